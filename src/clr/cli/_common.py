@@ -1,0 +1,83 @@
+"""Shared CLI pieces: consoles, option types, the error boundary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from clr.errors import ClrError
+
+BUG_REPORT = "please report it with the command you ran (not your case data)"
+
+
+def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
+    """Run the app; turn ClrError, Ctrl-C and bugs into a message and an exit code."""
+    try:
+        return run()
+    except ClrError as exc:
+        fail(exc.message, exc.hint, exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        sys.stderr.close()
+        raise SystemExit(1) from None
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug():
+            raise
+        name = type(exc).__name__
+        sys.stderr.write(
+            f"error: internal error ({name}); this is a bug in clr, not in your files.\n"
+            f"hint: run again with --debug for the traceback, and {BUG_REPORT}\n"
+        )
+        raise SystemExit(2) from None
+
+
+def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
+    """Print ``error: message`` (and a hint) to stderr and exit."""
+    err = sys.stderr
+    err.write(f"error: {message}\n")
+    if hint:
+        err.write(f"hint: {hint}\n")
+    raise SystemExit(code)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    """Turn --as-of into a date (today when not given)."""
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Answer as if today were DATE (YYYY-MM-DD), for reproducible results.",
+    ),
+]
+
+
+def stdout_console() -> Any:
+    """A rich console for stdout (colour only on a terminal; NO_COLOR and TERM=dumb respected)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Any:
+    """A rich console for stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)

@@ -1,0 +1,106 @@
+"""clr validate: check case files, case folders and whole repositories."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clr.cli._common import AsOf, parse_as_of, stdout_console
+
+
+class Format(str, enum.Enum):
+    """Output formats of clr validate."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Case files, case folders or case repositories (default: this repository).",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.text,
+    as_of: AsOf = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count warnings as errors (exit 1).")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the findings, no summary.")
+    ] = False,
+) -> None:
+    """Check cases against the schema of their stage and clr's rules.
+
+    Reports every finding of every file with file:line:col, a stable code, the field,
+    a message and a hint. Exit 0 clean, 1 findings, 2 usage or clr.yaml error.
+
+    Example: clr validate examples/ --format github
+    """
+    from clr import output, repo
+    from clr.validate import validate_paths
+
+    today = parse_as_of(as_of)
+    targets = paths or [_current_repository(repo)]
+    report = validate_paths(targets, today=today)
+    if output_format is Format.json:
+        typer.echo(output.render_json(report))
+    elif output_format is Format.github:
+        typer.echo(output.render_github(report))
+    else:
+        _render_text(report, quiet=quiet)
+    code = report.exit_code(strict=strict)
+    raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+def _current_repository(repo: Any) -> Path:
+    root = repo.find_root(Path.cwd())
+    if root is None:
+        from clr.errors import NotARepository
+
+        raise NotARepository(
+            "this folder is not inside a case repository (no clr.yaml found)",
+            hint="give the paths to check (clr validate cases/), or run 'clr init'",
+        )
+    return Path(root)
+
+
+def _render_text(report: Any, *, quiet: bool) -> None:
+    from rich.text import Text
+
+    from clr.output import summary_line
+
+    console = stdout_console()
+    style = {"error": "bold red", "warning": "yellow"}
+    for file_report in report.files:
+        if not file_report.findings:
+            continue
+        console.print(Text(file_report.path, style="bold underline"))
+        for f in sorted(file_report.findings):
+            line = Text(f"  {f.line}:{f.col}".ljust(10))
+            line.append(f"{f.severity:<8}", style=style[f.severity])
+            line.append(f"{f.code}  ", style="dim")
+            line.append(f.message)
+            console.print(line)
+            if f.hint:
+                console.print(Text(" " * 28 + "hint: " + f.hint, style="cyan"))
+        console.print()
+    if not quiet:
+        ok = not report.errors and not report.warnings
+        console.print(Text(summary_line(report), style="green" if ok else "bold"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("validate")(validate)

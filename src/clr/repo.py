@@ -1,0 +1,193 @@
+"""A case repository: finding it, its clr.yaml, and the case files in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr import schemas, yamlio
+from clr.errors import CaseNotFound, ConfigError, NotARepository
+from clr.findings import Finding
+
+CONFIG_NAME = "clr.yaml"
+CASES_DIR = "cases"
+CASE_FILE = "case.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one case repository (``clr.yaml``), with defaults filled in."""
+
+    organisation: str = ""
+    id_prefix: str = "CLR"
+    default_playbook: str = "child-labour"
+    timezone: str = "UTC"
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: tuple[str, ...] = ()
+    minimum_ages: dict[str, dict[str, int]] = field(default_factory=dict)
+    buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    overdue: str = "warning"
+    recipients: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Config:
+        """Build a Config from validated ``clr.yaml`` data."""
+        return cls(
+            organisation=data.get("organisation", ""),
+            id_prefix=data.get("id_prefix", "CLR"),
+            default_playbook=data.get("default_playbook", "child-labour"),
+            timezone=data.get("timezone", "UTC"),
+            working_days=tuple(data.get("working_days") or cls.working_days),
+            holidays=tuple(data.get("holidays") or ()),
+            minimum_ages=dict(data.get("minimum_ages") or {}),
+            buyer_codes=dict(data.get("buyer_codes") or {}),
+            overdue=data.get("overdue", "warning"),
+            recipients=tuple(data.get("recipients") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A case repository: its root folder and configuration."""
+
+    root: Path
+    config: Config
+
+    @property
+    def cases_dir(self) -> Path:
+        """The folder that holds one sub-folder per case."""
+        return self.root / CASES_DIR
+
+    def case_files(self) -> list[Path]:
+        """Every ``cases/<id>/case.yaml``, sorted by id."""
+        if not self.cases_dir.is_dir():
+            return []
+        return sorted(p / CASE_FILE for p in self.cases_dir.iterdir() if (p / CASE_FILE).is_file())
+
+    def layout_findings(self) -> list[Finding]:
+        """Folders in ``cases/`` without a case file, and stray files there."""
+        out: list[Finding] = []
+        if not self.cases_dir.is_dir():
+            return out
+        for entry in sorted(self.cases_dir.iterdir()):
+            shown = display_path(entry)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir() and not (entry / CASE_FILE).is_file():
+                out.append(Finding(
+                    shown, 0, 0, "CLR403", "warning",
+                    message=f"folder {entry.name}/ in cases/ has no {CASE_FILE}",
+                    hint="remove the folder, or restore its case.yaml from git",
+                ))
+            elif entry.is_file() and entry.suffix in (".yaml", ".yml"):
+                out.append(Finding(
+                    shown, 0, 0, "CLR404", "warning",
+                    message="a YAML file directly in cases/ is not read as a case",
+                    hint=f"a case lives in cases/<id>/{CASE_FILE}",
+                ))
+        return out
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the current folder when it is inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` holding ``clr.yaml``, or None."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def read_config(root: Path) -> tuple[Config, list[Finding]]:
+    """Read and check ``clr.yaml``; findings describe what is wrong with it."""
+    path = root / CONFIG_NAME
+    loaded = yamlio.read_file(path, display_path(path))
+    findings = list(loaded.findings)
+    if loaded.data is None:
+        return Config(), _as_config_findings(findings, loaded)
+    findings += schemas.check(loaded.data, loaded.path, "config")
+    if findings:
+        return Config(), _as_config_findings(findings, loaded)
+    return Config.from_data(loaded.data), []
+
+
+def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[Finding]:
+    out = []
+    for f in findings:
+        line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer)
+        prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
+        out.append(Finding(f.path, line, col, "CLR401", f.severity,
+                           message=prefix + f.message, pointer=f.pointer, hint=f.hint))
+    return out
+
+
+def open_repository(start: Path | None = None) -> Repository:
+    """Open the repository containing ``start`` (default: the current folder).
+
+    Raises:
+        NotARepository: no ``clr.yaml`` at or above ``start``.
+        ConfigError: ``clr.yaml`` is invalid.
+    """
+    start = start or Path.cwd()
+    root = find_root(start)
+    if root is None:
+        raise NotARepository(
+            f"{display_path(start)} is not inside a case repository (no {CONFIG_NAME} found)",
+            hint="run 'clr init' to make one, or cd into your case repository",
+        )
+    config, findings = read_config(root)
+    if findings:
+        first = findings[0]
+        raise ConfigError(
+            f"{first.path}:{first.line}:{first.col}: {first.message}",
+            hint=first.hint or "run 'clr validate' to see every problem in clr.yaml",
+        )
+    return Repository(root, config)
+
+
+def find_case(repo: Repository, ref: str) -> Path:
+    """Return the case file for a case id, a case folder or a case file path.
+
+    Raises:
+        CaseNotFound: nothing matches, or the id is not a plain name.
+    """
+    candidate = Path(ref)
+    if candidate.is_file():
+        return candidate
+    if candidate.is_dir() and (candidate / CASE_FILE).is_file():
+        return candidate / CASE_FILE
+    if "/" in ref or "\\" in ref or ref in ("", ".", "..") or ref.startswith("."):
+        raise CaseNotFound(f"no case at {ref}", hint="give a case id, or a case folder or file")
+    path = repo.cases_dir / ref / CASE_FILE
+    if path.is_file():
+        return path
+    matches = [p for p in repo.case_files() if p.parent.name.upper().startswith(ref.upper())]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise CaseNotFound(
+            f"{ref} matches {len(matches)} cases",
+            hint="give more of the id: " + ", ".join(p.parent.name for p in matches[:5]),
+        )
+    raise CaseNotFound(
+        f"no case {ref} in {display_path(repo.cases_dir)}",
+        hint="'clr status' lists the cases",
+    )
+
+
+def today() -> dt.date:
+    """Today's date where clr runs (``--as-of`` replaces it in commands)."""
+    return dt.date.today()

@@ -1,0 +1,224 @@
+"""Validating cases: every finding of every file, for people and for CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr import rules, schemas, stages, yamlio
+from clr.errors import ClrError
+from clr.findings import Finding
+from clr.repo import (
+    CASE_FILE,
+    CONFIG_NAME,
+    Config,
+    Repository,
+    display_path,
+    find_root,
+    read_config,
+)
+
+
+@dataclass
+class FileReport:
+    """The findings for one file, and what was learnt of it."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    case_id: str | None = None
+    stage: str | None = None
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@dataclass
+class Report:
+    """The result of validating some paths."""
+
+    files: list[FileReport] = field(default_factory=list)
+    config_error: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding, ordered by file, line and column."""
+        return sorted(f for report in self.files for f in report.findings)
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(r.errors for r in self.files)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(r.warnings for r in self.files)
+
+    @property
+    def cases(self) -> int:
+        """How many case files were checked."""
+        return sum(r.path.endswith(CASE_FILE) for r in self.files)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 when clean, 1 with errors (or warnings under ``strict``), 2 for a broken clr.yaml."""
+        if self.config_error:
+            return 2
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """What checking one case needs to know of its repository (picklable)."""
+
+    today: dt.date
+    config: Config = field(default_factory=Config)
+    known_playbooks: frozenset[str] = frozenset({"child-labour"})
+
+
+def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list[Finding]:
+    """Schema and rule findings for a parsed case, positions filled in."""
+    data = loaded.data
+    assert data is not None
+    shown = loaded.path
+    seen: set[tuple[str, str]] = set()
+    findings = list(loaded.findings)
+    findings += schemas.check(data, shown, "case", skip=seen)
+    stage = data.get("stage")
+    if isinstance(stage, str) and stage in stages.STAGES:
+        findings += schemas.check(data, shown, f"stages/{stage}", stage=stage, skip=seen)
+    folder = path.parent.name if path.name == CASE_FILE else None
+    rule_ctx = rules.RuleContext(
+        today=ctx.today,
+        folder=folder,
+        minimum_age_overrides=ctx.config.minimum_ages,
+        buyer_codes=ctx.config.buyer_codes,
+    )
+    findings += rules.check_case(data, shown, rule_ctx)
+    playbook = data.get("playbook")
+    if isinstance(playbook, str) and playbook not in ctx.known_playbooks:
+        findings.append(Finding(
+            shown, 0, 0, "CLR211", message=f"unknown playbook {playbook!r}",
+            pointer="/playbook",
+            hint=f"one of: {', '.join(sorted(ctx.known_playbooks))}",
+        ))
+    return [locate(loaded, f) for f in findings]
+
+
+def locate(loaded: yamlio.Loaded, finding: Finding) -> Finding:
+    """Give a finding the line and column of its pointer, if it has none yet."""
+    if finding.line or not loaded.text:
+        return finding
+    line, col = loaded.locate(finding.pointer, key=finding.code == "CLR104")
+    return finding.at(line, col)
+
+
+def check_case_file(path: Path, ctx: CaseContext) -> FileReport:
+    """Read and check one case file; never raises for bad content."""
+    loaded = yamlio.read_file(path, display_path(path))
+    report = FileReport(loaded.path)
+    if loaded.data is None:
+        report.findings = loaded.findings
+        return report
+    data: dict[str, Any] = loaded.data
+    report.case_id = data.get("id") if isinstance(data.get("id"), str) else None
+    report.stage = data.get("stage") if isinstance(data.get("stage"), str) else None
+    report.findings = check_case_data(loaded, path, ctx)
+    return report
+
+
+def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Sort the given paths into repository roots, case files, and missing paths."""
+    roots: list[Path] = []
+    files: list[Path] = []
+    missing: list[Path] = []
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            missing.append(path)
+        elif path.is_dir() and (path / CONFIG_NAME).is_file():
+            roots.append(path)
+        elif path.is_dir() and (path / CASE_FILE).is_file():
+            files.append(path / CASE_FILE)
+        elif path.is_dir():
+            files.extend(sorted(path.rglob(CASE_FILE)))
+        else:
+            files.append(path)
+    return roots, files, missing
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    today: dt.date,
+    known_playbooks: Iterable[str] = ("child-labour",),
+) -> Report:
+    """Validate case files, case folders and whole repositories.
+
+    Raises:
+        ClrError: a path does not exist.
+    """
+    roots, files, missing = _targets(paths)
+    if missing:
+        raise ClrError(
+            f"no such file or folder: {', '.join(display_path(p) for p in missing)}",
+            hint="give a case file, a case folder or a case repository",
+        )
+    report = Report()
+    contexts: dict[Path | None, CaseContext] = {}
+    plays = frozenset(known_playbooks)
+
+    def context_for(root: Path | None) -> CaseContext:
+        if root not in contexts:
+            config = Config()
+            if root is not None:
+                config, problems = read_config(root)
+                if problems:
+                    report.files.append(FileReport(problems[0].path, problems))
+                    report.config_error = True
+            contexts[root] = CaseContext(today=today, config=config, known_playbooks=plays)
+        return contexts[root]
+
+    work: list[tuple[Path, Path | None]] = []
+    for root in roots:
+        repo = Repository(root, context_for(root).config)
+        layout = repo.layout_findings()
+        if layout:
+            report.files.extend(FileReport(f.path, [f]) for f in layout)
+        work.extend((p, root) for p in repo.case_files())
+    for file in files:
+        work.append((file, find_root(file.parent)))
+    seen: set[Path] = set()
+    for file, root in work:
+        key = file.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        report.files.append(check_case_file(file, context_for(root)))
+    report.files.extend(_duplicate_ids(report.files))
+    report.files.sort(key=lambda r: r.path)
+    return report
+
+
+def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
+    by_id: dict[str, list[FileReport]] = {}
+    for report in files:
+        if report.case_id:
+            by_id.setdefault(report.case_id, []).append(report)
+    for case_id, holders in by_id.items():
+        if len(holders) > 1:
+            names = ", ".join(r.path for r in holders)
+            for holder in holders:
+                holder.findings.append(Finding(
+                    holder.path, 1, 1, "CLR204", message=f"case id {case_id} is used by {names}",
+                    pointer="/id", hint="each case needs its own id: make a new one for the copy",
+                ))
+    return []
