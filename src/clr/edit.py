@@ -103,10 +103,14 @@ class Document:
     def diff(self, new_text: str) -> str:
         """A unified diff from the file as read to ``new_text``."""
         name = str(self.path)
-        return "".join(difflib.unified_diff(
-            self.text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=f"a/{name}", tofile=f"b/{name}",
-        ))
+        return "".join(
+            difflib.unified_diff(
+                self.text.splitlines(keepends=True),
+                new_text.splitlines(keepends=True),
+                fromfile=f"a/{name}",
+                tofile=f"b/{name}",
+            )
+        )
 
 
 def open_document(path: Path, display: str | None = None) -> Document:
@@ -174,8 +178,13 @@ def render_scalar(value: Any, quote: str = '"', *, flow: bool = False) -> str:
 
 def _plain_is_safe(text: str) -> bool:
     if not text or text != text.strip() or text[0] in "!&*?|>'\"%@`#-[]{},:" or ": " in text:
-        return text[:1] == "-" and len(text) > 1 and text[1] not in " -" and _plain_is_safe(
-            text[1:]) and not re.match(r"^-?[0-9.]", text)
+        return (
+            text[:1] == "-"
+            and len(text) > 1
+            and text[1] not in " -"
+            and _plain_is_safe(text[1:])
+            and not re.match(r"^-?[0-9.]", text)
+        )
     if " #" in text or text.endswith(":"):
         return False
     try:
@@ -187,8 +196,11 @@ def _plain_is_safe(text: str) -> bool:
 
 
 def _render_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key) and _plain_is_safe(key) \
+    return (
+        key
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key) and _plain_is_safe(key)
         else json.dumps(key)
+    )
 
 
 def _render_flow(value: Any, quote: str) -> str:
@@ -262,7 +274,7 @@ def _last_leaf(text: str, node: Node) -> Node:
 
 
 def _is_flow(text: str, node: Node) -> bool:
-    return text[node.start_mark.index: node.start_mark.index + 1] in ("{", "[")
+    return text[node.start_mark.index : node.start_mark.index + 1] in ("{", "[")
 
 
 def _apply_text_edits(text: str, ops: list[tuple[str, Path_, Any]]) -> str:
@@ -280,14 +292,14 @@ def _splice(text: str, op: str, path: Path_, value: Any) -> str:
     for depth, key in enumerate(path[:-1]):
         found = _child(parent, key)
         if found is None:
-            rest = path[depth + 1:]
+            rest = path[depth + 1 :]
             nested: Any = [value] if op == "append" else value
             for part in reversed(rest):
                 nested = {part: nested}
             return _insert_key(text, parent, key, nested, nl, quote)
         if _is_empty(text, found[1]):
             nested = [value] if op == "append" else value
-            for part in reversed(path[depth + 1:]):
+            for part in reversed(path[depth + 1 :]):
                 nested = {part: nested}
             return _replace_with_block(text, found[0], found[1], nested, nl, quote)
         parent = found[1]
@@ -299,8 +311,10 @@ def _splice(text: str, op: str, path: Path_, value: Any) -> str:
         return _insert_key(text, parent, key, [value] if op == "append" else value, nl, quote)
     key_node, node = found
     if op == "set":
-        if isinstance(value, dict | list) or not isinstance(node, ScalarNode) or node.style in (
-            "|", ">"
+        if (
+            isinstance(value, dict | list)
+            or not isinstance(node, ScalarNode)
+            or node.style in ("|", ">")
         ):
             raise _CannotSplice
         return _replace_scalar(text, node, render_scalar(value, quote))
@@ -339,12 +353,13 @@ def _replace_scalar(text: str, node: Node, rendered: str) -> str:
     if gap is not None and gap.group(0):
         old = len(gap.group(0))
         spaces = max(min(old, 2), old + (end - start) - len(rendered))
-        return text[:start] + rendered + " " * spaces + text[end + old:]
+        return text[:start] + rendered + " " * spaces + text[end + old :]
     return text[:start] + rendered + text[end:]
 
 
-def _replace_with_block(text: str, key_node: Node, node: Node, value: Any, nl: str,
-                        quote: str) -> str:
+def _replace_with_block(
+    text: str, key_node: Node, node: Node, value: Any, nl: str, quote: str
+) -> str:
     col = key_node.start_mark.column
     lines: list[str] = []
     if isinstance(value, dict):
@@ -355,7 +370,7 @@ def _replace_with_block(text: str, key_node: Node, node: Node, value: Any, nl: s
     start = node.start_mark.index
     while start > 0 and text[start - 1] == " ":
         start -= 1
-    return text[:start] + nl + nl.join(lines) + text[node.end_mark.index:]
+    return text[:start] + nl + nl.join(lines) + text[node.end_mark.index :]
 
 
 def _insert_key(text: str, parent: Node, key: str, value: Any, nl: str, quote: str) -> str:

@@ -79,6 +79,7 @@ def render_github(report: Report) -> str:
 
 def summary_line(report: Report) -> str:
     """One line: what was checked and what was found."""
+
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -86,5 +87,7 @@ def summary_line(report: Report) -> str:
     if not report.errors and not report.warnings:
         return f"All good: {checked} checked, no findings."
     failing = sum(bool(r.findings) for r in report.files)
-    return (f"Found {plural(report.errors, 'error')} and {plural(report.warnings, 'warning')} "
-            f"in {plural(failing, 'file')} ({checked} checked).")
+    return (
+        f"Found {plural(report.errors, 'error')} and {plural(report.warnings, 'warning')} "
+        f"in {plural(failing, 'file')} ({checked} checked)."
+    )

@@ -77,17 +77,29 @@ class Repository:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir() and not (entry / CASE_FILE).is_file():
-                out.append(Finding(
-                    shown, 0, 0, "CLR403", "warning",
-                    message=f"folder {entry.name}/ in cases/ has no {CASE_FILE}",
-                    hint="remove the folder, or restore its case.yaml from git",
-                ))
+                out.append(
+                    Finding(
+                        shown,
+                        0,
+                        0,
+                        "CLR403",
+                        "warning",
+                        message=f"folder {entry.name}/ in cases/ has no {CASE_FILE}",
+                        hint="remove the folder, or restore its case.yaml from git",
+                    )
+                )
             elif entry.is_file() and entry.suffix in (".yaml", ".yml"):
-                out.append(Finding(
-                    shown, 0, 0, "CLR404", "warning",
-                    message="a YAML file directly in cases/ is not read as a case",
-                    hint=f"a case lives in cases/<id>/{CASE_FILE}",
-                ))
+                out.append(
+                    Finding(
+                        shown,
+                        0,
+                        0,
+                        "CLR404",
+                        "warning",
+                        message="a YAML file directly in cases/ is not read as a case",
+                        hint=f"a case lives in cases/<id>/{CASE_FILE}",
+                    )
+                )
         return out
 
 
@@ -129,8 +141,18 @@ def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[
     for f in findings:
         line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer)
         prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
-        out.append(Finding(f.path, line, col, "CLR401", f.severity,
-                           message=prefix + f.message, pointer=f.pointer, hint=f.hint))
+        out.append(
+            Finding(
+                f.path,
+                line,
+                col,
+                "CLR401",
+                f.severity,
+                message=prefix + f.message,
+                pointer=f.pointer,
+                hint=f.hint,
+            )
+        )
     return out
 
 

@@ -61,8 +61,9 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _finding(path: str, code: str, pointer: str, message: str, hint: str = "",
-             severity: Severity = "error") -> Finding:
+def _finding(
+    path: str, code: str, pointer: str, message: str, hint: str = "", severity: Severity = "error"
+) -> Finding:
     return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
 
 
@@ -105,11 +106,15 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
             continue
         if previous is not None and day < previous[1]:
             earlier = ".".join(previous[0])
-            out.append(_finding(
-                path, "CLR201", join_pointer(fields),
-                f"{'.'.join(fields)} ({day}) is before {earlier} ({previous[1]})",
-                "the steps of a case happen in order: check both dates",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR201",
+                    join_pointer(fields),
+                    f"{'.'.join(fields)} ({day}) is before {earlier} ({previous[1]})",
+                    "the steps of a case happen in order: check both dates",
+                )
+            )
         else:
             previous = (fields, day)
     start = parse_date(_get(data, ("discovery", "date")))
@@ -119,10 +124,14 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
                 if day is not None and day < start:
-                    out.append(_finding(
-                        path, "CLR201", join_pointer([list_name, i, "date"]),
-                        f"{list_name}[{i}].date ({day}) is before discovery.date ({start})",
-                    ))
+                    out.append(
+                        _finding(
+                            path,
+                            "CLR201",
+                            join_pointer([list_name, i, "date"]),
+                            f"{list_name}[{i}].date ({day}) is before discovery.date ({start})",
+                        )
+                    )
     closed = parse_date(_get(data, ("closure", "date")))
     if closed is not None:
         for list_name in ("visits", "payments"):
@@ -130,17 +139,25 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
                 if day is not None and day > closed:
-                    out.append(_finding(
-                        path, "CLR201", join_pointer([list_name, i, "date"]),
-                        f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
-                    ))
+                    out.append(
+                        _finding(
+                            path,
+                            "CLR201",
+                            join_pointer([list_name, i, "date"]),
+                            f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
+                        )
+                    )
     for pointer, day in _dated(data):
         if day > ctx.today:
-            out.append(_finding(
-                path, "CLR202", pointer,
-                f"{pointer_to_path(pointer)} ({day}) is in the future (today is {ctx.today})",
-                "record facts once they have happened; planned dates go in plan.follow_ups",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR202",
+                    pointer,
+                    f"{pointer_to_path(pointer)} ({day}) is in the future (today is {ctx.today})",
+                    "record facts once they have happened; planned dates go in plan.follow_ups",
+                )
+            )
     return out
 
 
@@ -148,11 +165,15 @@ def check_identity(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fi
     """The id matches the case's folder."""
     case_id = data.get("id")
     if ctx.folder is not None and isinstance(case_id, str) and case_id != ctx.folder:
-        return [_finding(
-            path, "CLR203", "/id",
-            f"id {case_id} does not match its folder cases/{ctx.folder}/",
-            "rename the folder to the id, or correct the id (ids never change once given)",
-        )]
+        return [
+            _finding(
+                path,
+                "CLR203",
+                "/id",
+                f"id {case_id} does not match its folder cases/{ctx.folder}/",
+                "rename the folder to the id, or correct the id (ids never change once given)",
+            )
+        ]
     return []
 
 
@@ -171,39 +192,59 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
         if not isinstance(target, str) or target not in stages.STAGES:
             continue
         if i > 0 and source != previous_to:
-            out.append(_finding(
-                path, "CLR206", join_pointer(["history", i, "from"]),
-                f"history[{i}] moves from {source} but the previous entry ended in {previous_to}",
-                "history is appended by clr advance; restore the entries as they were",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR206",
+                    join_pointer(["history", i, "from"]),
+                    f"history[{i}] moves from {source} but the previous entry ended in {previous_to}",
+                    "history is appended by clr advance; restore the entries as they were",
+                )
+            )
         elif not stages.is_allowed(source if isinstance(source, str) else None, target):
-            why = ("a case starts in reported or identified" if source is None
-                   else "moves go forward one stage at a time, or to closed")
-            out.append(_finding(
-                path, "CLR206", join_pointer(["history", i, "to"]),
-                f"history[{i}] moves from {source or 'nothing'} to {target}: {why}",
-                "a closed case is reopened as a new case (clr reopen), never moved back",
-            ))
+            why = (
+                "a case starts in reported or identified"
+                if source is None
+                else "moves go forward one stage at a time, or to closed"
+            )
+            out.append(
+                _finding(
+                    path,
+                    "CLR206",
+                    join_pointer(["history", i, "to"]),
+                    f"history[{i}] moves from {source or 'nothing'} to {target}: {why}",
+                    "a closed case is reopened as a new case (clr reopen), never moved back",
+                )
+            )
         at = parse_datetime(entry.get("at"))
         if at is not None and previous_at is not None and at < previous_at:
-            out.append(_finding(
-                path, "CLR212", join_pointer(["history", i, "at"]),
-                f"history[{i}].at ({entry.get('at')}) is earlier than the entry before it",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR212",
+                    join_pointer(["history", i, "at"]),
+                    f"history[{i}].at ({entry.get('at')}) is earlier than the entry before it",
+                )
+            )
         previous_at = at or previous_at
         previous_to = target
     stage = data.get("stage")
     if isinstance(stage, str) and previous_to is not None and stage != previous_to:
-        out.append(_finding(
-            path, "CLR205", "/stage",
-            f"stage is {stage} but the last history entry moves the case to {previous_to}",
-            "change stages with clr advance, which updates both together",
-        ))
+        out.append(
+            _finding(
+                path,
+                "CLR205",
+                "/stage",
+                f"stage is {stage} but the last history entry moves the case to {previous_to}",
+                "change stages with clr advance, which updates both together",
+            )
+        )
     return out
 
 
-def effective_minimum(data: dict[str, Any], ctx: RuleContext,
-                      work: str | None = None) -> ages.MinimumAge | None:
+def effective_minimum(
+    data: dict[str, Any], ctx: RuleContext, work: str | None = None
+) -> ages.MinimumAge | None:
     """The effective minimum age for this case's country, work and buyer, or None."""
     country = _get(data, ("site", "country"))
     if not isinstance(country, str) or len(country) != 2:
@@ -230,21 +271,34 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
     minimum = effective_minimum(data, ctx)
     recorded = verification.get("minimum_age")
     if minimum is not None and isinstance(recorded, int) and recorded != minimum.age:
-        out.append(_finding(
-            path, "CLR208", "/age_verification/minimum_age",
-            f"minimum_age is {recorded}, but the effective minimum age is {minimum.explain()}",
-            "record the effective minimum age, or override the country's age in clr.yaml "
-            "(minimum_ages) or the buyer's code (buyer_codes) if the table is wrong",
-            "warning",
-        ))
+        out.append(
+            _finding(
+                path,
+                "CLR208",
+                "/age_verification/minimum_age",
+                f"minimum_age is {recorded}, but the effective minimum age is {minimum.explain()}",
+                "record the effective minimum age, or override the country's age in clr.yaml "
+                "(minimum_ages) or the buyer's code (buyer_codes) if the table is wrong",
+                "warning",
+            )
+        )
     decided = verification.get("minimum_age_decided_by")
-    if (minimum is not None and isinstance(decided, str) and decided != minimum.decided_by
-            and recorded == minimum.age):
-        out.append(_finding(
-            path, "CLR208", "/age_verification/minimum_age_decided_by",
-            f"minimum_age_decided_by is {decided}, but {minimum.explain()}",
-            f"write minimum_age_decided_by: {minimum.decided_by}", "warning",
-        ))
+    if (
+        minimum is not None
+        and isinstance(decided, str)
+        and decided != minimum.decided_by
+        and recorded == minimum.age
+    ):
+        out.append(
+            _finding(
+                path,
+                "CLR208",
+                "/age_verification/minimum_age_decided_by",
+                f"minimum_age_decided_by is {decided}, but {minimum.explain()}",
+                f"write minimum_age_decided_by: {minimum.decided_by}",
+                "warning",
+            )
+        )
     age = verification.get("verified_age")
     if verification.get("result") != "verified" or not isinstance(age, int) or minimum is None:
         return out
@@ -253,32 +307,47 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
     track = data.get("track")
     general = minimum.age
     if track == "underage" and age >= general:
-        out.append(_finding(
-            path, "CLR207", "/age_verification/verified_age",
-            f"verified age {age} is not below the minimum age ({minimum.explain()}), "
-            "but the case is on the underage track",
-            "if the work is hazardous, at night or too long, set track: young-worker; "
-            "otherwise close the case as adult_verified",
-        ))
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is not below the minimum age ({minimum.explain()}), "
+                "but the case is on the underage track",
+                "if the work is hazardous, at night or too long, set track: young-worker; "
+                "otherwise close the case as adult_verified",
+            )
+        )
     elif track == "young-worker" and age < general:
-        out.append(_finding(
-            path, "CLR207", "/age_verification/verified_age",
-            f"verified age {age} is below the minimum age ({minimum.explain()}): "
-            "the child must stop all work, on the underage track",
-            "set track: underage and make sure the child is removed from all work",
-        ))
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is below the minimum age ({minimum.explain()}): "
+                "the child must stop all work, on the underage track",
+                "set track: underage and make sure the child is removed from all work",
+            )
+        )
     elif track == "young-worker" and age >= 18:
-        out.append(_finding(
-            path, "CLR207", "/age_verification/verified_age",
-            f"verified age {age} is 18 or over: not a child",
-            "close the case as adult_verified",
-        ))
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is 18 or over: not a child",
+                "close the case as adult_verified",
+            )
+        )
     return out
 
 
 def age_at(data: dict[str, Any], day: dt.date) -> int | None:
     """The child's lowest possible age on ``day``, from the birth date or the verified age."""
-    for source in (_get(data, ("age_verification", "birth_date")), _get(data, ("child", "birth_date"))):
+    for source in (
+        _get(data, ("age_verification", "birth_date")),
+        _get(data, ("child", "birth_date")),
+    ):
         bounds = partial_bounds(source)
         if bounds is not None:
             return age_on(bounds[1], day)
@@ -307,46 +376,69 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
             needed = minimum.age if minimum is not None else 15
         age = age_at(data, closed)
         if age is not None and age < needed:
-            out.append(_finding(
-                path, "CLR209", pointer,
-                f"closure reason {reason} needs the child to be {needed} on {closed}, "
-                f"but the child may be only {age}",
-                "check the birth date, or keep the case open until then",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason {reason} needs the child to be {needed} on {closed}, "
+                    f"but the child may be only {age}",
+                    "check the birth date, or keep the case open until then",
+                )
+            )
     if reason == "reached_min_age":
         start = parse_date(_get(data, ("plan", "date_signed"))) or parse_date(data.get("opened"))
         if start is not None and closed < add_months(start, 6):
-            out.append(_finding(
-                path, "CLR209", pointer,
-                f"closure reason reached_min_age needs at least 6 months in the programme; "
-                f"the plan started {start} and the case closes {closed}",
-                "keep the case in monitoring until six months have passed",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason reached_min_age needs at least 6 months in the programme; "
+                    f"the plan started {start} and the case closes {closed}",
+                    "keep the case in monitoring until six months have passed",
+                )
+            )
     if reason == "no_longer_in_CL":
         visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
         last_two = visits[-2:]
         if len(last_two) == 2 and any(
             v.get("working") is not False or v.get("hazardous_work") is True for v in last_two
         ):
-            out.append(_finding(
-                path, "CLR209", pointer,
-                "closure reason no_longer_in_CL needs no child labour at the last two "
-                "follow-up visits",
-                "record two consecutive visits with working: false before closing",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    "closure reason no_longer_in_CL needs no child labour at the last two "
+                    "follow-up visits",
+                    "record two consecutive visits with working: false before closing",
+                )
+            )
     if reason == "adult_verified":
         minimum = effective_minimum(data, ctx)
         age = _get(data, ("age_verification", "verified_age"))
         if minimum is not None and isinstance(age, int) and age < minimum.age:
-            out.append(_finding(
-                path, "CLR209", pointer,
-                f"closure reason adult_verified, but the verified age {age} is below the "
-                f"minimum age ({minimum.explain()})",
-                "this child is underage: keep the case open on the underage track",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason adult_verified, but the verified age {age} is below the "
+                    f"minimum age ({minimum.explain()})",
+                    "this child is underage: keep the case open on the underage track",
+                )
+            )
     if reason == "duplicate" and closure.get("duplicate_of") == data.get("id"):
-        out.append(_finding(path, "CLR209", "/closure/duplicate_of",
-                            "a case cannot duplicate itself", "name the other case's id"))
+        out.append(
+            _finding(
+                path,
+                "CLR209",
+                "/closure/duplicate_of",
+                "a case cannot duplicate itself",
+                "name the other case's id",
+            )
+        )
     return out
 
 
@@ -354,31 +446,44 @@ def check_money(data: dict[str, Any], path: str) -> list[Finding]:
     """The cost split adds up to 100 %, and the stipend is not below the lost wage."""
     out: list[Finding] = []
     split = _get(data, ("plan", "cost_split"))
-    if isinstance(split, dict) and split and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in split.values()
+    if (
+        isinstance(split, dict)
+        and split
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in split.values())
     ):
         total = sum(split.values())
         if abs(total - 100) > 0.01:
-            out.append(_finding(
-                path, "CLR210", "/plan/cost_split",
-                f"plan.cost_split adds up to {total:g} %, not 100 %",
-                "give each party's share in percent so that they add up to 100",
-            ))
+            out.append(
+                _finding(
+                    path,
+                    "CLR210",
+                    "/plan/cost_split",
+                    f"plan.cost_split adds up to {total:g} %, not 100 %",
+                    "give each party's share in percent so that they add up to 100",
+                )
+            )
     stipend = _get(data, ("plan", "stipend"))
     if isinstance(stipend, dict):
         lost = stipend.get("lost_wage")
         amount = stipend.get("amount")
-        if (isinstance(lost, dict) and isinstance(amount, int | float)
-                and isinstance(lost.get("amount"), int | float)
-                and lost.get("currency") == stipend.get("currency")
-                and amount < lost["amount"]):
-            out.append(_finding(
-                path, "CLR214", "/plan/stipend/amount",
-                f"the stipend ({amount:g} {stipend.get('currency')}) is below the child's lost "
-                f"wage ({lost['amount']:g}): a top reason families drop out of remediation",
-                "raise the stipend to at least the lost wage, or record why not in plan notes",
-                "warning",
-            ))
+        if (
+            isinstance(lost, dict)
+            and isinstance(amount, int | float)
+            and isinstance(lost.get("amount"), int | float)
+            and lost.get("currency") == stipend.get("currency")
+            and amount < lost["amount"]
+        ):
+            out.append(
+                _finding(
+                    path,
+                    "CLR214",
+                    "/plan/stipend/amount",
+                    f"the stipend ({amount:g} {stipend.get('currency')}) is below the child's lost "
+                    f"wage ({lost['amount']:g}): a top reason families drop out of remediation",
+                    "raise the stipend to at least the lost wage, or record why not in plan notes",
+                    "warning",
+                )
+            )
     return out
 
 

@@ -176,14 +176,25 @@ def _to_findings(
     def make(code: str, message: str, hint: str = "", where: str | None = None) -> Finding:
         if stage and code.startswith("CLR1") and code not in ("CLR110",):
             code = "CLR111"
-        return Finding(path, 0, 0, code, message=message,
-                       pointer=pointer if where is None else where, hint=hint)
+        return Finding(
+            path,
+            0,
+            0,
+            code,
+            message=message,
+            pointer=pointer if where is None else where,
+            hint=hint,
+        )
 
     if kind == "required":
         prop = details["property"]
         target = join_pointer([*parts, prop])
         described = _property_schema((*parts, prop)) if case_schema else None
-        hint = f"add '{prop}:' — {described['description']}" if described and "description" in described else f"add '{prop}:'"
+        hint = (
+            f"add '{prop}:' — {described['description']}"
+            if described and "description" in described
+            else f"add '{prop}:'"
+        )
         parent = f" in {field_name}" if parts else ""
         code = "CLR110" if stage else "CLR101"
         return [make(code, f"'{prop}' is missing{parent}{in_stage}", hint, target)]
@@ -195,8 +206,9 @@ def _to_findings(
             suggestion = _suggest(name, known)
             hint = suggestion or "remove it, or start its name with 'x-' to keep your own data"
             where = f" in {field_name}" if parts else ""
-            out.append(make("CLR104", f"unknown field '{name}'{where}", hint,
-                            join_pointer([*parts, name])))
+            out.append(
+                make("CLR104", f"unknown field '{name}'{where}", hint, join_pointer([*parts, name]))
+            )
         return out
     if kind == "type":
         wanted = details.get("types") or [details.get("type")]
@@ -205,15 +217,20 @@ def _to_findings(
         if "boolean" in wanted and isinstance(value, str):
             hint = "write true or false (yes/no, on/off are read as text)"
         elif "string" in wanted and not isinstance(value, str | dict | list):
-            hint = f"put it in quotes: \"{describe(value).strip(chr(34))}\""
+            hint = f'put it in quotes: "{describe(value).strip(chr(34))}"'
         elif "array" in wanted and not isinstance(value, list):
             hint = "write each entry on its own line starting with '- '"
         return [make("CLR102", f"{field_name} must be {words}, not {describe(value)}", hint)]
     if kind in ("enum", "const"):
         options = details.get("options", [details.get("expected_value")])
         if kind == "const" and stage:
-            return [make("CLR111", f"{field_name} must be {describe(options[0])}{in_stage}",
-                         "see 'clr next' for what this stage needs")]
+            return [
+                make(
+                    "CLR111",
+                    f"{field_name} must be {describe(options[0])}{in_stage}",
+                    "see 'clr next' for what this stage needs",
+                )
+            ]
         path_parts = [str(p) for p in error.schema_path]
         suggestion = _suggest(value, options) if isinstance(value, str) else ""
         if "country" in path_parts:
@@ -223,8 +240,10 @@ def _to_findings(
             msg = f"{field_name}: {describe(value)} is not an ISO 4217 currency code"
             hint = suggestion or "use the three-letter code in upper case, e.g. BDT, XOF, USD"
         elif len(options) <= 12:
-            msg = (f"{field_name}: {describe(value)} is not one of "
-                   f"{', '.join(describe(o) for o in options)}")
+            msg = (
+                f"{field_name}: {describe(value)} is not one of "
+                f"{', '.join(describe(o) for o in options)}"
+            )
             hint = suggestion
         else:
             msg = f"{field_name}: {describe(value)} is not one of the {len(options)} allowed values"
@@ -237,14 +256,27 @@ def _to_findings(
     if kind == "pattern":
         described = _property_schema(tuple(parts)) if case_schema else None
         hint = described.get("description", "") if described else ""
-        return [make("CLR105", f"{field_name}: {describe(value)} does not have the expected form",
-                     hint)]
-    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
-                "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+        return [
+            make("CLR105", f"{field_name}: {describe(value)} does not have the expected form", hint)
+        ]
+    if kind in (
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+    ):
         limit = details.get("limit")
         words = {
-            "minimum": f"at least {limit}", "maximum": f"at most {limit}",
-            "exclusiveMinimum": f"more than {limit}", "exclusiveMaximum": f"less than {limit}",
+            "minimum": f"at least {limit}",
+            "maximum": f"at most {limit}",
+            "exclusiveMinimum": f"more than {limit}",
+            "exclusiveMaximum": f"less than {limit}",
             "minLength": "filled in" if limit == 1 else f"at least {limit} characters long",
             "maxLength": f"at most {limit} characters long",
             "minItems": f"a list of at least {limit} entr{'y' if limit == 1 else 'ies'}",
@@ -260,9 +292,19 @@ def _to_findings(
         wanted_text = node.get("description")
         if wanted_text:
             verb = "must include" if kind == "contains" else "needs"
-            return [make("CLR107", f"{field_name} {verb} {wanted_text}{in_stage}",
-                         "see 'clr next' for what this stage needs")]
+            return [
+                make(
+                    "CLR107",
+                    f"{field_name} {verb} {wanted_text}{in_stage}",
+                    "see 'clr next' for what this stage needs",
+                )
+            ]
     if kind == "propertyNames":
-        return [make("CLR104", f"{field_name}: {error.message}",
-                     "check the spelling of the keys in this mapping")]
+        return [
+            make(
+                "CLR104",
+                f"{field_name}: {error.message}",
+                "check the spelling of the keys in this mapping",
+            )
+        ]
     return [make("CLR107", f"{field_name}: {error.message}")]

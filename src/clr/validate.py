@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from clr import rules, schemas, stages, yamlio
 from clr.errors import ClrError
 from clr.findings import Finding
+from clr.playbook import Playbook, build, check_playbook_file, playbook_paths
 from clr.repo import (
     CASE_FILE,
     CONFIG_NAME,
@@ -20,6 +21,7 @@ from clr.repo import (
     find_root,
     read_config,
 )
+from clr.workflow import Calendar, overdue_findings
 
 
 @dataclass
@@ -82,7 +84,26 @@ class CaseContext:
 
     today: dt.date
     config: Config = field(default_factory=Config)
-    known_playbooks: frozenset[str] = frozenset({"child-labour"})
+    playbooks: dict[str, Playbook | None] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> Calendar:
+        """Working days and holidays from the configuration."""
+        return Calendar.from_config(self.config.working_days, self.config.holidays)
+
+
+def repository_context(
+    root: Path | None, today: dt.date, config: Config | None = None
+) -> tuple[CaseContext, list[FileReport]]:
+    """The context for the cases of a repository, and findings about its playbooks."""
+    reports: list[FileReport] = []
+    playbooks: dict[str, Playbook | None] = {}
+    for name, path in playbook_paths(root).items():
+        data, findings = check_playbook_file(path, display_path(path))
+        playbooks[name] = build(data, str(path)) if data is not None else None
+        if findings:
+            reports.append(FileReport(display_path(path), findings))
+    return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
 
 
 def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list[Finding]:
@@ -104,14 +125,46 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
         buyer_codes=ctx.config.buyer_codes,
     )
     findings += rules.check_case(data, shown, rule_ctx)
-    playbook = data.get("playbook")
-    if isinstance(playbook, str) and playbook not in ctx.known_playbooks:
-        findings.append(Finding(
-            shown, 0, 0, "CLR211", message=f"unknown playbook {playbook!r}",
-            pointer="/playbook",
-            hint=f"one of: {', '.join(sorted(ctx.known_playbooks))}",
-        ))
+    name = data.get("playbook")
+    if isinstance(name, str) and name not in ctx.playbooks:
+        findings.append(
+            Finding(
+                shown,
+                0,
+                0,
+                "CLR211",
+                message=f"unknown playbook {name!r}",
+                pointer="/playbook",
+                hint=f"one of: {', '.join(sorted(ctx.playbooks))}, or add playbooks/{name}.yaml",
+            )
+        )
+    plays = ctx.playbooks.get(name) if isinstance(name, str) else None
+    if plays is not None and not any(f.severity == "error" for f in findings):
+        findings += overdue_findings(
+            data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue
+        )
+        findings += _unknown_ticks(data, shown, plays)
     return [locate(loaded, f) for f in findings]
+
+
+def _unknown_ticks(data: dict[str, Any], path: str, playbook: Playbook) -> list[Finding]:
+    checklist = data.get("checklist")
+    if not isinstance(checklist, dict):
+        return []
+    return [
+        Finding(
+            path,
+            0,
+            0,
+            "CLR215",
+            "warning",
+            message=f"checklist item {item!r} is not in playbook {playbook.name}",
+            pointer=f"/checklist/{item}",
+            hint="check the spelling: 'clr playbook show' lists the item ids",
+        )
+        for item in checklist
+        if playbook.action(item) is None
+    ]
 
 
 def locate(loaded: yamlio.Loaded, finding: Finding) -> Finding:
@@ -159,7 +212,6 @@ def validate_paths(
     paths: Sequence[Path],
     *,
     today: dt.date,
-    known_playbooks: Iterable[str] = ("child-labour",),
 ) -> Report:
     """Validate case files, case folders and whole repositories.
 
@@ -174,7 +226,6 @@ def validate_paths(
         )
     report = Report()
     contexts: dict[Path | None, CaseContext] = {}
-    plays = frozenset(known_playbooks)
 
     def context_for(root: Path | None) -> CaseContext:
         if root not in contexts:
@@ -184,7 +235,8 @@ def validate_paths(
                 if problems:
                     report.files.append(FileReport(problems[0].path, problems))
                     report.config_error = True
-            contexts[root] = CaseContext(today=today, config=config, known_playbooks=plays)
+            contexts[root], playbook_reports = repository_context(root, today, config)
+            report.files.extend(playbook_reports)
         return contexts[root]
 
     work: list[tuple[Path, Path | None]] = []
@@ -217,8 +269,15 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
         if len(holders) > 1:
             names = ", ".join(r.path for r in holders)
             for holder in holders:
-                holder.findings.append(Finding(
-                    holder.path, 1, 1, "CLR204", message=f"case id {case_id} is used by {names}",
-                    pointer="/id", hint="each case needs its own id: make a new one for the copy",
-                ))
+                holder.findings.append(
+                    Finding(
+                        holder.path,
+                        1,
+                        1,
+                        "CLR204",
+                        message=f"case id {case_id} is used by {names}",
+                        pointer="/id",
+                        hint="each case needs its own id: make a new one for the copy",
+                    )
+                )
     return []

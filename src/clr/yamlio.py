@@ -69,7 +69,9 @@ class _StrictLoader(yaml.CSafeLoader):
         if node in self.constructed_objects and isinstance(node, MappingNode | SequenceNode):
             mark = node.start_mark
             anchor = re.compile(r"&([^\s,\[\]{}]+)").match(self.text, mark.index)
-            where = f"the anchor &{anchor.group(1)} on line {mark.line + 1}" if anchor else "an anchor"
+            where = (
+                f"the anchor &{anchor.group(1)} on line {mark.line + 1}" if anchor else "an anchor"
+            )
             use = _find_alias(self.text, anchor.group(1), mark.index) if anchor else None
             raise _Refused(
                 "CLR008",
@@ -109,7 +111,9 @@ class _StrictLoader(yaml.CSafeLoader):
             if key_node.tag != _STR:
                 kind = _KINDS.get(key_node.tag.rsplit(":", 1)[-1], "a special value")
                 self._note(
-                    key_node, "CLR010", f"the key {key!r} is read as {kind}, not as text",
+                    key_node,
+                    "CLR010",
+                    f"the key {key!r} is read as {kind}, not as text",
                     f"quote it: '{key}':",
                 )
             if index >= first_own:
@@ -246,7 +250,10 @@ def parse_bytes(raw: bytes, path: str) -> Loaded:
             None,
             [
                 Finding(
-                    path, 0, 0, "CLR009",
+                    path,
+                    0,
+                    0,
+                    "CLR009",
                     message=f"file is {len(raw) / 1048576:.1f} MiB, over clr's limit of "
                     f"{MAX_BYTES // 1048576} MiB",
                     hint="a case file is normally under 100 KB: split out attachments or logs",
@@ -265,7 +272,10 @@ def parse_bytes(raw: bytes, path: str) -> Loaded:
             None,
             [
                 Finding(
-                    path, line, col, "CLR002",
+                    path,
+                    line,
+                    col,
+                    "CLR002",
                     message=f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                     hint="save the file as UTF-8 (most editors: 'Save with encoding')",
                 )
@@ -285,12 +295,20 @@ def parse_text(text: str, path: str) -> Loaded:
         problem = f"{exc.problem} {exc.context}"
         if "expected a single document" in problem:
             return _failed(
-                path, text, "CLR007", exc, "the file holds more than one YAML document",
+                path,
+                text,
+                "CLR007",
+                exc,
+                "the file holds more than one YAML document",
                 "keep one case per file: remove the '---' line and what follows",
             )
         if _is_tab(text, exc):
             return _failed(
-                path, text, "CLR004", exc, "a tab character is used where YAML needs spaces",
+                path,
+                text,
+                "CLR004",
+                exc,
+                "a tab character is used where YAML needs spaces",
                 "indent with spaces only (set your editor to insert spaces for tabs)",
             )
         return _failed(path, text, "CLR003", exc, _plain_problem(exc), _hint_for(exc))
@@ -298,9 +316,21 @@ def parse_text(text: str, path: str) -> Loaded:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return Loaded(path, text, None, [Finding(
-            path, line, col, "CLR003", message=f"the control character {char!r} is not allowed",
-            hint="remove it (it often comes from a copy-paste or a binary file)")])
+        return Loaded(
+            path,
+            text,
+            None,
+            [
+                Finding(
+                    path,
+                    line,
+                    col,
+                    "CLR003",
+                    message=f"the control character {char!r} is not allowed",
+                    hint="remove it (it often comes from a copy-paste or a binary file)",
+                )
+            ],
+        )
     except yaml.YAMLError as exc:
         message = str(exc).split("\n", 1)[0]
         return Loaded(path, text, None, [Finding(path, 1, 1, "CLR003", message=message)])
@@ -312,22 +342,35 @@ def parse_text(text: str, path: str) -> Loaded:
     ]
     if data is None:
         findings.append(
-            Finding(path, 1, 1, "CLR006", message="the file is empty",
-                    hint="a case file is a mapping of fields such as 'id:' and 'stage:'")
+            Finding(
+                path,
+                1,
+                1,
+                "CLR006",
+                message="the file is empty",
+                hint="a case file is a mapping of fields such as 'id:' and 'stage:'",
+            )
         )
         return Loaded(path, text, None, findings)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         findings.append(
-            Finding(path, 1, 1, "CLR006", message=f"the top level is {kind}, not a mapping",
-                    hint="a case file is a mapping of fields such as 'id:' and 'stage:'")
+            Finding(
+                path,
+                1,
+                1,
+                "CLR006",
+                message=f"the top level is {kind}, not a mapping",
+                hint="a case file is a mapping of fields such as 'id:' and 'stage:'",
+            )
         )
         return Loaded(path, text, None, findings)
     return Loaded(path, text, data, findings)
 
 
-def _failed(path: str, text: str, code: str, exc: yaml.MarkedYAMLError, message: str,
-            hint: str) -> Loaded:
+def _failed(
+    path: str, text: str, code: str, exc: yaml.MarkedYAMLError, message: str, hint: str
+) -> Loaded:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return Loaded(path, text, None, [Finding(path, line, col, code, message=message, hint=hint)])
@@ -380,6 +423,10 @@ def read_file(path: Path, display: str | None = None) -> Loaded:
             hint = "you may not read this file: check its permissions (ls -l)"
         elif isinstance(exc, IsADirectoryError):
             hint = "give the path of a case file or a case folder"
-        return Loaded(shown, "", None,
-                      [Finding(shown, 0, 0, "CLR001", message=f"cannot read: {reason}", hint=hint)])
+        return Loaded(
+            shown,
+            "",
+            None,
+            [Finding(shown, 0, 0, "CLR001", message=f"cannot read: {reason}", hint=hint)],
+        )
     return parse_bytes(raw, shown)

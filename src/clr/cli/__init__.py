@@ -48,9 +48,13 @@ def _root(
 
 
 def _register() -> None:
+    from clr.cli import playbook as _playbook
     from clr.cli import validate as _validate
+    from clr.cli import workflow as _workflow
 
     _validate.register(app)
+    _playbook.register(app)
+    _workflow.register(app)
 
 
 _register()
@@ -60,5 +64,7 @@ def main(prog_name: str = "clr", args: list[str] | None = None) -> Any:
     """Run clr: the one error boundary around every command."""
     from clr.cli._common import run_guarded
 
-    return run_guarded(lambda: app(prog_name=prog_name, args=args), debug=lambda: _DEBUG["on"]
-                       or "--debug" in (args if args is not None else sys.argv))
+    return run_guarded(
+        lambda: app(prog_name=prog_name, args=args),
+        debug=lambda: _DEBUG["on"] or "--debug" in (args if args is not None else sys.argv),
+    )

@@ -1,0 +1,277 @@
+"""clr playbook list / show / checklist: the process itself, by stage and role."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clr.cli._common import stdout_console
+
+playbook_app = typer.Typer(
+    help="Read the playbooks: the process itself, by stage and by role.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+class BookFormat(str, enum.Enum):
+    """Output formats for playbooks."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[BookFormat, typer.Option("--format", "-f", help="Output format.")]
+NameOpt = Annotated[
+    str | None,
+    typer.Option("--playbook", "-p", help="Playbook name (default: the repository's default)."),
+]
+
+
+def _load(name: str | None) -> Any:
+    from clr.playbook import load_playbook
+    from clr.repo import find_root, read_config
+
+    root = find_root(Path.cwd())
+    default = read_config(root)[0].default_playbook if root else "child-labour"
+    return load_playbook(name or default, root)
+
+
+def _item_dict(action: Any) -> dict[str, Any]:
+    return {
+        "id": action.id,
+        "kind": action.kind,
+        "text": action.text,
+        "roles": list(action.roles),
+        "required": action.required,
+        "gate": action.gate,
+        "tracks": list(action.tracks),
+        "due": action.due,
+        "done_when": action.done_when,
+        "sources": list(action.sources),
+        "note": action.note or None,
+    }
+
+
+def due_words(due: dict[str, Any] | None) -> str:
+    """A due rule in plain words."""
+    if not due:
+        return ""
+    unit = str(due.get("unit", "")).replace("_", " ")
+    anchor = "entering this stage" if due.get("from") == "stage_entered" else due.get("from")
+    if "within" in due:
+        return f"within {due['within']} {unit} of {anchor}"
+    if "every" in due:
+        return f"every {due['every']} {unit} from {anchor} ({due.get('done_by')})"
+    at = ", ".join(str(a) for a in due.get("at", []))
+    return f"at {at} {unit} after {anchor} ({due.get('done_by')})"
+
+
+@playbook_app.command("list")
+def list_command(output_format: FormatOpt = BookFormat.text) -> None:
+    """List the playbooks available here (built-in and the repository's own).
+
+    Example: clr playbook list
+    """
+    from clr.playbook import playbook_paths
+    from clr.repo import display_path, find_root
+
+    rows = []
+    for name, path in playbook_paths(find_root(Path.cwd())).items():
+        book = _load(name)
+        rows.append(
+            {"name": name, "title": book.title, "version": book.version, "path": display_path(path)}
+        )
+    if output_format is BookFormat.json:
+        typer.echo(json.dumps({"version": 1, "playbooks": rows}, indent=2))
+    elif output_format is BookFormat.markdown:
+        typer.echo("| name | title | version | file |\n|---|---|---|---|")
+        for r in rows:
+            typer.echo(f"| {r['name']} | {r['title']} | {r['version']} | {r['path']} |")
+    else:
+        for r in rows:
+            typer.echo(f"{r['name']:<20} {r['title']} (version {r['version']}) — {r['path']}")
+
+
+@playbook_app.command("show")
+def show_command(
+    stage: Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", "-r", help="Only this role's actions.")
+    ] = None,
+    name: NameOpt = None,
+    output_format: FormatOpt = BookFormat.text,
+) -> None:
+    """Show a playbook: each stage's purpose, actions, deadlines, warnings and sources.
+
+    Example: clr playbook show --stage protected --role supplier
+    """
+    book = _load(name)
+    stages = _stages(book, stage)
+    if output_format is BookFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "version": 1,
+                    "playbook": book.name,
+                    "title": book.title,
+                    "playbook_version": book.version,
+                    "readiness": [_item_dict(a) for a in book.readiness if a.for_role(role)]
+                    if stage is None
+                    else [],
+                    "stages": [
+                        {
+                            "stage": s,
+                            "purpose": book.stages[s].purpose,
+                            "actions": [
+                                _item_dict(a) for a in book.stages[s].actions if a.for_role(role)
+                            ],
+                            "warnings": [_item_dict(a) for a in book.stages[s].warnings],
+                            "safeguarding": [_item_dict(a) for a in book.stages[s].safeguarding],
+                        }
+                        for s in stages
+                    ],
+                    "sources": book.sources,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(
+        _markdown(book, stages, role)
+        if output_format is BookFormat.markdown
+        else _text(book, stages, role),
+        nl=False,
+    )
+
+
+def _stages(book: Any, stage: str | None) -> list[str]:
+    if stage is None:
+        return list(book.stages)
+    if stage not in book.stages:
+        raise typer.BadParameter(
+            f"unknown stage {stage!r}; one of: {', '.join(book.stages)}", param_hint="--stage"
+        )
+    return [stage]
+
+
+def _lines_for(action: Any) -> list[str]:
+    tags = [", ".join(action.roles) or "anyone"]
+    if action.required:
+        tags.append("required")
+    if action.gate:
+        tags.append("checklist")
+    if set(action.tracks) != {"underage", "young-worker"}:
+        tags.append("track " + "/".join(action.tracks))
+    when = due_words(action.due)
+    out = [
+        f"  - {action.id} ({'; '.join(tags)})" + (f" — {when}" if when else ""),
+        f"      {action.text}",
+    ]
+    out.append(
+        f"      source: {', '.join(action.sources)}" + (f"; {action.note}" if action.note else "")
+    )
+    return out
+
+
+def _text(book: Any, stages: list[str], role: str | None) -> str:
+    lines = [f"{book.title} (playbook {book.name}, version {book.version})", ""]
+    if len(stages) > 1 and book.readiness:
+        lines.append("BEFORE ANY CASE")
+        for a in book.readiness:
+            if a.for_role(role):
+                lines += _lines_for(a)
+        lines.append("")
+    for s in stages:
+        plan = book.stages[s]
+        lines.append(f"{s.upper()}: {plan.purpose}")
+        for a in plan.actions:
+            if a.for_role(role):
+                lines += _lines_for(a)
+        for w in plan.warnings:
+            lines.append(f"  ! Do not: {w.text.removeprefix('Do not ')}")
+        for g in plan.safeguarding:
+            lines.append(f"  * Safeguarding: {g.text}")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(book: Any, stages: list[str], role: str | None) -> str:
+    lines = [f"# {book.title}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
+    for s in stages:
+        plan = book.stages[s]
+        lines += [f"## {s}", "", plan.purpose, ""]
+        for a in plan.actions:
+            if not a.for_role(role):
+                continue
+            flags = " **(required)**" if a.required else ""
+            flags += " ☐ checklist" if a.gate else ""
+            when = due_words(a.due)
+            lines.append(
+                f"- `{a.id}` — {a.text}{flags}  \n  Who: {', '.join(a.roles)}"
+                + (f". When: {when}" if when else "")
+                + f". Source: {', '.join(a.sources)}."
+            )
+        for w in plan.warnings:
+            lines.append(f"- ⚠ {w.text}")
+        for g in plan.safeguarding:
+            lines.append(f"- 🛡 {g.text}")
+        lines.append("")
+    lines += ["## Sources", ""]
+    for key, src in book.sources.items():
+        url = f" <{src['url']}>" if src.get("url") else ""
+        lines.append(f"- **{key}**: {src.get('title', '')}{url}")
+    return "\n".join(lines) + "\n"
+
+
+@playbook_app.command("checklist")
+def checklist_command(
+    stage: Annotated[str, typer.Argument(help="The stage whose checklist to show.")],
+    name: NameOpt = None,
+    output_format: FormatOpt = BookFormat.text,
+) -> None:
+    """Show the checklist items that must be done before a case leaves a stage.
+
+    Example: clr playbook checklist protected
+    """
+    book = _load(name)
+    _stages(book, stage)
+    gates = book.stages[stage].gates
+    if output_format is BookFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "version": 1,
+                    "playbook": book.name,
+                    "stage": stage,
+                    "items": [_item_dict(a) for a in gates],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    elif output_format is BookFormat.markdown:
+        typer.echo(f"## Checklist: {stage}\n")
+        for a in gates:
+            typer.echo(f"- [ ] `{a.id}` — {a.text}")
+    else:
+        console = stdout_console()
+        console.print(f"Checklist to leave {stage} ({book.name}):", markup=False)
+        for a in gates:
+            tracks = (
+                ""
+                if set(a.tracks) == {"underage", "young-worker"}
+                else f" [{'/'.join(a.tracks)} only]"
+            )
+            console.print(f"  [ ] {a.id}{tracks}: {a.text}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command group to the app."""
+    app.add_typer(playbook_app, name="playbook")

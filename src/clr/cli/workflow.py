@@ -1,0 +1,390 @@
+"""clr show, next, advance, tick, visit, pay: working on one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import os
+from typing import Annotated, Any
+
+import typer
+
+from clr.cli._common import AsOf, parse_as_of, stdout_console
+
+CaseArg = Annotated[
+    str, typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False)
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by", help="Who did it (a staff name or role; default: $CLR_USER).", show_default=False
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A short note for the history.")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Show the change as a diff; write nothing.")
+]
+
+
+class DataFormat(str, enum.Enum):
+    """Output formats for one case's data."""
+
+    text = "text"
+    json = "json"
+
+
+def _by(value: str | None) -> str:
+    from clr.errors import ClrError
+
+    who = value or os.environ.get("CLR_USER")
+    if not who:
+        raise ClrError("say who did it", hint="add --by NAME (or set CLR_USER)")
+    return who
+
+
+def _date(value: str | None, default: dt.date, flag: str = "--date") -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write YYYY-MM-DD", param_hint=flag
+        ) from None
+
+
+def _print_diff(diff: str, dry_run: bool) -> None:
+    if dry_run:
+        typer.echo(diff if diff else "(no change)")
+
+
+def next_command(
+    case: CaseArg,
+    role: Annotated[str | None, typer.Option("--role", help="Only actions for this role.")] = None,
+    as_of: AsOf = None,
+    output_format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+) -> None:
+    """Say what to do next for a case: open actions, deadlines, overdue items, blockers.
+
+    Example: clr next EXR-2026-7KQ3M --role supplier
+    """
+    from clr import caseops, stages
+    from clr.workflow import move_blockers, open_actions
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    data, book = session.data, session.playbook()
+    calendar = session.ctx.calendar
+    todo = open_actions(data, book, calendar, role=role)
+    stage = str(data.get("stage"))
+    target = stages.next_stage(stage) if stage in stages.STAGES else None
+    blockers = move_blockers(data, target, book, calendar) if target else []
+    plan = book.stages.get(stage)
+    if output_format is DataFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "version": 1,
+                    "id": data.get("id"),
+                    "stage": stage,
+                    "track": data.get("track"),
+                    "as_of": today.isoformat(),
+                    "next_stage": target,
+                    "actions": [
+                        {
+                            "id": s.action.id,
+                            "text": s.action.text,
+                            "roles": list(s.action.roles),
+                            "required": s.action.required,
+                            "gate": s.action.gate,
+                            "due": s.due.isoformat() if s.due else None,
+                            "recurrence": s.label or None,
+                            "overdue_days": s.overdue_days(today),
+                            "waiting_for": s.waiting_for or None,
+                            "sources": list(s.action.sources),
+                        }
+                        for s in todo
+                    ],
+                    "warnings": [w.text for w in plan.warnings] if plan else [],
+                    "safeguarding": [w.text for w in plan.safeguarding] if plan else [],
+                    "blockers": [
+                        {"kind": b.kind, "message": b.message, "hint": b.hint} for b in blockers
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    _render_next(session, todo, blockers, target, today, plan)
+
+
+def _render_next(
+    session: Any,
+    todo: list[Any],
+    blockers: list[Any],
+    target: str | None,
+    today: dt.date,
+    plan: Any,
+) -> None:
+    from rich.text import Text
+
+    console = stdout_console()
+    data = session.data
+    head = Text(f"{data.get('id')}", style="bold")
+    head.append(f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})")
+    console.print(head)
+    if plan is not None and plan.purpose:
+        console.print(Text(plan.purpose, style="dim"))
+    if data.get("stage") == "closed":
+        console.print("This case is closed. Nothing is left to do.")
+        return
+    console.print()
+    console.print(Text("To do:", style="bold"))
+    if not todo:
+        console.print("  nothing open in this stage")
+    for state in todo:
+        late = state.overdue_days(today)
+        line = Text("  ")
+        if late:
+            line.append(f"OVERDUE by {late} day{'s' if late != 1 else ''}", style="bold red")
+            line.append(f" (due {state.due}) ")
+        elif state.due:
+            line.append(f"due {state.due} ", style="yellow")
+        elif state.waiting_for:
+            line.append(f"due once {state.waiting_for} is recorded ", style="dim")
+        if state.label:
+            line.append(f"[{state.label}] ")
+        line.append(state.action.id, style="bold")
+        line.append(
+            f"  ({', '.join(state.action.roles)}"
+            f"{', required' if state.action.required else ''}"
+            f"{', checklist' if state.action.gate else ''})",
+            style="dim",
+        )
+        console.print(line)
+        console.print(Text(f"      {state.action.text}"))
+    if plan is not None and plan.warnings:
+        console.print()
+        console.print(Text("Do not:", style="bold"))
+        for warning in plan.warnings:
+            console.print(Text(f"  - {warning.text}"))
+    if plan is not None and plan.safeguarding:
+        console.print()
+        console.print(Text("Safeguarding:", style="bold"))
+        for rule in plan.safeguarding:
+            console.print(Text(f"  - {rule.text}"))
+    if target:
+        console.print()
+        if blockers:
+            console.print(Text(f"Before it can move to {target}:", style="bold"))
+            for b in blockers:
+                console.print(Text(f"  - {b.message}"))
+                if b.hint:
+                    console.print(Text(f"      {b.hint}", style="cyan"))
+        else:
+            console.print(
+                Text(
+                    f"Ready to move to {target}: clr advance {data.get('id')} --by NAME",
+                    style="green",
+                )
+            )
+
+
+def advance_command(
+    case: CaseArg,
+    to: Annotated[
+        str | None, typer.Option("--to", help="The stage to move to (default: next).")
+    ] = None,
+    by: ByOpt = None,
+    note: NoteOpt = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Closure reason (with --to closed).")
+    ] = None,
+    approved_by: Annotated[
+        str | None,
+        typer.Option("--approved-by", help="Who approved the closure (with --to closed)."),
+    ] = None,
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Move a case to its next stage (or to closed), once it holds what that stage needs.
+
+    If anything is missing, lists it, changes nothing and exits 1. Otherwise sets the stage
+    and appends a history entry; only those lines of the file change.
+
+    Example: clr advance EXR-2026-7KQ3M --by "R. Ahmed" --note "age verified by school record"
+    """
+    from clr import caseops
+
+    today = parse_as_of(as_of)
+    who = _by(by)
+    session = caseops.open_case(case, today=today)
+    source, target, diff = caseops.advance(
+        session,
+        target=to,
+        by=who,
+        note=note,
+        today=today,
+        reason=reason,
+        approved_by=approved_by,
+        dry_run=dry_run,
+    )
+    _print_diff(diff, dry_run)
+    verb = "would move" if dry_run else "moved"
+    typer.echo(f"{session.data.get('id')}: {verb} from {source} to {target}", err=True)
+
+
+def tick_command(
+    case: CaseArg,
+    item: Annotated[str, typer.Argument(help="The playbook item's id (see clr next).")],
+    by: ByOpt = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it was done (default: today).")
+    ] = None,
+    note: NoteOpt = None,
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Record a playbook checklist item as done.
+
+    Example: clr tick EXR-2026-7KQ3M protect-remove-from-work --by "R. Ahmed" --date 2026-03-02
+    """
+    from clr import caseops
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    diff = caseops.tick(
+        session, item, by=_by(by), day=_date(date, today), note=note, dry_run=dry_run
+    )
+    _print_diff(diff, dry_run)
+    typer.echo(
+        f"{session.data.get('id')}: {'would tick' if dry_run else 'ticked'} {item}", err=True
+    )
+
+
+class Method(str, enum.Enum):
+    """How a monitoring visit was made."""
+
+    announced = "announced"
+    unannounced = "unannounced"
+    phone = "phone"
+    school_check = "school_check"
+    household = "household"
+
+
+def visit_command(
+    case: CaseArg,
+    method: Annotated[Method, typer.Option("--method", help="How the visit was made.")],
+    working: Annotated[
+        bool, typer.Option("--working/--not-working", help="Was the child found working?")
+    ],
+    date: Annotated[str | None, typer.Option("--date", help="Visit date (default: today).")] = None,
+    in_school: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-school/--not-in-school", help="Does the child attend school or training?"
+        ),
+    ] = None,
+    hazardous_work: Annotated[
+        bool | None,
+        typer.Option("--hazardous-work/--no-hazardous-work", help="Was the work hazardous?"),
+    ] = None,
+    stipend_received: Annotated[
+        bool | None,
+        typer.Option("--stipend-received/--stipend-missing", help="Did the last stipend arrive?"),
+    ] = None,
+    attendance: Annotated[
+        float | None,
+        typer.Option("--attendance", help="School attendance in percent.", min=0, max=100),
+    ] = None,
+    by: ByOpt = None,
+    child_views: Annotated[
+        str | None, typer.Option("--child-views", help="What the child said.")
+    ] = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", help="Notes (no names or contacts).")
+    ] = None,
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Record a monitoring visit.
+
+    Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school --by "K. Mensah"
+    """
+    from clr import caseops
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    entry: dict[str, Any] = {"date": _date(date, today).isoformat(), "method": method.value}
+    if by or os.environ.get("CLR_USER"):
+        entry["by"] = _by(by)
+    optional = {
+        "in_school": in_school,
+        "attendance_percent": attendance,
+        "working": working,
+        "hazardous_work": hazardous_work,
+        "stipend_received": stipend_received,
+        "child_views": child_views,
+        "notes": notes,
+    }
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
+    _print_diff(diff, dry_run)
+    typer.echo(
+        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
+        f"the visit of {entry['date']}",
+        err=True,
+    )
+
+
+def pay_command(
+    case: CaseArg,
+    amount: Annotated[float, typer.Option("--amount", help="Amount paid.", min=0)],
+    currency: Annotated[str, typer.Option("--currency", help="ISO 4217 code, e.g. BDT.")],
+    payer: Annotated[str, typer.Option("--payer", help="Who paid: buyer, supplier, provider…")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Payment date (default: today).")
+    ] = None,
+    purpose: Annotated[str, typer.Option("--purpose", help="stipend, school_fees, …")] = "stipend",
+    period: Annotated[str | None, typer.Option("--period", help="Month paid for, YYYY-MM.")] = None,
+    receipt: Annotated[str | None, typer.Option("--receipt", help="Receipt reference.")] = None,
+    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Record a payment (stipend, fees, …) with its receipt.
+
+    Example: clr pay EXR-2026-7KQ3M --amount 4500 --currency BDT --payer supplier --receipt R-0412
+    """
+    from clr import caseops
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    value: int | float = int(amount) if float(amount).is_integer() else amount
+    entry: dict[str, Any] = {
+        "date": _date(date, today).isoformat(),
+        "amount": value,
+        "currency": currency.upper(),
+        "payer": payer,
+        "purpose": purpose,
+    }
+    optional = {"period": period, "receipt": receipt, "notes": notes}
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    diff = caseops.append_entry(session, "payments", entry, dry_run=dry_run)
+    _print_diff(diff, dry_run)
+    typer.echo(
+        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
+        f"{value} {entry['currency']} paid by {payer}",
+        err=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.command("next")(next_command)
+    app.command("advance")(advance_command)
+    app.command("tick")(tick_command)
+    app.command("visit")(visit_command)
+    app.command("pay")(pay_command)
