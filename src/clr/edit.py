@@ -212,14 +212,15 @@ def _render_flow(value: Any, quote: str) -> str:
     return render_scalar(value, quote, flow=True)
 
 
-def _render_block(value: dict[str, Any], indent: int, quote: str, seq: int) -> list[str]:
+def render_block(value: dict[str, Any], indent: int, quote: str, seq: int) -> list[str]:
+    """Render a mapping as block YAML lines at ``indent``, lists indented by ``seq``."""
     lines: list[str] = []
     pad = " " * indent
     for key, item in value.items():
         head = f"{pad}{_render_key(key)}:"
         if isinstance(item, dict) and item:
             lines.append(head)
-            lines.extend(_render_block(item, indent + 2, quote, seq))
+            lines.extend(render_block(item, indent + 2, quote, seq))
         elif isinstance(item, list) and item:
             lines.append(head)
             for element in item:
@@ -234,7 +235,7 @@ def _render_block(value: dict[str, Any], indent: int, quote: str, seq: int) -> l
 def _render_item(item: Any, dash_col: int, quote: str, seq: int) -> list[str]:
     pad = " " * dash_col
     if isinstance(item, dict) and item:
-        body = _render_block(item, dash_col + 2, quote, seq)
+        body = render_block(item, dash_col + 2, quote, seq)
         return [f"{pad}- {body[0].lstrip()}", *body[1:]]
     if isinstance(item, dict | list):
         return [f"{pad}- {_render_flow(item, quote)}"]
@@ -363,7 +364,7 @@ def _replace_with_block(
     col = key_node.start_mark.column
     lines: list[str] = []
     if isinstance(value, dict):
-        lines = _render_block(value, col + 2, quote, 2)
+        lines = render_block(value, col + 2, quote, 2)
     else:
         for element in value:
             lines.extend(_render_item(element, col + 2, quote, 2))
@@ -378,7 +379,7 @@ def _insert_key(text: str, parent: Node, key: str, value: Any, nl: str, quote: s
     if not parent.value:
         raise _CannotSplice
     col = parent.value[0][0].start_mark.column
-    lines = _render_block({key: value}, col, quote, 2)
+    lines = render_block({key: value}, col, quote, 2)
     at = _content_end(text, parent.value[-1][1], parent.value[-1][0])
     prefix = "" if text[:at].endswith("\n") else nl
     return text[:at] + prefix + nl.join(lines) + nl + text[at:]
@@ -480,8 +481,8 @@ def write_atomic(path: Path, text: str, *, expected_digest: str | None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        tmp.chmod(mode)
+        tmp.replace(path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()

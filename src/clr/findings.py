@@ -6,6 +6,7 @@ Codes are stable; ``CODES`` is the one registry of them, with a title for each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -95,7 +96,7 @@ class Finding:
 
 
 def pointer_to_path(pointer: str) -> str:
-    """Turn a JSON pointer into the dotted form people read: ``/visits/2/date`` -> ``visits[2].date``."""
+    """Turn a JSON pointer into the dotted form: ``/visits/2/date`` -> ``visits[2].date``."""
     if not pointer:
         return "(top level)"
     out = ""
@@ -105,6 +106,6 @@ def pointer_to_path(pointer: str) -> str:
     return out
 
 
-def join_pointer(parts: list[str | int] | tuple[str | int, ...]) -> str:
+def join_pointer(parts: Sequence[str | int]) -> str:
     """Build a JSON pointer from path parts."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

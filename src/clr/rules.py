@@ -249,9 +249,10 @@ def effective_minimum(
     country = _get(data, ("site", "country"))
     if not isinstance(country, str) or len(country) != 2:
         return None
-    kind = work or _get(data, ("age_verification", "work")) or "general"
-    if kind not in ("general", "light", "hazardous"):
-        kind = "general"
+    requested = work or _get(data, ("age_verification", "work")) or "general"
+    kind: ages.WorkKind = "general"
+    if requested in ("light", "hazardous"):
+        kind = requested
     buyer = _get(data, ("site", "buyer"))
     code = ctx.buyer_codes.get(buyer) if isinstance(buyer, str) else None
     try:
@@ -344,7 +345,8 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
 
 def age_at(data: dict[str, Any], day: dt.date) -> int | None:
     """The child's lowest possible age on ``day``, from the birth date or the verified age."""
-    for source in (
+    births = (_get(data, ("age_verification", "birth_date")), _get(data, ("child", "birth_date")))
+    for source in births:
         _get(data, ("age_verification", "birth_date")),
         _get(data, ("child", "birth_date")),
     ):

@@ -249,12 +249,12 @@ def validate_paths(
     for file in files:
         work.append((file, find_root(file.parent)))
     seen: set[Path] = set()
-    for file, root in work:
+    for file, file_root in work:
         key = file.resolve()
         if key in seen:
             continue
         seen.add(key)
-        report.files.append(check_case_file(file, context_for(root)))
+        report.files.append(check_case_file(file, context_for(file_root)))
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report

@@ -204,8 +204,8 @@ def overdue_findings(
                 0,
                 "CLR301",
                 "error" if severity == "error" else "warning",
-                message=f"overdue by {late} day{'s' if late != 1 else ''}: {state.action.id}{what}, "
-                f"due {state.due}: {state.action.text}",
+                message=f"overdue by {late} day{'s' if late != 1 else ''}: "
+                f"{state.action.id}{what}, due {state.due}: {state.action.text}",
                 pointer="/stage",
                 hint=how_to_record(state.action),
             )

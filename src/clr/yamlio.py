@@ -93,10 +93,10 @@ class _StrictLoader(yaml.CSafeLoader):
                 "write the values out in full instead of merging (<<) mappings",
             )
 
-    def construct_mapping(self, node: Node, deep: bool = False) -> dict[str, Any]:
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
+                None, None, f"expected a mapping, found {type(node).__name__}", node.start_mark
             )
         own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
         self.flatten_mapping(node)
@@ -142,7 +142,7 @@ def _find_alias(text: str, name: str, after: int) -> Any:
         return None
     line = text.count("\n", 0, found.start())
     col = found.start() - (text.rfind("\n", 0, found.start()) + 1)
-    return yaml.Mark("", found.start(), line, col, None, None)
+    return yaml.Mark("", found.start(), line, col, None, None)  # type: ignore[arg-type]
 
 
 def _text_as_is(loader: yaml.SafeLoader, node: Node) -> Any:

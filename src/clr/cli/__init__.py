@@ -48,13 +48,15 @@ def _root(
 
 
 def _register() -> None:
+    from clr.cli import cases as _cases
     from clr.cli import playbook as _playbook
     from clr.cli import validate as _validate
     from clr.cli import workflow as _workflow
 
+    _cases.register(app)
     _validate.register(app)
-    _playbook.register(app)
     _workflow.register(app)
+    _playbook.register(app)
 
 
 _register()

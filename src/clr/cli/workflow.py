@@ -311,7 +311,7 @@ def visit_command(
 ) -> None:
     """Record a monitoring visit.
 
-    Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school --by "K. Mensah"
+    Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school
     """
     from clr import caseops
 

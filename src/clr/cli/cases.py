@@ -1,0 +1,593 @@
+"""clr init, new-case, show, reopen: making repositories and cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clr.cli._common import AsOf, parse_as_of, stdout_console
+
+NoInput = Annotated[
+    bool,
+    typer.Option(
+        "--no-input",
+        envvar="CLR_NO_INPUT",
+        help="Never prompt: fail at once, naming the flags for missing values.",
+    ),
+]
+
+
+def interactive(no_input: bool) -> bool:
+    """True if clr may prompt: stdin is a terminal and prompts were not turned off."""
+    return not no_input and sys.stdin.isatty() and not os.environ.get("PRE_COMMIT")
+
+
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="Where to make the repository.")] = Path(),
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", "--org", help="Your organisation's name.")
+    ] = None,
+    prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--prefix", help="Case id prefix: 2-12 upper-case letters or digits, e.g. CLR."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="IANA time zone for deadlines.")
+    ] = "UTC",
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing files.")] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Do not run git init.")] = False,
+    no_input: NoInput = False,
+) -> None:
+    """Make a case repository: clr.yaml, cases/, .gitignore, pre-commit and CI files.
+
+    Runs git init where there is no repository yet; refuses to overwrite files unless --force.
+
+    Example: clr init cases-2026 --org "Example Remediation Partners" --prefix EXR
+    """
+    import re
+
+    from clr.errors import ClrError
+    from clr.scaffold import InitOptions, init_repository
+
+    ask = interactive(no_input)
+    if organisation is None and ask:
+        organisation = _ask_text("Organisation name:", required=True)
+    if prefix is None and ask:
+        prefix = _ask_text(
+            "Case id prefix (e.g. CLR):",
+            default="CLR",
+            check=lambda v: (
+                bool(re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", v))
+                or "2-12 upper-case letters or digits, starting with a letter"
+            ),
+        )
+    missing = [
+        flag
+        for flag, value in (("--organisation", organisation), ("--prefix", prefix))
+        if not value
+    ]
+    if missing:
+        raise ClrError(
+            f"missing {' and '.join(missing)}",
+            hint="give them as flags, or run in a terminal to be asked",
+        )
+    assert organisation is not None and prefix is not None
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", prefix):
+        raise ClrError(
+            f"prefix {prefix!r} is not 2-12 upper-case letters or digits", hint="e.g. --prefix CLR"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    written, started_git = init_repository(
+        directory,
+        InitOptions(
+            organisation=organisation,
+            id_prefix=prefix,
+            timezone=timezone,
+            force=force,
+            git=not no_git,
+        ),
+    )
+    for path in written:
+        typer.echo(f"created {path}")
+    if started_git:
+        typer.echo(f"initialised a git repository in {directory}")
+    typer.echo(
+        "\nNext:\n"
+        f"  cd {directory}\n"
+        "  clr new-case            # open the first case\n"
+        "  pre-commit install      # check cases before each commit (optional)\n"
+        "  git add -A && git commit -m 'Case repository'"
+    )
+
+
+def _ask_text(message: str, *, default: str = "", required: bool = False, check: Any = None) -> str:
+    import questionary
+
+    def validate(value: str) -> bool | str:
+        if required and not value.strip():
+            return "required"
+        if value and check is not None:
+            result = check(value)
+            return result if result is not True else True
+        return True
+
+    answer = questionary.text(message, default=default, validate=validate).unsafe_ask()
+    return str(answer).strip()
+
+
+def _case_enums() -> dict[str, list[str]]:
+    from clr.resources import load_schema
+
+    props = load_schema("case")["properties"]
+    defs = load_schema("case")["$defs"]
+    return {
+        "channel": props["discovery"]["properties"]["channel"]["enum"],
+        "sex": props["child"]["properties"]["sex"]["enum"],
+        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
+        "country": defs["country"]["enum"],
+        "track": props["track"]["enum"],
+    }
+
+
+def new_case_command(
+    site: Annotated[str | None, typer.Option("--site", help="Site name or code.")] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier id.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO country code, e.g. BD.")
+    ] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="e.g. garments, cocoa.")] = None,
+    buyer: Annotated[str | None, typer.Option("--buyer", help="The buyer (brand).")] = None,
+    discovered: Annotated[
+        str | None,
+        typer.Option("--discovered", help="Day the child was found working (default: today)."),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", help="audit, hotline, clmrs_visit, grievance_mechanism, …"),
+    ] = None,
+    work: Annotated[str | None, typer.Option("--work", help="What the child was doing.")] = None,
+    hazard: Annotated[
+        list[str] | None, typer.Option("--hazard", help="A hazard seen (repeat for several).")
+    ] = None,
+    hours: Annotated[
+        float | None, typer.Option("--hours", help="Hours worked per week.", min=0, max=168)
+    ] = None,
+    night_work: Annotated[bool | None, typer.Option("--night-work/--no-night-work")] = None,
+    pseudonym: Annotated[
+        str | None,
+        typer.Option(
+            "--pseudonym", help="A label that does not identify the child, e.g. 'Child A'."
+        ),
+    ] = None,
+    sex: Annotated[
+        str | None, typer.Option("--sex", help="female, male, other, undisclosed")
+    ] = None,
+    age: Annotated[
+        int | None, typer.Option("--age", help="Estimated age in years.", min=0, max=25)
+    ] = None,
+    birth_date: Annotated[
+        str | None,
+        typer.Option("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD, as far as known."),
+    ] = None,
+    age_basis: Annotated[
+        str | None,
+        typer.Option("--age-basis", help="What the age rests on: school_record, appearance, …"),
+    ] = None,
+    track: Annotated[
+        str | None, typer.Option("--track", help="underage (default) or young-worker.")
+    ] = None,
+    confirmed: Annotated[
+        bool,
+        typer.Option("--confirmed", help="The child is confirmed working: start at 'identified'."),
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The child's real name: goes only to the identity file."),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="Guardian's phone or other contact: identity file only."),
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Where the family lives: identity file only.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who opens the case.")] = None,
+    playbook: Annotated[str | None, typer.Option("--playbook", help="Playbook name.")] = None,
+    as_of: AsOf = None,
+    no_input: NoInput = False,
+) -> None:
+    """Open a new case, by prompts in a terminal or entirely by flags.
+
+    With --no-input (or no terminal) nothing is asked: missing values fail at once, naming
+    the flags. Names, contacts and addresses go only into the case's identity file.
+
+    Example: clr new-case --no-input --site "Sunrise Garments" --country BD --channel audit
+    --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
+    """
+    from clr import caseops, repo, workflow
+    from clr.errors import ClrError
+    from clr.newcase import NewCase, create_case
+
+    today = parse_as_of(as_of)
+    repository = repo.open_repository()
+    enums = _case_enums()
+    values: dict[str, Any] = {
+        "site": site,
+        "supplier": supplier,
+        "country": country,
+        "sector": sector,
+        "buyer": buyer,
+        "discovered": discovered,
+        "channel": channel,
+        "work": work,
+        "hazard": hazard,
+        "hours": hours,
+        "pseudonym": pseudonym,
+        "sex": sex,
+        "age": age,
+        "birth_date": birth_date,
+        "age_basis": age_basis,
+        "track": track,
+        "by": by or os.environ.get("CLR_USER"),
+    }
+    if interactive(no_input):
+        _prompt_missing(values, enums, today, confirmed)
+    _check_values(values, enums, today, confirmed)
+    new = NewCase(
+        site={
+            "name": values["site"],
+            "supplier_id": values["supplier"],
+            "country": values["country"],
+            "sector": values["sector"],
+            "buyer": values["buyer"],
+        },
+        child={
+            "pseudonym": values["pseudonym"],
+            "sex": values["sex"],
+            "birth_date": values["birth_date"],
+            "estimated_age": values["age"],
+            "age_basis": values["age_basis"],
+        },
+        discovery={
+            "date": values["discovered"] or today.isoformat(),
+            "channel": values["channel"],
+            "work": values["work"],
+            "hazards": list(values["hazard"] or []),
+            "hours_per_week": _number(values["hours"]),
+            "night_work": night_work,
+        },
+        track=values["track"] or "underage",
+        confirmed=confirmed,
+        by=values["by"],
+        playbook=playbook,
+        identity={
+            k: v for k, v in (("name", name), ("contact", contact), ("address", address)) if v
+        },
+    )
+    case_id, path = create_case(repository, new, today=today)
+    typer.echo(case_id)
+    typer.echo(f"created {repo.display_path(path)}", err=True)
+    if new.identity:
+        typer.echo("identity details kept apart in identity.yaml (not committed to git)", err=True)
+    session = caseops.open_case(case_id, today=today)
+    try:
+        todo = workflow.open_actions(session.data, session.playbook(), session.ctx.calendar)
+    except ClrError:
+        return
+    typer.echo("First things to do:", err=True)
+    for state in todo[:6]:
+        due = f"due {state.due}" if state.due else "no deadline"
+        typer.echo(f"  - {state.action.id} ({due}): {state.action.text}", err=True)
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _prompt_missing(
+    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
+) -> None:
+    import questionary
+
+    def is_date(v: str) -> bool | str:
+        try:
+            day = dt.date.fromisoformat(v)
+        except ValueError:
+            return "write a date as YYYY-MM-DD"
+        return True if day <= today else "that date is in the future"
+
+    def in_list(options: list[str], label: str) -> Any:
+        return lambda v: v in options or f"not a {label}: e.g. {', '.join(options[:3])}"
+
+    def ask(key: str, question: Any) -> None:
+        if values[key] in (None, ""):
+            answer = question.unsafe_ask()
+            values[key] = answer if answer not in ("", None) else None
+
+    ask(
+        "site",
+        questionary.text(
+            "Site (factory, farm or cooperative):", validate=lambda v: bool(v.strip()) or "required"
+        ),
+    )
+    ask("supplier", questionary.text("Supplier id (optional):"))
+    ask(
+        "country",
+        questionary.autocomplete(
+            "Country (ISO code, e.g. BD):",
+            choices=enums["country"],
+            validate=in_list(enums["country"], "country code"),
+        ),
+    )
+    ask("sector", questionary.text("Sector (e.g. garments, cocoa; optional):"))
+    ask("buyer", questionary.text("Buyer (optional):"))
+    ask(
+        "discovered",
+        questionary.text(
+            "Day the child was found working (YYYY-MM-DD):",
+            default=today.isoformat(),
+            validate=is_date,
+        ),
+    )
+    ask("channel", questionary.select("How did the case come to light?", choices=enums["channel"]))
+    ask("work", questionary.text("What was the child doing? (optional):"))
+    if values["hazard"] is None:
+        hazards = questionary.text("Hazards seen, separated by commas (optional):").unsafe_ask()
+        values["hazard"] = [h.strip() for h in (hazards or "").split(",") if h.strip()]
+    ask(
+        "pseudonym",
+        questionary.text(
+            "Pseudonym (never the real name), e.g. Child A:",
+            validate=lambda v: bool(v.strip()) or "required",
+        ),
+    )
+    ask("sex", questionary.select("Sex:", choices=enums["sex"]))
+    if values["age"] is None and values["birth_date"] is None:
+        estimate = questionary.text(
+            "Estimated age in years (optional):",
+            validate=lambda v: not v or (v.isdigit() and int(v) <= 25) or "a whole number",
+        ).unsafe_ask()
+        values["age"] = int(estimate) if estimate else None
+    ask("age_basis", questionary.select("What does the age rest on?", choices=enums["age_basis"]))
+    ask("track", questionary.select("Track:", choices=enums["track"]))
+    ask(
+        "by",
+        questionary.text(
+            "Your name (for the history):", validate=lambda v: bool(v.strip()) or "required"
+        ),
+    )
+
+
+_FLAGS = {
+    "site": "--site",
+    "country": "--country",
+    "channel": "--channel",
+    "pseudonym": "--pseudonym",
+    "sex": "--sex",
+    "by": "--by",
+    "supplier": "--supplier",
+    "sector": "--sector",
+    "work": "--work",
+}
+
+
+def _check_values(
+    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
+) -> None:
+    from clr.dates import partial_bounds
+    from clr.errors import ClrError
+
+    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
+    if confirmed:
+        needed += ["supplier", "sector", "work"]
+    missing = [_FLAGS[k] for k in needed if not values.get(k)]
+    if confirmed and values["age"] is None and not values["birth_date"]:
+        missing.append("--age or --birth-date")
+    if missing:
+        raise ClrError(
+            f"missing {', '.join(missing)}",
+            hint="give them as flags (clr new-case --help), or run in a terminal "
+            "without --no-input to be asked",
+        )
+    if isinstance(values["country"], str):
+        values["country"] = values["country"].upper()
+    for key, enum in (
+        ("country", "country"),
+        ("channel", "channel"),
+        ("sex", "sex"),
+        ("age_basis", "age_basis"),
+        ("track", "track"),
+    ):
+        if values.get(key) and values[key] not in enums[enum]:
+            shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
+            raise ClrError(
+                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
+            )
+    if values["discovered"]:
+        try:
+            day = dt.date.fromisoformat(values["discovered"])
+        except ValueError:
+            raise ClrError(
+                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
+            ) from None
+        if day > today:
+            raise ClrError(f"--discovered {day} is in the future")
+    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
+        raise ClrError(
+            f"--birth-date {values['birth_date']!r} is not a date",
+            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
+        )
+
+
+def show_command(
+    case: Annotated[str, typer.Argument(help="A case id, folder or file.")],
+    as_of: AsOf = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Show one case at a glance: where it stands, its timeline, plan, money and visits.
+
+    Example: clr show EXR-2026-7KQ3M
+    """
+    from clr import caseops
+    from clr.workflow import open_actions
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    data = session.data
+    todo = open_actions(data, session.playbook(), session.ctx.calendar)
+    overdue = [s for s in todo if s.overdue_days(today)]
+    payments = [p for p in data.get("payments") or [] if isinstance(p, dict)]
+    totals: dict[str, float] = {}
+    for p in payments:
+        totals[str(p.get("currency"))] = totals.get(str(p.get("currency")), 0) + float(
+            p.get("amount") or 0
+        )
+    visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
+    summary = {
+        "version": 1,
+        "id": data.get("id"),
+        "stage": data.get("stage"),
+        "track": data.get("track"),
+        "site": data.get("site"),
+        "child": {
+            k: data.get("child", {}).get(k)
+            for k in ("pseudonym", "sex", "estimated_age", "birth_date")
+        },
+        "opened": data.get("opened"),
+        "history": data.get("history"),
+        "open_actions": len(todo),
+        "overdue": len(overdue),
+        "payments": {"count": len(payments), "totals": totals},
+        "visits": {"count": len(visits), "last": visits[-1] if visits else None},
+        "closure": data.get("closure"),
+    }
+    if output_format == "json":
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    from rich.text import Text
+
+    console = stdout_console()
+    site = data.get("site") or {}
+    child = data.get("child") or {}
+    console.print(
+        Text(f"{data.get('id')}  {data.get('stage')}  ({data.get('track')})", style="bold")
+    )
+    console.print(
+        Text(
+            f"Site: {site.get('name')} ({site.get('country')}), "
+            f"sector {site.get('sector', '-')}, buyer {site.get('buyer', '-')}"
+        )
+    )
+    console.print(
+        Text(
+            f"Child: {child.get('pseudonym')}, {child.get('sex')}, "
+            f"age {child.get('estimated_age', child.get('birth_date', '?'))}"
+        )
+    )
+    console.print(Text("Timeline:", style="bold"))
+    for entry in data.get("history") or []:
+        if isinstance(entry, dict):
+            note = f" — {entry['note']}" if entry.get("note") else ""
+            console.print(
+                Text(
+                    f"  {entry.get('at')}  {entry.get('from') or 'new'} → "
+                    f"{entry.get('to')}  by {entry.get('by')}{note}"
+                )
+            )
+    money = ", ".join(f"{v:g} {k}" for k, v in totals.items()) or "none"
+    console.print(Text(f"Payments: {len(payments)} ({money})"))
+    last = visits[-1] if visits else None
+    console.print(
+        Text(
+            f"Visits: {len(visits)}"
+            + (
+                f", last {last.get('date')} ({'working' if last.get('working') else 'not working'})"
+                if last
+                else ""
+            )
+        )
+    )
+    console.print(
+        Text(
+            f"Open actions: {len(todo)}, overdue: {len(overdue)} (clr next {data.get('id')})",
+            style="bold red" if overdue else "",
+        )
+    )
+
+
+def reopen_command(
+    case: Annotated[str, typer.Argument(help="The closed case.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who opens the new case.")] = None,
+    discovered: Annotated[
+        str | None,
+        typer.Option(
+            "--discovered", help="Day the child was found working again (default: today)."
+        ),
+    ] = None,
+    channel: Annotated[str | None, typer.Option("--channel", help="How it came to light.")] = None,
+    work: Annotated[str | None, typer.Option("--work", help="What the child was doing.")] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Open a new case for a child found working again, linked to the closed one.
+
+    A closed case is never reopened in place: its history stays as it was.
+
+    Example: clr reopen EXR-2026-7KQ3M --by "R. Ahmed" --channel hotline
+    """
+    from clr import caseops, repo
+    from clr.errors import ClrError
+    from clr.newcase import NewCase, create_case
+
+    today = parse_as_of(as_of)
+    session = caseops.open_case(case, today=today)
+    old = session.data
+    if old.get("stage") != "closed":
+        raise ClrError(
+            f"{old.get('id')} is still open (stage {old.get('stage')})",
+            hint="record what happened in the open case instead",
+        )
+    who = by or os.environ.get("CLR_USER")
+    if not who:
+        raise ClrError("say who opens the new case", hint="add --by NAME")
+    site = dict(old.get("site") or {})
+    child = {
+        k: v
+        for k, v in (old.get("child") or {}).items()
+        if k in ("pseudonym", "sex", "birth_date", "estimated_age", "age_basis")
+    }
+    discovery = {
+        "date": discovered or today.isoformat(),
+        "channel": channel or (old.get("discovery") or {}).get("channel", "other"),
+        "work": work,
+    }
+    repository = session.repo or repo.open_repository()
+    new = NewCase(
+        site=site,
+        child=child,
+        discovery=discovery,
+        track=str(old.get("track")),
+        by=who,
+        playbook=str(old.get("playbook")),
+        reopens=str(old.get("id")),
+    )
+    case_id, path = create_case(repository, new, today=today)
+    typer.echo(case_id)
+    typer.echo(f"created {repo.display_path(path)}, linked to {old.get('id')}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.command("init")(init_command)
+    app.command("new-case")(new_case_command)
+    app.command("show")(show_command)
+    app.command("reopen")(reopen_command)

@@ -1,0 +1,150 @@
+"""``clr new-case``: a new case folder, created whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr import yamlio
+from clr.caseops import CaseInvalid, history_time
+from clr.edit import render_block
+from clr.errors import ClrError
+from clr.ids import new_case_id
+from clr.repo import CASE_FILE, Repository, display_path
+from clr.scaffold import schema_line
+from clr.validate import check_case_data, repository_context
+
+IDENTITY_FILE = "identity.yaml"
+
+# Fields that identify a child: they never go into case.yaml.
+IDENTITY_FIELDS = (
+    "name",
+    "contact",
+    "address",
+    "id_document_number",
+    "id_document_type",
+    "guardian_name",
+    "guardian_contact",
+)
+
+
+@dataclass
+class NewCase:
+    """What a new case is made of (identity data is kept apart)."""
+
+    site: dict[str, Any]
+    child: dict[str, Any]
+    discovery: dict[str, Any]
+    track: str = "underage"
+    confirmed: bool = False
+    by: str = ""
+    playbook: str | None = None
+    identity: dict[str, str] = field(default_factory=dict)
+    reopens: str | None = None
+
+
+def case_data(case_id: str, new: NewCase, repo: Repository, today: dt.date) -> dict[str, Any]:
+    """The case file's data, in the order people read it."""
+    stage = "identified" if new.confirmed else "reported"
+    link = {"reopens": new.reopens} if new.reopens else {}
+    return {
+        "schema_version": 1,
+        "id": case_id,
+        "playbook": new.playbook or repo.config.default_playbook,
+        "track": new.track,
+        "stage": stage,
+        **link,
+        "opened": today.isoformat(),
+        "site": {k: v for k, v in new.site.items() if v not in (None, "")},
+        "child": {k: v for k, v in new.child.items() if v not in (None, "")},
+        "discovery": {k: v for k, v in new.discovery.items() if v not in (None, "", [])},
+        "history": [{"at": history_time(today), "from": None, "to": stage, "by": new.by}],
+    }
+
+
+def render_case(data: dict[str, Any]) -> str:
+    """The text of a new case file: the schema line, then block YAML."""
+    header = [
+        schema_line(),
+        "# A child labour remediation case, pseudonymous: names, contacts and addresses",
+        "# belong only in the encrypted identity file. 'clr next' says what to do next.",
+    ]
+    return "\n".join([*header, *render_block(data, 0, '"', 2)]) + "\n"
+
+
+def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str, Path]:
+    """Create ``cases/<id>/`` with its case file (and identity file), atomically.
+
+    The folder is built under a temporary name inside ``cases/`` and renamed into place,
+    so an interruption leaves no half-made case.
+
+    Raises:
+        CaseInvalid: the new case would not be valid (nothing is created).
+        ClrError: the folder cannot be written.
+    """
+    cases = repo.cases_dir
+    try:
+        cases.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
+    taken = {p.name for p in cases.iterdir()}
+    case_id = new_case_id(repo.config.id_prefix, today.year, taken)
+    data = case_data(case_id, new, repo, today)
+    text = render_case(data)
+    target = cases / case_id
+    ctx, _ = repository_context(repo.root, today, repo.config)
+    loaded = yamlio.parse_text(text, display_path(target / CASE_FILE))
+    errors = [f for f in check_case_data(loaded, target / CASE_FILE, ctx) if f.severity == "error"]
+    if errors:
+        raise CaseInvalid(
+            "the new case would not be valid; nothing was created:",
+            errors,
+            hint="correct the values named above",
+        )
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))
+    except OSError as exc:
+        raise ClrError(
+            f"cannot write in {display_path(cases)}: {exc.strerror or exc}",
+            hint="check the folder's permissions",
+        ) from None
+    try:
+        staging.chmod(0o755)
+        (staging / CASE_FILE).write_text(text, encoding="utf-8")
+        if new.identity:
+            _write_private(staging / IDENTITY_FILE, render_identity(case_id, new.identity))
+        for name in (CASE_FILE,):
+            with (staging / name).open("rb") as handle:
+                os.fsync(handle.fileno())
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with contextlib.suppress(OSError):
+        fd = os.open(cases, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    return case_id, target / CASE_FILE
+
+
+def render_identity(case_id: str, identity: dict[str, str]) -> str:
+    """The text of an identity file."""
+    lines = [
+        "# WHO THE CHILD IS. Never commit this file in plaintext: .gitignore keeps it out of git.",
+        *render_block({"case": case_id, **identity}, 0, '"', 2),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
