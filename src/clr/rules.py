@@ -347,9 +347,6 @@ def age_at(data: dict[str, Any], day: dt.date) -> int | None:
     """The child's lowest possible age on ``day``, from the birth date or the verified age."""
     births = (_get(data, ("age_verification", "birth_date")), _get(data, ("child", "birth_date")))
     for source in births:
-        _get(data, ("age_verification", "birth_date")),
-        _get(data, ("child", "birth_date")),
-    ):
         bounds = partial_bounds(source)
         if bounds is not None:
             return age_on(bounds[1], day)
