@@ -197,7 +197,8 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR206",
                     join_pointer(["history", i, "from"]),
-                    f"history[{i}] moves from {source} but the previous entry ended in {previous_to}",
+                    f"history[{i}] moves from {source}, but the entry before it ended in "
+                    f"{previous_to}",
                     "history is appended by clr advance; restore the entries as they were",
                 )
             )
@@ -251,8 +252,10 @@ def effective_minimum(
         return None
     requested = work or _get(data, ("age_verification", "work")) or "general"
     kind: ages.WorkKind = "general"
-    if requested in ("light", "hazardous"):
-        kind = requested
+    if requested == "light":
+        kind = "light"
+    elif requested == "hazardous":
+        kind = "hazardous"
     buyer = _get(data, ("site", "buyer"))
     code = ctx.buyer_codes.get(buyer) if isinstance(buyer, str) else None
     try:
