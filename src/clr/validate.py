@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,9 +176,10 @@ def locate(loaded: yamlio.Loaded, finding: Finding) -> Finding:
     return finding.at(line, col)
 
 
-def check_case_file(path: Path, ctx: CaseContext) -> FileReport:
-    """Read and check one case file; never raises for bad content."""
-    loaded = yamlio.read_file(path, display_path(path))
+def check_case_file(path: Path, ctx: CaseContext, raw: bytes | None = None) -> FileReport:
+    """Read (unless ``raw`` is given) and check one case file; never raises for bad content."""
+    shown = display_path(path)
+    loaded = yamlio.read_file(path, shown) if raw is None else yamlio.parse_bytes(raw, shown)
     report = FileReport(loaded.path)
     if loaded.data is None:
         report.findings = loaded.findings
@@ -212,6 +214,8 @@ def validate_paths(
     paths: Sequence[Path],
     *,
     today: dt.date,
+    use_cache: bool = True,
+    jobs: int | None = None,
 ) -> Report:
     """Validate case files, case folders and whole repositories.
 
@@ -248,13 +252,23 @@ def validate_paths(
         work.extend((p, root) for p in repo.case_files())
     for file in files:
         work.append((file, find_root(file.parent)))
+    by_root: dict[Path | None, list[Path]] = {}
     seen: set[Path] = set()
     for file, file_root in work:
         key = file.resolve()
-        if key in seen:
-            continue
-        seen.add(key)
-        report.files.append(check_case_file(file, context_for(file_root)))
+        if key not in seen:
+            seen.add(key)
+            by_root.setdefault(file_root, []).append(file)
+    for file_root, group in by_root.items():
+        report.files.extend(
+            _check_group(
+                group,
+                file_root,
+                context_for(file_root),
+                use_cache=use_cache and not report.config_error,
+                jobs=jobs,
+            )
+        )
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report
@@ -281,3 +295,102 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
                     )
                 )
     return []
+
+
+PARALLEL_THRESHOLD = 300
+"""Below this many files to check, one process is faster than starting a pool (measured)."""
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(yamlio.MAX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _check_chunk(items: list[tuple[Path, bytes | None]], ctx: CaseContext) -> list[FileReport]:
+    return [check_case_file(path, ctx, raw) for path, raw in items]
+
+
+def _check_group(
+    files: list[Path], root: Path | None, ctx: CaseContext, *, use_cache: bool, jobs: int | None
+) -> list[FileReport]:
+    """Check the case files of one repository, from the cache where nothing changed."""
+    from clr import cache
+
+    store = None
+    if use_cache and root is not None:
+        plays = [p for p in playbook_paths(root).values() if root in p.parents]
+        store = cache.ResultCache(
+            root, cache.context_key(root, plays, ctx.today.isoformat(), "validate")
+        )
+    results: list[FileReport | None] = [None] * len(files)
+    todo: list[tuple[int, Path, bytes | None, str]] = []
+    for i, path in enumerate(files):
+        raw = _read(path)
+        name = _cache_name(path, root)
+        if store is not None and raw is not None and name is not None:
+            content = cache.digest(raw)
+            hit = store.get(name, content)
+            if hit is not None:
+                results[i] = _from_cache(display_path(path), hit)
+                continue
+            todo.append((i, path, raw, content))
+        else:
+            todo.append((i, path, raw, ""))
+    checked = _run(todo, ctx, jobs)
+    for (i, path, _raw, content), file_report in zip(todo, checked, strict=True):
+        results[i] = file_report
+        name = _cache_name(path, root)
+        if store is not None and content and name is not None:
+            store.put(name, content, _to_cache(file_report))
+    if store is not None:
+        store.keep_only({n for n in (_cache_name(p, root) for p in files) if n is not None})
+        store.save()
+    return [r for r in results if r is not None]
+
+
+def _cache_name(path: Path, root: Path | None) -> str | None:
+    if root is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a link to a file outside the repository: never cached
+        return None
+
+
+def _run(
+    todo: list[tuple[int, Path, bytes | None, str]], ctx: CaseContext, jobs: int | None
+) -> list[FileReport]:
+    items = [(path, raw) for _, path, raw, _ in todo]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+        return _check_chunk(items, ctx)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    size = max(50, len(items) // (workers * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(method)
+    ) as pool:
+        parts = pool.map(_check_chunk, chunks, [ctx] * len(chunks))
+        return [r for part in parts for r in part]
+
+
+def _to_cache(report: FileReport) -> list[Any]:
+    rows = [
+        [f.line, f.col, f.code, f.severity, f.message, f.pointer, f.hint] for f in report.findings
+    ]
+    return [report.case_id, report.stage, rows]
+
+
+def _from_cache(path: str, entry: list[Any]) -> FileReport:
+    case_id, stage, rows = entry
+    findings = [
+        Finding(path, line, col, code, severity, message=message, pointer=pointer, hint=hint)
+        for line, col, code, severity, message, pointer, hint in rows
+    ]
+    return FileReport(path, findings, case_id, stage)

@@ -40,6 +40,13 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the findings, no summary.")
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Check every file again, ignoring .clr-cache/.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core)."),
+    ] = None,
 ) -> None:
     """Check cases against the schema of their stage and clr's rules.
 
@@ -53,7 +60,7 @@ def validate(
 
     today = parse_as_of(as_of)
     targets = paths or [_current_repository(repo)]
-    report = validate_paths(targets, today=today)
+    report = validate_paths(targets, today=today, use_cache=not no_cache, jobs=jobs)
     if output_format is Format.json:
         typer.echo(output.render_json(report))
     elif output_format is Format.github:
