@@ -109,7 +109,7 @@ def display_path(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - another drive on Windows
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    return str(path.absolute()) if rel.startswith("../../../") else rel
 
 
 def find_root(start: Path) -> Path | None:
@@ -139,7 +139,7 @@ def read_config(root: Path) -> tuple[Config, list[Finding]]:
 def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[Finding]:
     out = []
     for f in findings:
-        line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer)
+        line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer, key=f.code == "CLR104")
         prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
         out.append(
             Finding(

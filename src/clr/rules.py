@@ -165,6 +165,7 @@ def check_identity(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fi
     """The id matches the case's folder."""
     case_id = data.get("id")
     if ctx.folder is not None and isinstance(case_id, str) and case_id != ctx.folder:
+        # ctx.folder is set only for cases/<folder>/case.yaml
         return [
             _finding(
                 path,

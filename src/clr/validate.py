@@ -118,7 +118,8 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
     stage = data.get("stage")
     if isinstance(stage, str) and stage in stages.STAGES:
         findings += schemas.check(data, shown, f"stages/{stage}", stage=stage, skip=seen)
-    folder = path.parent.name if path.name == CASE_FILE else None
+    in_cases = path.name == CASE_FILE and path.parent.parent.name == "cases"
+    folder = path.parent.name if in_cases else None
     rule_ctx = rules.RuleContext(
         today=ctx.today,
         folder=folder,
@@ -274,6 +275,11 @@ def validate_paths(
     return report
 
 
+def _id_position(shown: str) -> tuple[int, int]:
+    loaded = yamlio.read_file(Path(shown), shown)
+    return loaded.locate("/id") if loaded.ok else (1, 1)
+
+
 def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
     by_id: dict[str, list[FileReport]] = {}
     for report in files:
@@ -283,11 +289,12 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
         if len(holders) > 1:
             names = ", ".join(r.path for r in holders)
             for holder in holders:
+                line, col = _id_position(holder.path)
                 holder.findings.append(
                     Finding(
                         holder.path,
-                        1,
-                        1,
+                        line,
+                        col,
                         "CLR204",
                         message=f"case id {case_id} is used by {names}",
                         pointer="/id",

@@ -293,6 +293,17 @@ def parse_text(text: str, path: str) -> Loaded:
         return _failed(path, text, exc.code, exc, exc.problem or "", exc.hint)
     except yaml.MarkedYAMLError as exc:
         problem = f"{exc.problem} {exc.context}"
+        if "could not determine a constructor" in problem:
+            tag = (exc.problem or "").rsplit("tag", 1)[-1].strip(" '!") or "?"
+            return _failed(
+                path,
+                text,
+                "CLR011",
+                exc,
+                f"the YAML tag !{tag} is not supported in case files",
+                "remove the tag: case files hold plain text, numbers, true/false, lists and "
+                "mappings",
+            )
         if "expected a single document" in problem:
             return _failed(
                 path,

@@ -93,15 +93,15 @@ def _render_text(report: Any, *, quiet: bool) -> None:
     for file_report in report.files:
         if not file_report.findings:
             continue
-        console.print(Text(file_report.path, style="bold underline"))
         for f in sorted(file_report.findings):
-            line = Text(f"  {f.line}:{f.col}".ljust(10))
-            line.append(f"{f.severity:<8}", style=style[f.severity])
-            line.append(f"{f.code}  ", style="dim")
-            line.append(f.message)
+            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
+            line = Text(where, style="bold")
+            line.append(f" {f.severity}", style=style[f.severity])
+            line.append(f" {f.code}", style="dim")
+            line.append(f" {f.message}")
             console.print(line)
             if f.hint:
-                console.print(Text(" " * 28 + "hint: " + f.hint, style="cyan"))
+                console.print(Text(f"    hint: {f.hint}", style="cyan"))
         console.print()
     if not quiet:
         ok = not report.errors and not report.warnings
