@@ -51,6 +51,9 @@ CODES: dict[str, str] = {
     "CLR213": "Case file needs migrating",
     "CLR214": "Stipend below the lost wage",
     "CLR215": "Unknown checklist item",
+    "CLR216": "Stage moved backwards",
+    "CLR217": "History rewritten",
+    "CLR218": "Case file deleted",
     # Deadlines (CLR3xx)
     "CLR301": "Required action overdue",
     # Repository files: clr.yaml and playbooks (CLR4xx)

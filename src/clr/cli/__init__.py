@@ -50,6 +50,7 @@ def _root(
 def _register() -> None:
     from clr.cli import cases as _cases
     from clr.cli import playbook as _playbook
+    from clr.cli import schema as _schema
     from clr.cli import validate as _validate
     from clr.cli import workflow as _workflow
 
@@ -57,6 +58,7 @@ def _register() -> None:
     _validate.register(app)
     _workflow.register(app)
     _playbook.register(app)
+    _schema.register(app)
 
 
 _register()

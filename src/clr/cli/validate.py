@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,9 +15,14 @@ from clr.cli._common import AsOf, parse_as_of, stdout_console
 class Format(str, enum.Enum):
     """Output formats of clr validate."""
 
+    auto = "auto"
     text = "text"
+    concise = "concise"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
+    sarif = "sarif"
+    junit = "junit"
 
 
 def validate(
@@ -28,8 +34,39 @@ def validate(
         ),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.")
-    ] = Format.text,
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            envvar="CLR_OUTPUT_FORMAT",
+            help="Output format; auto is github inside GitHub Actions, text elsewhere.",
+        ),
+    ] = Format.auto,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report in --format to FILE; the terminal still gets text.",
+        ),
+    ] = None,
+    changed: Annotated[
+        str | None,
+        typer.Option(
+            "--changed",
+            metavar="REV",
+            help="Check only cases changed since the git revision REV (e.g. origin/main).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REV",
+            help="Also check that no stage moved back and no history entry was rewritten "
+            "since REV.",
+        ),
+    ] = None,
     as_of: AsOf = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Count warnings as errors (exit 1).")
@@ -60,15 +97,53 @@ def validate(
 
     today = parse_as_of(as_of)
     targets = paths or [_current_repository(repo)]
+    if changed is not None:
+        from clr.gitops import changed_case_files
+
+        targets = changed_case_files(targets, changed)
     report = validate_paths(targets, today=today, use_cache=not no_cache, jobs=jobs)
-    if output_format is Format.json:
-        typer.echo(output.render_json(report))
-    elif output_format is Format.github:
-        typer.echo(output.render_github(report))
+    if since is not None:
+        from clr.gitops import history_findings
+
+        history_findings(report, targets, since)
+    chosen = output_format
+    if chosen is Format.auto:
+        chosen = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
+    renderers = {
+        Format.json: output.render_json,
+        Format.github: output.render_github,
+        Format.gitlab: output.render_gitlab,
+        Format.sarif: output.render_sarif,
+        Format.junit: output.render_junit,
+        Format.concise: output.render_concise,
+    }
+    if output_file is not None:
+        if chosen is Format.text:
+            chosen = Format.json
+        _write_report(output_file, renderers[chosen](report))
+        _render_text(report, quiet=quiet)
+    elif chosen in renderers:
+        text = renderers[chosen](report)
+        if text:
+            typer.echo(text)
     else:
         _render_text(report, quiet=quiet)
     code = report.exit_code(strict=strict)
     raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+def _write_report(path: Path, text: str) -> None:
+    from clr.errors import ClrError
+
+    try:
+        tmp = path.with_name(f".{path.name}.clr-tmp")
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ClrError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint="check that the folder exists and that you may write there",
+        ) from None
 
 
 def _current_repository(repo: Any) -> Path:
