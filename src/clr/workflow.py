@@ -103,7 +103,8 @@ def _anchor(data: dict[str, Any], action: Action, source: str) -> dt.date | None
 
 
 def _present(value: Any) -> bool:
-    return value not in (None, "", [], {})
+    """True if a field shows the action done: ``false`` (e.g. wages not continued) does not."""
+    return value is not False and value not in (None, "", [], {})
 
 
 def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> ActionState:
