@@ -65,6 +65,14 @@ class Document:
         """Append ``item`` to the list at ``path``, creating the list if missing."""
         self.ops.append(("append", path, item))
 
+    def remove(self, path: Path_) -> None:
+        """Remove the key at ``path`` (and its value)."""
+        self.ops.append(("remove", path, None))
+
+    def rename(self, path: Path_, new_name: str) -> None:
+        """Rename the key at ``path``, keeping its value and place."""
+        self.ops.append(("rename", path, new_name))
+
     def expected(self) -> dict[str, Any]:
         """The data the file should hold once the edits are made."""
         data = copy.deepcopy(self.data)
@@ -72,15 +80,12 @@ class Document:
             parent = data
             for key in path[:-1]:
                 if not isinstance(parent.get(key), dict):
+                    if op in ("remove", "rename"):
+                        break
                     parent[key] = {}
                 parent = parent[key]
-            if op == "set":
-                parent[path[-1]] = copy.deepcopy(value)
             else:
-                current = parent.get(path[-1])
-                if not isinstance(current, list):
-                    parent[path[-1]] = current = []
-                current.append(copy.deepcopy(value))
+                _apply_op(parent, op, path[-1], value)
         return data
 
     def render(self) -> str:
@@ -111,6 +116,24 @@ class Document:
                 tofile=f"b/{name}",
             )
         )
+
+
+def _apply_op(parent: dict[str, Any], op: str, key: str, value: Any) -> None:
+    """Apply one edit to plain data (what the file should hold afterwards)."""
+    if op == "remove":
+        parent.pop(key, None)
+    elif op == "rename":
+        if key in parent:
+            items = list(parent.items())
+            parent.clear()
+            parent.update((value if k == key else k, v) for k, v in items)
+    elif op == "set":
+        parent[key] = copy.deepcopy(value)
+    else:
+        current = parent.get(key)
+        if not isinstance(current, list):
+            parent[key] = current = []
+        current.append(copy.deepcopy(value))
 
 
 def open_document(path: Path, display: str | None = None) -> Document:
@@ -292,6 +315,8 @@ def _splice(text: str, op: str, path: Path_, value: Any) -> str:
     parent: Node = root
     for depth, key in enumerate(path[:-1]):
         found = _child(parent, key)
+        if found is None and op in ("remove", "rename"):
+            return text
         if found is None:
             rest = path[depth + 1 :]
             nested: Any = [value] if op == "append" else value
@@ -308,6 +333,23 @@ def _splice(text: str, op: str, path: Path_, value: Any) -> str:
             raise _CannotSplice
     key = path[-1]
     found = _child(parent, key)
+    if op in ("remove", "rename"):
+        if found is None:
+            return text
+        if op == "rename":
+            key_node = found[0]
+            return (
+                text[: key_node.start_mark.index]
+                + _render_key(str(value))
+                + text[key_node.end_mark.index :]
+            )
+        assert isinstance(parent, MappingNode)
+        if len(parent.value) < 2:
+            raise _CannotSplice
+        start = text.rfind("\n", 0, found[0].start_mark.index) + 1
+        if text[start : found[0].start_mark.index].strip():
+            raise _CannotSplice  # the key shares its line with something else
+        return text[:start] + text[_content_end(text, found[1], found[0]) :]
     if found is None:
         return _insert_key(text, parent, key, [value] if op == "append" else value, nl, quote)
     key_node, node = found
@@ -406,7 +448,13 @@ def _apply_ruamel(text: str, ops: list[tuple[str, Path_, Any]]) -> str:
             if not isinstance(parent.get(key), dict):
                 parent[key] = {}
             parent = parent[key]
-        if op == "set":
+        if op == "remove":
+            parent.pop(path[-1], None)
+        elif op == "rename":
+            if path[-1] in parent:
+                position = list(parent).index(path[-1])
+                parent.insert(position, value, parent.pop(path[-1]))
+        elif op == "set":
             parent[path[-1]] = value
         else:
             if not isinstance(parent.get(path[-1]), list):

@@ -114,6 +114,9 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
     shown = loaded.path
     seen: set[tuple[str, str]] = set()
     findings = list(loaded.findings)
+    outdated = _version_finding(data, shown)
+    if outdated is not None:
+        return [locate(loaded, f) for f in [*findings, outdated]]
     findings += schemas.check(data, shown, "case", skip=seen)
     stage = data.get("stage")
     if isinstance(stage, str) and stage in stages.STAGES:
@@ -147,6 +150,43 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
         )
         findings += _unknown_ticks(data, shown, plays)
     return [locate(loaded, f) for f in findings]
+
+
+def _version_finding(data: dict[str, Any], path: str) -> Finding | None:
+    from clr.migrate import CURRENT_VERSION, path_from, version_of
+
+    version = version_of(data)
+    if version is None or version == CURRENT_VERSION:
+        return None
+    if version > CURRENT_VERSION:
+        return Finding(
+            path,
+            0,
+            0,
+            "CLR213",
+            message=f"case format {version} is newer than this clr understands ({CURRENT_VERSION})",
+            pointer="/schema_version",
+            hint="upgrade clr",
+        )
+    if path_from(version) is None:
+        return Finding(
+            path,
+            0,
+            0,
+            "CLR213",
+            message=f"case format {version} is older than any clr can upgrade",
+            pointer="/schema_version",
+            hint=f"update the file by hand to format {CURRENT_VERSION}",
+        )
+    return Finding(
+        path,
+        0,
+        0,
+        "CLR213",
+        message=f"case format {version} is out of date (current: {CURRENT_VERSION})",
+        pointer="/schema_version",
+        hint="run: clr migrate (add --dry-run to see the changes first)",
+    )
 
 
 def _unknown_ticks(data: dict[str, Any], path: str, playbook: Playbook) -> list[Finding]:

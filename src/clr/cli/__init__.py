@@ -48,7 +48,9 @@ def _root(
 
 
 def _register() -> None:
+    from clr.cli import bulk as _bulk
     from clr.cli import cases as _cases
+    from clr.cli import migrate as _migrate
     from clr.cli import playbook as _playbook
     from clr.cli import schema as _schema
     from clr.cli import validate as _validate
@@ -59,6 +61,9 @@ def _register() -> None:
     _workflow.register(app)
     _playbook.register(app)
     _schema.register(app)
+    _migrate.register(app)
+
+    _bulk.register(app)
 
 
 _register()

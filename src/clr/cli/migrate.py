@@ -1,0 +1,99 @@
+"""clr migrate: upgrade case files to the current case format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def migrate_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Case files, folders or repositories (default: this repository).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show the changes as diffs; write nothing.")
+    ] = False,
+) -> None:
+    """Upgrade case files written for an older case format, keeping comments and layout.
+
+    Each upgraded file is checked before it is written; a file that would not be valid is
+    left as it was. Exit 0 when everything is current, 1 if a file could not be upgraded.
+
+    Example: clr migrate --dry-run
+    """
+    from clr import edit, migrate, repo
+    from clr.errors import ClrError
+    from clr.validate import _targets
+
+    start = paths or [repo.open_repository().root]
+    roots, files, missing = _targets(start)
+    if missing:
+        raise ClrError(f"no such file or folder: {', '.join(map(str, missing))}")
+    for root in roots:
+        files.extend(repo.Repository(root, repo.Config()).case_files())
+    failed = upgraded = 0
+    for path in files:
+        shown = repo.display_path(path)
+        try:
+            doc = edit.open_document(path, shown)
+        except ClrError as exc:
+            typer.echo(f"{shown}: skipped: {exc.message}", err=True)
+            failed += 1
+            continue
+        version = migrate.version_of(doc.data)
+        if version == migrate.CURRENT_VERSION:
+            continue
+        try:
+            steps = migrate.migrate_document(doc)
+            text = doc.render()
+        except ValueError as exc:
+            typer.echo(f"{shown}: cannot migrate: {exc}", err=True)
+            failed += 1
+            continue
+        problems = _check(path, text)
+        if problems:
+            typer.echo(f"{shown}: not migrated, the result would be invalid:", err=True)
+            for line in problems:
+                typer.echo(f"  {line}", err=True)
+            failed += 1
+            continue
+        if dry_run:
+            typer.echo(doc.diff(text))
+        else:
+            with edit.locked(path.parent):
+                edit.write_atomic(path, text, expected_digest=doc.digest)
+        upgraded += 1
+        for step in steps:
+            typer.echo(f"{shown}: {'would migrate' if dry_run else 'migrated'} {step}", err=True)
+    typer.echo(
+        f"{upgraded} file(s) {'to migrate' if dry_run else 'migrated'}, {failed} failed.", err=True
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _check(path: Path, text: str) -> list[str]:
+    import datetime as dt
+
+    from clr import repo, yamlio
+    from clr.validate import check_case_data, repository_context
+
+    root = repo.find_root(path)
+    config = repo.read_config(root)[0] if root else None
+    ctx, _ = repository_context(root, dt.date.today(), config)
+    loaded = yamlio.parse_text(text, repo.display_path(path))
+    return [
+        f"{f.line}:{f.col}: {f.code} {f.message}"
+        for f in check_case_data(loaded, path, ctx)
+        if f.severity == "error" and f.code != "CLR202"
+    ]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("migrate")(migrate_command)
