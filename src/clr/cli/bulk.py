@@ -1,0 +1,545 @@
+"""clr status, stats, report, export: views over many cases, for supervisors, buyers, scripts."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from clr.cli._common import AsOf, parse_as_of, stdout_console
+
+
+class TableFormat(str, enum.Enum):
+    """Output formats of clr status and clr stats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class SortKey(str, enum.Enum):
+    """Sort keys of clr status."""
+
+    id = "id"
+    stage = "stage"
+    track = "track"
+    site = "site"
+    country = "country"
+    supplier = "supplier"
+    buyer = "buyer"
+    opened = "opened"
+    days_open = "days-open"
+    days_in_stage = "days-in-stage"
+    next_due = "next-due"
+    overdue = "overdue"
+    last_visit = "last-visit"
+
+
+class GroupBy(str, enum.Enum):
+    """What clr stats groups by."""
+
+    buyer = "buyer"
+    supplier = "supplier"
+    country = "country"
+    sector = "sector"
+    sex = "sex"
+    track = "track"
+    age_band = "age-band"
+
+
+Paths = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Case repositories, case folders or case files (default: this repository).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    TableFormat,
+    typer.Option("--format", "-f", help="table (plain text when piped), json, csv or markdown."),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1, help="Processes to read with (default: one per core)."),
+]
+StageOpt = Annotated[
+    list[str] | None, typer.Option("--stage", help="Only cases in this stage (repeatable).")
+]
+TrackOpt = Annotated[
+    list[str] | None,
+    typer.Option("--track", help="Only this track: underage or young-worker (repeatable)."),
+]
+CountryOpt = Annotated[
+    list[str] | None, typer.Option("--country", help="Only this country code (repeatable).")
+]
+SupplierOpt = Annotated[
+    list[str] | None, typer.Option("--supplier", help="Only this supplier id (repeatable).")
+]
+BuyerOpt = Annotated[
+    list[str] | None, typer.Option("--buyer", help="Only this buyer (repeatable).")
+]
+SectorOpt = Annotated[
+    list[str] | None, typer.Option("--sector", help="Only this sector (repeatable).")
+]
+OpenOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--open/--closed", help="Only open cases, or only closed ones.", show_default=False
+    ),
+]
+
+
+def _filters(
+    stage: list[str] | None,
+    track: list[str] | None,
+    country: list[str] | None,
+    supplier: list[str] | None,
+    buyer: list[str] | None,
+    sector: list[str] | None,
+    overdue: bool,
+    open_: bool | None,
+) -> Any:
+    from clr import stages
+    from clr.summary import Filters
+
+    for value in stage or []:
+        if value not in stages.STAGES:
+            raise typer.BadParameter(
+                f"{value!r} is not a stage; one of: {', '.join(stages.STAGES)}",
+                param_hint="--stage",
+            )
+    for value in track or []:
+        if value not in stages.TRACKS:
+            raise typer.BadParameter(
+                f"{value!r} is not a track; one of: {', '.join(stages.TRACKS)}",
+                param_hint="--track",
+            )
+    return Filters(
+        stages=tuple(stage or ()),
+        tracks=tuple(track or ()),
+        countries=tuple(c.upper() for c in country or ()),
+        suppliers=tuple(supplier or ()),
+        buyers=tuple(buyer or ()),
+        sectors=tuple(sector or ()),
+        overdue=overdue,
+        open=open_,
+    )
+
+
+def _targets(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    from clr.errors import NotARepository
+    from clr.repo import find_root
+
+    root = find_root(Path.cwd())
+    if root is None:
+        raise NotARepository(
+            "this folder is not inside a case repository (no clr.yaml found)",
+            hint="give the case repository or the case files, or cd into the repository",
+        )
+    return [root]
+
+
+def _report_failed(cases: list[Any]) -> None:
+    failed = [c for c in cases if not c.ok]
+    if failed:
+        noun = "case file" if len(failed) == 1 else "case files"
+        sys.stderr.write(
+            f"error: {len(failed)} {noun} could not be read; run 'clr validate' for details\n"
+        )
+
+
+def _dash(value: Any) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def _plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+# --- clr status -----------------------------------------------------------------------
+
+_STATUS_TABLE = (
+    ("id", "ID"),
+    ("stage", "Stage"),
+    ("track", "Track"),
+    ("site", "Site"),
+    ("country", "Country"),
+    ("days_open", "Days open"),
+    ("days_in_stage", "In stage"),
+    ("next_action", "Next action"),
+    ("next_due", "Due"),
+    ("overdue", "Overdue"),
+    ("last_visit", "Last visit"),
+)
+
+
+def status_command(
+    paths: Paths = None,
+    stage: StageOpt = None,
+    track: TrackOpt = None,
+    country: CountryOpt = None,
+    supplier: SupplierOpt = None,
+    buyer: BuyerOpt = None,
+    sector: SectorOpt = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only cases with overdue required actions.")
+    ] = False,
+    open_: OpenOpt = None,
+    sort: Annotated[SortKey, typer.Option("--sort", "-s", help="Sort by this column.")] = (
+        SortKey.id
+    ),
+    reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
+    output_format: FormatOpt = TableFormat.table,
+    as_of: AsOf = None,
+    jobs: Jobs = None,
+) -> None:
+    """One line per case: stage, days open, next action and its date, overdue actions.
+
+    Cases whose file cannot be read are listed too, and make the exit code 1.
+    The json and csv columns are a stable interface (docs/bulk-views.md).
+
+    Example: clr status --overdue --sort overdue --reverse --format csv > overdue.csv
+    """
+    from clr import summary
+
+    today = parse_as_of(as_of)
+    filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
+    cases = summary.load_summaries(_targets(paths), today, jobs=jobs)
+    shown = summary.sort_cases(summary.filter_cases(cases, filters), sort.value, reverse=reverse)
+    if output_format is TableFormat.json:
+        typer.echo(json.dumps(summary.status_document(shown, today), indent=2, ensure_ascii=False))
+    elif output_format is TableFormat.csv:
+        from clr.export import csv_text
+
+        rows = [summary.status_row(c) for c in shown]
+        typer.echo(
+            csv_text(
+                summary.STATUS_COLUMNS, ([r[k] for k in summary.STATUS_COLUMNS] for r in rows)
+            ),
+            nl=False,
+        )
+    elif output_format is TableFormat.markdown:
+        typer.echo(_status_markdown(shown, today))
+    else:
+        _status_table(shown, today)
+    _report_failed(shown)
+    raise typer.Exit(1 if any(not c.ok for c in shown) else 0)
+
+
+def _status_cells(case: Any) -> list[str]:
+    from clr.summary import status_row
+
+    row = status_row(case)
+    return [_dash(row[key]) for key, _ in _STATUS_TABLE]
+
+
+def _status_markdown(cases: list[Any], today: Any) -> str:
+    from clr.casereport import markdown_table
+
+    ok = [c for c in cases if c.ok]
+    out = [f"# Case status as of {today.isoformat()}", ""]
+    out.append(
+        markdown_table([title for _, title in _STATUS_TABLE], [_status_cells(c) for c in ok])
+    )
+    failed = [c for c in cases if not c.ok]
+    if failed:
+        out += ["", "## Cases that could not be read", ""]
+        out += [f"- `{c.path}`: {c.error}" for c in failed]
+    return "\n".join(out)
+
+
+def _status_table(cases: list[Any], today: Any) -> None:
+    ok = [c for c in cases if c.ok]
+    failed = [c for c in cases if not c.ok]
+    if not sys.stdout.isatty():
+        if ok or not failed:
+            typer.echo(_plain_table([k for k, _ in _STATUS_TABLE], [_status_cells(c) for c in ok]))
+        for case in failed:
+            typer.echo(f"FAILED  {case.path}: {case.error}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Cases as of {today.isoformat()}", title_justify="left")
+    for key, title in _STATUS_TABLE:
+        numeric = key in ("days_open", "days_in_stage", "overdue")
+        table.add_column(title, justify="right" if numeric else "left", no_wrap=key == "id")
+    for case in ok:
+        cells = _status_cells(case)
+        style = "bold red" if case.overdue else ("dim" if case.closed else None)
+        table.add_row(*cells, style=style)
+    console = stdout_console()
+    console.print(table)
+    for case in failed:
+        console.print(Text(f"FAILED  {case.path}: {case.error}", style="bold red"))
+    open_count = sum(not c.closed for c in ok)
+    late = sum(c.overdue for c in ok)
+    console.print(
+        Text(
+            f"{len(ok)} cases ({open_count} open, {len(ok) - open_count} closed), "
+            f"{late} overdue action{'' if late == 1 else 's'}"
+            + (f", {len(failed)} could not be read" if failed else ""),
+            style="bold",
+        )
+    )
+
+
+# --- clr stats ------------------------------------------------------------------------
+
+
+def stats_command(
+    paths: Paths = None,
+    by: Annotated[
+        GroupBy | None, typer.Option("--by", help="Group the figures by this field.")
+    ] = None,
+    min_count: Annotated[
+        int,
+        typer.Option(
+            "--min-count",
+            min=0,
+            help="Suppress groups (and sex splits) of fewer cases than this, for sharing.",
+        ),
+    ] = 0,
+    stage: StageOpt = None,
+    track: TrackOpt = None,
+    country: CountryOpt = None,
+    supplier: SupplierOpt = None,
+    buyer: BuyerOpt = None,
+    sector: SectorOpt = None,
+    open_: OpenOpt = None,
+    output_format: FormatOpt = TableFormat.table,
+    as_of: AsOf = None,
+    jobs: Jobs = None,
+) -> None:
+    """Figures over many cases, split by sex: funnel, speed, coverage, outcomes, money.
+
+    Counts open cases by stage and overdue actions; gives median days in each stage and
+    from discovery to each milestone; coverage (age verified, family reached, consent
+    and assent, plan signed by all, two follow-ups); outcomes; closure reasons; money
+    per currency and payer; root causes. --min-count 5 hides small groups before sharing.
+
+    Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
+    """
+    from clr import summary
+
+    today = parse_as_of(as_of)
+    filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
+    cases = summary.filter_cases(summary.load_summaries(_targets(paths), today, jobs=jobs), filters)
+    doc = summary.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
+    if output_format is TableFormat.json:
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif output_format is TableFormat.csv:
+        from clr.export import csv_text
+
+        rows = summary.stats_rows(doc)
+        typer.echo(
+            csv_text(
+                summary.STATS_CSV_COLUMNS, ([r[k] for k in summary.STATS_CSV_COLUMNS] for r in rows)
+            ),
+            nl=False,
+        )
+    elif output_format is TableFormat.markdown:
+        typer.echo(_stats_markdown(doc))
+    else:
+        _stats_table(doc)
+    _report_failed(cases)
+    raise typer.Exit(1 if doc["failed"] else 0)
+
+
+def _node_title(doc: dict[str, Any], node: dict[str, Any]) -> str:
+    if node is doc["total"]:
+        return "All cases"
+    return f"{doc['by']}: {node['group']}"
+
+
+def _node_columns(
+    doc: dict[str, Any], node: dict[str, Any]
+) -> tuple[list[str], list[tuple[str, str, str]], list[dict[str, str]]]:
+    """Column titles, the rows (key, section, label) and each column's values."""
+    from clr.summary import display_rows
+
+    columns: list[tuple[str, dict[str, Any]]] = [("all", node)]
+    columns += list(node.get("by_sex", {}).items())
+    titles = []
+    values: list[dict[str, str]] = []
+    order: dict[str, tuple[str, str]] = {}
+    for name, child in columns:
+        suffix = " (suppressed)" if child["suppressed"] else ""
+        titles.append(name + suffix)
+        shown: dict[str, str] = {}
+        if not child["suppressed"]:
+            for key, section, label, text in display_rows(child["figures"]):
+                order.setdefault(key, (section, label))
+                shown[key] = text
+        values.append(shown)
+    rows = [(key, section, label) for key, (section, label) in order.items()]
+    return titles, rows, values
+
+
+def _stats_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [doc["total"], *doc["groups"]]
+
+
+def _stats_markdown(doc: dict[str, Any]) -> str:
+    from clr.casereport import markdown_table
+
+    out = [f"# Case figures as of {doc['as_of']}"]
+    if doc["min_count"]:
+        out.append(f"Groups of fewer than {doc['min_count']} cases are suppressed.")
+    for node in _stats_nodes(doc):
+        out.append(f"## {_node_title(doc, node)}")
+        if node["suppressed"]:
+            out.append("Suppressed: too few cases.")
+            continue
+        titles, rows, values = _node_columns(doc, node)
+        table_rows = []
+        last_section = None
+        for key, section, label in rows:
+            if section != last_section:
+                table_rows.append([f"**{section}**", *("" for _ in titles)])
+                last_section = section
+            table_rows.append([label, *(v.get(key, "–") for v in values)])
+        out.append(markdown_table(["Figure", *titles], table_rows))
+    if doc["failed"]:
+        out.append("## Cases that could not be read")
+        out.append("\n".join(f"- `{f['path']}`: {f['error']}" for f in doc["failed"]))
+    return "\n\n".join(out)
+
+
+def _stats_table(doc: dict[str, Any]) -> None:
+    plain = not sys.stdout.isatty()
+    console = None if plain else stdout_console()
+    blocks = []
+    for node in _stats_nodes(doc):
+        title = _node_title(doc, node)
+        if node["suppressed"]:
+            blocks.append(f"{title}: suppressed (too few cases)")
+            if console is not None:
+                console.print(blocks[-1])
+            continue
+        titles, rows, values = _node_columns(doc, node)
+        if plain:
+            cells = []
+            last_section = None
+            for key, section, label in rows:
+                if section != last_section:
+                    cells.append([section, *("" for _ in titles)])
+                    last_section = section
+                cells.append(["  " + label, *(v.get(key, "-") for v in values)])
+            blocks.append(f"{title}\n" + _plain_table(["figure", *titles], cells))
+            continue
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", title_style="bold")
+        table.add_column("Figure")
+        for name in titles:
+            table.add_column(name, justify="right")
+        last_section = None
+        for key, section, label in rows:
+            if section != last_section:
+                table.add_row(section, *("" for _ in titles), style="bold")
+                last_section = section
+            table.add_row("  " + label, *(v.get(key, "–") for v in values))
+        assert console is not None
+        console.print(table)
+    if plain:
+        typer.echo("\n\n".join(blocks))
+    for failed in doc["failed"]:
+        typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
+
+
+# --- clr report -----------------------------------------------------------------------
+
+
+def report_command(
+    case: Annotated[
+        str,
+        typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """A Markdown report of one case: timeline, plan, payments, visits, open actions.
+
+    Pseudonymous: it holds only what the case file holds, leaves out free-text notes and
+    views, and never reads the identity file. Reports per audience (--for) come later.
+
+    Example: clr report EXR-2026-7KQ3M --output EXR-2026-7KQ3M.md
+    """
+    from clr import casereport
+
+    today = parse_as_of(as_of)
+    path, data, ctx = casereport.open_for_report(case, today)
+    from clr.repo import display_path
+
+    text = casereport.render_report(data, display_path(path), ctx)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote the report of {data.get('id')} to {display_path(output)}", err=True)
+
+
+# --- clr export -----------------------------------------------------------------------
+
+
+def export_command(
+    paths: Paths = None,
+    sqlite: Annotated[
+        Path | None, typer.Option("--sqlite", help="Write a SQLite database to this file.")
+    ] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write one CSV file per table into this folder.")
+    ] = None,
+    as_of: AsOf = None,
+    jobs: Jobs = None,
+) -> None:
+    """Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions.
+
+    Identity files are never read; free-text notes and views are left out. CSV cells
+    that a spreadsheet would run as a formula get a leading '. An existing database
+    file is replaced. Cases that cannot be read are listed and make the exit code 1.
+
+    Example: clr export --sqlite cases.db --csv export/
+    """
+    if sqlite is None and csv_dir is None:
+        raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
+    from clr import export, summary
+    from clr.repo import display_path
+
+    today = parse_as_of(as_of)
+    selection = summary.select(_targets(paths), today)
+    result = export.collect(selection, today, jobs=jobs)
+    counts = ", ".join(f"{name} {result.count(name)}" for name in export.TABLES if name != "meta")
+    if sqlite is not None:
+        export.write_sqlite(result, sqlite)
+        typer.echo(f"wrote {display_path(sqlite)}: {counts}", err=True)
+    if csv_dir is not None:
+        export.write_csv(result, csv_dir)
+        typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
+    for failed in result.failed:
+        typer.echo(f"not exported: {failed.path}: {failed.error}", err=True)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.command("status")(status_command)
+    app.command("stats")(stats_command)
+    app.command("report")(report_command)
+    app.command("export")(export_command)
