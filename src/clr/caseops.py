@@ -112,10 +112,17 @@ def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change")
     new_text = session.doc.render()
     errors = check_result(session, new_text)
     if errors:
+        before = check_result(session, session.doc.text)
+        hint = (
+            "the case already had these problems: fix them first (clr validate shows "
+            "every problem), then try again"
+            if before
+            else "the values given, or the date, do not fit the case: correct them, try again"
+        )
         raise CaseInvalid(
             f"this {what} would leave {session.shown} invalid; nothing was written:",
             errors,
-            hint="fix the case first (clr validate shows every problem), then try again",
+            hint=hint,
         )
     diff = session.doc.diff(new_text)
     if not dry_run:
@@ -154,6 +161,10 @@ def advance(
     current = data.get("stage")
     if not isinstance(current, str) or current not in stages.STAGES:
         raise TransitionError(f"{session.shown}: unknown stage {current!r}")
+    if target is not None and target not in stages.STAGES:
+        raise TransitionError(
+            f"unknown stage {target!r}", hint="one of: " + ", ".join(stages.STAGES)
+        )
     goal = target or stages.next_stage(current)
     if goal is None:
         raise TransitionError(

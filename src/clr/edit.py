@@ -107,7 +107,9 @@ class Document:
 
     def diff(self, new_text: str) -> str:
         """A unified diff from the file as read to ``new_text``."""
-        name = str(self.path)
+        name = os.path.relpath(self.path)
+        if name.startswith(".."):
+            name = str(self.path).lstrip("/")
         return "".join(
             difflib.unified_diff(
                 self.text.splitlines(keepends=True),

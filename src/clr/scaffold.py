@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -136,7 +135,11 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
         ClrError: files exist already (without ``force``), or a file cannot be written.
     """
     files = planned_files(root, options)
-    existing = [p for p in files if p.exists() and p.name != ".gitkeep"]
+    for name in MERGED:
+        path = root / name
+        if path.is_file():
+            files[path] = _merged(path.read_text(encoding="utf-8"), files[path])
+    existing = [p for p in files if p.exists() and p.name != ".gitkeep" and p.name not in MERGED]
     if existing and not options.force:
         names = ", ".join(str(p.relative_to(root)) for p in existing)
         raise ClrError(
@@ -168,13 +171,29 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
     return written, started_git
 
 
+MERGED = (".gitignore", ".gitattributes")
+"""Files clr init adds its lines to, rather than refusing to touch."""
+
+
+def _merged(current: str, ours: str) -> str:
+    have = {line.strip() for line in current.splitlines()}
+    missing = [
+        line
+        for line in ours.splitlines()
+        if line.strip() and not line.startswith("#") and line.strip() not in have
+    ]
+    if not missing:
+        return current
+    sep = "" if current.endswith("\n") or not current else "\n"
+    return current + sep + "# Added by clr init\n" + "\n".join(missing) + "\n"
+
+
 def _inside_git(root: Path) -> bool:
     result = subprocess.run(
         ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "GIT_CEILING_DIRECTORIES": str(root.parent)},
     )
     return result.returncode == 0 and result.stdout.strip() == "true"
 

@@ -228,7 +228,7 @@ def _to_findings(
                 make(
                     "CLR111",
                     f"{field_name} must be {describe(options[0])}{in_stage}",
-                    "see 'clr next' for what this stage needs",
+                    f"set {field_name}: {describe(options[0])} once that is so",
                 )
             ]
         path_parts = [str(p) for p in error.schema_path]
@@ -296,7 +296,7 @@ def _to_findings(
                 make(
                     "CLR107",
                     f"{field_name} {verb} {wanted_text}{in_stage}",
-                    "see 'clr next' for what this stage needs",
+                    "add it to the case file",
                 )
             ]
     if kind == "propertyNames":

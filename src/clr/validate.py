@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,8 +257,11 @@ def validate_paths(
     today: dt.date,
     use_cache: bool = True,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Validate case files, case folders and whole repositories.
+
+    ``progress(done, total)`` is called as files that had to be checked are done.
 
     Raises:
         ClrError: a path does not exist.
@@ -296,7 +299,7 @@ def validate_paths(
     by_root: dict[Path | None, list[Path]] = {}
     seen: set[Path] = set()
     for file, file_root in work:
-        key = file.resolve()
+        key = Path(os.path.abspath(file))  # noqa: PTH100 - no system calls
         if key not in seen:
             seen.add(key)
             by_root.setdefault(file_root, []).append(file)
@@ -308,6 +311,7 @@ def validate_paths(
                 context_for(file_root),
                 use_cache=use_cache and not report.config_error,
                 jobs=jobs,
+                progress=progress,
             )
         )
     report.files.extend(_duplicate_ids(report.files))
@@ -361,7 +365,13 @@ def _check_chunk(items: list[tuple[Path, bytes | None]], ctx: CaseContext) -> li
 
 
 def _check_group(
-    files: list[Path], root: Path | None, ctx: CaseContext, *, use_cache: bool, jobs: int | None
+    files: list[Path],
+    root: Path | None,
+    ctx: CaseContext,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     """Check the case files of one repository, from the cache where nothing changed."""
     from clr import cache
@@ -386,7 +396,7 @@ def _check_group(
             todo.append((i, path, raw, content))
         else:
             todo.append((i, path, raw, ""))
-    checked = _run(todo, ctx, jobs)
+    checked = _run(todo, ctx, jobs, progress)
     for (i, path, _raw, content), file_report in zip(todo, checked, strict=True):
         results[i] = file_report
         name = _cache_name(path, root)
@@ -399,21 +409,32 @@ def _check_group(
 
 
 def _cache_name(path: Path, root: Path | None) -> str | None:
+    # Lexical (no system calls): entries are keyed by content, so a link is safe too.
     if root is None:
         return None
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:  # a link to a file outside the repository: never cached
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()  # noqa: PTH100
+    except ValueError:
         return None
 
 
 def _run(
-    todo: list[tuple[int, Path, bytes | None, str]], ctx: CaseContext, jobs: int | None
+    todo: list[tuple[int, Path, bytes | None, str]],
+    ctx: CaseContext,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     items = [(path, raw) for _, path, raw, _ in todo]
+    total = len(items)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return _check_chunk(items, ctx)
+        if progress is None:
+            return _check_chunk(items, ctx)
+        out = []
+        for path, raw in items:
+            out.append(check_case_file(path, ctx, raw))
+            progress(len(out), total)
+        return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -423,8 +444,12 @@ def _run(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context(method)
     ) as pool:
-        parts = pool.map(_check_chunk, chunks, [ctx] * len(chunks))
-        return [r for part in parts for r in part]
+        done: list[FileReport] = []
+        for part in pool.map(_check_chunk, chunks, [ctx] * len(chunks)):
+            done.extend(part)
+            if progress is not None:
+                progress(len(done), total)
+        return done
 
 
 def _to_cache(report: FileReport) -> list[Any]:

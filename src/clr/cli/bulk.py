@@ -68,23 +68,34 @@ Jobs = Annotated[
     typer.Option("--jobs", "-j", min=1, help="Processes to read with (default: one per core)."),
 ]
 StageOpt = Annotated[
-    list[str] | None, typer.Option("--stage", help="Only cases in this stage (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--stage",
+        metavar="STAGE",
+        help="Only cases in this stage (repeatable): reported, identified, protected, "
+        "age_verified, assessed, plan_agreed, in_remediation, monitoring, closed.",
+    ),
 ]
 TrackOpt = Annotated[
     list[str] | None,
-    typer.Option("--track", help="Only this track: underage or young-worker (repeatable)."),
+    typer.Option(
+        "--track", metavar="TRACK", help="Only this track: underage or young-worker (repeatable)."
+    ),
 ]
 CountryOpt = Annotated[
-    list[str] | None, typer.Option("--country", help="Only this country code (repeatable).")
+    list[str] | None,
+    typer.Option("--country", metavar="CODE", help="Only this country code (repeatable)."),
 ]
 SupplierOpt = Annotated[
-    list[str] | None, typer.Option("--supplier", help="Only this supplier id (repeatable).")
+    list[str] | None,
+    typer.Option("--supplier", metavar="ID", help="Only this supplier id (repeatable)."),
 ]
 BuyerOpt = Annotated[
-    list[str] | None, typer.Option("--buyer", help="Only this buyer (repeatable).")
+    list[str] | None, typer.Option("--buyer", metavar="NAME", help="Only this buyer (repeatable).")
 ]
 SectorOpt = Annotated[
-    list[str] | None, typer.Option("--sector", help="Only this sector (repeatable).")
+    list[str] | None,
+    typer.Option("--sector", metavar="SECTOR", help="Only this sector (repeatable)."),
 ]
 OpenOpt = Annotated[
     bool | None,
@@ -411,7 +422,7 @@ def _stats_markdown(doc: dict[str, Any]) -> str:
             if section != last_section:
                 table_rows.append([f"**{section}**", *("" for _ in titles)])
                 last_section = section
-            table_rows.append([label, *(v.get(key, "–") for v in values)])
+            table_rows.append([label, *(v.get(key, "-") for v in values)])
         out.append(markdown_table(["Figure", *titles], table_rows))
     if doc["failed"]:
         out.append("## Cases that could not be read")
@@ -452,7 +463,7 @@ def _stats_table(doc: dict[str, Any]) -> None:
             if section != last_section:
                 table.add_row(section, *("" for _ in titles), style="bold")
                 last_section = section
-            table.add_row("  " + label, *(v.get(key, "–") for v in values))
+            table.add_row("  " + label, *(v.get(key, "-") for v in values))
         assert console is not None
         console.print(table)
     if plain:

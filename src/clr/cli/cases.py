@@ -99,9 +99,10 @@ def init_command(
         typer.echo(f"created {path}")
     if started_git:
         typer.echo(f"initialised a git repository in {directory}")
+    move = f"  cd {directory}\n" if directory.resolve() != Path.cwd().resolve() else ""
     typer.echo(
         "\nNext:\n"
-        f"  cd {directory}\n"
+        f"{move}"
         "  clr new-case            # open the first case\n"
         "  pre-commit install      # check cases before each commit (optional)\n"
         "  git add -A && git commit -m 'Case repository'"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,7 +103,10 @@ def validate(
         from clr.gitops import changed_case_files
 
         targets = changed_case_files(targets, changed)
-    report = validate_paths(targets, today=today, use_cache=not no_cache, jobs=jobs)
+    with _progress_bar(quiet) as progress:
+        report = validate_paths(
+            targets, today=today, use_cache=not no_cache, jobs=jobs, progress=progress
+        )
     if since is not None:
         from clr.gitops import history_findings
 
@@ -130,6 +135,39 @@ def validate(
         _render_text(report, quiet=quiet)
     code = report.exit_code(strict=strict)
     raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long runs in a terminal; never in pipes or CI."""
+    import sys
+
+    if quiet or not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        yield None
+        return
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_FILES:
+            return
+        if "bar" not in state:
+            from rich.progress import Progress
+
+            from clr.cli._common import stderr_console
+
+            state["bar"] = Progress(console=stderr_console(), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("checking cases", total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
+PROGRESS_MIN_FILES = 200
 
 
 def _write_report(path: Path, text: str) -> None:
