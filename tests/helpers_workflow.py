@@ -16,9 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import typer.main
-from click.testing import CliRunner, Result
+import typer.testing
+from typer.testing import CliRunner, Result
 
 import clr.cli
 from clr.cli._common import run_guarded
@@ -63,13 +65,15 @@ def run(
     """Run ``clr ARGS`` in-process; return the result (exit_code, stdout, stderr)."""
     full_env = dict(CLI_ENV)
     full_env.update(env or {})
-    return CliRunner().invoke(
-        _Guarded(),  # type: ignore[arg-type]
-        [str(a) for a in args],
-        input=input,
-        env=full_env,
-        catch_exceptions=False,
-    )
+    # Typer vendors click: its runner is told to run the guarded command instead of the app.
+    with mock.patch.object(typer.testing, "_get_command", lambda _app: _Guarded()):
+        return CliRunner().invoke(
+            clr.cli.app,
+            [str(a) for a in args],
+            input=input,
+            env=full_env,
+            catch_exceptions=False,
+        )
 
 
 def describe(result: Result) -> str:
