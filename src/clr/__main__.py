@@ -1,5 +1,5 @@
 """Run clr as ``python -m clr``."""
 
-from clr.cli import main
+from clr._entry import main
 
 main(prog_name="clr")

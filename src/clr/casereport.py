@@ -1,9 +1,9 @@
 """A Markdown report of one case, for a buyer or a supervisor.
 
 The report holds only what is in the case file: it never opens the identity file, and it
-leaves out free-text fields (notes, the child's and family's views, descriptions), which
-may hold details a buyer should not see. Reports tailored to an audience (``--for``) are
-planned, not built.
+leaves out the child's pseudonym and birth date and free-text fields (notes, the child's
+and family's views, descriptions), which may hold details a buyer should not see. Reports
+tailored to an audience (``--for``) are planned, not built.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ def render_report(data: dict[str, Any], path: str, ctx: CaseContext) -> str:
     book = ctx.playbooks.get(name) if isinstance(name, str) else None
     parts = [
         f"# Case {info.id}",
-        f"As of {today.isoformat()}. Pseudonymous: only what the case file holds, without "
-        "free-text notes and views; the identity file is never read.",
+        f"As of {today.isoformat()}. Pseudonymous: from the case file only, without the "
+        "child's pseudonym, birth date and free-text notes; the identity file is never read.",
         "## Summary",
         _summary(data, info),
         "## Stage timeline",
@@ -146,10 +146,10 @@ def _summary(data: dict[str, Any], info: CaseSummary) -> str:
     since = ""
     if info.stage_entered is not None:
         since = f", since {info.stage_entered} ({_plural(info.days_in_stage or 0, 'day')})"
-    child = ", ".join(
+    # Not the pseudonym: labels such as "Girl, 13, sewing line 4" narrow down who it is.
+    child = "; ".join(
         x
         for x in (
-            _d(data, "child", "pseudonym"),
             info.sex,
             f"age band {info.age_band} at discovery" if info.age is not None else None,
         )

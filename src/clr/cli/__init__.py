@@ -10,19 +10,25 @@ import typer
 
 from clr import __version__
 
-app = typer.Typer(
-    name="clr",
-    help=(
-        "Child labour remediation case management in plain files.\n\n"
-        "Each case is a YAML file in a git repository; clr checks it against the schema of "
-        "its stage, says what to do next and by when, records each step, and summarises "
-        "many cases at once."
-    ),
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def make_app() -> typer.Typer:
+    """A clr app with the root options (--version, --debug) and no commands yet."""
+    new = typer.Typer(
+        name="clr",
+        help=(
+            "Child labour remediation case management in plain files.\n\n"
+            "Each case is a YAML file in a git repository; clr checks it against the schema "
+            "of its stage, says what to do next and by when, records each step, and "
+            "summarises many cases at once."
+        ),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    new.callback()(_root)
+    return new
+
 
 _DEBUG = {"on": False}
 
@@ -33,7 +39,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool | None,
@@ -47,33 +52,72 @@ def _root(
     _DEBUG["on"] = debug or bool(os.environ.get("CLR_DEBUG"))
 
 
-def _register() -> None:
-    from clr.cli import bulk as _bulk
-    from clr.cli import cases as _cases
-    from clr.cli import migrate as _migrate
-    from clr.cli import playbook as _playbook
-    from clr.cli import schema as _schema
-    from clr.cli import validate as _validate
-    from clr.cli import workflow as _workflow
+def register_module(target: typer.Typer, module: str) -> None:
+    """Add the commands of ``clr.cli.<module>`` to an app."""
+    import importlib
 
-    _cases.register(app)
-    _validate.register(app)
-    _workflow.register(app)
-    _playbook.register(app)
-    _schema.register(app)
-    _migrate.register(app)
-
-    _bulk.register(app)
+    importlib.import_module(f"clr.cli.{module}").register(target)
 
 
-_register()
+def full_app() -> typer.Typer:
+    """The app with every command (for tests, shell completion and unknown input)."""
+    from clr.cli._registry import COMMANDS
+
+    new = make_app()
+    for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
+        register_module(new, module)
+    return new
+
+
+def _listing_app() -> typer.Typer:
+    """An app for ``clr --help``: every command by name and summary, no options built."""
+    from clr.cli._registry import COMMANDS
+
+    new = make_app()
+    for name, (_, summary) in COMMANDS.items():
+        new.command(name, help=summary, add_help_option=False)(_placeholder)
+    return new
+
+
+def _placeholder() -> None:  # pragma: no cover - only listed in help, never run
+    """Listed in the help; running a command builds the real one."""
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The smallest app that handles ``argv`` exactly as the full app would."""
+    from clr.cli._registry import COMMANDS
+
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return full_app()
+    words = [a for a in argv if not a.startswith("-")]
+    if not words:
+        return _listing_app() if not argv or set(argv) & {"-h", "--help"} else full_app()
+    entry = COMMANDS.get(words[0])
+    if entry is None:
+        return _listing_app()
+    new = make_app()
+    register_module(new, entry[0])
+    return new
+
+
+def __getattr__(name: str) -> Any:
+    # ``clr.cli.app`` (the full app) is built on first use, not on import.
+    if name == "app":
+        built = full_app()
+        globals()["app"] = built
+        return built
+    raise AttributeError(name)
 
 
 def main(prog_name: str = "clr", args: list[str] | None = None) -> Any:
     """Run clr: the one error boundary around every command."""
     from clr.cli._common import run_guarded
 
+    argv = list(sys.argv[1:] if args is None else args)
+    if argv == ["--version"]:
+        sys.stdout.write(f"clr {__version__}\n")
+        return None
     return run_guarded(
-        lambda: app(prog_name=prog_name, args=args),
-        debug=lambda: _DEBUG["on"] or "--debug" in (args if args is not None else sys.argv),
+        lambda: _app_for(argv)(prog_name=prog_name, args=argv),
+        debug=lambda: _DEBUG["on"] or "--debug" in argv,
     )

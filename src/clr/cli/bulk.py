@@ -188,7 +188,7 @@ _STATUS_TABLE = (
     ("track", "Track"),
     ("site", "Site"),
     ("country", "Country"),
-    ("days_open", "Days open"),
+    ("days_open", "Open"),
     ("days_in_stage", "In stage"),
     ("next_action", "Next action"),
     ("next_due", "Due"),
@@ -272,6 +272,33 @@ def _status_markdown(cases: list[Any], today: Any) -> str:
     return "\n".join(out)
 
 
+_SHRINK = {"site": 12, "next_action": 14, "track": 8}
+"""Status columns that give up width on a narrow terminal, in this order, down to this."""
+
+_DROP = ("track", "country", "site")
+"""Status columns left out, in this order, when the terminal is narrower still."""
+
+
+def _fit(natural: dict[str, int], room: int) -> dict[str, int]:
+    """Column widths that fit ``room`` (2 characters between columns).
+
+    Long sites, actions and tracks are cut short first (they end in an ellipsis); if that
+    is not enough, whole columns are left out. Ids, stages, dates and numbers never shrink.
+    """
+    widths = dict(natural)
+
+    def excess() -> int:
+        return sum(widths.values()) + 2 * (len(widths) - 1) - room
+
+    for key, floor in _SHRINK.items():
+        if excess() > 0:
+            widths[key] = max(min(floor, widths[key]), widths[key] - excess())
+    for key in _DROP:
+        if excess() > 0:
+            del widths[key]
+    return widths
+
+
 def _status_table(cases: list[Any], today: Any) -> None:
     ok = [c for c in cases if c.ok]
     failed = [c for c in cases if not c.ok]
@@ -281,18 +308,40 @@ def _status_table(cases: list[Any], today: Any) -> None:
         for case in failed:
             typer.echo(f"FAILED  {case.path}: {case.error}")
         return
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"Cases as of {today.isoformat()}", title_justify="left")
-    for key, title in _STATUS_TABLE:
-        numeric = key in ("days_open", "days_in_stage", "overdue")
-        table.add_column(title, justify="right" if numeric else "left", no_wrap=key == "id")
-    for case in ok:
-        cells = _status_cells(case)
-        style = "bold red" if case.overdue else ("dim" if case.closed else None)
-        table.add_row(*cells, style=style)
+    table = Table(
+        title=f"Cases as of {today.isoformat()}",
+        caption="Open and In stage: days",
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    rows = [_status_cells(c) for c in ok]
     console = stdout_console()
+    keys = [key for key, _ in _STATUS_TABLE]
+    natural = {
+        key: max([len(title)] + [len(r[i]) for r in rows])
+        for i, (key, title) in enumerate(_STATUS_TABLE)
+    }
+    widths = _fit(natural, console.width - 2)
+    for key, title in _STATUS_TABLE:
+        if key in widths:
+            table.add_column(
+                title,
+                justify="right" if key in ("days_open", "days_in_stage", "overdue") else "left",
+                no_wrap=True,  # one line per case: long sites and actions end in an ellipsis
+                overflow="ellipsis",
+                width=widths[key],
+            )
+    rows = [[cell for key, cell in zip(keys, r, strict=True) if key in widths] for r in rows]
+    for case, cells in zip(ok, rows, strict=True):
+        style = "red" if case.overdue else ("dim" if case.closed else None)
+        table.add_row(*cells, style=style)
     console.print(table)
     for case in failed:
         console.print(Text(f"FAILED  {case.path}: {case.error}", style="bold red"))

@@ -1,0 +1,28 @@
+"""Which module holds each command, and its one-line summary.
+
+The summaries let ``clr --help`` list every command without building each command's
+options (which costs tens of milliseconds); a test checks that they match the commands'
+own help.
+"""
+
+from __future__ import annotations
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cases", "Make a case repository: clr.yaml, cases/, .gitignore, pre-commit and CI files."),
+    "new-case": ("cases", "Open a new case, by prompts in a terminal or entirely by flags."),
+    "validate": ("validate", "Check cases against the schema of their stage and clr's rules."),
+    "show": ("cases", "Show one case at a glance: where it stands, its timeline, plan, money and visits."),
+    "next": ("workflow", "Say what to do next for a case: open actions, deadlines, overdue items, blockers."),
+    "advance": ("workflow", "Move a case to its next stage (or to closed), once it holds what that stage needs."),
+    "tick": ("workflow", "Record a playbook checklist item as done."),
+    "visit": ("workflow", "Record a monitoring visit."),
+    "pay": ("workflow", "Record a payment (stipend, fees, …) with its receipt."),
+    "reopen": ("cases", "Open a new case for a child found working again, linked to the closed one."),
+    "status": ("bulk", "One line per case: stage, days open, next action and its date, overdue actions."),
+    "stats": ("bulk", "Figures over many cases, split by sex: funnel, speed, coverage, outcomes, money."),
+    "report": ("bulk", "A Markdown report of one case: timeline, plan, payments, visits, open actions."),
+    "export": ("bulk", "Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions."),
+    "playbook": ("playbook", "Read the playbooks: the process itself, by stage and by role."),
+    "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
+    "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),
+}  # fmt: skip
