@@ -62,16 +62,23 @@ class ResultCache:
         self._load()
 
     def _load(self) -> None:
+        # The file is a header line (format, key, checksum of the rest) and the entries.
         try:
-            doc = json.loads(self.path.read_bytes())
+            raw = self.path.read_bytes()
+            head, _, body = raw.partition(b"\n")
+            header = json.loads(head)
+            if (
+                not isinstance(header, dict)
+                or header.get("format") != FORMAT
+                or header.get("key") != self.key
+                or header.get("checksum") != digest(body)
+            ):
+                return
+            entries = json.loads(body)
         except (OSError, ValueError):
             return
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != self.key:
-            return
-        entries = doc.get("entries")
-        if not isinstance(entries, dict) or doc.get("checksum") != _checksum(entries):
-            return
-        self.entries = entries
+        if isinstance(entries, dict):
+            self.entries = entries
 
     def get(self, name: str, content_digest: str) -> Any:
         """The stored result for a file with this content, or None."""
@@ -96,12 +103,9 @@ class ResultCache:
         """Write the cache atomically; a cache that cannot be written is simply skipped."""
         if not self.dirty:
             return
-        doc = {
-            "format": FORMAT,
-            "key": self.key,
-            "checksum": _checksum(self.entries),
-            "entries": self.entries,
-        }
+        body = json.dumps(self.entries, separators=(",", ":")).encode()
+        header = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
+        data = json.dumps(header).encode() + b"\n" + body
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(exist_ok=True)
             gitignore = self.path.parent / ".gitignore"
@@ -109,15 +113,10 @@ class ResultCache:
                 gitignore.write_text("*\n", encoding="utf-8")
             fd, tmp = tempfile.mkstemp(prefix=".cache-", dir=self.path.parent)
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(doc, handle, separators=(",", ":"))
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
                 Path(tmp).replace(self.path)
             except BaseException:
                 with contextlib.suppress(OSError):
                     Path(tmp).unlink()
                 raise
-
-
-def _checksum(entries: dict[str, Any]) -> str:
-    text = json.dumps(entries, sort_keys=True, separators=(",", ":"))
-    return digest(text.encode())

@@ -63,53 +63,81 @@ class Repository:
 
     def case_files(self) -> list[Path]:
         """Every ``cases/<id>/case.yaml``, sorted by id."""
-        if not self.cases_dir.is_dir():
-            return []
-        return sorted(p / CASE_FILE for p in self.cases_dir.iterdir() if (p / CASE_FILE).is_file())
+        return [self.cases_dir / name / CASE_FILE for name in self.case_ids()]
 
-    def layout_findings(self) -> list[Finding]:
+    def case_ids(self) -> list[str]:
+        """The names of the folders in ``cases/`` that hold a case file, sorted."""
+        return _scan(str(self.cases_dir))[0]
+
+    def scan(self) -> tuple[list[str], list[str], list[str]]:
+        """One pass over ``cases/``: case ids, folders without a case file, stray YAML files."""
+        return _scan(str(self.cases_dir))
+
+    def layout_findings(
+        self, scanned: tuple[list[str], list[str], list[str]] | None = None
+    ) -> list[Finding]:
         """Folders in ``cases/`` without a case file, and stray files there."""
-        out: list[Finding] = []
-        if not self.cases_dir.is_dir():
-            return out
-        for entry in sorted(self.cases_dir.iterdir()):
-            shown = display_path(entry)
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir() and not (entry / CASE_FILE).is_file():
-                out.append(
-                    Finding(
-                        shown,
-                        0,
-                        0,
-                        "CLR403",
-                        "warning",
-                        message=f"folder {entry.name}/ in cases/ has no {CASE_FILE}",
-                        hint="remove the folder, or restore its case.yaml from git",
-                    )
-                )
-            elif entry.is_file() and entry.suffix in (".yaml", ".yml"):
-                out.append(
-                    Finding(
-                        shown,
-                        0,
-                        0,
-                        "CLR404",
-                        "warning",
-                        message="a YAML file directly in cases/ is not read as a case",
-                        hint=f"a case lives in cases/<id>/{CASE_FILE}",
-                    )
-                )
-        return out
+        _, empty, stray = scanned or self.scan()
+        prefix = display_path(self.cases_dir)
+        out = [
+            Finding(
+                f"{prefix}/{name}",
+                0,
+                0,
+                "CLR403",
+                "warning",
+                message=f"folder {name}/ in cases/ has no {CASE_FILE}",
+                hint="remove the folder, or restore its case.yaml from git",
+            )
+            for name in empty
+        ]
+        out += [
+            Finding(
+                f"{prefix}/{name}",
+                0,
+                0,
+                "CLR404",
+                "warning",
+                message="a YAML file directly in cases/ is not read as a case",
+                hint=f"a case lives in cases/<id>/{CASE_FILE}",
+            )
+            for name in stray
+        ]
+        return sorted(out)
 
 
-def display_path(path: Path) -> str:
-    """Show a path relative to the current folder when it is inside it."""
+def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
+    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files."""
+    ids: list[str] = []
+    empty: list[str] = []
+    stray: list[str] = []
     try:
-        rel = os.path.relpath(path)
+        entries = list(os.scandir(folder))
+    except OSError:
+        return ids, empty, stray
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            has_case = os.path.isfile(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH113, PTH118
+            (ids if has_case else empty).append(entry.name)
+        elif entry.name.endswith((".yaml", ".yml")):
+            stray.append(entry.name)
+    return sorted(ids), sorted(empty), sorted(stray)
+
+
+def display_path(path: Path | str, cwd: str | None = None) -> str:
+    """Show a path relative to the current folder, unless that takes three ``../`` or more.
+
+    ``cwd`` (the absolute current folder) may be given to save a system call per path.
+    """
+    here = cwd or os.getcwd()  # noqa: PTH109
+    absolute = os.path.join(here, path)  # noqa: PTH118
+    try:
+        rel = os.path.relpath(absolute, here)
     except ValueError:  # pragma: no cover - another drive on Windows
         return str(path)
-    return str(path.absolute()) if rel.startswith("../../../") else rel
+    return os.path.normpath(absolute) if rel.startswith("../../../") else rel
 
 
 def find_root(start: Path) -> Path | None:

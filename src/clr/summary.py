@@ -33,7 +33,15 @@ from typing import Any, TypeVar
 from clr import rules, stages, yamlio
 from clr.dates import parse_date, parse_datetime, partial_bounds
 from clr.errors import ClrError, ConfigError
-from clr.repo import CASE_FILE, CONFIG_NAME, Config, Repository, display_path, find_root
+from clr.repo import (
+    CASE_FILE,
+    CONFIG_NAME,
+    Config,
+    Repository,
+    display_path,
+    find_root,
+    read_config,
+)
 from clr.validate import CaseContext, repository_context
 from clr.workflow import open_actions, stage_entered
 
@@ -256,8 +264,6 @@ def context_for(root: Path | None, today: dt.date) -> CaseContext:
     Raises:
         ConfigError: the repository's ``clr.yaml`` is invalid.
     """
-    from clr.repo import read_config
-
     config = Config()
     if root is not None:
         config, problems = read_config(root)

@@ -15,6 +15,7 @@ from clr.findings import Finding
 from clr.playbook import Playbook, build, check_playbook_file, playbook_paths
 from clr.repo import (
     CASE_FILE,
+    CASES_DIR,
     CONFIG_NAME,
     Config,
     Repository,
@@ -217,9 +218,11 @@ def locate(loaded: yamlio.Loaded, finding: Finding) -> Finding:
     return finding.at(line, col)
 
 
-def check_case_file(path: Path, ctx: CaseContext, raw: bytes | None = None) -> FileReport:
+def check_case_file(
+    path: Path, ctx: CaseContext, raw: bytes | None = None, shown: str | None = None
+) -> FileReport:
     """Read (unless ``raw`` is given) and check one case file; never raises for bad content."""
-    shown = display_path(path)
+    shown = shown if shown is not None else display_path(path)
     loaded = yamlio.read_file(path, shown) if raw is None else yamlio.parse_bytes(raw, shown)
     report = FileReport(loaded.path)
     if loaded.data is None:
@@ -287,22 +290,31 @@ def validate_paths(
             report.files.extend(playbook_reports)
         return contexts[root]
 
-    work: list[tuple[Path, Path | None]] = []
-    for root in roots:
-        repo = Repository(root, context_for(root).config)
-        layout = repo.layout_findings()
-        if layout:
-            report.files.extend(FileReport(f.path, [f]) for f in layout)
-        work.extend((p, root) for p in repo.case_files())
-    for file in files:
-        work.append((file, find_root(file.parent)))
-    by_root: dict[Path | None, list[Path]] = {}
-    seen: set[Path] = set()
-    for file, file_root in work:
-        key = Path(os.path.abspath(file))  # noqa: PTH100 - no system calls
+    # (file, root, shown, cache name); for a repository's own cases these are plain joins.
+    by_root: dict[Path | None, list[tuple[Path, str, str | None]]] = {}
+    seen: set[str] = set()
+
+    def add(file: Path, root: Path | None, shown: str, name: str | None) -> None:
+        key = os.path.abspath(file)  # noqa: PTH100 - no system calls
         if key not in seen:
             seen.add(key)
-            by_root.setdefault(file_root, []).append(file)
+            by_root.setdefault(root, []).append((file, shown, name))
+
+    for root in roots:
+        repo = Repository(root, context_for(root).config)
+        scanned = repo.scan()
+        layout = repo.layout_findings(scanned)
+        if layout:
+            report.files.extend(FileReport(f.path, [f]) for f in layout)
+        here = os.getcwd()  # noqa: PTH109 - a string, once
+        base = os.path.abspath(root)  # noqa: PTH100
+        for case_id in scanned[0]:
+            name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
+            shown = display_path(f"{base}/{name}", here)
+            add(root / CASES_DIR / case_id / CASE_FILE, root, shown, name)
+    for file in files:
+        file_root = find_root(file.parent)
+        add(file, file_root, display_path(file), _cache_name(file, file_root))
     for file_root, group in by_root.items():
         report.files.extend(
             _check_group(
@@ -360,12 +372,15 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _check_chunk(items: list[tuple[Path, bytes | None]], ctx: CaseContext) -> list[FileReport]:
-    return [check_case_file(path, ctx, raw) for path, raw in items]
+def _check_chunk(
+    items: list[tuple[Path, bytes | None, str]],
+    ctx: CaseContext,
+) -> list[FileReport]:
+    return [check_case_file(path, ctx, raw, shown) for path, raw, shown in items]
 
 
 def _check_group(
-    files: list[Path],
+    files: list[tuple[Path, str, str | None]],
     root: Path | None,
     ctx: CaseContext,
     *,
@@ -383,27 +398,25 @@ def _check_group(
             root, cache.context_key(root, plays, ctx.today.isoformat(), "validate")
         )
     results: list[FileReport | None] = [None] * len(files)
-    todo: list[tuple[int, Path, bytes | None, str]] = []
-    for i, path in enumerate(files):
+    todo: list[tuple[int, Path, bytes | None, str, str]] = []
+    for i, (path, shown, name) in enumerate(files):
         raw = _read(path)
-        name = _cache_name(path, root)
+        content = ""
         if store is not None and raw is not None and name is not None:
             content = cache.digest(raw)
             hit = store.get(name, content)
             if hit is not None:
-                results[i] = _from_cache(display_path(path), hit)
+                results[i] = _from_cache(shown, hit)
                 continue
-            todo.append((i, path, raw, content))
-        else:
-            todo.append((i, path, raw, ""))
-    checked = _run(todo, ctx, jobs, progress)
-    for (i, path, _raw, content), file_report in zip(todo, checked, strict=True):
+        todo.append((i, path, raw, shown, content))
+    checked = _run([(path, raw, shown) for _, path, raw, shown, _ in todo], ctx, jobs, progress)
+    for (i, _path, _raw, _shown, content), file_report in zip(todo, checked, strict=True):
         results[i] = file_report
-        name = _cache_name(path, root)
+        name = files[i][2]
         if store is not None and content and name is not None:
             store.put(name, content, _to_cache(file_report))
     if store is not None:
-        store.keep_only({n for n in (_cache_name(p, root) for p in files) if n is not None})
+        store.keep_only({name for _, _, name in files if name is not None})
         store.save()
     return [r for r in results if r is not None]
 
@@ -419,20 +432,19 @@ def _cache_name(path: Path, root: Path | None) -> str | None:
 
 
 def _run(
-    todo: list[tuple[int, Path, bytes | None, str]],
+    items: list[tuple[Path, bytes | None, str]],
     ctx: CaseContext,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
-    items = [(path, raw) for _, path, raw, _ in todo]
     total = len(items)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
         if progress is None:
             return _check_chunk(items, ctx)
         out = []
-        for path, raw in items:
-            out.append(check_case_file(path, ctx, raw))
+        for path, raw, shown in items:
+            out.append(check_case_file(path, ctx, raw, shown))
             progress(len(out), total)
         return out
     import multiprocessing

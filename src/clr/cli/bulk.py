@@ -164,6 +164,13 @@ def _report_failed(cases: list[Any]) -> None:
         sys.stderr.write(
             f"error: {len(failed)} {noun} could not be read; run 'clr validate' for details\n"
         )
+    unplayed = sum(c.ok and c.playbook_missing for c in cases)
+    if unplayed:
+        sys.stderr.write(
+            f"warning: {unplayed} case{' names' if unplayed == 1 else 's name'} a playbook that is "
+            "unknown or invalid: no next action or overdue count for them; "
+            "run 'clr validate' for details\n"
+        )
 
 
 def _dash(value: Any) -> str:
