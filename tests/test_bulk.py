@@ -687,7 +687,7 @@ def test_status_table_is_plain_text_when_piped(repo: Path) -> None:
 def test_status_markdown(repo: Path) -> None:
     result = run("status", "--as-of", AS_OF, "--format", "markdown", "--closed")
     assert result.exit_code == 0
-    assert "| ID | Stage | Track |" in result.stdout
+    assert "| ID | Stage | Track | Site | Country | Open | In stage |" in result.stdout
     assert f"| {B} | closed | underage | Factory North | BD | 281 | 112 |" in result.stdout
 
 
@@ -718,6 +718,16 @@ def test_status_lists_cases_that_fail_to_load(repo: Path) -> None:
     assert stats.exit_code == 1
     assert json.loads(stats.stdout)["total"]["figures"]["cases"] == 7
     assert len(json.loads(stats.stdout)["failed"]) == 2
+
+
+def test_status_warns_of_an_unknown_playbook(repo: Path) -> None:
+    path = repo / "cases" / E / "case.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("child-labour", "nope"), "utf-8")
+    result = run("status", "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0
+    row = next(r for r in json.loads(result.stdout)["cases"] if r["id"] == E)
+    assert (row["next_action"], row["overdue"]) == (None, 0)
+    assert "warning: 1 case names a playbook that is unknown or invalid" in result.stderr
 
 
 def test_status_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1029,9 +1039,11 @@ def test_report_markdown(repo: Path) -> None:
         "| overdue by 16 days |"
     ) in text
     assert "| mon-unannounced-and-school |" not in text  # ticked
-    # Pseudonymous: no identity file, no free-text notes.
+    assert "| Child | female; age band 12-13 at discovery |" in text
+    # Pseudonymous: no identity file, no pseudonym, no free-text notes.
     assert SECRET not in text
     assert NOTE not in text
+    assert "Child A" not in text and "2012-03" not in text
     assert "## Closure" not in text
 
 
@@ -1220,3 +1232,19 @@ def test_every_column_is_documented() -> None:
     names += [f"{section}" for section in summary.SECTION_TITLES]
     missing = sorted({n for n in names if f"`{n}`" not in doc and f"`{n}." not in doc})
     assert missing == []
+
+
+def test_status_table_fits_the_terminal() -> None:
+    from clr.cli.bulk import _STATUS_TABLE, _fit
+
+    natural = dict.fromkeys((key for key, _ in _STATUS_TABLE), 10)
+    natural.update(site=60, next_action=30, track=12)
+    # Wide enough: nothing changes.
+    assert _fit(natural, 500) == natural
+    # Narrower: the site gives way first, then the action.
+    room = sum(natural.values()) + 2 * (len(natural) - 1) - 50
+    assert _fit(natural, room) == {**natural, "site": 12, "next_action": 28}
+    # Narrower still: the track, country and site columns go, in that order. Cut down,
+    # the 11 columns take 8 x 10 + 12 + 14 + 8 = 114 characters and 20 between them.
+    assert list(_fit(natural, 125)) == [k for k in natural if k != "track"]
+    assert list(_fit(natural, 100)) == [k for k in natural if k not in ("track", "country", "site")]

@@ -17,6 +17,7 @@ so the fast path for the many files without findings pays nothing for them.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,8 +285,124 @@ def parse_bytes(raw: bytes, path: str) -> Loaded:
     return parse_text(text, path)
 
 
+_yaml_rs: Any
+try:  # a Rust YAML parser, about 10x faster than libyaml here (benchmarks/README.md)
+    import yaml_rs as _yaml_rs
+except ImportError:  # pragma: no cover - optional: libyaml alone is correct, only slower
+    _yaml_rs = None
+
+FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != "libyaml"
+"""Whether the fast parser is used for files it reads exactly as the strict reader does."""
+
+# Anything the fast parser could read differently from the strict reader sends a file to
+# the strict reader: tabs, merge keys, anchors, aliases and tags, number forms (leading
+# zeros, underscores, hex, octal, .inf, .nan), characters YAML does not allow, and flow
+# collections holding more than plain words or going on over lines. A differential test
+# (tests/test_yaml_parsers.py) holds the two readers to the same data on every file the
+# fast one accepts.
+_ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.M)
+_NOT_ALLOWED = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_ODD_FLOW = re.compile(
+    r"[\[{](?:\"[^\"\n]*\"|[^\"\n])*?(?:[?>|!&*%@`#'{\[]|:(?! )|\"[^\"\n]*$)"
+    r"|[\[{](?:\"[^\"\n]*\"|[^\"\n\]}])*$"
+)
+# A scalar that looks like a number: the two readers agree only on plain decimal forms.
+_NUMBERISH = re.compile(
+    r"[-+]?[\d_.]+(?:[eE][-+]?[\d_]+)?|[-+]?0[xXoObB]\w*|[-+]?\.(?:inf|nan|Inf|NaN|INF|NAN)"
+)
+_DECIMAL = re.compile(
+    r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+)
+_FLOW_SPLIT = re.compile(r"[\[\]{},]")
+_MAX_FAST_DEPTH = 64
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _odd_number(scalar: str) -> bool:
+    """True if the two readers may disagree on what this plain scalar is."""
+    value = scalar.split(" #", 1)[0].strip()
+    return bool(
+        value
+        and value[0] in "0123456789+-._"
+        and _NUMBERISH.fullmatch(value)
+        and not _DECIMAL.fullmatch(value)
+    )
+
+
+_NUMBER_START = frozenset("0123456789+-._")
+
+
+def _needs_strict(text: str) -> bool:
+    if "\t" in text or "<<" in text or _NOT_ALLOWED.search(text):
+        return True
+    if ("&" in text or "*" in text or "!" in text) and _ANCHOR_OR_TAG.search(text):
+        return True
+    for line in text.split("\n"):
+        if "[" in line or "{" in line:
+            if _ODD_FLOW.search(line):
+                return True
+            for item in _FLOW_SPLIT.split(line):
+                if _odd_number(item.rpartition(": ")[2] if ": " in item else item):
+                    return True
+        at = line.find(": ")
+        if at >= 0:
+            rest = line[at + 2 :].lstrip()
+        else:
+            rest = line.lstrip()
+            while rest[:2] in ("- ", "? "):
+                rest = rest[2:].lstrip()
+        # Keys that look like numbers come back as numbers: _plain_json sends them on.
+        if rest[:1] in _NUMBER_START and rest and _odd_number(rest):
+            return True
+    return False
+
+
+def _plain_json(data: Any) -> bool:
+    """True if the data holds only what JSON can (text keys, finite numbers) and is shallow."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_FAST_DEPTH:
+            return False
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            if type(value) is dict and type(key) is not str:
+                return False
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append((item, depth + 1))
+            elif kind is float:
+                if item != item or item in _INFINITIES:
+                    return False
+            elif not (kind is str or kind is int or kind is bool or item is None):
+                return False
+    return True
+
+
+def _fast(text: str) -> dict[str, Any] | None:
+    """The data by the fast parser, or None where only the strict reader may decide."""
+    if _needs_strict(text):
+        return None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # any complaint: the strict reader gives the finding
+        return None
+    if type(data) is not dict or not data or not _plain_json(data):
+        return None
+    return data
+
+
 def parse_text(text: str, path: str) -> Loaded:
     """Parse YAML text into a mapping, with findings; never raises for bad content."""
+    if FAST_PARSER:
+        data = _fast(text)
+        if data is not None:
+            return Loaded(path, text, data)
+    return parse_strict(text, path)
+
+
+def parse_strict(text: str, path: str) -> Loaded:
+    """Parse with the strict libyaml reader only (the reference behaviour)."""
     loader = _StrictLoader(text)
     try:
         data = loader.get_single_data()
@@ -424,9 +541,6 @@ def read_file(path: Path, display: str | None = None) -> Loaded:
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                size = path.stat().st_size
-                raw = raw + b"\0" * 0 if size <= MAX_BYTES else raw
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         hint = "check that the file exists and that you may read it"

@@ -1,0 +1,117 @@
+"""The fast YAML parser is used only where it reads exactly what the strict reader reads."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clr import yamlio
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "cases").glob("*/case.yaml"))
+PIECES = [
+    *":-[]{},#&*!'\"\n \t|>?%@`0123456789_.\\",
+    "  ",
+    "\n  ",
+    ": ",
+    "- ",
+    "~",
+    "null",
+    "true",
+    "0x",
+    "1_0",
+    ".inf",
+    "<<",
+    "&a ",
+    "*a",
+    "!!str ",
+]
+
+pytestmark = pytest.mark.skipif(not yamlio.FAST_PARSER, reason="fast parser not installed")
+
+
+def agree(text: str) -> None:
+    fast = yamlio._fast(text)
+    if fast is None:
+        return
+    strict = yamlio.parse_strict(text, "x")
+    assert strict.findings == [], (text, strict.findings)
+    assert strict.data == fast, text
+
+
+def test_the_fast_parser_takes_the_ordinary_example_files() -> None:
+    taken = [p for p in EXAMPLES if yamlio._fast(p.read_text(encoding="utf-8")) is not None]
+    assert len(taken) >= len(EXAMPLES) // 2
+    for path in EXAMPLES:
+        agree(path.read_text(encoding="utf-8"))
+
+
+def test_mutated_example_files_read_the_same_or_go_to_the_strict_reader() -> None:
+    rng = random.Random(20261128)
+    texts = [p.read_text(encoding="utf-8") for p in EXAMPLES]
+    for _ in range(4000):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(text))
+            if rng.random() < 0.4:
+                text = text[:i] + text[i + 1 :]
+            else:
+                text = text[:i] + rng.choice(PIECES) + text[i:]
+        agree(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("k: 0123\n", "0123"),
+        ("k: 1_000\n", "1_000"),
+        ("k: _72\n", "_72"),
+        ("k: 0x1F\n", "0x1F"),
+        ("k: .inf\n", ".inf"),
+        ("k: NO\n", "NO"),
+        ("k: 2026-03-02\n", "2026-03-02"),
+        ("k: [?debt]\n", [{"debt": None}]),
+    ],
+)
+def test_forms_read_differently_by_the_two_parsers_follow_the_strict_reader(
+    text: str, value: object
+) -> None:
+    assert yamlio.parse_text(text, "x").data == {"k": value}
+
+
+def test_duplicate_keys_and_aliases_still_give_findings_through_parse_text() -> None:
+    assert yamlio.parse_text("a: 1\na: 2\n", "x").findings[0].code == "CLR005"
+    assert yamlio.parse_text("a: &x [1]\nb: *x\n", "x").findings[0].code == "CLR008"
+
+
+scalars = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=8)
+documents = st.dictionaries(
+    keys,
+    st.recursive(
+        scalars,
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(keys, c, max_size=3),
+        max_leaves=8,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.sampled_from([None, "'", '"']), st.booleans())
+def test_random_documents_read_the_same(doc: dict, style: str | None, flow: bool) -> None:
+    import yaml
+
+    text = yaml.safe_dump(doc, default_style=style, default_flow_style=flow, allow_unicode=True)
+    agree(text)
