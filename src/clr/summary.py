@@ -26,7 +26,7 @@ import math
 import os
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -209,7 +209,11 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
     for path in paths:
         if path.is_dir() and (path / CONFIG_NAME).is_file():
             root = find_root(path)
-            work.extend((f, root) for f in Repository(path, Config()).case_files())
+            prefix = f"{path}{os.sep}cases{os.sep}"
+            work.extend(
+                (Path(f"{prefix}{case_id}{os.sep}{CASE_FILE}"), root)
+                for case_id in Repository(path, Config()).case_ids()
+            )
             continue
         if path.is_dir():
             files = [path / CASE_FILE] if (path / CASE_FILE).is_file() else _find_cases(path)
@@ -313,15 +317,102 @@ def _run(
 
 
 def load_summaries(
-    paths: Sequence[Path], today: dt.date, *, jobs: int | None = None
+    paths: Sequence[Path], today: dt.date, *, jobs: int | None = None, use_cache: bool = True
 ) -> list[CaseSummary]:
     """Summaries of every case under ``paths``, failed ones included, sorted by id then path.
+
+    Summaries of unchanged files come from the repository's result cache (``.clr-cache/``),
+    keyed like validation results: content hash, clr version, schemas, playbooks, clr.yaml
+    and the day.
 
     Raises:
         ClrError: a path does not exist.
         ConfigError: a repository's ``clr.yaml`` is invalid.
     """
-    return sort_cases(load(select(paths, today), summarise_loaded, jobs=jobs))
+    from clr import cache
+    from clr.playbook import playbook_paths
+
+    selection = select(paths, today)
+    out: list[CaseSummary] = []
+    for root, files in selection.groups.items():
+        ctx = selection.contexts[root]
+        if root is None or not use_cache:
+            out.extend(_run(files, ctx, summarise_loaded, jobs))
+            continue
+        plays = [p for p in playbook_paths(root).values() if root in p.parents]
+        store = cache.ResultCache(
+            root, cache.context_key(root, plays, today.isoformat(), "summary"), kind="summary"
+        )
+        base = os.path.abspath(root) + os.sep  # noqa: PTH100
+        cwd = os.getcwd()  # noqa: PTH109
+        found: list[CaseSummary | None] = []
+        misses: list[int] = []
+        digests: dict[int, tuple[str, str]] = {}
+        names = [_name_in(path, base) for path in files]
+        for i, path in enumerate(files):
+            name = names[i]
+            try:
+                with path.open("rb") as handle:
+                    content = cache.digest(handle.read(yamlio.MAX_BYTES + 1))
+            except OSError:
+                content = ""
+            hit = store.get(name, content) if content else None
+            shown = str(path) if not path.is_absolute() else display_path(path, cwd)
+            cached = _from_row(shown, hit) if hit is not None else None
+            found.append(cached)
+            if cached is None:
+                misses.append(i)
+                digests[i] = (name, content)
+        for i, summary in zip(
+            misses, _run([files[i] for i in misses], ctx, summarise_loaded, jobs), strict=True
+        ):
+            found[i] = summary
+            name, content = digests[i]
+            if content:
+                store.put(name, content, _to_row(summary))
+        store.keep_only(set(names))
+        store.save()
+        out.extend(s for s in found if s is not None)
+    return sort_cases(out)
+
+
+_FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")
+_DATE_FIELDS = frozenset(f.name for f in fields(CaseSummary) if "dt.date" in str(f.type))
+_FLAT_TUPLES = frozenset({"overdue_actions", "stipends_on_time", "root_causes"})
+_NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments"})
+
+
+def _name_in(path: Path, base: str) -> str:
+    """``path`` relative to a repository root (``base`` ends with a separator)."""
+    full = os.path.abspath(path)  # noqa: PTH100
+    return full[len(base) :] if full.startswith(base) else full
+
+
+def _to_row(summary: CaseSummary) -> list[Any]:
+    """A summary as a JSON list, in field order (dates as ISO text)."""
+    row = []
+    for name in _FIELDS:
+        value = getattr(summary, name)
+        row.append(value.isoformat() if isinstance(value, dt.date) else value)
+    return row
+
+
+def _from_row(path: str, row: Any) -> CaseSummary | None:
+    """A summary back from its cached row, or None if the row is not of this shape."""
+    if not isinstance(row, list) or len(row) != len(_FIELDS):
+        return None
+    values: dict[str, Any] = dict(zip(_FIELDS, row, strict=True))
+    try:
+        for name in _DATE_FIELDS:
+            if values[name]:
+                values[name] = dt.date.fromisoformat(values[name])
+        for name in _FLAT_TUPLES:
+            values[name] = tuple(values[name])
+        for name in _NESTED_TUPLES:
+            values[name] = tuple(tuple(v) for v in values[name])
+        return CaseSummary(path, **values)
+    except (TypeError, ValueError):  # a damaged or foreign row: summarise again
+        return None
 
 
 def load_problem(loaded: yamlio.Loaded) -> str | None:

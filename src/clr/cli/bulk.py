@@ -238,7 +238,7 @@ def status_command(
     cases = summary.load_summaries(_targets(paths), today, jobs=jobs)
     shown = summary.sort_cases(summary.filter_cases(cases, filters), sort.value, reverse=reverse)
     if output_format is TableFormat.json:
-        typer.echo(json.dumps(summary.status_document(shown, today), indent=2, ensure_ascii=False))
+        typer.echo(_json_lines(summary.status_document(shown, today)))
     elif output_format is TableFormat.csv:
         from clr.export import csv_text
 
@@ -602,6 +602,16 @@ def export_command(
     for failed in result.failed:
         typer.echo(f"not exported: {failed.path}: {failed.error}", err=True)
     raise typer.Exit(1 if result.failed else 0)
+
+
+def _json_lines(doc: dict[str, Any]) -> str:
+    """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
+    cases = doc.get("cases")
+    if not isinstance(cases, list):
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
+    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
+    return head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
 
 
 def register(app: typer.Typer) -> None:
