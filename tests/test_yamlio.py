@@ -394,7 +394,7 @@ def test_missing_file_is_clr001(tmp_path: Path) -> None:
 def test_directory_is_clr001(tmp_path: Path) -> None:
     loaded = read_file(tmp_path)
     finding = only(loaded, "CLR001")
-    assert "directory" in finding.message.lower()
+    assert "folder" in finding.message.lower()
     assert "case file" in finding.hint
 
 

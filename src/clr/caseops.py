@@ -74,11 +74,16 @@ class CaseSession:
         return book
 
 
-def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSession:
+def open_case(
+    ref: str, *, today: dt.date, start: Path | None = None, check: bool = True
+) -> CaseSession:
     """Open a case by id, folder or file.
 
+    With ``check`` (the default) a case with errors is refused: clr never works from, or
+    writes over, a case it cannot trust.
+
     Raises:
-        ClrError: no such case, not in a repository, or the file is not valid YAML.
+        ClrError: no such case, not in a repository, or the case is not valid.
     """
     candidate = Path(ref)
     root = find_root(candidate if candidate.exists() else (start or Path.cwd()))
@@ -91,7 +96,18 @@ def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSes
         else (candidate / "case.yaml" if candidate.is_dir() else candidate)
     )
     ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
-    return CaseSession(path, open_document(path, display_path(path)), ctx, repo)
+    session = CaseSession(path, open_document(path, display_path(path)), ctx, repo)
+    if check:
+        # Dates after --as-of are left to the change's own check, which names them.
+        errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
+        if errors:
+            raise CaseInvalid(
+                f"{session.shown} is not a valid case ({len(errors)} "
+                f"error{'s' if len(errors) != 1 else ''}); clr works only on valid cases:",
+                errors[:10],
+                hint=f"fix it first: clr validate {session.shown}",
+            )
+    return session
 
 
 def check_result(session: CaseSession, new_text: str) -> list[Finding]:

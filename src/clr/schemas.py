@@ -50,6 +50,19 @@ def validator(name: str) -> Any:
     )
 
 
+def is_valid(data: Any) -> bool:
+    """True if a case meets the base schema and the schema of its own stage."""
+    stage = data.get("stage") if isinstance(data, dict) else None
+    try:
+        if not validator("case").is_valid(data):
+            return False
+        return not (isinstance(stage, str) and stage in STAGES) or validator(
+            f"stages/{stage}"
+        ).is_valid(data)
+    except ValueError:  # the validator gave up (absurd nesting)
+        return False
+
+
 def describe(value: Any) -> str:
     """Say what a value is, briefly, the way a person would."""
     if value is None:
@@ -150,7 +163,20 @@ def check(
     """
     findings: list[Finding] = []
     names = (schema, *(f"stages/{s}" for s in STAGES)) if stage else (schema,)
-    for error in validator(schema).iter_errors(data):
+    try:
+        errors = list(validator(schema).iter_errors(data))
+    except ValueError as exc:  # e.g. recursion limit on absurd nesting
+        return [
+            Finding(
+                path,
+                1,
+                1,
+                "CLR107",
+                message=f"the file cannot be checked: {exc}",
+                hint="simplify the file's structure",
+            )
+        ]
+    for error in errors:
         for finding in _to_findings(error, data, path, names, stage):
             key = (finding.pointer, finding.message)
             if skip is not None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from clr import rules, stages, yamlio
+from clr import rules, schemas, stages, yamlio
 from clr.dates import parse_date, parse_datetime, partial_bounds
 from clr.errors import ClrError, ConfigError
 from clr.repo import (
@@ -352,8 +352,7 @@ def load_summaries(
         for i, path in enumerate(files):
             name = names[i]
             try:
-                with path.open("rb") as handle:
-                    content = cache.digest(handle.read(yamlio.MAX_BYTES + 1))
+                content = cache.digest(yamlio.read_bytes(path))
             except OSError:
                 content = ""
             hit = store.get(name, content) if content else None
@@ -436,6 +435,8 @@ def load_problem(loaded: yamlio.Loaded) -> str | None:
     for key in _LIST_FIELDS:
         if key in data and data[key] is not None and not isinstance(data[key], list):
             return f"{key} is not a list (run clr validate)"
+    if not schemas.is_valid(data):
+        return "the case fails its schema (run clr validate to see why)"
     return None
 
 

@@ -243,6 +243,8 @@ def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]
     for path in paths:
         if not path.exists() and not path.is_symlink():
             missing.append(path)
+        elif path.name == CASE_FILE:
+            files.append(path)  # even if it is a folder or a pipe: reading it says what it is
         elif path.is_dir() and (path / CONFIG_NAME).is_file():
             roots.append(path)
         elif path.is_dir() and (path / CASE_FILE).is_file():
@@ -366,8 +368,7 @@ PARALLEL_THRESHOLD = 300
 
 def _read(path: Path) -> bytes | None:
     try:
-        with path.open("rb") as handle:
-            return handle.read(yamlio.MAX_BYTES + 1)
+        return yamlio.read_bytes(path)
     except OSError:
         return None
 

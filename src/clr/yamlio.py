@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -301,7 +302,12 @@ FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != 
 # (tests/test_yaml_parsers.py) holds the two readers to the same data on every file the
 # fast one accepts.
 _ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.M)
-_NOT_ALLOWED = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# Characters YAML does not allow, line and paragraph separators, a stray BOM, directives.
+_NOT_ALLOWED = re.compile(
+    r"[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+    r"\U00010000-\U0010FFFF]|^%",
+    re.M,
+)
 _ODD_FLOW = re.compile(
     r"[\[{](?:\"[^\"\n]*\"|[^\"\n])*?(?:[?>|!&*%@`#'{\[]|:(?! )|\"[^\"\n]*$)"
     r"|[\[{](?:\"[^\"\n]*\"|[^\"\n\]}])*$"
@@ -313,6 +319,7 @@ _NUMBERISH = re.compile(
 _DECIMAL = re.compile(
     r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
 )
+_BLOCK_START = re.compile(r"(?:^|\s)[|>][-+0-9]*\s*(?:#.*)?$")
 _FLOW_SPLIT = re.compile(r"[\[\]{},]")
 _MAX_FAST_DEPTH = 64
 _INFINITIES = (float("inf"), float("-inf"))
@@ -337,7 +344,15 @@ def _needs_strict(text: str) -> bool:
         return True
     if ("&" in text or "*" in text or "!" in text) and _ANCHOR_OR_TAG.search(text):
         return True
+    block_indent = -1  # indentation of a line that opened a block scalar (| or >)
     for line in text.split("\n"):
+        if block_indent >= 0 and line.strip():
+            if len(line) - len(line.lstrip(" ")) <= block_indent:
+                return True  # an empty block scalar: the two readers disagree on it
+            block_indent = -1
+        if _BLOCK_START.search(line):
+            block_indent = len(line) - len(line.lstrip(" "))
+            continue
         if "[" in line or "{" in line:
             if _ODD_FLOW.search(line):
                 return True
@@ -374,7 +389,10 @@ def _plain_json(data: Any) -> bool:
             elif kind is float:
                 if item != item or item in _INFINITIES:
                     return False
-            elif not (kind is str or kind is int or kind is bool or item is None):
+            elif kind is int:
+                if not -(2**63) <= item < 2**63:
+                    return False
+            elif not (kind is str or kind is bool or item is None):
                 return False
     return True
 
@@ -459,6 +477,22 @@ def parse_strict(text: str, path: str) -> Loaded:
                 )
             ],
         )
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return Loaded(
+            path,
+            text,
+            None,
+            [
+                Finding(
+                    path,
+                    1,
+                    1,
+                    "CLR003",
+                    message=f"a value cannot be read: {str(exc)[:120]}",
+                    hint="check explicit tags such as !!int or !!float, and very long numbers",
+                )
+            ],
+        )
     except yaml.YAMLError as exc:
         message = str(exc).split("\n", 1)[0]
         return Loaded(path, text, None, [Finding(path, 1, 1, "CLR003", message=message)])
@@ -493,7 +527,34 @@ def parse_strict(text: str, path: str) -> Loaded:
             )
         )
         return Loaded(path, text, None, findings)
+    if _too_deep(data):
+        findings.append(
+            Finding(
+                path,
+                1,
+                1,
+                "CLR003",
+                message=f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                hint="no case needs that: flatten the structure",
+            )
+        )
+        return Loaded(path, text, None, findings)
     return Loaded(path, text, data, findings)
+
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings clr reads (a case needs under 10)."""
+
+
+def _too_deep(data: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if type(value) is dict else value
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return False
 
 
 def _failed(
@@ -535,12 +596,37 @@ def _hint_for(exc: yaml.MarkedYAMLError) -> str:
     return "check the YAML at this line; quoting the value often helps"
 
 
+def read_bytes(path: Path) -> bytes:
+    """The first ``MAX_BYTES + 1`` bytes of a regular file.
+
+    Raises:
+        OSError: it cannot be read, or is not a regular file (a folder, a pipe, a device:
+            reading a pipe could wait for ever).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise OSError(21 if stat.S_ISDIR(info.st_mode) else 22, f"it is {kind}")
+        chunks = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_file(path: Path, display: str | None = None) -> Loaded:
     """Read and parse a YAML file; an unreadable file becomes a finding, not an exception."""
     shown = display if display is not None else str(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_bytes(path)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         hint = "check that the file exists and that you may read it"
