@@ -126,7 +126,10 @@ def validate(
         if chosen is Format.text:
             chosen = Format.json
         _write_report(output_file, renderers[chosen](report))
-        _render_text(report, quiet=quiet)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            typer.echo(output.render_github(report))
+        else:
+            _render_text(report, quiet=quiet)
     elif chosen in renderers:
         text = renderers[chosen](report)
         if text:
