@@ -42,7 +42,7 @@ def _git(root: Path, *args: str) -> str:
 
 def _verify(top: Path, rev: str) -> None:
     try:
-        _verify(top, rev)
+        _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     except GitError:
         raise GitError(
             f"unknown git revision {rev!r}",

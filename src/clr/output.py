@@ -112,7 +112,8 @@ _GITLAB_SEVERITY = {"error": "major", "warning": "minor"}
 
 
 def _rule_name(title: str) -> str:
-    return "".join(word.capitalize() for word in title.replace("'", "").split())
+    words = "".join(c if c.isalnum() else " " for c in title).split()
+    return "".join(word[:1].upper() + word[1:] for word in words)
 
 
 def render_sarif(report: Report) -> str:
