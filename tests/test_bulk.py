@@ -724,10 +724,10 @@ def test_status_warns_of_an_unknown_playbook(repo: Path) -> None:
     path = repo / "cases" / E / "case.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("child-labour", "nope"), "utf-8")
     result = run("status", "--as-of", AS_OF, "--format", "json")
-    assert result.exit_code == 0
-    row = next(r for r in json.loads(result.stdout)["cases"] if r["id"] == E)
-    assert (row["next_action"], row["overdue"]) == (None, 0)
-    assert "warning: 1 case names a playbook that is unknown or invalid" in result.stderr
+    # An unknown playbook is an error (CLR211) in validate: status counts the case as failed.
+    assert result.exit_code == 1
+    failed = [r for r in json.loads(result.stdout)["cases"] if r.get("error")]
+    assert len(failed) == 1 and "unknown playbook 'nope'" in failed[0]["error"]
 
 
 def test_status_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

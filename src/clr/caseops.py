@@ -96,6 +96,13 @@ def open_case(
         else (candidate / "case.yaml" if candidate.is_dir() else candidate)
     )
     ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
+    if repo is not None and repo.root.resolve() not in path.resolve().parents:
+        raise ClrError(
+            f"{display_path(path)} leads outside the case repository "
+            f"(a link to {path.resolve().parent})",
+            hint="clr works only on cases inside the repository: replace the link by the "
+            "case folder itself",
+        )
     session = CaseSession(path, open_document(path, display_path(path)), ctx, repo)
     if check:
         # Dates after --as-of are left to the change's own check, which names them.

@@ -310,7 +310,9 @@ def _run(
     size = max(50, len(files) // (workers * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_quiet_worker,
     ) as pool:
         parts = pool.map(_chunk, chunks, [ctx] * len(chunks), [summarise] * len(chunks))
         return [r for part in parts for r in part]
@@ -443,6 +445,17 @@ def load_problem(loaded: yamlio.Loaded) -> str | None:
 def summarise_loaded(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseSummary:
     """The summary of one parsed case file (an error summary if it cannot be used)."""
     problem = load_problem(loaded)
+    if problem is None:
+        assert loaded.data is not None
+        case_id, book = loaded.data.get("id"), loaded.data.get("playbook")
+        if (
+            path.name == CASE_FILE
+            and path.parent.parent.name == "cases"
+            and (case_id != path.parent.name)
+        ):
+            problem = f"id {case_id} does not match its folder (run clr validate)"
+        elif book not in ctx.playbooks:
+            problem = f"unknown playbook {book!r} (run clr validate)"
     if problem is not None:
         return CaseSummary(loaded.path, error=problem)
     assert loaded.data is not None
@@ -524,7 +537,7 @@ def _moments(data: dict[str, Any]) -> list[tuple[dt.date, str]]:
         moment = parse_datetime(entry.get("at"))
         day = moment.date() if moment else parse_date(entry.get("at"))
         to = entry.get("to")
-        if day is not None and isinstance(to, str):
+        if day is not None and isinstance(to, str) and entry.get("from") != to:  # not a note
             out.append((day, to))
     return out
 
@@ -1203,3 +1216,10 @@ def display_rows(figs: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     for key, value in figs.items():
         walk([key], value)
     return rows
+
+
+def _quiet_worker() -> None:
+    """Pool workers leave Ctrl-C to the main process, which reports it once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr import rules, schemas, stages, yamlio
+from clr import privacy, rules, schemas, stages, yamlio
 from clr.errors import ClrError
 from clr.findings import Finding
 from clr.playbook import Playbook, build, check_playbook_file, playbook_paths
@@ -131,6 +131,7 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
         buyer_codes=ctx.config.buyer_codes,
     )
     findings += rules.check_case(data, shown, rule_ctx)
+    findings += privacy.case_privacy_findings(data, shown, loaded.locate)
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
@@ -328,6 +329,8 @@ def validate_paths(
                 progress=progress,
             )
         )
+    for root in roots:
+        report.files.extend(privacy.repository_privacy_findings(root, report.files))
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report
@@ -455,7 +458,9 @@ def _run(
     size = max(50, len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_quiet_worker,
     ) as pool:
         done: list[FileReport] = []
         for part in pool.map(_check_chunk, chunks, [ctx] * len(chunks)):
@@ -479,3 +484,10 @@ def _from_cache(path: str, entry: list[Any]) -> FileReport:
         for line, col, code, severity, message, pointer, hint in rows
     ]
     return FileReport(path, findings, case_id, stage)
+
+
+def _quiet_worker() -> None:
+    """Pool workers leave Ctrl-C to the main process, which reports it once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -205,6 +205,9 @@ def _render_text(report: Any, *, quiet: bool) -> None:
     from clr.output import summary_line
 
     console = stdout_console()
+    if not console.is_terminal and not console.color_system:
+        _render_plain(report, quiet=quiet)
+        return
     style = {"error": "bold red", "warning": "yellow"}
     for file_report in report.files:
         if not file_report.findings:
@@ -222,6 +225,27 @@ def _render_text(report: Any, *, quiet: bool) -> None:
     if not quiet:
         ok = not report.errors and not report.warnings
         console.print(Text(summary_line(report), style="green" if ok else "bold"))
+
+
+def _render_plain(report: Any, *, quiet: bool) -> None:
+    """The text format without rich: the same lines, much faster for many findings."""
+    import sys
+
+    from clr.output import summary_line
+
+    out = []
+    for file_report in report.files:
+        if not file_report.findings:
+            continue
+        for f in sorted(file_report.findings):
+            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
+            out.append(f"{where} {f.severity} {f.code} {f.message}\n")
+            if f.hint:
+                out.append(f"    hint: {f.hint}\n")
+        out.append("\n")
+    if not quiet:
+        out.append(summary_line(report) + "\n")
+    sys.stdout.write("".join(out))
 
 
 def register(app: typer.Typer) -> None:
