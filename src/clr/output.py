@@ -49,7 +49,12 @@ def render_json(report: Report) -> str:
             for r in report.files
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    # One file per line: readable, and written by the fast C encoder even for huge reports.
+    files = doc.pop("files")
+    assert isinstance(files, list)
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    rows = ",\n".join("  " + json.dumps(f, ensure_ascii=False) for f in files)
+    return f'{head}, "files": [\n{rows}\n]}}' if rows else f'{head}, "files": []}}'
 
 
 def _escape_data(text: str) -> str:

@@ -249,7 +249,7 @@ def tick_command(
 ) -> None:
     """Record a playbook checklist item as done.
 
-    Example: clr tick EXR-2026-7KQ3M protect-remove-from-work --by "R. Ahmed" --date 2026-03-02
+    Example: clr tick EXR-2026-7KQ3M protect-remove-from-all-work --by "R. Ahmed"
     """
     from clr import caseops
 
