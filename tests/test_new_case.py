@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -425,7 +424,25 @@ def test_new_case_in_a_repository_made_by_hand(
 # --- identity details ----------------------------------------------------------------------------
 
 
-def test_identity_details_never_go_into_the_case_file_or_git(repo: Path) -> None:
+def add_recipient(root: Path) -> Any:
+    """Make an age key pair, list its public key in clr.yaml; return the private key."""
+    import pyrage
+
+    key = pyrage.x25519.Identity.generate()
+    config = root / "clr.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        "recipients: []", f"recipients:\n  - {key.to_public()}"
+    )
+    config.write_text(text, encoding="utf-8")
+    return key
+
+
+def test_identity_details_are_encrypted_never_in_the_case_file_or_in_plaintext(
+    repo: Path,
+) -> None:
+    import pyrage
+
+    key = add_recipient(repo)
     secrets = {
         "--name": "Amina Rahman",
         "--contact": "+880 1711 000000",
@@ -443,29 +460,36 @@ def test_identity_details_never_go_into_the_case_file_or_git(repo: Path) -> None
         assert value not in result.stdout and value not in result.stderr
     for fragment in ("Amina", "Rahman", "1711", "Mirpur"):
         assert fragment not in case_text
-    identity = folder / "identity.yaml"
-    assert stat.S_IMODE(identity.stat().st_mode) == 0o600
-    kept = yaml.safe_load(identity.read_text(encoding="utf-8"))
+    assert sorted(p.name for p in folder.iterdir()) == ["case.yaml", "identity.yaml.age"]
+    sealed = (folder / "identity.yaml.age").read_bytes()
+    assert sealed.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    for fragment in (b"Amina", b"1711", b"Mirpur"):
+        assert fragment not in sealed
+    kept = yaml.safe_load(pyrage.decrypt(sealed, [key]).decode("utf-8"))
     assert kept == {
         "case": case_id,
         "name": "Amina Rahman",
         "contact": "+880 1711 000000",
         "address": "House 12, Road 5, Mirpur",
     }
-    assert "identity details kept apart in identity.yaml" in result.stderr
+    assert "identity details encrypted to 1 recipient" in result.stderr
     status = git(repo, "status", "--porcelain", "--ignored", "--untracked-files=all").stdout
-    lines = status.splitlines()
-    assert f"!! cases/{case_id}/identity.yaml" in lines
-    assert f"?? cases/{case_id}/case.yaml" in lines
-    assert not any("identity" in line for line in lines if not line.startswith("!!"))
-    git(repo, "add", "-A")
-    tracked = git(repo, "ls-files").stdout.splitlines()
-    assert f"cases/{case_id}/case.yaml" in tracked
-    assert not any("identity" in name for name in tracked)
+    assert f"?? cases/{case_id}/identity.yaml.age" in status.splitlines()
     assert run(["validate"]).exit_code == 0
     # Without identity details there is no identity file at all.
     other = new_case(*MINIMAL_FLAGS)
     assert sorted(p.name for p in (repo / "cases" / other).iterdir()) == ["case.yaml"]
+
+
+def test_identity_details_without_recipients_are_refused_and_nothing_is_made(repo: Path) -> None:
+    result = run(["new-case", "--no-input", *MINIMAL_FLAGS, "--name", "Amina Rahman"])
+    assert result.exit_code == 1, describe(result)
+    assert "no recipients are configured" in result.stderr
+    assert "clr keygen" in result.stderr
+    assert "Amina" not in result.stdout + result.stderr
+    assert case_folders(repo) == []
+    status = git(repo, "status", "--porcelain", "--ignored", "--untracked-files=all").stdout
+    assert "identity" not in status
 
 
 # --- no terminal: never prompt, never hang -------------------------------------------------------
@@ -524,6 +548,7 @@ def test_errors_from_the_executable_have_no_traceback(tmp_path: Path) -> None:
 
 
 def test_cases_made_on_two_branches_merge_without_conflict(repo: Path) -> None:
+    add_recipient(repo)
     commit_all(repo, "Case repository")
     base = git(repo, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
     git(repo, "checkout", "-q", "-b", "consultant-a")
@@ -531,7 +556,7 @@ def test_cases_made_on_two_branches_merge_without_conflict(repo: Path) -> None:
     commit_all(repo, "case a")
     git(repo, "checkout", "-q", base)
     git(repo, "checkout", "-q", "-b", "consultant-b")
-    assert case_folders(repo) == [first]  # the untracked identity file stays behind
+    assert case_folders(repo) == []  # the encrypted identity file went with its case
     second = new_case(*MINIMAL_FLAGS)
     commit_all(repo, "case b")
     merged = git(repo, "merge", "--no-edit", "consultant-a", check=False)
@@ -541,6 +566,7 @@ def test_cases_made_on_two_branches_merge_without_conflict(repo: Path) -> None:
     assert set(case_folders(repo)) == {first, second}
     for case_id in (first, second):
         assert git(repo, "ls-files", f"cases/{case_id}/case.yaml").stdout.strip()
+    assert git(repo, "ls-files", f"cases/{first}/identity.yaml.age").stdout.strip()
     validate = run(["validate", "--strict"])
     assert validate.exit_code == 0, describe(validate)
     assert "2 cases checked" in validate.stdout

@@ -1,9 +1,19 @@
-"""A Markdown report of one case, for a buyer or a supervisor.
+"""A Markdown report of one case, for one audience (``clr report --for``).
 
-The report holds only what is in the case file: it never opens the identity file, and it
-leaves out the child's pseudonym and birth date and free-text fields (notes, the child's
-and family's views, descriptions), which may hold details a buyer should not see. Reports
-tailored to an audience (``--for``) are planned, not built.
+Every report holds only what is in the case file: it never opens the identity file, and
+it leaves out the child's pseudonym and birth date and free-text fields (notes, the
+child's and family's views, descriptions). What else it shows depends on the audience
+(``clr.consent``):
+
+* ``caseworker`` (the default, for your own team): summary, timeline with who moved the
+  case, plan, payments, visits, open actions, closure, consent overrides.
+* ``buyer``: pseudonymous case id, stage, dates, costs and outcomes: no sex, age,
+  discovery channel, escalation, family job offer or names of staff.
+* ``supplier``: what the supplier owes (stipend it pays, its share of the costs, re-hiring,
+  corrective actions), its payments and its open actions; no family details.
+
+An investor sees aggregates only (``clr stats``, ``clr export --for investor``), never a
+single case.
 """
 
 from __future__ import annotations
@@ -109,22 +119,48 @@ def open_for_report(ref: str, today: dt.date) -> tuple[Path, dict[str, Any], Cas
     return path, loaded.data, context_for(root, today)
 
 
-def render_report(data: dict[str, Any], path: str, ctx: CaseContext) -> str:
-    """The Markdown report of one case as of ``ctx.today``."""
+def render_report(
+    data: dict[str, Any], path: str, ctx: CaseContext, audience: str = "caseworker"
+) -> str:
+    """The Markdown report of one case as of ``ctx.today``, for ``audience``.
+
+    Raises:
+        ClrError: the audience is unknown, or is an investor (aggregates only).
+    """
+    from clr.consent import check_audience
+
+    check_audience(audience)
+    if audience == "investor":
+        raise ClrError(
+            "an investor sees aggregates only, never the report of a single case",
+            hint="share 'clr stats --min-count 5' or 'clr export --for investor' instead",
+        )
     today = ctx.today
     info = summarise(data, path, ctx)
     name = data.get("playbook")
     book = ctx.playbooks.get(name) if isinstance(name, str) else None
+    if audience == "supplier":
+        return _supplier_report(data, info, book, ctx)
+    buyer = audience == "buyer"
+    intro = (
+        f"As of {today.isoformat()}. Pseudonymous: from the case file only, without the "
+        "child's pseudonym, birth date and free-text notes; the identity file is never read."
+    )
+    if buyer:
+        intro = (
+            f"As of {today.isoformat()}. For the buyer: pseudonymous case id, stage, dates, "
+            "costs and outcomes, from the case file only; nothing that identifies the child "
+            "or the family."
+        )
     parts = [
         f"# Case {info.id}",
-        f"As of {today.isoformat()}. Pseudonymous: from the case file only, without the "
-        "child's pseudonym, birth date and free-text notes; the identity file is never read.",
+        intro,
         "## Summary",
-        _summary(data, info),
+        _summary(data, info, buyer=buyer),
         "## Stage timeline",
-        _timeline(data, info, today),
+        _timeline(data, info, today, names=not buyer),
         "## Plan",
-        _plan(data),
+        _plan(data, family=not buyer),
         "## Payments",
         _payments(data),
         "## Visits",
@@ -133,10 +169,22 @@ def render_report(data: dict[str, Any], path: str, ctx: CaseContext) -> str:
     ]
     if info.stage == "closed":
         parts += ["## Closure", _closure(data)]
+    if not buyer:
+        parts += _overrides(data)
     return "\n\n".join(parts) + "\n"
 
 
-def _summary(data: dict[str, Any], info: CaseSummary) -> str:
+def _overrides(data: dict[str, Any]) -> list[str]:
+    from clr.consent import overrides
+
+    found = overrides(data)
+    if not found:
+        return []
+    rows = [(e.get("at"), e.get("by"), e.get("note")) for e in found]
+    return ["## Consent overrides", markdown_table(("When", "By", "Note"), rows)]
+
+
+def _summary(data: dict[str, Any], info: CaseSummary, *, buyer: bool = False) -> str:
     site = info.site or NONE
     where = ", ".join(x for x in (info.sector, info.country) if x)
     if info.supplier:
@@ -157,13 +205,18 @@ def _summary(data: dict[str, Any], info: CaseSummary) -> str:
     )
     found = info.discovered.isoformat() if info.discovered else NONE
     channel = _d(data, "discovery", "channel")
+    if buyer:
+        channel = None  # how it came to light can point at who reported it
     rows: list[tuple[str, Any]] = [
         ("Stage", f"{info.stage}{since}"),
         ("Track", info.track),
         ("Playbook", data.get("playbook")),
         ("Site", site),
         ("Buyer", info.buyer),
-        ("Child", child),
+    ]
+    if not buyer:
+        rows.append(("Child", child))
+    rows += [
         ("Found", f"{found} ({channel})" if isinstance(channel, str) else found),
         (
             "Opened",
@@ -173,7 +226,7 @@ def _summary(data: dict[str, Any], info: CaseSummary) -> str:
     if info.reopens:
         rows.append(("Reopens", info.reopens))
     escalated = _d(data, "flags", "escalated")
-    if isinstance(escalated, dict):
+    if isinstance(escalated, dict) and not buyer:
         rows.append(("Escalated", f"{escalated.get('reason')} on {escalated.get('date')}"))
     rows += [
         ("Overdue actions", info.overdue),
@@ -182,9 +235,13 @@ def _summary(data: dict[str, Any], info: CaseSummary) -> str:
     return markdown_table(("Field", "Value"), rows)
 
 
-def _timeline(data: dict[str, Any], info: CaseSummary, today: dt.date) -> str:
+def _timeline(
+    data: dict[str, Any], info: CaseSummary, today: dt.date, *, names: bool = True
+) -> str:
     moves = []
     for entry in _items(data.get("history")):
+        if entry.get("from") == entry.get("to"):
+            continue  # a note (e.g. a consent override), not a move
         moment = parse_datetime(entry.get("at"))
         day = moment.date() if moment else parse_date(entry.get("at"))
         moves.append((day, entry.get("to"), entry.get("by")))
@@ -199,10 +256,12 @@ def _timeline(data: dict[str, Any], info: CaseSummary, today: dt.date) -> str:
         elif day is not None and i == len(moves) - 1 and to != "closed":
             days = f"{(today - day).days} so far"
         rows.append((to, day.isoformat() if day else None, days, by))
+    if not names:
+        return markdown_table(("Stage", "Entered", "Days in stage"), [r[:3] for r in rows])
     return markdown_table(("Stage", "Entered", "Days in stage", "Moved by"), rows)
 
 
-def _plan(data: dict[str, Any]) -> str:
+def _plan(data: dict[str, Any], *, family: bool = True) -> str:
     plan = data.get("plan")
     if not isinstance(plan, dict):
         return "No plan yet."
@@ -234,7 +293,7 @@ def _plan(data: dict[str, Any]) -> str:
         shares = ", ".join(f"{who} {md_cell(share)}%" for who, share in split.items())
         lines.append(f"Cost split: {shares}.")
     offer = plan.get("family_job_offer")
-    if isinstance(offer, dict):
+    if isinstance(offer, dict) and family:
         answer = offer.get("accepted")
         said = "accepted" if answer is True else "declined" if answer is False else "no answer yet"
         made = "offered" if offer.get("offered") else "not offered"
@@ -392,3 +451,139 @@ def _closure(data: dict[str, Any]) -> str:
     if closure.get("duplicate_of"):
         rows.append(("Duplicate of", closure.get("duplicate_of")))
     return markdown_table(("Field", "Value"), rows)
+
+
+# --- for the supplier --------------------------------------------------------------------
+
+
+def _supplier_report(
+    data: dict[str, Any], info: CaseSummary, book: Playbook | None, ctx: CaseContext
+) -> str:
+    """What the supplier owes in one case; nothing about the child or the family."""
+    today = ctx.today
+    since = ""
+    if info.stage_entered is not None:
+        since = f", since {info.stage_entered}"
+    protection = data.get("protection") if isinstance(data.get("protection"), dict) else {}
+    assert isinstance(protection, dict)
+    rows: list[tuple[str, Any]] = [
+        ("Stage", f"{info.stage}{since}"),
+        (
+            "Site",
+            f"{info.site or NONE}" + (f" (supplier {info.supplier})" if info.supplier else ""),
+        ),
+        ("Buyer", info.buyer),
+        ("Opened", info.opened.isoformat() if info.opened else None),
+        ("Child removed from work", protection.get("removed_from_work")),
+        ("Hazards removed", protection.get("hazards_removed")),
+        ("Wages continued", protection.get("wages_continued")),
+        ("Job kept open", protection.get("job_kept_open")),
+    ]
+    parts = [
+        f"# Case {info.id}",
+        f"As of {today.isoformat()}. For the supplier: what it owes in this case, its "
+        "payments and its open actions; nothing about the child or the family.",
+        "## Summary",
+        markdown_table(("Field", "Value"), rows),
+        "## What the supplier owes",
+        _supplier_duties(data),
+        "## Payments by the supplier",
+        _supplier_payments(data),
+        *_supplier_actions(data, book, ctx.calendar, today),
+    ]
+    if info.stage == "closed":
+        parts += [
+            "## Closure",
+            f"Closed on {md_cell(_d(data, 'closure', 'date'))} "
+            f"({md_cell(_d(data, 'closure', 'reason'))}).",
+        ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _supplier_duties(data: dict[str, Any]) -> str:
+    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
+    assert isinstance(plan, dict)
+    lines = []
+    stipend = plan.get("stipend")
+    if isinstance(stipend, dict) and stipend.get("payer") == "supplier":
+        text = (
+            f"Stipend: {_money(stipend.get('amount'), stipend.get('currency'))} "
+            f"{stipend.get('frequency') or ''}".rstrip()
+        )
+        if stipend.get("first_due"):
+            text += f", first due {stipend['first_due']}"
+        if stipend.get("until"):
+            text += f", until {stipend['until']}"
+        lines.append(text + ".")
+    split = plan.get("cost_split")
+    if isinstance(split, dict) and "supplier" in split:
+        share = f"Share of the plan's costs: {md_cell(split['supplier'])}%"
+        budget = plan.get("budget")
+        if isinstance(budget, dict):
+            share += f" of {_money(budget.get('amount'), budget.get('currency'))}"
+        lines.append(share + ".")
+    offer = plan.get("family_job_offer")
+    if isinstance(offer, dict) and offer.get("offered"):
+        answer = offer.get("accepted")
+        said = "accepted" if answer is True else "declined" if answer is False else "no answer yet"
+        lines.append(f"A job for an adult in the child's family: offered, {said}.")
+    rehire = plan.get("rehire_commitment")
+    if isinstance(rehire, dict) and rehire.get("committed"):
+        lines.append(f"Re-hire the child at age {rehire.get('at_age')}.")
+    out = "\n".join(f"- {line}" for line in lines) or "Nothing recorded yet."
+    fixes = _items(_d(data, "implementation", "corrective_actions"))
+    if fixes:
+        table = markdown_table(
+            ("Corrective action", "Date", "Root cause"),
+            [(f.get("action"), f.get("date"), f.get("cause")) for f in fixes],
+        )
+        out += "\n\n" + table
+    return out
+
+
+def _supplier_payments(data: dict[str, Any]) -> str:
+    payments = [p for p in _items(data.get("payments")) if p.get("payer") == "supplier"]
+    if not payments:
+        return "No payments by the supplier recorded."
+    rows = []
+    for p in payments:
+        purpose = p.get("purpose") or "stipend"
+        on_time = stipend_on_time(p) if purpose == "stipend" else None
+        rows.append(
+            (
+                p.get("date"),
+                _money(p.get("amount"), p.get("currency")),
+                purpose,
+                p.get("period"),
+                on_time,
+            )
+        )
+    return markdown_table(("Date", "Amount", "Purpose", "Period", "On time"), rows)
+
+
+def _supplier_actions(
+    data: dict[str, Any], book: Playbook | None, calendar: Calendar, today: dt.date
+) -> list[str]:
+    if data.get("stage") == "closed" or book is None:
+        return []
+    todo = [s for s in open_actions(data, book, calendar) if "supplier" in s.action.roles]
+    out = [f"## Open actions for the supplier ({data['stage']})"]
+    if not todo:
+        out.append("Nothing open for the supplier in this stage.")
+        return out
+    out.append(
+        markdown_table(
+            ("Action", "Required", "Due", "Status", "What"),
+            [
+                (
+                    s.action.id,
+                    s.action.required,
+                    s.due.isoformat() if s.due else None,
+                    _due_text(s, today),
+                    s.action.text,
+                )
+                for s in todo
+            ],
+        )
+    )
+    return out

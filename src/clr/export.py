@@ -12,6 +12,12 @@ descriptions) and the child's pseudonym and birth date are left out. Tables (col
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) get a leading ``'``.
+
+``for_audience`` cuts an export down to what one audience may see (``clr.consent``): a
+buyer or a supplier gets only the cases whose guardian consented to sharing with them,
+and only the tables and columns in ``AUDIENCE_COLUMNS``; an investor gets one
+``figures`` table (``clr stats`` rows over all cases, groups of fewer than five cases
+suppressed) and no case at all.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr import __version__, yamlio
+from clr import __version__, consent, yamlio
+from clr.consent import AUDIENCES
 from clr.summary import (
     CaseSummary,
     Selection,
@@ -203,6 +210,9 @@ class CaseRows:
 
     summary: CaseSummary
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    file: str = ""
+    covers: tuple[str, ...] = ()
+    """The audiences the guardian's consent covers sharing this case with."""
 
 
 @dataclass
@@ -211,6 +221,11 @@ class Export:
 
     tables: dict[str, list[Row]]
     failed: list[CaseSummary]
+    columns: dict[str, tuple[Column, ...]] = field(default_factory=lambda: dict(TABLES))
+    cases: list[CaseRows] = field(default_factory=list)
+    """The cases exported (for choosing by audience and consent)."""
+    left_out: list[CaseRows] = field(default_factory=list)
+    """Cases left out because the guardian's consent does not cover the audience."""
 
     def count(self, table: str) -> int:
         """How many rows a table has."""
@@ -357,7 +372,8 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
             )
     for cause in info.root_causes:
         rows["root_causes"].append((cid, cause))
-    return CaseRows(info, rows)
+    covers = tuple(a for a in AUDIENCES if consent.covers(data, a, ctx.today))
+    return CaseRows(info, rows, str(path), covers)
 
 
 def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
@@ -453,6 +469,7 @@ def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) ->
         ("as_of", today.isoformat()),
     ]
     failed: list[CaseSummary] = []
+    cases: list[CaseRows] = []
     first_path: dict[str, str] = {}
     for result in results:
         info = result.summary
@@ -466,10 +483,198 @@ def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) ->
             )
             continue
         first_path[cid] = info.path
+        cases.append(result)
         for name, rows in result.rows.items():
             tables[name].extend(rows)
     failed.sort(key=lambda c: c.path)
-    return Export(tables, failed)
+    return Export(tables, failed, cases=cases)
+
+
+# --- by audience ---------------------------------------------------------------------------
+
+_ALL = ("*",)
+
+AUDIENCE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "buyer": {
+        "cases": (
+            "id",
+            "playbook",
+            "track",
+            "stage",
+            "furthest_stage",
+            "opened",
+            "reopens",
+            "site",
+            "supplier",
+            "buyer",
+            "country",
+            "sector",
+            "tier",
+            "discovery_date",
+            "removed_from_work",
+            "hazards_removed",
+            "wages_continued",
+            "age_verification_date",
+            "age_result",
+            "minimum_age",
+            "minimum_age_decided_by",
+            "assessment_date",
+            "plan_signed",
+            "signed_by",
+            "stipend_amount",
+            "stipend_currency",
+            "stipend_frequency",
+            "stipend_payer",
+            "budget_amount",
+            "budget_currency",
+            "implementation_started",
+            "enrolled",
+            "closure_date",
+            "closure_reason",
+            "recurrence_check",
+            "root_causes",
+            "stage_entered",
+            "days_open",
+            "days_in_stage",
+            "next_action",
+            "next_due",
+            "overdue",
+            "last_visit",
+            "visits",
+            "payments",
+        ),
+        "history": ("case_id", "seq", "at", "from_stage", "to_stage"),
+        "visits": (
+            "case_id",
+            "seq",
+            "date",
+            "method",
+            "in_school",
+            "attendance_percent",
+            "working",
+            "hazardous_work",
+            "stipend_received",
+        ),
+        "payments": _ALL,
+        "plan_components": _ALL,
+        "checklist": ("case_id", "item", "stage", "done"),
+        "actions": _ALL,
+        "root_causes": _ALL,
+    },
+    "supplier": {
+        "cases": (
+            "id",
+            "playbook",
+            "track",
+            "stage",
+            "opened",
+            "site",
+            "supplier",
+            "buyer",
+            "country",
+            "sector",
+            "removed_from_work",
+            "hazards_removed",
+            "wages_continued",
+            "plan_signed",
+            "stipend_amount",
+            "stipend_currency",
+            "stipend_frequency",
+            "stipend_payer",
+            "implementation_started",
+            "closure_date",
+            "closure_reason",
+            "stage_entered",
+            "days_in_stage",
+        ),
+        "payments": _ALL,
+        "actions": _ALL,
+        "root_causes": _ALL,
+    },
+}
+"""The tables and columns each outside audience gets (caseworkers get every one).
+
+A buyer gets pseudonymous case ids, stages, dates, costs and outcomes: no sex, age,
+discovery circumstances, escalation, consent, household or names of staff. A supplier
+gets the actions and payments it owes: its own payments, the stipend only where it pays
+it, the actions that name it; no visits or family details.
+"""
+
+FIGURES: tuple[Column, ...] = (
+    ("scope", "TEXT"),
+    ("group", "TEXT"),
+    ("sex", "TEXT"),
+    ("metric", "TEXT"),
+    ("value", ""),
+)
+"""The one data table of an export for an investor: ``clr stats --format csv``'s rows."""
+
+
+def for_audience(
+    export: Export, audience: str, today: dt.date, *, include: Iterable[str] = ()
+) -> Export:
+    """The part of ``export`` that ``audience`` may see.
+
+    Cases whose guardian's consent does not cover the audience are left out (and listed in
+    ``left_out``), except those whose ids are in ``include`` (consent overridden, which the
+    caller has recorded). An investor gets figures over all cases, groups of fewer than
+    five suppressed, and no case.
+    """
+    consent.check_audience(audience)
+    if audience == "caseworker":
+        return export
+    meta = [*export.tables["meta"], ("audience", audience)]
+    if audience == "investor":
+        from clr.summary import stats_document, stats_rows
+
+        doc = stats_document([c.summary for c in export.cases], today, min_count=consent.MIN_GROUP)
+        meta.append(("min_count", str(consent.MIN_GROUP)))
+        figures = [tuple(r[c] for c, _ in FIGURES) for r in stats_rows(doc)]
+        return Export(
+            {"meta": meta, "figures": figures},
+            export.failed,
+            {"meta": TABLES["meta"], "figures": FIGURES},
+            list(export.cases),
+        )
+    forced = set(include)
+    kept = [c for c in export.cases if audience in c.covers or c.summary.id in forced]
+    left = [c for c in export.cases if c not in kept]
+    meta += [
+        ("left_out_without_consent", str(len(left))),
+        ("consent_overridden", str(sum(audience not in c.covers for c in kept))),
+    ]
+    wanted = AUDIENCE_COLUMNS[audience]
+    columns: dict[str, tuple[Column, ...]] = {"meta": TABLES["meta"]}
+    tables: dict[str, list[Row]] = {"meta": meta}
+    for table, names in wanted.items():
+        full = TABLES[table]
+        index = [i for i, (col, _) in enumerate(full) if names == _ALL or col in names]
+        columns[table] = tuple(full[i] for i in index)
+        rows: list[Row] = []
+        for case in kept:
+            for row in case.rows.get(table, []):
+                shown = _for_supplier(table, row) if audience == "supplier" else row
+                if shown is not None:
+                    rows.append(tuple(shown[i] for i in index))
+        tables[table] = rows
+    return Export(tables, export.failed, columns, kept, left)
+
+
+_CASE_COLUMN = {name: i for i, (name, _) in enumerate(TABLES["cases"])}
+_PAYER = [c for c, _ in TABLES["payments"]].index("payer")
+_ROLES = [c for c, _ in TABLES["actions"]].index("roles")
+
+
+def _for_supplier(table: str, row: Row) -> Row | None:
+    """A row as the supplier may see it, or None if it is not the supplier's."""
+    if table == "payments":
+        return row if row[_PAYER] == "supplier" else None
+    if table == "actions":
+        return row if "supplier" in str(row[_ROLES] or "").split(";") else None
+    if table == "cases" and row[_CASE_COLUMN["stipend_payer"]] != "supplier":
+        hidden = {_CASE_COLUMN[c] for c in _CASE_COLUMN if c.startswith("stipend_")}
+        return tuple(None if i in hidden else v for i, v in enumerate(row))
+    return row
 
 
 def _quote(name: str) -> str:
@@ -487,8 +692,8 @@ def write_sqlite(export: Export, target: Path) -> None:
         try:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            for name, columns in TABLES.items():
-                spec = [f"{_quote(col)} {kind}" for col, kind in columns]
+            for name, columns in export.columns.items():
+                spec = [f"{_quote(col)} {kind}".rstrip() for col, kind in columns]
                 if name in _KEYS:
                     spec.append(f"PRIMARY KEY ({', '.join(_quote(k) for k in _KEYS[name])})")
                 connection.execute(f"CREATE TABLE {_quote(name)} ({', '.join(spec)})")
@@ -496,7 +701,7 @@ def write_sqlite(export: Export, target: Path) -> None:
                 connection.executemany(
                     f"INSERT INTO {_quote(name)} VALUES ({marks})", export.tables[name]
                 )
-            for name in _KEYS:
+            for name in (n for n in _KEYS if n in export.columns):
                 connection.execute(
                     f"CREATE INDEX {_quote(name + '_case')} ON {_quote(name)} (case_id)"
                 )
@@ -564,25 +769,24 @@ _FLAGS = frozenset(
 )
 """Columns that hold true/false (0/1 in SQLite, true/false in CSV)."""
 
-_BOOLEAN_COLUMNS = {
-    name: {i for i, (col, kind) in enumerate(cols) if kind == "INTEGER" and col in _FLAGS}
-    for name, cols in TABLES.items()
-}
 
-
-def _csv_values(table: str, row: Row) -> list[Any]:
-    flags = _BOOLEAN_COLUMNS[table]
+def _csv_values(flags: set[int], row: Row) -> list[Any]:
     return [bool(v) if i in flags and v is not None else v for i, v in enumerate(row)]
 
 
 def write_csv(export: Export, folder: Path) -> list[Path]:
-    """Write one ``<table>.csv`` per table into ``folder`` (made if needed); return them."""
+    """Write one ``<table>.csv`` per table into ``folder`` (made if needed); return them.
+
+    CSV files of clr's other tables in ``folder`` (from an export for another audience)
+    are removed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, columns in TABLES.items():
+    for name, columns in export.columns.items():
         path = folder / f"{name}.csv"
+        flags = {i for i, (col, kind) in enumerate(columns) if kind == "INTEGER" and col in _FLAGS}
         text = csv_text(
-            [c for c, _ in columns], (_csv_values(name, r) for r in export.tables[name])
+            [c for c, _ in columns], (_csv_values(flags, r) for r in export.tables[name])
         )
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=folder)
         try:
@@ -594,4 +798,9 @@ def write_csv(export: Export, folder: Path) -> list[Path]:
                 Path(tmp_name).unlink()
             raise
         written.append(path)
+    for name in (*TABLES, "figures"):
+        # A table of an earlier export for another audience must not go out with this one.
+        if name not in export.columns:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / f"{name}.csv").unlink()
     return written

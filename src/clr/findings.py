@@ -61,6 +61,16 @@ CODES: dict[str, str] = {
     "CLR402": "Invalid playbook",
     "CLR403": "Folder in cases/ without a case file",
     "CLR404": "Case file outside cases/<id>/case.yaml",
+    # Personal data where it must not be (CLR5xx)
+    "CLR501": "Plaintext identity file tracked or not ignored by git",
+    "CLR502": "Identity field in the case file",
+    "CLR503": "Phone number in free text",
+    "CLR504": "E-mail address in free text",
+    "CLR505": "ID document number in free text",
+    "CLR506": "GPS coordinates or map link in free text",
+    "CLR507": "Name or ID number from the identity file in the case file",
+    "CLR508": "Private key in the repository",
+    "CLR509": "Identity file cannot be read",
 }
 
 

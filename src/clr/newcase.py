@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr import yamlio
+from clr import identity, yamlio
 from clr.caseops import CaseInvalid, history_time
 from clr.edit import render_block
 from clr.errors import ClrError
@@ -20,18 +20,10 @@ from clr.repo import CASE_FILE, Repository, display_path
 from clr.scaffold import schema_line
 from clr.validate import check_case_data, repository_context
 
-IDENTITY_FILE = "identity.yaml"
+IDENTITY_FILE = identity.IDENTITY_FILE
 
 # Fields that identify a child: they never go into case.yaml.
-IDENTITY_FIELDS = (
-    "name",
-    "contact",
-    "address",
-    "id_document_number",
-    "id_document_type",
-    "guardian_name",
-    "guardian_contact",
-)
+IDENTITY_FIELDS = identity.FIELDS
 
 
 @dataclass
@@ -82,13 +74,20 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     """Create ``cases/<id>/`` with its case file (and identity file), atomically.
 
     The folder is built under a temporary name inside ``cases/`` and renamed into place,
-    so an interruption leaves no half-made case.
+    so an interruption leaves no half-made case. Identity details are encrypted in memory
+    to the repository's recipients and written only as ``identity.yaml.age``: with no
+    recipients configured they are refused, and nothing is created.
 
     Raises:
         CaseInvalid: the new case would not be valid (nothing is created).
+        ConfigError: identity details were given, but no recipients are configured.
+        IdentityInvalid: the identity details are not valid.
         ClrError: the folder cannot be written.
     """
     cases = repo.cases_dir
+    if new.identity:
+        # Checked before anything is made: identity details are kept encrypted or not at all.
+        identity.recipients_or_fail(repo.config.recipients)
     try:
         cases.mkdir(exist_ok=True)
     except OSError as exc:
@@ -107,6 +106,10 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
             errors,
             hint="correct the values named above",
         )
+    # Encrypted in memory: the plaintext never reaches the disk.
+    sealed = (
+        identity.encrypt(new.identity, case_id, repo.config.recipients) if new.identity else None
+    )
     try:
         staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))
     except OSError as exc:
@@ -117,9 +120,11 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     try:
         staging.chmod(0o755)
         (staging / CASE_FILE).write_text(text, encoding="utf-8")
-        if new.identity:
-            _write_private(staging / IDENTITY_FILE, render_identity(case_id, new.identity))
-        for name in (CASE_FILE,):
+        written = [CASE_FILE]
+        if sealed is not None:
+            (staging / IDENTITY_FILE).write_bytes(sealed)
+            written.append(IDENTITY_FILE)
+        for name in written:
             with (staging / name).open("rb") as handle:
                 os.fsync(handle.fileno())
         staging.rename(target)
@@ -131,20 +136,3 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         os.fsync(fd)
         os.close(fd)
     return case_id, target / CASE_FILE
-
-
-def render_identity(case_id: str, identity: dict[str, str]) -> str:
-    """The text of an identity file."""
-    lines = [
-        "# WHO THE CHILD IS. Never commit this file in plaintext: .gitignore keeps it out of git.",
-        *render_block({"case": case_id, **identity}, 0, '"', 2),
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())

@@ -179,7 +179,10 @@ def check_identity(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fi
 
 
 def check_history(data: dict[str, Any], path: str) -> list[Finding]:
-    """History moves forward one stage at a time (or to closed) and ends at ``stage``."""
+    """History moves forward one stage at a time (or to closed) and ends at ``stage``.
+
+    An entry whose ``from`` and ``to`` are the stage it follows is a note, not a move.
+    """
     history = data.get("history")
     if not isinstance(history, list) or not history:
         return []
@@ -203,6 +206,8 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     "history is appended by clr advance; restore the entries as they were",
                 )
             )
+        elif i > 0 and source == target:
+            pass  # a note entry (e.g. a consent override): no move
         elif not stages.is_allowed(source if isinstance(source, str) else None, target):
             why = (
                 "a case starts in reported or identified"

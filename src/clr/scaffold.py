@@ -15,15 +15,18 @@ SCHEMA_DIR = ".clr/schemas"
 """Where a case repository keeps copies of clr's schemas, for editors (yaml-language-server)."""
 
 GITIGNORE = """\
-# Written by clr init. Personal data of a child never goes into git in plaintext.
+# Written by clr init. Personal data of a child never goes into git in plaintext:
+# identity files are committed only encrypted (identity.yaml.age).
 identity.yaml
 identity.yml
 *.identity.yaml
+*.identity.yml
 *.decrypted
 # Private keys: never commit them.
 *.key
 age-identity*.txt
 keys.txt
+identity.txt
 # clr's own working files
 .clr-cache/
 .case.yaml.*.tmp
@@ -108,7 +111,9 @@ minimum_ages: {{}}
 buyer_codes: {{}}
 # Overdue required actions: reported as warnings, or as errors that fail CI.
 overdue: warning
-# Public keys (age1...) that children's identity files are encrypted to.
+# Public keys (age1... or ssh-ed25519 ...) that children's identity files are
+# encrypted to: one per person who may read them. 'clr keygen' makes a key pair;
+# after a change here, someone who can read the files runs 'clr identity rekey'.
 recipients: []
 """
 

@@ -88,7 +88,7 @@ def stage_entered(data: dict[str, Any], stage: str) -> dt.date | None:
     """The day the case last entered ``stage``, from its history."""
     entered = None
     for entry in data.get("history") or []:
-        if isinstance(entry, dict) and entry.get("to") == stage:
+        if isinstance(entry, dict) and entry.get("to") == stage and entry.get("from") != stage:
             moment = parse_datetime(entry.get("at"))
             entered = moment.date() if moment else parse_date(entry.get("at")) or entered
     if entered is None and stage == data.get("stage") and stage in ("reported", "identified"):

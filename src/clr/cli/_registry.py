@@ -25,4 +25,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "playbook": ("playbook", "Read the playbooks: the process itself, by stage and by role."),
     "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
     "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),
+    "identity": ("identity", "Read and change a child's encrypted identity file: show, edit, set, rekey."),
+    "keygen": ("identity", "Make a key pair for reading identity files, and say what to do with the public key."),
 }  # fmt: skip

@@ -40,6 +40,39 @@ class SortKey(str, enum.Enum):
     last_visit = "last-visit"
 
 
+class Audience(str, enum.Enum):
+    """Who a report or an export is for (what it may hold, and which consent it needs)."""
+
+    caseworker = "caseworker"
+    supplier = "supplier"
+    buyer = "buyer"
+    investor = "investor"
+
+
+ForOpt = Annotated[
+    Audience,
+    typer.Option(
+        "--for",
+        help="Who it is for: caseworker (your team; the default), supplier (what it owes, "
+        "needs the guardian's consent share_with_supplier), buyer (pseudonymous stages, "
+        "dates, costs, outcomes; needs share_with_buyer) or investor (aggregates only).",
+    ),
+]
+OverrideOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--override-consent",
+        metavar="REASON",
+        help="Share even where the guardian's consent does not cover it, for this reason; "
+        "recorded in each such case's history (with --by) before anything is shared.",
+    ),
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="Who overrides the consent (default: $CLR_USER)."),
+]
+
+
 class GroupBy(str, enum.Enum):
     """What clr stats groups by."""
 
@@ -539,22 +572,55 @@ def report_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    audience: ForOpt = Audience.caseworker,
+    override_consent: OverrideOpt = None,
+    by: ByOpt = None,
     as_of: AsOf = None,
 ) -> None:
     """A Markdown report of one case: timeline, plan, payments, visits, open actions.
 
     Pseudonymous: it holds only what the case file holds, leaves out free-text notes and
-    views, and never reads the identity file. Reports per audience (--for) come later.
+    views, and never reads the identity file. --for says who it is for and so what it
+    holds; a report for the buyer or the supplier is refused unless the guardian's consent
+    covers it (or --override-consent REASON, recorded in the case's history). An investor
+    gets aggregates only, never one case.
 
-    Example: clr report EXR-2026-7KQ3M --output EXR-2026-7KQ3M.md
+    Example: clr report EXR-2026-7KQ3M --for buyer --output EXR-2026-7KQ3M.md
     """
-    from clr import casereport
+    import os
+
+    from clr import casereport, consent
+    from clr.errors import ClrError
 
     today = parse_as_of(as_of)
+    who = by or os.environ.get("CLR_USER")
+    consent.check_override(override_consent, who)
+    if audience is Audience.investor:
+        raise typer.BadParameter(
+            "an investor sees aggregates only, never the report of a single case; "
+            "share 'clr stats --min-count 5' or 'clr export --for investor'",
+            param_hint="--for",
+        )
     path, data, ctx = casereport.open_for_report(case, today)
     from clr.repo import display_path
 
-    text = casereport.render_report(data, display_path(path), ctx)
+    purpose = consent.needed(audience.value)
+    problem = consent.consent_problem(data, purpose, today) if purpose else None
+    if problem is not None:
+        if override_consent is None:
+            raise ClrError(
+                f"{data.get('id')}: not shared with the {audience.value}: {problem}",
+                hint=consent.consent_hint(str(data.get("id")), purpose or ""),
+            )
+        assert who is not None
+        consent.record_override(
+            path,
+            consent.Override(audience.value, override_consent.strip(), who, "report"),
+            today=today,
+        )
+        typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
+        path, data, ctx = casereport.open_for_report(str(path), today)
+    text = casereport.render_report(data, display_path(path), ctx, audience.value)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -573,26 +639,66 @@ def export_command(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write one CSV file per table into this folder.")
     ] = None,
+    audience: ForOpt = Audience.caseworker,
+    override_consent: OverrideOpt = None,
+    by: ByOpt = None,
     as_of: AsOf = None,
     jobs: Jobs = None,
 ) -> None:
     """Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions.
 
-    Identity files are never read; free-text notes and views are left out. CSV cells
-    that a spreadsheet would run as a formula get a leading '. An existing database
-    file is replaced. Cases that cannot be read are listed and make the exit code 1.
+    Identity files are never read; free-text notes and views are left out. --for says
+    who it is for: a buyer or supplier export holds only the columns they may see, and
+    only the cases whose guardian consented to sharing with them (it says how many were
+    left out; --override-consent REASON includes them and records that in each one's
+    history); an investor export holds figures only, small groups suppressed. CSV cells
+    that a spreadsheet would run as a formula get a leading '. An existing database file
+    is replaced. Cases that cannot be read are listed and make the exit code 1.
 
-    Example: clr export --sqlite cases.db --csv export/
+    Example: clr export --for buyer --sqlite cases.db --csv export/
     """
     if sqlite is None and csv_dir is None:
         raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
-    from clr import export, summary
+    import os
+
+    from clr import consent, export, summary
+    from clr.errors import ClrError
     from clr.repo import display_path
 
     today = parse_as_of(as_of)
+    who = by or os.environ.get("CLR_USER")
+    consent.check_override(override_consent, who)
     selection = summary.select(_targets(paths), today)
     result = export.collect(selection, today, jobs=jobs)
-    counts = ", ".join(f"{name} {result.count(name)}" for name in export.TABLES if name != "meta")
+    purpose = consent.needed(audience.value)
+    missing = [c for c in result.cases if audience.value not in c.covers]
+    included: list[str] = []
+    if missing and override_consent is not None:
+        assert who is not None
+        override = consent.Override(audience.value, override_consent.strip(), who, "export")
+        for case in missing:
+            try:
+                consent.record_override(Path(case.file), override, today=today)
+            except ClrError as exc:  # not recorded: not shared
+                first = exc.message.splitlines()[0]
+                typer.echo(f"not shared: {case.summary.path}: {first}", err=True)
+                continue
+            included.append(case.summary.id or "")
+        typer.echo(
+            f"consent override recorded in the history of {len(included)} "
+            f"case{'' if len(included) == 1 else 's'}",
+            err=True,
+        )
+    result = export.for_audience(result, audience.value, today, include=included)
+    if result.left_out:
+        count = len(result.left_out)
+        typer.echo(
+            f"left out {count} case{'' if count == 1 else 's'} whose guardian has not "
+            f"consented to {purpose}; --override-consent REASON --by NAME includes them "
+            "and records it in each one's history",
+            err=True,
+        )
+    counts = ", ".join(f"{name} {result.count(name)}" for name in result.columns if name != "meta")
     if sqlite is not None:
         export.write_sqlite(result, sqlite)
         typer.echo(f"wrote {display_path(sqlite)}: {counts}", err=True)

@@ -208,7 +208,8 @@ def new_case_command(
     """Open a new case, by prompts in a terminal or entirely by flags.
 
     With --no-input (or no terminal) nothing is asked: missing values fail at once, naming
-    the flags. Names, contacts and addresses go only into the case's identity file.
+    the flags. Names, contacts and addresses go only into the case's identity file,
+    encrypted to the recipients in clr.yaml (refused if there are none: see clr keygen).
 
     Example: clr new-case --no-input --site "Sunrise Garments" --country BD --channel audit
     --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
@@ -277,7 +278,12 @@ def new_case_command(
     typer.echo(case_id)
     typer.echo(f"created {repo.display_path(path)}", err=True)
     if new.identity:
-        typer.echo("identity details kept apart in identity.yaml (not committed to git)", err=True)
+        count = len(repository.config.recipients)
+        typer.echo(
+            f"identity details encrypted to {count} recipient{'' if count == 1 else 's'} "
+            f"in {repo.display_path(path.parent / 'identity.yaml.age')}",
+            err=True,
+        )
     session = caseops.open_case(case_id, today=today)
     try:
         todo = workflow.open_actions(session.data, session.playbook(), session.ctx.calendar)

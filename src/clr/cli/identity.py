@@ -1,0 +1,346 @@
+"""clr identity show / edit / set / rekey, and clr keygen: encrypted identity files."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+identity_app = typer.Typer(
+    help=(
+        "Read and change a child's encrypted identity file: show, edit, set, rekey.\n\n"
+        "Who the child is (name, contacts, address, ID document, guardian) lives only in "
+        "cases/<id>/identity.yaml.age, encrypted with age to the public keys under "
+        "'recipients' in clr.yaml (and in the case's recipients.txt). Reading needs your "
+        "private key file: --identity-file, CLR_IDENTITY_FILE or the default made by "
+        "clr keygen; never a key on the command line.\n\n"
+        "Example: clr identity show EXR-2026-7KQ3M"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+CaseArg = Annotated[
+    str, typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False)
+]
+KeyFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--identity-file",
+        "-i",
+        metavar="PATH",
+        help="Your private key file (default: $CLR_IDENTITY_FILE, else the file clr keygen "
+        "makes). Never give a key itself.",
+        show_default=False,
+    ),
+]
+
+
+class ShowFormat(str, enum.Enum):
+    """Output formats of clr identity show."""
+
+    yaml = "yaml"
+    json = "json"
+
+
+def _case(ref: str) -> tuple[Any, Any]:
+    """The repository and the identity file of a case."""
+    from clr import identity, repo
+
+    candidate = Path(ref)
+    if candidate.name == identity.IDENTITY_FILE or candidate.name in identity.PLAINTEXT_NAMES:
+        ref = str(candidate.parent)
+        candidate = candidate.parent
+    repository = repo.open_repository(candidate if candidate.exists() else None)
+    case_file = repo.find_case(repository, ref)
+    return repository, identity.case_identity(repository.config.recipients, case_file)
+
+
+def _keys(identity_file: Path | None) -> list[Any]:
+    from clr import identity
+
+    return identity.load_keys(identity.key_path(identity_file))
+
+
+def _shown(path: Path) -> str:
+    from clr.repo import display_path
+
+    return display_path(path)
+
+
+def show_command(
+    case: CaseArg,
+    identity_file: KeyFileOpt = None,
+    field: Annotated[
+        str | None, typer.Option("--field", help="Print only this field's value.")
+    ] = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="yaml or json.")
+    ] = ShowFormat.yaml,
+) -> None:
+    """Decrypt a case's identity file and print it.
+
+    Prints to the terminal only what you ask for; nothing is written to disk.
+
+    Example: clr identity show EXR-2026-7KQ3M --field contact
+    """
+    from clr import identity
+    from clr.errors import ClrError
+
+    _, ci = _case(case)
+    raw = ci.read_raw()
+    if raw is None:
+        raise ClrError(
+            f"{ci.case_id} has no identity file",
+            hint=f"add one: clr identity edit {ci.case_id} (or clr identity set)",
+        )
+    data = ci.decrypt(_keys(identity_file), raw)
+    if field is not None:
+        if field not in (*identity.FIELDS, "case") and field not in data:
+            raise typer.BadParameter(
+                f"{field!r} is not an identity field; one of: {', '.join(identity.FIELDS)}",
+                param_hint="--field",
+            )
+        value = data.get(field)
+        if value is not None:
+            typer.echo(json.dumps(value) if isinstance(value, bool) else str(value))
+        return
+    if output_format is ShowFormat.json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(identity.render(data, header=False), nl=False)
+
+
+def edit_command(
+    case: CaseArg,
+    identity_file: KeyFileOpt = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input", envvar="CLR_NO_INPUT", help="Never ask to edit again after a mistake."
+        ),
+    ] = False,
+) -> None:
+    """Edit a case's identity in your editor ($VISUAL or $EDITOR), then encrypt it again.
+
+    The plaintext exists only in a private temporary file (readable by you alone, in
+    memory where the system offers it) that is removed when the editor closes, also on
+    Ctrl-C. The file is checked before it is encrypted; nothing changes if you save it
+    unchanged or quit the editor with an error.
+
+    Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
+    """
+    from clr import identity
+
+    _, ci = _case(case)
+    identity.recipients_or_fail(ci.recipients)  # before anything is typed
+    raw = ci.read_raw()
+    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
+
+    def again(error: Exception) -> bool:
+        typer.echo(f"error: {error}", err=True)
+        return ask and typer.confirm("Edit again?", default=True, err=True)
+
+    _, new = identity.edit_text(
+        identity.render(data, template=True), retry=again, case_id=ci.case_id
+    )
+    if new == identity.clean(data):
+        typer.echo("no change; nothing was written", err=True)
+        return
+    ci.write(new, expected=raw)
+    _saved(ci)
+
+
+def _saved(ci: Any) -> None:
+    count = len(ci.recipients)
+    typer.echo(
+        f"saved {_shown(ci.path)}, encrypted to {count} recipient{'' if count == 1 else 's'}",
+        err=True,
+    )
+
+
+def set_command(
+    case: CaseArg,
+    name: Annotated[str | None, typer.Option("--name", help="The child's full name.")] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help="Phone number or other contact.")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="Where the family lives.")
+    ] = None,
+    id_document_type: Annotated[
+        str | None,
+        typer.Option("--id-document-type", help="Type of ID document seen (never a copy)."),
+    ] = None,
+    id_document_number: Annotated[
+        str | None, typer.Option("--id-document-number", help="Its number.")
+    ] = None,
+    guardian_name: Annotated[
+        str | None, typer.Option("--guardian-name", help="The parent's or guardian's name.")
+    ] = None,
+    guardian_contact: Annotated[
+        str | None,
+        typer.Option("--guardian-contact", help="The parent's or guardian's contact."),
+    ] = None,
+    photos: Annotated[
+        bool | None,
+        typer.Option("--photos/--no-photos", help="Whether photos of the child exist."),
+    ] = None,
+    notes: Annotated[str | None, typer.Option("--notes", help="Other private details.")] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option("--clear", metavar="FIELD", help="Remove a field (repeatable)."),
+    ] = None,
+    identity_file: KeyFileOpt = None,
+) -> None:
+    """Set fields of a case's identity file by flags, and encrypt it again.
+
+    Adding to an existing file needs your key (to read it first); making a new one needs
+    only the recipients. Values given as flags stay in your shell's history: 'clr
+    identity edit' avoids that.
+
+    Example: clr identity set EXR-2026-7KQ3M --guardian-contact "+880 1711 000000"
+    """
+    from clr import identity
+
+    given: dict[str, Any] = {
+        "name": name,
+        "contact": contact,
+        "address": address,
+        "id_document_type": id_document_type,
+        "id_document_number": id_document_number,
+        "guardian_name": guardian_name,
+        "guardian_contact": guardian_contact,
+        "photos": photos,
+        "notes": notes,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    for key in clear or []:
+        if key not in identity.FIELDS and not key.startswith("x-"):
+            raise typer.BadParameter(
+                f"{key!r} is not an identity field; one of: {', '.join(identity.FIELDS)}",
+                param_hint="--clear",
+            )
+    if not changes and not clear:
+        raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
+    _, ci = _case(case)
+    identity.recipients_or_fail(ci.recipients)
+    raw = ci.read_raw()
+    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    new = {**data, **changes}
+    for key in clear or []:
+        new.pop(key, None)
+    ci.write(new, expected=raw)
+    _saved(ci)
+    fields = ", ".join([*changes, *(f"-{k}" for k in clear or [])])
+    typer.echo(f"fields: {fields}", err=True)
+
+
+def rekey_command(
+    cases: Annotated[
+        list[str] | None,
+        typer.Argument(help="Cases to re-encrypt (default: every case).", show_default=False),
+    ] = None,
+    identity_file: KeyFileOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would be re-encrypted.")
+    ] = False,
+) -> None:
+    """Encrypt every identity file again to the current recipients (after they changed).
+
+    Run it after adding or removing a public key in clr.yaml or a case's recipients.txt.
+    Someone removed can still read the versions already in git history.
+
+    Example: clr identity rekey
+    """
+    from clr import identity, repo
+    from clr.errors import ClrError
+
+    repository = repo.open_repository()
+    keys = _keys(identity_file)
+    files = [repo.find_case(repository, ref) for ref in cases] if cases else repository.case_files()
+    done = 0
+    failed: list[str] = []
+    for case_file in files:
+        try:
+            ci = identity.case_identity(repository.config.recipients, case_file)
+            raw = ci.read_raw()
+            if raw is None:
+                continue
+            data = ci.decrypt(keys, raw)
+            identity.recipients_or_fail(ci.recipients)
+            if not dry_run:
+                ci.write(data, expected=raw)
+        except ClrError as exc:
+            failed.append(f"{_shown(case_file.parent)}: {exc.message.splitlines()[0]}")
+            continue
+        done += 1
+        verb = "would re-encrypt" if dry_run else "re-encrypted"
+        typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
+    for line in failed:
+        typer.echo(f"not re-encrypted: {line}", err=True)
+    noun = "identity file" if done == 1 else "identity files"
+    typer.echo(
+        f"{'would re-encrypt' if dry_run else 're-encrypted'} {done} {noun}"
+        + (f"; {len(failed)} failed" if failed else ""),
+        err=True,
+    )
+    if done and not dry_run:
+        typer.echo(
+            "note: keys removed from the recipients can still open the versions in git history",
+            err=True,
+        )
+    raise typer.Exit(1 if failed else 0)
+
+
+def keygen_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Where to write the private key (default: $CLR_IDENTITY_FILE, else your "
+            "configuration folder's clr/identity.txt).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Make a key pair for reading identity files, and say what to do with the public key.
+
+    The private key goes to a file only you can read (never overwritten); the public key
+    is printed. Add it to 'recipients' in clr.yaml, and have someone who can already read
+    the identity files run 'clr identity rekey'.
+
+    Example: clr keygen
+    """
+    from clr import identity
+
+    made = identity.generate_key(identity.key_path(output))
+    typer.echo(made.public)
+    typer.echo(
+        f"wrote your private key to {made.path} (only you can read it). Keep a copy in a "
+        "safe place: without it, nothing encrypted to it can be read.\n"
+        "Your public key is above; it is not secret. Next:\n"
+        "  1. add it under 'recipients:' in clr.yaml:   - " + made.public + "\n"
+        "  2. commit that, and ask someone who can read the identity files to run:\n"
+        "     clr identity rekey",
+        err=True,
+    )
+
+
+identity_app.command("show")(show_command)
+identity_app.command("edit")(edit_command)
+identity_app.command("set")(set_command)
+identity_app.command("rekey")(rekey_command)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the app."""
+    app.add_typer(identity_app, name="identity")
+    app.command("keygen")(keygen_command)
