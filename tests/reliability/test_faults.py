@@ -525,6 +525,9 @@ def test_ctrl_c_during_a_long_validate_exits_130_without_traceback(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        # A shell that starts jobs in the background ignores SIGINT for them; a terminal
+        # user's clr does not.
+        preexec_fn=_default_sigint,
     )
     time.sleep(1.5)  # well inside the run: 300 files at 50 ms each, at most 8 at a time
     assert proc.poll() is None, "validate finished before Ctrl-C"
@@ -532,3 +535,9 @@ def test_ctrl_c_during_a_long_validate_exits_130_without_traceback(
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "Traceback" not in out + err, err
+
+
+def _default_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
