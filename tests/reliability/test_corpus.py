@@ -482,8 +482,8 @@ _VISIT = "  - date: 2026-03-0x\n    method: phone\n    working: false\n"
 @pytest.mark.parametrize(
     ("command", "errors"),
     [
-        ("validate", 10_000),
-        ("validate-json", 10_000),
+        ("validate", 6_000),
+        ("validate-json", 6_000),
         ("visit", 6_000),
     ],
 )
