@@ -33,6 +33,8 @@ import clr.cli
 import clr.export
 from clr import stages, summary
 from clr.errors import ClrError
+from helpers_workflow import describe
+from helpers_workflow import run as guarded_run
 
 AS_OF = "2026-06-30"
 ENV = {"NO_COLOR": "1", "COLUMNS": "120", "TERM": "dumb"}
@@ -1063,7 +1065,79 @@ def test_report_never_reads_an_identity_file(repo: Path) -> None:
         run("report", f"cases/{A}/identity.yaml")
 
 
+REPOSITORY_RULES = {
+    # code: (text replaced in case E, by what, line of the finding, what the message says)
+    "CLR203": (f"id: {E}", "id: CLR-2026-EEEE9", 2, "does not match its folder"),
+    "CLR211": ("playbook: child-labour", "playbook: nope", 3, "unknown playbook 'nope'"),
+}
+
+
+def break_repository_rule(repo: Path, code: str) -> tuple[Path, str]:
+    """Make case E break one repository rule; return its file and its new text."""
+    old, new, _, _ = REPOSITORY_RULES[code]
+    path = repo / "cases" / E / "case.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+@pytest.mark.parametrize("code", sorted(REPOSITORY_RULES))
+def test_report_refuses_a_case_that_breaks_a_repository_rule_as_show_does(
+    repo: Path, tmp_path: Path, code: str
+) -> None:
+    path, text = break_repository_rule(repo, code)
+    _, _, line, says = REPOSITORY_RULES[code]
+    out = tmp_path / "e.md"
+    result = guarded_run(["report", E, "--as-of", AS_OF, "--output", out])
+    assert result.exit_code == 1, describe(result)
+    assert result.stdout == ""
+    assert f"error: cases/{E}/case.yaml is not a valid case; no report" in result.stderr
+    assert f"  cases/{E}/case.yaml:{line}:" in result.stderr
+    assert f"{code} " in result.stderr and says in result.stderr
+    assert f"hint: fix it first: clr validate cases/{E}/case.yaml" in result.stderr
+    assert not out.exists()
+    shown = guarded_run(["show", E, "--as-of", AS_OF])
+    assert shown.exit_code == 1, describe(shown)
+    assert f"{code} " in shown.stderr
+    # Refused before any consent override is recorded in the case.
+    consent_override = ["--for", "buyer", "--override-consent", "audit", "--by", "x"]
+    overridden = guarded_run(["report", E, *consent_override, "--as-of", AS_OF])
+    assert overridden.exit_code == 1, describe(overridden)
+    assert path.read_text(encoding="utf-8") == text
+
+
 # --- clr export ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(REPOSITORY_RULES))
+def test_export_leaves_out_a_case_that_breaks_a_repository_rule_as_status_does(
+    repo: Path, tmp_path: Path, code: str
+) -> None:
+    path, text = break_repository_rule(repo, code)
+    says = REPOSITORY_RULES[code][3]
+    out = tmp_path / "csv"
+    result = guarded_run(["export", "--csv", out, "--as-of", AS_OF])
+    assert result.exit_code == 1, describe(result)
+    assert f"not exported: cases/{E}/case.yaml: " in result.stderr
+    assert says in result.stderr
+    with (out / "cases.csv").open(encoding="utf-8", newline="") as f:
+        exported = [row["id"] for row in csv.DictReader(f)]
+    assert exported == [A, B, C, D, F, G]
+    with (out / "history.csv").open(encoding="utf-8", newline="") as f:
+        assert not [row for row in csv.DictReader(f) if row["case_id"].startswith(E[:12])]
+    status = run("status", "--as-of", AS_OF, "--format", "json")
+    failed = [r["path"] for r in json.loads(status.stdout)["cases"] if r["error"]]
+    assert failed == [f"cases/{E}/case.yaml"]
+    # A buyer's export with a consent override neither includes nor changes the case.
+    consent_override = ["--for", "buyer", "--override-consent", "audit", "--by", "x"]
+    buyer = guarded_run(
+        ["export", "--csv", tmp_path / "buyer", *consent_override, "--as-of", AS_OF]
+    )
+    assert buyer.exit_code == 1, describe(buyer)
+    assert f"not exported: cases/{E}/case.yaml: " in buyer.stderr
+    assert path.read_text(encoding="utf-8") == text
 
 
 def test_export_sqlite(repo: Path, tmp_path: Path) -> None:
@@ -1155,14 +1229,19 @@ def test_export_leaves_out_broken_and_duplicate_cases(repo: Path, tmp_path: Path
     copy = repo / "cases" / "CLR-2026-ZZZZ9"
     copy.mkdir()
     shutil.copy(repo / "cases" / A / "case.yaml", copy / "case.yaml")
+    loose = repo / "loose" / "case.yaml"  # outside cases/: no folder for its id to match
+    loose.parent.mkdir()
+    shutil.copy(repo / "cases" / A / "case.yaml", loose)
     broken = repo / "cases" / "CLR-2026-HHHH8"
     broken.mkdir()
     (broken / "case.yaml").write_text("id: [\n", encoding="utf-8")
     db = tmp_path / "out.db"
-    result = run("export", "--sqlite", db, "--as-of", AS_OF)
+    result = run("export", ".", "loose", "--sqlite", db, "--as-of", AS_OF)
     assert result.exit_code == 1
-    assert f"not exported: cases/CLR-2026-ZZZZ9/case.yaml: case id {A} is also used by" in (
-        result.stderr
+    assert f"not exported: loose/case.yaml: case id {A} is also used by" in result.stderr
+    assert (
+        f"not exported: cases/CLR-2026-ZZZZ9/case.yaml: id {A} does not match its folder"
+        in result.stderr
     )
     assert "not exported: cases/CLR-2026-HHHH8/case.yaml" in result.stderr
     with sqlite3.connect(db) as con:

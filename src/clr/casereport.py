@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from clr import yamlio
+from clr.caseops import CaseInvalid
 from clr.dates import parse_date, parse_datetime
 from clr.errors import CaseFileError, ClrError
 from clr.playbook import Playbook
@@ -37,10 +38,15 @@ from clr.summary import (
     stipend_on_time,
     summarise,
 )
-from clr.validate import CaseContext
+from clr.validate import CaseContext, check_case_data
 from clr.workflow import ActionState, Calendar, open_actions
 
 NONE = "–"
+
+REPOSITORY_RULES = ("CLR203", "CLR211")
+"""Findings that make a report refuse a case that fits its schema: the id differs from
+its folder (the report would go out under another case's id), or the playbook is unknown
+(no actions, no deadlines)."""
 
 
 def md_cell(value: Any) -> str:
@@ -92,6 +98,9 @@ def _plural(n: int, word: str) -> str:
 def open_for_report(ref: str, today: dt.date) -> tuple[Path, dict[str, Any], CaseContext]:
     """Find and read a case by id, folder or file, with its repository's context.
 
+    A case is refused where the bulk views fail it: it cannot be read, fails its schema,
+    or breaks a repository rule (``REPOSITORY_RULES``).
+
     Raises:
         ClrError: no such case, or the path is an identity file.
         CaseFileError: the case file cannot be used.
@@ -116,7 +125,15 @@ def open_for_report(ref: str, today: dt.date) -> tuple[Path, dict[str, Any], Cas
             f"{loaded.path}: {problem}", hint="run 'clr validate' to see every problem"
         )
     assert loaded.data is not None
-    return path, loaded.data, context_for(root, today)
+    ctx = context_for(root, today)
+    broken = [f for f in check_case_data(loaded, path, ctx) if f.code in REPOSITORY_RULES]
+    if broken:
+        raise CaseInvalid(
+            f"{loaded.path} is not a valid case; no report is made from it:",
+            broken,
+            hint=f"fix it first: clr validate {loaded.path}",
+        )
+    return path, loaded.data, ctx
 
 
 def render_report(

@@ -40,9 +40,8 @@ from clr.summary import (
     CaseSummary,
     Selection,
     load,
-    load_problem,
     stipend_on_time,
-    summarise,
+    summarise_loaded,
 )
 from clr.validate import CaseContext
 from clr.workflow import stage_states
@@ -277,13 +276,17 @@ def _strs(value: Any) -> str | None:
 
 
 def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
-    """Every table's rows for one parsed case file (for ``summary.load``)."""
-    problem = load_problem(loaded)
-    if problem is not None:
-        return CaseRows(CaseSummary(loaded.path, error=problem))
+    """Every table's rows for one parsed case file (for ``summary.load``).
+
+    A case is left out (``summary.error`` set) where ``clr status`` fails it too: it
+    cannot be read, fails its schema, or breaks a repository rule (an id that differs
+    from its folder, an unknown playbook).
+    """
+    info = summarise_loaded(path, loaded, ctx)
+    if not info.ok:
+        return CaseRows(info)
     data = loaded.data
     assert data is not None
-    info = summarise(data, loaded.path, ctx)
     cid = info.id
     rows: dict[str, list[Row]] = {name: [] for name in TABLES if name != "meta"}
     rows["cases"].append(_case_row(data, info))

@@ -115,18 +115,7 @@ COMMAND_NAMES = [name for name, _ in COMMANDS]
 
 # --- what clr gets wrong today (strict xfails: a fix makes them fail, then remove) -------
 
-LENIENT_BULK = (
-    "exits 0: report/export use a case whose only errors are repository rules "
-    "(CLR203 id does not match its folder, CLR211 unknown playbook) as if it were valid; "
-    "show, next and validate refuse it"
-)
-
-KNOWN_REFUSAL_GAPS: dict[str, dict[str, str]] = {
-    LENIENT_BULK: {
-        "id-other-case.yaml": "report export",
-        "playbook-unknown.yaml": "report export",
-    },
-}
+KNOWN_REFUSAL_GAPS: dict[str, dict[str, str]] = {}
 """reason → {input name: space-separated commands ("*": all)} for test_bad_input_is_refused_..."""
 
 KNOWN_CRASHES: dict[str, str] = {}
