@@ -98,6 +98,25 @@ def test_findings_exit_1_with_line_and_column(
     assert lines[-1] == "Found 1 error and 0 warnings in 1 file (1 case checked)."
 
 
+@pytest.mark.parametrize("name", ["site", "child", "discovery", "history", "opened", "track"])
+def test_a_missing_required_field_is_one_finding(
+    case_repo: Path, run_cli: RunCli, write_tree: WriteTree, valid_case: ValidCase, name: str
+) -> None:
+    """Required by every case and by the stage too: one CLR101, not also a CLR110."""
+    write_tree({CASE_PATH: valid_case(**{name: ...})}, root=case_repo)
+    result = run_cli(["validate", "--format", "json", "--no-cache", *AS_OF], cwd=case_repo)
+    assert result.exit_code == 1, show(result)
+    missing = [
+        (f["code"], f["message"], f["line"])
+        for f in all_findings(json.loads(result.stdout))
+        if f["pointer"] == f"/{name}"
+    ]
+    assert missing == [("CLR101", f"'{name}' is missing", 1)], show(result)
+    text = run_cli(["validate", "--no-cache", *AS_OF], cwd=case_repo)
+    assert text.stdout.count(f"'{name}' is missing") == 1, show(text)
+    assert "CLR110" not in text.stdout
+
+
 def test_yaml_error_shows_its_position(
     case_repo: Path, run_cli: RunCli, write_tree: WriteTree
 ) -> None:

@@ -159,7 +159,9 @@ def check(
         path: The file, for the findings.
         schema: The schema's name (``case``, ``stages/<stage>``, ``playbook``, ``config``).
         stage: The stage whose requirements these are (changes codes and wording).
-        skip: (pointer, code) pairs already reported, which are not repeated.
+        skip: (pointer, message) pairs already reported, which are not repeated; a
+            missing field is one finding, whichever schema required it first (a field
+            that every case needs is CLR101, not also CLR110 for its stage).
     """
     findings: list[Finding] = []
     names = (schema, *(f"stages/{s}" for s in STAGES)) if stage else (schema,)
@@ -178,13 +180,18 @@ def check(
         ]
     for error in errors:
         for finding in _to_findings(error, data, path, names, stage):
-            key = (finding.pointer, finding.message)
+            missing = finding.code in _MISSING
+            key = (finding.pointer, "missing" if missing else finding.message)
             if skip is not None:
                 if key in skip:
                     continue
                 skip.add(key)
             findings.append(finding)
     return findings
+
+
+_MISSING = ("CLR101", "CLR110")
+"""The codes of a missing field: required by every case, or by the case's stage."""
 
 
 def _to_findings(
