@@ -241,6 +241,81 @@ def test_history_times_out_of_order(check: Check) -> None:
     assert [f.pointer for f in of(report, "CLR212")] == ["/history/1/at"]
 
 
+def _without_identified() -> list[dict[str, Any]]:
+    entries = history("reported", "identified", "protected")
+    del entries[1]
+    return entries
+
+
+def _from_closed() -> list[dict[str, Any]]:
+    return history("reported", "closed", "reported")
+
+
+CLR206_HINTS = {
+    # name: (stage, history, pointer, what the hint must say)
+    "skips a stage": (
+        "protected",
+        history("reported", "protected"),
+        "/history/1/to",
+        "record the missing moves in place of this entry, one entry per stage "
+        "(reported -> identified, identified -> protected), with the time each happened; "
+        "clr advance records each move this way, one stage at a time",
+    ),
+    "skips two stages": (
+        "age_verified",
+        history("reported", "age_verified"),
+        "/history/1/to",
+        "(reported -> identified, identified -> protected, protected -> age_verified)",
+    ),
+    "a move was deleted": (
+        "protected",
+        _without_identified(),
+        "/history/1/from",
+        "record the missing move reported -> identified before this entry, with the time it "
+        "happened; clr advance records each move this way",
+    ),
+    "moves back": (
+        "reported",
+        history("reported", "identified", "reported"),
+        "/history/2/to",
+        "a case never moves back a stage: remove this entry, or restore the entries",
+    ),
+    "moves on after closing": (
+        "reported",
+        _from_closed(),
+        "/history/2/to",
+        "a closed case is never moved again: if the child was found working again, open a "
+        "linked case with clr reopen",
+    ),
+    "starts too late": (
+        "protected",
+        history("protected"),
+        "/history/0/to",
+        "the first entry moves from null to reported (or identified)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLR206_HINTS))
+def test_history_finding_says_what_to_do(
+    case_repo: Path,
+    run_cli: Callable[..., Result],
+    write_tree: Callable[..., Path],
+    valid_case: Callable[..., str],
+    name: str,
+) -> None:
+    stage, entries, pointer, says = CLR206_HINTS[name]
+    write_tree({CASE_PATH: valid_case(stage=stage, history=entries)}, root=case_repo)
+    result = run_cli(["validate", "--as-of", "2026-03-02", "--format", "json"], cwd=case_repo)
+    assert result.exit_code == 1, show(result)
+    doc = json.loads(result.stdout)
+    found = [f for file in doc["files"] for f in file["findings"] if f["code"] == "CLR206"]
+    assert [f["pointer"] for f in found] == [pointer], show(result)
+    assert says in found[0]["hint"]
+    if name != "moves on after closing":
+        assert "reopen" not in found[0]["hint"]
+
+
 # --- ages ----------------------------------------------------------------------------------
 
 

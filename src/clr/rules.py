@@ -7,6 +7,7 @@ with JSON pointers; positions are added later, only for files that have findings
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,6 +197,7 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
         if not isinstance(target, str) or target not in stages.STAGES:
             continue
         if i > 0 and source != previous_to:
+            missing = _forward(previous_to, source)
             out.append(
                 _finding(
                     path,
@@ -203,7 +205,9 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     join_pointer(["history", i, "from"]),
                     f"history[{i}] moves from {source}, but the entry before it ended in "
                     f"{previous_to}",
-                    "history is appended by clr advance; restore the entries as they were",
+                    _record_moves_hint(missing, "before this entry")
+                    if missing
+                    else "history is appended by clr advance; restore the entries as they were",
                 )
             )
         elif i > 0 and source == target:
@@ -220,7 +224,7 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     "CLR206",
                     join_pointer(["history", i, "to"]),
                     f"history[{i}] moves from {source or 'nothing'} to {target}: {why}",
-                    "a closed case is reopened as a new case (clr reopen), never moved back",
+                    _move_hint(source, target),
                 )
             )
         at = parse_datetime(entry.get("at"))
@@ -247,6 +251,48 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
             )
         )
     return out
+
+
+def _forward(source: Any, target: Any) -> tuple[str, ...]:
+    """The stages from ``source`` to a later ``target`` (both included; closing aside), else ()."""
+    if source not in stages.STAGES or target not in stages.STAGES or target == "closed":
+        return ()
+    first, last = stages.index(source), stages.index(target)
+    return stages.STAGES[first : last + 1] if last > first else ()
+
+
+def _record_moves_hint(path: tuple[str, ...], where: str) -> str:
+    """Hint: write the moves along ``path`` into the history, one entry per stage."""
+    moves = [f"{a} -> {b}" for a, b in itertools.pairwise(path)]
+    what = (
+        f"the missing move {moves[0]} {where}, with the time it happened"
+        if len(moves) == 1
+        else f"the missing moves {where}, one entry per stage ({', '.join(moves)}), "
+        "with the time each happened"
+    )
+    return f"record {what}; clr advance records each move this way, one stage at a time"
+
+
+def _move_hint(source: Any, target: str) -> str:
+    """What to do about a history entry whose move is not allowed."""
+    if source is None:
+        return (
+            "the first entry moves from null to reported (or identified), as clr new-case writes it"
+        )
+    if source == "closed":
+        return (
+            "a closed case is never moved again: if the child was found working again, "
+            "open a linked case with clr reopen"
+        )
+    skipped = _forward(source, target)
+    if len(skipped) > 2:
+        return _record_moves_hint(skipped, "in place of this entry")
+    if source not in stages.STAGES:
+        return f"'from' is {source!r}, not a stage: write the stage the entry before it ended in"
+    return (
+        "a case never moves back a stage: remove this entry, or restore the entries as they "
+        "were (git log -p shows them)"
+    )
 
 
 def effective_minimum(
