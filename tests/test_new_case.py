@@ -209,6 +209,19 @@ def test_init_refuses_to_overwrite_without_force(repo: Path) -> None:
     assert "# my own note" not in text and "id_prefix: OTH" in text
 
 
+def test_init_refuses_an_unknown_time_zone(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    args = ["init", str(folder), "--org", "Org", "--prefix", "AB", "--no-git", "--no-input"]
+    result = run([*args, "--timezone", "Europe/Londn"])
+    assert result.exit_code == 1, describe(result)
+    assert "--timezone: timezone 'Europe/Londn' is not a known IANA time zone" in result.stderr
+    assert "hint: did you mean Europe/London" in result.stderr
+    assert not folder.exists(), "nothing was made"
+    good = run([*args, "--timezone", "Asia/Dhaka"])
+    assert good.exit_code == 0, describe(good)
+    assert "timezone: Asia/Dhaka" in (folder / "clr.yaml").read_text(encoding="utf-8")
+
+
 def test_init_refuses_when_only_one_of_its_files_exists(tmp_path: Path) -> None:
     folder = tmp_path / "project"
     folder.mkdir()

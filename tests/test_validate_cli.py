@@ -347,6 +347,67 @@ def test_unknown_field_in_clr_yaml_points_at_the_key(
     assert (finding["line"], finding["column"]) == (4, 1)
 
 
+@pytest.mark.parametrize(
+    ("zone", "hint"),
+    [
+        ("Europe/Londn", "did you mean Europe/London"),
+        ("europe/london", "did you mean Europe/London?"),
+        ("Asia/Dhka", "did you mean Asia/Dhaka"),
+        ("Dhaka", "write an IANA time zone name, e.g. Asia/Dhaka"),
+        ("Europe", "Europe is a region: name a zone in it, e.g. Europe/"),
+        ("../../etc/passwd", "write an IANA time zone name"),
+        ("zone.tab", "write an IANA time zone name"),
+    ],
+)
+def test_unknown_time_zone_in_clr_yaml(
+    case_repo: Path, run_cli: RunCli, write_tree: WriteTree, zone: str, hint: str
+) -> None:
+    config = f"schema_version: 1\norganisation: Test\nid_prefix: CLR\ntimezone: {zone}\n"
+    write_tree({"clr.yaml": config}, root=case_repo)
+    result = run_cli(["validate", *AS_OF, "-f", "json"], cwd=case_repo)
+    assert result.exit_code == 2, show(result)
+    findings = all_findings(json.loads(result.stdout))
+    assert [(f["path"], f["code"], f["line"], f["column"]) for f in findings] == [
+        ("clr.yaml", "CLR401", 4, 11)
+    ], show(result)
+    message = f"clr.yaml: timezone {zone!r} is not a known IANA time zone"
+    assert findings[0]["message"] == message
+    assert hint in findings[0]["hint"]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Dhaka", "Africa/Abidjan", "UTC", "Etc/GMT+5"])
+def test_known_time_zone_in_clr_yaml(
+    case_repo: Path, run_cli: RunCli, write_tree: WriteTree, zone: str
+) -> None:
+    config = f"schema_version: 1\norganisation: Test\nid_prefix: CLR\ntimezone: {zone}\n"
+    write_tree({"clr.yaml": config}, root=case_repo)
+    result = run_cli(["validate", *AS_OF], cwd=case_repo)
+    assert result.exit_code == 0, show(result)
+
+
+def test_every_command_refuses_an_unknown_time_zone_without_a_traceback(
+    case_repo: Path, write_tree: WriteTree, tmp_path: Path
+) -> None:
+    config = "schema_version: 1\norganisation: Test\nid_prefix: CLR\ntimezone: Europe/Londn\n"
+    write_tree({"clr.yaml": config}, root=case_repo)
+    before = (case_repo / CASE_PATH).read_bytes()
+    for args in (
+        ["show", CASE_ID],
+        ["next", CASE_ID],
+        ["advance", CASE_ID, "--by", "x"],
+        ["status"],
+        ["stats"],
+        ["report", CASE_ID],
+        ["export", "--csv", str(tmp_path / "out")],
+    ):
+        done = run_module([*args, *AS_OF], case_repo)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert "error: clr.yaml:4:11: clr.yaml: timezone 'Europe/Londn'" in done.stderr, args
+        assert "hint: did you mean Europe/London" in done.stderr
+    assert (case_repo / CASE_PATH).read_bytes() == before
+
+
 def test_broken_clr_yaml_is_not_hidden_by_exit_zero(
     case_repo: Path, run_cli: RunCli, write_tree: WriteTree
 ) -> None:

@@ -65,3 +65,83 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
+
+
+def timezone_problem(name: str) -> tuple[str, str] | None:
+    """Why ``name`` is not an IANA time zone clr can use, as (message, hint); None if it is.
+
+    Only the one name is looked up (never the list of every zone, which is slow). Where
+    this machine has no time zone database at all, no name can be checked: None.
+    """
+    if name == "UTC":
+        return None
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        if not _zone_folders(""):
+            return None
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        return f"timezone {shown!r} is not a known IANA time zone", _timezone_hint(name)
+    return None
+
+
+def _timezone_hint(name: str) -> str:
+    import difflib
+
+    if _is_region(name):
+        zones = sorted(_zones_in(name))[:3]
+        return f"{name} is a region: name a zone in it, e.g. {', '.join(zones)}"
+    region, _, _ = name.rpartition("/")
+    regions = [region]
+    if region and not _is_region(region):
+        regions = difflib.get_close_matches(region, sorted(_zones_in("", folders=True)), n=2)
+    known = sorted(z for r in regions for z in _zones_in(r))
+    close = [z for z in known if z.lower() == name.lower()] or difflib.get_close_matches(
+        name, known, n=3, cutoff=0.6
+    )
+    if close:
+        return f"did you mean {' or '.join(close)}?"
+    return "write an IANA time zone name, e.g. Asia/Dhaka, Africa/Abidjan, Europe/London or UTC"
+
+
+def _is_region(name: str) -> bool:
+    parts = name.split("/")
+    return all(p and p[0].isupper() and "." not in p for p in parts) and bool(_zone_folders(name))
+
+
+def _zone_folders(region: str) -> list[str]:
+    """The folders of the time zone database for ``region`` (e.g. Europe) that exist here."""
+    import os
+    import zoneinfo
+
+    found = [os.path.join(base, region) for base in zoneinfo.TZPATH]  # noqa: PTH118
+    try:
+        from importlib.resources import files
+
+        found.append(str(files("tzdata").joinpath("zoneinfo", *region.split("/"))))
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        return [folder for folder in found if os.path.isdir(folder)]  # noqa: PTH112
+    except ValueError:  # a NUL in the name
+        return []
+
+
+def _zones_in(region: str, *, folders: bool = False) -> set[str]:
+    """The zone names (or, with ``folders``, the sub-regions) in one region's folder."""
+    import os
+
+    names: set[str] = set()
+    for folder in _zone_folders(region):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    # Zone names start with a capital and hold no dot (zone.tab, tzdata.zi…).
+                    zone = entry.name[:1].isupper() and "." not in entry.name
+                    if zone and entry.is_dir() == folders:
+                        names.add(f"{region}/{entry.name}" if region else entry.name)
+        except OSError:
+            continue
+    return names

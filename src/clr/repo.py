@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clr import schemas, yamlio
+from clr.dates import timezone_problem
 from clr.errors import CaseNotFound, ConfigError, NotARepository
 from clr.findings import Finding
 
@@ -159,6 +160,13 @@ def read_config(root: Path) -> tuple[Config, list[Finding]]:
     if loaded.data is None:
         return Config(), _as_config_findings(findings, loaded)
     findings += schemas.check(loaded.data, loaded.path, "config")
+    zone = loaded.data.get("timezone")
+    problem = timezone_problem(zone) if isinstance(zone, str) else None
+    if problem is not None:
+        message, hint = problem
+        findings.append(
+            Finding(loaded.path, 0, 0, "CLR401", message=message, pointer="/timezone", hint=hint)
+        )
     if findings:
         return Config(), _as_config_findings(findings, loaded)
     return Config.from_data(loaded.data), []

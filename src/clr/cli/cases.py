@@ -54,6 +54,7 @@ def init_command(
     """
     import re
 
+    from clr.dates import timezone_problem
     from clr.errors import ClrError
     from clr.scaffold import InitOptions, init_repository
 
@@ -84,6 +85,9 @@ def init_command(
         raise ClrError(
             f"prefix {prefix!r} is not 2-12 upper-case letters or digits", hint="e.g. --prefix CLR"
         )
+    zone = timezone_problem(timezone)
+    if zone is not None:
+        raise ClrError(f"--timezone: {zone[0]}; nothing was written", hint=zone[1])
     directory.mkdir(parents=True, exist_ok=True)
     written, started_git = init_repository(
         directory,
