@@ -526,6 +526,24 @@ def test_stipend_below_lost_wage_is_a_warning(check: Check) -> None:
     assert report.exit_code(strict=True) == 1
 
 
+def test_stipend_below_lost_wage_names_both_amounts_with_their_currency(
+    case_repo: Path,
+    run_cli: Callable[..., Result],
+    write_tree: Callable[..., Path],
+    valid_case: Callable[..., str],
+) -> None:
+    plan = _stipend(1_200_000, 1_500_000)
+    plan["plan"]["stipend"].update(currency="UGX", lost_wage={"amount": 1.5e6, "currency": "UGX"})
+    write_tree({CASE_PATH: valid_case(**plan)}, root=case_repo)
+    result = run_cli(["validate", "--as-of", "2026-03-02", "--format", "json"], cwd=case_repo)
+    doc = json.loads(result.stdout)
+    found = [f for file in doc["files"] for f in file["findings"] if f["code"] == "CLR214"]
+    assert [f["message"] for f in found] == [
+        "the stipend (1200000 UGX monthly) is below the child's lost wage (1500000 UGX "
+        "monthly): a top reason families drop out of remediation"
+    ], show(result)
+
+
 @pytest.mark.parametrize(("amount", "lost", "currency"), [(3000, 3000, "BDT"), (10, 3000, "USD")])
 def test_stipend_not_compared_or_not_below(
     check: Check, amount: int, lost: int, currency: str

@@ -527,18 +527,28 @@ def check_money(data: dict[str, Any], path: str) -> list[Finding]:
             and lost.get("currency") == stipend.get("currency")
             and amount < lost["amount"]
         ):
+            frequency = stipend.get("frequency")
+            per = f" {frequency}" if isinstance(frequency, str) else ""
             out.append(
                 _finding(
                     path,
                     "CLR214",
                     "/plan/stipend/amount",
-                    f"the stipend ({amount:g} {stipend.get('currency')}) is below the child's lost "
-                    f"wage ({lost['amount']:g}): a top reason families drop out of remediation",
+                    f"the stipend ({_number(amount)} {stipend.get('currency')}{per}) is below the "
+                    f"child's lost wage ({_number(lost['amount'])} {lost.get('currency')}{per}): "
+                    "a top reason families drop out of remediation",
                     "raise the stipend to at least the lost wage, or record why not in plan notes",
                     "warning",
                 )
             )
     return out
+
+
+def _number(value: float) -> str:
+    """An amount as people write it: 7500, 1500000, 12.5 (never 1.5e+06)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value) if isinstance(value, int) else f"{value:f}".rstrip("0").rstrip(".")
 
 
 def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
