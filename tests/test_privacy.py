@@ -506,6 +506,103 @@ def test_new_case_with_identity_and_no_recipients_is_refused(repo: Path) -> None
     assert [p.name for p in (repo / "cases").iterdir()] == [".gitkeep"]
 
 
+# --- reopen ------------------------------------------------------------------------------------
+
+
+def closed_case(*flags: str) -> str:
+    """A case opened on AS_OF (with ``flags``) and closed the day after."""
+    case_id = new_case(*flags)
+    closing = ["--to", "closed", "--reason", "refused", "--approved-by", "Sup", "--note", "no"]
+    closed = run(["advance", case_id, *closing, "--by", "X", "--as-of", "2026-03-03"])
+    assert closed.exit_code == 0, describe(closed)
+    return case_id
+
+
+def reopen(case_id: str, *flags: str) -> Any:
+    return run(["reopen", case_id, "--by", "R. Ahmed", "--as-of", "2026-03-04", *flags])
+
+
+def files_holding(root: Path, *secrets: str) -> list[str]:
+    """Every file under ``root`` whose bytes hold one of ``secrets`` (git objects included)."""
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and any(s.encode("utf-8") in path.read_bytes() for s in secrets):
+            found.append(str(path.relative_to(root)))
+    return found
+
+
+def test_reopen_carries_the_identity_file_encrypted_for_the_new_case(
+    repo: Path, key: Key, tmp_path: Path
+) -> None:
+    old = closed_case("--name", NAME, "--contact", PHONE, "--address", "Mirpur 10")
+    local = Key(tmp_path / "local.txt")
+    extra = f"# the NGO's case worker for this child\n{local.public}\n"
+    (repo / "cases" / old / identity.RECIPIENTS_FILE).write_text(extra, encoding="utf-8")
+    assert run(["identity", "rekey", old]).exit_code == 0
+    commit_all(repo, "closed case")
+    old_files = {p.name: p.read_bytes() for p in (repo / "cases" / old).iterdir()}
+    result = reopen(old)
+    assert result.exit_code == 0, describe(result)
+    new = result.stdout.strip()
+    assert f"carried the identity file of {old} over, encrypted to 2 recipients" in result.stderr
+    assert NAME not in result.stdout + result.stderr
+    folder = repo / "cases" / new
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "case.yaml",
+        identity.IDENTITY_FILE,
+        identity.RECIPIENTS_FILE,
+    ]
+    assert (folder / identity.IDENTITY_FILE).read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED")
+    assert (folder / identity.RECIPIENTS_FILE).read_text(encoding="utf-8") == extra
+    expected = {"case": new, "name": NAME, "contact": PHONE, "address": "Mirpur 10"}
+    for who in (key, local):
+        shown = run(["identity", "show", new, "-i", str(who.path), "--format", "json"])
+        assert shown.exit_code == 0, describe(shown)
+        assert json.loads(shown.stdout) == expected
+    # The closed case is as it was, and the plaintext is nowhere on disk.
+    assert {p.name: p.read_bytes() for p in (repo / "cases" / old).iterdir()} == old_files
+    assert files_holding(tmp_path, NAME, PHONE) == []
+    # The new case's own file from now on: a change there leaves the closed case's alone.
+    assert run(["identity", "set", new, "--contact", "+880 1711 000 000"]).exit_code == 0
+    assert run(["identity", "show", old, "--field", "contact"]).stdout == f"{PHONE}\n"
+    code, findings = validate_codes("--as-of", "2026-03-04")
+    assert code == 0, findings
+
+
+def test_reopen_refuses_when_the_identity_cannot_be_carried_over(
+    repo: Path, key: Key, tmp_path: Path
+) -> None:
+    old = closed_case("--name", NAME)
+    before = sorted(p.name for p in (repo / "cases").iterdir())
+    stranger = Key(tmp_path / "stranger.txt")
+    denied = reopen(old, "--identity-file", str(stranger.path))
+    assert denied.exit_code == 1, describe(denied)
+    assert f"the identity file of {old} cannot be carried over" in denied.stderr
+    assert "nothing was created" in denied.stderr
+    assert "not encrypted to your public key" in denied.stderr
+    assert "--no-identity" in denied.stderr
+    key.path.rename(key.path.with_suffix(".gone"))
+    no_key = reopen(old)
+    assert no_key.exit_code == 1, describe(no_key)
+    assert "no key file at" in no_key.stderr and "clr keygen" in no_key.stderr
+    assert "Traceback" not in denied.stderr + no_key.stderr
+    assert sorted(p.name for p in (repo / "cases").iterdir()) == before
+    without = reopen(old, "--no-identity")
+    assert without.exit_code == 0, describe(without)
+    new = without.stdout.strip()
+    assert sorted(p.name for p in (repo / "cases" / new).iterdir()) == ["case.yaml"]
+
+
+def test_reopen_of_a_case_without_an_identity_file_needs_no_key(repo: Path, key: Key) -> None:
+    old = closed_case()
+    key.path.unlink()
+    result = reopen(old)
+    assert result.exit_code == 0, describe(result)
+    new = result.stdout.strip()
+    assert "identity" not in result.stderr
+    assert sorted(p.name for p in (repo / "cases" / new).iterdir()) == ["case.yaml"]
+
+
 def test_init_ignores_plaintext_identity_files_and_keys(repo: Path) -> None:
     ignored = (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
     for line in ("identity.yaml", "identity.yml", "*.decrypted", "identity.txt", "*.key"):

@@ -37,8 +37,52 @@ class NewCase:
     confirmed: bool = False
     by: str = ""
     playbook: str | None = None
-    identity: dict[str, str] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)
     reopens: str | None = None
+    recipients: tuple[str, ...] | None = None
+    """The public keys ``identity`` is encrypted to (default: those in clr.yaml)."""
+    recipients_file: bytes | None = None
+    """A ``recipients.txt`` for the new case's folder (carried over by clr reopen)."""
+
+
+@dataclass(frozen=True)
+class CarriedIdentity:
+    """A closed case's identity, decrypted in memory only, for the case that reopens it."""
+
+    identity: dict[str, Any]
+    recipients: tuple[str, ...]
+    recipients_file: bytes | None
+
+
+def carry_identity(
+    repo: Repository, case_file: Path, key_file: Path | None
+) -> CarriedIdentity | None:
+    """The identity of the case ``case_file``, to encrypt again for a new, linked case.
+
+    The identity file is decrypted in memory with the user's key (``key_file``, else
+    ``$CLR_IDENTITY_FILE``, else the default) and never written anywhere in plaintext. The
+    case's own ``recipients.txt`` comes along, so that the same people can read the new
+    case's identity. None if the case has no identity file.
+
+    Raises:
+        ClrError: no key, the key cannot open the file, it is not a valid identity, or
+            there is no recipient to encrypt it to.
+        ConfigError: the case's recipients.txt is unreadable or invalid.
+    """
+    found = identity.case_identity(repo.config.recipients, case_file)
+    raw = found.read_raw()
+    if raw is None:
+        return None
+    data = found.decrypt(identity.load_keys(identity.key_path(key_file)), raw)
+    identity.recipients_or_fail(found.recipients)
+    extra = found.folder / identity.RECIPIENTS_FILE
+    try:
+        carried_keys = extra.read_bytes() if extra.is_file() else None
+    except OSError as exc:
+        raise ClrError(f"cannot read {display_path(extra)}: {exc.strerror or exc}") from None
+    return CarriedIdentity(
+        {k: v for k, v in data.items() if k != "case"}, tuple(found.recipients), carried_keys
+    )
 
 
 def case_data(case_id: str, new: NewCase, repo: Repository, today: dt.date) -> dict[str, Any]:
@@ -75,7 +119,8 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
 
     The folder is built under a temporary name inside ``cases/`` and renamed into place,
     so an interruption leaves no half-made case. Identity details are encrypted in memory
-    to the repository's recipients and written only as ``identity.yaml.age``: with no
+    to the repository's recipients (or ``new.recipients``) and written only as
+    ``identity.yaml.age``, with ``new.recipients_file`` as ``recipients.txt``: with no
     recipients configured they are refused, and nothing is created.
 
     Raises:
@@ -85,9 +130,10 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         ClrError: the folder cannot be written.
     """
     cases = repo.cases_dir
+    recipients = list(repo.config.recipients if new.recipients is None else new.recipients)
     if new.identity:
         # Checked before anything is made: identity details are kept encrypted or not at all.
-        identity.recipients_or_fail(repo.config.recipients)
+        identity.recipients_or_fail(recipients)
     try:
         cases.mkdir(exist_ok=True)
     except OSError as exc:
@@ -107,9 +153,7 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
             hint="correct the values named above",
         )
     # Encrypted in memory: the plaintext never reaches the disk.
-    sealed = (
-        identity.encrypt(new.identity, case_id, repo.config.recipients) if new.identity else None
-    )
+    sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
     try:
         staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))
     except OSError as exc:
@@ -124,6 +168,9 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         if sealed is not None:
             (staging / IDENTITY_FILE).write_bytes(sealed)
             written.append(IDENTITY_FILE)
+        if new.recipients_file is not None:
+            (staging / identity.RECIPIENTS_FILE).write_bytes(new.recipients_file)
+            written.append(identity.RECIPIENTS_FILE)
         for name in written:
             with (staging / name).open("rb") as handle:
                 os.fsync(handle.fileno())

@@ -547,11 +547,33 @@ def reopen_command(
     ] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="How it came to light.")] = None,
     work: Annotated[str | None, typer.Option("--work", help="What the child was doing.")] = None,
+    identity_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--identity-file",
+            "-i",
+            metavar="PATH",
+            help="Your private key file, to carry the closed case's identity file over "
+            "(default: $CLR_IDENTITY_FILE, else the file clr keygen makes).",
+            show_default=False,
+        ),
+    ] = None,
+    no_identity: Annotated[
+        bool,
+        typer.Option(
+            "--no-identity",
+            help="Do not carry the closed case's identity file over (it stays in that case).",
+        ),
+    ] = False,
     as_of: AsOf = None,
 ) -> None:
     """Open a new case for a child found working again, linked to the closed one.
 
-    A closed case is never reopened in place: its history stays as it was.
+    A closed case is never reopened in place: its history stays as it was. The child's
+    identity file (and the case's recipients.txt) is carried over: decrypted in memory
+    with your key and encrypted again for the new case, never written in plaintext. If
+    your key cannot open it, nothing is created: give the key with --identity-file, or
+    open the new case without it with --no-identity.
 
     Example: clr reopen EXR-2026-7KQ3M --by "R. Ahmed" --channel hotline
     """
@@ -582,6 +604,7 @@ def reopen_command(
         "work": work,
     }
     repository = session.repo or repo.open_repository()
+    carried = None if no_identity else _carried_identity(repository, session.path, identity_file)
     new = NewCase(
         site=site,
         child=child,
@@ -590,10 +613,44 @@ def reopen_command(
         by=who,
         playbook=str(old.get("playbook")),
         reopens=str(old.get("id")),
+        identity=carried.identity if carried else {},
+        recipients=carried.recipients if carried else None,
+        recipients_file=carried.recipients_file if carried else None,
     )
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)
     typer.echo(f"created {repo.display_path(path)}, linked to {old.get('id')}", err=True)
+    if carried is not None:
+        count = len(carried.recipients)
+        typer.echo(
+            f"carried the identity file of {old.get('id')} over, encrypted to {count} "
+            f"recipient{'' if count == 1 else 's'} in "
+            f"{repo.display_path(path.parent / 'identity.yaml.age')}",
+            err=True,
+        )
+
+
+def _carried_identity(repository: Any, case_file: Path, key_file: Path | None) -> Any:
+    """The closed case's identity for clr reopen, or a refusal that says what to do."""
+    from clr.errors import ClrError
+    from clr.newcase import carry_identity
+
+    try:
+        return carry_identity(repository, case_file, key_file)
+    except ClrError as exc:
+        first, *rest = exc.message.splitlines()
+        raise ClrError(
+            "\n".join(
+                [
+                    f"the identity file of {case_file.parent.name} cannot be carried over to "
+                    f"the new case; nothing was created: {first}",
+                    *rest,
+                ]
+            ),
+            hint=(f"{exc.hint}; " if exc.hint else "")
+            + "or open the new case without it: add --no-identity (the identity file stays "
+            "in the closed case)",
+        ) from None
 
 
 def register(app: typer.Typer) -> None:
