@@ -34,7 +34,7 @@ PIECES = [
     " #",
     "[a, {b: c}]",
     "{a: [1, 2]}",
-    "\"[x]\"",
+    '"[x]"',
 ]
 
 pytestmark = pytest.mark.skipif(not yamlio.FAST_PARSER, reason="fast parser not installed")
@@ -113,12 +113,45 @@ def test_mutated_example_files_read_the_same_or_go_to_the_strict_reader() -> Non
         ("k: NO\n", "NO"),
         ("k: 2026-03-02\n", "2026-03-02"),
         ("k: [?debt]\n", [{"debt": None}]),
+        ("k: .5e3\n", ".5e3"),
+        ("k: 1e1_0\n", "1e1_0"),
+        ("k: [-.5E3, 0o17]\n", ["-.5E3", "0o17"]),
     ],
 )
 def test_forms_read_differently_by_the_two_parsers_follow_the_strict_reader(
     text: str, value: object
 ) -> None:
     assert yamlio.parse_text(text, "x").data == {"k": value}
+
+
+NUMBER_CONTEXTS = [
+    "k: {}\n",
+    "- {}\n",
+    "k: [a, {}]\n",
+    "k: {{a: {}}}\n",
+    'k: {{"a":{}}}\n',
+    "k:\n  {}\n",
+    "k: {} # c\n",
+    "k: -{}\n",
+    "k:   {}\r\n",
+]
+
+
+def test_every_short_number_like_word_reads_the_same_or_goes_to_the_strict_reader() -> None:
+    # Every word of up to four characters made of digits, signs, dots, underscores and
+    # the letters of exponents and of hex, octal and binary prefixes, in every place a
+    # value can stand: the fast reader may take it only where both readers agree.
+    import itertools
+
+    checked = 0
+    for size in range(1, 5):
+        for chars in itertools.product("09_.ex-+", repeat=size):
+            for context in NUMBER_CONTEXTS:
+                text = context.format("".join(chars))
+                if yamlio._fast(text) is not None:
+                    agree(text)
+                    checked += 1
+    assert checked > 10_000  # the fast reader still takes most of them
 
 
 def test_duplicate_keys_and_aliases_still_give_findings_through_parse_text() -> None:

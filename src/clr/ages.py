@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal, get_args
 
-import yaml
+from clr import yamlio
 
 __all__ = [
     "DecidedBy",
@@ -149,8 +149,10 @@ def _table() -> dict[str, Any]:
         TypeError: If a part of the bundled file has the wrong type.
     """
     text = resources.files("clr").joinpath(_TABLE_RESOURCE).read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(text, Loader=loader)
+    loaded = yamlio.parse_text(text, _TABLE_RESOURCE)  # JSON-safe: the key NO stays "NO"
+    if loaded.findings:
+        raise TypeError(f"{_TABLE_RESOURCE}: {loaded.findings[0].message}")
+    data = loaded.data
     if not isinstance(data, dict):
         raise TypeError(f"{_TABLE_RESOURCE}: expected a mapping at the top level")
     if not isinstance(data.get("version"), str):

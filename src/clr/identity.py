@@ -327,7 +327,7 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
 
 def render(data: dict[str, Any], *, template: bool = False, header: bool = True) -> str:
     """The YAML text of an identity; with ``template``, empty fields are listed too."""
-    from clr.edit import render_block
+    from clr.splice import render_block
 
     body = clean(data)
     lines: list[str] = []

@@ -13,11 +13,11 @@ from typing import Any
 
 from clr import identity, yamlio
 from clr.caseops import CaseInvalid, history_time
-from clr.edit import render_block
 from clr.errors import ClrError
 from clr.ids import new_case_id
 from clr.repo import CASE_FILE, Repository, display_path
 from clr.scaffold import schema_line
+from clr.splice import render_block
 from clr.validate import check_case_data, repository_context
 
 IDENTITY_FILE = identity.IDENTITY_FILE

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clr import resources
-from clr.edit import render_scalar
 from clr.errors import ClrError
+from clr.splice import render_scalar
 
 SCHEMA_DIR = ".clr/schemas"
 """Where a case repository keeps copies of clr's schemas, for editors (yaml-language-server)."""

@@ -127,18 +127,59 @@ FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != 
 """Whether the fast parser is used for files it reads exactly as the strict reader does."""
 
 # Anything the fast parser could read differently from the strict reader sends a file to
-# the strict reader: tabs, merge keys, anchors, aliases and tags, number forms (leading
-# zeros, underscores, hex, octal, .inf, .nan), characters YAML does not allow, and flow
-# collections holding more than plain words or going on over lines. A differential test
-# (tests/test_yaml_parsers.py) holds the two readers to the same data on every file the
-# fast one accepts.
+# the strict reader: tabs, merge keys, anchors, aliases and tags, number forms the two read
+# differently (leading zeros, underscores, hex, octal, binary, .5e3), characters YAML does
+# not allow, empty block scalars, and flow collections holding more than plain words or
+# going on over lines. Differential tests (tests/test_yaml_parsers.py) hold the two
+# readers to the same data on every file the fast one accepts, and every short number-like
+# word to this check.
+#
+# The check runs on every file, so it looks with C-speed string searches rather than a
+# Python loop over lines: each byte is mapped to a class (digits, letters, boundaries...)
+# and the forms above become short substrings of the class string.
 _ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.M)
-# Characters YAML does not allow, line and paragraph separators, a stray BOM, directives.
+# Characters YAML does not allow, line and paragraph separators, a stray BOM.
 _NOT_ALLOWED = re.compile(
     r"[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-    r"\U00010000-\U0010FFFF]|^%",
-    re.M,
+    r"\U00010000-\U0010FFFF]"
 )
+
+
+def _class_table(classes: dict[str, str]) -> bytes:
+    table = bytearray(b"a" * 256)  # letters, most punctuation, bytes of UTF-8 sequences
+    for byte in [*range(0x20), 0x7F]:
+        table[byte] = 0  # control characters (tab, LF and CR are set below)
+    for chars, cls in classes.items():
+        for char in chars:
+            table[ord(char)] = ord(cls)
+    return bytes(table)
+
+
+_WORD_CLASSES = {
+    " \t\n\r": " ",  # where a word may start
+    "123456789": "9",
+    "eE": "e",  # exponents
+    "-+": "-",
+    "&*!": "&",  # anchors, aliases, tags
+}
+# For one word: the exact forms that the fast parser reads as a number and the strict
+# reader as text (the exhaustive test in tests/test_yaml_parsers.py holds them to it).
+_CLASSES = _class_table({**_WORD_CLASSES, "0": "Z", "xXoObB": "x", "_": "_", ".": "."})
+_ODD_NUMBER_FORMS = (
+    *(f" {sign}Z{c}".encode() for sign in ("", "-") for c in "9Z_x"),  # 0123, -007, 0x1F
+    *(f" {sign}_".encode() for sign in ("", "-")),  # _72, +_1
+    *(f"{c}_".encode() for c in "9Z."),  # 1_000, 1.5_0, 1e1_0
+    *(f"{c}e{sign}_".encode() for c in "9Z." for sign in ("", "-")),  # 1e_5, 1.e-_5
+    *(f" {sign}.{c}".encode() for sign in ("", "-") for c in "9Z"),  # .5e3
+)
+# For a whole file: fewer, coarser forms (0 and . are one class), each found one holding
+# a word that is then looked at as above.
+_COARSE_CLASSES = _class_table({**_WORD_CLASSES, "0.": "S", "_": "_"})
+_COARSE_FORMS = (
+    *(f" {sign}{c}".encode() for sign in ("", "-") for c in "S_"),
+    *(f"{c}{e}_".encode() for c in "9S" for e in ("", "e", "e-")),
+)
+_BLOCK_TAIL = re.compile(r"[-+0-9]*[^\S\n]*(?:#[^\n]*)?(?:\n|$)")
 # A flow collection opens only after a space, the start of the line or another flow
 # indicator: "[PROP] text" in quotes is not one. Inside it, plain words (an apostrophe
 # within a word, a # not after a space) are fine; anything else goes to the strict reader.
@@ -149,76 +190,113 @@ _ODD_FLOW = re.compile(
     r"(?:[?>|!&*%@`]|\s#|(?<=[\[{,])\s*'|:\s*'|:(?! )|\"[^\"\n]*$)"
     r"|" + _FLOW_OPEN + r"(?:\"[^\"\n]*\"|[^\"\n\]}])*$"
 )
-# A scalar that looks like a number: the two readers agree only on plain decimal forms.
-_NUMBERISH = re.compile(
-    r"[-+]?[\d_.]+(?:[eE][-+]?[\d_]+)?|[-+]?0[xXoObB]\w*|[-+]?\.(?:inf|nan|Inf|NaN|INF|NAN)"
-)
-_DECIMAL = re.compile(
-    r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
-)
-_BLOCK_START = re.compile(r"(?:^|\s)[|>][-+0-9]*\s*(?:#.*)?$")
+_NUMBER_START = frozenset("0123456789+-._")
 _QUOTED = re.compile(r'"[^"\n]*"')
 _FLOW_SPLIT = re.compile(r"[\[\]{},]")
 _MAX_FAST_DEPTH = 64
 _INFINITIES = (float("inf"), float("-inf"))
 
 
-def _odd_number(scalar: str) -> bool:
-    """True if the two readers may disagree on what this plain scalar is."""
-    value = scalar.split(" #", 1)[0].strip()
-    return bool(
-        value
-        and value[0] in "0123456789+-._"
-        and _NUMBERISH.fullmatch(value)
-        and not _DECIMAL.fullmatch(value)
-    )
-
-
-_NUMBER_START = frozenset("0123456789+-._")
-
-
 def _needs_strict(text: str) -> bool:
-    if "\t" in text or "<<" in text or _NOT_ALLOWED.search(text):
+    """True if the fast parser may read this text differently from the strict reader."""
+    if "\t" in text or "<<" in text or text[:1] == "%" or "\n%" in text:
+        return True  # tabs, merge keys, directives
+    if not text.isascii() and (
+        not text.replace("\n", "").replace("\r", "").isprintable() and _NOT_ALLOWED.search(text)
+    ):
         return True
-    if ("&" in text or "*" in text or "!" in text) and _ANCHOR_OR_TAG.search(text):
+    raw = text.encode("utf-8", "surrogatepass")
+    classes = b" " + raw.translate(_COARSE_CLASSES)
+    if b"\0" in classes:
+        return True  # a control character
+    if b" &" in classes and _ANCHOR_OR_TAG.search(text):
         return True
-    block_indent = -1  # indentation of a line that opened a block scalar (| or >)
-    for line in text.split("\n"):
-        if block_indent >= 0 and line.strip():
-            if len(line) - len(line.lstrip(" ")) <= block_indent:
-                return True  # an empty block scalar: the two readers disagree on it
-            block_indent = -1
-        if _BLOCK_START.search(line):
-            block_indent = len(line) - len(line.lstrip(" "))
-            continue
-        code = line
-        if "[" in line or "{" in line:
-            comment = line.find(" #")
-            if comment >= 0 and '"' not in line[:comment] and "'" not in line[:comment]:
-                code = line[:comment]  # a comment after the value, not part of it
-        if "[" in code or "{" in code:
-            # From the first opener only: the scan covers any nested ones, and searching
-            # from each of thousands of openers on one line would take quadratic time.
-            opener = _FIRST_OPENER.search(code)
-            if opener is not None and _ODD_FLOW.match(code, opener.start()):
+    for form in _COARSE_FORMS:
+        at = classes.find(form)
+        while at >= 0:  # e.g. 0123, 1_000, 0x1F; a value if it stands alone
+            start = raw.rfind(b"\n", 0, at) + 1
+            end = raw.find(b"\n", at)
+            if _odd_value(raw[start : end if end >= 0 else len(raw)].decode("utf-8", "replace")):
                 return True
-            bare = _QUOTED.sub("", code)
-            if bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}"):
-                return True  # a flow collection going on over lines
-            for item in _FLOW_SPLIT.split(code):
-                if _odd_number(item.rpartition(": ")[2] if ": " in item else item):
-                    return True
-        at = line.find(": ")
-        if at >= 0:
-            rest = line[at + 2 :].lstrip()
-        else:
-            rest = line.lstrip()
-            while rest[:2] in ("- ", "? "):
-                rest = rest[2:].lstrip()
-        # Keys that look like numbers come back as numbers: _plain_json sends them on.
-        if rest[:1] in _NUMBER_START and rest and _odd_number(rest):
-            return True
+            if end < 0:
+                break
+            at = classes.find(form, end + 1)
+    return _has_empty_block(text) or _has_odd_flow(text)
+
+
+def _has_empty_block(text: str) -> bool:
+    """True if a block scalar (| or >) has no content lines: the two readers disagree."""
+    for indicator in "|>":
+        at = text.find(indicator)
+        while at >= 0:
+            if (at == 0 or text[at - 1].isspace()) and _BLOCK_TAIL.match(text, at + 1):
+                line = text[text.rfind("\n", 0, at) + 1 : at]
+                indent = len(line) - len(line.lstrip(" "))
+                end = text.find("\n", at)
+                while True:
+                    if end < 0:
+                        return True  # nothing follows
+                    nxt = text.find("\n", end + 1)
+                    following = text[end + 1 : nxt if nxt >= 0 else len(text)]
+                    if following.strip():
+                        if len(following) - len(following.lstrip(" ")) <= indent:
+                            return True
+                        break
+                    end = nxt
+            at = text.find(indicator, at + 1)
     return False
+
+
+def _has_odd_flow(text: str) -> bool:
+    """True if a line with a flow collection holds more than plain words and numbers."""
+    for opener in "[{":
+        at = text.find(opener)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if _odd_flow(text[start:end]):
+                return True
+            at = text.find(opener, end)
+    return False
+
+
+def _odd_flow(line: str) -> bool:
+    code = line
+    comment = line.find(" #")
+    if comment >= 0 and '"' not in line[:comment] and "'" not in line[:comment]:
+        code = line[:comment]  # a comment after the value, not part of it
+    if "[" not in code and "{" not in code:
+        return False
+    # From the first opener only: the scan covers any nested ones, and searching from
+    # each of thousands of openers on one line would take quadratic time.
+    opener = _FIRST_OPENER.search(code)
+    if opener is not None and _ODD_FLOW.match(code, opener.start()):
+        return True
+    bare = _QUOTED.sub("", code)
+    if bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}"):
+        return True  # a flow collection going on over lines
+    return any(_odd_word(item.rpartition(": ")[2].strip()) for item in _FLOW_SPLIT.split(bare))
+
+
+def _odd_value(line: str) -> bool:
+    """True if the line's value is one word that the fast parser may read as a number."""
+    at = line.find(": ")
+    if at >= 0:
+        rest = line[at + 2 :].lstrip()
+    else:
+        rest = line.lstrip()
+        while rest[:2] in ("- ", "? "):
+            rest = rest[2:].lstrip()
+    return _odd_word(rest.split(" #", 1)[0].strip())
+
+
+def _odd_word(value: str) -> bool:
+    """True if a whole scalar is one word that the fast parser only reads as a number."""
+    if value[:1] not in _NUMBER_START or " " in value:
+        return False  # several words are text to both readers ("at 09:30 during the visit")
+    classes = b" " + value.encode("utf-8", "surrogatepass").translate(_CLASSES)
+    return any(form in classes for form in _ODD_NUMBER_FORMS)
 
 
 def _plain_json(data: Any) -> bool:
