@@ -225,6 +225,30 @@ def test_next_text_lists_open_actions_overdue_and_blockers(repo: Path) -> None:
     assert "child needs an estimated age (estimated_age) or a birth date (birth_date)" in blockers
 
 
+def test_next_is_coloured_on_a_terminal_and_plain_with_no_color_or_a_pipe(repo: Path) -> None:
+    import pexpect
+
+    args = ["next", UNDERAGE_ID, "--as-of", "2026-01-09"]
+    env = subprocess_env(TERM="xterm")
+    env.pop("NO_COLOR")
+    on_terminal = pexpect.spawn(
+        clr_executable(), args, cwd=str(repo), env=env, encoding="utf-8", timeout=20
+    )
+    screen = on_terminal.read()
+    on_terminal.wait()
+    assert "\x1b[31m\x1b[1mOVERDUE by 3 days\x1b[0m" in screen  # red and bold
+    assert "report-triage" in screen
+    no_color = pexpect.spawn(
+        clr_executable(), args, cwd=str(repo), env={**env, "NO_COLOR": "1"}, encoding="utf-8"
+    )
+    assert "\x1b[" not in no_color.read()
+    piped = subprocess.run(
+        [clr_executable(), *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    assert "\x1b[" not in piped.stdout
+    assert "OVERDUE by 3 days (due 2026-01-06) report-triage" in piped.stdout
+
+
 def test_next_as_of_makes_the_answer_reproducible(repo: Path) -> None:
     first = ok(["next", UNDERAGE_ID, "--as-of", "2026-01-20"]).stdout
     again = ok(["next", UNDERAGE_ID, "--as-of", "2026-01-20"]).stdout

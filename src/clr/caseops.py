@@ -122,7 +122,7 @@ def check_result(session: CaseSession, new_text: str) -> list[Finding]:
     loaded = yamlio.parse_text(new_text, session.shown)
     if loaded.data is None:  # pragma: no cover - the editor only writes what reads back
         return loaded.findings
-    return [f for f in check_case_data(loaded, session.path, session.ctx) if f.severity == "error"]
+    return check_case_data(loaded, session.path, session.ctx, errors_only=True)
 
 
 def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change") -> str:

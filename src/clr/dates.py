@@ -75,6 +75,8 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
     """
     if name == "UTC":
         return None
+    if _in_system_database(name):
+        return None  # found without loading zoneinfo (2 ms on every command)
     import zoneinfo
 
     try:
@@ -85,6 +87,24 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
         shown = name if len(name) <= 60 else name[:57] + "..."
         return f"timezone {shown!r} is not a known IANA time zone", _timezone_hint(name)
     return None
+
+
+def _in_system_database(name: str) -> bool:
+    """True if the system's time zone database holds a zone file of this name."""
+    from pathlib import Path
+
+    parts = name.split("/")
+    plain = [p.replace("_", "").replace("-", "").replace("+", "") for p in parts]
+    if not all(p and p.isalnum() and p.isascii() for p in plain):
+        return False  # not a plain zone name: leave it to zoneinfo
+    for folder in ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo"):
+        try:
+            with Path(folder).joinpath(*parts).open("rb") as zone:
+                if zone.read(4) == b"TZif":
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _timezone_hint(name: str) -> str:

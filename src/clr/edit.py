@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,8 @@ Path_ = tuple[str, ...]
 
 
 def _digest(raw: bytes) -> str:
+    import hashlib  # here: loading OpenSSL costs 3 ms that reading a case does not need
+
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -209,6 +209,8 @@ def write_atomic(path: Path, text: str, *, expected_digest: str | None) -> None:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         if path.exists() and not os.access(path, os.W_OK):
             raise PermissionError(13, "Permission denied")
+        import tempfile
+
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise CaseFileError(

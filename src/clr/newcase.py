@@ -145,7 +145,7 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     target = cases / case_id
     ctx, _ = repository_context(repo.root, today, repo.config)
     loaded = yamlio.parse_text(text, display_path(target / CASE_FILE))
-    errors = [f for f in check_case_data(loaded, target / CASE_FILE, ctx) if f.severity == "error"]
+    errors = check_case_data(loaded, target / CASE_FILE, ctx, errors_only=True)
     if errors:
         raise CaseInvalid(
             "the new case would not be valid; nothing was created:",

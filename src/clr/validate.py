@@ -108,8 +108,14 @@ def repository_context(
     return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
 
 
-def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list[Finding]:
-    """Schema and rule findings for a parsed case, positions filled in."""
+def check_case_data(
+    loaded: yamlio.Loaded, path: Path, ctx: CaseContext, *, errors_only: bool = False
+) -> list[Finding]:
+    """Schema and rule findings for a parsed case, positions filled in.
+
+    With ``errors_only`` warnings are left out before positions are worked out (finding a
+    position parses the file again, with the slower reader that keeps positions).
+    """
     data = loaded.data
     assert data is not None
     shown = loaded.path
@@ -151,7 +157,7 @@ def check_case_data(loaded: yamlio.Loaded, path: Path, ctx: CaseContext) -> list
             data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue
         )
         findings += _unknown_ticks(data, shown, plays)
-    return [locate(loaded, f) for f in findings]
+    return [locate(loaded, f) for f in findings if not errors_only or f.severity == "error"]
 
 
 def _version_finding(data: dict[str, Any], path: str) -> Finding | None:

@@ -17,6 +17,7 @@ so the fast path for the many files without findings pays nothing for them.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -138,11 +139,18 @@ FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != 
 # Python loop over lines: each byte is mapped to a class (digits, letters, boundaries...)
 # and the forms above become short substrings of the class string.
 _ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.M)
-# Characters YAML does not allow, line and paragraph separators, a stray BOM.
-_NOT_ALLOWED = re.compile(
-    r"[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-    r"\U00010000-\U0010FFFF]"
-)
+
+
+@functools.cache
+def _not_allowed() -> re.Pattern[str]:
+    """Characters YAML does not allow, line and paragraph separators, a stray BOM.
+
+    Compiled on first use (7 ms): only text that is not plain printable needs it.
+    """
+    return re.compile(
+        r"[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+        r"\U00010000-\U0010FFFF]"
+    )
 
 
 def _class_table(classes: dict[str, str]) -> bytes:
@@ -202,7 +210,7 @@ def _needs_strict(text: str) -> bool:
     if "\t" in text or "<<" in text or text[:1] == "%" or "\n%" in text:
         return True  # tabs, merge keys, directives
     if not text.isascii() and (
-        not text.replace("\n", "").replace("\r", "").isprintable() and _NOT_ALLOWED.search(text)
+        not text.replace("\n", "").replace("\r", "").isprintable() and _not_allowed().search(text)
     ):
         return True
     raw = text.encode("utf-8", "surrogatepass")

@@ -69,6 +69,32 @@ AsOf = Annotated[
 ]
 
 
+def paint(text: str, style: str = "") -> str:
+    """``text`` styled ("bold", "dim", "bold red"...) when stdout is a colour terminal.
+
+    On a pipe, in a file, with NO_COLOR or TERM=dumb the text comes back as it is. For
+    commands that print a few styled lines and must start fast: no rich import.
+    """
+    if not style or not _colour():
+        return text
+    words = style.split()
+    colours = [w for w in words if w not in ("bold", "dim")]
+    return typer.style(
+        text,
+        fg=colours[0] if colours else None,
+        bold=True if "bold" in words else None,
+        dim=True if "dim" in words else None,
+    )
+
+
+def _colour() -> bool:
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
 def stdout_console() -> Any:
     """A rich console for stdout (colour only on a terminal; NO_COLOR and TERM=dumb respected)."""
     from rich.console import Console

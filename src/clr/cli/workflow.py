@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.cli._common import AsOf, paint, parse_as_of
 
 CaseArg = Annotated[
     str, typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False)
@@ -128,68 +128,69 @@ def _render_next(
     today: dt.date,
     plan: Any,
 ) -> None:
-    from rich.text import Text
-
-    console = stdout_console()
+    lines: list[str] = []
+    say = lines.append
     data = session.data
-    head = Text(f"{data.get('id')}", style="bold")
-    head.append(f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})")
-    console.print(head)
+    say(
+        paint(f"{data.get('id')}", "bold")
+        + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
+    )
     if plan is not None and plan.purpose:
-        console.print(Text(plan.purpose, style="dim"))
+        say(paint(plan.purpose, "dim"))
     if data.get("stage") == "closed":
-        console.print("This case is closed. Nothing is left to do.")
-        return
-    console.print()
-    console.print(Text("To do:", style="bold"))
-    if not todo:
-        console.print("  nothing open in this stage")
-    for state in todo:
-        late = state.overdue_days(today)
-        line = Text("  ")
-        if late:
-            line.append(f"OVERDUE by {late} day{'s' if late != 1 else ''}", style="bold red")
-            line.append(f" (due {state.due}) ")
-        elif state.due:
-            line.append(f"due {state.due} ", style="yellow")
-        elif state.waiting_for:
-            line.append(f"due once {state.waiting_for} is recorded ", style="dim")
-        if state.label:
-            line.append(f"[{state.label}] ")
-        line.append(state.action.id, style="bold")
-        line.append(
-            f"  ({', '.join(state.action.roles)}"
-            f"{', required' if state.action.required else ''}"
-            f"{', checklist' if state.action.gate else ''})",
-            style="dim",
-        )
-        console.print(line)
-        console.print(Text(f"      {state.action.text}"))
-    if plan is not None and plan.warnings:
-        console.print()
-        console.print(Text("Do not:", style="bold"))
-        for warning in plan.warnings:
-            console.print(Text(f"  - {warning.text}"))
-    if plan is not None and plan.safeguarding:
-        console.print()
-        console.print(Text("Safeguarding:", style="bold"))
-        for rule in plan.safeguarding:
-            console.print(Text(f"  - {rule.text}"))
-    if target:
-        console.print()
-        if blockers:
-            console.print(Text(f"Before it can move to {target}:", style="bold"))
-            for b in blockers:
-                console.print(Text(f"  - {b.message}"))
-                if b.hint:
-                    console.print(Text(f"      {b.hint}", style="cyan"))
-        else:
-            console.print(
-                Text(
-                    f"Ready to move to {target}: clr advance {data.get('id')} --by NAME",
-                    style="green",
-                )
+        say("This case is closed. Nothing is left to do.")
+    else:
+        say("")
+        say(paint("To do:", "bold"))
+        if not todo:
+            say("  nothing open in this stage")
+        for state in todo:
+            late = state.overdue_days(today)
+            line = "  "
+            if late:
+                line += paint(f"OVERDUE by {late} day{'s' if late != 1 else ''}", "bold red")
+                line += f" (due {state.due}) "
+            elif state.due:
+                line += paint(f"due {state.due} ", "yellow")
+            elif state.waiting_for:
+                line += paint(f"due once {state.waiting_for} is recorded ", "dim")
+            if state.label:
+                line += f"[{state.label}] "
+            line += paint(state.action.id, "bold")
+            line += paint(
+                f"  ({', '.join(state.action.roles)}"
+                f"{', required' if state.action.required else ''}"
+                f"{', checklist' if state.action.gate else ''})",
+                "dim",
             )
+            say(line)
+            say(f"      {state.action.text}")
+        if plan is not None and plan.warnings:
+            say("")
+            say(paint("Do not:", "bold"))
+            for warning in plan.warnings:
+                say(f"  - {warning.text}")
+        if plan is not None and plan.safeguarding:
+            say("")
+            say(paint("Safeguarding:", "bold"))
+            for rule in plan.safeguarding:
+                say(f"  - {rule.text}")
+        if target:
+            say("")
+            if blockers:
+                say(paint(f"Before it can move to {target}:", "bold"))
+                for b in blockers:
+                    say(f"  - {b.message}")
+                    if b.hint:
+                        say(paint(f"      {b.hint}", "cyan"))
+            else:
+                say(
+                    paint(
+                        f"Ready to move to {target}: clr advance {data.get('id')} --by NAME",
+                        "green",
+                    )
+                )
+    typer.echo("\n".join(lines))
 
 
 def advance_command(
