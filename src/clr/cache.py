@@ -7,6 +7,13 @@ of them and the cache is not used. The cache lives in ``.clr-cache/`` at the rep
 root (``clr init`` keeps it out of git), is written atomically, carries a checksum so a
 damaged file is never trusted, and two clr processes may use it at once: the last to
 finish writes its view, and both views are correct.
+
+Reading and hashing 10,000 files costs more than everything else a second run does, so an
+entry also records the file's status (inode, size, modification and change times, as git's
+index does). A file whose status is exactly as recorded is not read again. The change time
+cannot be set back by tools such as ``touch``; a status is recorded only for a file last
+changed over two seconds before it was hashed, so that a change in the same clock tick as
+the hashing can never hide behind an unchanged status.
 """
 
 from __future__ import annotations
@@ -16,19 +23,42 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from clr import __version__, resources
 
 CACHE_DIR = ".clr-cache"
-FORMAT = 1
+FORMAT = 2
+SETTLED_NS = 2_000_000_000
+"""How long ago a file must have last changed for its status to be recorded."""
 
 
 def digest(data: bytes) -> str:
     """The content hash used for cache entries."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def status(path: str | os.PathLike[str]) -> str:
+    """The file's status as recorded in entries; "" if it is not a regular file."""
+    try:
+        st = os.stat(path)  # noqa: PTH116 - 10,000 calls: no Path objects
+    except OSError:
+        return ""
+    if not stat.S_ISREG(st.st_mode):
+        return ""
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def settled(file_status: str) -> str:
+    """The status to record: "" if the file changed too recently to trust its status."""
+    if not file_status:
+        return ""
+    changed = int(file_status.rsplit(":", 1)[1])
+    return file_status if changed < time.time_ns() - SETTLED_NS else ""
 
 
 @functools.cache
@@ -40,10 +70,25 @@ def _schemas_digest() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _code_digest() -> str:
+    """Names, sizes and times of clr's own files: a changed rule invalidates the cache."""
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith((".py", ".yaml", ".json")):
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(folder, name))  # noqa: PTH116, PTH118
+                    h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}|".encode())
+    return h.hexdigest()
+
+
 def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -> str:
     """The key of everything a cached result depends on besides the file itself."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{FORMAT}|{__version__}|{kind}|{today}|{_schemas_digest()}".encode())
+    h.update(f"{FORMAT}|{__version__}|{_code_digest()}|{kind}|{today}".encode())
+    h.update(_schemas_digest().encode())
     for path in [root / "clr.yaml", *sorted(playbook_files)]:
         h.update(str(path.name).encode())
         with contextlib.suppress(OSError):
@@ -83,14 +128,29 @@ class ResultCache:
     def get(self, name: str, content_digest: str) -> Any:
         """The stored result for a file with this content, or None."""
         entry = self.entries.get(name)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == content_digest:
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == content_digest:
             return entry[1]
         return None
 
-    def put(self, name: str, content_digest: str, result: Any) -> None:
-        """Store a result."""
-        self.entries[name] = [content_digest, result]
+    def get_unchanged(self, name: str, file_status: str) -> Any:
+        """The stored result for a file whose status is as recorded, or None (read it)."""
+        entry = self.entries.get(name)
+        if file_status and isinstance(entry, list) and len(entry) == 3 and entry[2] == file_status:
+            return entry[1]
+        return None
+
+    def put(self, name: str, content_digest: str, result: Any, file_status: str = "") -> None:
+        """Store a result, with the file's status as it was before it was read."""
+        self.entries[name] = [content_digest, result, settled(file_status)]
         self.dirty = True
+
+    def note_status(self, name: str, file_status: str) -> None:
+        """Record the status of a file found unchanged by its content."""
+        entry = self.entries.get(name)
+        recorded = settled(file_status)
+        if isinstance(entry, list) and len(entry) == 3 and entry[2] != recorded:
+            entry[2] = recorded
+            self.dirty = True
 
     def keep_only(self, names: set[str]) -> None:
         """Forget files that are gone."""

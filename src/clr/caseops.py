@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,10 +97,11 @@ def open_case(
         else (candidate / "case.yaml" if candidate.is_dir() else candidate)
     )
     ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
-    if repo is not None and repo.root.resolve() not in path.resolve().parents:
+    # realpath, not resolve(): a link loop is a file that cannot be read, not a crash.
+    if repo is not None and repo.root.resolve() not in Path(os.path.realpath(path)).parents:
         raise ClrError(
             f"{display_path(path)} leads outside the case repository "
-            f"(a link to {path.resolve().parent})",
+            f"(a link to {Path(os.path.realpath(path)).parent})",
             hint="clr works only on cases inside the repository: replace the link by the "
             "case folder itself",
         )

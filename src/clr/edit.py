@@ -143,7 +143,7 @@ def open_document(path: Path, display: str | None = None) -> Document:
     """
     shown = display or str(path)
     try:
-        raw = path.read_bytes()
+        raw = yamlio.read_bytes(path)  # refuses a folder or a pipe (reading one could hang)
     except OSError as exc:
         raise CaseFileError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     loaded = yamlio.parse_bytes(raw, shown)

@@ -120,7 +120,9 @@ def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            has_case = os.path.isfile(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH113, PTH118
+            # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
+            # one that cannot be read (an error), not a folder without a case (a warning).
+            has_case = os.path.lexists(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH118
             (ids if has_case else empty).append(entry.name)
         elif entry.name.endswith((".yaml", ".yml")):
             stray.append(entry.name)

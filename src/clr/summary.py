@@ -204,14 +204,20 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             f"no such file or folder: {', '.join(display_path(p) for p in missing)}",
             hint="give a case file, a case folder or a case repository",
         )
-    work: list[tuple[Path, Path | None]] = []
+    work: list[tuple[Path, Path | None, str]] = []  # file, its repository, its full name
     roots: dict[str, Path | None] = {}
+    cwd = os.getcwd()  # noqa: PTH109
     for path in paths:
         if path.is_dir() and (path / CONFIG_NAME).is_file():
             root = find_root(path)
             prefix = f"{path}{os.sep}cases{os.sep}"
+            full = os.path.normcase(os.path.normpath(os.path.join(cwd, prefix)))  # noqa: PTH118
             work.extend(
-                (Path(f"{prefix}{case_id}{os.sep}{CASE_FILE}"), root)
+                (
+                    Path(f"{prefix}{case_id}{os.sep}{CASE_FILE}"),
+                    root,
+                    f"{full}{os.sep}{case_id}{os.sep}{CASE_FILE}",
+                )
                 for case_id in Repository(path, Config()).case_ids()
             )
             continue
@@ -224,13 +230,18 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             )
         else:
             files = [path]
-        work.extend((f, _root_of(f.parent, roots)) for f in files)
+        work.extend(
+            (
+                f,
+                _root_of(f.parent, roots),
+                # not resolve(): system calls per file add up over 10,000 files
+                os.path.normcase(os.path.normpath(os.path.join(cwd, f))),  # noqa: PTH118
+            )
+            for f in files
+        )
     selection = Selection()
-    cwd = os.getcwd()  # noqa: PTH109
     seen: set[str] = set()
-    for file, root in work:
-        # not resolve(): system calls per file add up over 10,000 files
-        key = os.path.normcase(os.path.normpath(os.path.join(cwd, file)))  # noqa: PTH118
+    for file, root, key in work:
         if key not in seen:
             seen.add(key)
             selection.groups.setdefault(root, []).append(file)
@@ -349,28 +360,34 @@ def load_summaries(
         cwd = os.getcwd()  # noqa: PTH109
         found: list[CaseSummary | None] = []
         misses: list[int] = []
-        digests: dict[int, tuple[str, str]] = {}
+        digests: dict[int, tuple[str, str, str]] = {}
         names = [_name_in(path, base) for path in files]
         for i, path in enumerate(files):
             name = names[i]
-            try:
-                content = cache.digest(yamlio.read_bytes(path))
-            except OSError:
-                content = ""
-            hit = store.get(name, content) if content else None
             shown = str(path) if not path.is_absolute() else display_path(path, cwd)
+            file_status = cache.status(path)  # before reading: a later change shows
+            hit = store.get_unchanged(name, file_status)
             cached = _from_row(shown, hit) if hit is not None else None
+            if cached is None:
+                try:
+                    content = cache.digest(yamlio.read_bytes(path))
+                except OSError:
+                    content = ""
+                hit = store.get(name, content) if content else None
+                cached = _from_row(shown, hit) if hit is not None else None
+                if cached is not None:
+                    store.note_status(name, file_status)
             found.append(cached)
             if cached is None:
                 misses.append(i)
-                digests[i] = (name, content)
+                digests[i] = (name, content, file_status)
         for i, summary in zip(
             misses, _run([files[i] for i in misses], ctx, summarise_loaded, jobs), strict=True
         ):
             found[i] = summary
-            name, content = digests[i]
+            name, content, file_status = digests[i]
             if content:
-                store.put(name, content, _to_row(summary))
+                store.put(name, content, _to_row(summary), file_status)
         store.keep_only(set(names))
         store.save()
         out.extend(s for s in found if s is not None)
@@ -398,20 +415,26 @@ def _to_row(summary: CaseSummary) -> list[Any]:
     return row
 
 
+_DATE_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _DATE_FIELDS)
+_FLAT_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _FLAT_TUPLES)
+_NESTED_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _NESTED_TUPLES)
+_from_iso = dt.date.fromisoformat
+
+
 def _from_row(path: str, row: Any) -> CaseSummary | None:
     """A summary back from its cached row, or None if the row is not of this shape."""
     if not isinstance(row, list) or len(row) != len(_FIELDS):
         return None
-    values: dict[str, Any] = dict(zip(_FIELDS, row, strict=True))
+    values = row.copy()  # 10,000 rows on every bulk view: positions, not names
     try:
-        for name in _DATE_FIELDS:
-            if values[name]:
-                values[name] = dt.date.fromisoformat(values[name])
-        for name in _FLAT_TUPLES:
-            values[name] = tuple(values[name])
-        for name in _NESTED_TUPLES:
-            values[name] = tuple(tuple(v) for v in values[name])
-        return CaseSummary(path, **values)
+        for i in _DATE_AT:
+            if values[i]:
+                values[i] = _from_iso(values[i])
+        for i in _FLAT_AT:
+            values[i] = tuple(values[i])
+        for i in _NESTED_AT:
+            values[i] = tuple(map(tuple, values[i]))
+        return CaseSummary(path, *values)
     except (TypeError, ValueError):  # a damaged or foreign row: summarise again
         return None
 
@@ -922,13 +945,29 @@ def figures(
     n = len(cases)
 
     def reached(stage: str) -> list[CaseSummary]:
-        return [c for c in cases if c.furthest >= stages.index(stage)]
+        level = stages.index(stage)
+        return [c for c in cases if c.furthest >= level]
 
     open_cases = [c for c in cases if not c.closed]
     closed = [c for c in cases if c.closed]
-    funnel = {s: len(reached(s)) for s in stages.STAGES if s != "closed"}
+    furthest: dict[int, int] = {}
+    for c in cases:
+        furthest[c.furthest] = furthest.get(c.furthest, 0) + 1
+    funnel = {
+        s: sum(k for level, k in furthest.items() if level >= stages.index(s))
+        for s in stages.STAGES
+        if s != "closed"
+    }
     funnel["closed"] = len(closed)
     at = {s: reached(s) for s in ("age_verified", "assessed", "plan_agreed", "monitoring")}
+    stage_days: dict[str, list[int]] = {}
+    for c in cases:
+        for st, d in c.stage_days:
+            stage_days.setdefault(st, []).append(d)
+    milestone_days: dict[str, list[int]] = {}
+    for c in cases:
+        for name, d in c.milestone_days:
+            milestone_days.setdefault(name, []).append(d)
     supported = [c for c in cases if c.furthest >= _SUPPORT_STAGE]
     visited = [c for c in cases if c.visits >= 1]
     twice = [c for c in cases if c.visits >= 2]
@@ -964,14 +1003,9 @@ def figures(
         },
         "speed": {
             "days_in_stage": {
-                s: _median([d for c in cases for st, d in c.stage_days if st == s])
-                for s in stages.STAGES
-                if s != "closed"
+                s: _median(stage_days.get(s, [])) for s in stages.STAGES if s != "closed"
             },
-            "days_from_discovery": {
-                m: _median([d for c in cases for name, d in c.milestone_days if name == m])
-                for m in MILESTONES
-            },
+            "days_from_discovery": {m: _median(milestone_days.get(m, [])) for m in MILESTONES},
         },
         "coverage": {
             "age_verified": _share(

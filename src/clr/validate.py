@@ -408,23 +408,32 @@ def _check_group(
             root, cache.context_key(root, plays, ctx.today.isoformat(), "validate")
         )
     results: list[FileReport | None] = [None] * len(files)
-    todo: list[tuple[int, Path, bytes | None, str, str]] = []
+    todo: list[tuple[int, Path, bytes | None, str, str, str]] = []
     for i, (path, shown, name) in enumerate(files):
+        content = file_status = ""
+        if store is not None and name is not None:
+            file_status = cache.status(path)  # before reading: a later change shows
+            hit = store.get_unchanged(name, file_status)
+            if hit is not None:
+                results[i] = _from_cache(shown, hit)
+                continue
         raw = _read(path)
-        content = ""
         if store is not None and raw is not None and name is not None:
             content = cache.digest(raw)
             hit = store.get(name, content)
             if hit is not None:
+                store.note_status(name, file_status)
                 results[i] = _from_cache(shown, hit)
                 continue
-        todo.append((i, path, raw, shown, content))
-    checked = _run([(path, raw, shown) for _, path, raw, shown, _ in todo], ctx, jobs, progress)
-    for (i, _path, _raw, _shown, content), file_report in zip(todo, checked, strict=True):
+        todo.append((i, path, raw, shown, content, file_status))
+    checked = _run([(path, raw, shown) for _, path, raw, shown, _, _ in todo], ctx, jobs, progress)
+    for (i, _path, _raw, _shown, content, file_status), file_report in zip(
+        todo, checked, strict=True
+    ):
         results[i] = file_report
         name = files[i][2]
         if store is not None and content and name is not None:
-            store.put(name, content, _to_cache(file_report))
+            store.put(name, content, _to_cache(file_report), file_status)
     if store is not None:
         store.keep_only({name for _, _, name in files if name is not None})
         store.save()

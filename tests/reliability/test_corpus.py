@@ -579,12 +579,6 @@ def test_case_file_that_is_not_a_readable_file(
 
 
 @pytest.mark.parametrize("kind", NOT_A_FILE)
-@pytest.mark.xfail(
-    strict=True,
-    reason="clr status exits 0 and lists no case at all: a case folder whose case.yaml is "
-    "a broken link, a link loop, a folder or a FIFO is skipped without a word (clr validate "
-    "reports it as CLR403)",
-)
 def test_status_mentions_a_case_whose_file_cannot_be_read(
     tmp_path: Path, clr_run: Callable[..., Result], kind: str
 ) -> None:
@@ -593,6 +587,7 @@ def test_status_mentions_a_case_whose_file_cannot_be_read(
     result = clr_run(["status"], _not_a_file(tmp_path, kind), timeout=5)
     _clean(result)
     assert CASE_ID in result.output, result.describe()
+    assert result.code == 1, result.describe()  # a case that cannot be read fails the run
 
 
 _BY_PATH_GAPS: dict[tuple[str, str], str] = {}
