@@ -5,7 +5,8 @@
 For each size it generates a case repository (cached under benchmarks/out/), then times
 ``clr validate`` (cold: no result cache; warm: nothing changed since the last run, when
 clr has a cache), ``check-jsonschema`` over the same files and base schema, and the
-start-up of ``clr --help`` and ``clr --version`` against ``python -c "import typer"``.
+start-up of ``clr --help``, ``clr --version``, ``clr next CASE`` and ``clr advance CASE``
+(one example case) against ``python -c "import typer"``.
 It prints a Markdown table with medians, ratios, peak memory and the targets.
 
 ``--quick`` (for CI): 500 cases, one run of each validate command; exits 1 when the cold
@@ -63,6 +64,8 @@ TARGETS = {
     "validate_warm_abs": Target("validate_warm_abs", "validate, nothing changed", 1.0, "s", False),
     "help": Target("help", "clr --help", 1.3, "x"),
     "version": Target("version", "clr --version", 1.3, "x"),
+    "next": Target("next", "clr next CASE", 2.0, "x"),
+    "advance": Target("advance", "clr advance CASE", 2.0, "x"),
     "memory": Target("memory", "peak memory, validate", 300.0, "MB", False),
 }
 
@@ -77,6 +80,7 @@ class Bench:
     shell: bool = False
     warmup: int = 0
     runs: int = 1
+    prepare: str = ""  # a shell command run before each run (not timed)
 
     @property
     def display(self) -> str:
@@ -305,11 +309,42 @@ def validate_benches(tools: Tools, repo: Path, size: int, runs: int) -> list[Ben
     return benches
 
 
+ONE_CASE = "EXR-2026-7KQ3M"  # an example case in stage reported, ready to move on
+
+
+def one_case_repository() -> Path:
+    """A repository holding one example case, for clr next and clr advance."""
+    repo = OUT / "one-case"
+    shutil.rmtree(repo, ignore_errors=True)
+    (repo / "cases").mkdir(parents=True)
+    shutil.copy2(ROOT / "examples" / "clr.yaml", repo / "clr.yaml")
+    shutil.copytree(ROOT / "examples" / "cases" / ONE_CASE, repo / "cases" / ONE_CASE)
+    case = repo / "cases" / ONE_CASE / "case.yaml"
+    shutil.copy2(case, case.with_name("case.yaml.orig"))
+    return repo
+
+
+def compile_bytecode(python: str) -> None:
+    """Write clr's bytecode, as installing a package does (an editable install does not,
+    and PYTHONDONTWRITEBYTECODE would leave every run compiling clr's source again)."""
+    code = (
+        "import clr, compileall, pathlib; "
+        "compileall.compile_dir(pathlib.Path(clr.__file__).parent, quiet=1)"
+    )
+    subprocess.run([python, "-c", code], check=True)
+
+
 def startup_benches(tools: Tools, runs: int) -> list[Bench]:
+    repo = rel(one_case_repository())
+    case = f"{repo}/cases/{ONE_CASE}/case.yaml"
+    restore = f"cp {case}.orig {case}"
+    advance = [tools.clr, "advance", case, "--by", "benchmark", "--as-of", "2026-11-20"]
     return [
         Bench("import_typer", "import typer", [tools.python, "-c", "import typer"], False, 1, runs),
         Bench("help", "clr --help", [tools.clr, "--help"], False, 1, runs),
         Bench("version", "clr --version", [tools.clr, "--version"], False, 1, runs),
+        Bench("next", "clr next CASE", [tools.clr, "next", case], False, 1, runs),
+        Bench("advance", "clr advance CASE", advance, False, 1, runs, prepare=restore),
     ]
 
 
@@ -328,6 +363,8 @@ def run_hyperfine(hyperfine: str, benches: Sequence[Bench]) -> dict[str, Timing]
             command += ["--warmup", str(first.warmup)]
         if not first.shell:
             command += ["--shell", "none"]
+        if first.prepare:
+            command += ["--prepare", first.prepare]
         for bench in benches:
             command += ["--command-name", bench.label, to_string(bench)]
         subprocess.run(command, check=True, cwd=ROOT, stdout=sys.stderr)
@@ -361,6 +398,8 @@ def run_loop(benches: Sequence[Bench]) -> dict[str, Timing]:
 
 
 def once(bench: Bench) -> float:
+    if bench.prepare:
+        subprocess.run(bench.prepare, shell=True, cwd=ROOT, check=True)
     start = time.perf_counter()
     done = subprocess.run(
         bench.command[0] if bench.shell else bench.command,
@@ -392,7 +431,7 @@ def measure(tools: Tools, benches: Sequence[Bench]) -> dict[str, Timing]:
 
 
 def same_settings(a: Bench, b: Bench) -> bool:
-    return (a.shell, a.warmup, a.runs) == (b.shell, b.warmup, b.runs)
+    return (a.shell, a.warmup, a.runs, a.prepare) == (b.shell, b.warmup, b.runs, b.prepare)
 
 
 # ---------------------------------------------------------------------------------------
@@ -562,7 +601,7 @@ def startup_rows(timings: dict[str, Timing], results: Results, quick: bool) -> N
     reference = timings["import_typer"]
     label = 'python -c "import typer"'
     results.rows.append(Row(label, None, reference.median, "s", timing=reference))
-    for key in ("help", "version"):
+    for key in ("help", "version", "next", "advance"):
         row = ratio_row(TARGETS[key].label, None, timings[key], reference, "import typer")
         row.target = target_text(TARGETS[key], None)
         row.status = judge(row.ratio or 0, TARGETS[key], None, results, quick)
@@ -663,6 +702,7 @@ def benchmark(args: argparse.Namespace) -> Results:
     for note in results.notes:
         log(note)
     startup_runs = args.startup_runs or (5 if args.quick else 20)
+    compile_bytecode(tools.python)
     startup_rows(measure(tools, startup_benches(tools, startup_runs)), results, args.quick)
     for size in sizes_of(args):
         repo = ensure_repository(size, args.seed)

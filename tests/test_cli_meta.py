@@ -116,6 +116,43 @@ def test_help_and_version_load_no_heavy_modules(args: list[str]) -> None:
     assert loaded == "[]", f"{args} loaded {loaded}"
 
 
+ROOT = Path(__file__).resolve().parents[1]
+WORKING = ("yaml", "ruamel", "questionary", "rich")
+
+
+def test_next_and_advance_on_a_plain_case_load_no_yaml_parser_nor_rich(tmp_path: Path) -> None:
+    # A case read by the fast parser, checked, and moved on by a top-level text edit:
+    # neither PyYAML nor the round-trip library nor rich is needed (each costs start-up).
+    import shutil
+
+    (tmp_path / "cases").mkdir()
+    shutil.copy(ROOT / "examples" / "clr.yaml", tmp_path / "clr.yaml")
+    case_id = "EXR-2026-7KQ3M"
+    shutil.copytree(ROOT / "examples" / "cases" / case_id, tmp_path / "cases" / case_id)
+    before = (tmp_path / "cases" / case_id / "case.yaml").read_text(encoding="utf-8")
+    for args in (["next", case_id], ["advance", case_id, "--by", "a staff member"]):
+        code = (
+            "import sys\n"
+            f"sys.argv = ['clr', *{args!r}, '--as-of', '2026-11-20']\n"
+            "from clr._entry import main\n"
+            "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {WORKING!r}))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == "[]", (args, result.stdout)
+    after = (tmp_path / "cases" / case_id / "case.yaml").read_text(encoding="utf-8")
+    assert "stage: identified" in after and after.startswith(before.split("stage:")[0])
+
+
 def test_version_is_printed() -> None:
     result = clr_run("--version")
     assert result.returncode == 0

@@ -83,15 +83,22 @@ class Document:
 
     def render(self) -> str:
         """The new text: surgical edits, or ruamel.yaml when those do not read back right."""
-        from clr.splice import CannotSplice, apply_ruamel, apply_text_edits, reads_as
+        from clr.splice import (
+            CannotSplice,
+            apply_ruamel,
+            apply_text_edits,
+            apply_top_edits,
+            reads_as,
+        )
 
         want = self.expected()
-        try:
-            text = apply_text_edits(self.text, self.ops)
-        except CannotSplice:
-            text = None
-        if text is not None and reads_as(text, want):
-            return text
+        for splicer in (apply_top_edits, apply_text_edits):
+            try:
+                text = splicer(self.text, self.ops)
+            except CannotSplice:
+                continue
+            if reads_as(text, want):
+                return text
         text = apply_ruamel(self.text, self.ops)
         if reads_as(text, want):
             return text

@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from clr import yamlio
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 Path_ = tuple[str, ...]
 
@@ -63,6 +63,18 @@ def render_scalar(value: Any, quote: str = '"', *, flow: bool = False) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+# Words that YAML 1.1 readers (PyYAML's safe_load, many other tools) read as true, false
+# or null.
+_YAML11_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+# PyYAML's timestamp pattern (YAML 1.1): such text reads back as a date or a datetime.
+_YAML11_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+    r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"
+)
+_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9 _.,/()'+-]*")
+
+
 def _plain_is_safe(text: str) -> bool:
     if not text or text != text.strip() or text[0] in "!&*?|>'\"%@`#-[]{},:" or ": " in text:
         return (
@@ -74,6 +86,12 @@ def _plain_is_safe(text: str) -> bool:
         )
     if " #" in text or text.endswith(":"):
         return False
+    if _PLAIN_WORDS.fullmatch(text) and text.lower() not in _YAML11_WORDS:
+        return True  # words starting with a letter: text to every YAML reader
+    if _YAML11_TIMESTAMP.fullmatch(text):
+        return False  # a date or time to YAML 1.1 readers: quote it
+    import yaml
+
     try:
         strict = yamlio.parse_text(f"k: {text}\n", "").data
         loose = yaml.safe_load(f"k: {text}\n")
@@ -130,6 +148,8 @@ def _render_item(item: Any, dash_col: int, quote: str, seq: int) -> list[str]:
 
 
 def _child(node: Node | None, key: str) -> tuple[Node, Node] | None:
+    from yaml.nodes import MappingNode, ScalarNode
+
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
@@ -139,6 +159,8 @@ def _child(node: Node | None, key: str) -> tuple[Node, Node] | None:
 
 def _content_end(text: str, node: Node, key_node: Node | None = None) -> int:
     """Index just past the line holding the last character of ``node``'s content."""
+    from yaml.nodes import ScalarNode
+
     if key_node is not None and isinstance(node, ScalarNode) and node.value == "":
         node = key_node  # an empty value: its marks may lie past the comments that follow
     node = _last_leaf(text, node)
@@ -151,6 +173,8 @@ def _content_end(text: str, node: Node, key_node: Node | None = None) -> int:
 
 def _last_leaf(text: str, node: Node) -> Node:
     """The last scalar or flow collection of a node: block collections end past comments."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     while isinstance(node, MappingNode | SequenceNode) and node.value and not _is_flow(text, node):
         if isinstance(node, MappingNode):
             key_node, value_node = node.value[-1]
@@ -177,7 +201,11 @@ def apply_text_edits(text: str, ops: list[tuple[str, Path_, Any]]) -> str:
 
 
 def _splice(text: str, op: str, path: Path_, value: Any) -> str:
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     nl, quote = _newline(text), _quote_char(text)
+    import yaml
+
     root = yaml.compose(text, Loader=yaml.CSafeLoader)
     if not isinstance(root, MappingNode) or _is_flow(text, root):
         raise CannotSplice
@@ -253,6 +281,8 @@ def _seq_indent(text: str, seq_node: Node, key_node: Node) -> int:
 
 def _is_empty(text: str, node: Node) -> bool:
     """True for ``{}``, ``[]`` and an empty (null) value, which can become a block."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     if isinstance(node, ScalarNode):
         return node.value == "" and node.tag.endswith("null")
     return isinstance(node, MappingNode | SequenceNode) and not node.value and _is_flow(text, node)
@@ -286,6 +316,8 @@ def _replace_with_block(
 
 
 def _insert_key(text: str, parent: Node, key: str, value: Any, nl: str, quote: str) -> str:
+    from yaml.nodes import MappingNode
+
     assert isinstance(parent, MappingNode)
     if not parent.value:
         raise CannotSplice
@@ -294,6 +326,95 @@ def _insert_key(text: str, parent: Node, key: str, value: Any, nl: str, quote: s
     at = _content_end(text, parent.value[-1][1], parent.value[-1][0])
     prefix = "" if text[:at].endswith("\n") else nl
     return text[:at] + prefix + nl.join(lines) + nl + text[at:]
+
+
+# --- top-level edits without a YAML parser --------------------------------------------
+
+
+_PLAIN_VALUE = re.compile(r"[^\s'\"|>\[{&*!%@`#][^#\n]*?")
+
+
+def apply_top_edits(text: str, ops: list[tuple[str, Path_, Any]]) -> str:
+    """Make edits of top-level keys (set a scalar, append to a block list) on the text.
+
+    The keys are found by their lines alone: the commonest edits (a stage, a history
+    entry) then need no YAML parser. The result is checked by the caller like any other.
+
+    Raises:
+        CannotSplice: an edit is of another kind, or the text is not laid out plainly.
+    """
+    for op, path, value in ops:
+        if len(path) != 1 or op not in ("set", "append"):
+            raise CannotSplice
+        text = _top_edit(text, op, path[0], value)
+    return text
+
+
+def _top_edit(text: str, op: str, key: str, value: Any) -> str:
+    nl, quote = _newline(text), _quote_char(text)
+    found = list(re.finditer(rf"^{re.escape(key)}:(?=[ \r\n]|$)", text, re.M))
+    if len(found) != 1 or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise CannotSplice
+    start = found[0].end()
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[start:line_end].rstrip("\r")
+    if op == "set":
+        if isinstance(value, dict | list):
+            raise CannotSplice
+        match = re.fullmatch(r"( +)(" + _PLAIN_VALUE.pattern + r")( +#.*)?", rest)
+        following = text[line_end + 1 : line_end + 2]
+        if match is None or following in (" ", "\t"):
+            raise CannotSplice  # a quoted, block or multi-line value: leave it to the parser
+        at = start + match.start(2)
+        old = match.group(2)
+        rendered = render_scalar(value, quote)
+        if match.group(3):
+            old_gap = len(match.group(3)) - len(match.group(3).lstrip(" "))
+            gap = max(min(old_gap, 2), old_gap + len(old) - len(rendered))
+            return (
+                text[:at]
+                + rendered
+                + " " * gap
+                + match.group(3).lstrip(" ")
+                + text[start + len(rest) :]
+            )
+        return text[:at] + rendered + text[at + len(old) :]
+    if rest.strip() and not rest.strip().startswith("#"):
+        raise CannotSplice  # a flow list or a scalar on the key's line
+    lines = text[line_end + 1 :].split("\n")
+    dash_col = -1
+    last = -1  # index in lines of the last line of the list's content
+    for i, line in enumerate(lines):
+        bare = line.rstrip("\r")
+        stripped = bare.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(bare) - len(stripped)
+        if dash_col < 0:
+            if not stripped.startswith("- ") or stripped.startswith(("- {", "- [")):
+                raise CannotSplice
+            dash_col = indent
+        if indent < dash_col or (indent == dash_col and not stripped.startswith("- ")):
+            break
+        if indent == 0 and not stripped.startswith("- "):
+            break
+        last = i
+    if last < 0:
+        raise CannotSplice
+    if any(
+        line.lstrip(" ").startswith(("- {", "- ["))
+        and len(line) - len(line.lstrip(" ")) == dash_col
+        for line in lines[: last + 1]
+    ):
+        raise CannotSplice  # flow-style items: the parser's splicer matches their style
+    seq = dash_col if dash_col > 0 else 2
+    item = nl.join(_render_item(value, dash_col, quote, seq))
+    head = text[: line_end + 1] + "\n".join(lines[: last + 1])
+    tail = "\n".join(lines[last + 1 :])
+    if last + 1 < len(lines):
+        return head + "\n" + item + nl + tail
+    return head + (nl if not head.endswith("\n") else "") + item + nl
 
 
 # --- the round-trip library, for what cannot be spliced ---------------------------------

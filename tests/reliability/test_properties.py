@@ -497,3 +497,27 @@ def test_advance_writes_a_valid_case_or_nothing(
         assert new["history"][:-1] == old["history"]
         assert new["history"][-1]["to"] == new["stage"] != old["stage"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", new["history"][-1]["at"])
+
+
+TOP_EDITS = [
+    [("set", ("stage",), "identified")],
+    [("set", ("track",), "young_worker"), ("set", ("stage",), "closed")],
+    [("append", ("history",), {"at": "2026-11-20", "from": "a", "to": "b", "by": "R. Ahmed"})],
+    [("append", ("visits",), {"date": "2026-11-20", "by": "a staff member", "note": "ok"})],
+]
+
+
+@pytest.mark.parametrize("ops", TOP_EDITS, ids=["stage", "two-sets", "history", "visits"])
+def test_top_level_edits_without_a_parser_write_what_the_parser_splicer_writes(
+    ops: list[tuple[str, tuple[str, ...], Any]],
+) -> None:
+    took = 0
+    for path in sorted((Path(__file__).parents[2] / "examples" / "cases").glob("*/case.yaml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            quick = splice.apply_top_edits(text, ops)
+        except splice.CannotSplice:
+            continue
+        took += 1
+        assert quick == splice.apply_text_edits(text, ops), path
+    assert took >= 3
