@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from clr import CASE_FORMAT
 from clr.edit import Document
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = CASE_FORMAT
 """The case format this clr writes and checks (``schema_version``)."""
 
 

@@ -226,22 +226,23 @@ def test_immutable_file_or_folder_gives_a_clear_error_even_for_root(
 
 
 _FAIL_AT = """
-    import errno, os, sys, tempfile
+    import errno, os, sys
     from pathlib import Path
     where = sys.argv[1]
-    real_mkstemp, real_replace = tempfile.mkstemp, Path.replace
+    real_open, real_replace = os.open, Path.replace
 
-    def mkstemp(*args, **kwargs):
-        if where == "mkstemp":
+    def create(path, flags, *args, **kwargs):
+        # The temporary file beside the case, made before the rename.
+        if where == "create-temporary" and str(path).endswith(".tmp") and flags & os.O_CREAT:
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real_mkstemp(*args, **kwargs)
+        return real_open(path, flags, *args, **kwargs)
 
     def replace(self, target):
         if where == "rename":
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_replace(self, target)
 
-    tempfile.mkstemp = mkstemp
+    os.open = create
     Path.replace = replace
     sys.argv = ["clr", *sys.argv[2:]]
     from clr._entry import main
@@ -249,7 +250,7 @@ _FAIL_AT = """
 """
 
 
-@pytest.mark.parametrize("where", ["mkstemp", "rename"])
+@pytest.mark.parametrize("where", ["create-temporary", "rename"])
 def test_permission_denied_while_writing_gives_a_clear_error(tmp_path: Path, where: str) -> None:
     """As root, chmod cannot make a folder read-only: the refusal is injected instead."""
     root = make_repo(tmp_path / "repo", MINIMAL_CASE)

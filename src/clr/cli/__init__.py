@@ -97,6 +97,12 @@ def _app_for(argv: list[str]) -> typer.Typer:
         return _listing_app()
     new = make_app()
     register_module(new, entry[0])
+    # Only the command asked for: Typer builds every registered command's options on each
+    # run, and a module holds up to five commands.
+    commands = [c for c in new.registered_commands if c.name == words[0]]
+    groups = [g for g in new.registered_groups if g.name == words[0]]
+    if commands or groups:
+        new.registered_commands, new.registered_groups = commands, groups
     return new
 
 
