@@ -186,7 +186,7 @@ def markdown(rows: Sequence[Row]) -> str:
         )
     machine = f"{platform.python_implementation()} {platform.python_version()}, "
     machine += f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
-    return "\n".join(lines) + f"\n\n{machine}; warm OS file cache; no result cache.\n"
+    return "\n".join(lines) + f"\n\n{machine}; warm OS file cache and result cache (.clr-cache/).\n"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
