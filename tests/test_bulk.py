@@ -1012,7 +1012,9 @@ def test_reading_in_several_processes_gives_the_same(
 
     today = dt.date.fromisoformat(AS_OF)
     one = summary.load_summaries([repo], today, jobs=1)
-    monkeypatch.setattr(summary, "PARALLEL_THRESHOLD", 2)
+    from clr import pool
+
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 2)
     assert summary.load_summaries([repo], today, jobs=2) == one
 
 

@@ -541,3 +541,24 @@ def test_validate_help_lists_its_options(tmp_path: Path, run_cli: RunCli) -> Non
         assert option in result.stdout
     for fmt in ("text", "json", "github"):
         assert fmt in result.stdout
+
+
+def test_several_processes_give_the_same_report_in_the_same_order(
+    two_bad_cases: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr import pool
+
+    args = ["validate", "--format", "json", "--no-cache", *AS_OF]
+    one = run_cli([*args, "--jobs", "1"], cwd=two_bad_cases)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 2)
+    spawned: list[int] = []
+    real = pool.run_chunks
+
+    def watch(*a: Any, **k: Any) -> Any:
+        spawned.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(pool, "run_chunks", watch)
+    two = run_cli([*args, "--jobs", "2"], cwd=two_bad_cases)
+    assert spawned and two.exit_code == one.exit_code == 1
+    assert json.loads(two.stdout) == json.loads(one.stdout)

@@ -62,9 +62,6 @@ STIPEND_GRACE_DAYS = 0
 PLAN_PARTIES: tuple[str, ...] = ("family", "supplier", "buyer")
 """Who must sign a plan for it to count as signed by all parties (the child assents)."""
 
-PARALLEL_THRESHOLD = 300
-"""Below this many files, one process is faster than starting a pool."""
-
 GROUP_FIELDS: dict[str, str] = {
     "buyer": "buyer",
     "supplier": "supplier",
@@ -295,7 +292,7 @@ def context_for(root: Path | None, today: dt.date) -> CaseContext:
 def load(selection: Selection, summarise: Summariser[T], *, jobs: int | None = None) -> list[T]:
     """Apply ``summarise`` (a module-level function) to every selected case file.
 
-    Over ``PARALLEL_THRESHOLD`` files the work is spread over processes (``jobs``, default
+    Over ``clr.pool.PARALLEL_THRESHOLD`` files the work is spread over processes (``jobs``, default
     one per core). The result is in the order of the selection.
     """
     out: list[T] = []
@@ -311,22 +308,9 @@ def _chunk(items: list[Path], ctx: CaseContext, summarise: Summariser[T]) -> lis
 def _run(
     files: list[Path], ctx: CaseContext, summarise: Summariser[T], jobs: int | None
 ) -> list[T]:
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return _chunk(files, ctx, summarise)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from clr.pool import run_chunks
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    size = max(50, len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_quiet_worker,
-    ) as pool:
-        parts = pool.map(_chunk, chunks, [ctx] * len(chunks), [summarise] * len(chunks))
-        return [r for part in parts for r in part]
+    return run_chunks(_chunk, files, (ctx, summarise), jobs)
 
 
 def load_summaries(
@@ -1259,10 +1243,3 @@ def display_rows(figs: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     for key, value in figs.items():
         walk([key], value)
     return rows
-
-
-def _quiet_worker() -> None:
-    """Pool workers leave Ctrl-C to the main process, which reports it once."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -374,10 +374,6 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
     return []
 
 
-PARALLEL_THRESHOLD = 300
-"""Below this many files to check, one process is faster than starting a pool (measured)."""
-
-
 def _read(path: Path) -> bytes | None:
     try:
         return yamlio.read_bytes(path)
@@ -459,33 +455,9 @@ def _run(
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
-    total = len(items)
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        if progress is None:
-            return _check_chunk(items, ctx)
-        out = []
-        for path, raw, shown in items:
-            out.append(check_case_file(path, ctx, raw, shown))
-            progress(len(out), total)
-        return out
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from clr.pool import run_chunks
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    size = max(50, len(items) // (workers * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_quiet_worker,
-    ) as pool:
-        done: list[FileReport] = []
-        for part in pool.map(_check_chunk, chunks, [ctx] * len(chunks)):
-            done.extend(part)
-            if progress is not None:
-                progress(len(done), total)
-        return done
+    return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
 
 
 def _to_cache(report: FileReport) -> list[Any]:
@@ -502,10 +474,3 @@ def _from_cache(path: str, entry: list[Any]) -> FileReport:
         for line, col, code, severity, message, pointer, hint in rows
     ]
     return FileReport(path, findings, case_id, stage)
-
-
-def _quiet_worker() -> None:
-    """Pool workers leave Ctrl-C to the main process, which reports it once."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
