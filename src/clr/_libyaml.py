@@ -246,43 +246,27 @@ def parse(text: str, path: str) -> Loaded:
         for code, line, col, message, hint in loader.findings
     ]
     if data is None:
-        findings.append(
-            Finding(
-                path,
-                1,
-                1,
-                "CLR006",
-                message="the file is empty",
-                hint="a case file is a mapping of fields such as 'id:' and 'stage:'",
-            )
-        )
-        return Loaded(path, text, None, findings)
+        return _whole_file(path, text, findings, "CLR006", "the file is empty", _MAPPING_HINT)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
-        findings.append(
-            Finding(
-                path,
-                1,
-                1,
-                "CLR006",
-                message=f"the top level is {kind}, not a mapping",
-                hint="a case file is a mapping of fields such as 'id:' and 'stage:'",
-            )
-        )
-        return Loaded(path, text, None, findings)
+        message = f"the top level is {kind}, not a mapping"
+        return _whole_file(path, text, findings, "CLR006", message, _MAPPING_HINT)
     if too_deep(data):
-        findings.append(
-            Finding(
-                path,
-                1,
-                1,
-                "CLR003",
-                message=f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
-                hint="no case needs that: flatten the structure",
-            )
-        )
-        return Loaded(path, text, None, findings)
+        message = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+        hint = "no case needs that: flatten the structure"
+        return _whole_file(path, text, findings, "CLR003", message, hint)
     return Loaded(path, text, data, findings)
+
+
+_MAPPING_HINT = "a case file is a mapping of fields such as 'id:' and 'stage:'"
+
+
+def _whole_file(
+    path: str, text: str, findings: list[Finding], code: str, message: str, hint: str
+) -> Loaded:
+    """The file refused as a whole: a finding on its first line, no data."""
+    findings.append(Finding(path, 1, 1, code, message=message, hint=hint))
+    return Loaded(path, text, None, findings)
 
 
 def compose(text: str) -> Node | None:
