@@ -155,20 +155,39 @@ SKIP_KEYS = frozenset(
 
 # --- patterns (compiled once) ----------------------------------------------------------------
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
-_DIGITS_RUN = re.compile(r"(?<![\w+/.,:])(\+|\b00)?(\(?\d[\d \u00a0().\-]*\d\)?)(?![\w/%])")
+class _Lazy:
+    """A regular expression compiled on first use.
+
+    Most case files need few of them, and compiling them all costs 2 ms of every start.
+    """
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return getattr(self._compiled, name)
+
+
+_EMAIL = _Lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+_DIGITS_RUN = _Lazy(r"(?<![\w+/.,:])(\+|\b00)?(\(?\d[\d \u00a0().\-]*\d\)?)(?![\w/%])")
 """A run of digits with phone-style separators (space, dot, hyphen, brackets)."""
 
-_DATEISH = re.compile(
+_DATEISH = _Lazy(
     r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])|\d\d[-./](?:0[1-9]|1[0-2])[-./](?:19|20)\d\d"
 )
-_DATE_TOKEN = re.compile(r"(?:19|20)\d\d[-./]\d\d(?:[-./]\d\d)?|\d\d[-./]\d\d[-./](?:19|20)\d\d")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_CURRENCY_AFTER = re.compile(r"\s?(?:[A-Z]{3}\b|%|percent\b|per\b|hours?\b|days?\b)")
-_CURRENCY_BEFORE = re.compile(r"(?:\b[A-Z]{3}|[$€£¥₹৳₵₦])\s?$")
+_DATE_TOKEN = _Lazy(r"(?:19|20)\d\d[-./]\d\d(?:[-./]\d\d)?|\d\d[-./]\d\d[-./](?:19|20)\d\d")
+_YEAR = _Lazy(r"(?:19|20)\d\d")
+_CURRENCY_AFTER = _Lazy(r"\s?(?:[A-Z]{3}\b|%|percent\b|per\b|hours?\b|days?\b)")
+_CURRENCY_BEFORE = _Lazy(r"(?:\b[A-Z]{3}|[$€£¥₹৳₵₦])\s?$")
 
-_ID_LABELLED = re.compile(
+_ID_LABELLED = _Lazy(
     r"(?:(?i:\b(?:nid|national\s+id(?:entity)?(?:\s+card)?|id\s*(?:card|no\.?|number|nr\.?|#)"
     r"|passport(?:\s+(?:no\.?|number))?|birth\s+(?:certificate|registration)"
     r"(?:\s+(?:no\.?|number))?|brn|cni|voter(?:'s)?\s+(?:id|card)|ghana\s*card|aadhaar))"
@@ -178,10 +197,10 @@ _ID_LABELLED = re.compile(
 )
 """A number after a label such as 'NID', 'passport no.', 'birth certificate', 'ID:'."""
 
-_ID_SHAPED = re.compile(r"\b(?:[A-Z]{1,2}\d{7,8}|[A-Z]{3}-\d{9}-\d)\b")
+_ID_SHAPED = _Lazy(r"\b(?:[A-Z]{1,2}\d{7,8}|[A-Z]{3}-\d{9}-\d)\b")
 """Passport-style (one or two capitals and 7-8 digits) and Ghana-card-style numbers."""
 
-_GPS = re.compile(
+_GPS = _Lazy(
     r"(?<![\d.])[-+]?\d{1,2}\.\d{4,}\s*°?\s*[NSns]?\s*[,;/ ]\s*[-+]?\d{1,3}\.\d{4,}(?![\d.])"
     r"|\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*[\"″]\s*)?[NSEW]"
     r"|(?i:\bgeo:-?\d|maps\.google\.|google\.[a-z.]+/maps|goo\.gl/maps|maps\.app\.goo\.gl"
@@ -191,7 +210,7 @@ _GPS = re.compile(
 )
 """Decimal or degree-minute coordinates, map links, what3words and plus codes."""
 
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT = _Lazy(r"\d")
 
 
 def _phone_like(text: str, match: re.Match[str]) -> str | None:

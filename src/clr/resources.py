@@ -42,11 +42,18 @@ def playbooks_dir() -> Path:
 
 def schema_names() -> list[str]:
     """Return the names of all bundled schemas, e.g. ``case``, ``stages/closed``."""
-    root = schemas_dir()
-    return sorted(
-        str(p.relative_to(root).as_posix()).removesuffix(".schema.json")
-        for p in root.rglob("*.schema.json")
-    )
+    import os
+
+    root = str(schemas_dir())
+    names = []
+    for folder, _, files in os.walk(root):  # not rglob: it compiles a pattern on every run
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        names += [
+            f"{prefix}/{f}".removeprefix("./").removesuffix(".schema.json")
+            for f in files
+            if f.endswith(".schema.json")
+        ]
+    return sorted(names)
 
 
 @functools.cache
