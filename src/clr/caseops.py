@@ -128,7 +128,7 @@ def check_result(session: CaseSession, new_text: str) -> list[Finding]:
 
 
 def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change") -> str:
-    """Check and write the session's edits; return the diff.
+    """Check and write the session's edits; with ``dry_run`` write nothing, return the diff.
 
     Raises:
         CaseInvalid: the result would not be a valid case (nothing is written).
@@ -149,11 +149,11 @@ def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change")
             errors,
             hint=hint,
         )
-    diff = session.doc.diff(new_text)
-    if not dry_run:
-        with locked(session.path.parent):
-            write_atomic(session.path, new_text, expected_digest=session.doc.digest)
-    return diff
+    if dry_run:
+        return session.doc.diff(new_text)
+    with locked(session.path.parent):
+        write_atomic(session.path, new_text, expected_digest=session.doc.digest)
+    return ""
 
 
 def history_time(today: dt.date, now: dt.datetime | None = None) -> str:
@@ -176,7 +176,7 @@ def advance(
     approved_by: str | None = None,
     dry_run: bool = False,
 ) -> tuple[str, str, str]:
-    """Move a case to the next stage (or ``target``); return (from, to, diff).
+    """Move a case to the next stage (or ``target``); return (from, to, diff of a dry run).
 
     Raises:
         MoveBlocked: the case is not ready; nothing was written.
