@@ -536,6 +536,7 @@ def test_ctrl_c_during_a_long_validate_exits_130_without_traceback(
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "Traceback" not in out + err, err
+    assert err.strip().splitlines()[-1].startswith("interrupted: clr stopped"), err
 
 
 def _default_sigint() -> None:

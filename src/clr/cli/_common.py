@@ -21,14 +21,15 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
     except ClrError as exc:
         fail(exc.message, exc.hint, exc.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        raise SystemExit(130) from None
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer turns Ctrl-C into exit 130, silently
+            _interrupted()
+        raise
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
         sys.stderr.close()
         raise SystemExit(1) from None
-    except SystemExit:
-        raise
     except Exception as exc:
         if debug():
             raise
@@ -38,6 +39,11 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
             f"hint: run again with --debug for the traceback, and {BUG_REPORT}\n"
         )
         raise SystemExit(2) from None
+
+
+def _interrupted() -> NoReturn:
+    sys.stderr.write("\ninterrupted: clr stopped; no file is left half-written\n")
+    raise SystemExit(130) from None
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
