@@ -248,6 +248,19 @@ def find_case(repo: Repository, ref: str) -> Path:
     )
 
 
-def today() -> dt.date:
-    """Today's date where clr runs (``--as-of`` replaces it in commands)."""
-    return dt.date.today()
+def today(start: Path | None = None, now: dt.datetime | None = None) -> dt.date:
+    """Today's date in the time zone of the repository holding ``start`` (or the cwd).
+
+    The zone comes from its ``clr.yaml``; outside a repository, the machine's date.
+    ``--as-of`` replaces it in commands.
+    """
+    from clr.dates import today_in
+
+    root = find_root(start if start is not None else Path.cwd())
+    zone = None
+    if root is not None:
+        loaded = yamlio.read_file(root / CONFIG_NAME)
+        zone = loaded.data.get("timezone") if loaded.data is not None else None
+    if not isinstance(zone, str):  # no repository, or a clr.yaml its own check refuses
+        return dt.date.fromtimestamp((now or dt.datetime.now(dt.timezone.utc)).timestamp())
+    return today_in(zone, now)

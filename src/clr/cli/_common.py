@@ -55,10 +55,18 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
-def parse_as_of(value: str | None) -> dt.date:
-    """Turn --as-of into a date (today when not given)."""
+def parse_as_of(value: str | None, where: Any = None) -> dt.date:
+    """Turn --as-of into a date; without it, today in the repository's time zone.
+
+    The repository is the one holding ``where`` (a path), else the current folder's.
+    """
     if value is None:
-        return dt.date.today()
+        from pathlib import Path
+
+        from clr.repo import today
+
+        start = Path(where) if where is not None and Path(where).exists() else None
+        return today(start)
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

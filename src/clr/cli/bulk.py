@@ -266,7 +266,7 @@ def status_command(
     """
     from clr import summary
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
     cases = summary.load_summaries(_targets(paths), today, jobs=jobs)
     shown = summary.sort_cases(summary.filter_cases(cases, filters), sort.value, reverse=reverse)
@@ -435,7 +435,7 @@ def stats_command(
     """
     from clr import summary
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
     cases = summary.filter_cases(summary.load_summaries(_targets(paths), today, jobs=jobs), filters)
     doc = summary.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
@@ -592,7 +592,7 @@ def report_command(
     from clr import casereport, consent
     from clr.errors import ClrError
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     who = by or os.environ.get("CLR_USER")
     consent.check_override(override_consent, who)
     if audience is Audience.investor:
@@ -665,7 +665,7 @@ def export_command(
     from clr.errors import ClrError
     from clr.repo import display_path
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, paths[0] if paths else None)
     who = by or os.environ.get("CLR_USER")
     consent.check_override(override_consent, who)
     selection = summary.select(_targets(paths), today)

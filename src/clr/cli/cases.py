@@ -452,7 +452,7 @@ def show_command(
     from clr import caseops
     from clr.workflow import open_actions
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     data = session.data
     todo = open_actions(data, session.playbook(), session.ctx.calendar)
@@ -581,7 +581,7 @@ def reopen_command(
     from clr.errors import ClrError
     from clr.newcase import NewCase, create_case
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     old = session.data
     if old.get("stage") != "closed":

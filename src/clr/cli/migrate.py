@@ -78,14 +78,12 @@ def migrate_command(
 
 
 def _check(path: Path, text: str) -> list[str]:
-    import datetime as dt
-
     from clr import repo, yamlio
     from clr.validate import check_case_data, repository_context
 
     root = repo.find_root(path)
     config = repo.read_config(root)[0] if root else None
-    ctx, _ = repository_context(root, dt.date.today(), config)
+    ctx, _ = repository_context(root, repo.today(path), config)
     loaded = yamlio.parse_text(text, repo.display_path(path))
     return [
         f"{f.line}:{f.col}: {f.code} {f.message}"

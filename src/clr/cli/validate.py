@@ -97,7 +97,7 @@ def validate(
     from clr import output, repo
     from clr.validate import validate_paths
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, paths[0] if paths else None)
     targets = paths or [_current_repository(repo)]
     if changed is not None:
         from clr.gitops import changed_case_files

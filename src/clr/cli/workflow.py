@@ -72,7 +72,7 @@ def next_command(
     from clr import caseops, stages
     from clr.workflow import move_blockers, open_actions
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     data, book = session.data, session.playbook()
     calendar = session.ctx.calendar
@@ -219,7 +219,7 @@ def advance_command(
     """
     from clr import caseops
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     who = _by(by)
     session = caseops.open_case(case, today=today)
     source, target, diff = caseops.advance(
@@ -254,7 +254,7 @@ def tick_command(
     """
     from clr import caseops
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     diff = caseops.tick(
         session, item, by=_by(by), day=_date(date, today), note=note, dry_run=dry_run
@@ -316,7 +316,7 @@ def visit_command(
     """
     from clr import caseops
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     entry: dict[str, Any] = {"date": _date(date, today).isoformat(), "method": method.value}
     if by or os.environ.get("CLR_USER"):
@@ -361,7 +361,7 @@ def pay_command(
     """
     from clr import caseops
 
-    today = parse_as_of(as_of)
+    today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     value: int | float = int(amount) if float(amount).is_integer() else amount
     entry: dict[str, Any] = {
