@@ -205,37 +205,13 @@ def parse(text: str, path: str) -> Loaded:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return Loaded(
-            path,
-            text,
-            None,
-            [
-                Finding(
-                    path,
-                    line,
-                    col,
-                    "CLR003",
-                    message=f"the control character {char!r} is not allowed",
-                    hint="remove it (it often comes from a copy-paste or a binary file)",
-                )
-            ],
-        )
+        message = f"the control character {char!r} is not allowed"
+        hint = "remove it (it often comes from a copy-paste or a binary file)"
+        return _whole_file(path, text, [], "CLR003", message, hint, (line, col))
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        return Loaded(
-            path,
-            text,
-            None,
-            [
-                Finding(
-                    path,
-                    1,
-                    1,
-                    "CLR003",
-                    message=f"a value cannot be read: {str(exc)[:120]}",
-                    hint="check explicit tags such as !!int or !!float, and very long numbers",
-                )
-            ],
-        )
+        message = f"a value cannot be read: {str(exc)[:120]}"
+        hint = "check explicit tags such as !!int or !!float, and very long numbers"
+        return _whole_file(path, text, [], "CLR003", message, hint)
     except yaml.YAMLError as exc:
         message = str(exc).split("\n", 1)[0]
         return Loaded(path, text, None, [Finding(path, 1, 1, "CLR003", message=message)])
@@ -262,10 +238,16 @@ _MAPPING_HINT = "a case file is a mapping of fields such as 'id:' and 'stage:'"
 
 
 def _whole_file(
-    path: str, text: str, findings: list[Finding], code: str, message: str, hint: str
+    path: str,
+    text: str,
+    findings: list[Finding],
+    code: str,
+    message: str,
+    hint: str,
+    at: tuple[int, int] = (1, 1),
 ) -> Loaded:
-    """The file refused as a whole: a finding on its first line, no data."""
-    findings.append(Finding(path, 1, 1, code, message=message, hint=hint))
+    """The file refused as a whole: a finding (on its first line unless ``at``), no data."""
+    findings.append(Finding(path, at[0], at[1], code, message=message, hint=hint))
     return Loaded(path, text, None, findings)
 
 
