@@ -1329,3 +1329,17 @@ def test_status_table_fits_the_terminal() -> None:
     # the 11 columns take 8 x 10 + 12 + 14 + 8 = 114 characters and 20 between them.
     assert list(_fit(natural, 125)) == [k for k in natural if k != "track"]
     assert list(_fit(natural, 100)) == [k for k in natural if k not in ("track", "country", "site")]
+
+
+@pytest.mark.parametrize("command", ["status", "stats", "export"])
+def test_an_invalid_clr_yaml_is_refused_even_with_no_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from helpers_workflow import CONFIG_TEXT, make_repo
+
+    root = make_repo(tmp_path / "repo", CONFIG_TEXT + "timezone: Europe\n")
+    monkeypatch.chdir(root)
+    args = [command, *(["--csv", str(tmp_path / "out")] if command == "export" else [])]
+    result = guarded_run(args)
+    assert result.exit_code == 2, describe(result)
+    assert "clr.yaml:4:11" in result.stderr and "timezone 'Europe'" in result.stderr

@@ -203,10 +203,12 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
         )
     work: list[tuple[Path, Path | None, str]] = []  # file, its repository, its full name
     roots: dict[str, Path | None] = {}
+    repositories: list[Path | None] = []  # given as such: checked even without a case
     cwd = os.getcwd()  # noqa: PTH109
     for path in paths:
         if path.is_dir() and (path / CONFIG_NAME).is_file():
             root = find_root(path)
+            repositories.append(root)
             prefix = f"{path}{os.sep}cases{os.sep}"
             full = os.path.normcase(os.path.normpath(os.path.join(cwd, prefix)))  # noqa: PTH118
             work.extend(
@@ -237,6 +239,8 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             for f in files
         )
     selection = Selection()
+    for root in repositories:
+        selection.groups.setdefault(root, [])
     seen: set[str] = set()
     for file, root, key in work:
         if key not in seen:
