@@ -101,7 +101,7 @@ def test_settled_files_are_not_even_read_again(
     read: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Files changed in the last two seconds are read and hashed each time (their status
+    # Files changed in the last three seconds are read and hashed each time (their status
     # might not show a change made in the same clock tick); older ones only by status.
     validate_ok(run_cli, repo)
     read.clear()

@@ -12,8 +12,8 @@ Reading and hashing 10,000 files costs more than everything else a second run do
 entry also records the file's status (inode, size, modification and change times, as git's
 index does). A file whose status is exactly as recorded is not read again. The change time
 cannot be set back by tools such as ``touch``; a status is recorded only for a file last
-changed over two seconds before it was hashed, so that a change in the same clock tick as
-the hashing can never hide behind an unchanged status.
+modified and changed over three seconds before it was hashed, so that a change in the same
+clock tick as the hashing can never hide behind an unchanged status.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from clr import __version__, resources
 
 CACHE_DIR = ".clr-cache"
 FORMAT = 2
-SETTLED_NS = 2_000_000_000
+SETTLED_NS = 3_000_000_000
 """How long ago a file must have last changed for its status to be recorded."""
 
 
@@ -54,11 +54,16 @@ def status(path: str | os.PathLike[str]) -> str:
 
 
 def settled(file_status: str) -> str:
-    """The status to record: "" if the file changed too recently to trust its status."""
+    """The status to record: "" if the file changed too recently to trust its status.
+
+    Both times count: some file systems (FAT on a USB stick) keep no change time and
+    round modification times to two seconds.
+    """
     if not file_status:
         return ""
-    changed = int(file_status.rsplit(":", 1)[1])
-    return file_status if changed < time.time_ns() - SETTLED_NS else ""
+    _, _, modified, changed = file_status.split(":")
+    latest = max(int(modified), int(changed))
+    return file_status if latest < time.time_ns() - SETTLED_NS else ""
 
 
 @functools.cache
