@@ -17,9 +17,12 @@ from clr.findings import Finding
 from clr.yamlio import MAX_DEPTH, MAX_MAPPING_PAIRS, Loaded, too_deep
 
 if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the install
-    raise ImportError(
-        "PyYAML was installed without libyaml; clr needs it for safe and fast reading. "
-        "Reinstall PyYAML from a wheel: pip install --force-reinstall --only-binary=:all: pyyaml"
+    from clr.errors import ConfigError
+
+    raise ConfigError(
+        "PyYAML was installed without libyaml; clr needs it to read YAML safely",
+        hint="reinstall PyYAML from a wheel: "
+        "pip install --force-reinstall --only-binary=:all: pyyaml",
     )
 
 _STR = "tag:yaml.org,2002:str"
