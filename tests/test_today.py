@@ -7,13 +7,16 @@ import json
 import os
 import subprocess
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
-from clr import repo
+from clr import dates, repo
+from clr.caseops import history_time
 from clr.dates import today_in
-from helpers_workflow import CONFIG_TEXT, clr_executable, make_repo, subprocess_env
+from helpers_workflow import CONFIG_TEXT, clr_executable, describe, make_repo, run, subprocess_env
 
 ZONES = [
     "Asia/Dhaka",
@@ -75,3 +78,118 @@ def test_commands_answer_for_today_in_the_repository_zone(tmp_path: Path) -> Non
         assert as_of in (before, after), (zone, as_of, before)
         seen[zone] = as_of
     assert seen["Pacific/Kiritimati"] - seen["Pacific/Pago_Pago"] == dt.timedelta(days=1)
+
+
+# --- a fixed instant through the CLI ----------------------------------------------------------
+
+NEW_CASE = [
+    "new-case", "--no-input", "--site", "Sunrise Garments", "--supplier", "SUP-7",
+    "--sector", "garments", "--country", "BD",
+    "--channel", "audit", "--work", "trimming threads", "--hours", "48",
+    "--pseudonym", "Child A", "--sex", "female", "--age", "13", "--by", "R. Ahmed",
+]  # fmt: skip
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.datetime], None]:
+    """Set the moment clr takes for now (its one clock, clr.dates.utc_now)."""
+
+    def set_now(moment: dt.datetime) -> None:
+        monkeypatch.setattr(dates, "utc_now", lambda: moment)
+
+    return set_now
+
+
+def _zone_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str) -> Path:
+    root = make_repo(tmp_path / "repo", CONFIG_TEXT + f"timezone: {zone}\n")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("zone", "local_day", "overdue"),
+    [
+        ("Asia/Dhaka", "2026-03-04", 1),  # 01:30 on the 4th: the triage due on the 3rd is late
+        ("Europe/Paris", "2026-03-03", 0),  # 20:30 on the 3rd: still due today
+        ("America/Sao_Paulo", "2026-03-03", 0),  # 16:30 on the 3rd
+    ],
+)
+def test_a_deadline_is_overdue_by_the_repository_date_not_the_machine_date(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clock: Callable[[dt.datetime], None],
+    zone: str,
+    local_day: str,
+    overdue: int,
+) -> None:
+    root = _zone_repo(tmp_path, monkeypatch, zone)
+    clock(dt.datetime(2026, 3, 3, 19, 30, tzinfo=dt.timezone.utc))
+    made = run([*NEW_CASE, "--discovered", "2026-03-02"])
+    assert made.exit_code == 0, describe(made)
+    case_id = made.stdout.strip()
+    case = yaml.safe_load((root / "cases" / case_id / "case.yaml").read_text(encoding="utf-8"))
+    assert case["opened"] == local_day
+    assert case["history"][0]["at"].startswith(local_day)
+
+    shown = run(["next", case_id, "--format", "json"])
+    assert shown.exit_code == 0, describe(shown)
+    answer = json.loads(shown.stdout)
+    assert answer["as_of"] == local_day
+    triage = next(a for a in answer["actions"] if a["id"] == "report-triage")
+    assert (triage["due"], triage["overdue_days"]) == ("2026-03-03", overdue)
+    status = json.loads(run(["status", "--format", "json"]).stdout)
+    assert status["as_of"] == local_day
+
+
+def test_history_times_are_written_in_the_repository_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Callable[[dt.datetime], None]
+) -> None:
+    # Samoa time (UTC-11): a case opened at 09:00 and moved on at 18:00 the same local day,
+    # when it is already the next day in UTC. The move is written as 18:00 local time, after
+    # the opening, on the repository's date.
+    root = _zone_repo(tmp_path, monkeypatch, "Pacific/Pago_Pago")
+    clock(dt.datetime(2026, 4, 30, 20, 0, tzinfo=dt.timezone.utc))
+    made = run([*NEW_CASE, "--discovered", "2026-04-30"])
+    assert made.exit_code == 0, describe(made)
+    case_id = made.stdout.strip()
+    path = root / "cases" / case_id / "case.yaml"
+    clock(dt.datetime(2026, 5, 1, 5, 0, tzinfo=dt.timezone.utc))
+    ticked = run(["tick", case_id, "report-triage", "--by", "R. Ahmed"])
+    assert ticked.exit_code == 0, describe(ticked)
+    moved = run(["advance", case_id, "--by", "R. Ahmed"])
+    assert moved.exit_code == 0, describe(moved)
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert [h["at"] for h in case["history"]] == [
+        "2026-04-30T09:00:00-11:00",
+        "2026-04-30T18:00:00-11:00",
+    ]
+    assert case["checklist"]["report-triage"]["done"] == "2026-04-30"
+    checked = run(["validate", "--strict"])
+    assert checked.exit_code == 0, describe(checked)
+
+
+def test_history_time_in_utc_and_for_an_earlier_day() -> None:
+    moment = dt.datetime(2026, 5, 1, 5, 0, 7, 123, tzinfo=dt.timezone.utc)
+    assert history_time(dt.date(2026, 5, 1), moment) == "2026-05-01T05:00:07Z"
+    assert history_time(dt.date(2026, 5, 1), moment, zone="Asia/Kathmandu") == (
+        "2026-05-01T10:45:07+05:45"
+    )
+    # An earlier --as-of date: midday of that day, whatever the zone.
+    assert history_time(dt.date(2026, 4, 2), moment, zone="Asia/Dhaka") == "2026-04-02T12:00:00Z"
+    assert history_time(dt.date(2026, 4, 30), moment, zone="Pacific/Pago_Pago") == (
+        "2026-04-30T18:00:07-11:00"
+    )
+
+
+def test_a_repository_without_a_time_zone_counts_in_utc(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "plain")
+    late = dt.datetime(2026, 5, 1, 23, 30, tzinfo=dt.timezone.utc)
+    assert repo.time_zone(root) == "UTC"
+    assert repo.today(root, late) == dt.date(2026, 5, 1)
+    assert repo.time_zone(tmp_path) is None  # outside a repository: the machine's date
+
+
+def test_the_c_library_is_not_sent_elsewhere_by_tzdir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZDIR", "/nonexistent")
+    moment = dt.datetime(2026, 3, 3, 19, 30, tzinfo=dt.timezone.utc)
+    assert today_in("Asia/Dhaka", moment) == dt.date(2026, 3, 4)

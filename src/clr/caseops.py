@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clr import stages, yamlio
+from clr.dates import local_now
 from clr.edit import Document, locked, open_document, write_atomic
 from clr.errors import CaseFileError, ClrError, TransitionError
 from clr.findings import Finding
@@ -156,13 +157,17 @@ def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change")
     return ""
 
 
-def history_time(today: dt.date, now: dt.datetime | None = None) -> str:
-    """The time stamp for a history entry: now, or midday of an earlier --as-of date."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    moment = (
-        now if today >= now.date() else dt.datetime.combine(today, dt.time(12, 0), dt.timezone.utc)
-    )
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def history_time(today: dt.date, now: dt.datetime | None = None, *, zone: str = "UTC") -> str:
+    """The time stamp for a history entry: now, or midday of an earlier --as-of date.
+
+    Now is written as the time in the repository's time zone ``zone``, with its UTC offset
+    (``2026-03-02T23:30:00+06:00``; ``Z`` for UTC): its date is the day the repository
+    counts in, which a UTC time would put a day early or late near midnight.
+    """
+    moment = local_now(zone, now).replace(microsecond=0)
+    if today < moment.date():
+        return f"{today.isoformat()}T12:00:00Z"
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def advance(
@@ -204,7 +209,12 @@ def advance(
     blockers = move_blockers(preview, goal, session.playbook(), session.ctx.calendar)
     if blockers:
         raise MoveBlocked(f"{data.get('id')} cannot move from {current} to {goal} yet:", blockers)
-    entry: dict[str, Any] = {"at": history_time(today), "from": current, "to": goal, "by": by}
+    entry: dict[str, Any] = {
+        "at": history_time(today, zone=session.ctx.config.timezone),
+        "from": current,
+        "to": goal,
+        "by": by,
+    }
     if note:
         entry["note"] = note
     session.doc.set(("stage",), goal)

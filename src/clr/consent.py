@@ -147,7 +147,7 @@ def record_override(case_file: Path, override: Override, *, today: dt.date) -> N
     session = caseops.open_case(str(case_file), today=today)
     stage = session.data.get("stage")
     entry = {
-        "at": caseops.history_time(today),
+        "at": caseops.history_time(today, zone=session.ctx.config.timezone),
         "from": stage,
         "to": stage,
         "by": override.by,

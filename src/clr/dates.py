@@ -67,6 +67,26 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
 
 
+def utc_now() -> dt.datetime:
+    """This moment, in UTC: the one clock clr reads (a test may replace it)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def local_now(zone: str, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment ``now`` (default: this moment) as the time in the IANA time zone ``zone``.
+
+    The result carries the zone's UTC offset at that moment, so its date is the date there.
+    A zone that cannot be found gives the machine's own time.
+    """
+    stamp = (now or utc_now()).timestamp()
+    if zone == "UTC":
+        return dt.datetime.fromtimestamp(stamp, dt.timezone.utc)
+    offset = _utc_offset(zone, stamp)
+    if offset is None:
+        return dt.datetime.fromtimestamp(stamp).astimezone()
+    return dt.datetime.fromtimestamp(stamp, dt.timezone(dt.timedelta(seconds=offset)))
+
+
 def today_in(zone: str, now: dt.datetime | None = None) -> dt.date:
     """The date at ``now`` (default: this moment) in the IANA time zone ``zone``.
 
@@ -74,33 +94,37 @@ def today_in(zone: str, now: dt.datetime | None = None) -> dt.date:
     in another zone would otherwise be a day early or late. A zone that cannot be found
     gives the machine's own date.
     """
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).timestamp()
-    if zone == "UTC":
-        return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).date()
+    return local_now(zone, now).date()
+
+
+def _utc_offset(zone: str, stamp: float) -> int | None:
+    """The UTC offset in seconds of ``zone`` at the POSIX time ``stamp``; None if unknown."""
     import time
 
-    if hasattr(time, "tzset") and _in_system_database(zone):
+    found = _system_zone_file(zone) if hasattr(time, "tzset") else None
+    if found is not None:
         # The C library's own time zone code: no zoneinfo to load (2 ms of every command).
+        # The file's full path, not the name: TZDIR cannot send the C library elsewhere.
         import os
 
         before = os.environ.get("TZ")
         try:
-            os.environ["TZ"] = zone
+            os.environ["TZ"] = ":" + found
             time.tzset()
-            local = time.localtime(stamp)
+            return time.localtime(stamp).tm_gmtoff
         finally:
             if before is None:
                 os.environ.pop("TZ", None)
             else:
                 os.environ["TZ"] = before
             time.tzset()
-        return dt.date(local.tm_year, local.tm_mon, local.tm_mday)
     try:
         import zoneinfo
 
-        return dt.datetime.fromtimestamp(stamp, zoneinfo.ZoneInfo(zone)).date()
+        offset = dt.datetime.fromtimestamp(stamp, zoneinfo.ZoneInfo(zone)).utcoffset()
     except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
-        return dt.date.fromtimestamp(stamp)
+        return None
+    return int(offset.total_seconds()) if offset is not None else None
 
 
 def timezone_problem(name: str) -> tuple[str, str] | None:
@@ -127,20 +151,26 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
 
 def _in_system_database(name: str) -> bool:
     """True if the system's time zone database holds a zone file of this name."""
+    return _system_zone_file(name) is not None
+
+
+def _system_zone_file(name: str) -> str | None:
+    """The path of the system's zone file of this name, or None if it has none."""
     from pathlib import Path
 
     parts = name.split("/")
     plain = [p.replace("_", "").replace("-", "").replace("+", "") for p in parts]
     if not all(p and p.isalnum() and p.isascii() for p in plain):
-        return False  # not a plain zone name: leave it to zoneinfo
+        return None  # not a plain zone name: leave it to zoneinfo
     for folder in ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo"):
+        path = Path(folder).joinpath(*parts)
         try:
-            with Path(folder).joinpath(*parts).open("rb") as zone:
+            with path.open("rb") as zone:
                 if zone.read(4) == b"TZif":
-                    return True
+                    return str(path)
         except OSError:
             continue
-    return False
+    return None
 
 
 def _timezone_hint(name: str) -> str:

@@ -100,7 +100,14 @@ def case_data(case_id: str, new: NewCase, repo: Repository, today: dt.date) -> d
         "site": {k: v for k, v in new.site.items() if v not in (None, "")},
         "child": {k: v for k, v in new.child.items() if v not in (None, "")},
         "discovery": {k: v for k, v in new.discovery.items() if v not in (None, "", [])},
-        "history": [{"at": history_time(today), "from": None, "to": stage, "by": new.by}],
+        "history": [
+            {
+                "at": history_time(today, zone=repo.config.timezone),
+                "from": None,
+                "to": stage,
+                "by": new.by,
+            }
+        ],
     }
 
 

@@ -248,19 +248,32 @@ def find_case(repo: Repository, ref: str) -> Path:
     )
 
 
+def time_zone(start: Path | None = None) -> str | None:
+    """The time zone of the repository holding ``start`` (or the cwd); None outside one.
+
+    Read straight from ``clr.yaml`` (UTC when it names none), without checking the rest of
+    the file: every command checks it anyway. None too for a ``clr.yaml`` that cannot be
+    read or whose ``timezone`` is not text.
+    """
+    root = find_root(start if start is not None else Path.cwd())
+    if root is None:
+        return None
+    data = yamlio.read_file(root / CONFIG_NAME).data
+    if not isinstance(data, dict):
+        return None
+    zone = data.get("timezone", Config.timezone)
+    return zone if isinstance(zone, str) else None
+
+
 def today(start: Path | None = None, now: dt.datetime | None = None) -> dt.date:
     """Today's date in the time zone of the repository holding ``start`` (or the cwd).
 
     The zone comes from its ``clr.yaml``; outside a repository, the machine's date.
-    ``--as-of`` replaces it in commands.
+    ``now`` is the moment (default: this one). ``--as-of`` replaces it in commands.
     """
-    from clr.dates import today_in
+    from clr import dates
 
-    root = find_root(start if start is not None else Path.cwd())
-    zone = None
-    if root is not None:
-        loaded = yamlio.read_file(root / CONFIG_NAME)
-        zone = loaded.data.get("timezone") if loaded.data is not None else None
-    if not isinstance(zone, str):  # no repository, or a clr.yaml its own check refuses
-        return dt.date.fromtimestamp((now or dt.datetime.now(dt.timezone.utc)).timestamp())
-    return today_in(zone, now)
+    zone = time_zone(start)
+    if zone is None:
+        return dt.date.fromtimestamp((now or dates.utc_now()).timestamp())
+    return dates.today_in(zone, now)
