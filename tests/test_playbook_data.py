@@ -90,6 +90,7 @@ def all_items(playbook: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def cited_sources(playbook: dict[str, Any]) -> set[str]:
     cited: set[str] = set()
     items = list(all_items(playbook)) + list(playbook.get("difficulty_flags", []))
+    items += list(playbook.get("closure_reasons", {}).values())
     for item in items:
         source = item.get("source")
         if isinstance(source, str):
@@ -135,7 +136,8 @@ def is_date_field(node: dict[str, Any]) -> bool:
 
 
 def paths_used(playbook: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(action id, kind, path) for every done_when and due.from other than stage_entered."""
+    """(item, kind, path) for every done_when, due.from other than stage_entered, and the
+    fields and follow_ups.from of the closure reasons."""
     used = []
     for _stage, action in stage_actions(playbook):
         if "done_when" in action:
@@ -143,6 +145,11 @@ def paths_used(playbook: dict[str, Any]) -> list[tuple[str, str, str]]:
         anchor = action.get("due", {}).get("from")
         if anchor and anchor != "stage_entered":
             used.append((action["id"], "from", anchor))
+    for reason, rule in playbook.get("closure_reasons", {}).items():
+        used += [(reason, "field", path) for path in rule.get("fields", [])]
+        anchor = rule.get("follow_ups", {}).get("from")
+        if anchor and anchor != "stage_entered":
+            used.append((reason, "from", anchor))
     return used
 
 
@@ -468,3 +475,91 @@ def test_unknown_case_path_is_caught(playbook: dict[str, Any], case_schema: dict
     first_action(broken)["done_when"] = "protection.removed_at"
     missing = [u for u in paths_used(broken) if case_field(case_schema, u[2]) is None]
     assert missing == [(first_action(broken)["id"], "done_when", "protection.removed_at")]
+
+
+# --- closure reasons ---------------------------------------------------------
+
+
+def test_every_closure_reason_has_a_rule(
+    playbook: dict[str, Any], schema: dict[str, Any], case_schema: dict[str, Any]
+) -> None:
+    reasons = case_field(case_schema, "closure.reason")
+    assert reasons is not None
+    assert sorted(playbook["closure_reasons"]) == sorted(reasons["enum"])
+    assert list(schema["properties"]["closure_reasons"]["properties"]) == reasons["enum"]
+
+
+def test_remediated_reasons_take_monitoring_and_its_follow_ups(playbook: dict[str, Any]) -> None:
+    rules = playbook["closure_reasons"]
+    for reason in ("no_longer_in_CL", "hazard_removed"):
+        assert rules[reason]["from_stages"] == ["monitoring"], reason
+        assert rules[reason]["checklist"] is True, reason
+        assert rules[reason]["follow_ups"], reason
+    # TOC: no child labour at the 3- and 6-month follow-ups.
+    assert rules["no_longer_in_CL"]["follow_ups"] == {
+        "found": "no_child_labour",
+        "at": [3, 6],
+        "unit": "months",
+        "from": "discovery.date",
+    }
+    assert rules["no_longer_in_CL"]["source"] == "TOC"
+
+
+def test_circumstance_reasons_stay_open_at_any_stage(playbook: dict[str, Any]) -> None:
+    rules = playbook["closure_reasons"]
+    for reason in ("reached_min_age", "aged_out", "referred", "lost_contact", "refused"):
+        assert "from_stages" not in rules[reason] and not rules[reason].get("checklist")
+        assert rules[reason]["needs_note"], reason
+
+
+def test_closure_rule_with_an_undefined_source_is_refused(
+    playbook: dict[str, Any], tmp_path: Path
+) -> None:
+    from clr.playbook import check_playbook_file
+
+    broken = copy.deepcopy(playbook)
+    broken["closure_reasons"]["refused"]["source"] = ["PROP", "NOPE"]
+    path = tmp_path / "child-labour.yaml"
+    path.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    data, findings = check_playbook_file(path)
+    assert data is None
+    assert [(f.code, f.pointer) for f in findings] == [
+        ("CLR402", "/closure_reasons/refused/source")
+    ]
+    assert "source NOPE is not defined under sources" in findings[0].message
+
+
+def _closure_rule_without_text(book: dict[str, Any]) -> None:
+    del book["closure_reasons"]["refused"]["text"]
+
+
+def _unknown_closure_reason(book: dict[str, Any]) -> None:
+    book["closure_reasons"]["completed"] = {"text": "done", "source": "PROP"}
+
+
+def _closure_from_unknown_stage(book: dict[str, Any]) -> None:
+    book["closure_reasons"]["refused"]["from_stages"] = ["finished"]
+
+
+def _closure_follow_ups_without_times(book: dict[str, Any]) -> None:
+    del book["closure_reasons"]["no_longer_in_CL"]["follow_ups"]["at"]
+
+
+@pytest.mark.parametrize(
+    "breaker",
+    [
+        _closure_rule_without_text,
+        _unknown_closure_reason,
+        _closure_from_unknown_stage,
+        _closure_follow_ups_without_times,
+    ],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_broken_closure_rules_fail_schema(
+    breaker: Callable[[dict[str, Any]], None],
+    schema: dict[str, Any],
+    playbook: dict[str, Any],
+) -> None:
+    broken = copy.deepcopy(playbook)
+    breaker(broken)
+    assert schema_errors(schema, broken)

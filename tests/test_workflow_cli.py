@@ -431,8 +431,13 @@ def test_closure_reason_conditions_must_apply(repo: Path) -> None:
         'track must be "young-worker"',
         "'protection' is missing",
     )
-    # no_longer_in_CL needs two follow-up visits.
-    refused([*base, "--reason", "no_longer_in_CL", "--approved-by", "Sup"], path, "visits")
+    # no_longer_in_CL needs the case in monitoring (and its follow-up visits).
+    refused(
+        [*base, "--reason", "no_longer_in_CL", "--approved-by", "Sup"],
+        path,
+        "closed as no_longer_in_CL only from monitoring",
+        "two follow-ups in a row, 3 and 6 months after the child was found",
+    )
     # reached_min_age needs a verified age.
     refused(
         [*base, "--reason", "reached_min_age", "--approved-by", "Sup"], path, "age_verification"
@@ -702,22 +707,24 @@ def test_visit_before_discovery_is_refused(repo: Path) -> None:
     )  # fmt: skip
 
 
-def test_closing_no_longer_in_cl_needs_two_visits_without_work(repo: Path) -> None:
+def test_closing_no_longer_in_cl_takes_monitoring_not_just_two_good_visits(repo: Path) -> None:
+    # Two visits without work a fortnight after discovery do not make a case remediated:
+    # no_longer_in_CL closes a case from monitoring only (tests/test_closure_cli.py).
     path = case_file(repo)
-    for day, working in (("2026-01-10", "--not-working"), ("2026-01-20", "--working")):
-        ok(["visit", UNDERAGE_ID, "--method", "household", working, "--date", day,
+    for day in ("2026-01-10", "2026-01-20"):
+        ok(["visit", UNDERAGE_ID, "--method", "household", "--not-working", "--date", day,
             "--as-of", "2026-01-21"])  # fmt: skip
     close = ["advance", UNDERAGE_ID, "--to", "closed", "--reason", "no_longer_in_CL",
              "--approved-by", "Sup", "--by", "X", "--as-of", "2026-01-21"]  # fmt: skip
-    refused(close, path, "CLR209", "no child labour at the last two", "nothing was written")
-    ok(["visit", UNDERAGE_ID, "--method", "school_check", "--not-working", "--date",
-        "2026-01-21", "--as-of", "2026-01-21"])  # fmt: skip
-    refused(close, path, "no child labour at the last two")
-    ok(["visit", UNDERAGE_ID, "--method", "unannounced", "--not-working", "--date",
-        "2026-01-21", "--as-of", "2026-01-21"])  # fmt: skip
-    ok(close)
-    assert "reason: no_longer_in_CL" in path.read_text(encoding="utf-8")
-    assert run(["validate", "--as-of", "2026-01-21"]).exit_code == 0
+    result = refused(
+        close,
+        path,
+        "cannot move from reported to closed yet",
+        "a case is closed as no_longer_in_CL only from monitoring, and this one is in reported",
+        "close it for a reason that fits now, such as lost_contact or refused, with --note",
+        "nothing was changed",
+    )
+    assert result.stderr.count("\n  - ") == 1, "one blocker, the stage: " + result.stderr
 
 
 def test_a_broken_case_file_is_a_clear_error_and_left_alone(repo: Path) -> None:
@@ -1204,10 +1211,20 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
     # Too early for reached_min_age: less than six months since the plan was signed.
     refused(
         ["advance", UNDERAGE_ID, "--to", "closed", "--reason", "reached_min_age",
-         "--approved-by", "M. Karim", "--by", "R. Ahmed", "--as-of", "2026-05-10"],
+         "--approved-by", "M. Karim", "--by", "R. Ahmed", "--note", "job-back declined",
+         "--as-of", "2026-05-10"],
         walk.path,
         "nothing was written",
         "at least 6 months",
+    )  # fmt: skip
+    # Closing as reached_min_age takes a note on the job-back offer.
+    refused(
+        ["advance", UNDERAGE_ID, "--to", "closed", "--reason", "reached_min_age",
+         "--approved-by", "M. Karim", "--by", "R. Ahmed", "--as-of", "2026-08-20"],
+        walk.path,
+        "closing as reached_min_age needs a note: whether the offer of the job back was "
+        "honoured or declined",
+        '--note "..."',
     )  # fmt: skip
     walk.record(["tick", "mon-closure-check", "--by", "R. Ahmed", "--date", "2026-08-18",
                  "--as-of", "2026-08-20"])  # fmt: skip
@@ -1225,13 +1242,14 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
         "closed",
         "2026-08-20",
         "--to", "closed", "--reason", "reached_min_age", "--approved-by", "M. Karim",
-        note="reached 14, stays in school",
-        closure=3,
+        note="reached 14; declined the job back, stays in school",
+        closure=4,
     )  # fmt: skip
     assert [line.strip() for line in closure_lines] == [
         "date: '2026-08-20'",
         "reason: reached_min_age",
         "approved_by: M. Karim",
+        "notes: reached 14; declined the job back, stays in school",
     ]
 
     # closed ------------------------------------------------------------------------------
@@ -1287,25 +1305,116 @@ def test_young_worker_walks_to_closed_hazard_removed(git_repo: Path) -> None:
     # A young worker is not closed as if the child had reached the minimum age.
     refused(
         ["advance", YOUNG_ID, "--to", "closed", "--reason", "reached_min_age",
-         "--approved-by", "Buyer CSR", "--by", "R. Ahmed", "--as-of", "2026-02-10"],
+         "--approved-by", "Buyer CSR", "--by", "R. Ahmed", "--note", "job kept",
+         "--as-of", "2026-02-10"],
         path,
         "age_verification",
     )  # fmt: skip
+    # Nor as remediated the week the hazards were removed: hazard_removed takes monitoring.
+    close = ["advance", YOUNG_ID, "--to", "closed", "--reason", "hazard_removed",
+             "--approved-by", "Buyer CSR", "--by", "R. Ahmed"]  # fmt: skip
+    refused(
+        [*close, "--as-of", "2026-02-10"],
+        path,
+        "cannot move from protected to closed yet",
+        "closed as hazard_removed only from monitoring, and this one is in protected",
+        f"clr next {YOUNG_ID}",
+    )
+
+    # protected -> ... -> monitoring: what a caseworker records for a young worker --------
+    walk.record(["tick", "protect-get-contacts", "--by", "R. Ahmed", "--date", "2026-02-03",
+                 "--as-of", "2026-02-10"])  # fmt: skip
+    walk.type_in(
+        {
+            ("protection", "informed"): ["buyer", "provider"],
+            ("age_verification",): {
+                "date": "2026-02-10",
+                "methods": ["document_check"],
+                "documents": [{"type": "national_id", "authentic": "yes"}],
+                "result": "verified",
+                "verified_age": 16,
+                "birth_date": "2009-06",
+                "work": "general",
+                "minimum_age": 14,
+                "minimum_age_decided_by": "national_law",
+            },
+        }
+    )
+    walk.advance("protected", "age_verified", "2026-02-10")
+    walk.record(["tick", "age-onsite-assessment", "--by", "R. Ahmed", "--date", "2026-02-04",
+                 "--as-of", "2026-02-12"])  # fmt: skip
+    consent = {"services": {"given": True, "date": "2026-02-12", "how": "written"}}
+    walk.type_in(
+        {
+            ("assessment",): {
+                "date": "2026-02-12",
+                "family_contacted": "2026-02-11",
+                "family_reachable": True,
+                "interview": {"date": "2026-02-12", "adults_present": 2},
+                "child_views": "I want to keep my job on the day shift.",
+                "needs": ["other"],
+                "consent": {"guardian": consent, "child": consent},
+            },
+            ("flags",): {"harassment_screened": True},
+        }
+    )
+    walk.advance("age_verified", "assessed", "2026-02-12")
+    walk.record(["tick", "plan-safe-job", "--by", "R. Ahmed", "--date", "2026-02-20",
+                 "--as-of", "2026-02-20"])  # fmt: skip
+    walk.type_in(
+        {
+            ("plan",): {
+                "date_signed": "2026-02-20",
+                "components": [{"type": "other", "description": "day-shift packing, 40 h"}],
+                "budget": {"amount": 10000, "currency": "BDT"},
+                "cost_split": {"supplier": 100},
+                "follow_ups": ["2026-03-20"],
+                "signed_by": [
+                    {"party": "family", "date": "2026-02-20"},
+                    {"party": "supplier", "date": "2026-02-20"},
+                ],
+            }
+        }
+    )
+    walk.advance("assessed", "plan_agreed", "2026-02-20")
+    walk.type_in({("implementation",): {"started": "2026-02-21"}})
+    walk.advance("plan_agreed", "in_remediation", "2026-02-21")
+    for item, note in (
+        ("impl-safe-job", "day shift, packing, checked on the floor"),
+        ("impl-enrol", "evening classes at the technical school"),
+        ("impl-first-stipend", "no stipend: he keeps his full day-shift pay"),
+    ):
+        walk.record(["tick", item, "--by", "R. Ahmed", "--date", "2026-02-22", "--note", note,
+                     "--as-of", "2026-02-22"])  # fmt: skip
+    walk.advance("in_remediation", "monitoring", "2026-02-23")
+
+    # monitoring -> closed as hazard_removed -----------------------------------------------
+    walk.record(["tick", "mon-closure-check", "--by", "R. Ahmed", "--date", "2026-03-24",
+                 "--as-of", "2026-03-24"])  # fmt: skip
+    refused(
+        [*close, "--as-of", "2026-03-24"],
+        path,
+        "closing as hazard_removed needs 1 follow-up visit that found no hazardous work, "
+        "on or after the day the case entered monitoring (2026-02-23); the case has no visit",
+        f"clr visit {YOUNG_ID} --date YYYY-MM-DD --method unannounced --no-hazardous-work",
+    )
+    walk.record(["visit", "--method", "unannounced", "--working", "--no-hazardous-work",
+                 "--date", "2026-03-24", "--by", "R. Ahmed", "--as-of", "2026-03-24"])  # fmt: skip
     closure_lines = walk.advance(
-        "protected",
+        "monitoring",
         "closed",
-        "2026-02-10",
-        "--to", "closed", "--reason", "hazard_removed", "--approved-by", "Buyer CSR",
+        "2026-03-25",
+        *close[2:8],
         closure=4,
-    )  # fmt: skip
+    )
     assert [line.strip() for line in closure_lines] == [
         "closure:",
-        'date: "2026-02-10"',
+        'date: "2026-03-25"',
         "reason: hazard_removed",
         "approved_by: Buyer CSR",
     ]
     walk.assert_original_kept()
     text = walk.text
-    assert '\n- at: "2026-02-10T12:00:00Z"\n  from: protected\n  to: closed\n' in text
-    validate = run(["validate", "--as-of", "2026-02-10"])
+    assert '\n- at: "2026-03-25T12:00:00Z"\n  from: monitoring\n  to: closed\n' in text
+    validate = run(["validate", "--as-of", "2026-03-25"])
     assert validate.exit_code == 0, describe(validate)

@@ -202,7 +202,7 @@ def advance(
             hint="if the child was found working again, open a linked case: clr reopen",
         )
     if goal == "closed":
-        _fill_closure(session.doc, data, today, reason, approved_by, note)
+        _fill_closure(session.doc, data, today, reason, approved_by, note, session.playbook())
     elif reason or approved_by:
         raise TransitionError("--reason and --approved-by are for closing a case (--to closed)")
     preview = session.doc.expected()
@@ -229,6 +229,7 @@ def _fill_closure(
     reason: str | None,
     approved_by: str | None,
     note: str | None,
+    book: Playbook,
 ) -> None:
     closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
     assert isinstance(closure, dict)
@@ -253,7 +254,11 @@ def _fill_closure(
         doc.set(("closure", "reason"), reason)
     if approved_by is not None:
         doc.set(("closure", "approved_by"), approved_by)
-    if note and "notes" not in closure and reason in ("lost_contact", "refused"):
+    chosen = reason or closure.get("reason")
+    rule = book.closure_reasons.get(chosen) if isinstance(chosen, str) else None
+    # The closed stage's schema asks lost_contact and refused for notes, whatever the playbook.
+    wants_note = chosen in ("lost_contact", "refused") or (rule is not None and rule.needs_note)
+    if note and "notes" not in closure and wants_note:
         doc.set(("closure", "notes"), note)
 
 

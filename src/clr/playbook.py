@@ -61,6 +61,21 @@ class StagePlan:
 
 
 @dataclass(frozen=True)
+class ClosureRule:
+    """What must hold before a case is closed for one reason (``closure_reasons``)."""
+
+    reason: str
+    text: str
+    from_stages: tuple[str, ...] = ()  # empty: any stage
+    checklist: bool = False
+    follow_ups: dict[str, Any] | None = None
+    fields: tuple[str, ...] = ()
+    needs_note: str = ""
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Playbook:
     """A whole playbook."""
 
@@ -73,6 +88,7 @@ class Playbook:
     difficulty_flags: tuple[dict[str, Any], ...] = ()
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    closure_reasons: dict[str, ClosureRule] = field(default_factory=dict)
     origin: str = ""
 
     def action(self, action_id: str) -> Action | None:
@@ -113,6 +129,20 @@ def _action(raw: dict[str, Any], stage: str, kind: str) -> Action:
     )
 
 
+def _closure_rule(reason: str, raw: dict[str, Any]) -> ClosureRule:
+    return ClosureRule(
+        reason=reason,
+        text=raw["text"],
+        from_stages=tuple(raw.get("from_stages", ())),
+        checklist=bool(raw.get("checklist", False)),
+        follow_ups=raw.get("follow_ups"),
+        fields=tuple(raw.get("fields", ())),
+        needs_note=raw.get("needs_note", ""),
+        sources=_as_tuple(raw.get("source")),
+        note=raw.get("note", ""),
+    )
+
+
 def build(data: dict[str, Any], origin: str = "") -> Playbook:
     """Make a Playbook from data that passed the playbook schema."""
     stages = {}
@@ -137,6 +167,11 @@ def build(data: dict[str, Any], origin: str = "") -> Playbook:
         difficulty_flags=tuple(data.get("difficulty_flags", [])),
         sources=dict(data.get("sources", {})),
         roles=dict(data.get("roles", {})),
+        closure_reasons={
+            reason: _closure_rule(reason, raw)
+            for reason, raw in data.get("closure_reasons", {}).items()
+            if not reason.startswith("x-")
+        },
         origin=origin,
     )
 
@@ -178,6 +213,9 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
     for stage, raw in data.get("stages", {}).items():
         for kind in ("actions", "warnings", "safeguarding"):
             groups.append((f"/stages/{stage}/{kind}", raw.get(kind, [])))
+    for reason, rule in data.get("closure_reasons", {}).items():
+        if not reason.startswith("x-"):
+            out += _undefined_sources(rule, f"/closure_reasons/{reason}", sources, path)
     for base, items in groups:
         for i, item in enumerate(items):
             pointer = f"{base}/{i}"
@@ -194,20 +232,26 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
                     )
                 )
             seen.add(item["id"])
-            for key in _as_tuple(item.get("source")):
-                if key not in sources:
-                    out.append(
-                        Finding(
-                            path,
-                            0,
-                            0,
-                            "CLR402",
-                            message=f"source {key} is not defined under sources",
-                            pointer=pointer + "/source",
-                            hint="add it under sources: with a title and url",
-                        )
-                    )
+            out += _undefined_sources(item, pointer, sources, path)
     return out
+
+
+def _undefined_sources(
+    item: dict[str, Any], pointer: str, sources: set[str], path: str
+) -> list[Finding]:
+    return [
+        Finding(
+            path,
+            0,
+            0,
+            "CLR402",
+            message=f"source {key} is not defined under sources",
+            pointer=pointer + "/source",
+            hint="add it under sources: with a title and url",
+        )
+        for key in _as_tuple(item.get("source"))
+        if key not in sources
+    ]
 
 
 def playbook_paths(repo_root: Path | None) -> dict[str, Path]:

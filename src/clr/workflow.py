@@ -13,7 +13,7 @@ from typing import Any
 from clr import schemas, stages
 from clr.dates import add_months, parse_date, parse_datetime
 from clr.findings import Finding
-from clr.playbook import Action, Playbook
+from clr.playbook import Action, ClosureRule, Playbook
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -239,7 +239,12 @@ class Blocker:
 def move_blockers(
     data: dict[str, Any], target: str, playbook: Playbook | None, calendar: Calendar
 ) -> list[Blocker]:
-    """What stands between the case and ``target``: the move itself, checklist and fields."""
+    """What stands between the case and ``target``: the move itself, checklist and fields.
+
+    Closing a case also needs what the playbook's rule for its closure reason asks
+    (``closure_reasons``): the stages it may close from, the stage's checklist, follow-up
+    visits, fields, a note.
+    """
     current = data.get("stage")
     if not isinstance(current, str) or current not in stages.STAGES:
         return [Blocker("move", f"the case's stage {current!r} is not a known stage")]
@@ -251,8 +256,13 @@ def move_blockers(
         else:
             why = f"cases move one stage at a time: next is {stages.next_stage(current)}"
         return [Blocker("move", f"cannot move from {current} to {target}: {why}")]
+    rule = closure_rule(data, playbook) if target == "closed" else None
+    stage_ok = rule is None or not rule.from_stages or current in rule.from_stages
     out: list[Blocker] = []
-    if playbook is not None and target != "closed":
+    if rule is not None and not stage_ok:
+        out.append(_stage_blocker(data, rule, current))
+    needs_checklist = target != "closed" or (rule is not None and rule.checklist)
+    if playbook is not None and needs_checklist and stage_ok:
         for state in stage_states(data, playbook, calendar):
             if state.action.gate and not state.done:
                 out.append(
@@ -262,9 +272,154 @@ def move_blockers(
                         how_to_record(state.action).replace("CASE", str(data.get("id", "CASE"))),
                     )
                 )
+    if rule is not None:
+        out += closure_blockers(data, rule, calendar, stage_ok=stage_ok)
+    covered = tuple(b.pointer for b in out if b.pointer)
+    if rule is not None and rule.follow_ups:
+        covered += ("/visits",)  # the rule says more about visits than the schema
     candidate = dict(data, stage=target)
     seen: set[tuple[str, str]] = set()
     schemas.check(candidate, "", "case", skip=seen)
     for f in schemas.check(candidate, "", f"stages/{target}", stage=target, skip=seen):
-        out.append(Blocker("field", f.message, f.hint, f.pointer))
+        if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in covered):
+            out.append(Blocker("field", f.message, f.hint, f.pointer))
     return out
+
+
+def closure_rule(data: dict[str, Any], playbook: Playbook | None) -> ClosureRule | None:
+    """The playbook's rule for the case's closure reason (closure.reason), if it has one."""
+    closure = data.get("closure")
+    reason = closure.get("reason") if isinstance(closure, dict) else None
+    if playbook is None or not isinstance(reason, str):
+        return None
+    return playbook.closure_reasons.get(reason)
+
+
+_FOUND = {
+    "no_child_labour": ("no child labour", "--not-working --no-hazardous-work"),
+    "no_hazardous_work": ("no hazardous work", "--no-hazardous-work"),
+}
+
+
+def _missing(visit: dict[str, Any], found: str) -> str:
+    """What a visit lacks to count as a follow-up that found ``found``; "" if nothing."""
+    if visit.get("hazardous_work") is True:
+        return "found hazardous work"
+    if found == "no_hazardous_work":
+        return "" if visit.get("hazardous_work") is False else "did not record hazardous_work"
+    if visit.get("working") is not False:
+        return "found the child working"
+    return ""
+
+
+def _stage_blocker(data: dict[str, Any], rule: ClosureRule, current: str) -> Blocker:
+    allowed = " or ".join(rule.from_stages)
+    return Blocker(
+        "rule",
+        f"a case is closed as {rule.reason} only from {allowed}, and this one is in "
+        f"{current}: {rule.text}",
+        f"carry the case on to {allowed} first (clr next {data.get('id', 'CASE')} says what is "
+        "left), or close it for a reason that fits now, such as lost_contact or refused, "
+        "with --note",
+        "/stage",
+    )
+
+
+def closure_blockers(
+    data: dict[str, Any], rule: ClosureRule, calendar: Calendar, *, stage_ok: bool = True
+) -> list[Blocker]:
+    """What the case lacks for its closure reason's rule: follow-up visits, fields, a note.
+
+    Follow-ups are looked at only once the case is in a stage it may close from
+    (``stage_ok``): they are counted from there.
+    """
+    out: list[Blocker] = []
+    if rule.follow_ups and stage_ok:
+        blocker = _follow_up_blocker(data, rule, calendar)
+        if blocker is not None:
+            out.append(blocker)
+    for path in rule.fields:
+        if not _present(_get(data, path)):
+            out.append(
+                Blocker(
+                    "rule",
+                    f"closing as {rule.reason} needs {path} filled in: {rule.text}",
+                    f"fill in {path} in the case file first",
+                    "/" + path.replace(".", "/"),
+                )
+            )
+    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
+    assert isinstance(closure, dict)
+    if rule.needs_note and not _present(closure.get("notes")):
+        out.append(
+            Blocker(
+                "rule",
+                f"closing as {rule.reason} needs a note: {rule.needs_note}",
+                'add --note "..." saying so to the command (clr keeps it in closure.notes)',
+                "/closure/notes",
+            )
+        )
+    return out
+
+
+def _follow_up_blocker(
+    data: dict[str, Any], rule: ClosureRule, calendar: Calendar
+) -> Blocker | None:
+    follow = rule.follow_ups or {}
+    times = sorted(follow["at"])
+    unit, source = follow["unit"], follow["from"]
+    what, flags = _FOUND.get(follow["found"], _FOUND["no_child_labour"])
+    stage = str(data.get("stage"))
+    if source == "stage_entered":
+        start, named = stage_entered(data, stage), f"the case entered {stage}"
+    else:
+        start, named = parse_date(_get(data, source)), source
+    count = len(times)
+    when = (
+        f"on or after the day {named}"
+        if not any(times)
+        else "at least " + " and ".join(f"{t:g}" for t in times) + f" {unit} after {named}"
+    )
+    if start is not None:
+        when += f" ({start})"
+    need = (
+        f"closing as {rule.reason} needs {count} follow-up visit{'s in a row' if count > 1 else ''}"
+        f" that found {what}, {when}"
+    )
+    record = (
+        f"record each visit: clr visit {data.get('id', 'CASE')} --date YYYY-MM-DD "
+        f"--method unannounced {flags}"
+    )
+    if start is None:
+        return Blocker("rule", f"{need}; {named} is not recorded", f"fill in {named} first")
+    dated = [
+        (day, v)
+        for v in data.get("visits") or []
+        if isinstance(v, dict) and (day := parse_date(v.get("date"))) is not None
+    ]
+    last = sorted(dated, key=lambda pair: pair[0])[-count:]
+    if len(last) < count:
+        have = f"{len(dated)} visit{'s' if len(dated) != 1 else ''}" if dated else "no visit"
+        return Blocker("rule", f"{need}; the case has {have}", record, "/visits")
+    for day, visit in reversed(last):
+        missing = _missing(visit, follow["found"])
+        if missing:
+            return Blocker(
+                "rule",
+                f"{need}; the visit of {day} {missing}",
+                "keep following the child up; " + record,
+                "/visits",
+            )
+    dues = [calendar.add(start, offset, unit) for offset in times]
+    for (day, _), due in zip(last, dues, strict=True):
+        if day < due:
+            return Blocker(
+                "rule",
+                f"{need}; the visit of {day} came before {due}",
+                f"keep the case in {stage} and follow the child up on or after "
+                + " and ".join(str(d) for d in dues)
+                + "; "
+                + record,
+                "/visits",
+            )
+    return None

@@ -136,6 +136,11 @@ def show_command(
                         }
                         for s in stages
                     ],
+                    "closure_reasons": [
+                        _closure_dict(rule) for rule in book.closure_reasons.values()
+                    ]
+                    if "closed" in stages
+                    else [],
                     "sources": book.sources,
                 },
                 indent=2,
@@ -149,6 +154,42 @@ def show_command(
         else _text(book, stages, role),
         nl=False,
     )
+
+
+def _closure_dict(rule: Any) -> dict[str, Any]:
+    return {
+        "reason": rule.reason,
+        "text": rule.text,
+        "from_stages": list(rule.from_stages) or None,
+        "checklist": rule.checklist,
+        "follow_ups": rule.follow_ups,
+        "fields": list(rule.fields),
+        "needs_note": rule.needs_note or None,
+        "sources": list(rule.sources),
+        "note": rule.note or None,
+    }
+
+
+def closure_words(rule: Any) -> str:
+    """What closing for a reason takes, in plain words (its text aside)."""
+    parts = [f"from {' or '.join(rule.from_stages)} only" if rule.from_stages else "any stage"]
+    if rule.checklist:
+        parts.append("that stage's checklist done")
+    follow = rule.follow_ups
+    if follow:
+        times = sorted(follow["at"])
+        anchor = "entering the stage" if follow["from"] == "stage_entered" else follow["from"]
+        found = str(follow["found"]).replace("_", " ")
+        visits = f"{len(times)} visit{'s in a row' if len(times) > 1 else ''} that found {found}"
+        if any(times):
+            at = " and ".join(f"{t:g}" for t in times)
+            parts.append(f"{visits}, at least {at} {follow['unit']} after {anchor}")
+        else:
+            parts.append(f"{visits}, since {anchor}")
+    parts += [f"{path} filled in" for path in rule.fields]
+    if rule.needs_note:
+        parts.append(f"a note: {rule.needs_note}")
+    return "; ".join(parts)
 
 
 def _stages(book: Any, stage: str | None) -> list[str]:
@@ -198,6 +239,15 @@ def _text(book: Any, stages: list[str], role: str | None) -> str:
             lines.append(f"  ! Do not: {w.text.removeprefix('Do not ')}")
         for g in plan.safeguarding:
             lines.append(f"  * Safeguarding: {g.text}")
+        if s == "closed" and book.closure_reasons:
+            lines.append("  Closure reasons, and what closing for each takes:")
+            for rule in book.closure_reasons.values():
+                lines += [
+                    f"  - {rule.reason}: {closure_words(rule)}",
+                    f"      {rule.text}",
+                    f"      source: {', '.join(rule.sources)}"
+                    + (f"; {rule.note}" if rule.note else ""),
+                ]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -222,6 +272,13 @@ def _markdown(book: Any, stages: list[str], role: str | None) -> str:
             lines.append(f"- ⚠ {w.text}")
         for g in plan.safeguarding:
             lines.append(f"- 🛡 {g.text}")
+        if s == "closed" and book.closure_reasons:
+            lines += ["", "### Closure reasons", ""]
+            for rule in book.closure_reasons.values():
+                lines.append(
+                    f"- `{rule.reason}` — {rule.text}  \n  Takes: {closure_words(rule)}. "
+                    f"Source: {', '.join(rule.sources)}."
+                )
         lines.append("")
     lines += ["## Sources", ""]
     for key, src in book.sources.items():

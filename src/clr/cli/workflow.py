@@ -215,6 +215,10 @@ def advance_command(
     If anything is missing, lists it, changes nothing and exits 1. Otherwise sets the stage
     and appends a history entry; only those lines of the file change.
 
+    Closing needs what the playbook asks for the reason (clr playbook show --stage closed):
+    no_longer_in_CL and hazard_removed close from monitoring, after its checklist and the
+    follow-up visits; the other reasons close from any stage, most with a --note.
+
     Example: clr advance EXR-2026-7KQ3M --by "R. Ahmed" --note "age verified by school record"
     """
     from clr import caseops
