@@ -43,7 +43,7 @@ REPORTED, IDENTIFIED, PROTECTED, AGE_VERIFIED, ASSESSED, PLAN_AGREED = range(6)
 IN_REMEDIATION, MONITORING, CLOSED = 6, 7, 8
 
 # ---------------------------------------------------------------------------------------
-# Reference data. The minimum ages are what clr.ages.effective_minimum_age(country,
+# Reference data. The minimum ages are what clr.model.ages.effective_minimum_age(country,
 # "general") gives for the bundled table (national law, the ILO C138 floor of 15, or 14
 # where a country declared it); the generator does not import clr.
 

@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import clr.cli
-from clr import stages, yamlio
+from clr.io import yamlio
+from clr.model import stages
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

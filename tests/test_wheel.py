@@ -37,7 +37,7 @@ def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", examples, ignore=shutil.ignore_patterns(".clr-cache"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
-        [str(python), "-c", "import clr.resources as r; print(r.bundled_root())"],
+        [str(python), "-c", "import clr.io.resources as r; print(r.bundled_root())"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

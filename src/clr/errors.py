@@ -1,6 +1,6 @@
 """Errors: conditions under which clr cannot continue.
 
-Problems in case files are findings (``clr.findings``), not exceptions. These are for
+Problems in case files are findings (``clr.model.findings``), not exceptions. These are for
 everything else: a missing folder, a broken ``clr.yaml``, a case that cannot be found.
 """
 

@@ -141,10 +141,11 @@ def _text(raw: bytes | str) -> str:
 
 _SERVER = r"""
 import json, os, signal, sys, time, traceback
-import clr._entry, clr.cli, clr.cli._common, clr.caseops, clr.validate, clr.summary  # noqa
+import clr._entry, clr.cli, clr.cli._common, clr.cases.caseops  # noqa
+import clr.checks.validate, clr.views.summary  # noqa
 import clr.cli.cases, clr.cli.workflow, clr.cli.validate, clr.cli.migrate  # noqa
 try:
-    import clr.cli.bulk, clr.export, clr.casereport  # noqa
+    import clr.cli.bulk, clr.views.export, clr.views.report  # noqa
 except ImportError:
     pass
 control = os.fdopen(os.dup(1), "w", buffering=1)

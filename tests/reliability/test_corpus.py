@@ -53,7 +53,7 @@ from reliability_support import (
     tree,
 )
 
-from clr import yamlio
+from clr.io import yamlio
 
 REAL = os.environ.get("CLR_RELIABILITY_REAL") == "1"
 WORKERS = 2

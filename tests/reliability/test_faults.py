@@ -41,7 +41,7 @@ from reliability_support import (
 )
 
 import clr.cli
-from clr import yamlio
+from clr.io import yamlio
 
 TMP_NAME = re.compile(r"^\.case\.yaml\..+\.tmp$")
 SECRET = "Secret Child Name Zed"
@@ -67,7 +67,7 @@ def _driver(code: str) -> list[str]:
 _WRITER = """
     import sys
     from pathlib import Path
-    from clr.edit import write_atomic
+    from clr.io.edit import write_atomic
 
     path = Path(sys.argv[1])
     texts = [Path(name).read_text(encoding="utf-8") for name in sys.argv[2:4]]
@@ -291,7 +291,7 @@ def test_full_disk_gives_a_clear_error_and_leaves_the_file(tmp_path: Path) -> No
 
 _AT_ONCE = """
     import os, sys
-    import clr._entry, clr.cli, clr.caseops, clr.cli.workflow  # noqa: F401 - warm up
+    import clr._entry, clr.cli, clr.cases.caseops, clr.cli.workflow  # noqa: F401 - warm up
     sys.stderr.write("ready\\n")
     sys.stderr.flush()
     sys.stdin.buffer.read(1)  # wait for the starting shot
@@ -376,10 +376,10 @@ def _boom(*_args: object, **_kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("target", "args"),
     [
-        ("clr.caseops.open_case", ["show", CASE_ID]),
-        ("clr.workflow.open_actions", ["next", CASE_ID, "--as-of", AS_OF]),
-        ("clr.validate.validate_paths", ["validate"]),
-        ("clr.caseops.advance", ["advance", CASE_ID, "--by", "X"]),
+        ("clr.cases.caseops.open_case", ["show", CASE_ID]),
+        ("clr.model.workflow.open_actions", ["next", CASE_ID, "--as-of", AS_OF]),
+        ("clr.checks.validate.validate_paths", ["validate"]),
+        ("clr.cases.caseops.advance", ["advance", CASE_ID, "--by", "X"]),
     ],
 )
 def test_unexpected_exception_is_a_short_message_with_exit_2(
@@ -405,7 +405,7 @@ def test_unexpected_exception_is_a_short_message_with_exit_2(
 
 
 def test_debug_shows_the_traceback(repo_with_secret: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("clr.caseops.open_case", _boom)
+    monkeypatch.setattr("clr.cases.caseops.open_case", _boom)
     with pytest.raises(RuntimeError, match="secret-child-name"):
         clr.cli.main(args=["--debug", "show", CASE_ID])
     clr.cli._DEBUG["on"] = False
@@ -413,13 +413,13 @@ def test_debug_shows_the_traceback(repo_with_secret: Path, monkeypatch: pytest.M
 
 _BOOM_DRIVER = """
     import sys
-    import clr.workflow
+    import clr.model.workflow
 
     def boom(*args, **kwargs):
         child_name = {secret!r}  # a local variable holding personal data
         raise RuntimeError("secret-child-name")
 
-    clr.workflow.open_actions = boom
+    clr.model.workflow.open_actions = boom
     sys.argv = ["clr", *sys.argv[1:]]
     from clr._entry import main
     main()
@@ -486,15 +486,15 @@ def test_ctrl_c_at_a_new_case_prompt_exits_130(tmp_path: Path) -> None:
 
 _SLOW_VALIDATE = """
     import sys, time
-    import clr.validate
+    import clr.checks.validate
 
-    real = clr.validate.check_case_file
+    real = clr.checks.validate.check_case_file
 
     def slow(*args, **kwargs):
         time.sleep(0.05)
         return real(*args, **kwargs)
 
-    clr.validate.check_case_file = slow
+    clr.checks.validate.check_case_file = slow
     sys.argv = ["clr", *sys.argv[1:]]
     from clr._entry import main
     main()

@@ -25,9 +25,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from reliability_support import CASE_ID, make_repo
 
-from clr import caseops, edit, splice, stages, yamlio
+from clr.cases import caseops
+from clr.checks.validate import check_case_file, repository_context
 from clr.errors import ClrError
-from clr.validate import check_case_file, repository_context
+from clr.io import edit, splice, yamlio
+from clr.model import stages
 
 SCALE = float(os.environ.get("CLR_HYPOTHESIS_SCALE", "1"))
 """Multiplies every max_examples (e.g. 20 for a long search before a release)."""

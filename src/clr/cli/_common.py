@@ -63,7 +63,7 @@ def parse_as_of(value: str | None, where: Any = None) -> dt.date:
     if value is None:
         from pathlib import Path
 
-        from clr.repo import today
+        from clr.repo.repository import today
 
         start = Path(where) if where is not None and Path(where).exists() else None
         return today(start)

@@ -148,8 +148,8 @@ def _filters(
     overdue: bool,
     open_: bool | None,
 ) -> Any:
-    from clr import stages
-    from clr.summary import Filters
+    from clr.model import stages
+    from clr.views.summary import Filters
 
     for value in stage or []:
         if value not in stages.STAGES:
@@ -179,7 +179,7 @@ def _targets(paths: list[Path] | None) -> list[Path]:
     if paths:
         return paths
     from clr.errors import NotARepository
-    from clr.repo import find_root
+    from clr.repo.repository import find_root
 
     root = find_root(Path.cwd())
     if root is None:
@@ -264,7 +264,7 @@ def status_command(
 
     Example: clr status --overdue --sort overdue --reverse --format csv > overdue.csv
     """
-    from clr import summary
+    from clr.views import summary
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
@@ -273,7 +273,7 @@ def status_command(
     if output_format is TableFormat.json:
         typer.echo(_json_lines(summary.status_document(shown, today)))
     elif output_format is TableFormat.csv:
-        from clr.export import csv_text
+        from clr.views.export import csv_text
 
         rows = [summary.status_row(c) for c in shown]
         typer.echo(
@@ -291,14 +291,14 @@ def status_command(
 
 
 def _status_cells(case: Any) -> list[str]:
-    from clr.summary import status_row
+    from clr.views.summary import status_row
 
     row = status_row(case)
     return [_dash(row[key]) for key, _ in _STATUS_TABLE]
 
 
 def _status_markdown(cases: list[Any], today: Any) -> str:
-    from clr.casereport import markdown_table
+    from clr.views.report import markdown_table
 
     ok = [c for c in cases if c.ok]
     out = [f"# Case status as of {today.isoformat()}", ""]
@@ -433,7 +433,7 @@ def stats_command(
 
     Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
     """
-    from clr import summary
+    from clr.views import summary
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
@@ -442,7 +442,7 @@ def stats_command(
     if output_format is TableFormat.json:
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     elif output_format is TableFormat.csv:
-        from clr.export import csv_text
+        from clr.views.export import csv_text
 
         rows = summary.stats_rows(doc)
         typer.echo(
@@ -469,7 +469,7 @@ def _node_columns(
     doc: dict[str, Any], node: dict[str, Any]
 ) -> tuple[list[str], list[tuple[str, str, str]], list[dict[str, str]]]:
     """Column titles, the rows (key, section, label) and each column's values."""
-    from clr.summary import display_rows
+    from clr.views.summary import display_rows
 
     columns: list[tuple[str, dict[str, Any]]] = [("all", node)]
     columns += list(node.get("by_sex", {}).items())
@@ -494,7 +494,7 @@ def _stats_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _stats_markdown(doc: dict[str, Any]) -> str:
-    from clr.casereport import markdown_table
+    from clr.views.report import markdown_table
 
     out = [f"# Case figures as of {doc['as_of']}"]
     if doc["min_count"]:
@@ -589,8 +589,9 @@ def report_command(
     """
     import os
 
-    from clr import casereport, consent
     from clr.errors import ClrError
+    from clr.views import consent
+    from clr.views import report as casereport
 
     today = parse_as_of(as_of, case)
     who = by or os.environ.get("CLR_USER")
@@ -602,7 +603,7 @@ def report_command(
             param_hint="--for",
         )
     path, data, ctx = casereport.open_for_report(case, today)
-    from clr.repo import display_path
+    from clr.repo.repository import display_path
 
     purpose = consent.needed(audience.value)
     problem = consent.consent_problem(data, purpose, today) if purpose else None
@@ -661,9 +662,9 @@ def export_command(
         raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
     import os
 
-    from clr import consent, export, summary
     from clr.errors import ClrError
-    from clr.repo import display_path
+    from clr.repo.repository import display_path
+    from clr.views import consent, export, summary
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     who = by or os.environ.get("CLR_USER")

@@ -54,9 +54,9 @@ def init_command(
     """
     import re
 
-    from clr.dates import timezone_problem
     from clr.errors import ClrError
-    from clr.scaffold import InitOptions, init_repository
+    from clr.model.dates import timezone_problem
+    from clr.repo.scaffold import InitOptions, init_repository
 
     ask = interactive(no_input)
     if organisation is None and ask:
@@ -129,7 +129,7 @@ def _ask_text(message: str, *, default: str = "", required: bool = False, check:
 
 
 def _case_enums() -> dict[str, list[str]]:
-    from clr.resources import load_schema
+    from clr.io.resources import load_schema
 
     props = load_schema("case")["properties"]
     defs = load_schema("case")["$defs"]
@@ -218,9 +218,11 @@ def new_case_command(
     Example: clr new-case --no-input --site "Sunrise Garments" --country BD --channel audit
     --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
     """
-    from clr import caseops, repo, workflow
+    from clr.cases import caseops
+    from clr.cases.newcase import NewCase, create_case
     from clr.errors import ClrError
-    from clr.newcase import NewCase, create_case
+    from clr.model import workflow
+    from clr.repo import repository as repo
 
     today = parse_as_of(as_of)
     repository = repo.open_repository()
@@ -395,8 +397,8 @@ _FLAGS = {
 def _check_values(
     values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
 ) -> None:
-    from clr.dates import partial_bounds
     from clr.errors import ClrError
+    from clr.model.dates import partial_bounds
 
     needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
     if confirmed:
@@ -449,8 +451,8 @@ def show_command(
 
     Example: clr show EXR-2026-7KQ3M
     """
-    from clr import caseops
-    from clr.workflow import open_actions
+    from clr.cases import caseops
+    from clr.model.workflow import open_actions
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
@@ -577,9 +579,10 @@ def reopen_command(
 
     Example: clr reopen EXR-2026-7KQ3M --by "R. Ahmed" --channel hotline
     """
-    from clr import caseops, repo
+    from clr.cases import caseops
+    from clr.cases.newcase import NewCase, create_case
     from clr.errors import ClrError
-    from clr.newcase import NewCase, create_case
+    from clr.repo import repository as repo
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
@@ -632,8 +635,8 @@ def reopen_command(
 
 def _carried_identity(repository: Any, case_file: Path, key_file: Path | None) -> Any:
     """The closed case's identity for clr reopen, or a refusal that says what to do."""
+    from clr.cases.newcase import carry_identity
     from clr.errors import ClrError
-    from clr.newcase import carry_identity
 
     try:
         return carry_identity(repository, case_file, key_file)

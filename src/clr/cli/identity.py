@@ -49,7 +49,8 @@ class ShowFormat(str, enum.Enum):
 
 def _case(ref: str) -> tuple[Any, Any]:
     """The repository and the identity file of a case."""
-    from clr import identity, repo
+    from clr.cases import identity
+    from clr.repo import repository as repo
 
     candidate = Path(ref)
     if candidate.name == identity.IDENTITY_FILE or candidate.name in identity.PLAINTEXT_NAMES:
@@ -61,13 +62,13 @@ def _case(ref: str) -> tuple[Any, Any]:
 
 
 def _keys(identity_file: Path | None) -> list[Any]:
-    from clr import identity
+    from clr.cases import identity
 
     return identity.load_keys(identity.key_path(identity_file))
 
 
 def _shown(path: Path) -> str:
-    from clr.repo import display_path
+    from clr.repo.repository import display_path
 
     return display_path(path)
 
@@ -88,7 +89,7 @@ def show_command(
 
     Example: clr identity show EXR-2026-7KQ3M --field contact
     """
-    from clr import identity
+    from clr.cases import identity
     from clr.errors import ClrError
 
     _, ci = _case(case)
@@ -134,7 +135,7 @@ def edit_command(
 
     Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
     """
-    from clr import identity
+    from clr.cases import identity
 
     _, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
@@ -206,7 +207,7 @@ def set_command(
 
     Example: clr identity set EXR-2026-7KQ3M --guardian-contact "+880 1711 000000"
     """
-    from clr import identity
+    from clr.cases import identity
 
     given: dict[str, Any] = {
         "name": name,
@@ -258,8 +259,9 @@ def rekey_command(
 
     Example: clr identity rekey
     """
-    from clr import identity, repo
+    from clr.cases import identity
     from clr.errors import ClrError
+    from clr.repo import repository as repo
 
     repository = repo.open_repository()
     keys = _keys(identity_file)
@@ -319,7 +321,7 @@ def keygen_command(
 
     Example: clr keygen
     """
-    from clr import identity
+    from clr.cases import identity
 
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)

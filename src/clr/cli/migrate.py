@@ -27,9 +27,11 @@ def migrate_command(
 
     Example: clr migrate --dry-run
     """
-    from clr import edit, migrate, repo
+    from clr.cases import migrate
+    from clr.checks.validate import _targets
     from clr.errors import ClrError
-    from clr.validate import _targets
+    from clr.io import edit
+    from clr.repo import repository as repo
 
     start = paths or [repo.open_repository().root]
     roots, files, missing = _targets(start)
@@ -78,8 +80,9 @@ def migrate_command(
 
 
 def _check(path: Path, text: str) -> list[str]:
-    from clr import repo, yamlio
-    from clr.validate import check_case_data, repository_context
+    from clr.checks.validate import check_case_data, repository_context
+    from clr.io import yamlio
+    from clr.repo import repository as repo
 
     root = repo.find_root(path)
     config = repo.read_config(root)[0] if root else None

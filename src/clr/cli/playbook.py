@@ -34,8 +34,8 @@ NameOpt = Annotated[
 
 
 def _load(name: str | None) -> Any:
-    from clr.playbook import load_playbook
-    from clr.repo import find_root, read_config
+    from clr.model.playbook import load_playbook
+    from clr.repo.repository import find_root, read_config
 
     root = find_root(Path.cwd())
     default = read_config(root)[0].default_playbook if root else "child-labour"
@@ -78,8 +78,8 @@ def list_command(output_format: FormatOpt = BookFormat.text) -> None:
 
     Example: clr playbook list
     """
-    from clr.playbook import playbook_paths
-    from clr.repo import display_path, find_root
+    from clr.model.playbook import playbook_paths
+    from clr.repo.repository import display_path, find_root
 
     rows = []
     for name, path in playbook_paths(find_root(Path.cwd())).items():

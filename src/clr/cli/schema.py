@@ -17,7 +17,7 @@ def schema_command(
 
     Example: clr schema case > case.schema.json
     """
-    from clr import resources
+    from clr.io import resources
 
     if name is None:
         for schema in resources.schema_names():

@@ -94,13 +94,14 @@ def validate(
 
     Example: clr validate examples/ --format github
     """
-    from clr import output, repo
-    from clr.validate import validate_paths
+    from clr.checks.validate import validate_paths
+    from clr.render import reports as output
+    from clr.repo import repository as repo
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     targets = paths or [_current_repository(repo)]
     if changed is not None:
-        from clr.gitops import changed_case_files
+        from clr.repo.gitops import changed_case_files
 
         targets = changed_case_files(targets, changed)
     with _progress_bar(quiet) as progress:
@@ -108,7 +109,7 @@ def validate(
             targets, today=today, use_cache=not no_cache, jobs=jobs, progress=progress
         )
     if since is not None:
-        from clr.gitops import history_findings
+        from clr.repo.gitops import history_findings
 
         history_findings(report, targets, since)
     chosen = output_format
@@ -202,7 +203,7 @@ def _current_repository(repo: Any) -> Path:
 def _render_text(report: Any, *, quiet: bool) -> None:
     from rich.text import Text
 
-    from clr.output import summary_line
+    from clr.render.reports import summary_line
 
     console = stdout_console()
     if not console.is_terminal and not console.color_system:
@@ -231,7 +232,7 @@ def _render_plain(report: Any, *, quiet: bool) -> None:
     """The text format without rich: the same lines, much faster for many findings."""
     import sys
 
-    from clr.output import summary_line
+    from clr.render.reports import summary_line
 
     out = []
     for file_report in report.files:

@@ -69,8 +69,9 @@ def next_command(
 
     Example: clr next EXR-2026-7KQ3M --role supplier
     """
-    from clr import caseops, stages
-    from clr.workflow import move_blockers, open_actions
+    from clr.cases import caseops
+    from clr.model import stages
+    from clr.model.workflow import move_blockers, open_actions
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
@@ -221,7 +222,7 @@ def advance_command(
 
     Example: clr advance EXR-2026-7KQ3M --by "R. Ahmed" --note "age verified by school record"
     """
-    from clr import caseops
+    from clr.cases import caseops
 
     today = parse_as_of(as_of, case)
     who = _by(by)
@@ -256,7 +257,7 @@ def tick_command(
 
     Example: clr tick EXR-2026-7KQ3M protect-remove-from-all-work --by "R. Ahmed"
     """
-    from clr import caseops
+    from clr.cases import caseops
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
@@ -318,7 +319,7 @@ def visit_command(
 
     Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school
     """
-    from clr import caseops
+    from clr.cases import caseops
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
@@ -363,7 +364,7 @@ def pay_command(
 
     Example: clr pay EXR-2026-7KQ3M --amount 4500 --currency BDT --payer supplier --receipt R-0412
     """
-    from clr import caseops
+    from clr.cases import caseops
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)

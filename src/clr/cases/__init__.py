@@ -1,0 +1,1 @@
+"""Changing cases: open a case, advance, record facts, new cases, identity files, migrations."""

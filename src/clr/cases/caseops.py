@@ -1,0 +1,310 @@
+"""Changing a case: open it, record a step, check the result, write it safely."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clr.checks.validate import CaseContext, check_case_data, repository_context
+from clr.errors import CaseFileError, ClrError, TransitionError
+from clr.io import yamlio
+from clr.io.edit import Document, locked, open_document, write_atomic
+from clr.model import stages
+from clr.model.dates import local_now
+from clr.model.findings import Finding
+from clr.model.playbook import Playbook
+from clr.model.workflow import Blocker, move_blockers
+from clr.repo.repository import Repository, display_path, find_case, find_root, open_repository
+
+
+class CaseInvalid(CaseFileError):
+    """The change would leave the case invalid; nothing was written."""
+
+    def __init__(self, message: str, findings: list[Finding], hint: str | None = None) -> None:
+        lines = [message, *(f"  {f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings)]
+        super().__init__("\n".join(lines), hint)
+        self.findings = findings
+
+
+class MoveBlocked(TransitionError):
+    """The case cannot move yet; the blockers say why."""
+
+    def __init__(self, message: str, blockers: list[Blocker]) -> None:
+        lines = [message]
+        for b in blockers:
+            lines.append(f"  - {b.message}")
+            if b.hint:
+                lines.append(f"      {b.hint}")
+        super().__init__("\n".join(lines), "nothing was changed")
+        self.blockers = blockers
+
+
+@dataclass
+class CaseSession:
+    """One case opened for reading or changing, with its repository's context."""
+
+    path: Path
+    doc: Document
+    ctx: CaseContext
+    repo: Repository | None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The case as read."""
+        return self.doc.data
+
+    @property
+    def shown(self) -> str:
+        """The case file's path as shown to the user."""
+        return display_path(self.path)
+
+    def playbook(self) -> Playbook:
+        """The case's playbook.
+
+        Raises:
+            ClrError: the playbook is unknown or invalid.
+        """
+        name = self.data.get("playbook")
+        book = self.ctx.playbooks.get(name) if isinstance(name, str) else None
+        if book is None:
+            raise ClrError(
+                f"{self.shown}: playbook {name!r} is unknown or invalid",
+                hint="run 'clr validate' for details; 'clr playbook list' lists playbooks",
+            )
+        return book
+
+
+def open_case(
+    ref: str, *, today: dt.date, start: Path | None = None, check: bool = True
+) -> CaseSession:
+    """Open a case by id, folder or file.
+
+    With ``check`` (the default) a case with errors is refused: clr never works from, or
+    writes over, a case it cannot trust.
+
+    Raises:
+        ClrError: no such case, not in a repository, or the case is not valid.
+    """
+    candidate = Path(ref)
+    root = find_root(candidate if candidate.exists() else (start or Path.cwd()))
+    repo = open_repository(root) if root is not None else None
+    if repo is None and not candidate.exists():
+        open_repository(start)  # raises NotARepository with a clear message
+    path = (
+        find_case(repo, ref)
+        if repo is not None
+        else (candidate / "case.yaml" if candidate.is_dir() else candidate)
+    )
+    ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
+    # realpath, not resolve(): a link loop is a file that cannot be read, not a crash.
+    if repo is not None and repo.root.resolve() not in Path(os.path.realpath(path)).parents:
+        raise ClrError(
+            f"{display_path(path)} leads outside the case repository "
+            f"(a link to {Path(os.path.realpath(path)).parent})",
+            hint="clr works only on cases inside the repository: replace the link by the "
+            "case folder itself",
+        )
+    session = CaseSession(path, open_document(path, display_path(path)), ctx, repo)
+    if check:
+        # Dates after --as-of are left to the change's own check, which names them.
+        errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
+        if errors:
+            raise CaseInvalid(
+                f"{session.shown} is not a valid case ({len(errors)} "
+                f"error{'s' if len(errors) != 1 else ''}); clr works only on valid cases:",
+                errors[:10],
+                hint=f"fix it first: clr validate {session.shown}",
+            )
+    return session
+
+
+def check_result(session: CaseSession, new_text: str) -> list[Finding]:
+    """Errors the changed case would have (warnings are allowed)."""
+    loaded = yamlio.parse_text(new_text, session.shown)
+    if loaded.data is None:  # pragma: no cover - the editor only writes what reads back
+        return loaded.findings
+    return check_case_data(loaded, session.path, session.ctx, errors_only=True)
+
+
+def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change") -> str:
+    """Check and write the session's edits; with ``dry_run`` write nothing, return the diff.
+
+    Raises:
+        CaseInvalid: the result would not be a valid case (nothing is written).
+        WriteConflict: the file changed meanwhile, or another clr is writing it.
+    """
+    new_text = session.doc.render()
+    errors = check_result(session, new_text)
+    if errors:
+        before = check_result(session, session.doc.text)
+        hint = (
+            "the case already had these problems: fix them first (clr validate shows "
+            "every problem), then try again"
+            if before
+            else "the values given, or the date, do not fit the case: correct them, try again"
+        )
+        raise CaseInvalid(
+            f"this {what} would leave {session.shown} invalid; nothing was written:",
+            errors,
+            hint=hint,
+        )
+    if dry_run:
+        return session.doc.diff(new_text)
+    with locked(session.path.parent):
+        write_atomic(session.path, new_text, expected_digest=session.doc.digest)
+    return ""
+
+
+def history_time(today: dt.date, now: dt.datetime | None = None, *, zone: str = "UTC") -> str:
+    """The time stamp for a history entry: now, or midday of an earlier --as-of date.
+
+    Now is written as the time in the repository's time zone ``zone``, with its UTC offset
+    (``2026-03-02T23:30:00+06:00``; ``Z`` for UTC): its date is the day the repository
+    counts in, which a UTC time would put a day early or late near midnight.
+    """
+    moment = local_now(zone, now).replace(microsecond=0)
+    if today < moment.date():
+        return f"{today.isoformat()}T12:00:00Z"
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def advance(
+    session: CaseSession,
+    *,
+    target: str | None,
+    by: str,
+    note: str | None,
+    today: dt.date,
+    reason: str | None = None,
+    approved_by: str | None = None,
+    dry_run: bool = False,
+) -> tuple[str, str, str]:
+    """Move a case to the next stage (or ``target``); return (from, to, diff of a dry run).
+
+    Raises:
+        MoveBlocked: the case is not ready; nothing was written.
+        TransitionError: the move is not allowed.
+    """
+    data = session.data
+    current = data.get("stage")
+    if not isinstance(current, str) or current not in stages.STAGES:
+        raise TransitionError(f"{session.shown}: unknown stage {current!r}")
+    if target is not None and target not in stages.STAGES:
+        raise TransitionError(
+            f"unknown stage {target!r}", hint="one of: " + ", ".join(stages.STAGES)
+        )
+    goal = target or stages.next_stage(current)
+    if goal is None:
+        raise TransitionError(
+            f"{data.get('id')} is closed: a closed case is never moved again",
+            hint="if the child was found working again, open a linked case: clr reopen",
+        )
+    if goal == "closed":
+        _fill_closure(session.doc, data, today, reason, approved_by, note, session.playbook())
+    elif reason or approved_by:
+        raise TransitionError("--reason and --approved-by are for closing a case (--to closed)")
+    preview = session.doc.expected()
+    blockers = move_blockers(preview, goal, session.playbook(), session.ctx.calendar)
+    if blockers:
+        raise MoveBlocked(f"{data.get('id')} cannot move from {current} to {goal} yet:", blockers)
+    entry: dict[str, Any] = {
+        "at": history_time(today, zone=session.ctx.config.timezone),
+        "from": current,
+        "to": goal,
+        "by": by,
+    }
+    if note:
+        entry["note"] = note
+    session.doc.set(("stage",), goal)
+    session.doc.append(("history",), entry)
+    return current, goal, commit(session, dry_run=dry_run, what=f"move to {goal}")
+
+
+def _fill_closure(
+    doc: Document,
+    data: dict[str, Any],
+    today: dt.date,
+    reason: str | None,
+    approved_by: str | None,
+    note: str | None,
+    book: Playbook,
+) -> None:
+    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
+    assert isinstance(closure, dict)
+    if reason is None and "reason" not in closure:
+        raise TransitionError(
+            "closing a case needs a coded reason",
+            hint="add --reason (one of: " + ", ".join(stages.CLOSURE_REASONS) + ")",
+        )
+    if approved_by is None and "approved_by" not in closure:
+        raise TransitionError(
+            "closing a case needs who approved it",
+            hint="add --approved-by NAME (a supervisor or the buyer)",
+        )
+    if reason is not None and reason not in stages.CLOSURE_REASONS:
+        raise TransitionError(
+            f"unknown closure reason {reason!r}",
+            hint="one of: " + ", ".join(stages.CLOSURE_REASONS),
+        )
+    if "date" not in closure:
+        doc.set(("closure", "date"), today.isoformat())
+    if reason is not None:
+        doc.set(("closure", "reason"), reason)
+    if approved_by is not None:
+        doc.set(("closure", "approved_by"), approved_by)
+    chosen = reason or closure.get("reason")
+    rule = book.closure_reasons.get(chosen) if isinstance(chosen, str) else None
+    # The closed stage's schema asks lost_contact and refused for notes, whatever the playbook.
+    wants_note = chosen in ("lost_contact", "refused") or (rule is not None and rule.needs_note)
+    if note and "notes" not in closure and wants_note:
+        doc.set(("closure", "notes"), note)
+
+
+def tick(
+    session: CaseSession,
+    item: str,
+    *,
+    by: str,
+    day: dt.date,
+    note: str | None,
+    dry_run: bool = False,
+) -> str:
+    """Record a playbook checklist item as done; return the diff.
+
+    Raises:
+        ClrError: the item is not in the case's playbook, or it is already ticked.
+    """
+    book = session.playbook()
+    if book.action(item) is None:
+        import difflib
+
+        ids = [a.id for a in book.all_items()]
+        close = difflib.get_close_matches(item, ids, n=3)
+        raise ClrError(
+            f"{item!r} is not an item of playbook {book.name}",
+            hint=("did you mean " + " or ".join(close) + "?")
+            if close
+            else "clr playbook show lists the item ids",
+        )
+    ticks = session.data.get("checklist")
+    if isinstance(ticks, dict) and item in ticks:
+        raise ClrError(
+            f"{item} is already ticked ({ticks[item]})",
+            hint="ticks are not changed by clr; edit the file if it is wrong",
+        )
+    entry: dict[str, Any] = {"done": day.isoformat(), "by": by}
+    if note:
+        entry["note"] = note
+    session.doc.set(("checklist", item), entry)
+    return commit(session, dry_run=dry_run, what="tick")
+
+
+def append_entry(
+    session: CaseSession, list_name: str, entry: dict[str, Any], *, dry_run: bool = False
+) -> str:
+    """Append a visit or payment; return the diff."""
+    session.doc.append((list_name,), entry)
+    return commit(session, dry_run=dry_run, what=list_name[:-1])

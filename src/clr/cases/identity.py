@@ -1,0 +1,631 @@
+"""Identity files: who the child is, encrypted with age, kept apart from the case file.
+
+A case's identity (name, contacts, address, ID document type and number, the guardian's
+name and contact, whether photos exist, private notes) lives in
+``cases/<id>/identity.yaml.age``: YAML, encrypted with `age <https://age-encryption.org>`_
+(ASCII-armored) to the public keys listed under ``recipients`` in ``clr.yaml`` and, for
+one case, in ``cases/<id>/recipients.txt`` (one key a line, as ``age -R`` reads it). The
+standard ``age`` tool reads and writes the same files::
+
+    age -d -i ~/.config/clr/identity.txt cases/<id>/identity.yaml.age
+
+Plaintext is never written to disk by clr, except while the user edits it: then it is in
+a private temporary file (mode 0600, in a folder only the user can open, in memory where
+the system offers a place for that) that is removed afterwards, also on Ctrl-C.
+
+Private keys are read from a file (``--identity-file``, ``CLR_IDENTITY_FILE`` or the
+platform's configuration folder), never from a command-line flag or an environment
+variable, and a key file that others may read is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clr.errors import ClrError, ConfigError
+
+IDENTITY_FILE = "identity.yaml.age"
+"""The encrypted identity file of a case, next to its case.yaml."""
+
+RECIPIENTS_FILE = "recipients.txt"
+"""Extra public keys for one case (``age -R`` format), next to its case.yaml."""
+
+PLAINTEXT_NAMES = ("identity.yaml", "identity.yml")
+"""Plaintext identity files: never made by clr, always a finding when git could see them."""
+
+FIELDS = (
+    "name",
+    "contact",
+    "address",
+    "id_document_type",
+    "id_document_number",
+    "guardian_name",
+    "guardian_contact",
+    "photos",
+    "notes",
+)
+"""The fields of an identity file (besides ``case``), in the order they are written."""
+
+KEY_ENV = "CLR_IDENTITY_FILE"
+"""The environment variable that holds the *path* of the user's key file (never a key)."""
+
+KEY_NAME = "identity.txt"
+
+ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
+BINARY_BEGIN = b"age-encryption.org/v1"
+
+SCHEMA_NAME = "identity"
+
+
+# --- where the key is --------------------------------------------------------------------
+
+
+def config_dir() -> Path:
+    """Clr's folder in the platform's configuration folder."""
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "clr"
+    if os.name == "nt":  # pragma: no cover - Windows
+        base = os.environ.get("APPDATA")
+        return (Path(base) if base else home / "AppData" / "Roaming") / "clr"
+    base = os.environ.get("XDG_CONFIG_HOME")
+    return (Path(base) if base and Path(base).is_absolute() else home / ".config") / "clr"
+
+
+def default_key_path() -> Path:
+    """Where ``clr keygen`` puts a key, and where clr looks for one by default."""
+    return config_dir() / KEY_NAME
+
+
+def key_path(given: Path | None = None) -> Path:
+    """The key file to use: ``given``, else ``$CLR_IDENTITY_FILE``, else the default."""
+    if given is not None:
+        return given
+    env = os.environ.get(KEY_ENV)
+    return Path(env).expanduser() if env else default_key_path()
+
+
+_NO_KEY_HINT = (
+    "make one with 'clr keygen', and ask someone who can read the identity files to add "
+    "its public key to 'recipients' in clr.yaml and run 'clr identity rekey'; or give the "
+    f"key file with --identity-file PATH or {KEY_ENV}=PATH"
+)
+
+
+def check_private(path: Path) -> None:
+    """Refuse a key file that other users may read or change.
+
+    Raises:
+        ClrError: the file is missing, not a file, or open to others.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ClrError(f"no key file at {path}", hint=_NO_KEY_HINT) from None
+    except OSError as exc:
+        raise ClrError(f"cannot read the key file {path}: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise ClrError(f"{path} is not a key file", hint=_NO_KEY_HINT)
+    if os.name == "posix" and info.st_mode & 0o077:
+        raise ClrError(
+            f"the key file {path} can be read or changed by other users "
+            f"(mode {info.st_mode & 0o777:04o}); clr does not use it",
+            hint=f"make it private: chmod 600 {shlex.quote(str(path))} (if others may have "
+            "copied it, make a new key with 'clr keygen' and have the files re-encrypted)",
+        )
+
+
+def load_keys(path: Path) -> list[Any]:
+    """The age identities (private keys) in a key file, after checking it is private.
+
+    The file may hold ``AGE-SECRET-KEY-1…`` lines (as ``age-keygen`` writes them, with
+    ``#`` comments) or an unencrypted OpenSSH private key.
+
+    Raises:
+        ClrError: the file is missing, open to others, or holds no usable key.
+    """
+    import pyrage
+
+    check_private(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ClrError(f"cannot read the key file {path}: {exc.strerror or exc}") from None
+    keys: list[Any] = []
+    if b"-----BEGIN OPENSSH PRIVATE KEY-----" in raw:
+        try:
+            keys.append(pyrage.ssh.Identity.from_buffer(raw))
+        except Exception:  # pyrage raises its own error types; never show the key
+            raise ClrError(
+                f"the SSH key in {path} cannot be used",
+                hint="clr reads unencrypted ed25519 or RSA keys; or make an age key: clr keygen",
+            ) from None
+        return keys
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            keys.append(pyrage.x25519.Identity.from_str(text))
+        except Exception:
+            raise ClrError(
+                f"line {number} of the key file {path} is not an age secret key",
+                hint="a key file holds AGE-SECRET-KEY-1… lines, as 'clr keygen' or "
+                "'age-keygen' write them",
+            ) from None
+    if not keys:
+        raise ClrError(f"the key file {path} holds no key", hint=_NO_KEY_HINT)
+    return keys
+
+
+# --- making a key ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key file just written, and its public key."""
+
+    path: Path
+    public: str
+
+
+def generate_key(path: Path, *, now: dt.datetime | None = None) -> NewKey:
+    """Write a new age key file (mode 0600; its folder 0700 if made); never overwrite.
+
+    The file is what ``age-keygen`` writes: ``# created:``, ``# public key:`` and the
+    ``AGE-SECRET-KEY-1…`` line.
+
+    Raises:
+        ClrError: the file exists already, or cannot be written.
+    """
+    import pyrage
+
+    key = pyrage.x25519.Identity.generate()
+    public = str(key.to_public())
+    moment = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = f"# created: {moment}\n# public key: {public}\n{key}\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ClrError(
+            f"{path} exists already: clr keygen never overwrites a key (whatever was "
+            "encrypted to it could not be read any more)",
+            hint="give another place with --output PATH; 'age-keygen -y "
+            f"{shlex.quote(str(path))}' prints the public key of the existing one",
+        ) from None
+    except OSError as exc:
+        raise ClrError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if os.name == "posix":
+            path.chmod(0o600)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    return NewKey(path, public)
+
+
+# --- recipients --------------------------------------------------------------------------
+
+
+def parse_recipient(text: str) -> Any:
+    """A pyrage recipient for an ``age1…`` or ``ssh-ed25519``/``ssh-rsa`` public key.
+
+    Raises:
+        ValueError: not a public key clr can encrypt to.
+    """
+    import pyrage
+
+    try:
+        if text.startswith("age1"):
+            return pyrage.x25519.Recipient.from_str(text)
+        if text.startswith(("ssh-ed25519 ", "ssh-rsa ")):
+            return pyrage.ssh.Recipient.from_str(text)
+    except Exception:
+        raise ValueError(f"not a valid public key: {_short(text)}") from None
+    raise ValueError(f"not an age or SSH public key: {_short(text)}")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
+def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[str]:
+    """The public keys a case's identity is encrypted to: clr.yaml's, then the case's own.
+
+    Raises:
+        ConfigError: ``recipients.txt`` cannot be read or holds something that is not a key.
+    """
+    keys = [k.strip() for k in config_recipients if k.strip()]
+    extra = case_dir / RECIPIENTS_FILE
+    if extra.is_file():
+        try:
+            lines = extra.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {extra}: {exc}") from None
+        for number, line in enumerate(lines, 1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            try:
+                parse_recipient(text)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{extra}:{number}: {exc}",
+                    hint="one public key a line (age1… or ssh-ed25519 …); # starts a comment",
+                ) from None
+            keys.append(text)
+    return list(dict.fromkeys(keys))
+
+
+_NO_RECIPIENTS_HINT = (
+    "run 'clr keygen' to make a key pair, add the public key it prints under 'recipients:' "
+    "in clr.yaml (one line '  - age1…' per person who may read identities), then try again"
+)
+
+
+def recipients_or_fail(recipients: Sequence[str]) -> list[Any]:
+    """Parsed recipients, refusing an empty list.
+
+    Raises:
+        ClrError: no recipients.
+        ConfigError: one is not a public key.
+    """
+    if not recipients:
+        raise ClrError(
+            "no recipients are configured, so identity details cannot be encrypted; "
+            "clr never keeps them in plaintext",
+            hint=_NO_RECIPIENTS_HINT,
+        )
+    out = []
+    for text in recipients:
+        try:
+            out.append(parse_recipient(text))
+        except ValueError as exc:
+            raise ConfigError(f"clr.yaml recipients: {exc}") from None
+    return out
+
+
+# --- the plaintext -----------------------------------------------------------------------
+
+HEADER = (
+    "# WHO THE CHILD IS. clr keeps this only encrypted (identity.yaml.age) and never\n"
+    "# writes it to disk in plaintext. Fields: name, contact, address, id_document_type,\n"
+    "# id_document_number, guardian_name, guardian_contact, photos (true/false: whether\n"
+    "# photos exist; never the photos themselves), notes. Empty fields are left out.\n"
+)
+
+
+def clean(data: dict[str, Any]) -> dict[str, Any]:
+    """The identity in its written order, without empty fields."""
+    out: dict[str, Any] = {"case": data.get("case")}
+    for key in (*FIELDS, *sorted(k for k in data if k not in FIELDS and k != "case")):
+        value = data.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in (None, ""):
+            out[key] = value
+    return out
+
+
+def render(data: dict[str, Any], *, template: bool = False, header: bool = True) -> str:
+    """The YAML text of an identity; with ``template``, empty fields are listed too."""
+    from clr.io.splice import render_block
+
+    body = clean(data)
+    lines: list[str] = []
+    for key in ("case", *FIELDS, *(k for k in body if k not in FIELDS and k != "case")):
+        if key in body:
+            lines += render_block({key: body[key]}, 0, '"', 2)
+        elif template:
+            lines.append(f"{key}:")
+    return (HEADER if header else "") + "\n".join(lines) + "\n"
+
+
+class IdentityInvalid(ClrError):
+    """The identity text is not valid; the problems are listed in the message."""
+
+    def __init__(self, message: str, problems: list[str], hint: str | None = None) -> None:
+        super().__init__("\n".join([message, *(f"  {p}" for p in problems)]), hint)
+        self.problems = problems
+
+
+def parse(text: str, case_id: str, shown: str = "identity.yaml") -> dict[str, Any]:
+    """Read identity YAML (from memory), check it against its schema and its case id.
+
+    Raises:
+        IdentityInvalid: it does not read as YAML, fails the schema or names another case.
+    """
+    from clr.checks import schemas
+    from clr.io import yamlio
+
+    loaded = yamlio.parse_text(text, shown)
+    problems = [f"line {f.line}: {f.message}" for f in loaded.findings]
+    if loaded.data is None:
+        raise IdentityInvalid("the identity is not valid YAML:", problems or ["empty"])
+    for finding in schemas.check(loaded.data, shown, SCHEMA_NAME):
+        line, _ = loaded.locate(finding.pointer, key=finding.code == "CLR104")
+        problems.append(f"line {line}: {finding.message}")
+    if not problems and loaded.data.get("case") != case_id:
+        line, _ = loaded.locate("/case")
+        problems.append(f"line {line}: case must be {case_id} (the case this file belongs to)")
+    if problems:
+        raise IdentityInvalid("the identity is not valid; nothing was saved:", problems)
+    return clean(loaded.data)
+
+
+def check(data: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """Check identity data (as a mapping) the way ``parse`` checks text.
+
+    Raises:
+        IdentityInvalid: it fails the schema or names another case.
+    """
+    return parse(render({**data, "case": case_id}), case_id)
+
+
+# --- encrypting and decrypting -------------------------------------------------------------
+
+
+def encrypt(data: dict[str, Any], case_id: str, recipients: Sequence[str]) -> bytes:
+    """Check an identity and encrypt it (armored) to ``recipients``.
+
+    Raises:
+        IdentityInvalid: the identity fails its schema.
+        ConfigError: no recipients, or one is not a public key.
+    """
+    import pyrage
+
+    body = check(data, case_id)
+    parsed = recipients_or_fail(recipients)
+    out: bytes = pyrage.encrypt(render(body).encode("utf-8"), parsed, armored=True)
+    return out
+
+
+def looks_encrypted(raw: bytes) -> bool:
+    """True if ``raw`` starts like an age file (armored or binary)."""
+    return raw.lstrip()[: len(ARMOR_BEGIN)] == ARMOR_BEGIN or raw.startswith(BINARY_BEGIN)
+
+
+def decrypt_text(raw: bytes, keys: Sequence[Any], shown: str) -> str:
+    """The plaintext of an age file.
+
+    Raises:
+        ClrError: not an age file, or none of the keys opens it.
+    """
+    import pyrage
+
+    if not looks_encrypted(raw):
+        raise ClrError(
+            f"{shown} is not an age-encrypted file",
+            hint="identity files are written by 'clr identity set/edit' or 'age -a'",
+        )
+    try:
+        plain: bytes = pyrage.decrypt(raw, list(keys))
+    except Exception as exc:
+        if "No matching keys" in str(exc):
+            raise ClrError(
+                f"your key cannot open {shown}: it was not encrypted to your public key",
+                hint="ask someone who can read it to add your public key to 'recipients' in "
+                "clr.yaml (or to the case's recipients.txt) and run 'clr identity rekey'",
+            ) from None
+        raise ClrError(f"{shown} cannot be decrypted: it is damaged or not an age file") from None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ClrError(f"{shown} does not hold UTF-8 text once decrypted") from None
+
+
+# --- a case's identity file --------------------------------------------------------------
+
+
+@dataclass
+class CaseIdentity:
+    """One case's identity file, as found on disk."""
+
+    case_id: str
+    folder: Path
+    recipients: list[str]
+
+    @property
+    def path(self) -> Path:
+        """The encrypted file."""
+        return self.folder / IDENTITY_FILE
+
+    @property
+    def exists(self) -> bool:
+        """True if the case has an identity file."""
+        return self.path.is_file()
+
+    def read_raw(self) -> bytes | None:
+        """The encrypted bytes, or None if there is no file."""
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ClrError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+
+    def decrypt(self, keys: Sequence[Any], raw: bytes | None = None) -> dict[str, Any]:
+        """The identity (empty but for ``case`` if there is no file yet).
+
+        Raises:
+            ClrError: the file cannot be decrypted or is not a valid identity.
+        """
+        raw = self.read_raw() if raw is None else raw
+        if raw is None:
+            return {"case": self.case_id}
+        text = decrypt_text(raw, keys, str(self.path))
+        try:
+            return parse(text, self.case_id, str(self.path))
+        except IdentityInvalid as exc:
+            raise ClrError(
+                f"{self.path} decrypts, but is not a valid identity:\n"
+                + "\n".join(f"  {p}" for p in exc.problems),
+                hint=f"correct it with: clr identity edit {self.case_id}",
+            ) from None
+
+    def write(self, data: dict[str, Any], *, expected: bytes | None = None) -> None:
+        """Encrypt ``data`` to the case's recipients and replace the file atomically.
+
+        ``expected`` is the ciphertext read before the change: if the file changed
+        meanwhile, nothing is written.
+
+        Raises:
+            IdentityInvalid, ConfigError, WriteConflict, CaseFileError.
+        """
+        from clr.io.edit import _digest, locked, write_atomic
+
+        ciphertext = encrypt(data, self.case_id, self.recipients)
+        with locked(self.folder):
+            digest = _digest(expected) if expected is not None else None
+            if expected is None and self.path.exists():
+                digest = _digest(b"")  # a file appeared meanwhile: never overwrite it
+            write_atomic(self.path, ciphertext.decode("ascii"), expected_digest=digest)
+
+
+def case_identity(config_recipients: Sequence[str], case_file: Path) -> CaseIdentity:
+    """The identity file of the case whose case file is ``case_file``.
+
+    Raises:
+        ConfigError: the case's recipients.txt is unreadable or invalid.
+    """
+    folder = case_file.parent
+    return CaseIdentity(folder.name, folder, case_recipients(config_recipients, folder))
+
+
+# --- editing in a private temporary file ---------------------------------------------------
+
+
+def private_folder() -> Path:
+    """A place for a private temporary folder, in memory where the system offers one."""
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and Path(candidate).is_dir() and os.access(candidate, os.W_OK | os.X_OK):
+            return Path(candidate)
+    return Path(tempfile.gettempdir())
+
+
+def editor_command() -> list[str]:
+    """The user's editor: ``$VISUAL``, ``$EDITOR``, else ``vi`` (``notepad`` on Windows)."""
+    chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if chosen:
+        return shlex.split(chosen, posix=os.name == "posix")
+    return ["notepad"] if os.name == "nt" else ["vi"]
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt, so that clean-up code runs."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    saved: list[tuple[int, Any]] = []
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        with contextlib.suppress(ValueError, OSError):  # not in the main thread
+            saved.append((number, signal.signal(number, handler)))
+    try:
+        yield
+    finally:
+        for number, previous in saved:
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(number, previous)
+
+
+@contextlib.contextmanager
+def private_file(text: str, name: str = "identity.yaml") -> Iterator[Path]:
+    """A file holding ``text``, readable only by the user, removed afterwards.
+
+    The file (mode 0600) is in a new folder (mode 0700) that is removed with everything
+    in it (editor swap files too) when the block ends, also on Ctrl-C, SIGTERM or SIGHUP.
+    """
+    with _signals_interrupt():
+        folder = Path(tempfile.mkdtemp(prefix="clr-identity-", dir=private_folder()))
+        try:
+            if os.name == "posix":
+                folder.chmod(0o700)
+            path = folder / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            yield path
+        finally:
+            _shred_folder(folder)
+
+
+def _shred_folder(folder: Path) -> None:
+    """Overwrite the files in ``folder`` with zeros (best effort), then remove it."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError), open(entry.path, "r+b") as handle:  # noqa: PTH123
+                    size = os.fstat(handle.fileno()).st_size
+                    handle.write(b"\0" * size)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_editor(path: Path, command: Sequence[str] | None = None) -> None:
+    """Open ``path`` in the user's editor and wait for it.
+
+    Raises:
+        ClrError: the editor cannot be started, or exits with an error.
+    """
+    argv = [*(command or editor_command()), str(path)]
+    try:
+        result = subprocess.run(argv, check=False)
+    except FileNotFoundError:
+        raise ClrError(
+            f"cannot start the editor {argv[0]!r}",
+            hint="set EDITOR (or VISUAL) to your editor, e.g. EDITOR=nano",
+        ) from None
+    if result.returncode != 0:
+        raise ClrError(
+            f"the editor exited with status {result.returncode}; nothing was saved",
+        )
+
+
+def edit_text(
+    text: str, *, retry: Callable[[IdentityInvalid], bool] | None = None, case_id: str
+) -> tuple[str, dict[str, Any]]:
+    """Let the user edit identity ``text`` in their editor; return the new text and data.
+
+    On invalid input, ``retry(error)`` decides whether to open the editor again (with the
+    user's text); without it, the error is raised.
+
+    Raises:
+        IdentityInvalid: the edited text is not a valid identity (and no retry).
+        ClrError: the editor failed.
+    """
+    with private_file(text, f"identity-{case_id}.yaml") as path:
+        while True:
+            run_editor(path)
+            try:
+                edited = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ClrError(f"cannot read back the edited file: {exc}") from None
+            try:
+                return edited, parse(edited, case_id)
+            except IdentityInvalid as exc:
+                if retry is None or not retry(exc):
+                    raise

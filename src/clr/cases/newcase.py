@@ -1,0 +1,193 @@
+"""``clr new-case``: a new case folder, created whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr.cases import identity
+from clr.cases.caseops import CaseInvalid, history_time
+from clr.checks.validate import check_case_data, repository_context
+from clr.errors import ClrError
+from clr.io import yamlio
+from clr.io.splice import render_block
+from clr.model.ids import new_case_id
+from clr.repo.repository import CASE_FILE, Repository, display_path
+from clr.repo.scaffold import schema_line
+
+IDENTITY_FILE = identity.IDENTITY_FILE
+
+# Fields that identify a child: they never go into case.yaml.
+IDENTITY_FIELDS = identity.FIELDS
+
+
+@dataclass
+class NewCase:
+    """What a new case is made of (identity data is kept apart)."""
+
+    site: dict[str, Any]
+    child: dict[str, Any]
+    discovery: dict[str, Any]
+    track: str = "underage"
+    confirmed: bool = False
+    by: str = ""
+    playbook: str | None = None
+    identity: dict[str, Any] = field(default_factory=dict)
+    reopens: str | None = None
+    recipients: tuple[str, ...] | None = None
+    """The public keys ``identity`` is encrypted to (default: those in clr.yaml)."""
+    recipients_file: bytes | None = None
+    """A ``recipients.txt`` for the new case's folder (carried over by clr reopen)."""
+
+
+@dataclass(frozen=True)
+class CarriedIdentity:
+    """A closed case's identity, decrypted in memory only, for the case that reopens it."""
+
+    identity: dict[str, Any]
+    recipients: tuple[str, ...]
+    recipients_file: bytes | None
+
+
+def carry_identity(
+    repo: Repository, case_file: Path, key_file: Path | None
+) -> CarriedIdentity | None:
+    """The identity of the case ``case_file``, to encrypt again for a new, linked case.
+
+    The identity file is decrypted in memory with the user's key (``key_file``, else
+    ``$CLR_IDENTITY_FILE``, else the default) and never written anywhere in plaintext. The
+    case's own ``recipients.txt`` comes along, so that the same people can read the new
+    case's identity. None if the case has no identity file.
+
+    Raises:
+        ClrError: no key, the key cannot open the file, it is not a valid identity, or
+            there is no recipient to encrypt it to.
+        ConfigError: the case's recipients.txt is unreadable or invalid.
+    """
+    found = identity.case_identity(repo.config.recipients, case_file)
+    raw = found.read_raw()
+    if raw is None:
+        return None
+    data = found.decrypt(identity.load_keys(identity.key_path(key_file)), raw)
+    identity.recipients_or_fail(found.recipients)
+    extra = found.folder / identity.RECIPIENTS_FILE
+    try:
+        carried_keys = extra.read_bytes() if extra.is_file() else None
+    except OSError as exc:
+        raise ClrError(f"cannot read {display_path(extra)}: {exc.strerror or exc}") from None
+    return CarriedIdentity(
+        {k: v for k, v in data.items() if k != "case"}, tuple(found.recipients), carried_keys
+    )
+
+
+def case_data(case_id: str, new: NewCase, repo: Repository, today: dt.date) -> dict[str, Any]:
+    """The case file's data, in the order people read it."""
+    stage = "identified" if new.confirmed else "reported"
+    link = {"reopens": new.reopens} if new.reopens else {}
+    return {
+        "schema_version": 1,
+        "id": case_id,
+        "playbook": new.playbook or repo.config.default_playbook,
+        "track": new.track,
+        "stage": stage,
+        **link,
+        "opened": today.isoformat(),
+        "site": {k: v for k, v in new.site.items() if v not in (None, "")},
+        "child": {k: v for k, v in new.child.items() if v not in (None, "")},
+        "discovery": {k: v for k, v in new.discovery.items() if v not in (None, "", [])},
+        "history": [
+            {
+                "at": history_time(today, zone=repo.config.timezone),
+                "from": None,
+                "to": stage,
+                "by": new.by,
+            }
+        ],
+    }
+
+
+def render_case(data: dict[str, Any]) -> str:
+    """The text of a new case file: the schema line, then block YAML."""
+    header = [
+        schema_line(),
+        "# A child labour remediation case, pseudonymous: names, contacts and addresses",
+        "# belong only in the encrypted identity file. 'clr next' says what to do next.",
+    ]
+    return "\n".join([*header, *render_block(data, 0, '"', 2)]) + "\n"
+
+
+def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str, Path]:
+    """Create ``cases/<id>/`` with its case file (and identity file), atomically.
+
+    The folder is built under a temporary name inside ``cases/`` and renamed into place,
+    so an interruption leaves no half-made case. Identity details are encrypted in memory
+    to the repository's recipients (or ``new.recipients``) and written only as
+    ``identity.yaml.age``, with ``new.recipients_file`` as ``recipients.txt``: with no
+    recipients configured they are refused, and nothing is created.
+
+    Raises:
+        CaseInvalid: the new case would not be valid (nothing is created).
+        ConfigError: identity details were given, but no recipients are configured.
+        IdentityInvalid: the identity details are not valid.
+        ClrError: the folder cannot be written.
+    """
+    cases = repo.cases_dir
+    recipients = list(repo.config.recipients if new.recipients is None else new.recipients)
+    if new.identity:
+        # Checked before anything is made: identity details are kept encrypted or not at all.
+        identity.recipients_or_fail(recipients)
+    try:
+        cases.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
+    taken = {p.name for p in cases.iterdir()}
+    case_id = new_case_id(repo.config.id_prefix, today.year, taken)
+    data = case_data(case_id, new, repo, today)
+    text = render_case(data)
+    target = cases / case_id
+    ctx, _ = repository_context(repo.root, today, repo.config)
+    loaded = yamlio.parse_text(text, display_path(target / CASE_FILE))
+    errors = check_case_data(loaded, target / CASE_FILE, ctx, errors_only=True)
+    if errors:
+        raise CaseInvalid(
+            "the new case would not be valid; nothing was created:",
+            errors,
+            hint="correct the values named above",
+        )
+    # Encrypted in memory: the plaintext never reaches the disk.
+    sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))
+    except OSError as exc:
+        raise ClrError(
+            f"cannot write in {display_path(cases)}: {exc.strerror or exc}",
+            hint="check the folder's permissions",
+        ) from None
+    try:
+        staging.chmod(0o755)
+        (staging / CASE_FILE).write_text(text, encoding="utf-8")
+        written = [CASE_FILE]
+        if sealed is not None:
+            (staging / IDENTITY_FILE).write_bytes(sealed)
+            written.append(IDENTITY_FILE)
+        if new.recipients_file is not None:
+            (staging / identity.RECIPIENTS_FILE).write_bytes(new.recipients_file)
+            written.append(identity.RECIPIENTS_FILE)
+        for name in written:
+            with (staging / name).open("rb") as handle:
+                os.fsync(handle.fileno())
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with contextlib.suppress(OSError):
+        fd = os.open(cases, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    return case_id, target / CASE_FILE

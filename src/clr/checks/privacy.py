@@ -1,0 +1,710 @@
+"""The personal-data lint (CLR5xx): identity details where they must never be.
+
+Two entry points, both called by ``clr validate``:
+
+* ``case_privacy_findings``: one walk over a parsed case file. Identity fields (a
+  ``name``, ``phone``, ``address``… key anywhere, ``x-`` fields included) are CLR502;
+  free text that looks like a phone number (CLR503), an e-mail address (CLR504), an ID
+  document number (CLR505) or GPS coordinates (CLR506) are findings too. Structured
+  values (ids, dates, codes, enums, money) are not read, and dates, amounts, receipt
+  references, case ids and percentages never match. It depends only on the file's
+  content, so its results may be cached with the file's other findings.
+* ``repository_privacy_findings``: once per repository. Plaintext identity files that
+  git tracks or does not ignore (CLR501), private keys git could pick up (CLR508), and,
+  when the user's key is at hand, names and ID numbers from a case's encrypted identity
+  file found in its case file (CLR507).
+
+Messages never repeat the personal data they found: they go to CI logs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clr.model.findings import Finding, join_pointer, pointer_to_path
+
+if TYPE_CHECKING:
+    from clr.checks.validate import FileReport
+
+Locate = Callable[..., tuple[int, int]]
+
+IDENTITY_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "surname",
+        "given_name",
+        "family_name",
+        "child_name",
+        "real_name",
+        "guardian_name",
+        "father_name",
+        "mother_name",
+        "parent_name",
+        "phone",
+        "phones",
+        "phone_number",
+        "mobile",
+        "mobile_number",
+        "telephone",
+        "tel",
+        "contact",
+        "contacts",
+        "contact_number",
+        "guardian_contact",
+        "email",
+        "e_mail",
+        "email_address",
+        "address",
+        "home_address",
+        "street",
+        "street_address",
+        "gps",
+        "coordinates",
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "lng",
+        "id_number",
+        "id_document_number",
+        "id_document_type",
+        "national_id",
+        "nid",
+        "passport",
+        "passport_number",
+        "birth_certificate_number",
+        "photo",
+        "photos",
+        "picture",
+        "pictures",
+        "image",
+        "images",
+    }
+)
+"""Keys that hold who the child is: they belong in the identity file only (CLR502)."""
+
+SKIP_KEYS = frozenset(
+    {
+        # ids, codes and enums
+        "schema_version",
+        "id",
+        "reopens",
+        "related_cases",
+        "duplicate_of",
+        "playbook",
+        "track",
+        "stage",
+        "country",
+        "currency",
+        "sex",
+        "age_basis",
+        "channel",
+        "reported_by",
+        "method",
+        "methods",
+        "purpose",
+        "payer",
+        "party",
+        "period",
+        "result",
+        "reason",
+        "frequency",
+        "type",
+        "authentic",
+        "minimum_age_decided_by",
+        "informed",
+        "needs",
+        "root_causes",
+        "difficulties",
+        "cause",
+        "how",
+        "sector",
+        "supplier_id",
+        "receipt",
+        "from",
+        # dates
+        "opened",
+        "date",
+        "at",
+        "started",
+        "done",
+        "first_due",
+        "until",
+        "birth_date",
+        "hired",
+        "removed_from_work",
+        "hazards_removed",
+        "family_contacted",
+        "follow_ups",
+        "out_of_school_since",
+        "recurrence_check",
+        "start",
+        "end",
+        "date_signed",
+    }
+)
+"""Keys whose values are structured (never free text): the lint does not read them."""
+
+# --- patterns (compiled once) ----------------------------------------------------------------
+
+
+class _Lazy:
+    """A regular expression compiled on first use.
+
+    Most case files need few of them, and compiling them all costs 2 ms of every start.
+    """
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return getattr(self._compiled, name)
+
+
+_EMAIL = _Lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+_DIGITS_RUN = _Lazy(r"(?<![\w+/.,:])(\+|\b00)?(\(?\d[\d \u00a0().\-]*\d\)?)(?![\w/%])")
+"""A run of digits with phone-style separators (space, dot, hyphen, brackets)."""
+
+_DATEISH = _Lazy(
+    r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])|\d\d[-./](?:0[1-9]|1[0-2])[-./](?:19|20)\d\d"
+)
+_DATE_TOKEN = _Lazy(r"(?:19|20)\d\d[-./]\d\d(?:[-./]\d\d)?|\d\d[-./]\d\d[-./](?:19|20)\d\d")
+_YEAR = _Lazy(r"(?:19|20)\d\d")
+_CURRENCY_AFTER = _Lazy(r"\s?(?:[A-Z]{3}\b|%|percent\b|per\b|hours?\b|days?\b)")
+_CURRENCY_BEFORE = _Lazy(r"(?:\b[A-Z]{3}|[$€£¥₹৳₵₦])\s?$")
+
+_ID_LABELLED = _Lazy(
+    r"(?:(?i:\b(?:nid|national\s+id(?:entity)?(?:\s+card)?|id\s*(?:card|no\.?|number|nr\.?|#)"
+    r"|passport(?:\s+(?:no\.?|number))?|birth\s+(?:certificate|registration)"
+    r"(?:\s+(?:no\.?|number))?|brn|cni|voter(?:'s)?\s+(?:id|card)|ghana\s*card|aadhaar))"
+    r"|\bID\b)"
+    r"(?i:(?:\s*(?:[:#=]|\b(?:is|was|no\.?|number|nr\.?)(?!\w)))*)\s*"
+    r"([A-Z]{0,3}[ \-]?\d(?:[ /\-]?\d){4,})"
+)
+"""A number after a label such as 'NID', 'passport no.', 'birth certificate', 'ID:'."""
+
+_ID_SHAPED = _Lazy(r"\b(?:[A-Z]{1,2}\d{7,8}|[A-Z]{3}-\d{9}-\d)\b")
+"""Passport-style (one or two capitals and 7-8 digits) and Ghana-card-style numbers."""
+
+_GPS = _Lazy(
+    r"(?<![\d.])[-+]?\d{1,2}\.\d{4,}\s*°?\s*[NSns]?\s*[,;/ ]\s*[-+]?\d{1,3}\.\d{4,}(?![\d.])"
+    r"|\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*[\"″]\s*)?[NSEW]"
+    r"|(?i:\bgeo:-?\d|maps\.google\.|google\.[a-z.]+/maps|goo\.gl/maps|maps\.app\.goo\.gl"
+    r"|openstreetmap\.org/\S*#map=|what3words\.com/)"
+    r"|///[a-z]+\.[a-z]+\.[a-z]+"
+    r"|\b[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{2,3}\b"
+)
+"""Decimal or degree-minute coordinates, map links, what3words and plus codes."""
+
+_HAS_DIGIT = _Lazy(r"\d")
+
+
+def _phone_like(text: str, match: re.Match[str]) -> str | None:
+    """'phone', 'id' (a long run of digits), or None for a digit run that is neither."""
+    plus, run = match.group(1), match.group(2)
+    digits = sum(ch.isdigit() for ch in run)
+    if digits < (8 if plus else 9):
+        return None
+    if _DATEISH.search(run):
+        return None
+    groups = [g for g in re.split(r"\D+", run) if g]
+    if all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
+        return None
+    if sum(len(g) == 1 for g in groups) > 1:
+        return None
+    if _CURRENCY_AFTER.match(text, match.end()) or _CURRENCY_BEFORE.search(text, 0, match.start()):
+        return None
+    if digits > 15:
+        return "id" if len(groups) <= 3 else None
+    return "phone"
+
+
+def _drop_id(match: re.Match[str]) -> str:
+    """A labelled ID number becomes a NUL (so it is not read as a phone number too)."""
+    return match.group(0) if _DATE_TOKEN.fullmatch(match.group(1).strip()) else "\0"
+
+
+def scan_text(text: str) -> list[str]:
+    """The kinds of personal data ``text`` seems to hold: phone, email, id, gps (in order)."""
+    found: list[str] = []
+    if "@" in text and _EMAIL.search(text):
+        found.append("email")
+    if not _HAS_DIGIT.search(text) and "///" not in text:
+        return found
+    if _GPS.search(text):
+        found.append("gps")
+        # coordinates are digit runs too: look for the rest in the text without them
+        text = _GPS.sub(" ", text)
+    if _ID_LABELLED.search(text):
+        text = _ID_LABELLED.sub(_drop_id, text)
+        if "\0" in text:
+            found.append("id")
+    if "id" not in found and _ID_SHAPED.search(text):
+        found.append("id")
+    for match in _DIGITS_RUN.finditer(text):
+        kind = _phone_like(text, match)
+        if kind == "phone" and "phone" not in found:
+            found.append("phone")
+        elif kind == "id" and "id" not in found:
+            found.append("id")
+    return found
+
+
+_CODES = {"phone": "CLR503", "email": "CLR504", "id": "CLR505", "gps": "CLR506"}
+_WHAT = {
+    "phone": "a phone number",
+    "email": "an e-mail address",
+    "id": "an ID document number",
+    "gps": "GPS coordinates or a map link",
+}
+
+
+def _identity_hint(case_id: str) -> str:
+    return (
+        f"move it to the encrypted identity file (clr identity edit {case_id}) and delete it "
+        "here; if it was committed, tell your data-protection lead (git history keeps it)"
+    )
+
+
+def _text_hint(case_id: str) -> str:
+    return (
+        f"move it to the encrypted identity file (clr identity edit {case_id}); "
+        "if it is not personal data, reword it"
+    )
+
+
+_INTERESTING = re.compile(
+    r"\d(?:[ \u00a0().\-/]?\d){4}|[@°+]|///|maps|geo:|what3words|openstreetmap"
+).search
+"""What every finding of ``scan_text`` needs: five digits in a run, or a marker."""
+
+_TEXT, _IDENTITY, _SKIP = 0, 1, 2
+_KEY_KINDS: dict[str, int] = {}
+
+
+def _key_kind(key: str) -> int:
+    kind = _KEY_KINDS.get(key)
+    if kind is None:
+        norm = key.lower().removeprefix("x-").replace("-", "_")
+        kind = _IDENTITY if norm in IDENTITY_KEYS else _SKIP if key in SKIP_KEYS else _TEXT
+        if len(_KEY_KINDS) < 10_000:
+            _KEY_KINDS[key] = kind
+    return kind
+
+
+def _worth_scanning(text: str) -> bool:
+    """A cheap test that lets most strings skip the full scan."""
+    return len(text) >= 6 and _INTERESTING(text) is not None
+
+
+def case_privacy_findings(
+    data: dict[str, Any], path: str, locate: Locate | None = None
+) -> list[Finding]:
+    """Identity fields and personal data in the free text of one parsed case file.
+
+    ``locate(pointer, key=True)`` (``Loaded.locate``) places key findings on their key;
+    other findings carry a pointer and no position, for the caller to place.
+    """
+    case_id = str(data["id"]) if isinstance(data.get("id"), str) else "CASE"
+    out: list[Finding] = []
+    texts: list[tuple[tuple[str | int, ...], str | int, str]] = []
+    kinds = _KEY_KINDS
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                kind = kinds.get(key)
+                if kind is None:
+                    if not isinstance(key, str):
+                        continue
+                    kind = _key_kind(key)
+                if kind == _IDENTITY:
+                    if key != "name" or where != ("site",):
+                        out.append(_identity_field(path, (*where, key), case_id, locate))
+                        continue
+                    kind = _TEXT  # the site's name
+                if isinstance(item, str):
+                    if kind == _TEXT and _worth_scanning(item):
+                        texts.append((where, key, item))
+                elif isinstance(item, dict) or (isinstance(item, list) and kind == _TEXT):
+                    stack.append((item, (*where, key)))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    if _worth_scanning(item):
+                        texts.append((where, i, item))
+                elif isinstance(item, dict | list):
+                    stack.append((item, (*where, i)))
+    for where, last, text in texts:
+        for found in scan_text(text):
+            pointer = join_pointer([*where, last])
+            out.append(
+                Finding(
+                    path,
+                    0,
+                    0,
+                    _CODES[found],
+                    message=f"{pointer_to_path(pointer)} holds what looks like {_WHAT[found]}",
+                    pointer=pointer,
+                    hint=_text_hint(case_id),
+                )
+            )
+    return out
+
+
+def _identity_field(
+    path: str, where: tuple[str | int, ...], case_id: str, locate: Locate | None
+) -> Finding:
+    pointer = join_pointer(where)
+    line, col = locate(pointer, key=True) if locate is not None else (0, 0)
+    return Finding(
+        path,
+        line,
+        col,
+        "CLR502",
+        message=f"{pointer_to_path(pointer)}: {str(where[-1])!r} is an identity field; "
+        "a case file is pseudonymous",
+        pointer=pointer,
+        hint=_identity_hint(case_id),
+    )
+
+
+# --- the repository ----------------------------------------------------------------------
+
+PLAINTEXT_PATTERNS = (
+    ":(glob)**/identity.yaml",
+    ":(glob)**/identity.yml",
+    ":(glob)**/*.identity.yaml",
+    ":(glob)**/*.decrypted",
+)
+KEY_PATTERNS = (
+    ":(glob)**/identity.txt",
+    ":(glob)**/keys.txt",
+    ":(glob)**/*.key",
+    ":(glob)**/age-identity*.txt",
+    ":(glob)**/id_ed25519",
+    ":(glob)**/id_rsa",
+)
+_KEY_MARKERS = (b"AGE-SECRET-KEY-1", b"PRIVATE KEY-----")
+
+
+def _in_git(root: Path) -> bool:
+    here = root.resolve()
+    return any((folder / ".git").exists() for folder in (here, *here.parents))
+
+
+def git_visible(root: Path) -> tuple[list[tuple[str, bool]], str | None]:
+    """Plaintext-identity and key files git tracks or would add: (path, tracked) pairs.
+
+    Returns the files (relative to ``root``) and an error message if git could not say.
+    """
+    try:
+        result = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "-t",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                *PLAINTEXT_PATTERNS,
+                *KEY_PATTERNS,
+            ],
+            capture_output=True,
+            check=False,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [], f"git could not be run: {exc}"
+    if result.returncode != 0:
+        first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
+        return [], first
+    found: list[tuple[str, bool]] = []
+    for entry in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) > 2:
+            found.append((entry[2:], entry[0] != "?"))
+    return found, None
+
+
+def _is_plaintext_identity(name: str) -> bool:
+    return name in ("identity.yaml", "identity.yml") or name.endswith(
+        (".identity.yaml", ".decrypted")
+    )
+
+
+def _holds_key(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return False
+    return any(marker in head for marker in _KEY_MARKERS)
+
+
+def repository_privacy_findings(
+    root: Path, reports: list[FileReport], *, keys: list[Any] | None = None
+) -> list[FileReport]:
+    """Repository-wide privacy findings for a case repository at ``root``.
+
+    Findings about a case file are added to its report in ``reports`` (so that it is
+    counted once); the reports of other files (plaintext identity files, keys) are
+    returned. ``keys`` are the user's age identities; by default they are read from
+    ``CLR_IDENTITY_FILE`` or the default key file, if there is one.
+    """
+    from clr.checks.validate import FileReport
+    from clr.repo.repository import display_path
+
+    base = os.path.abspath(root)  # noqa: PTH100
+    here = os.getcwd()  # noqa: PTH109
+    new: list[FileReport] = []
+    if _in_git(root):
+        visible, problem = git_visible(root)
+        if problem is not None:
+            shown = display_path(f"{base}/clr.yaml", here)
+            new.append(
+                FileReport(
+                    shown,
+                    [
+                        Finding(
+                            shown,
+                            0,
+                            0,
+                            "CLR501",
+                            "warning",
+                            message="cannot ask git which plaintext identity files it "
+                            f"tracks: {problem}",
+                            hint="run 'git status' in the repository to see what is wrong",
+                        )
+                    ],
+                )
+            )
+        for rel, tracked in visible:
+            shown = display_path(f"{base}/{rel}", here)
+            name = rel.rsplit("/", 1)[-1]
+            if _is_plaintext_identity(name):
+                new.append(FileReport(shown, [_plaintext_finding(shown, rel, tracked)]))
+            elif _holds_key(Path(base) / rel):
+                new.append(FileReport(shown, [_key_finding(shown, rel, tracked)]))
+    new += _identity_names(root, reports, base, here, keys)
+    return new
+
+
+def _plaintext_finding(shown: str, rel: str, tracked: bool) -> Finding:
+    if tracked:
+        message = (
+            "a plaintext identity file is tracked by git: anyone with the repository can read it"
+        )
+        hint = (
+            f"encrypt it (clr identity set/edit), then: git rm --cached {rel}; it stays in "
+            "git history until that is rewritten: tell whoever looks after data protection"
+        )
+    else:
+        message = "a plaintext identity file is not ignored by git: the next 'git add' takes it"
+        hint = (
+            "encrypt it (clr identity set/edit) and delete it; or add 'identity.yaml' to "
+            ".gitignore (clr init does)"
+        )
+    return Finding(shown, 0, 0, "CLR501", message=message, hint=hint)
+
+
+def _key_finding(shown: str, rel: str, tracked: bool) -> Finding:
+    state = "tracked by git" if tracked else "not ignored by git"
+    return Finding(
+        shown,
+        0,
+        0,
+        "CLR508",
+        message=f"a private key is {state}: whoever has it can read every identity file",
+        hint="move it out of the repository (clr keygen puts keys in your configuration "
+        "folder); if it was committed, make a new key and have the identity files re-encrypted",
+    )
+
+
+# --- names from the identity files ------------------------------------------------------------
+
+_PERSON_KEYS = frozenset({"by", "recorded_by", "approved_by", "provider", "institution", "to"})
+_ORG_PARENTS = frozenset({"site"})
+
+
+def _user_keys() -> tuple[list[Any] | None, str | None]:
+    """The user's keys if there are any to use, else None (and why, if it matters)."""
+    from clr.cases.identity import KEY_ENV, default_key_path, load_keys
+    from clr.errors import ClrError
+
+    given = os.environ.get(KEY_ENV)
+    path = Path(given).expanduser() if given else default_key_path()
+    if not given and not path.exists():
+        return None, None
+    try:
+        return load_keys(path), None
+    except ClrError as exc:
+        return None, exc.message
+
+
+class _Names:
+    """Names (words of three letters or more) and the ID number of one identity."""
+
+    def __init__(self, identity: dict[str, Any]) -> None:
+        words: set[str] = set()
+        for key in ("name", "guardian_name"):
+            value = identity.get(key)
+            if isinstance(value, str):
+                words.update(w for w in re.findall(r"[^\W\d_][\w'’-]*", value) if len(w) >= 3)
+        parts = [rf"(?<!\w){re.escape(w)}(?!\w)" for w in sorted(words, key=len, reverse=True)]
+        self.needles = [w.lower() for w in words]
+        number = identity.get("id_document_number")
+        if isinstance(number, str) and len(number.strip()) >= 5:
+            parts.append(re.escape(number.strip()))
+            self.needles.append(number.strip().lower())
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def found_in(self, text: str) -> bool:
+        """True if ``text`` holds one of the names (as a word) or the ID number."""
+        if self.pattern is None:
+            return False
+        lowered = text.lower()
+        if not any(needle in lowered for needle in self.needles):
+            return False  # the common case, without running the regex
+        return self.pattern.search(text) is not None
+
+
+def _strings(
+    data: Any, where: tuple[str | int, ...] = ()
+) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, where)]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in SKIP_KEYS and not isinstance(item, dict):
+                    continue
+                if key in _PERSON_KEYS or (
+                    at[-1:] == ("site",) and key in ("name", "buyer", "agent")
+                ):
+                    continue
+                stack.append((item, (*at, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*at, i)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            yield at, value
+
+
+def _identity_names(
+    root: Path, reports: list[FileReport], base: str, here: str, keys: list[Any] | None
+) -> list[FileReport]:
+    from clr.cases.identity import IDENTITY_FILE, decrypt_text, parse
+    from clr.checks.validate import FileReport
+    from clr.errors import ClrError
+    from clr.io import yamlio
+    from clr.repo.repository import CASE_FILE, CASES_DIR, Config, Repository, display_path
+
+    problem = None
+    if keys is None:
+        keys, problem = _user_keys()
+    if problem is not None:
+        shown = display_path(f"{base}/clr.yaml", here)
+        return [
+            FileReport(
+                shown,
+                [
+                    Finding(
+                        shown,
+                        0,
+                        0,
+                        "CLR509",
+                        "warning",
+                        message=f"names from the identity files were not looked for: {problem}",
+                        hint="fix the key file, or unset CLR_IDENTITY_FILE",
+                    )
+                ],
+            )
+        ]
+    if not keys:
+        return []
+    by_path = {r.path: r for r in reports}
+    new: list[FileReport] = []
+    for case_id in Repository(root, Config()).case_ids():
+        folder = Path(base) / CASES_DIR / case_id
+        try:
+            raw = (folder / IDENTITY_FILE).read_bytes()
+        except OSError:
+            continue
+        shown_identity = display_path(f"{folder}/{IDENTITY_FILE}", here)
+        try:
+            identity = parse(decrypt_text(raw, keys, shown_identity), case_id, shown_identity)
+        except ClrError as exc:
+            if "not encrypted to your public key" in exc.message:
+                continue  # not for this user: nothing to compare with
+            new.append(
+                FileReport(
+                    shown_identity,
+                    [
+                        Finding(
+                            shown_identity,
+                            0,
+                            0,
+                            "CLR509",
+                            message=exc.message.splitlines()[0],
+                            hint=f"correct it: clr identity edit {case_id}",
+                        )
+                    ],
+                )
+            )
+            continue
+        names = _Names(identity)
+        if names.pattern is None:
+            continue
+        try:
+            raw_case = (folder / CASE_FILE).read_bytes()
+        except OSError:
+            continue
+        if not names.found_in(raw_case.decode("utf-8", "replace")):
+            continue  # most cases: no need to parse the file again
+        shown = display_path(f"{folder}/{CASE_FILE}", here)
+        loaded = yamlio.parse_bytes(raw_case, shown)
+        if loaded.data is None:
+            continue
+        found = []
+        for where, text in _strings(loaded.data):
+            if names.found_in(text):
+                pointer = join_pointer(where)
+                line, col = loaded.locate(pointer)
+                found.append(
+                    Finding(
+                        shown,
+                        line,
+                        col,
+                        "CLR507",
+                        message=f"{pointer_to_path(pointer)} holds a name or ID number from "
+                        "the case's identity file",
+                        pointer=pointer,
+                        hint=_identity_hint(case_id),
+                    )
+                )
+        if found:
+            holder = by_path.get(shown)
+            if holder is None:
+                holder = FileReport(shown)
+                new.append(holder)
+            holder.findings.extend(found)
+    return new

@@ -1,0 +1,563 @@
+"""Rules a JSON Schema cannot express: dates in order, history, ages and closure conditions.
+
+Every function takes the parsed case (and what it needs to know) and returns findings
+with JSON pointers; positions are added later, only for files that have findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from clr.model import ages, stages
+from clr.model.dates import add_months, age_on, parse_date, parse_datetime, partial_bounds
+from clr.model.findings import Finding, Severity, join_pointer, pointer_to_path
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What the rules need beyond the case itself."""
+
+    today: dt.date
+    folder: str | None = None
+    minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+# The order in which a case's key dates must fall, with how people call them.
+DATE_CHAIN: tuple[tuple[str, ...], ...] = (
+    ("discovery", "date"),
+    ("protection", "removed_from_work"),
+    ("protection", "hazards_removed"),
+    ("age_verification", "date"),
+    ("assessment", "date"),
+    ("plan", "date_signed"),
+    ("implementation", "started"),
+    ("closure", "date"),
+)
+
+# Dates that record something done: none may lie after today.
+_PAST_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("opened",),
+    *DATE_CHAIN,
+    ("assessment", "family_contacted"),
+    ("implementation", "enrolled", "date"),
+    ("flags", "escalated", "date"),
+)
+_PAST_LISTS: tuple[tuple[str, str], ...] = (
+    ("visits", "date"),
+    ("payments", "date"),
+    ("history", "at"),
+)
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _finding(
+    path: str, code: str, pointer: str, message: str, hint: str = "", severity: Severity = "error"
+) -> Finding:
+    return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
+
+
+def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
+    """Yield (pointer, date) for every past-fact date in the case."""
+    for fields in _PAST_FIELDS:
+        day = parse_date(_get(data, fields))
+        if day is not None:
+            yield join_pointer(fields), day
+    for list_name, key in _PAST_LISTS:
+        entries = data.get(list_name)
+        if isinstance(entries, list):
+            for i, entry in enumerate(entries):
+                day = parse_date(entry.get(key)) if isinstance(entry, dict) else None
+                if day is not None:
+                    yield join_pointer([list_name, i, key]), day
+    checklist = data.get("checklist")
+    if isinstance(checklist, dict):
+        for item, tick in checklist.items():
+            day = parse_date(tick.get("done")) if isinstance(tick, dict) else None
+            if day is not None:
+                yield join_pointer(["checklist", item, "done"]), day
+    consent = _get(data, ("assessment", "consent"))
+    if isinstance(consent, dict):
+        for who, purposes in consent.items():
+            if isinstance(purposes, dict):
+                for purpose, record in purposes.items():
+                    day = parse_date(record.get("date")) if isinstance(record, dict) else None
+                    if day is not None:
+                        yield join_pointer(["assessment", "consent", who, purpose, "date"]), day
+
+
+def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """Dates in the order the process happens, and none in the future."""
+    out: list[Finding] = []
+    previous: tuple[tuple[str, ...], dt.date] | None = None
+    for fields in DATE_CHAIN:
+        day = parse_date(_get(data, fields))
+        if day is None:
+            continue
+        if previous is not None and day < previous[1]:
+            earlier = ".".join(previous[0])
+            out.append(
+                _finding(
+                    path,
+                    "CLR201",
+                    join_pointer(fields),
+                    f"{'.'.join(fields)} ({day}) is before {earlier} ({previous[1]})",
+                    "the steps of a case happen in order: check both dates",
+                )
+            )
+        else:
+            previous = (fields, day)
+    start = parse_date(_get(data, ("discovery", "date")))
+    if start is not None:
+        for list_name in ("visits", "payments"):
+            entries = data.get(list_name)
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
+                if day is not None and day < start:
+                    out.append(
+                        _finding(
+                            path,
+                            "CLR201",
+                            join_pointer([list_name, i, "date"]),
+                            f"{list_name}[{i}].date ({day}) is before discovery.date ({start})",
+                        )
+                    )
+    closed = parse_date(_get(data, ("closure", "date")))
+    if closed is not None:
+        for list_name in ("visits", "payments"):
+            entries = data.get(list_name)
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
+                if day is not None and day > closed:
+                    out.append(
+                        _finding(
+                            path,
+                            "CLR201",
+                            join_pointer([list_name, i, "date"]),
+                            f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
+                        )
+                    )
+    for pointer, day in _dated(data):
+        if day > ctx.today:
+            out.append(
+                _finding(
+                    path,
+                    "CLR202",
+                    pointer,
+                    f"{pointer_to_path(pointer)} ({day}) is in the future (today is {ctx.today})",
+                    "record facts once they have happened; planned dates go in plan.follow_ups",
+                )
+            )
+    return out
+
+
+def check_identity(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """The id matches the case's folder."""
+    case_id = data.get("id")
+    if ctx.folder is not None and isinstance(case_id, str) and case_id != ctx.folder:
+        # ctx.folder is set only for cases/<folder>/case.yaml
+        return [
+            _finding(
+                path,
+                "CLR203",
+                "/id",
+                f"id {case_id} does not match its folder cases/{ctx.folder}/",
+                "rename the folder to the id, or correct the id (ids never change once given)",
+            )
+        ]
+    return []
+
+
+def check_history(data: dict[str, Any], path: str) -> list[Finding]:
+    """History moves forward one stage at a time (or to closed) and ends at ``stage``.
+
+    An entry whose ``from`` and ``to`` are the stage it follows is a note, not a move.
+    """
+    history = data.get("history")
+    if not isinstance(history, list) or not history:
+        return []
+    out: list[Finding] = []
+    previous_to: str | None = None
+    previous_at: dt.datetime | None = None
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict):
+            continue
+        source, target = entry.get("from"), entry.get("to")
+        if not isinstance(target, str) or target not in stages.STAGES:
+            continue
+        if i > 0 and source != previous_to:
+            missing = _forward(previous_to, source)
+            out.append(
+                _finding(
+                    path,
+                    "CLR206",
+                    join_pointer(["history", i, "from"]),
+                    f"history[{i}] moves from {source}, but the entry before it ended in "
+                    f"{previous_to}",
+                    _record_moves_hint(missing, "before this entry")
+                    if missing
+                    else "history is appended by clr advance; restore the entries as they were",
+                )
+            )
+        elif i > 0 and source == target:
+            pass  # a note entry (e.g. a consent override): no move
+        elif not stages.is_allowed(source if isinstance(source, str) else None, target):
+            why = (
+                "a case starts in reported or identified"
+                if source is None
+                else "moves go forward one stage at a time, or to closed"
+            )
+            out.append(
+                _finding(
+                    path,
+                    "CLR206",
+                    join_pointer(["history", i, "to"]),
+                    f"history[{i}] moves from {source or 'nothing'} to {target}: {why}",
+                    _move_hint(source, target),
+                )
+            )
+        at = parse_datetime(entry.get("at"))
+        if at is not None and previous_at is not None and at < previous_at:
+            out.append(
+                _finding(
+                    path,
+                    "CLR212",
+                    join_pointer(["history", i, "at"]),
+                    f"history[{i}].at ({entry.get('at')}) is earlier than the entry before it",
+                )
+            )
+        previous_at = at or previous_at
+        previous_to = target
+    stage = data.get("stage")
+    if isinstance(stage, str) and previous_to is not None and stage != previous_to:
+        out.append(
+            _finding(
+                path,
+                "CLR205",
+                "/stage",
+                f"stage is {stage} but the last history entry moves the case to {previous_to}",
+                "change stages with clr advance, which updates both together",
+            )
+        )
+    return out
+
+
+def _forward(source: Any, target: Any) -> tuple[str, ...]:
+    """The stages from ``source`` to a later ``target`` (both included; closing aside), else ()."""
+    if source not in stages.STAGES or target not in stages.STAGES or target == "closed":
+        return ()
+    first, last = stages.index(source), stages.index(target)
+    return stages.STAGES[first : last + 1] if last > first else ()
+
+
+def _record_moves_hint(path: tuple[str, ...], where: str) -> str:
+    """Hint: write the moves along ``path`` into the history, one entry per stage."""
+    moves = [f"{a} -> {b}" for a, b in itertools.pairwise(path)]
+    what = (
+        f"the missing move {moves[0]} {where}, with the time it happened"
+        if len(moves) == 1
+        else f"the missing moves {where}, one entry per stage ({', '.join(moves)}), "
+        "with the time each happened"
+    )
+    return f"record {what}; clr advance records each move this way, one stage at a time"
+
+
+def _move_hint(source: Any, target: str) -> str:
+    """What to do about a history entry whose move is not allowed."""
+    if source is None:
+        return (
+            "the first entry moves from null to reported (or identified), as clr new-case writes it"
+        )
+    if source == "closed":
+        return (
+            "a closed case is never moved again: if the child was found working again, "
+            "open a linked case with clr reopen"
+        )
+    skipped = _forward(source, target)
+    if len(skipped) > 2:
+        return _record_moves_hint(skipped, "in place of this entry")
+    if source not in stages.STAGES:
+        return f"'from' is {source!r}, not a stage: write the stage the entry before it ended in"
+    return (
+        "a case never moves back a stage: remove this entry, or restore the entries as they "
+        "were (git log -p shows them)"
+    )
+
+
+def effective_minimum(
+    data: dict[str, Any], ctx: RuleContext, work: str | None = None
+) -> ages.MinimumAge | None:
+    """The effective minimum age for this case's country, work and buyer, or None."""
+    country = _get(data, ("site", "country"))
+    if not isinstance(country, str) or len(country) != 2:
+        return None
+    requested = work or _get(data, ("age_verification", "work")) or "general"
+    kind: ages.WorkKind = "general"
+    if requested == "light":
+        kind = "light"
+    elif requested == "hazardous":
+        kind = "hazardous"
+    buyer = _get(data, ("site", "buyer"))
+    code = ctx.buyer_codes.get(buyer) if isinstance(buyer, str) else None
+    try:
+        return ages.effective_minimum_age(
+            country, kind, overrides=ctx.minimum_age_overrides or None, buyer_code=code
+        )
+    except (ValueError, TypeError):
+        return None
+
+
+def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """The verified age fits the track, and the recorded minimum age is the effective one."""
+    verification = data.get("age_verification")
+    if not isinstance(verification, dict):
+        return []
+    out: list[Finding] = []
+    minimum = effective_minimum(data, ctx)
+    recorded = verification.get("minimum_age")
+    if minimum is not None and isinstance(recorded, int) and recorded != minimum.age:
+        out.append(
+            _finding(
+                path,
+                "CLR208",
+                "/age_verification/minimum_age",
+                f"minimum_age is {recorded}, but the effective minimum age is {minimum.explain()}",
+                "record the effective minimum age, or override the country's age in clr.yaml "
+                "(minimum_ages) or the buyer's code (buyer_codes) if the table is wrong",
+                "warning",
+            )
+        )
+    decided = verification.get("minimum_age_decided_by")
+    if (
+        minimum is not None
+        and isinstance(decided, str)
+        and decided != minimum.decided_by
+        and recorded == minimum.age
+    ):
+        out.append(
+            _finding(
+                path,
+                "CLR208",
+                "/age_verification/minimum_age_decided_by",
+                f"minimum_age_decided_by is {decided}, but {minimum.explain()}",
+                f"write minimum_age_decided_by: {minimum.decided_by}",
+                "warning",
+            )
+        )
+    age = verification.get("verified_age")
+    if verification.get("result") != "verified" or not isinstance(age, int) or minimum is None:
+        return out
+    if _get(data, ("closure", "reason")) == "adult_verified":
+        return out
+    track = data.get("track")
+    general = minimum.age
+    if track == "underage" and age >= general:
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is not below the minimum age ({minimum.explain()}), "
+                "but the case is on the underage track",
+                "if the work is hazardous, at night or too long, set track: young-worker; "
+                "otherwise close the case as adult_verified",
+            )
+        )
+    elif track == "young-worker" and age < general:
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is below the minimum age ({minimum.explain()}): "
+                "the child must stop all work, on the underage track",
+                "set track: underage and make sure the child is removed from all work",
+            )
+        )
+    elif track == "young-worker" and age >= 18:
+        out.append(
+            _finding(
+                path,
+                "CLR207",
+                "/age_verification/verified_age",
+                f"verified age {age} is 18 or over: not a child",
+                "close the case as adult_verified",
+            )
+        )
+    return out
+
+
+def age_at(data: dict[str, Any], day: dt.date) -> int | None:
+    """The child's lowest possible age on ``day``, from the birth date or the verified age."""
+    births = (_get(data, ("age_verification", "birth_date")), _get(data, ("child", "birth_date")))
+    for source in births:
+        bounds = partial_bounds(source)
+        if bounds is not None:
+            return age_on(bounds[1], day)
+    verified = _get(data, ("age_verification", "verified_age"))
+    checked = parse_date(_get(data, ("age_verification", "date")))
+    if isinstance(verified, int) and checked is not None:
+        return verified + max(0, age_on(checked, day))
+    return None
+
+
+def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """The closure reason's own conditions hold."""
+    closure = data.get("closure")
+    if not isinstance(closure, dict):
+        return []
+    reason = closure.get("reason")
+    closed = parse_date(closure.get("date"))
+    if closed is None:
+        return []
+    out: list[Finding] = []
+    pointer = "/closure/reason"
+    if reason in ("reached_min_age", "aged_out"):
+        needed = 18
+        if reason == "reached_min_age":
+            minimum = effective_minimum(data, ctx)
+            needed = minimum.age if minimum is not None else 15
+        age = age_at(data, closed)
+        if age is not None and age < needed:
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason {reason} needs the child to be {needed} on {closed}, "
+                    f"but the child may be only {age}",
+                    "check the birth date, or keep the case open until then",
+                )
+            )
+    if reason == "reached_min_age":
+        start = parse_date(_get(data, ("plan", "date_signed"))) or parse_date(data.get("opened"))
+        if start is not None and closed < add_months(start, 6):
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason reached_min_age needs at least 6 months in the programme; "
+                    f"the plan started {start} and the case closes {closed}",
+                    "keep the case in monitoring until six months have passed",
+                )
+            )
+    if reason == "no_longer_in_CL":
+        visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
+        last_two = visits[-2:]
+        if len(last_two) == 2 and any(
+            v.get("working") is not False or v.get("hazardous_work") is True for v in last_two
+        ):
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    "closure reason no_longer_in_CL needs no child labour at the last two "
+                    "follow-up visits",
+                    "record two consecutive visits with working: false before closing",
+                )
+            )
+    if reason == "adult_verified":
+        minimum = effective_minimum(data, ctx)
+        age = _get(data, ("age_verification", "verified_age"))
+        if minimum is not None and isinstance(age, int) and age < minimum.age:
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason adult_verified, but the verified age {age} is below the "
+                    f"minimum age ({minimum.explain()})",
+                    "this child is underage: keep the case open on the underage track",
+                )
+            )
+    if reason == "duplicate" and closure.get("duplicate_of") == data.get("id"):
+        out.append(
+            _finding(
+                path,
+                "CLR209",
+                "/closure/duplicate_of",
+                "a case cannot duplicate itself",
+                "name the other case's id",
+            )
+        )
+    return out
+
+
+def check_money(data: dict[str, Any], path: str) -> list[Finding]:
+    """The cost split adds up to 100 %, and the stipend is not below the lost wage."""
+    out: list[Finding] = []
+    split = _get(data, ("plan", "cost_split"))
+    if (
+        isinstance(split, dict)
+        and split
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in split.values())
+    ):
+        total = sum(split.values())
+        if abs(total - 100) > 0.01:
+            out.append(
+                _finding(
+                    path,
+                    "CLR210",
+                    "/plan/cost_split",
+                    f"plan.cost_split adds up to {total:g} %, not 100 %",
+                    "give each party's share in percent so that they add up to 100",
+                )
+            )
+    stipend = _get(data, ("plan", "stipend"))
+    if isinstance(stipend, dict):
+        lost = stipend.get("lost_wage")
+        amount = stipend.get("amount")
+        if (
+            isinstance(lost, dict)
+            and isinstance(amount, int | float)
+            and isinstance(lost.get("amount"), int | float)
+            and lost.get("currency") == stipend.get("currency")
+            and amount < lost["amount"]
+        ):
+            frequency = stipend.get("frequency")
+            per = f" {frequency}" if isinstance(frequency, str) else ""
+            out.append(
+                _finding(
+                    path,
+                    "CLR214",
+                    "/plan/stipend/amount",
+                    f"the stipend ({_number(amount)} {stipend.get('currency')}{per}) is below the "
+                    f"child's lost wage ({_number(lost['amount'])} {lost.get('currency')}{per}): "
+                    "a top reason families drop out of remediation",
+                    "raise the stipend to at least the lost wage, or record why not in plan notes",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _number(value: float) -> str:
+    """An amount as people write it: 7500, 1500000, 12.5 (never 1.5e+06)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value) if isinstance(value, int) else f"{value:f}".rstrip("0").rstrip(".")
+
+
+def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """Run every rule on one case."""
+    return [
+        *check_identity(data, path, ctx),
+        *check_dates(data, path, ctx),
+        *check_history(data, path),
+        *check_ages(data, path, ctx),
+        *check_closure(data, path, ctx),
+        *check_money(data, path),
+    ]

@@ -1,0 +1,330 @@
+"""The strict YAML reader: libyaml (PyYAML's ``CSafeLoader``) with JSON-safe rules.
+
+The reference behaviour of ``clr.io.yamlio``, and the reader of every file the fast parser
+leaves to it. Imported only when needed: commands whose files all take the fast path do
+not pay for loading PyYAML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from clr.io.yamlio import MAX_DEPTH, MAX_MAPPING_PAIRS, Loaded, too_deep
+from clr.model.findings import Finding
+
+if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the install
+    from clr.errors import ConfigError
+
+    raise ConfigError(
+        "PyYAML was installed without libyaml; clr needs it to read YAML safely",
+        hint="reinstall PyYAML from a wheel: "
+        "pip install --force-reinstall --only-binary=:all: pyyaml",
+    )
+
+_STR = "tag:yaml.org,2002:str"
+_KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty (null)"}
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A construct clr refuses to read; carries its own finding code and hint."""
+
+    def __init__(self, code: str, problem: str, mark: Any, hint: str = "") -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.code = code
+        self.hint = hint
+
+
+class _StrictLoader(yaml.CSafeLoader):
+    """libyaml loader with JSON-safe scalars, duplicate-key and alias checks."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level registry
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.text = stream
+        self.findings: list[tuple[str, int, int, str, str]] = []
+        self.pair_budget = MAX_MAPPING_PAIRS
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects and isinstance(node, MappingNode | SequenceNode):
+            mark = node.start_mark
+            anchor = re.compile(r"&([^\s,\[\]{}]+)").match(self.text, mark.index)
+            where = (
+                f"the anchor &{anchor.group(1)} on line {mark.line + 1}" if anchor else "an anchor"
+            )
+            use = _find_alias(self.text, anchor.group(1), mark.index) if anchor else None
+            raise _Refused(
+                "CLR008",
+                f"the list or mapping of {where} is used again through an alias",
+                use or mark,
+                "write the values out in full; clr refuses reused lists and mappings "
+                "because they can make a small file expand to millions of values",
+            )
+        return super().construct_object(node, deep)
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        super().flatten_mapping(node)
+        self.pair_budget -= len(node.value)
+        if self.pair_budget < 0:
+            raise _Refused(
+                "CLR008",
+                f"merge keys expand this file to more than {MAX_MAPPING_PAIRS:,} entries",
+                node.start_mark,
+                "write the values out in full instead of merging (<<) mappings",
+            )
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {type(node).__name__}", node.start_mark
+            )
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+        self.flatten_mapping(node)
+        first_own = len(node.value) - own
+        mapping: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            if not isinstance(key_node, ScalarNode):
+                self._note(key_node, "CLR010", "a key must be text, not a list or mapping", "")
+                continue
+            key = key_node.value
+            if key_node.tag != _STR:
+                kind = _KINDS.get(key_node.tag.rsplit(":", 1)[-1], "a special value")
+                self._note(
+                    key_node,
+                    "CLR010",
+                    f"the key {key!r} is read as {kind}, not as text",
+                    f"quote it: '{key}':",
+                )
+            if index >= first_own:
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    self._note(
+                        key_node,
+                        "CLR005",
+                        f"duplicate key {key!r}: first on line {seen[key]}, again on line {line}",
+                        "keep one of them; YAML readers silently keep only the last",
+                    )
+                else:
+                    seen[key] = line
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def _note(self, node: Node, code: str, message: str, hint: str) -> None:
+        mark = node.start_mark
+        self.findings.append((code, mark.line + 1, mark.column + 1, message, hint))
+
+
+def _find_alias(text: str, name: str, after: int) -> Any:
+    """Return a mark-like object for the first use of ``*name`` after ``after``, or None."""
+    found = re.compile(r"\*" + re.escape(name) + r"(?![^\s,\]}])").search(text, after)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start())
+    col = found.start() - (text.rfind("\n", 0, found.start()) + 1)
+    return yaml.Mark("", found.start(), line, col, None, None)  # type: ignore[arg-type]
+
+
+def _text_as_is(loader: yaml.SafeLoader, node: Node) -> Any:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+def _refuse_tag(loader: yaml.SafeLoader, node: Node) -> Any:
+    raise _Refused(
+        "CLR011",
+        f"the YAML tag {node.tag} is not supported in case files",
+        node.start_mark,
+        "remove the tag: case files hold plain text, numbers, true/false, lists and mappings",
+    )
+
+
+for _tag in ("timestamp",):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _text_as_is)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$|^[-+]?\.[0-9]+$"),
+    list("-+0123456789."),
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
+
+
+def parse(text: str, path: str) -> Loaded:
+    """Parse with the strict libyaml reader only (the reference behaviour)."""
+    loader = _StrictLoader(text)
+    try:
+        data = loader.get_single_data()
+    except _Refused as exc:
+        return _failed(path, text, exc.code, exc, exc.problem or "", exc.hint)
+    except yaml.MarkedYAMLError as exc:
+        problem = f"{exc.problem} {exc.context}"
+        if "could not determine a constructor" in problem:
+            tag = (exc.problem or "").rsplit("tag", 1)[-1].strip(" '!") or "?"
+            return _failed(
+                path,
+                text,
+                "CLR011",
+                exc,
+                f"the YAML tag !{tag} is not supported in case files",
+                "remove the tag: case files hold plain text, numbers, true/false, lists and "
+                "mappings",
+            )
+        if "expected a single document" in problem:
+            return _failed(
+                path,
+                text,
+                "CLR007",
+                exc,
+                "the file holds more than one YAML document",
+                "keep one case per file: remove the '---' line and what follows",
+            )
+        if _is_tab(text, exc):
+            return _failed(
+                path,
+                text,
+                "CLR004",
+                exc,
+                "a tab character is used where YAML needs spaces",
+                "indent with spaces only (set your editor to insert spaces for tabs)",
+            )
+        return _failed(path, text, "CLR003", exc, _plain_problem(exc), _hint_for(exc))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = f"the control character {char!r} is not allowed"
+        hint = "remove it (it often comes from a copy-paste or a binary file)"
+        return _whole_file(path, text, [], "CLR003", message, hint, (line, col))
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        message = f"a value cannot be read: {str(exc)[:120]}"
+        hint = "check explicit tags such as !!int or !!float, and very long numbers"
+        return _whole_file(path, text, [], "CLR003", message, hint)
+    except yaml.YAMLError as exc:
+        message = str(exc).split("\n", 1)[0]
+        return Loaded(path, text, None, [Finding(path, 1, 1, "CLR003", message=message)])
+    finally:
+        loader.dispose()
+    findings = [
+        Finding(path, line, col, code, message=message, hint=hint)
+        for code, line, col, message, hint in loader.findings
+    ]
+    if data is None:
+        return _whole_file(path, text, findings, "CLR006", "the file is empty", _MAPPING_HINT)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        message = f"the top level is {kind}, not a mapping"
+        return _whole_file(path, text, findings, "CLR006", message, _MAPPING_HINT)
+    if too_deep(data):
+        message = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+        hint = "no case needs that: flatten the structure"
+        return _whole_file(path, text, findings, "CLR003", message, hint)
+    return Loaded(path, text, data, findings)
+
+
+_MAPPING_HINT = "a case file is a mapping of fields such as 'id:' and 'stage:'"
+
+
+def _whole_file(
+    path: str,
+    text: str,
+    findings: list[Finding],
+    code: str,
+    message: str,
+    hint: str,
+    at: tuple[int, int] = (1, 1),
+) -> Loaded:
+    """The file refused as a whole: a finding (on its first line unless ``at``), no data."""
+    findings.append(Finding(path, at[0], at[1], code, message=message, hint=hint))
+    return Loaded(path, text, None, findings)
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of a text (positions of values), or None if it does not parse."""
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def position(root: Node | None, pointer: str, *, key: bool = False) -> tuple[int, int]:
+    """The 1-based (line, column) of the value at a JSON pointer (see ``Loaded.locate``)."""
+    node: Node | None = root
+    if node is None:
+        return (1, 1)
+    mark_node: Node = node
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    for i, part in enumerate(parts):
+        found: tuple[Node, Node] | None = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == part:
+                    found = (key_node, value_node)
+        elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            item = node.value[int(part)]
+            found = (item, item)
+        if found is None:
+            break
+        last = i == len(parts) - 1
+        mark_node = found[0] if (last and key) else found[1]
+        if not last and isinstance(found[1], ScalarNode):
+            mark_node = found[0]
+        node = found[1]
+        if not last:
+            # A missing child is reported at its parent's key.
+            mark_node = found[0] if isinstance(node, MappingNode | SequenceNode) else mark_node
+    return (mark_node.start_mark.line + 1, mark_node.start_mark.column + 1)
+
+
+def _failed(
+    path: str, text: str, code: str, exc: yaml.MarkedYAMLError, message: str, hint: str
+) -> Loaded:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Loaded(path, text, None, [Finding(path, line, col, code, message=message, hint=hint)])
+
+
+def _is_tab(text: str, exc: yaml.MarkedYAMLError) -> bool:
+    mark = exc.problem_mark
+    if mark is None:
+        return False
+    line = text.split("\n")[mark.line] if mark.line < text.count("\n") + 1 else ""
+    return "\t" in line[: mark.column + 1] or "tab" in (exc.problem or "")
+
+
+def _plain_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    if context and problem:
+        return f"{problem} ({context})"
+    return problem or context or "invalid YAML"
+
+
+def _hint_for(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or ""
+    if "mapping values are not allowed" in problem:
+        return "a value holding ': ' must be quoted, e.g. note: \"time: 10:00\""
+    if "could not find expected ':'" in problem or "simple key" in problem:
+        return "check the indentation and that each key ends with ':'"
+    if "found undefined alias" in problem:
+        return "define the anchor (&name) before using it (*name), or write the value out"
+    if "exceeded maximum nesting depth" in problem:
+        return "the file nests lists or mappings over 1,000 levels deep; no case needs that"
+    if "special characters are not allowed" in problem or "control characters" in problem:
+        return "remove the control character (it may come from a copy-paste)"
+    return "check the YAML at this line; quoting the value often helps"

@@ -1,0 +1,188 @@
+"""A cache of validation results for files that have not changed.
+
+Each entry is keyed by the file's content hash; the whole cache by everything else the
+result depends on: clr's version, the bundled schemas, the repository's playbooks and
+``clr.yaml``, and the day (deadlines and "no date in the future" depend on it). Change any
+of them and the cache is not used. The cache lives in ``.clr-cache/`` at the repository's
+root (``clr init`` keeps it out of git), is written atomically, carries a checksum so a
+damaged file is never trusted, and two clr processes may use it at once: the last to
+finish writes its view, and both views are correct.
+
+Reading and hashing 10,000 files costs more than everything else a second run does, so an
+entry also records the file's status (inode, size, modification and change times, as git's
+index does). A file whose status is exactly as recorded is not read again. The change time
+cannot be set back by tools such as ``touch``; a status is recorded only for a file last
+modified and changed over three seconds before it was hashed, so that a change in the same
+clock tick as the hashing can never hide behind an unchanged status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from clr import __version__
+from clr.io import resources
+
+CACHE_DIR = ".clr-cache"
+FORMAT = 2
+SETTLED_NS = 3_000_000_000
+"""How long ago a file must have last changed for its status to be recorded."""
+
+
+def digest(data: bytes) -> str:
+    """The content hash used for cache entries."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def status(path: str | os.PathLike[str]) -> str:
+    """The file's status as recorded in entries; "" if it is not a regular file."""
+    try:
+        st = os.stat(path)  # noqa: PTH116 - 10,000 calls: no Path objects
+    except OSError:
+        return ""
+    if not stat.S_ISREG(st.st_mode):
+        return ""
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def settled(file_status: str) -> str:
+    """The status to record: "" if the file changed too recently to trust its status.
+
+    Both times count: some file systems (FAT on a USB stick) keep no change time and
+    round modification times to two seconds.
+    """
+    if not file_status:
+        return ""
+    _, _, modified, changed = file_status.split(":")
+    latest = max(int(modified), int(changed))
+    return file_status if latest < time.time_ns() - SETTLED_NS else ""
+
+
+@functools.cache
+def _schemas_digest() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(resources.schemas_dir().rglob("*.json")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Names, sizes and times of clr's own files: a changed rule invalidates the cache."""
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parents[1]
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith((".py", ".yaml", ".json")):
+                with contextlib.suppress(OSError):
+                    st = os.stat(os.path.join(folder, name))  # noqa: PTH116, PTH118
+                    h.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}|".encode())
+    return h.hexdigest()
+
+
+def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -> str:
+    """The key of everything a cached result depends on besides the file itself."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{__version__}|{_code_digest()}|{kind}|{today}".encode())
+    h.update(_schemas_digest().encode())
+    for path in [root / "clr.yaml", *sorted(playbook_files)]:
+        h.update(str(path.name).encode())
+        with contextlib.suppress(OSError):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Results by file, for one repository and one context key."""
+
+    def __init__(self, root: Path, key: str, kind: str = "validate") -> None:
+        self.path = root / CACHE_DIR / f"{kind}.json"
+        self.key = key
+        self.entries: dict[str, Any] = {}
+        self.dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        # The file is a header line (format, key, checksum of the rest) and the entries.
+        try:
+            raw = self.path.read_bytes()
+            head, _, body = raw.partition(b"\n")
+            header = json.loads(head)
+            if (
+                not isinstance(header, dict)
+                or header.get("format") != FORMAT
+                or header.get("key") != self.key
+                or header.get("checksum") != digest(body)
+            ):
+                return
+            entries = json.loads(body)
+        except (OSError, ValueError):
+            return
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    def get(self, name: str, content_digest: str) -> Any:
+        """The stored result for a file with this content, or None."""
+        entry = self.entries.get(name)
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == content_digest:
+            return entry[1]
+        return None
+
+    def get_unchanged(self, name: str, file_status: str) -> Any:
+        """The stored result for a file whose status is as recorded, or None (read it)."""
+        entry = self.entries.get(name)
+        if file_status and isinstance(entry, list) and len(entry) == 3 and entry[2] == file_status:
+            return entry[1]
+        return None
+
+    def put(self, name: str, content_digest: str, result: Any, file_status: str = "") -> None:
+        """Store a result, with the file's status as it was before it was read."""
+        self.entries[name] = [content_digest, result, settled(file_status)]
+        self.dirty = True
+
+    def note_status(self, name: str, file_status: str) -> None:
+        """Record the status of a file found unchanged by its content."""
+        entry = self.entries.get(name)
+        recorded = settled(file_status)
+        if isinstance(entry, list) and len(entry) == 3 and entry[2] != recorded:
+            entry[2] = recorded
+            self.dirty = True
+
+    def keep_only(self, names: set[str]) -> None:
+        """Forget files that are gone."""
+        for name in list(self.entries):
+            if name not in names:
+                del self.entries[name]
+                self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically; a cache that cannot be written is simply skipped."""
+        if not self.dirty:
+            return
+        body = json.dumps(self.entries, separators=(",", ":")).encode()
+        header = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
+        data = json.dumps(header).encode() + b"\n" + body
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".cache-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                Path(tmp).replace(self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
+                raise

@@ -1,0 +1,424 @@
+"""The one YAML reader of clr: strict, fast, and able to say where each value is.
+
+Reading uses libyaml (PyYAML's ``CSafeLoader``) with JSON-safe rules:
+
+* dates and times stay text (``2026-03-02`` is the string ``"2026-03-02"``);
+* only ``true`` and ``false`` are booleans: ``NO`` (Norway), ``no``, ``yes``, ``on``,
+  ``off``, ``y`` and ``n`` stay text;
+* numbers are decimal only: ``0123`` stays text (no octal), ``1:30`` stays text
+  (no sexagesimal), ``.inf`` and ``.nan`` stay text (JSON has no such numbers);
+* a duplicate key, a key that is not text, a list or mapping reused through an alias,
+  an empty file, several documents, a top level that is not a mapping, tabs, bytes that
+  are not UTF-8 and files over ``MAX_BYTES`` are findings with a line and column.
+
+Line and column numbers of values are worked out only when asked for (``Loaded.locate``),
+so the fast path for the many files without findings pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clr.model.findings import Finding
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest file clr reads. A case file with years of visits is well under 200 KB."""
+
+MAX_MAPPING_PAIRS = 100_000
+"""Most key/value pairs one document may expand to, merges included (merge-key bombs)."""
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Loaded:
+    """A YAML file as read: its text, its data (a mapping, or None) and reading findings."""
+
+    path: str
+    text: str
+    data: dict[str, Any] | None
+    findings: list[Finding] = field(default_factory=list)
+    _root: Node | None = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True if the file parsed into a mapping (findings may still exist)."""
+        return self.data is not None
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """Return the 1-based (line, column) of the value at a JSON pointer.
+
+        Where the value is missing, the position of its nearest existing parent's key is
+        returned; with ``key=True`` the position of the key itself rather than its value.
+        """
+        from clr.io import _libyaml
+
+        if not self._composed:
+            self._composed = True
+            self._root = _libyaml.compose(self.text)
+        return _libyaml.position(self._root, pointer, key=key)
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def parse_bytes(raw: bytes, path: str) -> Loaded:
+    """Parse the bytes of a YAML file; never raises for bad content."""
+    if len(raw) > MAX_BYTES:
+        return Loaded(
+            path,
+            "",
+            None,
+            [
+                Finding(
+                    path,
+                    0,
+                    0,
+                    "CLR009",
+                    message=f"file is {len(raw) / 1048576:.1f} MiB, over clr's limit of "
+                    f"{MAX_BYTES // 1048576} MiB",
+                    hint="a case file is normally under 100 KB: split out attachments or logs",
+                )
+            ],
+        )
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(raw, exc.start)
+        return Loaded(
+            path,
+            "",
+            None,
+            [
+                Finding(
+                    path,
+                    line,
+                    col,
+                    "CLR002",
+                    message=f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    hint="save the file as UTF-8 (most editors: 'Save with encoding')",
+                )
+            ],
+        )
+    return parse_text(text, path)
+
+
+_yaml_rs: Any
+try:  # a Rust YAML parser, about 10x faster than libyaml here (benchmarks/README.md)
+    import yaml_rs as _yaml_rs
+except ImportError:  # pragma: no cover - optional: libyaml alone is correct, only slower
+    _yaml_rs = None
+
+FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != "libyaml"
+"""Whether the fast parser is used for files it reads exactly as the strict reader does."""
+
+# Anything the fast parser could read differently from the strict reader sends a file to
+# the strict reader: tabs, merge keys, anchors, aliases and tags, number forms the two read
+# differently (leading zeros, underscores, hex, octal, binary, .5e3), characters YAML does
+# not allow, empty block scalars, and flow collections holding more than plain words or
+# going on over lines. Differential tests (tests/io/test_yaml_parsers.py) hold the two
+# readers to the same data on every file the fast one accepts, and every short number-like
+# word to this check.
+#
+# The check runs on every file, so it looks with C-speed string searches rather than a
+# Python loop over lines: each byte is mapped to a class (digits, letters, boundaries...)
+# and the forms above become short substrings of the class string.
+_ANCHOR_OR_TAG = re.compile(r"(?:^|[\s\[{,])[&*!][^\s,\]}]", re.M)
+
+
+@functools.cache
+def _not_allowed() -> re.Pattern[str]:
+    """Characters YAML does not allow, line and paragraph separators, a stray BOM.
+
+    Compiled on first use (7 ms): only text that is not plain printable needs it.
+    """
+    return re.compile(
+        r"[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+        r"\U00010000-\U0010FFFF]"
+    )
+
+
+def _class_table(classes: dict[str, str]) -> bytes:
+    table = bytearray(b"a" * 256)  # letters, most punctuation, bytes of UTF-8 sequences
+    for byte in [*range(0x20), 0x7F]:
+        table[byte] = 0  # control characters (tab, LF and CR are set below)
+    for chars, cls in classes.items():
+        for char in chars:
+            table[ord(char)] = ord(cls)
+    return bytes(table)
+
+
+_WORD_CLASSES = {
+    " \t\n\r": " ",  # where a word may start
+    "123456789": "9",
+    "eE": "e",  # exponents
+    "-+": "-",
+    "&*!": "&",  # anchors, aliases, tags
+}
+# For one word: the exact forms that the fast parser reads as a number and the strict
+# reader as text (the exhaustive test in tests/io/test_yaml_parsers.py holds them to it).
+_CLASSES = _class_table({**_WORD_CLASSES, "0": "Z", "xXoObB": "x", "_": "_", ".": "."})
+_ODD_NUMBER_FORMS = (
+    *(f" {sign}Z{c}".encode() for sign in ("", "-") for c in "9Z_x"),  # 0123, -007, 0x1F
+    *(f" {sign}_".encode() for sign in ("", "-")),  # _72, +_1
+    *(f"{c}_".encode() for c in "9Z."),  # 1_000, 1.5_0, 1e1_0
+    *(f"{c}e{sign}_".encode() for c in "9Z." for sign in ("", "-")),  # 1e_5, 1.e-_5
+    *(f" {sign}.{c}".encode() for sign in ("", "-") for c in "9Z"),  # .5e3
+)
+# For a whole file: fewer, coarser forms (0 and . are one class), each found one holding
+# a word that is then looked at as above.
+_COARSE_CLASSES = _class_table({**_WORD_CLASSES, "0.": "S", "_": "_"})
+_COARSE_FORMS = (
+    *(f" {sign}{c}".encode() for sign in ("", "-") for c in "S_"),
+    *(f"{c}{e}_".encode() for c in "9S" for e in ("", "e", "e-")),
+)
+_BLOCK_TAIL = re.compile(r"[-+0-9]*[^\S\n]*(?:#[^\n]*)?(?:\n|$)")
+# A flow collection opens only after a space, the start of the line or another flow
+# indicator: "[PROP] text" in quotes is not one. Inside it, plain words (an apostrophe
+# within a word, a # not after a space) are fine; anything else goes to the strict reader.
+_FLOW_OPEN = r"(?:^|(?<=[\s\[{,:]))[\[{]"
+_FIRST_OPENER = re.compile(_FLOW_OPEN)
+_ODD_FLOW = re.compile(
+    _FLOW_OPEN + r"(?:\"[^\"\n]*\"|[^\"\n])*?"
+    r"(?:[?>|!&*%@`]|\s#|(?<=[\[{,])\s*'|:\s*'|:(?! )|\"[^\"\n]*$)"
+    r"|" + _FLOW_OPEN + r"(?:\"[^\"\n]*\"|[^\"\n\]}])*$"
+)
+_NUMBER_START = frozenset("0123456789+-._")
+_QUOTED = re.compile(r'"[^"\n]*"')
+_FLOW_SPLIT = re.compile(r"[\[\]{},]")
+_MAX_FAST_DEPTH = 64
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _needs_strict(text: str) -> bool:
+    """True if the fast parser may read this text differently from the strict reader."""
+    if "\t" in text or "<<" in text or text[:1] == "%" or "\n%" in text:
+        return True  # tabs, merge keys, directives
+    if not text.isascii() and (
+        not text.replace("\n", "").replace("\r", "").isprintable() and _not_allowed().search(text)
+    ):
+        return True
+    raw = text.encode("utf-8", "surrogatepass")
+    classes = b" " + raw.translate(_COARSE_CLASSES)
+    if b"\0" in classes:
+        return True  # a control character
+    if b" &" in classes and _ANCHOR_OR_TAG.search(text):
+        return True
+    for form in _COARSE_FORMS:
+        at = classes.find(form)
+        while at >= 0:  # e.g. 0123, 1_000, 0x1F; a value if it stands alone
+            start = raw.rfind(b"\n", 0, at) + 1
+            end = raw.find(b"\n", at)
+            if _odd_value(raw[start : end if end >= 0 else len(raw)].decode("utf-8", "replace")):
+                return True
+            if end < 0:
+                break
+            at = classes.find(form, end + 1)
+    return _has_empty_block(text) or _has_odd_flow(text)
+
+
+def _has_empty_block(text: str) -> bool:
+    """True if a block scalar (| or >) has no content lines: the two readers disagree."""
+    for indicator in "|>":
+        at = text.find(indicator)
+        while at >= 0:
+            if (at == 0 or text[at - 1].isspace()) and _BLOCK_TAIL.match(text, at + 1):
+                line = text[text.rfind("\n", 0, at) + 1 : at]
+                indent = len(line) - len(line.lstrip(" "))
+                end = text.find("\n", at)
+                while True:
+                    if end < 0:
+                        return True  # nothing follows
+                    nxt = text.find("\n", end + 1)
+                    following = text[end + 1 : nxt if nxt >= 0 else len(text)]
+                    if following.strip():
+                        if len(following) - len(following.lstrip(" ")) <= indent:
+                            return True
+                        break
+                    end = nxt
+            at = text.find(indicator, at + 1)
+    return False
+
+
+def _has_odd_flow(text: str) -> bool:
+    """True if a line with a flow collection holds more than plain words and numbers."""
+    for opener in "[{":
+        at = text.find(opener)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            if _odd_flow(text[start:end]):
+                return True
+            at = text.find(opener, end)
+    return False
+
+
+def _odd_flow(line: str) -> bool:
+    code = line
+    comment = line.find(" #")
+    if comment >= 0 and '"' not in line[:comment] and "'" not in line[:comment]:
+        code = line[:comment]  # a comment after the value, not part of it
+    if "[" not in code and "{" not in code:
+        return False
+    # From the first opener only: the scan covers any nested ones, and searching from
+    # each of thousands of openers on one line would take quadratic time.
+    opener = _FIRST_OPENER.search(code)
+    if opener is not None and _ODD_FLOW.match(code, opener.start()):
+        return True
+    bare = _QUOTED.sub("", code)
+    if bare.count("[") + bare.count("{") != bare.count("]") + bare.count("}"):
+        return True  # a flow collection going on over lines
+    return any(_odd_word(item.rpartition(": ")[2].strip()) for item in _FLOW_SPLIT.split(bare))
+
+
+def _odd_value(line: str) -> bool:
+    """True if the line's value is one word that the fast parser may read as a number."""
+    at = line.find(": ")
+    if at >= 0:
+        rest = line[at + 2 :].lstrip()
+    else:
+        rest = line.lstrip()
+        while rest[:2] in ("- ", "? "):
+            rest = rest[2:].lstrip()
+    return _odd_word(rest.split(" #", 1)[0].strip())
+
+
+def _odd_word(value: str) -> bool:
+    """True if a whole scalar is one word that the fast parser only reads as a number."""
+    if value[:1] not in _NUMBER_START or " " in value:
+        return False  # several words are text to both readers ("at 09:30 during the visit")
+    classes = b" " + value.encode("utf-8", "surrogatepass").translate(_CLASSES)
+    return any(form in classes for form in _ODD_NUMBER_FORMS)
+
+
+def _plain_json(data: Any) -> bool:
+    """True if the data holds only what JSON can (text keys, finite numbers) and is shallow."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_FAST_DEPTH:
+            return False
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            if type(value) is dict and type(key) is not str:
+                return False
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append((item, depth + 1))
+            elif kind is float:
+                if item != item or item in _INFINITIES:
+                    return False
+            elif kind is int:
+                if not -(2**63) <= item < 2**63:
+                    return False
+            elif not (kind is str or kind is bool or item is None):
+                return False
+    return True
+
+
+def _fast(text: str) -> dict[str, Any] | None:
+    """The data by the fast parser, or None where only the strict reader may decide."""
+    if _needs_strict(text):
+        return None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # any complaint: the strict reader gives the finding
+        return None
+    if type(data) is not dict or not data or not _plain_json(data):
+        return None
+    return data
+
+
+def parse_text(text: str, path: str) -> Loaded:
+    """Parse YAML text into a mapping, with findings; never raises for bad content."""
+    if FAST_PARSER:
+        data = _fast(text)
+        if data is not None:
+            return Loaded(path, text, data)
+    return parse_strict(text, path)
+
+
+def parse_strict(text: str, path: str) -> Loaded:
+    """Parse with the strict libyaml reader only (the reference behaviour)."""
+    from clr.io import _libyaml
+
+    return _libyaml.parse(text, path)
+
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings clr reads (a case needs under 10)."""
+
+
+def too_deep(data: Any) -> bool:
+    """True if lists and mappings nest deeper than ``MAX_DEPTH``."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if type(value) is dict else value
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return False
+
+
+def read_bytes(path: Path) -> bytes:
+    """The first ``MAX_BYTES + 1`` bytes of a regular file.
+
+    Raises:
+        OSError: it cannot be read, or is not a regular file (a folder, a pipe, a device:
+            reading a pipe could wait for ever).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise OSError(21 if stat.S_ISDIR(info.st_mode) else 22, f"it is {kind}")
+        chunks = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_file(path: Path, display: str | None = None) -> Loaded:
+    """Read and parse a YAML file; an unreadable file becomes a finding, not an exception."""
+    shown = display if display is not None else str(path)
+    try:
+        raw = read_bytes(path)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        hint = "check that the file exists and that you may read it"
+        if isinstance(exc, PermissionError):
+            hint = "you may not read this file: check its permissions (ls -l)"
+        elif isinstance(exc, IsADirectoryError):
+            hint = "give the path of a case file or a case folder"
+        return Loaded(
+            shown,
+            "",
+            None,
+            [Finding(shown, 0, 0, "CLR001", message=f"cannot read: {reason}", hint=hint)],
+        )
+    return parse_bytes(raw, shown)

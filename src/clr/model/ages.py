@@ -1,0 +1,357 @@
+"""Minimum ages for work and the effective minimum age for a case.
+
+The country table ships as versioned data in ``clr/data/minimum-ages.yaml``.
+The effective minimum age is the highest of three values:
+
+* national law (from the table, or the repository's ``minimum_ages``
+  override in ``clr.yaml``, which replaces the table value),
+* the ILO Minimum Age Convention (C138) floor: 15 for general work (14 where
+  the country declared the Art. 2(4) transitional age), 13 for light work
+  (12 transitional) and 18 for hazardous work,
+* the buyer's code of conduct, when one is given.
+
+The result records which of these decided it, so that a report can say why.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from clr.io import yamlio
+
+__all__ = [
+    "DecidedBy",
+    "MinimumAge",
+    "WorkKind",
+    "country_entry",
+    "effective_minimum_age",
+    "known_countries",
+    "table_version",
+]
+
+WorkKind = Literal["general", "light", "hazardous"]
+DecidedBy = Literal["national_law", "c138_floor", "buyer_code", "repository_override"]
+
+_TABLE_RESOURCE = "data/minimum-ages.yaml"
+_WORK_KINDS: tuple[str, ...] = get_args(WorkKind)
+# Field of a country row that holds the national age for each kind of work.
+_NATIONAL_FIELD: dict[str, str] = {
+    "general": "general",
+    "light": "light_from",
+    "hazardous": "hazardous",
+}
+# Fields of the ``c138`` section: (normal floor, developing-country floor).
+_C138_FIELDS: dict[str, tuple[str, str]] = {
+    "general": ("general", "general_developing"),
+    "light": ("light_work", "light_work_developing"),
+    "hazardous": ("hazardous", "hazardous"),
+}
+# Sanity bounds for ages given by a repository or a buyer code.
+_MIN_SANE_AGE = 1
+_MAX_SANE_AGE = 25
+
+_LABELS: dict[str, str] = {
+    "national_law": "national law",
+    "repository_override": "the repository override",
+    "buyer_code": "the buyer code",
+    "c138_floor": "the ILO C138 floor",
+}
+
+
+@dataclass(frozen=True)
+class MinimumAge:
+    """The effective minimum age for one country and kind of work.
+
+    Attributes:
+        age: The effective minimum age (the highest of the values below).
+        decided_by: Which source gave that age. On a tie the order of
+            preference is national law, repository override, buyer code,
+            then the C138 floor.
+        national: The national-law value used (the repository override when
+            one is given), or None when no value is known.
+        c138_floor: The ILO C138 floor for this country and kind of work.
+        buyer_code: The buyer code's value, or None when none was given.
+        country: The ISO 3166-1 alpha-2 country code, upper case.
+        work: The kind of work.
+        source: Plain text naming where the deciding value came from.
+        confidence: Confidence of the bundled table row for this country
+            ("high", "medium" or "low"), or "unknown" when the country is
+            not in the table.
+        table_version: Version string of the bundled table.
+    """
+
+    age: int
+    decided_by: DecidedBy
+    national: int | None
+    c138_floor: int
+    buyer_code: int | None
+    country: str
+    work: WorkKind
+    source: str
+    confidence: str
+    table_version: str
+
+    def explain(self) -> str:
+        """Say in one plain sentence why the effective minimum age is what it is.
+
+        Returns:
+            A sentence such as "14 for general work in BD: national law
+            (USDOL 2019/2020 (NC)), equal to the ILO C138 floor of 14."
+        """
+        head = f"{self.age} for {self.work} work in {self.country}: "
+        head += _LABELS[self.decided_by]
+        if self.decided_by != "buyer_code":
+            head += f" ({self.source})"
+        others: list[str] = []
+        if self.decided_by != "c138_floor":
+            others.append(
+                f"{_relation(self.age, self.c138_floor)} the ILO C138 floor of {self.c138_floor}"
+            )
+        if self.decided_by not in ("national_law", "repository_override"):
+            if self.national is None:
+                others.append("no national-law value is on record")
+            else:
+                others.append(
+                    f"{_relation(self.age, self.national)} national law ({self.national})"
+                )
+        if self.decided_by != "buyer_code" and self.buyer_code is not None:
+            others.append(
+                f"{_relation(self.age, self.buyer_code)} the buyer code ({self.buyer_code})"
+            )
+        if not others:
+            return head + "."
+        if len(others) == 1:
+            return f"{head}, {others[0]}."
+        return f"{head}, {', '.join(others[:-1])} and {others[-1]}."
+
+
+def _relation(age: int, other: int) -> str:
+    """Compare the effective age with another value, in words."""
+    if age > other:
+        return "above"
+    if age == other:
+        return "equal to"
+    return "below"  # cannot happen for a maximum, kept for safety
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    """Load and lightly check the bundled minimum-age table (cached).
+
+    Returns:
+        The parsed YAML document.
+
+    Raises:
+        TypeError: If a part of the bundled file has the wrong type.
+    """
+    # Beside this module, in the wheel and in a checkout alike (importlib.resources would
+    # cost 1 ms of every start to find the same file).
+    path = Path(__file__).parents[1].joinpath(*_TABLE_RESOURCE.split("/"))
+    text = path.read_text(encoding="utf-8")
+    loaded = yamlio.parse_text(text, _TABLE_RESOURCE)  # JSON-safe: the key NO stays "NO"
+    if loaded.findings:
+        raise TypeError(f"{_TABLE_RESOURCE}: {loaded.findings[0].message}")
+    data = loaded.data
+    if not isinstance(data, dict):
+        raise TypeError(f"{_TABLE_RESOURCE}: expected a mapping at the top level")
+    if not isinstance(data.get("version"), str):
+        raise TypeError(f"{_TABLE_RESOURCE}: 'version' must be a string")
+    if not isinstance(data.get("countries"), dict):
+        raise TypeError(f"{_TABLE_RESOURCE}: 'countries' must be a mapping")
+    c138 = data.get("c138")
+    if not isinstance(c138, dict):
+        raise TypeError(f"{_TABLE_RESOURCE}: 'c138' must be a mapping")
+    for normal, developing in _C138_FIELDS.values():
+        for field in (normal, developing):
+            if not _is_int(c138.get(field)):
+                raise TypeError(f"{_TABLE_RESOURCE}: c138.{field} must be an integer")
+    return data
+
+
+def _is_int(value: object) -> bool:
+    """Tell whether a value is a real integer (booleans excluded)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _countries() -> dict[str, dict[str, Any]]:
+    """The ``countries`` section of the table."""
+    countries: dict[str, dict[str, Any]] = _table()["countries"]
+    return countries
+
+
+def _normalise_country(country: str) -> str:
+    """Strip and upper-case a country code, rejecting empty input."""
+    code = country.strip().upper()
+    if not code:
+        raise ValueError("country code must not be empty")
+    return code
+
+
+def _checked_age(value: object, what: str) -> int:
+    """Check that an age given by a caller is a plausible integer.
+
+    Args:
+        value: The value to check.
+        what: Where it came from, for the error message.
+
+    Returns:
+        The value as an int.
+
+    Raises:
+        TypeError: If it is not an integer (booleans are refused too).
+        ValueError: If it is outside a plausible range.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a whole number of years, got {value!r}")
+    if not _MIN_SANE_AGE <= value <= _MAX_SANE_AGE:
+        raise ValueError(f"{what} must be between {_MIN_SANE_AGE} and {_MAX_SANE_AGE}, got {value}")
+    return value
+
+
+def _checked_work_mapping(mapping: Mapping[str, int], what: str) -> dict[str, int]:
+    """Check a ``{work kind: age}`` mapping, rejecting unknown keys.
+
+    Unknown keys are refused rather than ignored, so that a typo such as
+    ``hazardus`` cannot silently lower a minimum age.
+    """
+    checked: dict[str, int] = {}
+    for key, value in mapping.items():
+        if key not in _WORK_KINDS:
+            allowed = ", ".join(_WORK_KINDS)
+            raise ValueError(f"{what}: unknown kind of work {key!r} (expected one of {allowed})")
+        checked[key] = _checked_age(value, f"{what}.{key}")
+    return checked
+
+
+def table_version() -> str:
+    """Return the version string of the bundled minimum-age table.
+
+    Returns:
+        The ``version`` field of ``minimum-ages.yaml``.
+    """
+    version: str = _table()["version"]
+    return version
+
+
+def country_entry(country: str) -> dict[str, object] | None:
+    """Return the table row for a country.
+
+    Args:
+        country: ISO 3166-1 alpha-2 code, in any case.
+
+    Returns:
+        A copy of the row (name, general, light_from, hazardous,
+        c138_declared, developing, source, as_of, confidence, note, ...),
+        or None when the country is not in the table.
+    """
+    entry = _countries().get(_normalise_country(country))
+    if entry is None:
+        return None
+    return {
+        key: (list(value) if isinstance(value, list) else value) for key, value in entry.items()
+    }
+
+
+def known_countries() -> list[str]:
+    """Return the country codes in the bundled table, sorted.
+
+    Returns:
+        Upper-case ISO 3166-1 alpha-2 codes.
+    """
+    return sorted(_countries())
+
+
+def effective_minimum_age(
+    country: str,
+    work: WorkKind = "general",
+    *,
+    overrides: Mapping[str, Mapping[str, int]] | None = None,
+    buyer_code: Mapping[str, int] | None = None,
+) -> MinimumAge:
+    """Work out the effective minimum age: max(national law, C138 floor, buyer code).
+
+    Args:
+        country: ISO 3166-1 alpha-2 code, in any case.
+        work: "general", "light" or "hazardous".
+        overrides: The repository's ``minimum_ages`` mapping from clr.yaml,
+            ``{country: {general: int, light: int, hazardous: int}}`` (any
+            subset). A value here replaces the table's national value.
+        buyer_code: The buyer code's ages, ``{general: int, light: int,
+            hazardous: int}`` (any subset).
+
+    Returns:
+        The effective minimum age and how it was decided.
+
+    Raises:
+        TypeError: If an override or buyer-code value is not an integer.
+        ValueError: If the country code is empty, the kind of work is not
+            known, or an override or buyer-code value is out of range or
+            names an unknown kind of work.
+    """
+    if work not in _WORK_KINDS:
+        raise ValueError(
+            f"unknown kind of work {work!r} (expected one of {', '.join(_WORK_KINDS)})"
+        )
+    code = _normalise_country(country)
+    table = _table()
+    entry = _countries().get(code)
+
+    # ILO C138 floor.
+    developing = bool(entry.get("developing")) if entry is not None else False
+    normal_field, developing_field = _C138_FIELDS[work]
+    c138: dict[str, Any] = table["c138"]
+    floor: int = c138[developing_field if developing else normal_field]
+    floor_source = str(c138.get("source", "ILO C138"))
+    if developing and work != "hazardous":
+        floor_source += "; Art. 2(4) transitional floor for a country that declared 14"
+
+    # National law, possibly replaced by the repository override.
+    national: int | None = None
+    national_by: DecidedBy = "national_law"
+    national_source = ""
+    if entry is not None:
+        raw = entry.get(_NATIONAL_FIELD[work])
+        if raw is not None:
+            national = _checked_age(raw, f"{_TABLE_RESOURCE}: {code}.{_NATIONAL_FIELD[work]}")
+            national_source = str(entry.get("source", "minimum-age table"))
+    if overrides:
+        for key, values in overrides.items():
+            if _normalise_country(key) != code:
+                continue
+            checked = _checked_work_mapping(values, f"minimum_ages.{key}")
+            if work in checked:
+                national = checked[work]
+                national_by = "repository_override"
+                national_source = f"clr.yaml minimum_ages.{key}.{work}"
+
+    # Buyer code.
+    buyer: int | None = None
+    if buyer_code:
+        buyer = _checked_work_mapping(buyer_code, "buyer_code").get(work)
+
+    # Highest value wins; ties go to the first in this order.
+    candidates: list[tuple[DecidedBy, int | None, str]] = [
+        (national_by, national, national_source),
+        ("buyer_code", buyer, "buyer code of conduct"),
+        ("c138_floor", floor, floor_source),
+    ]
+    age = max(value for _, value, _ in candidates if value is not None)
+    decided_by, _, source = next(c for c in candidates if c[1] == age)
+
+    confidence = str(entry.get("confidence", "unknown")) if entry is not None else "unknown"
+    return MinimumAge(
+        age=age,
+        decided_by=decided_by,
+        national=national,
+        c138_floor=floor,
+        buyer_code=buyer,
+        country=code,
+        work=work,
+        source=source,
+        confidence=confidence,
+        table_version=table_version(),
+    )

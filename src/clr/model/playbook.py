@@ -1,0 +1,292 @@
+"""Playbooks: what to do at each stage of a case, by whom and by when, as data.
+
+A playbook is a YAML file checked against ``schemas/playbook.schema.json``. clr ships
+``child-labour``; a case repository's own ``playbooks/`` folder adds playbooks or overrides
+the built-in ones by name.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr.checks import schemas
+from clr.errors import ConfigError
+from clr.io import resources, yamlio
+from clr.model.findings import Finding
+from clr.model.stages import STAGES
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing to do (or not to do) in a stage."""
+
+    id: str
+    text: str
+    stage: str
+    roles: tuple[str, ...] = ()
+    required: bool = False
+    gate: bool = False
+    tracks: tuple[str, ...] = ("underage", "young-worker")
+    done_when: str | None = None
+    due: dict[str, Any] | None = None
+    sources: tuple[str, ...] = ()
+    note: str = ""
+    kind: str = "action"  # action, warning, safeguarding, readiness
+
+    def applies_to(self, track: str | None) -> bool:
+        """True if the action is for cases on ``track`` (or the track is unknown)."""
+        return track is None or track not in ("underage", "young-worker") or track in self.tracks
+
+    def for_role(self, role: str | None) -> bool:
+        """True if ``role`` is one of the action's roles (or no role was asked for)."""
+        return role is None or role in self.roles
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """A stage of a playbook: its purpose, actions, warnings and safeguarding rules."""
+
+    name: str
+    purpose: str
+    actions: tuple[Action, ...] = ()
+    warnings: tuple[Action, ...] = ()
+    safeguarding: tuple[Action, ...] = ()
+
+    @property
+    def gates(self) -> tuple[Action, ...]:
+        """The checklist: actions that must be done before the case leaves this stage."""
+        return tuple(a for a in self.actions if a.gate)
+
+
+@dataclass(frozen=True)
+class ClosureRule:
+    """What must hold before a case is closed for one reason (``closure_reasons``)."""
+
+    reason: str
+    text: str
+    from_stages: tuple[str, ...] = ()  # empty: any stage
+    checklist: bool = False
+    follow_ups: dict[str, Any] | None = None
+    fields: tuple[str, ...] = ()
+    needs_note: str = ""
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """A whole playbook."""
+
+    name: str
+    title: str
+    version: str
+    description: str
+    stages: dict[str, StagePlan]
+    readiness: tuple[Action, ...] = ()
+    difficulty_flags: tuple[dict[str, Any], ...] = ()
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    closure_reasons: dict[str, ClosureRule] = field(default_factory=dict)
+    origin: str = ""
+
+    def action(self, action_id: str) -> Action | None:
+        """Find an action (of any stage, or readiness) by id."""
+        for item in self.all_items():
+            if item.id == action_id:
+                return item
+        return None
+
+    def all_items(self) -> list[Action]:
+        """Every action, warning and safeguarding rule, readiness first."""
+        items = list(self.readiness)
+        for plan in self.stages.values():
+            items += [*plan.actions, *plan.warnings, *plan.safeguarding]
+        return items
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (str(value),)
+
+
+def _action(raw: dict[str, Any], stage: str, kind: str) -> Action:
+    return Action(
+        id=raw["id"],
+        text=raw["text"],
+        stage=stage,
+        roles=_as_tuple(raw.get("roles", raw.get("role"))),
+        required=bool(raw.get("required", False)),
+        gate=bool(raw.get("gate", False)),
+        tracks=_as_tuple(raw.get("tracks")) or ("underage", "young-worker"),
+        done_when=raw.get("done_when"),
+        due=raw.get("due"),
+        sources=_as_tuple(raw.get("source")),
+        note=raw.get("note", ""),
+        kind=kind,
+    )
+
+
+def _closure_rule(reason: str, raw: dict[str, Any]) -> ClosureRule:
+    return ClosureRule(
+        reason=reason,
+        text=raw["text"],
+        from_stages=tuple(raw.get("from_stages", ())),
+        checklist=bool(raw.get("checklist", False)),
+        follow_ups=raw.get("follow_ups"),
+        fields=tuple(raw.get("fields", ())),
+        needs_note=raw.get("needs_note", ""),
+        sources=_as_tuple(raw.get("source")),
+        note=raw.get("note", ""),
+    )
+
+
+def build(data: dict[str, Any], origin: str = "") -> Playbook:
+    """Make a Playbook from data that passed the playbook schema."""
+    stages = {}
+    for name in STAGES:
+        raw = data["stages"][name]
+        stages[name] = StagePlan(
+            name=name,
+            purpose=raw.get("purpose", ""),
+            actions=tuple(_action(a, name, "action") for a in raw.get("actions", [])),
+            warnings=tuple(_action(a, name, "warning") for a in raw.get("warnings", [])),
+            safeguarding=tuple(
+                _action(a, name, "safeguarding") for a in raw.get("safeguarding", [])
+            ),
+        )
+    return Playbook(
+        name=data["name"],
+        title=data.get("title", data["name"]),
+        version=str(data.get("version", "")),
+        description=data.get("description", ""),
+        stages=stages,
+        readiness=tuple(_action(a, "readiness", "readiness") for a in data.get("readiness", [])),
+        difficulty_flags=tuple(data.get("difficulty_flags", [])),
+        sources=dict(data.get("sources", {})),
+        roles=dict(data.get("roles", {})),
+        closure_reasons={
+            reason: _closure_rule(reason, raw)
+            for reason, raw in data.get("closure_reasons", {}).items()
+            if not reason.startswith("x-")
+        },
+        origin=origin,
+    )
+
+
+def check_playbook_file(
+    path: Path, display: str | None = None
+) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """Read and check a playbook file: YAML, schema, unique ids, defined sources."""
+    loaded = yamlio.read_file(path, display)
+    findings = list(loaded.findings)
+    if loaded.data is None:
+        return None, findings
+    data = loaded.data
+    problems = schemas.check(data, loaded.path, "playbook")
+    if not problems:
+        problems = _cross_checks(data, loaded.path)
+    for f in problems:
+        line, col = loaded.locate(f.pointer, key=f.code == "CLR104")
+        findings.append(
+            Finding(
+                f.path,
+                line,
+                col,
+                "CLR402",
+                f.severity,
+                message=f"playbook: {f.message}",
+                pointer=f.pointer,
+                hint=f.hint,
+            )
+        )
+    return (data if not findings else None), findings
+
+
+def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[str] = set()
+    sources = set(data.get("sources", {}))
+    groups: list[tuple[str, list[Any]]] = [("/readiness", data.get("readiness", []))]
+    for stage, raw in data.get("stages", {}).items():
+        for kind in ("actions", "warnings", "safeguarding"):
+            groups.append((f"/stages/{stage}/{kind}", raw.get(kind, [])))
+    for reason, rule in data.get("closure_reasons", {}).items():
+        if not reason.startswith("x-"):
+            out += _undefined_sources(rule, f"/closure_reasons/{reason}", sources, path)
+    for base, items in groups:
+        for i, item in enumerate(items):
+            pointer = f"{base}/{i}"
+            if item["id"] in seen:
+                out.append(
+                    Finding(
+                        path,
+                        0,
+                        0,
+                        "CLR402",
+                        message=f"id {item['id']} is used twice",
+                        pointer=pointer + "/id",
+                        hint="give each action its own id",
+                    )
+                )
+            seen.add(item["id"])
+            out += _undefined_sources(item, pointer, sources, path)
+    return out
+
+
+def _undefined_sources(
+    item: dict[str, Any], pointer: str, sources: set[str], path: str
+) -> list[Finding]:
+    return [
+        Finding(
+            path,
+            0,
+            0,
+            "CLR402",
+            message=f"source {key} is not defined under sources",
+            pointer=pointer + "/source",
+            hint="add it under sources: with a title and url",
+        )
+        for key in _as_tuple(item.get("source"))
+        if key not in sources
+    ]
+
+
+def playbook_paths(repo_root: Path | None) -> dict[str, Path]:
+    """Every playbook available: built-in ones, then the repository's, which win by name."""
+    found = {p.stem: p for p in sorted(resources.playbooks_dir().glob("*.yaml"))}
+    if repo_root is not None and (repo_root / "playbooks").is_dir():
+        for p in sorted((repo_root / "playbooks").glob("*.yaml")):
+            found[p.stem] = p
+    return found
+
+
+@functools.cache
+def _load_cached(path: Path, mtime_ns: int) -> Playbook:
+    data, findings = check_playbook_file(path)
+    if data is None:
+        first = findings[0]
+        raise ConfigError(
+            f"playbook {path}:{first.line}:{first.col}: {first.message}",
+            hint=first.hint or "run 'clr validate' to see every problem in it",
+        )
+    return build(data, origin=str(path))
+
+
+def load_playbook(name: str, repo_root: Path | None = None) -> Playbook:
+    """Load a playbook by name, the repository's own first.
+
+    Raises:
+        ConfigError: no playbook of that name, or it is invalid.
+    """
+    paths = playbook_paths(repo_root)
+    if name not in paths:
+        raise ConfigError(
+            f"no playbook named {name!r}",
+            hint=f"available: {', '.join(sorted(paths))}",
+        )
+    path = paths[name]
+    return _load_cached(path, path.stat().st_mtime_ns)

@@ -1,0 +1,426 @@
+"""The case workflow: deadlines, what to do next, what blocks a move, and the moves.
+
+Pure functions over case data and a playbook; the writing is done by ``clr.io.edit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from clr.checks import schemas
+from clr.model import stages
+from clr.model.dates import add_months, parse_date, parse_datetime
+from clr.model.findings import Finding
+from clr.model.playbook import Action, ClosureRule, Playbook
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days count as working days, for deadlines set in working days."""
+
+    working_days: frozenset[int] = frozenset(range(5))
+    holidays: frozenset[dt.date] = frozenset()
+
+    @classmethod
+    def from_config(cls, working_days: tuple[str, ...], holidays: tuple[str, ...]) -> Calendar:
+        """Build from clr.yaml's ``working_days`` and ``holidays``."""
+        days = frozenset(WEEKDAYS.index(d) for d in working_days if d in WEEKDAYS)
+        return cls(
+            days or frozenset(range(5)),
+            frozenset(d for d in (parse_date(h) for h in holidays) if d is not None),
+        )
+
+    def is_working(self, day: dt.date) -> bool:
+        """True if ``day`` is a working day."""
+        return day.weekday() in self.working_days and day not in self.holidays
+
+    def add(self, start: dt.date, amount: float, unit: str) -> dt.date:
+        """The day ``amount`` ``unit`` after ``start`` (hours round up to whole days)."""
+        if unit == "hours":
+            return start + dt.timedelta(days=math.ceil(amount / 24))
+        if unit == "days":
+            return start + dt.timedelta(days=math.ceil(amount))
+        if unit == "weeks":
+            return start + dt.timedelta(weeks=amount)
+        if unit == "months":
+            return add_months(start, int(amount))
+        if unit == "working_days":
+            day, left = start, math.ceil(amount)
+            while left > 0:
+                day += dt.timedelta(days=1)
+                if self.is_working(day):
+                    left -= 1
+            return day
+        raise ValueError(f"unknown unit {unit!r}")
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Where one action stands for one case."""
+
+    action: Action
+    done: bool
+    done_on: dt.date | None = None
+    due: dt.date | None = None
+    label: str = ""
+    waiting_for: str = ""
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Days past the due date (0 if not overdue, done or undated)."""
+        if self.done or self.due is None or self.due >= today:
+            return 0
+        return (today - self.due).days
+
+
+def _get(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def stage_entered(data: dict[str, Any], stage: str) -> dt.date | None:
+    """The day the case last entered ``stage``, from its history."""
+    entered = None
+    for entry in data.get("history") or []:
+        if isinstance(entry, dict) and entry.get("to") == stage and entry.get("from") != stage:
+            moment = parse_datetime(entry.get("at"))
+            entered = moment.date() if moment else parse_date(entry.get("at")) or entered
+    if entered is None and stage == data.get("stage") and stage in ("reported", "identified"):
+        entered = parse_date(data.get("opened"))
+    return entered
+
+
+def _anchor(data: dict[str, Any], action: Action, source: str) -> dt.date | None:
+    if source == "stage_entered":
+        return stage_entered(data, action.stage)
+    return parse_date(_get(data, source))
+
+
+def _present(value: Any) -> bool:
+    """True if a field shows the action done: ``false`` (e.g. wages not continued) does not."""
+    return value is not False and value not in (None, "", [], {})
+
+
+def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> ActionState:
+    """Work out whether an action is done and when it is (next) due."""
+    tick = (data.get("checklist") or {}).get(action.id)
+    if isinstance(tick, dict):
+        return ActionState(action, True, parse_date(tick.get("done")))
+    due = action.due or {}
+    source = due.get("from", "")
+    if "within" in due or not due:
+        if action.done_when and _present(_get(data, action.done_when)):
+            return ActionState(action, True, parse_date(_get(data, action.done_when)))
+        if not due:
+            return ActionState(action, False)
+        anchor = _anchor(data, action, source)
+        if anchor is None:
+            return ActionState(action, False, waiting_for=source)
+        return ActionState(action, False, due=calendar.add(anchor, due["within"], due["unit"]))
+    anchor = _anchor(data, action, source)
+    if anchor is None:
+        return ActionState(action, False, waiting_for=source)
+    entries = sorted(
+        d
+        for d in (
+            parse_date(e.get("date")) for e in data.get(due["done_by"]) or [] if isinstance(e, dict)
+        )
+        if d is not None and d >= anchor
+    )
+    if "every" in due:
+        base = entries[-1] if entries else anchor
+        following = calendar.add(base, due["every"], due["unit"])
+        label = f"every {due['every']} {due['unit'].replace('_', ' ')}"
+        return ActionState(action, False, entries[-1] if entries else None, following, label)
+    for k, offset in enumerate(sorted(due["at"])):
+        if len(entries) <= k:
+            label = f"at {offset} {due['unit'].replace('_', ' ')}"
+            return ActionState(
+                action,
+                False,
+                entries[-1] if entries else None,
+                calendar.add(anchor, offset, due["unit"]),
+                label,
+            )
+    return ActionState(action, True, entries[-1] if entries else None)
+
+
+def stage_states(
+    data: dict[str, Any],
+    playbook: Playbook,
+    calendar: Calendar,
+    *,
+    stage: str | None = None,
+    role: str | None = None,
+) -> list[ActionState]:
+    """The state of every action of a stage (default: the case's) for the case's track."""
+    name = stage or data.get("stage")
+    if not isinstance(name, str) or name not in playbook.stages:
+        return []
+    track = data.get("track") if isinstance(data.get("track"), str) else None
+    return [
+        action_state(data, action, calendar)
+        for action in playbook.stages[name].actions
+        if action.applies_to(track) and action.for_role(role)
+    ]
+
+
+def open_actions(
+    data: dict[str, Any], playbook: Playbook, calendar: Calendar, *, role: str | None = None
+) -> list[ActionState]:
+    """Actions of the current stage still to do, soonest due first (undated last)."""
+    if data.get("stage") == "closed":
+        return []
+    states = [s for s in stage_states(data, playbook, calendar, role=role) if not s.done]
+    return sorted(
+        states, key=lambda s: (s.due is None, s.due or dt.date.max, not s.action.required)
+    )
+
+
+def overdue_findings(
+    data: dict[str, Any],
+    path: str,
+    playbook: Playbook,
+    calendar: Calendar,
+    today: dt.date,
+    severity: str = "warning",
+) -> list[Finding]:
+    """Required actions of the current stage that are past due, as findings."""
+    out = []
+    for state in open_actions(data, playbook, calendar):
+        late = state.overdue_days(today)
+        if not state.action.required or late <= 0:
+            continue
+        what = f" ({state.label})" if state.label else ""
+        out.append(
+            Finding(
+                path,
+                0,
+                0,
+                "CLR301",
+                "error" if severity == "error" else "warning",
+                message=f"overdue by {late} day{'s' if late != 1 else ''}: "
+                f"{state.action.id}{what}, due {state.due}: {state.action.text}",
+                pointer="/stage",
+                hint=how_to_record(state.action),
+            )
+        )
+    return out
+
+
+def how_to_record(action: Action) -> str:
+    """Tell the user how to mark an action as done."""
+    due = action.due or {}
+    if due.get("done_by") == "visits":
+        return "record the visit: clr visit CASE --date ... --method ..."
+    if due.get("done_by") == "payments":
+        return "record the payment: clr pay CASE --amount ... --currency ... --payer ..."
+    if action.done_when:
+        return f"fill in {action.done_when}, or run: clr tick CASE {action.id} --by NAME"
+    return f"when done, run: clr tick CASE {action.id} --by NAME"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that stops a case from moving to a stage."""
+
+    kind: str  # "field", "checklist", "move", "rule"
+    message: str
+    hint: str = ""
+    pointer: str = ""
+
+
+def move_blockers(
+    data: dict[str, Any], target: str, playbook: Playbook | None, calendar: Calendar
+) -> list[Blocker]:
+    """What stands between the case and ``target``: the move itself, checklist and fields.
+
+    Closing a case also needs what the playbook's rule for its closure reason asks
+    (``closure_reasons``): the stages it may close from, the stage's checklist, follow-up
+    visits, fields, a note.
+    """
+    current = data.get("stage")
+    if not isinstance(current, str) or current not in stages.STAGES:
+        return [Blocker("move", f"the case's stage {current!r} is not a known stage")]
+    if target not in stages.allowed_moves(current):
+        if current == "closed":
+            why = "a closed case is never reopened; open a new, linked case with clr reopen"
+        elif stages.index(target) <= stages.index(current):
+            why = "cases move forward only; history is never rewritten"
+        else:
+            why = f"cases move one stage at a time: next is {stages.next_stage(current)}"
+        return [Blocker("move", f"cannot move from {current} to {target}: {why}")]
+    rule = closure_rule(data, playbook) if target == "closed" else None
+    stage_ok = rule is None or not rule.from_stages or current in rule.from_stages
+    out: list[Blocker] = []
+    if rule is not None and not stage_ok:
+        out.append(_stage_blocker(data, rule, current))
+    needs_checklist = target != "closed" or (rule is not None and rule.checklist)
+    if playbook is not None and needs_checklist and stage_ok:
+        for state in stage_states(data, playbook, calendar):
+            if state.action.gate and not state.done:
+                out.append(
+                    Blocker(
+                        "checklist",
+                        f"checklist item {state.action.id} not done: {state.action.text}",
+                        how_to_record(state.action).replace("CASE", str(data.get("id", "CASE"))),
+                    )
+                )
+    if rule is not None:
+        out += closure_blockers(data, rule, calendar, stage_ok=stage_ok)
+    covered = tuple(b.pointer for b in out if b.pointer)
+    if rule is not None and rule.follow_ups:
+        covered += ("/visits",)  # the rule says more about visits than the schema
+    candidate = dict(data, stage=target)
+    seen: set[tuple[str, str]] = set()
+    schemas.check(candidate, "", "case", skip=seen)
+    for f in schemas.check(candidate, "", f"stages/{target}", stage=target, skip=seen):
+        if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in covered):
+            out.append(Blocker("field", f.message, f.hint, f.pointer))
+    return out
+
+
+def closure_rule(data: dict[str, Any], playbook: Playbook | None) -> ClosureRule | None:
+    """The playbook's rule for the case's closure reason (closure.reason), if it has one."""
+    closure = data.get("closure")
+    reason = closure.get("reason") if isinstance(closure, dict) else None
+    if playbook is None or not isinstance(reason, str):
+        return None
+    return playbook.closure_reasons.get(reason)
+
+
+_FOUND = {
+    "no_child_labour": ("no child labour", "--not-working --no-hazardous-work"),
+    "no_hazardous_work": ("no hazardous work", "--no-hazardous-work"),
+}
+
+
+def _missing(visit: dict[str, Any], found: str) -> str:
+    """What a visit lacks to count as a follow-up that found ``found``; "" if nothing."""
+    if visit.get("hazardous_work") is True:
+        return "found hazardous work"
+    if found == "no_hazardous_work":
+        return "" if visit.get("hazardous_work") is False else "did not record hazardous_work"
+    if visit.get("working") is not False:
+        return "found the child working"
+    return ""
+
+
+def _stage_blocker(data: dict[str, Any], rule: ClosureRule, current: str) -> Blocker:
+    allowed = " or ".join(rule.from_stages)
+    return Blocker(
+        "rule",
+        f"a case is closed as {rule.reason} only from {allowed}, and this one is in "
+        f"{current}: {rule.text}",
+        f"carry the case on to {allowed} first (clr next {data.get('id', 'CASE')} says what is "
+        "left), or close it for a reason that fits now, such as lost_contact or refused, "
+        "with --note",
+        "/stage",
+    )
+
+
+def closure_blockers(
+    data: dict[str, Any], rule: ClosureRule, calendar: Calendar, *, stage_ok: bool = True
+) -> list[Blocker]:
+    """What the case lacks for its closure reason's rule: follow-up visits, fields, a note.
+
+    Follow-ups are looked at only once the case is in a stage it may close from
+    (``stage_ok``): they are counted from there.
+    """
+    out: list[Blocker] = []
+    if rule.follow_ups and stage_ok:
+        blocker = _follow_up_blocker(data, rule, calendar)
+        if blocker is not None:
+            out.append(blocker)
+    for path in rule.fields:
+        if not _present(_get(data, path)):
+            out.append(
+                Blocker(
+                    "rule",
+                    f"closing as {rule.reason} needs {path} filled in: {rule.text}",
+                    f"fill in {path} in the case file first",
+                    "/" + path.replace(".", "/"),
+                )
+            )
+    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
+    assert isinstance(closure, dict)
+    if rule.needs_note and not _present(closure.get("notes")):
+        out.append(
+            Blocker(
+                "rule",
+                f"closing as {rule.reason} needs a note: {rule.needs_note}",
+                'add --note "..." saying so to the command (clr keeps it in closure.notes)',
+                "/closure/notes",
+            )
+        )
+    return out
+
+
+def _follow_up_blocker(
+    data: dict[str, Any], rule: ClosureRule, calendar: Calendar
+) -> Blocker | None:
+    follow = rule.follow_ups or {}
+    times = sorted(follow["at"])
+    unit, source = follow["unit"], follow["from"]
+    what, flags = _FOUND.get(follow["found"], _FOUND["no_child_labour"])
+    stage = str(data.get("stage"))
+    if source == "stage_entered":
+        start, named = stage_entered(data, stage), f"the case entered {stage}"
+    else:
+        start, named = parse_date(_get(data, source)), source
+    count = len(times)
+    when = (
+        f"on or after the day {named}"
+        if not any(times)
+        else "at least " + " and ".join(f"{t:g}" for t in times) + f" {unit} after {named}"
+    )
+    if start is not None:
+        when += f" ({start})"
+    need = (
+        f"closing as {rule.reason} needs {count} follow-up visit{'s in a row' if count > 1 else ''}"
+        f" that found {what}, {when}"
+    )
+    record = (
+        f"record each visit: clr visit {data.get('id', 'CASE')} --date YYYY-MM-DD "
+        f"--method unannounced {flags}"
+    )
+    if start is None:
+        return Blocker("rule", f"{need}; {named} is not recorded", f"fill in {named} first")
+    dated = [
+        (day, v)
+        for v in data.get("visits") or []
+        if isinstance(v, dict) and (day := parse_date(v.get("date"))) is not None
+    ]
+    last = sorted(dated, key=lambda pair: pair[0])[-count:]
+    if len(last) < count:
+        have = f"{len(dated)} visit{'s' if len(dated) != 1 else ''}" if dated else "no visit"
+        return Blocker("rule", f"{need}; the case has {have}", record, "/visits")
+    for day, visit in reversed(last):
+        missing = _missing(visit, follow["found"])
+        if missing:
+            return Blocker(
+                "rule",
+                f"{need}; the visit of {day} {missing}",
+                "keep following the child up; " + record,
+                "/visits",
+            )
+    dues = [calendar.add(start, offset, unit) for offset in times]
+    for (day, _), due in zip(last, dues, strict=True):
+        if day < due:
+            return Blocker(
+                "rule",
+                f"{need}; the visit of {day} came before {due}",
+                f"keep the case in {stage} and follow the child up on or after "
+                + " and ".join(str(d) for d in dues)
+                + "; "
+                + record,
+                "/visits",
+            )
+    return None

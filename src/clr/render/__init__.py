@@ -1,0 +1,1 @@
+"""Rendering: every output format, chosen by name from one registry."""

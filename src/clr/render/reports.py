@@ -1,0 +1,255 @@
+"""Machine formats for findings: JSON and GitHub workflow commands (text lives in the CLI)."""
+
+from __future__ import annotations
+
+import json
+
+from clr import __version__
+from clr.checks.validate import Report
+from clr.model.findings import Finding, pointer_to_path
+
+JSON_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, object]:
+    """One finding as a JSON object (the stable interface documented in the README)."""
+    return {
+        "code": f.code,
+        "title": f.title,
+        "severity": f.severity,
+        "path": f.path,
+        "line": f.line,
+        "column": f.col,
+        "pointer": f.pointer,
+        "field": pointer_to_path(f.pointer) if f.pointer else "",
+        "message": f.message,
+        "hint": f.hint,
+    }
+
+
+def render_json(report: Report) -> str:
+    """The whole report as JSON, with a ``version`` field."""
+    doc = {
+        "version": JSON_VERSION,
+        "tool": {"name": "clr", "version": __version__},
+        "summary": {
+            "files": len(report.files),
+            "cases": report.cases,
+            "files_with_findings": sum(bool(r.findings) for r in report.files),
+            "errors": report.errors,
+            "warnings": report.warnings,
+        },
+        "files": [
+            {
+                "path": r.path,
+                "id": r.case_id,
+                "stage": r.stage,
+                "findings": [finding_dict(f) for f in sorted(r.findings)],
+            }
+            for r in report.files
+        ],
+    }
+    # One file per line: readable, and written by the fast C encoder even for huge reports.
+    files = doc.pop("files")
+    assert isinstance(files, list)
+    head = json.dumps(doc, ensure_ascii=False)[:-1]
+    rows = ",\n".join("  " + json.dumps(f, ensure_ascii=False) for f in files)
+    return f'{head}, "files": [\n{rows}\n]}}' if rows else f'{head}, "files": []}}'
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report) -> str:
+    """GitHub Actions workflow commands.
+
+    GitHub shows only ten annotations of each level per step, so the first ten errors and
+    ten warnings become annotations and every finding is also listed in a log group, with
+    a notice that says how many there are in all.
+    """
+    lines = []
+    shown = {"error": 0, "warning": 0}
+    for f in report.findings:
+        if shown[f.severity] >= GITHUB_ANNOTATION_LIMIT:
+            continue
+        shown[f.severity] += 1
+        props = [f"file={_escape_property(f.path)}"]
+        if f.line:
+            props.append(f"line={f.line}")
+        if f.col:
+            props.append(f"col={f.col}")
+        props.append(f"title={_escape_property(f'{f.code} {f.title}')}")
+        message = f.message + (f"\n{f.hint}" if f.hint else "")
+        lines.append(f"::{f.severity} {','.join(props)}::{_escape_data(message)}")
+    if report.findings:
+        lines.append("::group::clr: every finding")
+        lines.extend(_escape_data(_finding_line(f)) for f in report.findings)
+        lines.append("::endgroup::")
+    lines.append(f"::notice title=clr::{_escape_data(summary_line(report))}")
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    """One line: what was checked and what was found."""
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    checked = plural(report.cases, "case")
+    if not report.errors and not report.warnings:
+        return f"All good: {checked} checked, no findings."
+    failing = sum(bool(r.findings) for r in report.files)
+    return (
+        f"Found {plural(report.errors, 'error')} and {plural(report.warnings, 'warning')} "
+        f"in {plural(failing, 'file')} ({checked} checked)."
+    )
+
+
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor"}
+
+
+def _rule_name(title: str) -> str:
+    words = "".join(c if c.isalnum() else " " for c in title).split()
+    return "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 for code scanning: every rule listed, one result per finding."""
+    from clr.model.findings import CODES
+
+    rule_ids = sorted(CODES)
+    results = []
+    for f in report.findings:
+        location: dict[str, object] = {"artifactLocation": {"uri": f.path.replace("\\", "/")}}
+        if f.line:
+            location["region"] = {"startLine": f.line, "startColumn": max(f.col, 1)}
+        result: dict[str, object] = {
+            "ruleId": f.code,
+            "ruleIndex": rule_ids.index(f.code) if f.code in CODES else -1,
+            "level": "error" if f.severity == "error" else "warning",
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [{"physicalLocation": location}],
+            "partialFingerprints": {"clrFinding/v1": fingerprint(f)},
+        }
+        if f.pointer:
+            result["properties"] = {"pointer": f.pointer}
+        results.append(result)
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "clr",
+                        "version": __version__,
+                        "informationUri": "https://clr.invalid/",
+                        "rules": [
+                            {
+                                "id": code,
+                                "name": _rule_name(CODES[code]),
+                                "shortDescription": {"text": CODES[code]},
+                            }
+                            for code in rule_ids
+                        ],
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def fingerprint(f: Finding) -> str:
+    """A stable id for a finding: path, code and field, not the line (lines shift)."""
+    import hashlib
+
+    text = f"{f.path}|{f.code}|{f.pointer}|{f.message if not f.pointer else ''}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_gitlab(report: Report) -> str:
+    """GitLab Code Quality JSON: an array of issues with unique, stable fingerprints."""
+    issues = []
+    seen: dict[str, int] = {}
+    for f in report.findings:
+        base = fingerprint(f)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        issues.append(
+            {
+                "description": f.message + (f" ({f.hint})" if f.hint else ""),
+                "check_name": f.code,
+                "fingerprint": base if count == 0 else f"{base}-{count}",
+                "severity": _GITLAB_SEVERITY[f.severity],
+                "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False)
+
+
+def render_junit(report: Report) -> str:
+    """JUnit XML: one test case per file, a failure per file with findings."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    cases = []
+    failures = 0
+    for r in report.files:
+        classname = quoteattr(r.path.rsplit("/", 1)[0].replace("/", ".") or r.path)
+        name = quoteattr(r.path.rsplit("/", 1)[-1] if "/" in r.path else r.path)
+        errors = [f for f in sorted(r.findings) if f.severity == "error"]
+        shown = sorted(r.findings)
+        if not errors:
+            body = ""
+            if shown:
+                lines = "\n".join(_finding_line(f) for f in shown)
+                body = f"<system-out>{escape(lines)}</system-out>"
+            cases.append(
+                f"    <testcase classname={classname} name={name}>{body}</testcase>"
+                if body
+                else f"    <testcase classname={classname} name={name}/>"
+            )
+            continue
+        failures += 1
+        lines = "\n".join(_finding_line(f) for f in shown)
+        first = errors[0]
+        cases.append(
+            f"    <testcase classname={classname} name={name}>"
+            f"<failure type={quoteattr(first.code)} message={quoteattr(first.message)}>"
+            f"{escape(lines)}</failure></testcase>"
+        )
+    total = len(report.files)
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<testsuites name="clr" tests="{total}" failures="{failures}" errors="0">',
+            f'  <testsuite name="clr validate" tests="{total}" failures="{failures}" errors="0" '
+            f'skipped="0">',
+            *cases,
+            "  </testsuite>",
+            "</testsuites>",
+        ]
+    )
+
+
+def _finding_line(f: Finding) -> str:
+    hint = f" (hint: {f.hint})" if f.hint else ""
+    return f"{f.path}:{f.line}:{f.col}: {f.severity} {f.code} {f.message}{hint}"
+
+
+def render_concise(report: Report) -> str:
+    """One line per finding, ``path:line:col: severity CODE message`` (for grep and matchers)."""
+    return "\n".join(_finding_line(f) for f in report.findings)
+
+
+GITHUB_ANNOTATION_LIMIT = 10
+"""GitHub shows at most 10 error and 10 warning annotations per step."""

@@ -1,0 +1,1 @@
+"""The case repository: clr.yaml, finding cases, git, and the files clr init writes."""

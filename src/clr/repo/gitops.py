@@ -1,0 +1,195 @@
+"""git-aware checks: only the cases changed since a revision, and history never rewritten."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from clr.checks.validate import FileReport, Report
+from clr.errors import ClrError
+from clr.io import yamlio
+from clr.model import stages
+from clr.model.findings import Finding
+from clr.repo.repository import CASE_FILE, display_path, find_root
+
+# Changes to these make every case worth checking again.
+_SHARED = ("clr.yaml", "playbooks/")
+
+
+class GitError(ClrError):
+    """git failed, or the revision is unknown."""
+
+    exit_code = 2
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "git is not installed", hint="install git, or drop --changed/--since"
+        ) from None
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["git failed"])[-1]
+        raise GitError(
+            f"git {' '.join(args[:2])}: {message}",
+            hint="check the revision (e.g. origin/main, HEAD~1) and that this is "
+            "a git repository with that history",
+        )
+    return result.stdout
+
+
+def _verify(top: Path, rev: str) -> None:
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except GitError:
+        raise GitError(
+            f"unknown git revision {rev!r}",
+            hint="give a branch, tag or commit this clone has, e.g. origin/main "
+            "(in CI, fetch enough history: fetch-depth: 0)",
+        ) from None
+
+
+def _toplevel(root: Path) -> Path:
+    return Path(_git(root, "rev-parse", "--show-toplevel").strip())
+
+
+def changed_case_files(targets: list[Path], rev: str) -> list[Path]:
+    """The case files under ``targets`` added or changed since ``rev``.
+
+    If ``clr.yaml`` or a playbook changed, every case of that repository is checked.
+    """
+    out: list[Path] = []
+    for target in targets:
+        root = find_root(target)
+        if root is None:
+            raise GitError(f"{target} is not in a case repository")
+        top = _toplevel(root)
+        _verify(top, rev)
+        names = _git(top, "diff", "--name-only", "--diff-filter=ACMRT", rev, "--").splitlines()
+        names += _git(top, "ls-files", "--others", "--exclude-standard").splitlines()
+        prefix = root.resolve().relative_to(top.resolve()).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        inside = [n[len(prefix) :] for n in names if n.startswith(prefix)]
+        if any(n == "clr.yaml" or n.startswith("playbooks/") for n in inside):
+            out.append(root)
+            continue
+        scope = target.resolve()
+        for name in sorted(set(inside)):
+            parts = name.split("/")
+            path = root / name
+            if (
+                len(parts) == 3
+                and parts[0] == "cases"
+                and parts[2] == CASE_FILE
+                and path.is_file()
+                and (scope == path.resolve() or scope in path.resolve().parents)
+            ):
+                out.append(path)
+    return out
+
+
+def history_findings(report: Report, targets: list[Path], rev: str) -> None:
+    """Add findings for stages moved back, history rewritten and cases deleted since ``rev``."""
+    by_path = {r.path: r for r in report.files}
+    for target in targets:
+        root = find_root(target)
+        if root is None:
+            continue
+        top = _toplevel(root)
+        _verify(top, rev)
+        prefix = root.resolve().relative_to(top.resolve()).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        old_files = [
+            n
+            for n in _git(
+                top, "ls-tree", "-r", "--name-only", rev, "--", f"{prefix}cases/"
+            ).splitlines()
+            if n.endswith("/" + CASE_FILE)
+        ]
+        for name in old_files:
+            path = top / name
+            shown = display_path(path)
+            if not path.exists():
+                report.files.append(
+                    FileReport(
+                        shown,
+                        [
+                            Finding(
+                                shown,
+                                0,
+                                0,
+                                "CLR218",
+                                message=f"this case existed at {rev} and is gone now",
+                                hint=f"restore it with git checkout {rev} -- {name}"
+                                "; cases are closed with a reason, never deleted",
+                            )
+                        ],
+                    )
+                )
+                continue
+            old = yamlio.parse_text(_git(top, "show", f"{rev}:{name}"), shown)
+            new = yamlio.read_file(path, shown)
+            if old.data is None or new.data is None:
+                continue
+            findings = _compare(old.data, new, rev)
+            if findings:
+                holder = by_path.get(shown)
+                if holder is None:
+                    holder = FileReport(shown)
+                    report.files.append(holder)
+                    by_path[shown] = holder
+                holder.findings.extend(findings)
+    report.files.sort(key=lambda r: r.path)
+
+
+def _compare(old: dict[str, object], new: yamlio.Loaded, rev: str) -> list[Finding]:
+    assert new.data is not None
+    out: list[Finding] = []
+    before, after = old.get("stage"), new.data.get("stage")
+    if (
+        isinstance(before, str)
+        and isinstance(after, str)
+        and before in stages.STAGES
+        and after in stages.STAGES
+    ):
+        moved_back = stages.index(after) < stages.index(before) or (
+            before == "closed" and after != "closed"
+        )
+        if moved_back:
+            line, col = new.locate("/stage")
+            out.append(
+                Finding(
+                    new.path,
+                    line,
+                    col,
+                    "CLR216",
+                    message=f"stage moved back from {before} (at {rev}) to {after}",
+                    pointer="/stage",
+                    hint="stages only move forward; a closed case is reopened "
+                    "as a new, linked case (clr reopen)",
+                )
+            )
+    old_history = old.get("history")
+    new_history = new.data.get("history")
+    if isinstance(old_history, list) and isinstance(new_history, list):
+        for i, entry in enumerate(old_history):
+            if i >= len(new_history) or new_history[i] != entry:
+                pointer = f"/history/{min(i, max(len(new_history) - 1, 0))}"
+                line, col = new.locate(pointer)
+                out.append(
+                    Finding(
+                        new.path,
+                        line,
+                        col,
+                        "CLR217",
+                        message=f"history[{i}] was changed or removed since {rev}",
+                        pointer=pointer,
+                        hint="history is append-only: restore the entry as it was "
+                        f"(git show {rev}:<file>)",
+                    )
+                )
+                break
+    return out

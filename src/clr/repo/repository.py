@@ -1,0 +1,280 @@
+"""A case repository: finding it, its clr.yaml, and the case files in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clr.checks import schemas
+from clr.errors import CaseNotFound, ConfigError, NotARepository
+from clr.io import yamlio
+from clr.model.dates import timezone_problem
+from clr.model.findings import Finding
+
+CONFIG_NAME = "clr.yaml"
+CASES_DIR = "cases"
+CASE_FILE = "case.yaml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one case repository (``clr.yaml``), with defaults filled in."""
+
+    organisation: str = ""
+    id_prefix: str = "CLR"
+    default_playbook: str = "child-labour"
+    timezone: str = "UTC"
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    holidays: tuple[str, ...] = ()
+    minimum_ages: dict[str, dict[str, int]] = field(default_factory=dict)
+    buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    overdue: str = "warning"
+    recipients: tuple[str, ...] = ()
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Config:
+        """Build a Config from validated ``clr.yaml`` data."""
+        return cls(
+            organisation=data.get("organisation", ""),
+            id_prefix=data.get("id_prefix", "CLR"),
+            default_playbook=data.get("default_playbook", "child-labour"),
+            timezone=data.get("timezone", "UTC"),
+            working_days=tuple(data.get("working_days") or cls.working_days),
+            holidays=tuple(data.get("holidays") or ()),
+            minimum_ages=dict(data.get("minimum_ages") or {}),
+            buyer_codes=dict(data.get("buyer_codes") or {}),
+            overdue=data.get("overdue", "warning"),
+            recipients=tuple(data.get("recipients") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A case repository: its root folder and configuration."""
+
+    root: Path
+    config: Config
+
+    @property
+    def cases_dir(self) -> Path:
+        """The folder that holds one sub-folder per case."""
+        return self.root / CASES_DIR
+
+    def case_files(self) -> list[Path]:
+        """Every ``cases/<id>/case.yaml``, sorted by id."""
+        return [self.cases_dir / name / CASE_FILE for name in self.case_ids()]
+
+    def case_ids(self) -> list[str]:
+        """The names of the folders in ``cases/`` that hold a case file, sorted."""
+        return _scan(str(self.cases_dir))[0]
+
+    def scan(self) -> tuple[list[str], list[str], list[str]]:
+        """One pass over ``cases/``: case ids, folders without a case file, stray YAML files."""
+        return _scan(str(self.cases_dir))
+
+    def layout_findings(
+        self, scanned: tuple[list[str], list[str], list[str]] | None = None
+    ) -> list[Finding]:
+        """Folders in ``cases/`` without a case file, and stray files there."""
+        _, empty, stray = scanned or self.scan()
+        prefix = display_path(self.cases_dir)
+        out = [
+            Finding(
+                f"{prefix}/{name}",
+                0,
+                0,
+                "CLR403",
+                "warning",
+                message=f"folder {name}/ in cases/ has no {CASE_FILE}",
+                hint="remove the folder, or restore its case.yaml from git",
+            )
+            for name in empty
+        ]
+        out += [
+            Finding(
+                f"{prefix}/{name}",
+                0,
+                0,
+                "CLR404",
+                "warning",
+                message="a YAML file directly in cases/ is not read as a case",
+                hint=f"a case lives in cases/<id>/{CASE_FILE}",
+            )
+            for name in stray
+        ]
+        return sorted(out)
+
+
+def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
+    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files."""
+    ids: list[str] = []
+    empty: list[str] = []
+    stray: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return ids, empty, stray
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
+            # one that cannot be read (an error), not a folder without a case (a warning).
+            has_case = os.path.lexists(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH118
+            (ids if has_case else empty).append(entry.name)
+        elif entry.name.endswith((".yaml", ".yml")):
+            stray.append(entry.name)
+    return sorted(ids), sorted(empty), sorted(stray)
+
+
+def display_path(path: Path | str, cwd: str | None = None) -> str:
+    """Show a path relative to the current folder, unless that takes three ``../`` or more.
+
+    ``cwd`` (the absolute current folder) may be given to save a system call per path.
+    """
+    here = cwd or os.getcwd()  # noqa: PTH109
+    absolute = os.path.join(here, path)  # noqa: PTH118
+    try:
+        rel = os.path.relpath(absolute, here)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return os.path.normpath(absolute) if rel.startswith("../../../") else rel
+
+
+def find_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` holding ``clr.yaml``, or None."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def read_config(root: Path) -> tuple[Config, list[Finding]]:
+    """Read and check ``clr.yaml``; findings describe what is wrong with it."""
+    path = root / CONFIG_NAME
+    loaded = yamlio.read_file(path, display_path(path))
+    findings = list(loaded.findings)
+    if loaded.data is None:
+        return Config(), _as_config_findings(findings, loaded)
+    findings += schemas.check(loaded.data, loaded.path, "config")
+    zone = loaded.data.get("timezone")
+    problem = timezone_problem(zone) if isinstance(zone, str) else None
+    if problem is not None:
+        message, hint = problem
+        findings.append(
+            Finding(loaded.path, 0, 0, "CLR401", message=message, pointer="/timezone", hint=hint)
+        )
+    if findings:
+        return Config(), _as_config_findings(findings, loaded)
+    return Config.from_data(loaded.data), []
+
+
+def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[Finding]:
+    out = []
+    for f in findings:
+        line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer, key=f.code == "CLR104")
+        prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
+        out.append(
+            Finding(
+                f.path,
+                line,
+                col,
+                "CLR401",
+                f.severity,
+                message=prefix + f.message,
+                pointer=f.pointer,
+                hint=f.hint,
+            )
+        )
+    return out
+
+
+def open_repository(start: Path | None = None) -> Repository:
+    """Open the repository containing ``start`` (default: the current folder).
+
+    Raises:
+        NotARepository: no ``clr.yaml`` at or above ``start``.
+        ConfigError: ``clr.yaml`` is invalid.
+    """
+    start = start or Path.cwd()
+    root = find_root(start)
+    if root is None:
+        raise NotARepository(
+            f"{display_path(start)} is not inside a case repository (no {CONFIG_NAME} found)",
+            hint="run 'clr init' to make one, or cd into your case repository",
+        )
+    config, findings = read_config(root)
+    if findings:
+        first = findings[0]
+        raise ConfigError(
+            f"{first.path}:{first.line}:{first.col}: {first.message}",
+            hint=first.hint or "run 'clr validate' to see every problem in clr.yaml",
+        )
+    return Repository(root, config)
+
+
+def find_case(repo: Repository, ref: str) -> Path:
+    """Return the case file for a case id, a case folder or a case file path.
+
+    Raises:
+        CaseNotFound: nothing matches, or the id is not a plain name.
+    """
+    candidate = Path(ref)
+    if candidate.is_file():
+        return candidate
+    if candidate.is_dir() and (candidate / CASE_FILE).is_file():
+        return candidate / CASE_FILE
+    if "/" in ref or "\\" in ref or ref in ("", ".", "..") or ref.startswith("."):
+        raise CaseNotFound(f"no case at {ref}", hint="give a case id, or a case folder or file")
+    path = repo.cases_dir / ref / CASE_FILE
+    if path.is_file():
+        return path
+    matches = [p for p in repo.case_files() if p.parent.name.upper().startswith(ref.upper())]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise CaseNotFound(
+            f"{ref} matches {len(matches)} cases",
+            hint="give more of the id: " + ", ".join(p.parent.name for p in matches[:5]),
+        )
+    raise CaseNotFound(
+        f"no case {ref} in {display_path(repo.cases_dir)}",
+        hint="'clr status' lists the cases",
+    )
+
+
+def time_zone(start: Path | None = None) -> str | None:
+    """The time zone of the repository holding ``start`` (or the cwd); None outside one.
+
+    Read straight from ``clr.yaml`` (UTC when it names none), without checking the rest of
+    the file: every command checks it anyway. None too for a ``clr.yaml`` that cannot be
+    read or whose ``timezone`` is not text.
+    """
+    root = find_root(start if start is not None else Path.cwd())
+    if root is None:
+        return None
+    data = yamlio.read_file(root / CONFIG_NAME).data
+    if not isinstance(data, dict):
+        return None
+    zone = data.get("timezone", Config.timezone)
+    return zone if isinstance(zone, str) else None
+
+
+def today(start: Path | None = None, now: dt.datetime | None = None) -> dt.date:
+    """Today's date in the time zone of the repository holding ``start`` (or the cwd).
+
+    The zone comes from its ``clr.yaml``; outside a repository, the machine's date.
+    ``now`` is the moment (default: this one). ``--as-of`` replaces it in commands.
+    """
+    from clr.model import dates
+
+    zone = time_zone(start)
+    if zone is None:
+        return dt.date.fromtimestamp((now or dates.utc_now()).timestamp())
+    return dates.today_in(zone, now)

@@ -1,0 +1,209 @@
+"""``clr init``: the files of a new case repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from clr.errors import ClrError
+from clr.io import resources
+from clr.io.splice import render_scalar
+
+SCHEMA_DIR = ".clr/schemas"
+"""Where a case repository keeps copies of clr's schemas, for editors (yaml-language-server)."""
+
+GITIGNORE = """\
+# Written by clr init. Personal data of a child never goes into git in plaintext:
+# identity files are committed only encrypted (identity.yaml.age).
+identity.yaml
+identity.yml
+*.identity.yaml
+*.identity.yml
+*.decrypted
+# Private keys: never commit them.
+*.key
+age-identity*.txt
+keys.txt
+identity.txt
+# clr's own working files
+.clr-cache/
+.case.yaml.*.tmp
+"""
+
+GITATTRIBUTES = """\
+# Written by clr init.
+*.yaml text eol=lf
+*.yml text eol=lf
+# Encrypted identity files: binary to git; shown decrypted by 'git diff' after 'clr git-setup'.
+cases/**/*.age -text -merge diff=age
+"""
+
+PRE_COMMIT = """\
+# Written by clr init: check every changed case before it is committed.
+# Install with: pip install pre-commit && pre-commit install
+repos:
+  - repo: local
+    hooks:
+      - id: clr-validate
+        name: clr validate
+        entry: clr validate
+        language: system
+        files: ^(cases/|playbooks/|clr\\.yaml$)
+        types: [yaml]
+        pass_filenames: false
+"""
+
+WORKFLOW = """\
+# Written by clr init: check every case on every push and pull request.
+name: clr
+on:
+  push:
+  pull_request:
+jobs:
+  validate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      # Install clr from wherever your organisation keeps it (a package index or a git URL).
+      - run: pip install "${{ vars.CLR_PACKAGE || 'clr' }}"
+      - run: clr validate --format github
+"""
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    """What ``clr init`` needs to know."""
+
+    organisation: str
+    id_prefix: str
+    timezone: str = "UTC"
+    default_playbook: str = "child-labour"
+    force: bool = False
+    git: bool = True
+
+
+def config_text(options: InitOptions) -> str:
+    """The text of a new ``clr.yaml``, with comments that explain each setting."""
+    org = render_scalar(options.organisation)
+    return f"""\
+# yaml-language-server: $schema={SCHEMA_DIR}/config.schema.json
+# clr case repository settings. 'clr validate' checks this file too.
+schema_version: 1
+organisation: {org}
+# New case ids look like {options.id_prefix}-2026-7KQ3MX2: prefix, year, random part.
+id_prefix: {options.id_prefix}
+default_playbook: {options.default_playbook}
+# Deadlines are counted in this time zone; working days and holidays for
+# deadlines given in working days.
+timezone: {render_scalar(options.timezone)}
+working_days: [mon, tue, wed, thu, fri]
+holidays: []
+# Override a country's national minimum ages if clr's table is out of date, e.g.
+#   BD: {{general: 15, light: 13, hazardous: 18}}
+minimum_ages: {{}}
+# Buyers whose codes of conduct set higher minimum ages, e.g.
+#   "Northwind Apparel": {{general: 16, hazardous: 18}}
+buyer_codes: {{}}
+# Overdue required actions: reported as warnings, or as errors that fail CI.
+overdue: warning
+# Public keys (age1... or ssh-ed25519 ...) that children's identity files are
+# encrypted to: one per person who may read them. 'clr keygen' makes a key pair;
+# after a change here, someone who can read the files runs 'clr identity rekey'.
+recipients: []
+"""
+
+
+def planned_files(root: Path, options: InitOptions) -> dict[Path, str]:
+    """Every file ``clr init`` writes, with its text."""
+    files = {
+        root / "clr.yaml": config_text(options),
+        root / ".gitignore": GITIGNORE,
+        root / ".gitattributes": GITATTRIBUTES,
+        root / ".pre-commit-config.yaml": PRE_COMMIT,
+        root / ".github" / "workflows" / "clr.yml": WORKFLOW,
+        root / "cases" / ".gitkeep": "",
+    }
+    for name in ("case", "config", "playbook"):
+        files[root / SCHEMA_DIR / f"{name}.schema.json"] = resources.schema_text(name)
+    return files
+
+
+def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]:
+    """Create a case repository in ``root``; return the files written and whether git was set up.
+
+    Raises:
+        ClrError: files exist already (without ``force``), or a file cannot be written.
+    """
+    files = planned_files(root, options)
+    for name in MERGED:
+        path = root / name
+        if path.is_file():
+            files[path] = _merged(path.read_text(encoding="utf-8"), files[path])
+    existing = [p for p in files if p.exists() and p.name != ".gitkeep" and p.name not in MERGED]
+    if existing and not options.force:
+        names = ", ".join(str(p.relative_to(root)) for p in existing)
+        raise ClrError(
+            f"{root} already has {names}",
+            hint="nothing was changed; use --force to overwrite these files",
+        )
+    written = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.clr-new")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            written.append(path)
+    except OSError as exc:
+        raise ClrError(
+            f"cannot write in {root}: {exc.strerror or exc}",
+            hint="check that the folder exists and that you may write there",
+        ) from None
+    started_git = False
+    if options.git and shutil.which("git") and not _inside_git(root):
+        subprocess.run(
+            ["git", "init", "-q", str(root)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started_git = True
+    return written, started_git
+
+
+MERGED = (".gitignore", ".gitattributes")
+"""Files clr init adds its lines to, rather than refusing to touch."""
+
+
+def _merged(current: str, ours: str) -> str:
+    have = {line.strip() for line in current.splitlines()}
+    missing = [
+        line
+        for line in ours.splitlines()
+        if line.strip() and not line.startswith("#") and line.strip() not in have
+    ]
+    if not missing:
+        return current
+    sep = "" if current.endswith("\n") or not current else "\n"
+    return current + sep + "# Added by clr init\n" + "\n".join(missing) + "\n"
+
+
+def _inside_git(root: Path) -> bool:
+    result = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def schema_line(case_dir_depth: int = 2) -> str:
+    """The yaml-language-server line for a case file at ``cases/<id>/case.yaml``."""
+    up = "../" * case_dir_depth
+    return f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/case.schema.json"

@@ -1,0 +1,171 @@
+"""Consent as a rule: who may see what of a case, and what the guardian agreed to.
+
+Audiences (DOMAIN: need to know):
+
+* ``caseworker``: your own team. Everything a report or export holds; no consent needed
+  (the identity file is still never read).
+* ``supplier``: the actions and payments the supplier owes, no family details. Needs the
+  guardian's consent ``share_with_supplier``.
+* ``buyer``: pseudonymous case id, stage, dates, costs and outcomes. Needs the guardian's
+  consent ``share_with_buyer``.
+* ``investor``: aggregates only, groups of fewer than five cases suppressed; never a
+  single case.
+
+Consent is recorded per purpose at ``assessment.consent.guardian.<purpose>`` with
+``given`` and ``date``. Sharing without it is refused unless the user overrides it with a
+reason, which is recorded in the case's history as a note entry (``from`` and ``to`` both
+the current stage) before anything is shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clr.errors import ClrError
+from clr.model.dates import parse_date
+
+AUDIENCES = ("caseworker", "supplier", "buyer", "investor")
+PURPOSES = (
+    "services",
+    "share_with_buyer",
+    "share_with_supplier",
+    "share_with_authorities",
+    "research",
+)
+PURPOSE_OF = {"buyer": "share_with_buyer", "supplier": "share_with_supplier"}
+"""The guardian's consent each audience needs (the others need none)."""
+
+MIN_GROUP = 5
+"""Smallest group shown to an investor: smaller counts are suppressed."""
+
+OVERRIDE_PREFIX = "consent override"
+
+
+def needed(audience: str) -> str | None:
+    """The consent purpose sharing with ``audience`` needs, or None."""
+    return PURPOSE_OF.get(audience)
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def consent_problem(data: dict[str, Any], purpose: str, today: dt.date) -> str | None:
+    """Why the guardian's consent does not cover ``purpose`` (None if it does)."""
+    record = _get(data, "assessment", "consent", "guardian", purpose)
+    if not isinstance(record, dict):
+        return f"the guardian's consent to {purpose} is not recorded"
+    given = record.get("given")
+    day = parse_date(record.get("date"))
+    if given is False:
+        return f"the guardian refused consent to {purpose}" + (f" on {day}" if day else "")
+    if given is not True:
+        return f"the guardian's consent to {purpose} is not recorded as given"
+    if day is None:
+        return f"the guardian's consent to {purpose} has no date"
+    if day > today:
+        return f"the guardian's consent to {purpose} is dated {day}, after {today}"
+    return None
+
+
+def covers(data: dict[str, Any], audience: str, today: dt.date) -> bool:
+    """True if sharing this case with ``audience`` needs no consent, or has it."""
+    purpose = needed(audience)
+    return purpose is None or consent_problem(data, purpose, today) is None
+
+
+def consent_hint(case_id: str, purpose: str) -> str:
+    """How to proceed when consent is missing."""
+    return (
+        f"record it once the guardian gives it (assessment.consent.guardian.{purpose}: "
+        "given: true, date: …); if the child's interest requires sharing anyway, add "
+        "--override-consent REASON --by NAME: the override is recorded in the history of "
+        f"{case_id}"
+    )
+
+
+def check_audience(audience: str) -> None:
+    """Refuse an unknown audience.
+
+    Raises:
+        ClrError: not one of ``AUDIENCES`` (exit 2: wrong usage).
+    """
+    if audience not in AUDIENCES:
+        error = ClrError(f"unknown audience {audience!r}", hint=f"one of: {', '.join(AUDIENCES)}")
+        error.exit_code = 2
+        raise error
+
+
+@dataclass(frozen=True)
+class Override:
+    """A decision to share without consent, to be recorded before sharing."""
+
+    audience: str
+    reason: str
+    by: str
+    what: str  # "report" or "export"
+
+    def note(self, purpose: str) -> str:
+        """The text of the history note."""
+        return (
+            f"{OVERRIDE_PREFIX}: {self.what} for the {self.audience} without the guardian's "
+            f"consent to {purpose}; reason: {self.reason}"
+        )
+
+
+def check_override(reason: str | None, by: str | None) -> None:
+    """An override needs a reason and a name.
+
+    Raises:
+        ClrError: the reason is empty or nobody is named.
+    """
+    if reason is not None and not reason.strip():
+        raise ClrError("--override-consent needs a reason", hint='e.g. --override-consent "…"')
+    if reason is not None and not (by and by.strip()):
+        raise ClrError(
+            "say who overrides the consent: it is recorded in the case's history",
+            hint="add --by NAME (or set CLR_USER)",
+        )
+
+
+def record_override(case_file: Path, override: Override, *, today: dt.date) -> None:
+    """Append the override to the case's history (a note entry), checked and written safely.
+
+    Raises:
+        ClrError: the case cannot be opened or written (it is invalid, or changed meanwhile).
+    """
+    from clr.cases import caseops
+
+    purpose = needed(override.audience) or "share"
+    session = caseops.open_case(str(case_file), today=today)
+    stage = session.data.get("stage")
+    entry = {
+        "at": caseops.history_time(today, zone=session.ctx.config.timezone),
+        "from": stage,
+        "to": stage,
+        "by": override.by,
+        "note": override.note(purpose),
+    }
+    session.doc.append(("history",), entry)
+    caseops.commit(session, what="consent override")
+
+
+def overrides(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The consent overrides recorded in a case's history."""
+    history = data.get("history")
+    if not isinstance(history, list):
+        return []
+    return [
+        entry
+        for entry in history
+        if isinstance(entry, dict)
+        and entry.get("from") == entry.get("to")
+        and str(entry.get("note") or "").startswith(OVERRIDE_PREFIX)
+    ]

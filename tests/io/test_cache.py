@@ -1,0 +1,220 @@
+"""The result cache of `clr validate` and the bulk views: used when nothing changed, never
+when anything a result depends on did, never when damaged, bypassed by --no-cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import Result
+
+from clr.checks import validate
+from clr.io import cache, yamlio
+from clr.views import summary
+
+CASE_IDS = ["CLR-2026-ABCDE", "CLR-2026-FGHJK", "CLR-2026-MNPQR"]
+AS_OF = ["--as-of", "2026-03-02"]
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def repo(case_repo: Path, write_tree: Callable[..., Path], valid_case: Callable[..., str]) -> Path:
+    """Three valid cases."""
+    write_tree(
+        {f"cases/{case_id}/case.yaml": valid_case(id=case_id) for case_id in CASE_IDS},
+        root=case_repo,
+    )
+    return case_repo
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The case files `clr validate` checks (rather than takes from the cache)."""
+    seen: list[str] = []
+    real = validate.check_case_file
+
+    def counting(path: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(path.parent.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "check_case_file", counting)
+    return seen
+
+
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The case files read from disk."""
+    seen: list[str] = []
+    real = yamlio.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if Path(path).name == "case.yaml":
+            seen.append(Path(path).parent.name)
+        return real(path)
+
+    monkeypatch.setattr(yamlio, "read_bytes", counting)
+    return seen
+
+
+def validate_ok(run_cli: RunCli, repo: Path, *extra: str) -> str:
+    result = run_cli(["validate", *AS_OF, *extra], cwd=repo)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_a_second_run_checks_nothing_and_says_the_same(
+    repo: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    first = validate_ok(run_cli, repo)
+    assert sorted(checked) == CASE_IDS
+    checked.clear()
+    assert validate_ok(run_cli, repo) == first
+    assert checked == []
+    assert (repo / ".clr-cache" / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
+def test_no_cache_checks_everything(repo: Path, run_cli: RunCli, checked: list[str]) -> None:
+    validate_ok(run_cli, repo)
+    checked.clear()
+    validate_ok(run_cli, repo, "--no-cache")
+    assert sorted(checked) == CASE_IDS
+
+
+def test_a_changed_case_is_checked_again_and_its_new_finding_shown(
+    repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str]
+) -> None:
+    validate_ok(run_cli, repo)
+    checked.clear()
+    path = repo / "cases" / CASE_IDS[1] / "case.yaml"
+    path.write_text(valid_case(id=CASE_IDS[1], child={"sex": "femal"}), encoding="utf-8")
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 1
+    assert "CLR103" in result.stdout
+    assert checked == [CASE_IDS[1]]
+
+
+def test_settled_files_are_not_even_read_again(
+    repo: Path,
+    run_cli: RunCli,
+    read: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Files changed in the last three seconds are read and hashed each time (their status
+    # might not show a change made in the same clock tick); older ones only by status.
+    validate_ok(run_cli, repo)
+    read.clear()
+    validate_ok(run_cli, repo)
+    assert sorted(read) == CASE_IDS  # just written: status not trusted yet
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    validate_ok(run_cli, repo)  # records their status
+    read.clear()
+    validate_ok(run_cli, repo)
+    assert read == []
+
+
+def test_a_change_that_keeps_size_and_modification_time_is_seen(
+    repo: Path,
+    run_cli: RunCli,
+    checked: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    validate_ok(run_cli, repo)
+    validate_ok(run_cli, repo)
+    path = repo / "cases" / CASE_IDS[0] / "case.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("sex: female", "sex: femal ")
+    assert changed != text and len(changed) == len(text)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
+    checked.clear()
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 1 and "CLR103" in result.stdout
+    assert checked == [CASE_IDS[0]]
+
+
+@pytest.mark.parametrize("what", ["clr.yaml", "playbook", "schemas", "version", "code", "day"])
+def test_anything_a_result_depends_on_invalidates_the_cache(
+    repo: Path,
+    run_cli: RunCli,
+    checked: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    what: str,
+) -> None:
+    validate_ok(run_cli, repo)
+    checked.clear()
+    as_of = AS_OF
+    if what == "clr.yaml":
+        with (repo / "clr.yaml").open("a", encoding="utf-8") as config:
+            config.write("# a comment is a change too\n")
+    elif what == "playbook":
+        book = repo / "playbooks" / "local.yaml"
+        book.parent.mkdir()
+        book.write_text("not: a playbook\n", encoding="utf-8")  # any file there counts
+    elif what == "schemas":
+        monkeypatch.setattr(cache, "_schemas_digest", lambda: "another schema")
+    elif what == "version":
+        monkeypatch.setattr(cache, "__version__", "99.0")
+    elif what == "code":
+        monkeypatch.setattr(cache, "_code_digest", lambda: "another build of clr")
+    else:
+        as_of = ["--as-of", "2026-03-03"]
+    run_cli(["validate", *as_of], cwd=repo)
+    assert sorted(checked) == CASE_IDS
+
+
+@pytest.mark.parametrize("damage", ["garbage", "flipped byte", "empty", "wrong shape"])
+def test_a_damaged_cache_is_never_trusted(
+    repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str], damage: str
+) -> None:
+    validate_ok(run_cli, repo)
+    # Make one case invalid, then damage the cache so that it would, if trusted, say the
+    # case is fine (the entry for the old content is still there).
+    store = repo / ".clr-cache" / "validate.json"
+    data = store.read_bytes()
+    if damage == "garbage":
+        data = b"\x00\xff not a cache"
+    elif damage == "flipped byte":
+        data = data[:-3] + bytes([data[-3] ^ 1]) + data[-2:]
+    elif damage == "empty":
+        data = b""
+    else:
+        head, _, body = data.partition(b"\n")
+        header = json.loads(head)
+        body = b"[1, 2, 3]"
+        header["checksum"] = cache.digest(body)
+        data = json.dumps(header).encode() + b"\n" + body
+    store.write_bytes(data)
+    checked.clear()
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 0, result.stdout
+    assert sorted(checked) == CASE_IDS
+
+
+def test_status_reads_summaries_of_unchanged_cases_from_its_cache(
+    repo: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, valid_case: Callable[..., str]
+) -> None:
+    made: list[str] = []
+    real = summary.summarise_loaded
+
+    def counting(loaded: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(str(loaded))
+        return real(loaded, *args, **kwargs)
+
+    monkeypatch.setattr(summary, "summarise_loaded", counting)
+    first = run_cli(["status", "--format", "json", *AS_OF], cwd=repo)
+    assert first.exit_code == 0 and len(made) == 3
+    made.clear()
+    again = run_cli(["status", "--format", "json", *AS_OF], cwd=repo)
+    assert again.stdout == first.stdout and made == []
+    path = repo / "cases" / CASE_IDS[2] / "case.yaml"
+    path.write_text(valid_case(id=CASE_IDS[2], site={"name": "Factory 9"}), encoding="utf-8")
+    changed = run_cli(["status", "--format", "json", *AS_OF], cwd=repo)
+    assert len(made) == 1
+    rows = {row["path"]: row for row in json.loads(changed.stdout)["cases"]}
+    assert rows[f"cases/{CASE_IDS[2]}/case.yaml"]["site"] == "Factory 9", changed.stdout
