@@ -279,9 +279,9 @@ def _billion_laughs(levels: int) -> str:
 
 def test_billion_laughs_is_refused_quickly() -> None:
     text = _billion_laughs(9)
-    start = time.perf_counter()
+    start = time.process_time()
     loaded = parse_text(text, "f.yaml")
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert codes(loaded) == ["CLR008"]
     assert loaded.data is None
     assert elapsed < 0.5  # a hang guard: expanding this bomb would take minutes
@@ -293,10 +293,10 @@ def test_merge_key_bomb_finishes_quickly_and_small() -> None:
         lines.append(f"a{i}: &a{i}\n  <<: [*a{i - 1}, *a{i - 1}]")
     text = "\n".join(lines) + "\n"
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         loaded = parse_text(text, "f.yaml")
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,9 @@ class Result:
     stderr: str
     elapsed: float
     timed_out: bool = False
+    # CPU time of the run and its children: a busy machine stretches the wall clock, not the
+    # work, so limits on how much work an input may cost are checked against this.
+    cpu: float = 0.0
 
     @property
     def output(self) -> str:
@@ -89,6 +93,7 @@ class Result:
         """Everything about the run, for assertion messages."""
         return (
             f"clr {' '.join(self.args)}: exit {self.code} in {self.elapsed:.2f} s"
+            f" ({self.cpu:.2f} s of CPU)"
             f"{' (TIMED OUT)' if self.timed_out else ''}\n"
             f"--- stdout:\n{self.stdout[-3000:]}\n--- stderr:\n{self.stderr[-3000:]}"
         )
@@ -104,6 +109,7 @@ def run_clr(
 ) -> Result:
     """Run ``python -m clr ARGS`` in ``cwd`` as a subprocess (stdin from /dev/null)."""
     start = time.monotonic()
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         done = subprocess.run(
             [sys.executable, "-m", "clr", *args],
@@ -130,7 +136,12 @@ def run_clr(
         _text(done.stdout),
         _text(done.stderr),
         time.monotonic() - start,
+        cpu=_cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(used),
     )
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
 
 
 def _text(raw: bytes | str) -> str:
@@ -241,19 +252,22 @@ for line in sys.stdin:
     deadline = start + job["timeout"]
     timed_out = False
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
+            cpu = usage.ru_utime + usage.ru_stime
             break
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             timed_out = True
             status = 0
+            cpu = 0.0
             break
         time.sleep(0.001)
     elapsed = time.monotonic() - start
     code = None if timed_out else os.waitstatus_to_exitcode(status)
-    control.write(json.dumps({"code": code, "elapsed": elapsed, "timed_out": timed_out}) + "\n")
+    answer = {"code": code, "elapsed": elapsed, "timed_out": timed_out, "cpu": cpu}
+    control.write(json.dumps(answer) + "\n")
 """
 
 
@@ -322,6 +336,7 @@ class ForkServer:
             _text(err.read_bytes()),
             answer["elapsed"],
             timed_out=answer["timed_out"],
+            cpu=answer["cpu"],
         )
         out.unlink()
         err.unlink()
