@@ -153,7 +153,7 @@ def _text(raw: bytes | str) -> str:
 _SERVER = r"""
 import json, os, signal, sys, time, traceback
 import clr._entry, clr.cli, clr.cli._common, clr.cases.caseops  # noqa
-import clr.checks.validate, clr.views.summary  # noqa
+import clr.checks.validate, clr.views.load  # noqa
 import clr.cli.cases, clr.cli.workflow, clr.cli.validate, clr.cli.migrate  # noqa
 try:
     import clr.cli.bulk, clr.views.export, clr.views.report  # noqa

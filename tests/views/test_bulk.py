@@ -31,9 +31,11 @@ from typer.testing import CliRunner, Result
 
 import clr.cli
 import clr.views.export
+import clr.views.figures
+import clr.views.load
+import clr.views.status
 from clr.errors import ClrError
 from clr.model import stages
-from clr.views import summary
 from helpers_workflow import describe
 from helpers_workflow import run as guarded_run
 
@@ -534,7 +536,7 @@ def test_status_json_rows(repo: Path) -> None:
     assert doc["count"] == 7 and doc["failed"] == 0
     rows = {r["id"]: r for r in doc["cases"]}
     assert [r["id"] for r in doc["cases"]] == [A, B, C, D, E, F, G]
-    assert list(doc["cases"][0]) == list(summary.STATUS_COLUMNS)
+    assert list(doc["cases"][0]) == list(clr.views.status.STATUS_COLUMNS)
     # A: opened 2026-01-05, 176 days to 2026-06-30; in monitoring since 2026-03-01 (121 days).
     # Last stipend 2026-04-25 + 1 month = 2026-05-25 (36 days late); last visit 2026-05-15
     # + 30 days = 2026-06-14 (16 days late): two required actions overdue.
@@ -605,10 +607,10 @@ def test_status_json_rows(repo: Path) -> None:
 def test_status_csv_is_the_json(repo: Path) -> None:
     rows = as_csv("status")
     doc = as_json("status")
-    assert list(rows[0]) == list(summary.STATUS_COLUMNS)
+    assert list(rows[0]) == list(clr.views.status.STATUS_COLUMNS)
     assert len(rows) == len(doc["cases"]) == 7
     for got, want in zip(rows, doc["cases"], strict=True):
-        for key in summary.STATUS_COLUMNS:
+        for key in clr.views.status.STATUS_COLUMNS:
             value = want[key]
             if value is None:
                 expected = ""
@@ -960,7 +962,7 @@ def test_stats_min_count_suppresses_small_groups(repo: Path) -> None:
 def test_stats_csv_is_the_json(repo: Path) -> None:
     doc = as_json("stats", "--by", "sex", "--min-count", "4")
     rows = as_csv("stats", "--by", "sex", "--min-count", "4")
-    assert list(rows[0]) == list(summary.STATS_CSV_COLUMNS)
+    assert list(rows[0]) == list(clr.views.figures.STATS_CSV_COLUMNS)
     expected = []
     nodes = [("total", "", doc["total"])] + [("group", g["group"], g) for g in doc["groups"]]
     for scope, group, node in nodes:
@@ -969,7 +971,7 @@ def test_stats_csv_is_the_json(repo: Path) -> None:
             if cell["suppressed"]:
                 expected.append((scope, group, sex, "suppressed", "true"))
                 continue
-            for metric, value in summary.flatten(cell["figures"]):
+            for metric, value in clr.views.figures.flatten(cell["figures"]):
                 text = "" if value is None else str(int(value) if value == int(value) else value)
                 expected.append((scope, group, sex, metric, text))
     got = [(r["scope"], r["group"], r["sex"], r["metric"], r["value"]) for r in rows]
@@ -1001,9 +1003,9 @@ def test_stats_table_and_markdown(repo: Path) -> None:
 def test_figures_do_not_depend_on_input_order(repo: Path) -> None:
     import datetime as dt
 
-    cases = summary.load_summaries([repo], dt.date.fromisoformat(AS_OF), jobs=1)
-    assert summary.figures(cases) == summary.figures(list(reversed(cases)))
-    assert summary.figures(cases) == TOTAL
+    cases = clr.views.load.load_summaries([repo], dt.date.fromisoformat(AS_OF), jobs=1)
+    assert clr.views.figures.figures(cases) == clr.views.figures.figures(list(reversed(cases)))
+    assert clr.views.figures.figures(cases) == TOTAL
 
 
 def test_reading_in_several_processes_gives_the_same(
@@ -1012,11 +1014,11 @@ def test_reading_in_several_processes_gives_the_same(
     import datetime as dt
 
     today = dt.date.fromisoformat(AS_OF)
-    one = summary.load_summaries([repo], today, jobs=1)
+    one = clr.views.load.load_summaries([repo], today, jobs=1)
     from clr.io import pool
 
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 2)
-    assert summary.load_summaries([repo], today, jobs=2) == one
+    assert clr.views.load.load_summaries([repo], today, jobs=2) == one
 
 
 # --- clr report ----------------------------------------------------------------------------
@@ -1299,7 +1301,7 @@ def test_examples_are_consistent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         r["metric"]: r["value"] for r in stats_rows if r["scope"] == "total" and r["sex"] == "all"
     }
     assert total["cases"] == str(len(ok))
-    assert len(total) == len(summary.flatten(figures))
+    assert len(total) == len(clr.views.figures.flatten(figures))
     # Every example case gets a report.
     for row in ok:
         report = run("report", row["id"], "--as-of", AS_OF)
@@ -1309,9 +1311,9 @@ def test_examples_are_consistent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_every_column_is_documented() -> None:
     doc = (ROOT / "docs" / "bulk-views.md").read_text(encoding="utf-8")
-    names = [*summary.STATUS_COLUMNS, *summary.STATS_CSV_COLUMNS]
+    names = [*clr.views.status.STATUS_COLUMNS, *clr.views.figures.STATS_CSV_COLUMNS]
     names += [col for cols in clr.views.export.TABLES.values() for col, _ in cols]
-    names += [f"{section}" for section in summary.SECTION_TITLES]
+    names += [f"{section}" for section in clr.views.figures.SECTION_TITLES]
     missing = sorted({n for n in names if f"`{n}`" not in doc and f"`{n}." not in doc})
     assert missing == []
 

@@ -149,7 +149,7 @@ def _filters(
     open_: bool | None,
 ) -> Any:
     from clr.model import stages
-    from clr.views.summary import Filters
+    from clr.views.filters import Filters
 
     for value in stage or []:
         if value not in stages.STAGES:
@@ -264,22 +264,23 @@ def status_command(
 
     Example: clr status --overdue --sort overdue --reverse --format csv > overdue.csv
     """
-    from clr.views import summary
+    from clr.views import filters as filtering
+    from clr.views import load, status
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
-    cases = summary.load_summaries(_targets(paths), today, jobs=jobs)
-    shown = summary.sort_cases(summary.filter_cases(cases, filters), sort.value, reverse=reverse)
+    cases = load.load_summaries(_targets(paths), today, jobs=jobs)
+    shown = filtering.sort_cases(
+        filtering.filter_cases(cases, filters), sort.value, reverse=reverse
+    )
     if output_format is TableFormat.json:
-        typer.echo(_json_lines(summary.status_document(shown, today)))
+        typer.echo(_json_lines(status.status_document(shown, today)))
     elif output_format is TableFormat.csv:
         from clr.views.export import csv_text
 
-        rows = [summary.status_row(c) for c in shown]
+        rows = [status.status_row(c) for c in shown]
         typer.echo(
-            csv_text(
-                summary.STATUS_COLUMNS, ([r[k] for k in summary.STATUS_COLUMNS] for r in rows)
-            ),
+            csv_text(status.STATUS_COLUMNS, ([r[k] for k in status.STATUS_COLUMNS] for r in rows)),
             nl=False,
         )
     elif output_format is TableFormat.markdown:
@@ -291,7 +292,7 @@ def status_command(
 
 
 def _status_cells(case: Any) -> list[str]:
-    from clr.views.summary import status_row
+    from clr.views.status import status_row
 
     row = status_row(case)
     return [_dash(row[key]) for key, _ in _STATUS_TABLE]
@@ -433,21 +434,22 @@ def stats_command(
 
     Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
     """
-    from clr.views import summary
+    from clr.views import figures, load
+    from clr.views.filters import filter_cases
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
-    cases = summary.filter_cases(summary.load_summaries(_targets(paths), today, jobs=jobs), filters)
-    doc = summary.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
+    cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
+    doc = figures.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
     if output_format is TableFormat.json:
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     elif output_format is TableFormat.csv:
         from clr.views.export import csv_text
 
-        rows = summary.stats_rows(doc)
+        rows = figures.stats_rows(doc)
         typer.echo(
             csv_text(
-                summary.STATS_CSV_COLUMNS, ([r[k] for k in summary.STATS_CSV_COLUMNS] for r in rows)
+                figures.STATS_CSV_COLUMNS, ([r[k] for k in figures.STATS_CSV_COLUMNS] for r in rows)
             ),
             nl=False,
         )
@@ -469,7 +471,7 @@ def _node_columns(
     doc: dict[str, Any], node: dict[str, Any]
 ) -> tuple[list[str], list[tuple[str, str, str]], list[dict[str, str]]]:
     """Column titles, the rows (key, section, label) and each column's values."""
-    from clr.views.summary import display_rows
+    from clr.views.figures import display_rows
 
     columns: list[tuple[str, dict[str, Any]]] = [("all", node)]
     columns += list(node.get("by_sex", {}).items())
@@ -664,12 +666,13 @@ def export_command(
 
     from clr.errors import ClrError
     from clr.repo.repository import display_path
-    from clr.views import consent, export, summary
+    from clr.views import consent, export
+    from clr.views.select import select
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     who = by or os.environ.get("CLR_USER")
     consent.check_override(override_consent, who)
-    selection = summary.select(_targets(paths), today)
+    selection = select(_targets(paths), today)
     result = export.collect(selection, today, jobs=jobs)
     purpose = consent.needed(audience.value)
     missing = [c for c in result.cases if audience.value not in c.covers]

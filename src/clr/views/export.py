@@ -40,13 +40,9 @@ from clr.io import yamlio
 from clr.model.workflow import stage_states
 from clr.views import consent
 from clr.views.consent import AUDIENCES
-from clr.views.summary import (
-    CaseSummary,
-    Selection,
-    load,
-    stipend_on_time,
-    summarise_loaded,
-)
+from clr.views.load import load
+from clr.views.select import Selection
+from clr.views.summary import CaseSummary, stipend_on_time, summarise_loaded
 
 FORMAT_VERSION = 1
 """Version of the exported tables; bumped when a column changes meaning or goes away."""
@@ -278,7 +274,7 @@ def _strs(value: Any) -> str | None:
 
 
 def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
-    """Every table's rows for one parsed case file (for ``summary.load``).
+    """Every table's rows for one parsed case file (for ``clr.views.load.load``).
 
     A case is left out (``summary.error`` set) where ``clr status`` fails it too: it
     cannot be read, fails its schema, or breaks a repository rule (an id that differs
@@ -630,7 +626,7 @@ def for_audience(
         return export
     meta = [*export.tables["meta"], ("audience", audience)]
     if audience == "investor":
-        from clr.views.summary import stats_document, stats_rows
+        from clr.views.figures import stats_document, stats_rows
 
         doc = stats_document([c.summary for c in export.cases], today, min_count=consent.MIN_GROUP)
         meta.append(("min_count", str(consent.MIN_GROUP)))

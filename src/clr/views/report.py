@@ -32,14 +32,8 @@ from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
 from clr.repo.repository import display_path, find_case, find_root, open_repository
-from clr.views.summary import (
-    CaseSummary,
-    context_for,
-    is_identity_file,
-    load_problem,
-    stipend_on_time,
-    summarise,
-)
+from clr.views.select import context_for, is_identity_file
+from clr.views.summary import CaseSummary, load_problem, stipend_on_time, summarise
 
 NONE = "–"
 

@@ -1,0 +1,144 @@
+"""Finding the case files that some paths name, grouped by repository.
+
+A path may be a case repository (its ``clr.yaml`` lists the cases), a case folder, a case
+file, or any folder (searched for case files). Identity files are refused: the bulk views
+never read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clr.checks.validate import CaseContext, repository_context
+from clr.errors import ClrError, ConfigError
+from clr.repo.repository import (
+    CASE_FILE,
+    CONFIG_NAME,
+    Config,
+    Repository,
+    display_path,
+    find_root,
+    read_config,
+)
+
+
+@dataclass
+class Selection:
+    """The case files named by some paths, grouped by repository root."""
+
+    groups: dict[Path | None, list[Path]] = field(default_factory=dict)
+    contexts: dict[Path | None, CaseContext] = field(default_factory=dict)
+
+
+def is_identity_file(path: Path) -> bool:
+    """True for a case's identity file (``identity.yaml``, ``identity.yaml.age``…)."""
+    return path.name.startswith("identity.")
+
+
+def select(paths: Sequence[Path], today: dt.date) -> Selection:
+    """Find the case files named by ``paths`` (repositories, case folders, case files).
+
+    Raises:
+        ClrError: a path does not exist, or names an identity file.
+        ConfigError: a repository's ``clr.yaml`` is invalid.
+    """
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise ClrError(
+            f"no such file or folder: {', '.join(display_path(p) for p in missing)}",
+            hint="give a case file, a case folder or a case repository",
+        )
+    work: list[tuple[Path, Path | None, str]] = []  # file, its repository, its full name
+    roots: dict[str, Path | None] = {}
+    repositories: list[Path | None] = []  # given as such: checked even without a case
+    cwd = os.getcwd()  # noqa: PTH109
+    for path in paths:
+        if path.is_dir() and (path / CONFIG_NAME).is_file():
+            root = find_root(path)
+            repositories.append(root)
+            prefix = f"{path}{os.sep}cases{os.sep}"
+            full = os.path.normcase(os.path.normpath(os.path.join(cwd, prefix)))  # noqa: PTH118
+            work.extend(
+                (
+                    Path(f"{prefix}{case_id}{os.sep}{CASE_FILE}"),
+                    root,
+                    f"{full}{os.sep}{case_id}{os.sep}{CASE_FILE}",
+                )
+                for case_id in Repository(path, Config()).case_ids()
+            )
+            continue
+        if path.is_dir():
+            files = [path / CASE_FILE] if (path / CASE_FILE).is_file() else _find_cases(path)
+        elif is_identity_file(path):
+            raise ClrError(
+                f"{display_path(path)} is an identity file: clr never reads it for a summary",
+                hint="give the case file (case.yaml) or its folder",
+            )
+        else:
+            files = [path]
+        work.extend(
+            (
+                f,
+                _root_of(f.parent, roots),
+                # not resolve(): system calls per file add up over 10,000 files
+                os.path.normcase(os.path.normpath(os.path.join(cwd, f))),  # noqa: PTH118
+            )
+            for f in files
+        )
+    selection = Selection()
+    for root in repositories:
+        selection.groups.setdefault(root, [])
+    seen: set[str] = set()
+    for file, root, key in work:
+        if key not in seen:
+            seen.add(key)
+            selection.groups.setdefault(root, []).append(file)
+    for root in selection.groups:
+        selection.contexts[root] = context_for(root, today)
+    return selection
+
+
+def _find_cases(folder: Path) -> list[Path]:
+    """Every case file under ``folder``, sorted (os.walk: much faster than rglob)."""
+    found = []
+    for here, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if CASE_FILE in names:
+            found.append(Path(here) / CASE_FILE)
+    return sorted(found)
+
+
+def _root_of(folder: Path, memo: dict[str, Path | None]) -> Path | None:
+    """``find_root(folder)``, remembering the answer for every folder on the way up."""
+    key = str(folder)
+    if key not in memo:
+        parent = folder.parent
+        top = parent == folder or str(parent) in ("", ".")
+        if top or (folder / CONFIG_NAME).is_file():
+            memo[key] = find_root(folder)
+        else:
+            memo[key] = _root_of(parent, memo)
+    return memo[key]
+
+
+def context_for(root: Path | None, today: dt.date) -> CaseContext:
+    """What summarising a repository's cases needs: its configuration and playbooks.
+
+    Raises:
+        ConfigError: the repository's ``clr.yaml`` is invalid.
+    """
+    config = Config()
+    if root is not None:
+        config, problems = read_config(root)
+        if problems:
+            first = problems[0]
+            raise ConfigError(
+                f"{first.path}:{first.line}:{first.col}: {first.message}",
+                hint=first.hint or "run 'clr validate' to see every problem in clr.yaml",
+            )
+    ctx, _ = repository_context(root, today, config)
+    return ctx
