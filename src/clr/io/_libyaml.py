@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from clr.io.yamlio import MAX_DEPTH, MAX_MAPPING_PAIRS, Loaded, too_deep
 from clr.model.findings import Finding
 
 if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the install
@@ -28,6 +27,15 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
 _STR = "tag:yaml.org,2002:str"
 _KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty (null)"}
 _MERGE = "tag:yaml.org,2002:merge"
+
+MAX_MAPPING_PAIRS = 100_000
+"""Most key/value pairs one document may expand to, merges included (merge-key bombs)."""
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings clr reads (a case needs under 10)."""
+
+Parsed = tuple[dict[str, Any] | None, list[Finding]]
+"""What a text reads as: its data (a mapping, or None) and the findings of reading it."""
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -165,7 +173,7 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])
 
 
-def parse(text: str, path: str) -> Loaded:
+def parse(text: str, path: str) -> Parsed:
     """Parse with the strict libyaml reader only (the reference behaviour)."""
     loader = _StrictLoader(text)
     try:
@@ -217,7 +225,7 @@ def parse(text: str, path: str) -> Loaded:
         return _whole_file(path, text, [], "CLR003", message, hint)
     except yaml.YAMLError as exc:
         message = str(exc).split("\n", 1)[0]
-        return Loaded(path, text, None, [Finding(path, 1, 1, "CLR003", message=message)])
+        return None, [Finding(path, 1, 1, "CLR003", message=message)]
     finally:
         loader.dispose()
     findings = [
@@ -234,7 +242,19 @@ def parse(text: str, path: str) -> Loaded:
         message = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
         hint = "no case needs that: flatten the structure"
         return _whole_file(path, text, findings, "CLR003", message, hint)
-    return Loaded(path, text, data, findings)
+    return data, findings
+
+
+def too_deep(data: Any) -> bool:
+    """True if lists and mappings nest deeper than ``MAX_DEPTH``."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if type(value) is dict else value
+        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
+    return False
 
 
 _MAPPING_HINT = "a case file is a mapping of fields such as 'id:' and 'stage:'"
@@ -248,10 +268,10 @@ def _whole_file(
     message: str,
     hint: str,
     at: tuple[int, int] = (1, 1),
-) -> Loaded:
+) -> Parsed:
     """The file refused as a whole: a finding (on its first line unless ``at``), no data."""
     findings.append(Finding(path, at[0], at[1], code, message=message, hint=hint))
-    return Loaded(path, text, None, findings)
+    return None, findings
 
 
 def compose(text: str) -> Node | None:
@@ -293,10 +313,10 @@ def position(root: Node | None, pointer: str, *, key: bool = False) -> tuple[int
 
 def _failed(
     path: str, text: str, code: str, exc: yaml.MarkedYAMLError, message: str, hint: str
-) -> Loaded:
+) -> Parsed:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Loaded(path, text, None, [Finding(path, line, col, code, message=message, hint=hint)])
+    return None, [Finding(path, line, col, code, message=message, hint=hint)]
 
 
 def _is_tab(text: str, exc: yaml.MarkedYAMLError) -> bool:

@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 MAX_BYTES = 2 * 1024 * 1024
 """Largest file clr reads. A case file with years of visits is well under 200 KB."""
 
-MAX_MAPPING_PAIRS = 100_000
-"""Most key/value pairs one document may expand to, merges included (merge-key bombs)."""
-
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -358,23 +355,8 @@ def parse_strict(text: str, path: str) -> Loaded:
     """Parse with the strict libyaml reader only (the reference behaviour)."""
     from clr.io import _libyaml
 
-    return _libyaml.parse(text, path)
-
-
-MAX_DEPTH = 100
-"""Deepest nesting of lists and mappings clr reads (a case needs under 10)."""
-
-
-def too_deep(data: Any) -> bool:
-    """True if lists and mappings nest deeper than ``MAX_DEPTH``."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        children = value.values() if type(value) is dict else value
-        stack.extend((c, depth + 1) for c in children if type(c) is dict or type(c) is list)
-    return False
+    data, findings = _libyaml.parse(text, path)
+    return Loaded(path, text, data, findings)
 
 
 def read_bytes(path: Path) -> bytes:
