@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from clr.checks.validate import Report, validate_paths
+from clr.checks.results import Report
+from clr.checks.validate import validate_paths
 from clr.model.findings import Finding
 from clr.model.stages import STAGES
 

@@ -26,10 +26,11 @@ from hypothesis import strategies as st
 from reliability_support import CASE_ID, make_repo
 
 from clr.cases import caseops
-from clr.checks.validate import check_case_file, repository_context
+from clr.checks.validate import check_case_file
 from clr.errors import ClrError
 from clr.io import edit, splice, yamlio
 from clr.model import stages
+from clr.repo.context import repository_context
 
 SCALE = float(os.environ.get("CLR_HYPOTHESIS_SCALE", "1"))
 """Multiplies every max_examples (e.g. 20 for a long search before a release)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clr.checks.validate import CaseContext, check_case_data, repository_context
+from clr.checks.validate import check_case_data
 from clr.errors import CaseFileError, ClrError, TransitionError
 from clr.io import yamlio
 from clr.io.edit import Document, locked, open_document, write_atomic
@@ -17,6 +17,7 @@ from clr.model.dates import local_now
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook
 from clr.model.workflow import Blocker, move_blockers
+from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import Repository, display_path, find_case, find_root, open_repository
 
 

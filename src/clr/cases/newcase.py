@@ -13,11 +13,12 @@ from typing import Any
 
 from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
-from clr.checks.validate import check_case_data, repository_context
+from clr.checks.validate import check_case_data
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.io.splice import render_block
 from clr.model.ids import new_case_id
+from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
 from clr.repo.scaffold import schema_line
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from clr.model.findings import Finding, join_pointer, pointer_to_path
 
 if TYPE_CHECKING:
-    from clr.checks.validate import FileReport
+    from clr.checks.results import FileReport
 
 Locate = Callable[..., tuple[int, int]]
 
@@ -471,7 +471,7 @@ def repository_privacy_findings(
     returned. ``keys`` are the user's age identities; by default they are read from
     ``CLR_IDENTITY_FILE`` or the default key file, if there is one.
     """
-    from clr.checks.validate import FileReport
+    from clr.checks.results import FileReport
     from clr.repo.repository import display_path
 
     base = os.path.abspath(root)  # noqa: PTH100
@@ -613,7 +613,7 @@ def _identity_names(
     root: Path, reports: list[FileReport], base: str, here: str, keys: list[Any] | None
 ) -> list[FileReport]:
     from clr.cases.identity import IDENTITY_FILE, decrypt_text, parse
-    from clr.checks.validate import FileReport
+    from clr.checks.results import FileReport
     from clr.errors import ClrError
     from clr.io import yamlio
     from clr.repo.repository import CASE_FILE, CASES_DIR, Config, Repository, display_path

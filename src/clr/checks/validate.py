@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clr import CASE_FORMAT
 from clr.checks import privacy, rules, schemas
+from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.model import stages
 from clr.model.findings import Finding
-from clr.model.playbook import Playbook, build, check_playbook_file, playbook_paths
-from clr.model.workflow import Calendar, overdue_findings
+from clr.model.playbook import Playbook, playbook_paths
+from clr.model.workflow import overdue_findings
+from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
     CASES_DIR,
@@ -27,88 +28,6 @@ from clr.repo.repository import (
     find_root,
     read_config,
 )
-
-
-@dataclass
-class FileReport:
-    """The findings for one file, and what was learnt of it."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    case_id: str | None = None
-    stage: str | None = None
-
-    @property
-    def errors(self) -> int:
-        """How many findings are errors."""
-        return sum(f.severity == "error" for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        """How many findings are warnings."""
-        return sum(f.severity == "warning" for f in self.findings)
-
-
-@dataclass
-class Report:
-    """The result of validating some paths."""
-
-    files: list[FileReport] = field(default_factory=list)
-    config_error: bool = False
-
-    @property
-    def findings(self) -> list[Finding]:
-        """Every finding, ordered by file, line and column."""
-        return sorted(f for report in self.files for f in report.findings)
-
-    @property
-    def errors(self) -> int:
-        """How many findings are errors."""
-        return sum(r.errors for r in self.files)
-
-    @property
-    def warnings(self) -> int:
-        """How many findings are warnings."""
-        return sum(r.warnings for r in self.files)
-
-    @property
-    def cases(self) -> int:
-        """How many case files were checked."""
-        return sum(r.path.endswith(CASE_FILE) for r in self.files)
-
-    def exit_code(self, *, strict: bool = False) -> int:
-        """0 when clean, 1 with errors (or warnings under ``strict``), 2 for a broken clr.yaml."""
-        if self.config_error:
-            return 2
-        return 1 if self.errors or (strict and self.warnings) else 0
-
-
-@dataclass(frozen=True)
-class CaseContext:
-    """What checking one case needs to know of its repository (picklable)."""
-
-    today: dt.date
-    config: Config = field(default_factory=Config)
-    playbooks: dict[str, Playbook | None] = field(default_factory=dict)
-
-    @property
-    def calendar(self) -> Calendar:
-        """Working days and holidays from the configuration."""
-        return Calendar.from_config(self.config.working_days, self.config.holidays)
-
-
-def repository_context(
-    root: Path | None, today: dt.date, config: Config | None = None
-) -> tuple[CaseContext, list[FileReport]]:
-    """The context for the cases of a repository, and findings about its playbooks."""
-    reports: list[FileReport] = []
-    playbooks: dict[str, Playbook | None] = {}
-    for name, path in playbook_paths(root).items():
-        data, findings = check_playbook_file(path, display_path(path))
-        playbooks[name] = build(data, str(path)) if data is not None else None
-        if findings:
-            reports.append(FileReport(display_path(path), findings))
-    return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
 
 
 def check_case_data(

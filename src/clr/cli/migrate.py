@@ -80,9 +80,10 @@ def migrate_command(
 
 
 def _check(path: Path, text: str) -> list[str]:
-    from clr.checks.validate import check_case_data, repository_context
+    from clr.checks.validate import check_case_data
     from clr.io import yamlio
     from clr.repo import repository as repo
+    from clr.repo.context import repository_context
 
     root = repo.find_root(path)
     config = repo.read_config(root)[0] if root else None

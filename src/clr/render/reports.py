@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from clr import __version__
-from clr.checks.validate import Report
+from clr.checks.results import Report
 from clr.model.findings import Finding, pointer_to_path
 
 JSON_VERSION = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from clr.checks.validate import FileReport, Report
+from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.model import stages

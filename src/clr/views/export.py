@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from clr import __version__
-from clr.checks.validate import CaseContext
 from clr.io import yamlio
 from clr.model.workflow import stage_states
+from clr.repo.context import CaseContext
 from clr.views import consent
 from clr.views.consent import AUDIENCES
 from clr.views.load import load

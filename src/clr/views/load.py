@@ -13,8 +13,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from clr.checks.validate import CaseContext
 from clr.io import yamlio
+from clr.repo.context import CaseContext
 from clr.repo.repository import display_path
 from clr.views import summary
 from clr.views.filters import sort_cases

@@ -25,14 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from clr.cases.caseops import CaseInvalid
-from clr.checks.validate import CaseContext, check_case_data
+from clr.checks.validate import check_case_data
 from clr.errors import CaseFileError, ClrError
 from clr.io import yamlio
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
+from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import display_path, find_case, find_root, open_repository
-from clr.views.select import context_for, is_identity_file
+from clr.views.select import is_identity_file
 from clr.views.summary import CaseSummary, load_problem, stipend_on_time, summarise
 
 NONE = "–"
@@ -119,7 +120,7 @@ def open_for_report(ref: str, today: dt.date) -> tuple[Path, dict[str, Any], Cas
             f"{loaded.path}: {problem}", hint="run 'clr validate' to see every problem"
         )
     assert loaded.data is not None
-    ctx = context_for(root, today)
+    ctx, _ = repository_context(root, today)
     broken = [f for f in check_case_data(loaded, path, ctx) if f.code in REPOSITORY_RULES]
     if broken:
         raise CaseInvalid(

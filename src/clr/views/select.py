@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clr.checks.validate import CaseContext, repository_context
-from clr.errors import ClrError, ConfigError
+from clr.errors import ClrError
+from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
     CONFIG_NAME,
@@ -22,7 +22,6 @@ from clr.repo.repository import (
     Repository,
     display_path,
     find_root,
-    read_config,
 )
 
 
@@ -98,7 +97,7 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             seen.add(key)
             selection.groups.setdefault(root, []).append(file)
     for root in selection.groups:
-        selection.contexts[root] = context_for(root, today)
+        selection.contexts[root], _ = repository_context(root, today)
     return selection
 
 
@@ -123,22 +122,3 @@ def _root_of(folder: Path, memo: dict[str, Path | None]) -> Path | None:
         else:
             memo[key] = _root_of(parent, memo)
     return memo[key]
-
-
-def context_for(root: Path | None, today: dt.date) -> CaseContext:
-    """What summarising a repository's cases needs: its configuration and playbooks.
-
-    Raises:
-        ConfigError: the repository's ``clr.yaml`` is invalid.
-    """
-    config = Config()
-    if root is not None:
-        config, problems = read_config(root)
-        if problems:
-            first = problems[0]
-            raise ConfigError(
-                f"{first.path}:{first.line}:{first.col}: {first.message}",
-                hint=first.hint or "run 'clr validate' to see every problem in clr.yaml",
-            )
-    ctx, _ = repository_context(root, today, config)
-    return ctx

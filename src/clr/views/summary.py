@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from clr.checks import rules, schemas
-from clr.checks.validate import CaseContext
 from clr.io import yamlio
 from clr.model import stages
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.workflow import open_actions, stage_entered
+from clr.repo.context import CaseContext
 from clr.repo.repository import CASE_FILE
 
 JSON_VERSION = 1

@@ -1,0 +1,62 @@
+"""What checking files found: the findings of one file, and of a whole run of checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clr.model.findings import Finding
+from clr.repo.repository import CASE_FILE
+
+
+@dataclass
+class FileReport:
+    """The findings for one file, and what was learnt of it."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    case_id: str | None = None
+    stage: str | None = None
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@dataclass
+class Report:
+    """The result of validating some paths."""
+
+    files: list[FileReport] = field(default_factory=list)
+    config_error: bool = False
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding, ordered by file, line and column."""
+        return sorted(f for report in self.files for f in report.findings)
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(r.errors for r in self.files)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(r.warnings for r in self.files)
+
+    @property
+    def cases(self) -> int:
+        """How many case files were checked."""
+        return sum(r.path.endswith(CASE_FILE) for r in self.files)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 when clean, 1 with errors (or warnings under ``strict``), 2 for a broken clr.yaml."""
+        if self.config_error:
+            return 2
+        return 1 if self.errors or (strict and self.warnings) else 0

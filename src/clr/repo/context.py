@@ -1,0 +1,52 @@
+"""What working on a repository's cases needs to know of it: the day, clr.yaml, playbooks.
+
+The one way to build a :class:`CaseContext`, for every command that reads cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clr.checks.results import FileReport
+from clr.model.playbook import Playbook, build, check_playbook_file, playbook_paths
+from clr.model.workflow import Calendar
+from clr.repo.repository import Config, display_path, open_repository
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """What checking one case needs to know of its repository (picklable)."""
+
+    today: dt.date
+    config: Config = field(default_factory=Config)
+    playbooks: dict[str, Playbook | None] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> Calendar:
+        """Working days and holidays from the configuration."""
+        return Calendar.from_config(self.config.working_days, self.config.holidays)
+
+
+def repository_context(
+    root: Path | None, today: dt.date, config: Config | None = None
+) -> tuple[CaseContext, list[FileReport]]:
+    """The context for the cases of a repository, and findings about its playbooks.
+
+    ``config`` is the repository's configuration if it has been read already; otherwise it
+    is read from ``root``'s ``clr.yaml`` (the defaults without a repository).
+
+    Raises:
+        ConfigError: ``config`` is not given and ``root``'s ``clr.yaml`` is invalid.
+    """
+    if config is None and root is not None:
+        config = open_repository(root).config
+    reports: list[FileReport] = []
+    playbooks: dict[str, Playbook | None] = {}
+    for name, path in playbook_paths(root).items():
+        data, findings = check_playbook_file(path, display_path(path))
+        playbooks[name] = build(data, str(path)) if data is not None else None
+        if findings:
+            reports.append(FileReport(display_path(path), findings))
+    return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
