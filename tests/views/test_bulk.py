@@ -1098,7 +1098,7 @@ def test_report_refuses_a_case_that_breaks_a_repository_rule_as_show_does(
     result = guarded_run(["report", E, "--as-of", AS_OF, "--output", out])
     assert result.exit_code == 1, describe(result)
     assert result.stdout == ""
-    assert f"error: cases/{E}/case.yaml is not a valid case; no report" in result.stderr
+    assert f"error: cases/{E}/case.yaml is not a valid case (1 error)" in result.stderr
     assert f"  cases/{E}/case.yaml:{line}:" in result.stderr
     assert f"{code} " in result.stderr and says in result.stderr
     assert f"hint: fix it first: clr validate cases/{E}/case.yaml" in result.stderr

@@ -18,7 +18,15 @@ from clr.model.findings import Finding
 from clr.model.playbook import Playbook
 from clr.model.workflow import Blocker, move_blockers
 from clr.repo.context import CaseContext, repository_context
-from clr.repo.repository import Repository, display_path, find_case, find_root, open_repository
+from clr.repo.repository import (
+    CASE_FILE,
+    Repository,
+    display_path,
+    find_case,
+    find_root,
+    is_identity_file,
+    open_repository,
+)
 
 
 class CaseInvalid(CaseFileError):
@@ -78,16 +86,25 @@ class CaseSession:
         return book
 
 
-def open_case(
-    ref: str, *, today: dt.date, start: Path | None = None, check: bool = True
-) -> CaseSession:
-    """Open a case by id, folder or file.
+def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSession:
+    """Open a case by id, folder or file: the one way a command reads one case.
 
-    With ``check`` (the default) a case with errors is refused: clr never works from, or
-    writes over, a case it cannot trust.
+    One safety policy for every command, whether it shows, reports on or changes the case:
+
+    * the case is found in the repository around it (or around ``start``, by default the
+      current folder); outside a repository only an existing case file or folder is read;
+    * an identity file is never opened as a case;
+    * a case reached through a link that leads outside the repository is refused;
+    * the file must read as a YAML mapping;
+    * a case with errors is refused: clr never works from, reports on or writes over a
+      case it cannot trust (dates after ``today`` are left to a change's own check, which
+      names them).
 
     Raises:
-        ClrError: no such case, not in a repository, or the case is not valid.
+        ClrError: no such case, not in a repository, an identity file, or a link that
+            leads outside the repository.
+        ConfigError: the repository's ``clr.yaml`` is invalid.
+        CaseFileError: the case file cannot be read (``CaseInvalid``: it has errors).
     """
     candidate = Path(ref)
     root = find_root(candidate if candidate.exists() else (start or Path.cwd()))
@@ -97,9 +114,14 @@ def open_case(
     path = (
         find_case(repo, ref)
         if repo is not None
-        else (candidate / "case.yaml" if candidate.is_dir() else candidate)
+        else (candidate / CASE_FILE if candidate.is_dir() else candidate)
     )
     ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
+    if is_identity_file(path):
+        raise ClrError(
+            f"{display_path(path)} is an identity file: clr never reads it as a case",
+            hint="give the case id, its folder or its case.yaml",
+        )
     # realpath, not resolve(): a link loop is a file that cannot be read, not a crash.
     if repo is not None and repo.root.resolve() not in Path(os.path.realpath(path)).parents:
         raise ClrError(
@@ -109,16 +131,14 @@ def open_case(
             "case folder itself",
         )
     session = CaseSession(path, open_document(path, display_path(path)), ctx, repo)
-    if check:
-        # Dates after --as-of are left to the change's own check, which names them.
-        errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
-        if errors:
-            raise CaseInvalid(
-                f"{session.shown} is not a valid case ({len(errors)} "
-                f"error{'s' if len(errors) != 1 else ''}); clr works only on valid cases:",
-                errors[:10],
-                hint=f"fix it first: clr validate {session.shown}",
-            )
+    errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
+    if errors:
+        raise CaseInvalid(
+            f"{session.shown} is not a valid case ({len(errors)} "
+            f"error{'s' if len(errors) != 1 else ''}); clr works only on valid cases:",
+            errors[:10],
+            hint=f"fix it first: clr validate {session.shown}",
+        )
     return session
 
 

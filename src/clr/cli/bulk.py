@@ -591,6 +591,7 @@ def report_command(
     """
     import os
 
+    from clr.cases import caseops
     from clr.errors import ClrError
     from clr.views import consent
     from clr.views import report as casereport
@@ -604,7 +605,8 @@ def report_command(
             "share 'clr stats --min-count 5' or 'clr export --for investor'",
             param_hint="--for",
         )
-    path, data, ctx = casereport.open_for_report(case, today)
+    session = caseops.open_case(case, today=today)
+    path, data, ctx = session.path, session.data, session.ctx
     from clr.repo.repository import display_path
 
     purpose = consent.needed(audience.value)
@@ -622,7 +624,8 @@ def report_command(
             today=today,
         )
         typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
-        path, data, ctx = casereport.open_for_report(str(path), today)
+        session = caseops.open_case(str(path), today=today)
+        path, data, ctx = session.path, session.data, session.ctx
     text = casereport.render_report(data, display_path(path), ctx, audience.value)
     if output is None:
         typer.echo(text, nl=False)

@@ -144,6 +144,11 @@ def display_path(path: Path | str, cwd: str | None = None) -> str:
     return os.path.normpath(absolute) if rel.startswith("../../../") else rel
 
 
+def is_identity_file(path: Path) -> bool:
+    """True for a case's identity file (``identity.yaml``, ``identity.yaml.age``…)."""
+    return path.name.startswith("identity.")
+
+
 def find_root(start: Path) -> Path | None:
     """Return the nearest folder at or above ``start`` holding ``clr.yaml``, or None."""
     here = start.resolve()

@@ -21,27 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
-from clr.cases.caseops import CaseInvalid
-from clr.checks.validate import check_case_data
-from clr.errors import CaseFileError, ClrError
-from clr.io import yamlio
+from clr.errors import ClrError
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
-from clr.repo.context import CaseContext, repository_context
-from clr.repo.repository import display_path, find_case, find_root, open_repository
-from clr.views.select import is_identity_file
-from clr.views.summary import CaseSummary, load_problem, stipend_on_time, summarise
+from clr.repo.context import CaseContext
+from clr.views.summary import CaseSummary, stipend_on_time, summarise
 
 NONE = "–"
-
-REPOSITORY_RULES = ("CLR203", "CLR211")
-"""Findings that make a report refuse a case that fits its schema: the id differs from
-its folder (the report would go out under another case's id), or the playbook is unknown
-(no actions, no deadlines)."""
 
 
 def md_cell(value: Any) -> str:
@@ -88,47 +77,6 @@ def _money(amount: Any, currency: Any) -> str | None:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def open_for_report(ref: str, today: dt.date) -> tuple[Path, dict[str, Any], CaseContext]:
-    """Find and read a case by id, folder or file, with its repository's context.
-
-    A case is refused where the bulk views fail it: it cannot be read, fails its schema,
-    or breaks a repository rule (``REPOSITORY_RULES``).
-
-    Raises:
-        ClrError: no such case, or the path is an identity file.
-        CaseFileError: the case file cannot be used.
-    """
-    candidate = Path(ref)
-    root = find_root(candidate if candidate.exists() else Path.cwd())
-    if root is None and not candidate.exists():
-        open_repository(None)  # raises NotARepository with a clear message
-    if root is not None:
-        path = find_case(open_repository(root), ref)
-    else:
-        path = candidate / "case.yaml" if candidate.is_dir() else candidate
-    if is_identity_file(path):
-        raise ClrError(
-            f"{display_path(path)} is an identity file: a report never reads it",
-            hint="give the case id, its folder or its case.yaml",
-        )
-    loaded = yamlio.read_file(path, display_path(path))
-    problem = load_problem(loaded)
-    if problem is not None:
-        raise CaseFileError(
-            f"{loaded.path}: {problem}", hint="run 'clr validate' to see every problem"
-        )
-    assert loaded.data is not None
-    ctx, _ = repository_context(root, today)
-    broken = [f for f in check_case_data(loaded, path, ctx) if f.code in REPOSITORY_RULES]
-    if broken:
-        raise CaseInvalid(
-            f"{loaded.path} is not a valid case; no report is made from it:",
-            broken,
-            hint=f"fix it first: clr validate {loaded.path}",
-        )
-    return path, loaded.data, ctx
 
 
 def render_report(

@@ -22,6 +22,7 @@ from clr.repo.repository import (
     Repository,
     display_path,
     find_root,
+    is_identity_file,
 )
 
 
@@ -31,11 +32,6 @@ class Selection:
 
     groups: dict[Path | None, list[Path]] = field(default_factory=dict)
     contexts: dict[Path | None, CaseContext] = field(default_factory=dict)
-
-
-def is_identity_file(path: Path) -> bool:
-    """True for a case's identity file (``identity.yaml``, ``identity.yaml.age``…)."""
-    return path.name.startswith("identity.")
 
 
 def select(paths: Sequence[Path], today: dt.date) -> Selection:
