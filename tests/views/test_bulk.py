@@ -1113,6 +1113,55 @@ def test_report_refuses_a_case_that_breaks_a_repository_rule_as_show_does(
     assert path.read_text(encoding="utf-8") == text
 
 
+def write_case(repo: Path, case_id: str, data: dict[str, Any]) -> Path:
+    path = repo / "cases" / case_id / "case.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.dump(data, Dumper=_NoAliases, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_report_refuses_a_case_with_any_error_as_show_does(repo: Path, tmp_path: Path) -> None:
+    # A case that fits its schema but whose history ends in another stage than its own.
+    data = {
+        **CASES[E],
+        "history": history(("2026-06-29", "reported"), ("2026-06-29", "identified")),
+    }
+    path = write_case(repo, E, data)
+    text = path.read_text(encoding="utf-8")
+    checked = guarded_run(["validate", f"cases/{E}", "--as-of", AS_OF])
+    assert checked.exit_code == 1 and "CLR205" in checked.stdout, describe(checked)
+    out = tmp_path / "e.md"
+    for args in (["report", E, "--output", str(out)], ["show", E]):
+        result = guarded_run([*args, "--as-of", AS_OF])
+        assert result.exit_code == 1, describe(result)
+        assert f"error: cases/{E}/case.yaml is not a valid case (1 error)" in result.stderr
+        assert "CLR205" in result.stderr and result.stdout == ""
+    assert not out.exists()
+    assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("command", ["report", "show", "next"])
+def test_a_case_command_never_reads_an_identity_file(repo: Path, command: str) -> None:
+    result = guarded_run([command, f"cases/{A}/identity.yaml", "--as-of", AS_OF])
+    assert result.exit_code == 1, describe(result)
+    assert f"cases/{A}/identity.yaml is an identity file" in result.stderr
+    assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["report", "show"])
+def test_a_case_command_refuses_a_link_out_of_the_repository(
+    repo: Path, tmp_path: Path, command: str
+) -> None:
+    outside = tmp_path / "elsewhere"
+    write_case(outside, B, CASES[B])
+    shutil.rmtree(repo / "cases" / B)
+    (repo / "cases" / B).symlink_to(outside / "cases" / B, target_is_directory=True)
+    result = guarded_run([command, B, "--as-of", AS_OF])
+    assert result.exit_code == 1, describe(result)
+    assert "leads outside the case repository" in result.stderr
+    assert result.stdout == ""
+
+
 # --- clr export ----------------------------------------------------------------------------
 
 
