@@ -543,3 +543,45 @@ def _default_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+_CTRL_C_AT_FORK = """
+    import os, signal, sys
+    import clr.checks.validate
+
+    fired = []
+
+    def interrupt() -> None:
+        # The Ctrl-C lands inside the parent's fork handlers, as it can when a user presses
+        # it while the pool starts its workers.
+        if not fired:
+            fired.append(1)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    os.register_at_fork(after_in_parent=interrupt)
+    sys.argv = ["clr", *sys.argv[1:]]
+    from clr._entry import main
+    main()
+"""
+
+
+def test_ctrl_c_while_the_pool_forks_its_workers_is_not_lost(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    for i in range(300):
+        case_id = f"CLR-2026-{i:05d}"
+        folder = root / "cases" / case_id
+        folder.mkdir()
+        (folder / "case.yaml").write_text(MINIMAL_CASE.replace(CASE_ID, case_id))
+    done = subprocess.run(
+        [*_driver(_CTRL_C_AT_FORK), "validate", "--no-cache", "--jobs", "2", "-q"],
+        cwd=root,
+        env=clr_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_default_sigint,
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("interrupted: clr stopped")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -48,15 +50,31 @@ def run_chunks(
         initializer=_quiet_worker,
     ) as pool:
         out: list[Result] = []
-        for part in pool.map(work, chunks, *([arg] * len(chunks) for arg in args)):
+        with _sigint_held():
+            # The workers are forked here. A Ctrl-C that lands inside a fork handler is
+            # printed as "Exception ignored" and lost, and the run would go on to exit 0;
+            # held back until the forks are done, it interrupts the run as anywhere else.
+            parts = pool.map(work, chunks, *([arg] * len(chunks) for arg in args))
+        for part in parts:
             out.extend(part)
             if progress is not None:
                 progress(len(out), total)
         return out
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back (it stays pending) for the duration of the block."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _quiet_worker() -> None:
     """Pool workers leave Ctrl-C to the main process, which reports it once."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
