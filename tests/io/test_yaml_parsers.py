@@ -88,6 +88,7 @@ def test_flow_forms_the_readers_may_differ_on_go_to_the_strict_reader(text: str)
     assert yamlio._fast(text) is None
 
 
+@pytest.mark.slow  # thousands of mutations: about 10 s
 def test_mutated_example_files_read_the_same_or_go_to_the_strict_reader() -> None:
     rng = random.Random(20261128)
     texts = [p.read_text(encoding="utf-8") for p in [*EXAMPLES, *DATA]]

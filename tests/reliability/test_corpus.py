@@ -346,6 +346,7 @@ def test_fast_and_strict_readers_agree_on_bad_input(name: str) -> None:
 # --- every command on every input ------------------------------------------------------
 
 
+@pytest.mark.slow  # every command on every input: about 30 s of CPU
 @pytest.mark.parametrize(
     "name",
     [
@@ -388,6 +389,7 @@ def _refusal_params() -> list[object]:
     return params
 
 
+@pytest.mark.slow  # every command on every input: about 30 s of CPU
 @pytest.mark.parametrize(("name", "command"), _refusal_params())
 def test_bad_input_is_refused_with_a_message_naming_the_file(
     matrix: dict[tuple[str, str], Run], name: str, command: str
