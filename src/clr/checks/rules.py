@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clr.model import ages, stages
+from clr.model.case import dig
 from clr.model.dates import add_months, age_on, parse_date, parse_datetime, partial_bounds
 from clr.model.findings import Finding, Severity, join_pointer, pointer_to_path
 
@@ -54,14 +55,6 @@ _PAST_LISTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _get(data: Any, path: tuple[str, ...]) -> Any:
-    for part in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
-
-
 def _finding(
     path: str, code: str, pointer: str, message: str, hint: str = "", severity: Severity = "error"
 ) -> Finding:
@@ -71,7 +64,7 @@ def _finding(
 def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
     """Yield (pointer, date) for every past-fact date in the case."""
     for fields in _PAST_FIELDS:
-        day = parse_date(_get(data, fields))
+        day = parse_date(dig(data, *fields))
         if day is not None:
             yield join_pointer(fields), day
     for list_name, key in _PAST_LISTS:
@@ -87,7 +80,7 @@ def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
             day = parse_date(tick.get("done")) if isinstance(tick, dict) else None
             if day is not None:
                 yield join_pointer(["checklist", item, "done"]), day
-    consent = _get(data, ("assessment", "consent"))
+    consent = dig(data, "assessment", "consent")
     if isinstance(consent, dict):
         for who, purposes in consent.items():
             if isinstance(purposes, dict):
@@ -102,7 +95,7 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
     out: list[Finding] = []
     previous: tuple[tuple[str, ...], dt.date] | None = None
     for fields in DATE_CHAIN:
-        day = parse_date(_get(data, fields))
+        day = parse_date(dig(data, *fields))
         if day is None:
             continue
         if previous is not None and day < previous[1]:
@@ -118,7 +111,7 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
             )
         else:
             previous = (fields, day)
-    start = parse_date(_get(data, ("discovery", "date")))
+    start = parse_date(dig(data, "discovery", "date"))
     if start is not None:
         for list_name in ("visits", "payments"):
             entries = data.get(list_name)
@@ -133,7 +126,7 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             f"{list_name}[{i}].date ({day}) is before discovery.date ({start})",
                         )
                     )
-    closed = parse_date(_get(data, ("closure", "date")))
+    closed = parse_date(dig(data, "closure", "date"))
     if closed is not None:
         for list_name in ("visits", "payments"):
             entries = data.get(list_name)
@@ -299,16 +292,16 @@ def effective_minimum(
     data: dict[str, Any], ctx: RuleContext, work: str | None = None
 ) -> ages.MinimumAge | None:
     """The effective minimum age for this case's country, work and buyer, or None."""
-    country = _get(data, ("site", "country"))
+    country = dig(data, "site", "country")
     if not isinstance(country, str) or len(country) != 2:
         return None
-    requested = work or _get(data, ("age_verification", "work")) or "general"
+    requested = work or dig(data, "age_verification", "work") or "general"
     kind: ages.WorkKind = "general"
     if requested == "light":
         kind = "light"
     elif requested == "hazardous":
         kind = "hazardous"
-    buyer = _get(data, ("site", "buyer"))
+    buyer = dig(data, "site", "buyer")
     code = ctx.buyer_codes.get(buyer) if isinstance(buyer, str) else None
     try:
         return ages.effective_minimum_age(
@@ -358,7 +351,7 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
     age = verification.get("verified_age")
     if verification.get("result") != "verified" or not isinstance(age, int) or minimum is None:
         return out
-    if _get(data, ("closure", "reason")) == "adult_verified":
+    if dig(data, "closure", "reason") == "adult_verified":
         return out
     track = data.get("track")
     general = minimum.age
@@ -400,13 +393,13 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
 
 def age_at(data: dict[str, Any], day: dt.date) -> int | None:
     """The child's lowest possible age on ``day``, from the birth date or the verified age."""
-    births = (_get(data, ("age_verification", "birth_date")), _get(data, ("child", "birth_date")))
+    births = (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date"))
     for source in births:
         bounds = partial_bounds(source)
         if bounds is not None:
             return age_on(bounds[1], day)
-    verified = _get(data, ("age_verification", "verified_age"))
-    checked = parse_date(_get(data, ("age_verification", "date")))
+    verified = dig(data, "age_verification", "verified_age")
+    checked = parse_date(dig(data, "age_verification", "date"))
     if isinstance(verified, int) and checked is not None:
         return verified + max(0, age_on(checked, day))
     return None
@@ -441,7 +434,7 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                 )
             )
     if reason == "reached_min_age":
-        start = parse_date(_get(data, ("plan", "date_signed"))) or parse_date(data.get("opened"))
+        start = parse_date(dig(data, "plan", "date_signed")) or parse_date(data.get("opened"))
         if start is not None and closed < add_months(start, 6):
             out.append(
                 _finding(
@@ -471,7 +464,7 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
             )
     if reason == "adult_verified":
         minimum = effective_minimum(data, ctx)
-        age = _get(data, ("age_verification", "verified_age"))
+        age = dig(data, "age_verification", "verified_age")
         if minimum is not None and isinstance(age, int) and age < minimum.age:
             out.append(
                 _finding(
@@ -499,7 +492,7 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
 def check_money(data: dict[str, Any], path: str) -> list[Finding]:
     """The cost split adds up to 100 %, and the stipend is not below the lost wage."""
     out: list[Finding] = []
-    split = _get(data, ("plan", "cost_split"))
+    split = dig(data, "plan", "cost_split")
     if (
         isinstance(split, dict)
         and split
@@ -516,7 +509,7 @@ def check_money(data: dict[str, Any], path: str) -> list[Finding]:
                     "give each party's share in percent so that they add up to 100",
                 )
             )
-    stipend = _get(data, ("plan", "stipend"))
+    stipend = dig(data, "plan", "stipend")
     if isinstance(stipend, dict):
         lost = stipend.get("lost_wage")
         amount = stipend.get("amount")

@@ -12,6 +12,7 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.model import stages
+from clr.model.case import dig
 from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding
 from clr.model.playbook import Action, ClosureRule, Playbook
@@ -77,14 +78,6 @@ class ActionState:
         return (today - self.due).days
 
 
-def _get(data: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
-
-
 def stage_entered(data: dict[str, Any], stage: str) -> dt.date | None:
     """The day the case last entered ``stage``, from its history."""
     entered = None
@@ -100,7 +93,7 @@ def stage_entered(data: dict[str, Any], stage: str) -> dt.date | None:
 def _anchor(data: dict[str, Any], action: Action, source: str) -> dt.date | None:
     if source == "stage_entered":
         return stage_entered(data, action.stage)
-    return parse_date(_get(data, source))
+    return parse_date(dig(data, *source.split(".")))
 
 
 def _present(value: Any) -> bool:
@@ -116,8 +109,8 @@ def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> Ac
     due = action.due or {}
     source = due.get("from", "")
     if "within" in due or not due:
-        if action.done_when and _present(_get(data, action.done_when)):
-            return ActionState(action, True, parse_date(_get(data, action.done_when)))
+        if action.done_when and _present(dig(data, *action.done_when.split("."))):
+            return ActionState(action, True, parse_date(dig(data, *action.done_when.split("."))))
         if not due:
             return ActionState(action, False)
         anchor = _anchor(data, action, source)
@@ -340,7 +333,7 @@ def closure_blockers(
         if blocker is not None:
             out.append(blocker)
     for path in rule.fields:
-        if not _present(_get(data, path)):
+        if not _present(dig(data, *path.split("."))):
             out.append(
                 Blocker(
                     "rule",
@@ -374,7 +367,7 @@ def _follow_up_blocker(
     if source == "stage_entered":
         start, named = stage_entered(data, stage), f"the case entered {stage}"
     else:
-        start, named = parse_date(_get(data, source)), source
+        start, named = parse_date(dig(data, *source.split("."))), source
     count = len(times)
     when = (
         f"on or after the day {named}"

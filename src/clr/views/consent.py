@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
+from clr.model.case import dig
 from clr.model.dates import parse_date
 
 AUDIENCES = ("caseworker", "supplier", "buyer", "investor")
@@ -49,17 +50,9 @@ def needed(audience: str) -> str | None:
     return PURPOSE_OF.get(audience)
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
 def consent_problem(data: dict[str, Any], purpose: str, today: dt.date) -> str | None:
     """Why the guardian's consent does not cover ``purpose`` (None if it does)."""
-    record = _get(data, "assessment", "consent", "guardian", purpose)
+    record = dig(data, "assessment", "consent", "guardian", purpose)
     if not isinstance(record, dict):
         return f"the guardian's consent to {purpose} is not recorded"
     given = record.get("given")

@@ -36,6 +36,7 @@ from typing import Any
 
 from clr import __version__
 from clr.io import yamlio
+from clr.model.case import dig, items
 from clr.model.workflow import stage_states
 from clr.repo.context import CaseContext
 from clr.views import consent
@@ -229,18 +230,6 @@ class Export:
         return len(self.tables[table])
 
 
-def _d(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
-
-
 def _str(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -288,11 +277,11 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
     cid = info.id
     rows: dict[str, list[Row]] = {name: [] for name in TABLES if name != "meta"}
     rows["cases"].append(_case_row(data, info))
-    for i, h in enumerate(_items(data.get("history")), 1):
+    for i, h in enumerate(items(data.get("history")), 1):
         rows["history"].append(
             (cid, i, _str(h.get("at")), _str(h.get("from")), _str(h.get("to")), _str(h.get("by")))
         )
-    for i, v in enumerate(_items(data.get("visits")), 1):
+    for i, v in enumerate(items(data.get("visits")), 1):
         rows["visits"].append(
             (
                 cid,
@@ -307,7 +296,7 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                 _bool(v.get("stipend_received")),
             )
         )
-    for i, p in enumerate(_items(data.get("payments")), 1):
+    for i, p in enumerate(items(data.get("payments")), 1):
         purpose = _str(p.get("purpose"))
         on_time = stipend_on_time(p) if purpose in (None, "stipend") else None
         rows["payments"].append(
@@ -324,7 +313,7 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                 _bool(on_time),
             )
         )
-    for i, c in enumerate(_items(_d(data, "plan", "components")), 1):
+    for i, c in enumerate(items(dig(data, "plan", "components")), 1):
         rows["plan_components"].append(
             (
                 cid,
@@ -333,8 +322,8 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                 _str(c.get("provider")),
                 _str(c.get("start")),
                 _str(c.get("end")),
-                _real(_d(c, "cost", "amount")),
-                _str(_d(c, "cost", "currency")),
+                _real(dig(c, "cost", "amount")),
+                _str(dig(c, "cost", "currency")),
             )
         )
     name = data.get("playbook")
@@ -348,8 +337,8 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                 cid,
                 str(item),
                 action.stage if action is not None else None,
-                _str(_d(tick, "done")),
-                _str(_d(tick, "by")),
+                _str(dig(tick, "done")),
+                _str(dig(tick, "by")),
             )
         )
     if book is not None:
@@ -380,11 +369,11 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
 def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
     from clr.model.stages import STAGES
 
-    escalated = _d(data, "flags", "escalated")
-    stipend = _d(data, "plan", "stipend")
-    parties = (_str(s.get("party")) for s in _items(_d(data, "plan", "signed_by")))
+    escalated = dig(data, "flags", "escalated")
+    stipend = dig(data, "plan", "stipend")
+    parties = (_str(s.get("party")) for s in items(dig(data, "plan", "signed_by")))
     signed = sorted({p for p in parties if p})
-    enrolled = _d(data, "implementation", "enrolled", "date")
+    enrolled = dig(data, "implementation", "enrolled", "date")
     values: dict[str, Any] = {
         "id": info.id,
         "path": info.path,
@@ -397,51 +386,51 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
         "site": info.site,
         "supplier": info.supplier,
         "buyer": info.buyer,
-        "agent": _str(_d(data, "site", "agent")),
+        "agent": _str(dig(data, "site", "agent")),
         "country": info.country,
-        "region": _str(_d(data, "site", "region")),
+        "region": _str(dig(data, "site", "region")),
         "sector": info.sector,
-        "tier": _int(_d(data, "site", "tier")),
+        "tier": _int(dig(data, "site", "tier")),
         "sex": info.sex,
         "age_at_discovery": info.age,
         "age_band": info.age_band,
         "discovery_date": _iso(info.discovered),
-        "channel": _str(_d(data, "discovery", "channel")),
-        "hours_per_week": _real(_d(data, "discovery", "hours_per_week")),
-        "night_work": _bool(_d(data, "discovery", "night_work")),
-        "recruited_by_agent": _bool(_d(data, "discovery", "recruited_by_agent")),
-        "escalated_reason": _str(_d(escalated, "reason")),
-        "escalated_date": _str(_d(escalated, "date")),
-        "emergency": _bool(_d(data, "flags", "emergency")),
-        "removed_from_work": _str(_d(data, "protection", "removed_from_work")),
-        "hazards_removed": _str(_d(data, "protection", "hazards_removed")),
-        "wages_continued": _bool(_d(data, "protection", "wages_continued")),
-        "age_verification_date": _str(_d(data, "age_verification", "date")),
-        "age_result": _str(_d(data, "age_verification", "result")),
-        "verified_age": _int(_d(data, "age_verification", "verified_age")),
-        "minimum_age": _int(_d(data, "age_verification", "minimum_age")),
-        "minimum_age_decided_by": _str(_d(data, "age_verification", "minimum_age_decided_by")),
-        "assessment_date": _str(_d(data, "assessment", "date")),
-        "family_reachable": _bool(_d(data, "assessment", "family_reachable")),
+        "channel": _str(dig(data, "discovery", "channel")),
+        "hours_per_week": _real(dig(data, "discovery", "hours_per_week")),
+        "night_work": _bool(dig(data, "discovery", "night_work")),
+        "recruited_by_agent": _bool(dig(data, "discovery", "recruited_by_agent")),
+        "escalated_reason": _str(dig(escalated, "reason")),
+        "escalated_date": _str(dig(escalated, "date")),
+        "emergency": _bool(dig(data, "flags", "emergency")),
+        "removed_from_work": _str(dig(data, "protection", "removed_from_work")),
+        "hazards_removed": _str(dig(data, "protection", "hazards_removed")),
+        "wages_continued": _bool(dig(data, "protection", "wages_continued")),
+        "age_verification_date": _str(dig(data, "age_verification", "date")),
+        "age_result": _str(dig(data, "age_verification", "result")),
+        "verified_age": _int(dig(data, "age_verification", "verified_age")),
+        "minimum_age": _int(dig(data, "age_verification", "minimum_age")),
+        "minimum_age_decided_by": _str(dig(data, "age_verification", "minimum_age_decided_by")),
+        "assessment_date": _str(dig(data, "assessment", "date")),
+        "family_reachable": _bool(dig(data, "assessment", "family_reachable")),
         "guardian_consent": _bool(
-            _d(data, "assessment", "consent", "guardian", "services", "given")
+            dig(data, "assessment", "consent", "guardian", "services", "given")
         ),
-        "child_assent": _bool(_d(data, "assessment", "consent", "child", "services", "given")),
-        "plan_signed": _str(_d(data, "plan", "date_signed")),
+        "child_assent": _bool(dig(data, "assessment", "consent", "child", "services", "given")),
+        "plan_signed": _str(dig(data, "plan", "date_signed")),
         "signed_by": ";".join(signed) or None,
-        "stipend_amount": _real(_d(stipend, "amount")),
-        "stipend_currency": _str(_d(stipend, "currency")),
-        "stipend_frequency": _str(_d(stipend, "frequency")),
-        "stipend_payer": _str(_d(stipend, "payer")),
-        "lost_wage_amount": _real(_d(stipend, "lost_wage", "amount")),
-        "lost_wage_currency": _str(_d(stipend, "lost_wage", "currency")),
-        "budget_amount": _real(_d(data, "plan", "budget", "amount")),
-        "budget_currency": _str(_d(data, "plan", "budget", "currency")),
-        "implementation_started": _str(_d(data, "implementation", "started")),
+        "stipend_amount": _real(dig(stipend, "amount")),
+        "stipend_currency": _str(dig(stipend, "currency")),
+        "stipend_frequency": _str(dig(stipend, "frequency")),
+        "stipend_payer": _str(dig(stipend, "payer")),
+        "lost_wage_amount": _real(dig(stipend, "lost_wage", "amount")),
+        "lost_wage_currency": _str(dig(stipend, "lost_wage", "currency")),
+        "budget_amount": _real(dig(data, "plan", "budget", "amount")),
+        "budget_currency": _str(dig(data, "plan", "budget", "currency")),
+        "implementation_started": _str(dig(data, "implementation", "started")),
         "enrolled": _str(enrolled),
         "closure_date": _iso(info.closure_date),
         "closure_reason": info.closure_reason,
-        "recurrence_check": _str(_d(data, "closure", "recurrence_check"))
+        "recurrence_check": _str(dig(data, "closure", "recurrence_check"))
         if info.stage == "closed"
         else None,
         "root_causes": ";".join(info.root_causes) or None,
@@ -452,8 +441,8 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
         "next_due": _iso(info.next_due),
         "overdue": info.overdue,
         "last_visit": _iso(info.last_visit),
-        "visits": len(_items(data.get("visits"))),
-        "payments": len(_items(data.get("payments"))),
+        "visits": len(items(data.get("visits"))),
+        "payments": len(items(data.get("payments"))),
     }
     return tuple(values[name] for name, _ in TABLES["cases"])
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clr.errors import ClrError
+from clr.model.case import dig, items
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
@@ -55,18 +56,6 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
     ]
     lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
-
-
-def _d(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
 def _money(amount: Any, currency: Any) -> str | None:
@@ -164,7 +153,7 @@ def _summary(data: dict[str, Any], info: CaseSummary, *, buyer: bool = False) ->
         if isinstance(x, str)
     )
     found = info.discovered.isoformat() if info.discovered else NONE
-    channel = _d(data, "discovery", "channel")
+    channel = dig(data, "discovery", "channel")
     if buyer:
         channel = None  # how it came to light can point at who reported it
     rows: list[tuple[str, Any]] = [
@@ -185,7 +174,7 @@ def _summary(data: dict[str, Any], info: CaseSummary, *, buyer: bool = False) ->
     ]
     if info.reopens:
         rows.append(("Reopens", info.reopens))
-    escalated = _d(data, "flags", "escalated")
+    escalated = dig(data, "flags", "escalated")
     if isinstance(escalated, dict) and not buyer:
         rows.append(("Escalated", f"{escalated.get('reason')} on {escalated.get('date')}"))
     rows += [
@@ -199,7 +188,7 @@ def _timeline(
     data: dict[str, Any], info: CaseSummary, today: dt.date, *, names: bool = True
 ) -> str:
     moves = []
-    for entry in _items(data.get("history")):
+    for entry in items(data.get("history")):
         if entry.get("from") == entry.get("to"):
             continue  # a note (e.g. a consent override), not a move
         moment = parse_datetime(entry.get("at"))
@@ -226,7 +215,7 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
     if not isinstance(plan, dict):
         return "No plan yet."
     lines = []
-    signed = [f"{s.get('party')} ({s.get('date')})" for s in _items(plan.get("signed_by"))]
+    signed = [f"{s.get('party')} ({s.get('date')})" for s in items(plan.get("signed_by"))]
     lines.append(
         f"Signed {plan.get('date_signed') or '(not yet)'}"
         + (f" by {', '.join(signed)}." if signed else ".")
@@ -265,7 +254,7 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
     if follow:
         lines.append(f"Planned follow-ups: {', '.join(follow)}.")
     out = "\n".join(f"- {line}" for line in lines)
-    components = _items(plan.get("components"))
+    components = items(plan.get("components"))
     if components:
         rows = [
             (
@@ -273,7 +262,7 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
                 c.get("provider"),
                 c.get("start"),
                 c.get("end"),
-                _money(_d(c, "cost", "amount"), _d(c, "cost", "currency")),
+                _money(dig(c, "cost", "amount"), dig(c, "cost", "currency")),
             )
             for c in components
         ]
@@ -282,7 +271,7 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
 
 
 def _payments(data: dict[str, Any]) -> str:
-    payments = _items(data.get("payments"))
+    payments = items(data.get("payments"))
     if not payments:
         return "No payments recorded."
     rows = []
@@ -316,7 +305,7 @@ def _payments(data: dict[str, Any]) -> str:
 
 
 def _visits(data: dict[str, Any]) -> str:
-    visits = _items(data.get("visits"))
+    visits = items(data.get("visits"))
     if not visits:
         return "No visits recorded."
     rows = [
@@ -454,8 +443,8 @@ def _supplier_report(
     if info.stage == "closed":
         parts += [
             "## Closure",
-            f"Closed on {md_cell(_d(data, 'closure', 'date'))} "
-            f"({md_cell(_d(data, 'closure', 'reason'))}).",
+            f"Closed on {md_cell(dig(data, 'closure', 'date'))} "
+            f"({md_cell(dig(data, 'closure', 'reason'))}).",
         ]
     return "\n\n".join(parts) + "\n"
 
@@ -491,7 +480,7 @@ def _supplier_duties(data: dict[str, Any]) -> str:
     if isinstance(rehire, dict) and rehire.get("committed"):
         lines.append(f"Re-hire the child at age {rehire.get('at_age')}.")
     out = "\n".join(f"- {line}" for line in lines) or "Nothing recorded yet."
-    fixes = _items(_d(data, "implementation", "corrective_actions"))
+    fixes = items(dig(data, "implementation", "corrective_actions"))
     if fixes:
         table = markdown_table(
             ("Corrective action", "Date", "Root cause"),
@@ -502,7 +491,7 @@ def _supplier_duties(data: dict[str, Any]) -> str:
 
 
 def _supplier_payments(data: dict[str, Any]) -> str:
-    payments = [p for p in _items(data.get("payments")) if p.get("payer") == "supplier"]
+    payments = [p for p in items(data.get("payments")) if p.get("payer") == "supplier"]
     if not payments:
         return "No payments by the supplier recorded."
     rows = []

@@ -23,6 +23,7 @@ from typing import Any
 from clr.checks import rules, schemas
 from clr.io import yamlio
 from clr.model import stages
+from clr.model.case import dig, items
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
@@ -181,14 +182,6 @@ def summarise_loaded(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> Cas
 # --- one case ----------------------------------------------------------------------------
 
 
-def _d(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value
@@ -197,10 +190,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     return None
-
-
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
 def _is_number(value: Any) -> bool:
@@ -221,7 +210,7 @@ def age_band(age: int | None) -> str:
 
 def age_at_discovery(data: dict[str, Any]) -> int | None:
     """The child's lowest possible age on the day of discovery, else the estimated age."""
-    day = parse_date(_d(data, "discovery", "date")) or parse_date(data.get("opened"))
+    day = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
     if day is not None:
         try:
             age = rules.age_at(data, day)
@@ -229,7 +218,7 @@ def age_at_discovery(data: dict[str, Any]) -> int | None:
             age = None
         if age is not None and age >= 0:
             return age
-    estimated = _d(data, "child", "estimated_age")
+    estimated = dig(data, "child", "estimated_age")
     return estimated if isinstance(estimated, int) and not isinstance(estimated, bool) else None
 
 
@@ -239,7 +228,7 @@ def furthest_stage(data: dict[str, Any]) -> int:
     stage = data.get("stage")
     if isinstance(stage, str) and stage in stages.STAGES and stage != "closed":
         best = stages.index(stage)
-    for entry in _items(data.get("history")):
+    for entry in items(data.get("history")):
         for key in ("from", "to"):
             value = entry.get(key)
             if isinstance(value, str) and value in stages.STAGES and value != "closed":
@@ -249,7 +238,7 @@ def furthest_stage(data: dict[str, Any]) -> int:
 
 def _moments(data: dict[str, Any]) -> list[tuple[dt.date, str]]:
     out = []
-    for entry in _items(data.get("history")):
+    for entry in items(data.get("history")):
         moment = parse_datetime(entry.get("at"))
         day = moment.date() if moment else parse_date(entry.get("at"))
         to = entry.get("to")
@@ -307,22 +296,22 @@ def _milestones(data: dict[str, Any], found: dt.date | None) -> tuple[tuple[str,
     protected = [
         d
         for d in (
-            parse_date(_d(data, "protection", "removed_from_work")),
-            parse_date(_d(data, "protection", "hazards_removed")),
+            parse_date(dig(data, "protection", "removed_from_work")),
+            parse_date(dig(data, "protection", "hazards_removed")),
         )
         if d is not None
     ]
     stipends = [
         d
-        for d in (parse_date(p.get("date")) for p in _items(data.get("payments")) if _is_stipend(p))
+        for d in (parse_date(p.get("date")) for p in items(data.get("payments")) if _is_stipend(p))
         if d is not None
     ]
     days = {
         "protected": min(protected) if protected else None,
-        "age_verified": parse_date(_d(data, "age_verification", "date")),
-        "plan_signed": parse_date(_d(data, "plan", "date_signed")),
+        "age_verified": parse_date(dig(data, "age_verification", "date")),
+        "plan_signed": parse_date(dig(data, "plan", "date_signed")),
         "first_stipend": min(stipends) if stipends else None,
-        "closed": parse_date(_d(data, "closure", "date"))
+        "closed": parse_date(dig(data, "closure", "date"))
         if data.get("stage") == "closed"
         else None,
     }
@@ -332,12 +321,12 @@ def _milestones(data: dict[str, Any], found: dt.date | None) -> tuple[tuple[str,
 
 
 def _consent(data: dict[str, Any], who: str) -> bool:
-    return _d(data, "assessment", "consent", who, "services", "given") is True
+    return dig(data, "assessment", "consent", who, "services", "given") is True
 
 
 def _stipend_covers_wage(data: dict[str, Any]) -> bool | None:
-    stipend = _d(data, "plan", "stipend")
-    wage = _d(stipend, "lost_wage")
+    stipend = dig(data, "plan", "stipend")
+    wage = dig(stipend, "lost_wage")
     if not isinstance(stipend, dict) or not isinstance(wage, dict):
         return None
     amount: Any = stipend.get("amount")
@@ -354,9 +343,9 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     today = ctx.today
     stage = str(data["stage"])
     track = data.get("track")
-    found = parse_date(_d(data, "discovery", "date"))
+    found = parse_date(dig(data, "discovery", "date"))
     opened = parse_date(data.get("opened")) or found
-    closed_on = parse_date(_d(data, "closure", "date")) if stage == "closed" else None
+    closed_on = parse_date(dig(data, "closure", "date")) if stage == "closed" else None
     entered = stage_entered(data, stage) or (closed_on if stage == "closed" else None)
     until = closed_on or today
     book = ctx.playbooks.get(data["playbook"]) if isinstance(data.get("playbook"), str) else None
@@ -365,26 +354,26 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     visits = sorted(
         (
             (d, i, v)
-            for i, v in enumerate(_items(data.get("visits")))
+            for i, v in enumerate(items(data.get("visits")))
             if (d := parse_date(v.get("date")))
         ),
         key=lambda t: (t[0], t[1]),
     )
-    payments = _items(data.get("payments"))
+    payments = items(data.get("payments"))
     stipend_checks = [stipend_on_time(p) for p in payments if _is_stipend(p)]
-    signed = {s.get("party") for s in _items(_d(data, "plan", "signed_by"))}
+    signed = {s.get("party") for s in items(dig(data, "plan", "signed_by"))}
     age = age_at_discovery(data)
     return CaseSummary(
         path=path,
         id=str(data["id"]),
         stage=stage,
         track=_text(track),
-        site=_text(_d(data, "site", "name")),
-        supplier=_text(_d(data, "site", "supplier_id")),
-        buyer=_text(_d(data, "site", "buyer")),
-        country=_text(_d(data, "site", "country")),
-        sector=_text(_d(data, "site", "sector")),
-        sex=_text(_d(data, "child", "sex")),
+        site=_text(dig(data, "site", "name")),
+        supplier=_text(dig(data, "site", "supplier_id")),
+        buyer=_text(dig(data, "site", "buyer")),
+        country=_text(dig(data, "site", "country")),
+        sector=_text(dig(data, "site", "sector")),
+        sex=_text(dig(data, "child", "sex")),
         age=age,
         age_band=age_band(age),
         opened=opened,
@@ -400,18 +389,18 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         last_visit=visits[-1][0] if visits else None,
         playbook_missing=book is None,
         furthest=furthest_stage(data),
-        closure_reason=_text(_d(data, "closure", "reason")) if stage == "closed" else None,
+        closure_reason=_text(dig(data, "closure", "reason")) if stage == "closed" else None,
         closure_date=closed_on,
         stage_days=_stage_days(data),
         milestone_days=_milestones(data, found),
-        age_verified=_d(data, "age_verification", "result") == "verified",
-        family_reached=_d(data, "assessment", "family_reachable") is True
-        or parse_date(_d(data, "assessment", "family_contacted")) is not None,
+        age_verified=dig(data, "age_verification", "result") == "verified",
+        family_reached=dig(data, "assessment", "family_reachable") is True
+        or parse_date(dig(data, "assessment", "family_contacted")) is not None,
         consent_and_assent=_consent(data, "guardian") and _consent(data, "child"),
         plan_signed_by_all=all(p in signed for p in PLAN_PARTIES),
         support=bool(payments)
-        or isinstance(_d(data, "implementation", "enrolled"), dict)
-        or bool(_items(_d(data, "implementation", "referrals"))),
+        or isinstance(dig(data, "implementation", "enrolled"), dict)
+        or bool(items(dig(data, "implementation", "referrals"))),
         visits=len(visits),
         in_school_at_last_visit=(visits[-1][2].get("in_school") is True) if visits else None,
         clear_last_two_visits=(
@@ -421,8 +410,8 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         ),
         refound_working=any(in_child_labour(v, track) for _, _, v in visits) if visits else None,
         reopens=_text(data.get("reopens")),
-        job_offered=_d(data, "plan", "family_job_offer", "offered") is True,
-        job_accepted=_d(data, "plan", "family_job_offer", "accepted") is True,
+        job_offered=dig(data, "plan", "family_job_offer", "offered") is True,
+        job_accepted=dig(data, "plan", "family_job_offer", "accepted") is True,
         payments=tuple(
             (
                 str(p["currency"]),
@@ -436,5 +425,5 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         stipends_on_time=tuple(c for c in stipend_checks if c is not None),
         stipend_covers_wage=_stipend_covers_wage(data),
         root_causes=tuple(sorted({c for c in data.get("root_causes") or [] if isinstance(c, str)})),
-        corrective_action=bool(_items(_d(data, "implementation", "corrective_actions"))),
+        corrective_action=bool(items(dig(data, "implementation", "corrective_actions"))),
     )
