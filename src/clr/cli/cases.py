@@ -452,6 +452,7 @@ def show_command(
     Example: clr show EXR-2026-7KQ3M
     """
     from clr.cases import caseops
+    from clr.model.case import Case, money_value
     from clr.model.workflow import open_actions
 
     today = parse_as_of(as_of, case)
@@ -459,13 +460,10 @@ def show_command(
     data = session.data
     todo = open_actions(data, session.playbook(), session.ctx.calendar)
     overdue = [s for s in todo if s.overdue_days(today)]
-    payments = [p for p in data.get("payments") or [] if isinstance(p, dict)]
-    totals: dict[str, float] = {}
-    for p in payments:
-        totals[str(p.get("currency"))] = totals.get(str(p.get("currency")), 0) + float(
-            p.get("amount") or 0
-        )
-    visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
+    view = Case(data)
+    payments = view.payments
+    totals = {c: money_value(t) for c, t in view.money_totals().items()}
+    visits = view.visits
     summary = {
         "version": 1,
         "id": data.get("id"),
@@ -473,8 +471,7 @@ def show_command(
         "track": data.get("track"),
         "site": data.get("site"),
         "child": {
-            k: data.get("child", {}).get(k)
-            for k in ("pseudonym", "sex", "estimated_age", "birth_date")
+            k: view.child.get(k) for k in ("pseudonym", "sex", "estimated_age", "birth_date")
         },
         "opened": data.get("opened"),
         "history": data.get("history"),
@@ -517,7 +514,7 @@ def show_command(
                     f"{entry.get('to')}  by {entry.get('by')}{note}"
                 )
             )
-    money = ", ".join(f"{v:g} {k}" for k, v in totals.items()) or "none"
+    money = ", ".join(f"{v} {k}" for k, v in totals.items()) or "none"
     console.print(Text(f"Payments: {len(payments)} ({money})"))
     last = visits[-1] if visits else None
     console.print(

@@ -36,7 +36,7 @@ from typing import Any
 
 from clr import __version__
 from clr.io import yamlio
-from clr.model.case import dig, items
+from clr.model.case import Case, dig, items
 from clr.model.workflow import stage_states
 from clr.repo.context import CaseContext
 from clr.views import consent
@@ -367,13 +367,14 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
 
 
 def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
+    case = Case(data)
     from clr.model.stages import STAGES
 
-    escalated = dig(data, "flags", "escalated")
-    stipend = dig(data, "plan", "stipend")
-    parties = (_str(s.get("party")) for s in items(dig(data, "plan", "signed_by")))
+    escalated = case.flags.get("escalated")
+    stipend = case.plan.get("stipend")
+    parties = (_str(s.get("party")) for s in items(case.plan.get("signed_by")))
     signed = sorted({p for p in parties if p})
-    enrolled = dig(data, "implementation", "enrolled", "date")
+    enrolled = case.get("implementation", "enrolled", "date")
     values: dict[str, Any] = {
         "id": info.id,
         "path": info.path,
@@ -386,37 +387,37 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
         "site": info.site,
         "supplier": info.supplier,
         "buyer": info.buyer,
-        "agent": _str(dig(data, "site", "agent")),
+        "agent": _str(case.site.get("agent")),
         "country": info.country,
-        "region": _str(dig(data, "site", "region")),
+        "region": _str(case.site.get("region")),
         "sector": info.sector,
-        "tier": _int(dig(data, "site", "tier")),
+        "tier": _int(case.site.get("tier")),
         "sex": info.sex,
         "age_at_discovery": info.age,
         "age_band": info.age_band,
         "discovery_date": _iso(info.discovered),
-        "channel": _str(dig(data, "discovery", "channel")),
-        "hours_per_week": _real(dig(data, "discovery", "hours_per_week")),
-        "night_work": _bool(dig(data, "discovery", "night_work")),
-        "recruited_by_agent": _bool(dig(data, "discovery", "recruited_by_agent")),
+        "channel": _str(case.discovery.get("channel")),
+        "hours_per_week": _real(case.discovery.get("hours_per_week")),
+        "night_work": _bool(case.discovery.get("night_work")),
+        "recruited_by_agent": _bool(case.discovery.get("recruited_by_agent")),
         "escalated_reason": _str(dig(escalated, "reason")),
         "escalated_date": _str(dig(escalated, "date")),
-        "emergency": _bool(dig(data, "flags", "emergency")),
-        "removed_from_work": _str(dig(data, "protection", "removed_from_work")),
-        "hazards_removed": _str(dig(data, "protection", "hazards_removed")),
-        "wages_continued": _bool(dig(data, "protection", "wages_continued")),
-        "age_verification_date": _str(dig(data, "age_verification", "date")),
-        "age_result": _str(dig(data, "age_verification", "result")),
-        "verified_age": _int(dig(data, "age_verification", "verified_age")),
-        "minimum_age": _int(dig(data, "age_verification", "minimum_age")),
-        "minimum_age_decided_by": _str(dig(data, "age_verification", "minimum_age_decided_by")),
-        "assessment_date": _str(dig(data, "assessment", "date")),
-        "family_reachable": _bool(dig(data, "assessment", "family_reachable")),
+        "emergency": _bool(case.flags.get("emergency")),
+        "removed_from_work": _str(case.protection.get("removed_from_work")),
+        "hazards_removed": _str(case.protection.get("hazards_removed")),
+        "wages_continued": _bool(case.protection.get("wages_continued")),
+        "age_verification_date": _str(case.age_verification.get("date")),
+        "age_result": _str(case.age_verification.get("result")),
+        "verified_age": _int(case.age_verification.get("verified_age")),
+        "minimum_age": _int(case.age_verification.get("minimum_age")),
+        "minimum_age_decided_by": _str(case.age_verification.get("minimum_age_decided_by")),
+        "assessment_date": _str(case.assessment.get("date")),
+        "family_reachable": _bool(case.assessment.get("family_reachable")),
         "guardian_consent": _bool(
-            dig(data, "assessment", "consent", "guardian", "services", "given")
+            case.get("assessment", "consent", "guardian", "services", "given")
         ),
-        "child_assent": _bool(dig(data, "assessment", "consent", "child", "services", "given")),
-        "plan_signed": _str(dig(data, "plan", "date_signed")),
+        "child_assent": _bool(case.get("assessment", "consent", "child", "services", "given")),
+        "plan_signed": _str(case.plan.get("date_signed")),
         "signed_by": ";".join(signed) or None,
         "stipend_amount": _real(dig(stipend, "amount")),
         "stipend_currency": _str(dig(stipend, "currency")),
@@ -424,13 +425,13 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
         "stipend_payer": _str(dig(stipend, "payer")),
         "lost_wage_amount": _real(dig(stipend, "lost_wage", "amount")),
         "lost_wage_currency": _str(dig(stipend, "lost_wage", "currency")),
-        "budget_amount": _real(dig(data, "plan", "budget", "amount")),
-        "budget_currency": _str(dig(data, "plan", "budget", "currency")),
-        "implementation_started": _str(dig(data, "implementation", "started")),
+        "budget_amount": _real(case.get("plan", "budget", "amount")),
+        "budget_currency": _str(case.get("plan", "budget", "currency")),
+        "implementation_started": _str(case.implementation.get("started")),
         "enrolled": _str(enrolled),
         "closure_date": _iso(info.closure_date),
         "closure_reason": info.closure_reason,
-        "recurrence_check": _str(dig(data, "closure", "recurrence_check"))
+        "recurrence_check": _str(case.closure.get("recurrence_check"))
         if info.stage == "closed"
         else None,
         "root_causes": ";".join(info.root_causes) or None,
@@ -441,8 +442,8 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
         "next_due": _iso(info.next_due),
         "overdue": info.overdue,
         "last_visit": _iso(info.last_visit),
-        "visits": len(items(data.get("visits"))),
-        "payments": len(items(data.get("payments"))),
+        "visits": len(case.visits),
+        "payments": len(case.payments),
     }
     return tuple(values[name] for name, _ in TABLES["cases"])
 

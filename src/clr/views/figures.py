@@ -6,18 +6,19 @@ cases were read. Rules worth knowing (documented in docs/bulk-views.md):
 * a case *reached* a stage if its furthest stage (from its history and current stage,
   closure aside) is that stage or a later one; the funnel counts those cases;
 * coverage figures count among the cases that reached the stage where the item is due;
-* money is never added across currencies: every total is per currency.
+* money is never added across currencies: every total is per currency, an exact sum
+  rounded half up to cents only when shown (``clr.model.case.money_totals``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from clr.model import stages
+from clr.model.case import money_share, money_totals, money_value
 from clr.views.summary import AGE_BANDS, JSON_VERSION, SEXES, UNKNOWN, CaseSummary
 
 GROUP_FIELDS: dict[str, str] = {
@@ -66,10 +67,7 @@ def _counts(values: Iterable[str], order: Sequence[str] = ()) -> dict[str, int]:
 
 
 def _money(rows: Iterable[tuple[str, float]]) -> dict[str, int | float]:
-    sums: dict[str, list[float]] = {}
-    for currency, amount in rows:
-        sums.setdefault(currency, []).append(amount)
-    return {c: _num(math.fsum(sorted(v))) for c, v in sorted(sums.items())}
+    return {c: money_value(total) for c, total in money_totals(rows).items()}
 
 
 def figures(
@@ -123,7 +121,7 @@ def figures(
     for c in cases:
         for currency in {p[0] for p in c.payments}:
             per_currency[currency] = per_currency.get(currency, 0) + 1
-    totals = _money((p[0], p[1]) for p in payments)
+    totals = money_totals((p[0], p[1]) for p in payments)
     payers = sorted({p[2] for p in payments})
     on_time = [t for c in cases for t in c.stipends_on_time]
     compared = [c for c in cases if c.stipend_covers_wage is not None]
@@ -188,8 +186,10 @@ def figures(
         },
         "money": {
             "payments": len(payments),
-            "total": totals,
-            "per_case": {cur: _num(total / per_currency[cur]) for cur, total in totals.items()},
+            "total": {cur: money_value(total) for cur, total in totals.items()},
+            "per_case": {
+                cur: money_share(total, per_currency[cur]) for cur, total in totals.items()
+            },
             "by_payer": {
                 payer: _money((p[0], p[1]) for p in payments if p[2] == payer) for payer in payers
             },

@@ -19,12 +19,11 @@ single case.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clr.errors import ClrError
-from clr.model.case import dig, items
+from clr.model.case import Case, dig, items, money_value
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
@@ -271,11 +270,11 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
 
 
 def _payments(data: dict[str, Any]) -> str:
-    payments = items(data.get("payments"))
+    case = Case(data)
+    payments = case.payments
     if not payments:
         return "No payments recorded."
     rows = []
-    totals: dict[tuple[str, str], list[float]] = {}
     for p in payments:
         purpose = p.get("purpose") or "stipend"
         on_time = stipend_on_time(p) if purpose == "stipend" else None
@@ -289,17 +288,12 @@ def _payments(data: dict[str, Any]) -> str:
                 on_time,
             )
         )
-        amount = p.get("amount")
-        if isinstance(amount, int | float) and not isinstance(amount, bool):
-            key = (str(p.get("payer")), str(p.get("currency")))
-            totals.setdefault(key, []).append(float(amount))
     table = markdown_table(("Date", "Amount", "Payer", "Purpose", "Period", "On time"), rows)
-    by_currency: dict[str, float] = {}
-    for (_, currency), amounts in totals.items():
-        by_currency[currency] = by_currency.get(currency, 0.0) + math.fsum(amounts)
-    total_text = "; ".join(f"{md_cell(by_currency[c])} {c}" for c in sorted(by_currency))
+    totals = case.money_totals()
+    total_text = "; ".join(f"{md_cell(money_value(t))} {c}" for c, t in totals.items())
     payer_text = "; ".join(
-        f"{payer} {md_cell(math.fsum(totals[(payer, c)]))} {c}" for payer, c in sorted(totals)
+        f"{payer} {md_cell(money_value(t))} {c}"
+        for (payer, c), t in case.money_totals_by_payer().items()
     )
     return f"{table}\n\nTotal: {total_text} (by payer: {payer_text})."
 

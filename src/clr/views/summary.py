@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from clr.checks import rules, schemas
 from clr.io import yamlio
 from clr.model import stages
-from clr.model.case import dig, items
+from clr.model.case import Case, dig, is_amount, items
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
@@ -111,7 +110,8 @@ class CaseSummary:
     reopens: str | None = None
     job_offered: bool = False
     job_accepted: bool = False
-    payments: tuple[tuple[str, float, str, str], ...] = ()  # currency, amount, payer, purpose
+    # currency, amount as written (int or float), payer, purpose
+    payments: tuple[tuple[str, float, str, str], ...] = ()
     stipends_on_time: tuple[bool, ...] = ()
     stipend_covers_wage: bool | None = None
     root_causes: tuple[str, ...] = ()
@@ -190,10 +190,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, int | float):
         return str(value)
     return None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def age_band(age: int | None) -> str:
@@ -331,7 +327,7 @@ def _stipend_covers_wage(data: dict[str, Any]) -> bool | None:
         return None
     amount: Any = stipend.get("amount")
     lost: Any = wage.get("amount")
-    if not _is_number(amount) or not _is_number(lost):
+    if not is_amount(amount) or not is_amount(lost):
         return None
     if stipend.get("currency") != wage.get("currency"):
         return None
@@ -340,40 +336,37 @@ def _stipend_covers_wage(data: dict[str, Any]) -> bool | None:
 
 def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     """The summary of one case's data (which must have a string id and a known stage)."""
+    case = Case(data)
     today = ctx.today
     stage = str(data["stage"])
     track = data.get("track")
-    found = parse_date(dig(data, "discovery", "date"))
+    found = parse_date(case.discovery.get("date"))
     opened = parse_date(data.get("opened")) or found
-    closed_on = parse_date(dig(data, "closure", "date")) if stage == "closed" else None
+    closed_on = parse_date(case.closure.get("date")) if stage == "closed" else None
     entered = stage_entered(data, stage) or (closed_on if stage == "closed" else None)
     until = closed_on or today
     book = ctx.playbooks.get(data["playbook"]) if isinstance(data.get("playbook"), str) else None
     todo = open_actions(data, book, ctx.calendar) if book is not None else []
     first = todo[0] if todo else None
     visits = sorted(
-        (
-            (d, i, v)
-            for i, v in enumerate(items(data.get("visits")))
-            if (d := parse_date(v.get("date")))
-        ),
+        ((d, i, v) for i, v in enumerate(case.visits) if (d := parse_date(v.get("date")))),
         key=lambda t: (t[0], t[1]),
     )
-    payments = items(data.get("payments"))
+    payments = case.payments
     stipend_checks = [stipend_on_time(p) for p in payments if _is_stipend(p)]
-    signed = {s.get("party") for s in items(dig(data, "plan", "signed_by"))}
+    signed = {s.get("party") for s in items(case.plan.get("signed_by"))}
     age = age_at_discovery(data)
     return CaseSummary(
         path=path,
         id=str(data["id"]),
         stage=stage,
         track=_text(track),
-        site=_text(dig(data, "site", "name")),
-        supplier=_text(dig(data, "site", "supplier_id")),
-        buyer=_text(dig(data, "site", "buyer")),
-        country=_text(dig(data, "site", "country")),
-        sector=_text(dig(data, "site", "sector")),
-        sex=_text(dig(data, "child", "sex")),
+        site=_text(case.site.get("name")),
+        supplier=_text(case.site.get("supplier_id")),
+        buyer=_text(case.site.get("buyer")),
+        country=_text(case.site.get("country")),
+        sector=_text(case.site.get("sector")),
+        sex=_text(case.child.get("sex")),
         age=age,
         age_band=age_band(age),
         opened=opened,
@@ -389,18 +382,18 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         last_visit=visits[-1][0] if visits else None,
         playbook_missing=book is None,
         furthest=furthest_stage(data),
-        closure_reason=_text(dig(data, "closure", "reason")) if stage == "closed" else None,
+        closure_reason=_text(case.closure.get("reason")) if stage == "closed" else None,
         closure_date=closed_on,
         stage_days=_stage_days(data),
         milestone_days=_milestones(data, found),
-        age_verified=dig(data, "age_verification", "result") == "verified",
-        family_reached=dig(data, "assessment", "family_reachable") is True
-        or parse_date(dig(data, "assessment", "family_contacted")) is not None,
+        age_verified=case.age_verification.get("result") == "verified",
+        family_reached=case.assessment.get("family_reachable") is True
+        or parse_date(case.assessment.get("family_contacted")) is not None,
         consent_and_assent=_consent(data, "guardian") and _consent(data, "child"),
         plan_signed_by_all=all(p in signed for p in PLAN_PARTIES),
         support=bool(payments)
-        or isinstance(dig(data, "implementation", "enrolled"), dict)
-        or bool(items(dig(data, "implementation", "referrals"))),
+        or isinstance(case.implementation.get("enrolled"), dict)
+        or bool(items(case.implementation.get("referrals"))),
         visits=len(visits),
         in_school_at_last_visit=(visits[-1][2].get("in_school") is True) if visits else None,
         clear_last_two_visits=(
@@ -410,20 +403,20 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         ),
         refound_working=any(in_child_labour(v, track) for _, _, v in visits) if visits else None,
         reopens=_text(data.get("reopens")),
-        job_offered=dig(data, "plan", "family_job_offer", "offered") is True,
-        job_accepted=dig(data, "plan", "family_job_offer", "accepted") is True,
+        job_offered=case.get("plan", "family_job_offer", "offered") is True,
+        job_accepted=case.get("plan", "family_job_offer", "accepted") is True,
         payments=tuple(
             (
                 str(p["currency"]),
-                float(p["amount"]),
+                p["amount"],
                 _text(p.get("payer")) or UNKNOWN,
                 _text(p.get("purpose")) or "stipend",
             )
             for p in payments
-            if isinstance(p.get("currency"), str) and _is_number(p.get("amount"))
+            if isinstance(p.get("currency"), str) and is_amount(p.get("amount"))
         ),
         stipends_on_time=tuple(c for c in stipend_checks if c is not None),
         stipend_covers_wage=_stipend_covers_wage(data),
         root_causes=tuple(sorted({c for c in data.get("root_causes") or [] if isinstance(c, str)})),
-        corrective_action=bool(items(dig(data, "implementation", "corrective_actions"))),
+        corrective_action=bool(items(case.implementation.get("corrective_actions"))),
     )
