@@ -13,6 +13,7 @@ from clr.errors import CaseFileError, ClrError, TransitionError
 from clr.io import yamlio
 from clr.io.edit import Document, locked, open_document, write_atomic
 from clr.model import stages
+from clr.model.case import Case
 from clr.model.dates import local_now
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook
@@ -253,8 +254,7 @@ def _fill_closure(
     note: str | None,
     book: Playbook,
 ) -> None:
-    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
-    assert isinstance(closure, dict)
+    closure = Case(data).closure
     if reason is None and "reason" not in closure:
         raise TransitionError(
             "closing a case needs a coded reason",

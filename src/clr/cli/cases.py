@@ -487,8 +487,8 @@ def show_command(
     from rich.text import Text
 
     console = stdout_console()
-    site = data.get("site") or {}
-    child = data.get("child") or {}
+    site = view.site
+    child = view.child
     console.print(
         Text(f"{data.get('id')}  {data.get('stage')}  ({data.get('track')})", style="bold")
     )
@@ -579,6 +579,7 @@ def reopen_command(
     from clr.cases import caseops
     from clr.cases.newcase import NewCase, create_case
     from clr.errors import ClrError
+    from clr.model.case import Case
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of, case)
@@ -592,15 +593,16 @@ def reopen_command(
     who = by or os.environ.get("CLR_USER")
     if not who:
         raise ClrError("say who opens the new case", hint="add --by NAME")
-    site = dict(old.get("site") or {})
+    previous = Case(old)
+    site = dict(previous.site)
     child = {
         k: v
-        for k, v in (old.get("child") or {}).items()
+        for k, v in previous.child.items()
         if k in ("pseudonym", "sex", "birth_date", "estimated_age", "age_basis")
     }
     discovery = {
         "date": discovered or today.isoformat(),
-        "channel": channel or (old.get("discovery") or {}).get("channel", "other"),
+        "channel": channel or previous.discovery.get("channel", "other"),
         "work": work,
     }
     repository = session.repo or repo.open_repository()

@@ -24,9 +24,10 @@ import decimal
 import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
-_EMPTY: Mapping[str, Any] = {}
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 _CENT = Decimal("0.01")
 _CONTEXT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP)
 

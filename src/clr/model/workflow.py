@@ -12,7 +12,7 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.model import stages
-from clr.model.case import dig
+from clr.model.case import Case, dig
 from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding
 from clr.model.playbook import Action, ClosureRule, Playbook
@@ -103,7 +103,7 @@ def _present(value: Any) -> bool:
 
 def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> ActionState:
     """Work out whether an action is done and when it is (next) due."""
-    tick = (data.get("checklist") or {}).get(action.id)
+    tick = Case(data).checklist.get(action.id)
     if isinstance(tick, dict):
         return ActionState(action, True, parse_date(tick.get("done")))
     due = action.due or {}
@@ -342,8 +342,7 @@ def closure_blockers(
                     "/" + path.replace(".", "/"),
                 )
             )
-    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
-    assert isinstance(closure, dict)
+    closure = Case(data).closure
     if rule.needs_note and not _present(closure.get("notes")):
         out.append(
             Blocker(

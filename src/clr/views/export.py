@@ -328,9 +328,7 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
         )
     name = data.get("playbook")
     book = ctx.playbooks.get(name) if isinstance(name, str) else None
-    checklist = data.get("checklist") if isinstance(data.get("checklist"), dict) else {}
-    assert isinstance(checklist, dict)
-    for item, tick in sorted(checklist.items()):
+    for item, tick in sorted(Case(data).checklist.items()):
         action = book.action(item) if book is not None else None
         rows["checklist"].append(
             (

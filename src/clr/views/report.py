@@ -380,8 +380,7 @@ def _actions(
 
 
 def _closure(data: dict[str, Any]) -> str:
-    closure = data.get("closure") if isinstance(data.get("closure"), dict) else {}
-    assert isinstance(closure, dict)
+    closure = Case(data).closure
     rows = [
         ("Date", closure.get("date")),
         ("Reason", closure.get("reason")),
@@ -407,8 +406,7 @@ def _supplier_report(
     since = ""
     if info.stage_entered is not None:
         since = f", since {info.stage_entered}"
-    protection = data.get("protection") if isinstance(data.get("protection"), dict) else {}
-    assert isinstance(protection, dict)
+    protection = Case(data).protection
     rows: list[tuple[str, Any]] = [
         ("Stage", f"{info.stage}{since}"),
         (
@@ -444,8 +442,7 @@ def _supplier_report(
 
 
 def _supplier_duties(data: dict[str, Any]) -> str:
-    plan = data.get("plan") if isinstance(data.get("plan"), dict) else {}
-    assert isinstance(plan, dict)
+    plan = Case(data).plan
     lines = []
     stipend = plan.get("stipend")
     if isinstance(stipend, dict) and stipend.get("payer") == "supplier":
