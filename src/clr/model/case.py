@@ -67,10 +67,17 @@ def money_totals(payments: Iterable[tuple[Any, Any]]) -> dict[str, Decimal]:
     Pairs whose currency is not a string or whose amount is not a finite number are
     left out (the module's rule). The totals are not rounded: see ``money_value``.
     """
-    sums: dict[str, Decimal] = {}
+    # Equal amounts are counted first and converted once: bulk views add up hundreds of
+    # thousands of payments, most of them the same few stipends.
+    counts: dict[tuple[str, int | float], int] = {}
     for currency, amount in payments:
         if isinstance(currency, str) and is_amount(amount):
-            sums[currency] = _CONTEXT.add(sums.get(currency, Decimal(0)), amount_decimal(amount))
+            key = (currency, amount)
+            counts[key] = counts.get(key, 0) + 1
+    sums: dict[str, Decimal] = {}
+    for (currency, amount), n in counts.items():
+        part = _CONTEXT.multiply(amount_decimal(amount), Decimal(n))
+        sums[currency] = _CONTEXT.add(sums.get(currency, Decimal(0)), part)
     return {c: sums[c] for c in sorted(sums)}
 
 
