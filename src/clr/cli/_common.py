@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from clr import render
 from clr.errors import ClrError
 
 BUG_REPORT = "please report it with the command you ran (not your case data)"
@@ -107,6 +109,57 @@ def _colour() -> bool:
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return sys.stdout.isatty()
+
+
+def colour_stdout() -> bool:
+    """True if stdout takes colour: a terminal (or FORCE_COLOR), without NO_COLOR."""
+    import os
+
+    if os.environ.get("FORCE_COLOR") and not os.environ.get("NO_COLOR"):
+        return True
+    return _colour()
+
+
+def choices(name: str, values: tuple[str, ...]) -> type[enum.Enum]:
+    """An option's fixed choices as the enum Typer wants, built from a tuple of words.
+
+    The words come from one source (``clr.model.vocabulary``, ``clr.render``); a module
+    types the option as ``str`` under ``TYPE_CHECKING`` (each member is a ``str``).
+    """
+    made: type[enum.Enum] = enum.Enum(name, [(v, v) for v in values], type=str)  # type: ignore[misc,assignment]
+    return made
+
+
+def format_choices(kind: str, *, extra: tuple[str, ...] = ()) -> type[enum.Enum]:
+    """The ``--format`` choices of a kind of output: its formats in ``clr.render``, and aliases."""
+    return choices(
+        f"{kind.title()}Format", (*extra, *render.names(kind), *render.ALIASES.get(kind, {}))
+    )
+
+
+def format_option(
+    kind: str, *, extra: tuple[str, ...] = (), envvar: str | None = None, note: str = ""
+) -> Any:
+    """The ``--format``/``-f`` option of a command, from ``clr.render``'s registry.
+
+    Every command names its formats the same way: the choices (older names accepted, not
+    listed) and a help that lists them, with a note on those that need one.
+    """
+    formats = render.RENDERER_BY_NAME[kind]
+    words = [*extra, *(f"{r.name} ({r.note})" if r.note else r.name for r in formats.values())]
+    listed = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="<" + "|".join((*extra, *formats)) + ">",
+        envvar=envvar,
+        help=f"Output format: {listed}" + (f"; {note}." if note else "."),
+    )
+
+
+def format_name(kind: str, chosen: object) -> str:
+    """The name of the format chosen with ``--format`` (an alias turned into its name)."""
+    return render.canonical(kind, str(getattr(chosen, "value", chosen)))
 
 
 def stdout_console() -> Any:

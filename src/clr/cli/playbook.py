@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from clr.cli._common import stdout_console
+from clr.model.vocabulary import TRACKS
 
 playbook_app = typer.Typer(
     help="Read the playbooks: the process itself, by stage and by role.",
@@ -208,7 +209,7 @@ def _lines_for(action: Any) -> list[str]:
         tags.append("required")
     if action.gate:
         tags.append("checklist")
-    if set(action.tracks) != {"underage", "young-worker"}:
+    if set(action.tracks) != set(TRACKS):
         tags.append("track " + "/".join(action.tracks))
     when = due_words(action.due)
     out = [
@@ -323,7 +324,7 @@ def checklist_command(
         for a in gates:
             tracks = (
                 ""
-                if set(a.tracks) == {"underage", "young-worker"}
+                if set(a.tracks) == set(TRACKS)
                 else f" [{'/'.join(a.tracks)} only]"
             )
             console.print(f"  [ ] {a.id}{tracks}: {a.text}", markup=False)

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.cli._common import (
+    AsOf,
+    colour_stdout,
+    format_choices,
+    format_name,
+    format_option,
+    parse_as_of,
+)
 
+if TYPE_CHECKING:
+    from types import ModuleType
 
-class Format(str, enum.Enum):
-    """Output formats of clr validate."""
+    from clr.checks.results import Report
 
-    auto = "auto"
-    text = "text"
-    concise = "concise"
-    json = "json"
-    github = "github"
-    gitlab = "gitlab"
-    sarif = "sarif"
-    junit = "junit"
+    FindingsFormat = str
+else:
+    FindingsFormat = format_choices("findings", extra=("auto",))
 
 
 def validate(
@@ -36,14 +39,14 @@ def validate(
         ),
     ] = None,
     output_format: Annotated[
-        Format,
-        typer.Option(
-            "--format",
-            "-f",
+        FindingsFormat,
+        format_option(
+            "findings",
+            extra=("auto",),
             envvar="CLR_OUTPUT_FORMAT",
-            help="Output format; auto is github inside GitHub Actions, text elsewhere.",
+            note="auto is github inside GitHub Actions, text elsewhere",
         ),
-    ] = Format.auto,
+    ] = FindingsFormat("auto"),
     output_file: Annotated[
         Path | None,
         typer.Option(
@@ -95,7 +98,7 @@ def validate(
     Example: clr validate examples/ --format github
     """
     from clr.checks.validate import validate_paths
-    from clr.render import reports as output
+    from clr.render import render
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of, paths[0] if paths else None)
@@ -112,31 +115,21 @@ def validate(
         from clr.repo.gitops import history_findings
 
         history_findings(report, targets, since)
-    chosen = output_format
-    if chosen is Format.auto:
-        chosen = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
-    renderers = {
-        Format.json: output.render_json,
-        Format.github: output.render_github,
-        Format.gitlab: output.render_gitlab,
-        Format.sarif: output.render_sarif,
-        Format.junit: output.render_junit,
-        Format.concise: output.render_concise,
-    }
+    chosen = format_name("findings", output_format)
+    if chosen == "auto":
+        chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if output_file is not None:
-        if chosen is Format.text:
-            chosen = Format.json
-        _write_report(output_file, renderers[chosen](report))
+        _write_report(output_file, render("findings", "json" if chosen == "text" else chosen, report))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            typer.echo(output.render_github(report))
+            typer.echo(render("findings", "github", report))
         else:
-            _render_text(report, quiet=quiet)
-    elif chosen in renderers:
-        text = renderers[chosen](report)
+            _print_text(report, quiet=quiet)
+    elif chosen == "text":
+        _print_text(report, quiet=quiet)
+    else:
+        text = render("findings", chosen, report)
         if text:
             typer.echo(text)
-    else:
-        _render_text(report, quiet=quiet)
     code = report.exit_code(strict=strict)
     raise typer.Exit(0 if exit_zero and code == 1 else code)
 
@@ -144,8 +137,6 @@ def validate(
 @contextlib.contextmanager
 def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr for long runs in a terminal; never in pipes or CI."""
-    import sys
-
     if quiet or not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
         yield None
         return
@@ -188,7 +179,7 @@ def _write_report(path: Path, text: str) -> None:
         ) from None
 
 
-def _current_repository(repo: Any) -> Path:
+def _current_repository(repo: ModuleType) -> Path:
     root = repo.find_root(Path.cwd())
     if root is None:
         from clr.errors import NotARepository
@@ -200,53 +191,10 @@ def _current_repository(repo: Any) -> Path:
     return Path(root)
 
 
-def _render_text(report: Any, *, quiet: bool) -> None:
-    from rich.text import Text
+def _print_text(report: Report, *, quiet: bool) -> None:
+    from clr.render.reports import render_text
 
-    from clr.render.reports import summary_line
-
-    console = stdout_console()
-    if not console.is_terminal and not console.color_system:
-        _render_plain(report, quiet=quiet)
-        return
-    style = {"error": "bold red", "warning": "yellow"}
-    for file_report in report.files:
-        if not file_report.findings:
-            continue
-        for f in sorted(file_report.findings):
-            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
-            line = Text(where, style="bold")
-            line.append(f" {f.severity}", style=style[f.severity])
-            line.append(f" {f.code}", style="dim")
-            line.append(f" {f.message}")
-            console.print(line)
-            if f.hint:
-                console.print(Text(f"    hint: {f.hint}", style="cyan"))
-        console.print()
-    if not quiet:
-        ok = not report.errors and not report.warnings
-        console.print(Text(summary_line(report), style="green" if ok else "bold"))
-
-
-def _render_plain(report: Any, *, quiet: bool) -> None:
-    """The text format without rich: the same lines, much faster for many findings."""
-    import sys
-
-    from clr.render.reports import summary_line
-
-    out = []
-    for file_report in report.files:
-        if not file_report.findings:
-            continue
-        for f in sorted(file_report.findings):
-            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
-            out.append(f"{where} {f.severity} {f.code} {f.message}\n")
-            if f.hint:
-                out.append(f"    hint: {f.hint}\n")
-        out.append("\n")
-    if not quiet:
-        out.append(summary_line(report) + "\n")
-    sys.stdout.write("".join(out))
+    sys.stdout.write(render_text(report, quiet=quiet, colour=colour_stdout()))
 
 
 def register(app: typer.Typer) -> None:

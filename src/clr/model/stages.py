@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Literal
+
+from clr.model.vocabulary import CLOSURE_REASONS, STAGES, TRACKS
+
+__all__ = ["CLOSURE_REASONS", "STAGES", "TRACKS", "Stage", "allowed_moves", "index", "is_allowed", "next_stage"]
 
 Stage = Literal[
     "reported",
@@ -15,33 +19,6 @@ Stage = Literal[
     "monitoring",
     "closed",
 ]
-
-STAGES: Final[tuple[str, ...]] = (
-    "reported",
-    "identified",
-    "protected",
-    "age_verified",
-    "assessed",
-    "plan_agreed",
-    "in_remediation",
-    "monitoring",
-    "closed",
-)
-
-TRACKS: Final[tuple[str, ...]] = ("underage", "young-worker")
-
-CLOSURE_REASONS: Final[tuple[str, ...]] = (
-    "reached_min_age",
-    "no_longer_in_CL",
-    "aged_out",
-    "hazard_removed",
-    "referred",
-    "adult_verified",
-    "lost_contact",
-    "refused",
-    "duplicate",
-)
-
 
 def index(stage: str) -> int:
     """Return the position of a stage in the process (0 for reported)."""

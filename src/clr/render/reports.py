@@ -1,4 +1,7 @@
-"""Machine formats for findings: JSON and GitHub workflow commands (text lives in the CLI)."""
+"""Formats for findings: text, concise, JSON, GitHub, GitLab, SARIF, JUnit.
+
+Each is registered by name in ``clr.render.RENDERER_BY_NAME["findings"]``.
+"""
 
 from __future__ import annotations
 
@@ -253,3 +256,46 @@ def render_concise(report: Report) -> str:
 
 GITHUB_ANNOTATION_LIMIT = 10
 """GitHub shows at most 10 error and 10 warning annotations per step."""
+
+
+_ANSI = {
+    "bold": "\x1b[1m",
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[33m",
+    "dim": "\x1b[2m",
+    "hint": "\x1b[36m",
+    "good": "\x1b[32m",
+}
+_RESET = "\x1b[0m"
+_TERMINAL_UNSAFE = str.maketrans("", "", "\a\b\v\f\r")
+"""Characters a terminal would act on (bell, backspace, carriage return…), left out in colour."""
+
+
+def render_text(report: Report, *, quiet: bool = False, colour: bool = False) -> str:
+    """The text format: ``path:line:col: severity CODE message``, a hint, a summary line.
+
+    With ``colour`` the parts are styled with ANSI codes, for a colour terminal (the command
+    line decides when that is).
+    """
+
+    def paint(text: str, style: str) -> str:
+        return f"{_ANSI[style]}{text}{_RESET}" if colour else text
+
+    out = []
+    for file_report in report.files:
+        if not file_report.findings:
+            continue
+        for f in sorted(file_report.findings):
+            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
+            out.append(
+                f"{paint(where, 'bold')} {paint(f.severity, f.severity)} "
+                f"{paint(f.code, 'dim')} {f.message}\n"
+            )
+            if f.hint:
+                out.append(paint(f"    hint: {f.hint}", "hint") + "\n")
+        out.append("\n")
+    if not quiet:
+        ok = not report.errors and not report.warnings
+        out.append(paint(summary_line(report), "good" if ok else "bold") + "\n")
+    text = "".join(out)
+    return text.translate(_TERMINAL_UNSAFE) if colour else text

@@ -17,19 +17,12 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from clr.model import stages
+from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals, money_value
-from clr.views.summary import AGE_BANDS, JSON_VERSION, SEXES, UNKNOWN, CaseSummary
+from clr.model.vocabulary import AGE_BANDS, SEXES
+from clr.views.summary import JSON_VERSION, UNKNOWN, CaseSummary
 
-GROUP_FIELDS: dict[str, str] = {
-    "buyer": "buyer",
-    "supplier": "supplier",
-    "country": "country",
-    "sector": "sector",
-    "sex": "sex",
-    "track": "track",
-    "age-band": "age_band",
-}
+GROUP_FIELDS: dict[str, str] = {name: name.replace("-", "_") for name in vocabulary.GROUP_FIELDS}
 """``clr stats --by`` choices and the summary field each groups by."""
 
 MILESTONES: tuple[str, ...] = (

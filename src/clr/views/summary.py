@@ -23,6 +23,7 @@ from clr.checks import rules, schemas
 from clr.io import yamlio
 from clr.model import stages
 from clr.model.case import Case, dig, is_amount, items
+from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
@@ -31,13 +32,8 @@ from clr.repo.repository import CASE_FILE
 JSON_VERSION = 1
 """Version of the JSON documents of ``clr status`` and ``clr stats``."""
 
-AGE_BANDS: tuple[str, ...] = ("<12", "12-13", "14-15", "16-17", "18+")
-"""Age bands by the child's age on the day of discovery."""
-
 UNKNOWN = "(unknown)"
 """The group of cases that do not record the grouping field."""
-
-SEXES: tuple[str, ...] = ("female", "male", "other", "undisclosed")
 
 STIPEND_GRACE_DAYS = 0
 """Days after the end of the month a stipend pays for, still counted as on time."""
