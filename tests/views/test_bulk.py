@@ -1368,7 +1368,8 @@ def test_every_column_is_documented() -> None:
 
 
 def test_status_table_fits_the_terminal() -> None:
-    from clr.cli.bulk import _STATUS_TABLE, _fit
+    from clr.cli.bulk import _fit
+    from clr.render.tables import STATUS_TABLE as _STATUS_TABLE
 
     natural = dict.fromkeys((key for key, _ in _STATUS_TABLE), 10)
     natural.update(site=60, next_action=30, track=12)

@@ -120,13 +120,23 @@ def colour_stdout() -> bool:
     return _colour()
 
 
+class Word(str, enum.Enum):
+    """A choice of an option: a ``str`` that prints as its value."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
 def choices(name: str, values: tuple[str, ...]) -> type[enum.Enum]:
     """An option's fixed choices as the enum Typer wants, built from a tuple of words.
 
     The words come from one source (``clr.model.vocabulary``, ``clr.render``); a module
     types the option as ``str`` under ``TYPE_CHECKING`` (each member is a ``str``).
     """
-    made: type[enum.Enum] = enum.Enum(name, [(v, v) for v in values], type=str)  # type: ignore[misc,assignment]
+    made: type[enum.Enum] = Word(name, [(v, v) for v in values])  # type: ignore[call-overload]
     return made
 
 

@@ -2,51 +2,41 @@
 
 from __future__ import annotations
 
-import enum
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.cli._common import (
+    AsOf,
+    choices,
+    format_choices,
+    format_name,
+    format_option,
+    parse_as_of,
+    stdout_console,
+)
+from clr.model import vocabulary
+from clr.render import render
 
+if TYPE_CHECKING:
+    import datetime as dt
 
-class TableFormat(str, enum.Enum):
-    """Output formats of clr status and clr stats."""
+    from clr.views.filters import Filters
+    from clr.views.summary import CaseSummary
 
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-class SortKey(str, enum.Enum):
-    """Sort keys of clr status."""
-
-    id = "id"
-    stage = "stage"
-    track = "track"
-    site = "site"
-    country = "country"
-    supplier = "supplier"
-    buyer = "buyer"
-    opened = "opened"
-    days_open = "days-open"
-    days_in_stage = "days-in-stage"
-    next_due = "next-due"
-    overdue = "overdue"
-    last_visit = "last-visit"
-
-
-class Audience(str, enum.Enum):
-    """Who a report or an export is for (what it may hold, and which consent it needs)."""
-
-    caseworker = "caseworker"
-    supplier = "supplier"
-    buyer = "buyer"
-    investor = "investor"
+    SortKey = str
+    Audience = str
+    GroupBy = str
+    StatusFormat = str
+    FiguresFormat = str
+else:
+    SortKey = choices("SortKey", vocabulary.SORT_KEYS)
+    Audience = choices("Audience", vocabulary.AUDIENCES)
+    GroupBy = choices("GroupBy", vocabulary.GROUP_FIELDS)
+    StatusFormat = format_choices("status")
+    FiguresFormat = format_choices("figures")
 
 
 ForOpt = Annotated[
@@ -73,28 +63,12 @@ ByOpt = Annotated[
 ]
 
 
-class GroupBy(str, enum.Enum):
-    """What clr stats groups by."""
-
-    buyer = "buyer"
-    supplier = "supplier"
-    country = "country"
-    sector = "sector"
-    sex = "sex"
-    track = "track"
-    age_band = "age-band"
-
-
 Paths = Annotated[
     list[Path] | None,
     typer.Argument(
         help="Case repositories, case folders or case files (default: this repository).",
         show_default=False,
     ),
-]
-FormatOpt = Annotated[
-    TableFormat,
-    typer.Option("--format", "-f", help="table (plain text when piped), json, csv or markdown."),
 ]
 Jobs = Annotated[
     int | None,
@@ -105,14 +79,15 @@ StageOpt = Annotated[
     typer.Option(
         "--stage",
         metavar="STAGE",
-        help="Only cases in this stage (repeatable): reported, identified, protected, "
-        "age_verified, assessed, plan_agreed, in_remediation, monitoring, closed.",
+        help=f"Only cases in this stage (repeatable): {', '.join(vocabulary.STAGES)}.",
     ),
 ]
 TrackOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--track", metavar="TRACK", help="Only this track: underage or young-worker (repeatable)."
+        "--track",
+        metavar="TRACK",
+        help=f"Only this track: {' or '.join(vocabulary.TRACKS)} (repeatable).",
     ),
 ]
 CountryOpt = Annotated[
@@ -147,20 +122,19 @@ def _filters(
     sector: list[str] | None,
     overdue: bool,
     open_: bool | None,
-) -> Any:
-    from clr.model import stages
+) -> Filters:
     from clr.views.filters import Filters
 
     for value in stage or []:
-        if value not in stages.STAGES:
+        if value not in vocabulary.STAGES:
             raise typer.BadParameter(
-                f"{value!r} is not a stage; one of: {', '.join(stages.STAGES)}",
+                f"{value!r} is not a stage; one of: {', '.join(vocabulary.STAGES)}",
                 param_hint="--stage",
             )
     for value in track or []:
-        if value not in stages.TRACKS:
+        if value not in vocabulary.TRACKS:
             raise typer.BadParameter(
-                f"{value!r} is not a track; one of: {', '.join(stages.TRACKS)}",
+                f"{value!r} is not a track; one of: {', '.join(vocabulary.TRACKS)}",
                 param_hint="--track",
             )
     return Filters(
@@ -190,7 +164,7 @@ def _targets(paths: list[Path] | None) -> list[Path]:
     return [root]
 
 
-def _report_failed(cases: list[Any]) -> None:
+def _report_failed(cases: list[CaseSummary]) -> None:
     failed = [c for c in cases if not c.ok]
     if failed:
         noun = "case file" if len(failed) == 1 else "case files"
@@ -206,35 +180,7 @@ def _report_failed(cases: list[Any]) -> None:
         )
 
 
-def _dash(value: Any) -> str:
-    return "-" if value is None or value == "" else str(value)
-
-
-def _plain_table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines)
-
-
 # --- clr status -----------------------------------------------------------------------
-
-_STATUS_TABLE = (
-    ("id", "ID"),
-    ("stage", "Stage"),
-    ("track", "Track"),
-    ("site", "Site"),
-    ("country", "Country"),
-    ("days_open", "Open"),
-    ("days_in_stage", "In stage"),
-    ("next_action", "Next action"),
-    ("next_due", "Due"),
-    ("overdue", "Overdue"),
-    ("last_visit", "Last visit"),
-)
 
 
 def status_command(
@@ -249,11 +195,9 @@ def status_command(
         bool, typer.Option("--overdue", help="Only cases with overdue required actions.")
     ] = False,
     open_: OpenOpt = None,
-    sort: Annotated[SortKey, typer.Option("--sort", "-s", help="Sort by this column.")] = (
-        SortKey.id
-    ),
+    sort: Annotated[SortKey, typer.Option("--sort", "-s", help="Sort by this column.")] = "id",
     reverse: Annotated[bool, typer.Option("--reverse", "-r", help="Reverse the order.")] = False,
-    output_format: FormatOpt = TableFormat.table,
+    output_format: Annotated[StatusFormat, format_option("status")] = "text",
     as_of: AsOf = None,
     jobs: Jobs = None,
 ) -> None:
@@ -265,52 +209,19 @@ def status_command(
     Example: clr status --overdue --sort overdue --reverse --format csv > overdue.csv
     """
     from clr.views import filters as filtering
-    from clr.views import load, status
+    from clr.views import load
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
     cases = load.load_summaries(_targets(paths), today, jobs=jobs)
-    shown = filtering.sort_cases(
-        filtering.filter_cases(cases, filters), sort.value, reverse=reverse
-    )
-    if output_format is TableFormat.json:
-        typer.echo(_json_lines(status.status_document(shown, today)))
-    elif output_format is TableFormat.csv:
-        from clr.views.export import csv_text
-
-        rows = [status.status_row(c) for c in shown]
-        typer.echo(
-            csv_text(status.STATUS_COLUMNS, ([r[k] for k in status.STATUS_COLUMNS] for r in rows)),
-            nl=False,
-        )
-    elif output_format is TableFormat.markdown:
-        typer.echo(_status_markdown(shown, today))
-    else:
+    shown = filtering.sort_cases(filtering.filter_cases(cases, filters), str(sort), reverse=reverse)
+    chosen = format_name("status", output_format)
+    if chosen == "text":
         _status_table(shown, today)
+    else:
+        typer.echo(render("status", chosen, shown, today), nl=False)
     _report_failed(shown)
     raise typer.Exit(1 if any(not c.ok for c in shown) else 0)
-
-
-def _status_cells(case: Any) -> list[str]:
-    from clr.views.status import status_row
-
-    row = status_row(case)
-    return [_dash(row[key]) for key, _ in _STATUS_TABLE]
-
-
-def _status_markdown(cases: list[Any], today: Any) -> str:
-    from clr.views.report import markdown_table
-
-    ok = [c for c in cases if c.ok]
-    out = [f"# Case status as of {today.isoformat()}", ""]
-    out.append(
-        markdown_table([title for _, title in _STATUS_TABLE], [_status_cells(c) for c in ok])
-    )
-    failed = [c for c in cases if not c.ok]
-    if failed:
-        out += ["", "## Cases that could not be read", ""]
-        out += [f"- `{c.path}`: {c.error}" for c in failed]
-    return "\n".join(out)
 
 
 _SHRINK = {"site": 12, "next_action": 14, "track": 8}
@@ -340,12 +251,14 @@ def _fit(natural: dict[str, int], room: int) -> dict[str, int]:
     return widths
 
 
-def _status_table(cases: list[Any], today: Any) -> None:
+def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
+    from clr.render.tables import STATUS_TABLE, plain_table, status_cells
+
     ok = [c for c in cases if c.ok]
     failed = [c for c in cases if not c.ok]
     if not sys.stdout.isatty():
         if ok or not failed:
-            typer.echo(_plain_table([k for k, _ in _STATUS_TABLE], [_status_cells(c) for c in ok]))
+            typer.echo(plain_table([k for k, _ in STATUS_TABLE], [status_cells(c) for c in ok]))
         for case in failed:
             typer.echo(f"FAILED  {case.path}: {case.error}")
         return
@@ -362,15 +275,15 @@ def _status_table(cases: list[Any], today: Any) -> None:
         pad_edge=False,
         collapse_padding=True,
     )
-    rows = [_status_cells(c) for c in ok]
+    rows = [status_cells(c) for c in ok]
     console = stdout_console()
-    keys = [key for key, _ in _STATUS_TABLE]
+    keys = [key for key, _ in STATUS_TABLE]
     natural = {
         key: max([len(title)] + [len(r[i]) for r in rows])
-        for i, (key, title) in enumerate(_STATUS_TABLE)
+        for i, (key, title) in enumerate(STATUS_TABLE)
     }
     widths = _fit(natural, console.width - 2)
-    for key, title in _STATUS_TABLE:
+    for key, title in STATUS_TABLE:
         if key in widths:
             table.add_column(
                 title,
@@ -421,7 +334,7 @@ def stats_command(
     buyer: BuyerOpt = None,
     sector: SectorOpt = None,
     open_: OpenOpt = None,
-    output_format: FormatOpt = TableFormat.table,
+    output_format: Annotated[FiguresFormat, format_option("figures")] = "text",
     as_of: AsOf = None,
     jobs: Jobs = None,
 ) -> None:
@@ -440,125 +353,42 @@ def stats_command(
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
     cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
-    doc = figures.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
-    if output_format is TableFormat.json:
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-    elif output_format is TableFormat.csv:
-        from clr.views.export import csv_text
-
-        rows = figures.stats_rows(doc)
-        typer.echo(
-            csv_text(
-                figures.STATS_CSV_COLUMNS, ([r[k] for k in figures.STATS_CSV_COLUMNS] for r in rows)
-            ),
-            nl=False,
-        )
-    elif output_format is TableFormat.markdown:
-        typer.echo(_stats_markdown(doc))
-    else:
+    doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
+    chosen = format_name("figures", output_format)
+    if chosen == "text":
         _stats_table(doc)
+    else:
+        typer.echo(render("figures", chosen, doc), nl=False)
     _report_failed(cases)
     raise typer.Exit(1 if doc["failed"] else 0)
 
 
-def _node_title(doc: dict[str, Any], node: dict[str, Any]) -> str:
-    if node is doc["total"]:
-        return "All cases"
-    return f"{doc['by']}: {node['group']}"
-
-
-def _node_columns(
-    doc: dict[str, Any], node: dict[str, Any]
-) -> tuple[list[str], list[tuple[str, str, str]], list[dict[str, str]]]:
-    """Column titles, the rows (key, section, label) and each column's values."""
-    from clr.views.figures import display_rows
-
-    columns: list[tuple[str, dict[str, Any]]] = [("all", node)]
-    columns += list(node.get("by_sex", {}).items())
-    titles = []
-    values: list[dict[str, str]] = []
-    order: dict[str, tuple[str, str]] = {}
-    for name, child in columns:
-        suffix = " (suppressed)" if child["suppressed"] else ""
-        titles.append(name + suffix)
-        shown: dict[str, str] = {}
-        if not child["suppressed"]:
-            for key, section, label, text in display_rows(child["figures"]):
-                order.setdefault(key, (section, label))
-                shown[key] = text
-        values.append(shown)
-    rows = [(key, section, label) for key, (section, label) in order.items()]
-    return titles, rows, values
-
-
-def _stats_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [doc["total"], *doc["groups"]]
-
-
-def _stats_markdown(doc: dict[str, Any]) -> str:
-    from clr.views.report import markdown_table
-
-    out = [f"# Case figures as of {doc['as_of']}"]
-    if doc["min_count"]:
-        out.append(f"Groups of fewer than {doc['min_count']} cases are suppressed.")
-    for node in _stats_nodes(doc):
-        out.append(f"## {_node_title(doc, node)}")
-        if node["suppressed"]:
-            out.append("Suppressed: too few cases.")
-            continue
-        titles, rows, values = _node_columns(doc, node)
-        table_rows = []
-        last_section = None
-        for key, section, label in rows:
-            if section != last_section:
-                table_rows.append([f"**{section}**", *("" for _ in titles)])
-                last_section = section
-            table_rows.append([label, *(v.get(key, "-") for v in values)])
-        out.append(markdown_table(["Figure", *titles], table_rows))
-    if doc["failed"]:
-        out.append("## Cases that could not be read")
-        out.append("\n".join(f"- `{f['path']}`: {f['error']}" for f in doc["failed"]))
-    return "\n\n".join(out)
-
-
 def _stats_table(doc: dict[str, Any]) -> None:
-    plain = not sys.stdout.isatty()
-    console = None if plain else stdout_console()
-    blocks = []
-    for node in _stats_nodes(doc):
-        title = _node_title(doc, node)
-        if node["suppressed"]:
-            blocks.append(f"{title}: suppressed (too few cases)")
-            if console is not None:
-                console.print(blocks[-1])
-            continue
-        titles, rows, values = _node_columns(doc, node)
-        if plain:
-            cells = []
+    from clr.render.tables import figure_columns, figure_nodes, figure_title, figures_plain
+
+    if not sys.stdout.isatty():
+        typer.echo(figures_plain(doc))
+    else:
+        from rich.table import Table
+
+        console = stdout_console()
+        for node in figure_nodes(doc):
+            title = figure_title(doc, node)
+            if node["suppressed"]:
+                console.print(f"{title}: suppressed (too few cases)")
+                continue
+            titles, rows, values = figure_columns(doc, node)
+            table = Table(title=title, title_justify="left", title_style="bold")
+            table.add_column("Figure")
+            for name in titles:
+                table.add_column(name, justify="right")
             last_section = None
             for key, section, label in rows:
                 if section != last_section:
-                    cells.append([section, *("" for _ in titles)])
+                    table.add_row(section, *("" for _ in titles), style="bold")
                     last_section = section
-                cells.append(["  " + label, *(v.get(key, "-") for v in values)])
-            blocks.append(f"{title}\n" + _plain_table(["figure", *titles], cells))
-            continue
-        from rich.table import Table
-
-        table = Table(title=title, title_justify="left", title_style="bold")
-        table.add_column("Figure")
-        for name in titles:
-            table.add_column(name, justify="right")
-        last_section = None
-        for key, section, label in rows:
-            if section != last_section:
-                table.add_row(section, *("" for _ in titles), style="bold")
-                last_section = section
-            table.add_row("  " + label, *(v.get(key, "-") for v in values))
-        assert console is not None
-        console.print(table)
-    if plain:
-        typer.echo("\n\n".join(blocks))
+                table.add_row("  " + label, *(v.get(key, "-") for v in values))
+            console.print(table)
     for failed in doc["failed"]:
         typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
 
@@ -574,7 +404,7 @@ def report_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
-    audience: ForOpt = Audience.caseworker,
+    audience: ForOpt = "caseworker",
     override_consent: OverrideOpt = None,
     by: ByOpt = None,
     as_of: AsOf = None,
@@ -599,7 +429,7 @@ def report_command(
     today = parse_as_of(as_of, case)
     who = by or os.environ.get("CLR_USER")
     consent.check_override(override_consent, who)
-    if audience is Audience.investor:
+    if audience == "investor":
         raise typer.BadParameter(
             "an investor sees aggregates only, never the report of a single case; "
             "share 'clr stats --min-count 5' or 'clr export --for investor'",
@@ -609,24 +439,24 @@ def report_command(
     path, data, ctx = session.path, session.data, session.ctx
     from clr.repo.repository import display_path
 
-    purpose = consent.needed(audience.value)
+    purpose = consent.needed(str(audience))
     problem = consent.consent_problem(data, purpose, today) if purpose else None
     if problem is not None:
         if override_consent is None:
             raise ClrError(
-                f"{data.get('id')}: not shared with the {audience.value}: {problem}",
+                f"{data.get('id')}: not shared with the {audience}: {problem}",
                 hint=consent.consent_hint(str(data.get("id")), purpose or ""),
             )
         assert who is not None
         consent.record_override(
             path,
-            consent.Override(audience.value, override_consent.strip(), who, "report"),
+            consent.Override(str(audience), override_consent.strip(), who, "report"),
             today=today,
         )
         typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
         session = caseops.open_case(str(path), today=today)
         path, data, ctx = session.path, session.data, session.ctx
-    text = casereport.render_report(data, display_path(path), ctx, audience.value)
+    text = casereport.render_report(data, display_path(path), ctx, str(audience))
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -645,7 +475,7 @@ def export_command(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write one CSV file per table into this folder.")
     ] = None,
-    audience: ForOpt = Audience.caseworker,
+    audience: ForOpt = "caseworker",
     override_consent: OverrideOpt = None,
     by: ByOpt = None,
     as_of: AsOf = None,
@@ -677,12 +507,12 @@ def export_command(
     consent.check_override(override_consent, who)
     selection = select(_targets(paths), today)
     result = export.collect(selection, today, jobs=jobs)
-    purpose = consent.needed(audience.value)
-    missing = [c for c in result.cases if audience.value not in c.covers]
+    purpose = consent.needed(str(audience))
+    missing = [c for c in result.cases if str(audience) not in c.covers]
     included: list[str] = []
     if missing and override_consent is not None:
         assert who is not None
-        override = consent.Override(audience.value, override_consent.strip(), who, "export")
+        override = consent.Override(str(audience), override_consent.strip(), who, "export")
         for case in missing:
             try:
                 consent.record_override(Path(case.file), override, today=today)
@@ -696,7 +526,7 @@ def export_command(
             f"case{'' if len(included) == 1 else 's'}",
             err=True,
         )
-    result = export.for_audience(result, audience.value, today, include=included)
+    result = export.for_audience(result, str(audience), today, include=included)
     if result.left_out:
         count = len(result.left_out)
         typer.echo(
@@ -715,16 +545,6 @@ def export_command(
     for failed in result.failed:
         typer.echo(f"not exported: {failed.path}: {failed.error}", err=True)
     raise typer.Exit(1 if result.failed else 0)
-
-
-def _json_lines(doc: dict[str, Any]) -> str:
-    """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
-    cases = doc.get("cases")
-    if not isinstance(cases, list):
-        return json.dumps(doc, indent=2, ensure_ascii=False)
-    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
-    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
-    return head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
 
 
 def register(app: typer.Typer) -> None:

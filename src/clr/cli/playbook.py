@@ -322,11 +322,7 @@ def checklist_command(
         console = stdout_console()
         console.print(f"Checklist to leave {stage} ({book.name}):", markup=False)
         for a in gates:
-            tracks = (
-                ""
-                if set(a.tracks) == set(TRACKS)
-                else f" [{'/'.join(a.tracks)} only]"
-            )
+            tracks = "" if set(a.tracks) == set(TRACKS) else f" [{'/'.join(a.tracks)} only]"
             console.print(f"  [ ] {a.id}{tracks}: {a.text}", markup=False)
 
 

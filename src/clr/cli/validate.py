@@ -46,7 +46,7 @@ def validate(
             envvar="CLR_OUTPUT_FORMAT",
             note="auto is github inside GitHub Actions, text elsewhere",
         ),
-    ] = FindingsFormat("auto"),
+    ] = "auto",
     output_file: Annotated[
         Path | None,
         typer.Option(
@@ -119,7 +119,9 @@ def validate(
     if chosen == "auto":
         chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if output_file is not None:
-        _write_report(output_file, render("findings", "json" if chosen == "text" else chosen, report))
+        _write_report(
+            output_file, render("findings", "json" if chosen == "text" else chosen, report)
+        )
         if os.environ.get("GITHUB_ACTIONS") == "true":
             typer.echo(render("findings", "github", report))
         else:

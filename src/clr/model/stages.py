@@ -6,7 +6,16 @@ from typing import Literal
 
 from clr.model.vocabulary import CLOSURE_REASONS, STAGES, TRACKS
 
-__all__ = ["CLOSURE_REASONS", "STAGES", "TRACKS", "Stage", "allowed_moves", "index", "is_allowed", "next_stage"]
+__all__ = [
+    "CLOSURE_REASONS",
+    "STAGES",
+    "TRACKS",
+    "Stage",
+    "allowed_moves",
+    "index",
+    "is_allowed",
+    "next_stage",
+]
 
 Stage = Literal[
     "reported",
@@ -19,6 +28,7 @@ Stage = Literal[
     "monitoring",
     "closed",
 ]
+
 
 def index(stage: str) -> int:
     """Return the position of a stage in the process (0 for reported)."""

@@ -6,6 +6,7 @@ Every command that offers ``--format`` lists its choices from here (the CLI buil
 option from ``names(kind)``), so a format added here is offered at once everywhere that
 kind of output is.
 
+Every renderer but those of findings returns its text with the final newline.
 A renderer is named by ``"module:function"`` and imported only when it is used, so that
 reading the registry costs nothing at start-up. A format whose target is None is the
 terminal view the CLI draws itself (a rich table on a terminal); the core never imports rich.
@@ -46,7 +47,7 @@ _FINDINGS = "clr.render.reports"
 _TABLES = "clr.render.tables"
 
 RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
-    # Findings of clr validate: function(report, *, quiet=False, colour=False) -> str.
+    # Findings of clr validate: function(report) -> str (text: also quiet=, colour=).
     "findings": _kind(
         Renderer("text", f"{_FINDINGS}:render_text"),
         Renderer("concise", f"{_FINDINGS}:render_concise"),
@@ -66,7 +67,7 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
     # Figures over many cases (clr stats): function(document) -> str.
     "figures": _kind(
         Renderer("text", None, "a table; plain text when piped"),
-        Renderer("json", f"{_TABLES}:figures_json"),
+        Renderer("json", f"{_TABLES}:document_json"),
         Renderer("csv", f"{_TABLES}:figures_csv"),
         Renderer("markdown", f"{_TABLES}:figures_markdown"),
     ),

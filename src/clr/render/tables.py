@@ -1,0 +1,200 @@
+"""Formats for views over many cases and for documents: JSON, CSV, Markdown.
+
+``clr status`` (a list of case summaries), ``clr stats`` (the figures document) and the
+JSON of one case (``clr show``, ``clr next``, ``clr identity show``, the playbooks). Each
+is registered by name in ``clr.render.RENDERER_BY_NAME``; the terminal tables are drawn by
+the command line, from the same cells (``status_cells``, ``figure_columns``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from clr.views.summary import CaseSummary
+
+STATUS_TABLE: tuple[tuple[str, str], ...] = (
+    ("id", "ID"),
+    ("stage", "Stage"),
+    ("track", "Track"),
+    ("site", "Site"),
+    ("country", "Country"),
+    ("days_open", "Open"),
+    ("days_in_stage", "In stage"),
+    ("next_action", "Next action"),
+    ("next_due", "Due"),
+    ("overdue", "Overdue"),
+    ("last_visit", "Last visit"),
+)
+"""The columns of the status table (terminal and Markdown): key and title."""
+
+
+def document_json(doc: Any) -> str:
+    """A document as indented JSON (non-ASCII kept as it is)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def json_lines(doc: dict[str, Any]) -> str:
+    """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
+    cases = doc.get("cases")
+    if not isinstance(cases, list):
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
+    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
+    return head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
+
+
+def dash(value: Any) -> str:
+    """A table cell: ``-`` for nothing."""
+    return "-" if value is None or value == "" else str(value)
+
+
+def plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns padded with spaces, for a pipe or a file."""
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+# --- clr status ------------------------------------------------------------------------
+
+
+def status_cells(case: CaseSummary) -> list[str]:
+    """The cells of a case's row in the status table."""
+    from clr.views.status import status_row
+
+    row = status_row(case)
+    return [dash(row[key]) for key, _ in STATUS_TABLE]
+
+
+def status_json(cases: Sequence[CaseSummary], today: dt.date) -> str:
+    """The status document as JSON, one case a line."""
+    from clr.views.status import status_document
+
+    return json_lines(status_document(list(cases), today)) + "\n"
+
+
+def status_csv(cases: Sequence[CaseSummary], today: dt.date) -> str:
+    """One CSV row per case, the stable columns of ``docs/bulk-views.md``."""
+    from clr.views.export import csv_text
+    from clr.views.status import STATUS_COLUMNS, status_row
+
+    rows = [status_row(c) for c in cases]
+    return csv_text(STATUS_COLUMNS, ([r[k] for k in STATUS_COLUMNS] for r in rows))
+
+
+def status_markdown(cases: Sequence[CaseSummary], today: dt.date) -> str:
+    """The status table in Markdown, with the cases that could not be read below it."""
+    from clr.views.report import markdown_table
+
+    ok = [c for c in cases if c.ok]
+    out = [f"# Case status as of {today.isoformat()}", ""]
+    out.append(markdown_table([title for _, title in STATUS_TABLE], [status_cells(c) for c in ok]))
+    failed = [c for c in cases if not c.ok]
+    if failed:
+        out += ["", "## Cases that could not be read", ""]
+        out += [f"- `{c.path}`: {c.error}" for c in failed]
+    return "\n".join(out) + "\n"
+
+
+# --- clr stats -------------------------------------------------------------------------
+
+
+def figures_csv(doc: dict[str, Any]) -> str:
+    """One CSV row per figure, group and sex."""
+    from clr.views.export import csv_text
+    from clr.views.figures import STATS_CSV_COLUMNS, stats_rows
+
+    rows = stats_rows(doc)
+    return csv_text(STATS_CSV_COLUMNS, ([r[k] for k in STATS_CSV_COLUMNS] for r in rows))
+
+
+def figure_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """All cases, then each group."""
+    return [doc["total"], *doc["groups"]]
+
+
+def figure_title(doc: dict[str, Any], node: dict[str, Any]) -> str:
+    """The title of a block of figures."""
+    if node is doc["total"]:
+        return "All cases"
+    return f"{doc['by']}: {node['group']}"
+
+
+def figure_columns(
+    doc: dict[str, Any], node: dict[str, Any]
+) -> tuple[list[str], list[tuple[str, str, str]], list[dict[str, str]]]:
+    """Column titles, the rows (key, section, label) and each column's values."""
+    from clr.views.figures import display_rows
+
+    columns: list[tuple[str, dict[str, Any]]] = [("all", node)]
+    columns += list(node.get("by_sex", {}).items())
+    titles = []
+    values: list[dict[str, str]] = []
+    order: dict[str, tuple[str, str]] = {}
+    for name, child in columns:
+        suffix = " (suppressed)" if child["suppressed"] else ""
+        titles.append(name + suffix)
+        shown: dict[str, str] = {}
+        if not child["suppressed"]:
+            for key, section, label, text in display_rows(child["figures"]):
+                order.setdefault(key, (section, label))
+                shown[key] = text
+        values.append(shown)
+    rows = [(key, section, label) for key, (section, label) in order.items()]
+    return titles, rows, values
+
+
+def figures_plain(doc: dict[str, Any]) -> str:
+    """The figures as plain text tables, for a pipe or a file."""
+    blocks = []
+    for node in figure_nodes(doc):
+        title = figure_title(doc, node)
+        if node["suppressed"]:
+            blocks.append(f"{title}: suppressed (too few cases)")
+            continue
+        titles, rows, values = figure_columns(doc, node)
+        cells = []
+        last_section = None
+        for key, section, label in rows:
+            if section != last_section:
+                cells.append([section, *("" for _ in titles)])
+                last_section = section
+            cells.append(["  " + label, *(v.get(key, "-") for v in values)])
+        blocks.append(f"{title}\n" + plain_table(["figure", *titles], cells))
+    return "\n\n".join(blocks)
+
+
+def figures_markdown(doc: dict[str, Any]) -> str:
+    """The figures in Markdown: a table per group, sections in bold."""
+    from clr.views.report import markdown_table
+
+    out = [f"# Case figures as of {doc['as_of']}"]
+    if doc["min_count"]:
+        out.append(f"Groups of fewer than {doc['min_count']} cases are suppressed.")
+    for node in figure_nodes(doc):
+        out.append(f"## {figure_title(doc, node)}")
+        if node["suppressed"]:
+            out.append("Suppressed: too few cases.")
+            continue
+        titles, rows, values = figure_columns(doc, node)
+        table_rows = []
+        last_section = None
+        for key, section, label in rows:
+            if section != last_section:
+                table_rows.append([f"**{section}**", *("" for _ in titles)])
+                last_section = section
+            table_rows.append([label, *(v.get(key, "-") for v in values)])
+        out.append(markdown_table(["Figure", *titles], table_rows))
+    if doc["failed"]:
+        out.append("## Cases that could not be read")
+        out.append("\n".join(f"- `{f['path']}`: {f['error']}" for f in doc["failed"]))
+    return "\n\n".join(out) + "\n"
