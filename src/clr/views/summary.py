@@ -23,7 +23,6 @@ from clr.checks import rules, schemas
 from clr.io import yamlio
 from clr.model import stages
 from clr.model.case import Case, dig, is_amount, items
-from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
