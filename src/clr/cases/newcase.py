@@ -17,6 +17,7 @@ from clr.checks.validate import check_case_data
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.io.splice import render_block
+from clr.model.case import Case
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
@@ -192,3 +193,147 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         os.fsync(fd)
         os.close(fd)
     return case_id, target / CASE_FILE
+
+
+# --- what a new case needs, checked before anything is written ------------------------
+
+
+def case_enums() -> dict[str, list[str]]:
+    """The choices of the new-case questions, from the case schema (the truth for them)."""
+    from clr.io.resources import load_schema
+
+    props = load_schema("case")["properties"]
+    defs = load_schema("case")["$defs"]
+    return {
+        "channel": props["discovery"]["properties"]["channel"]["enum"],
+        "sex": props["child"]["properties"]["sex"]["enum"],
+        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
+        "country": defs["country"]["enum"],
+        "track": props["track"]["enum"],
+    }
+
+
+def whole_or_fraction(value: float | None) -> int | float | None:
+    """A number as written in a case: ``40``, not ``40.0``."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+FLAGS = {
+    "site": "--site",
+    "country": "--country",
+    "channel": "--channel",
+    "pseudonym": "--pseudonym",
+    "sex": "--sex",
+    "by": "--by",
+    "supplier": "--supplier",
+    "sector": "--sector",
+    "work": "--work",
+}
+"""The flag of each new-case value a message may name."""
+
+
+def check_values(
+    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, *, confirmed: bool
+) -> None:
+    """Check the values of a new case (flags or answers); upper-cases the country code.
+
+    Raises:
+        ClrError: a value is missing, not one of its choices, or not a date.
+    """
+    from clr.model.dates import partial_bounds
+
+    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
+    if confirmed:
+        needed += ["supplier", "sector", "work"]
+    missing = [FLAGS[k] for k in needed if not values.get(k)]
+    if confirmed and values["age"] is None and not values["birth_date"]:
+        missing.append("--age or --birth-date")
+    if missing:
+        raise ClrError(
+            f"missing {', '.join(missing)}",
+            hint="give them as flags (clr new-case --help), or run in a terminal "
+            "without --no-input to be asked",
+        )
+    if isinstance(values["country"], str):
+        values["country"] = values["country"].upper()
+    for key in ("country", "channel", "sex", "age_basis", "track"):
+        if values.get(key) and values[key] not in enums[key]:
+            shown = ", ".join(enums[key][:12]) + (" …" if len(enums[key]) > 12 else "")
+            raise ClrError(
+                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
+            )
+    if values["discovered"]:
+        try:
+            day = dt.date.fromisoformat(values["discovered"])
+        except ValueError:
+            raise ClrError(
+                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
+            ) from None
+        if day > today:
+            raise ClrError(f"--discovered {day} is in the future")
+    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
+        raise ClrError(
+            f"--birth-date {values['birth_date']!r} is not a date",
+            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
+        )
+
+
+# --- clr reopen: what a new case carries over from the closed one -----------------------
+
+CARRIED_CHILD_FIELDS = ("pseudonym", "sex", "birth_date", "estimated_age", "age_basis")
+"""What of the child a reopened case keeps (the rest is found out again)."""
+
+
+def check_reopen(old: dict[str, Any], by: str | None) -> None:
+    """Refuse to reopen a case that is still open, or without a name for the history.
+
+    Raises:
+        ClrError: the case is still open, or nobody is named.
+    """
+    if old.get("stage") != "closed":
+        raise ClrError(
+            f"{old.get('id')} is still open (stage {old.get('stage')})",
+            hint="record what happened in the open case instead",
+        )
+    if not by:
+        raise ClrError("say who opens the new case", hint="add --by NAME")
+
+
+def reopening(
+    old: dict[str, Any],
+    *,
+    by: str | None,
+    today: dt.date,
+    discovered: str | None = None,
+    channel: str | None = None,
+    work: str | None = None,
+    carried: CarriedIdentity | None = None,
+) -> NewCase:
+    """The new case that reopens the closed case ``old``: its site, child, track, playbook.
+
+    Raises:
+        ClrError: the case is still open, or nobody is named.
+    """
+    check_reopen(old, by)
+    assert by is not None
+    previous = Case(old)
+    child = {k: v for k, v in previous.child.items() if k in CARRIED_CHILD_FIELDS}
+    discovery = {
+        "date": discovered or today.isoformat(),
+        "channel": channel or previous.discovery.get("channel", "other"),
+        "work": work,
+    }
+    return NewCase(
+        site=dict(previous.site),
+        child=child,
+        discovery=discovery,
+        track=str(old.get("track")),
+        by=by,
+        playbook=str(old.get("playbook")),
+        reopens=str(old.get("id")),
+        identity=carried.identity if carried else {},
+        recipients=carried.recipients if carried else None,
+        recipients_file=carried.recipients_file if carried else None,
+    )

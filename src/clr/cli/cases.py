@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.cli._common import (
+    AsOf,
+    format_choices,
+    format_name,
+    format_option,
+    parse_as_of,
+    stdout_console,
+)
+from clr.render import render
+
+if TYPE_CHECKING:
+    CaseFormat = str
+else:
+    CaseFormat = format_choices("case")
 
 NoInput = Annotated[
     bool,
@@ -128,20 +140,6 @@ def _ask_text(message: str, *, default: str = "", required: bool = False, check:
     return str(answer).strip()
 
 
-def _case_enums() -> dict[str, list[str]]:
-    from clr.io.resources import load_schema
-
-    props = load_schema("case")["properties"]
-    defs = load_schema("case")["$defs"]
-    return {
-        "channel": props["discovery"]["properties"]["channel"]["enum"],
-        "sex": props["child"]["properties"]["sex"]["enum"],
-        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
-        "country": defs["country"]["enum"],
-        "track": props["track"]["enum"],
-    }
-
-
 def new_case_command(
     site: Annotated[str | None, typer.Option("--site", help="Site name or code.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier id.")] = None,
@@ -219,14 +217,20 @@ def new_case_command(
     --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
     """
     from clr.cases import caseops
-    from clr.cases.newcase import NewCase, create_case
+    from clr.cases.newcase import (
+        NewCase,
+        case_enums,
+        check_values,
+        create_case,
+        whole_or_fraction,
+    )
     from clr.errors import ClrError
     from clr.model import workflow
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of)
     repository = repo.open_repository()
-    enums = _case_enums()
+    enums = case_enums()
     values: dict[str, Any] = {
         "site": site,
         "supplier": supplier,
@@ -248,7 +252,7 @@ def new_case_command(
     }
     if interactive(no_input):
         _prompt_missing(values, enums, today, confirmed)
-    _check_values(values, enums, today, confirmed)
+    check_values(values, enums, today, confirmed=confirmed)
     new = NewCase(
         site={
             "name": values["site"],
@@ -269,7 +273,7 @@ def new_case_command(
             "channel": values["channel"],
             "work": values["work"],
             "hazards": list(values["hazard"] or []),
-            "hours_per_week": _number(values["hours"]),
+            "hours_per_week": whole_or_fraction(values["hours"]),
             "night_work": night_work,
         },
         track=values["track"] or "underage",
@@ -299,12 +303,6 @@ def new_case_command(
     for state in todo[:6]:
         due = f"due {state.due}" if state.due else "no deadline"
         typer.echo(f"  - {state.action.id} ({due}): {state.action.text}", err=True)
-
-
-def _number(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
 
 
 def _prompt_missing(
@@ -381,109 +379,26 @@ def _prompt_missing(
     )
 
 
-_FLAGS = {
-    "site": "--site",
-    "country": "--country",
-    "channel": "--channel",
-    "pseudonym": "--pseudonym",
-    "sex": "--sex",
-    "by": "--by",
-    "supplier": "--supplier",
-    "sector": "--sector",
-    "work": "--work",
-}
-
-
-def _check_values(
-    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
-) -> None:
-    from clr.errors import ClrError
-    from clr.model.dates import partial_bounds
-
-    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
-    if confirmed:
-        needed += ["supplier", "sector", "work"]
-    missing = [_FLAGS[k] for k in needed if not values.get(k)]
-    if confirmed and values["age"] is None and not values["birth_date"]:
-        missing.append("--age or --birth-date")
-    if missing:
-        raise ClrError(
-            f"missing {', '.join(missing)}",
-            hint="give them as flags (clr new-case --help), or run in a terminal "
-            "without --no-input to be asked",
-        )
-    if isinstance(values["country"], str):
-        values["country"] = values["country"].upper()
-    for key, enum in (
-        ("country", "country"),
-        ("channel", "channel"),
-        ("sex", "sex"),
-        ("age_basis", "age_basis"),
-        ("track", "track"),
-    ):
-        if values.get(key) and values[key] not in enums[enum]:
-            shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
-            raise ClrError(
-                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
-            )
-    if values["discovered"]:
-        try:
-            day = dt.date.fromisoformat(values["discovered"])
-        except ValueError:
-            raise ClrError(
-                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
-            ) from None
-        if day > today:
-            raise ClrError(f"--discovered {day} is in the future")
-    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
-        raise ClrError(
-            f"--birth-date {values['birth_date']!r} is not a date",
-            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
-        )
-
-
 def show_command(
     case: Annotated[str, typer.Argument(help="A case id, folder or file.")],
     as_of: AsOf = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    output_format: Annotated[CaseFormat, format_option("case")] = "text",
 ) -> None:
     """Show one case at a glance: where it stands, its timeline, plan, money and visits.
 
     Example: clr show EXR-2026-7KQ3M
     """
     from clr.cases import caseops
-    from clr.model.case import Case, money_value
-    from clr.model.workflow import open_actions
+    from clr.views.glance import glance
 
     today = parse_as_of(as_of, case)
-    session = caseops.open_case(case, today=today)
-    data = session.data
-    todo = open_actions(data, session.playbook(), session.ctx.calendar)
-    overdue = [s for s in todo if s.overdue_days(today)]
-    view = Case(data)
-    payments = view.payments
-    totals = {c: money_value(t) for c, t in view.money_totals().items()}
-    visits = view.visits
-    summary = {
-        "version": 1,
-        "id": data.get("id"),
-        "stage": data.get("stage"),
-        "track": data.get("track"),
-        "site": data.get("site"),
-        "child": {
-            k: view.child.get(k) for k in ("pseudonym", "sex", "estimated_age", "birth_date")
-        },
-        "opened": data.get("opened"),
-        "history": data.get("history"),
-        "open_actions": len(todo),
-        "overdue": len(overdue),
-        "payments": {"count": len(payments), "totals": totals},
-        "visits": {"count": len(visits), "last": visits[-1] if visits else None},
-        "closure": data.get("closure"),
-    }
-    if output_format == "json":
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    seen = glance(caseops.open_case(case, today=today), today)
+    chosen = format_name("case", output_format)
+    if chosen != "text":
+        typer.echo(render("case", chosen, seen.document()), nl=False)
         return
+    data, view, todo, overdue = seen.data, seen.case, seen.todo, seen.overdue
+    payments, totals, visits = seen.payments, seen.totals, seen.visits
     from rich.text import Text
 
     console = stdout_console()
@@ -577,47 +492,24 @@ def reopen_command(
     Example: clr reopen EXR-2026-7KQ3M --by "R. Ahmed" --channel hotline
     """
     from clr.cases import caseops
-    from clr.cases.newcase import NewCase, create_case
-    from clr.errors import ClrError
-    from clr.model.case import Case
+    from clr.cases.newcase import check_reopen, create_case, reopening
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     old = session.data
-    if old.get("stage") != "closed":
-        raise ClrError(
-            f"{old.get('id')} is still open (stage {old.get('stage')})",
-            hint="record what happened in the open case instead",
-        )
     who = by or os.environ.get("CLR_USER")
-    if not who:
-        raise ClrError("say who opens the new case", hint="add --by NAME")
-    previous = Case(old)
-    site = dict(previous.site)
-    child = {
-        k: v
-        for k, v in previous.child.items()
-        if k in ("pseudonym", "sex", "birth_date", "estimated_age", "age_basis")
-    }
-    discovery = {
-        "date": discovered or today.isoformat(),
-        "channel": channel or previous.discovery.get("channel", "other"),
-        "work": work,
-    }
+    check_reopen(old, who)  # before any key is asked for
     repository = session.repo or repo.open_repository()
     carried = None if no_identity else _carried_identity(repository, session.path, identity_file)
-    new = NewCase(
-        site=site,
-        child=child,
-        discovery=discovery,
-        track=str(old.get("track")),
+    new = reopening(
+        old,
         by=who,
-        playbook=str(old.get("playbook")),
-        reopens=str(old.get("id")),
-        identity=carried.identity if carried else {},
-        recipients=carried.recipients if carried else None,
-        recipients_file=carried.recipients_file if carried else None,
+        today=today,
+        discovered=discovered,
+        channel=channel,
+        work=work,
+        carried=carried,
     )
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)

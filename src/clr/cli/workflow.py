@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import json
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clr.cli._common import AsOf, paint, parse_as_of
+from clr.cli._common import (
+    AsOf,
+    choices,
+    format_choices,
+    format_name,
+    format_option,
+    paint,
+    parse_as_of,
+)
+from clr.model import vocabulary
+from clr.render import render
 
 CaseArg = Annotated[
     str, typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False)
@@ -27,11 +35,14 @@ DryRun = Annotated[
 ]
 
 
-class DataFormat(str, enum.Enum):
-    """Output formats for one case's data."""
+if TYPE_CHECKING:
+    from clr.views.glance import NextSteps
 
-    text = "text"
-    json = "json"
+    CaseFormat = str
+    Method = str
+else:
+    CaseFormat = format_choices("case")
+    Method = choices("Method", vocabulary.VISIT_METHODS)
 
 
 def _by(value: str | None) -> str:
@@ -63,75 +74,29 @@ def next_command(
     case: CaseArg,
     role: Annotated[str | None, typer.Option("--role", help="Only actions for this role.")] = None,
     as_of: AsOf = None,
-    output_format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.text,
+    output_format: Annotated[CaseFormat, format_option("case")] = "text",
 ) -> None:
     """Say what to do next for a case: open actions, deadlines, overdue items, blockers.
 
     Example: clr next EXR-2026-7KQ3M --role supplier
     """
     from clr.cases import caseops
-    from clr.model import stages
-    from clr.model.workflow import move_blockers, open_actions
+    from clr.views.glance import next_steps
 
     today = parse_as_of(as_of, case)
-    session = caseops.open_case(case, today=today)
-    data, book = session.data, session.playbook()
-    calendar = session.ctx.calendar
-    todo = open_actions(data, book, calendar, role=role)
-    stage = str(data.get("stage"))
-    target = stages.next_stage(stage) if stage in stages.STAGES else None
-    blockers = move_blockers(data, target, book, calendar) if target else []
-    plan = book.stages.get(stage)
-    if output_format is DataFormat.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "version": 1,
-                    "id": data.get("id"),
-                    "stage": stage,
-                    "track": data.get("track"),
-                    "as_of": today.isoformat(),
-                    "next_stage": target,
-                    "actions": [
-                        {
-                            "id": s.action.id,
-                            "text": s.action.text,
-                            "roles": list(s.action.roles),
-                            "required": s.action.required,
-                            "gate": s.action.gate,
-                            "due": s.due.isoformat() if s.due else None,
-                            "recurrence": s.label or None,
-                            "overdue_days": s.overdue_days(today),
-                            "waiting_for": s.waiting_for or None,
-                            "sources": list(s.action.sources),
-                        }
-                        for s in todo
-                    ],
-                    "warnings": [w.text for w in plan.warnings] if plan else [],
-                    "safeguarding": [w.text for w in plan.safeguarding] if plan else [],
-                    "blockers": [
-                        {"kind": b.kind, "message": b.message, "hint": b.hint} for b in blockers
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return
-    _render_next(session, todo, blockers, target, today, plan)
+    steps = next_steps(caseops.open_case(case, today=today), today, role=role)
+    chosen = format_name("case", output_format)
+    if chosen == "text":
+        typer.echo(_next_text(steps))
+    else:
+        typer.echo(render("case", chosen, steps.document()), nl=False)
 
 
-def _render_next(
-    session: Any,
-    todo: list[Any],
-    blockers: list[Any],
-    target: str | None,
-    today: dt.date,
-    plan: Any,
-) -> None:
+def _next_text(steps: NextSteps) -> str:
     lines: list[str] = []
     say = lines.append
-    data = session.data
+    data, todo, blockers, target = steps.data, steps.todo, steps.blockers, steps.target
+    today, plan = steps.today, steps.plan
     say(
         paint(f"{data.get('id')}", "bold")
         + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
@@ -191,7 +156,7 @@ def _render_next(
                         "green",
                     )
                 )
-    typer.echo("\n".join(lines))
+    return "\n".join(lines)
 
 
 def advance_command(
@@ -270,16 +235,6 @@ def tick_command(
     )
 
 
-class Method(str, enum.Enum):
-    """How a monitoring visit was made."""
-
-    announced = "announced"
-    unannounced = "unannounced"
-    phone = "phone"
-    school_check = "school_check"
-    household = "household"
-
-
 def visit_command(
     case: CaseArg,
     method: Annotated[Method, typer.Option("--method", help="How the visit was made.")],
@@ -320,22 +275,22 @@ def visit_command(
     Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school
     """
     from clr.cases import caseops
+    from clr.cases.entries import visit_entry
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
-    entry: dict[str, Any] = {"date": _date(date, today).isoformat(), "method": method.value}
-    if by or os.environ.get("CLR_USER"):
-        entry["by"] = _by(by)
-    optional = {
-        "in_school": in_school,
-        "attendance_percent": attendance,
-        "working": working,
-        "hazardous_work": hazardous_work,
-        "stipend_received": stipend_received,
-        "child_views": child_views,
-        "notes": notes,
-    }
-    entry.update({k: v for k, v in optional.items() if v is not None})
+    entry = visit_entry(
+        _date(date, today),
+        str(method),
+        working=working,
+        by=_by(by) if by or os.environ.get("CLR_USER") else None,
+        in_school=in_school,
+        attendance=attendance,
+        hazardous_work=hazardous_work,
+        stipend_received=stipend_received,
+        child_views=child_views,
+        notes=notes,
+    )
     diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
     typer.echo(
@@ -365,24 +320,25 @@ def pay_command(
     Example: clr pay EXR-2026-7KQ3M --amount 4500 --currency BDT --payer supplier --receipt R-0412
     """
     from clr.cases import caseops
+    from clr.cases.entries import payment_entry
 
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
-    value: int | float = int(amount) if float(amount).is_integer() else amount
-    entry: dict[str, Any] = {
-        "date": _date(date, today).isoformat(),
-        "amount": value,
-        "currency": currency.upper(),
-        "payer": payer,
-        "purpose": purpose,
-    }
-    optional = {"period": period, "receipt": receipt, "notes": notes}
-    entry.update({k: v for k, v in optional.items() if v is not None})
+    entry = payment_entry(
+        _date(date, today),
+        amount=amount,
+        currency=currency,
+        payer=payer,
+        purpose=purpose,
+        period=period,
+        receipt=receipt,
+        notes=notes,
+    )
     diff = caseops.append_entry(session, "payments", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
     typer.echo(
         f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
-        f"{value} {entry['currency']} paid by {payer}",
+        f"{entry['amount']} {entry['currency']} paid by {payer}",
         err=True,
     )
 
