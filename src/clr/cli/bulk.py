@@ -422,7 +422,6 @@ def report_command(
     import os
 
     from clr.cases import caseops
-    from clr.errors import ClrError
     from clr.views import consent
     from clr.views import report as casereport
 
@@ -439,20 +438,12 @@ def report_command(
     path, data, ctx = session.path, session.data, session.ctx
     from clr.repo.repository import display_path
 
-    purpose = consent.needed(str(audience))
-    problem = consent.consent_problem(data, purpose, today) if purpose else None
-    if problem is not None:
-        if override_consent is None:
-            raise ClrError(
-                f"{data.get('id')}: not shared with the {audience}: {problem}",
-                hint=consent.consent_hint(str(data.get("id")), purpose or ""),
-            )
-        assert who is not None
-        consent.record_override(
-            path,
-            consent.Override(str(audience), override_consent.strip(), who, "report"),
-            today=today,
-        )
+    override = (
+        consent.Override(str(audience), override_consent.strip(), who, "report")
+        if override_consent is not None and who is not None
+        else None
+    )
+    if consent.gate(path, data, str(audience), today=today, override=override):
         typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
         session = caseops.open_case(str(path), today=today)
         path, data, ctx = session.path, session.data, session.ctx
@@ -497,7 +488,6 @@ def export_command(
         raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
     import os
 
-    from clr.errors import ClrError
     from clr.repo.repository import display_path
     from clr.views import consent, export
     from clr.views.select import select
@@ -513,14 +503,12 @@ def export_command(
     if missing and override_consent is not None:
         assert who is not None
         override = consent.Override(str(audience), override_consent.strip(), who, "export")
-        for case in missing:
-            try:
-                consent.record_override(Path(case.file), override, today=today)
-            except ClrError as exc:  # not recorded: not shared
-                first = exc.message.splitlines()[0]
-                typer.echo(f"not shared: {case.summary.path}: {first}", err=True)
-                continue
-            included.append(case.summary.id or "")
+        shown = {Path(c.file): c.summary.path for c in missing}
+        included, refused = consent.gate_many(
+            [(Path(c.file), c.summary.id or "") for c in missing], override, today=today
+        )
+        for case_file, why in refused:
+            typer.echo(f"not shared: {shown[case_file]}: {why}", err=True)
         typer.echo(
             f"consent override recorded in the history of {len(included)} "
             f"case{'' if len(included) == 1 else 's'}",

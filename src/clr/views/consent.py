@@ -20,6 +20,7 @@ the current stage) before anything is shared.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,10 @@ from typing import Any
 from clr.errors import ClrError
 from clr.model.case import dig
 from clr.model.dates import parse_date
+from clr.model.vocabulary import AUDIENCES
 
-AUDIENCES = ("caseworker", "supplier", "buyer", "investor")
+__all__ = ["AUDIENCES"]  # the audiences are listed in clr.model.vocabulary
+
 PURPOSES = (
     "services",
     "share_with_buyer",
@@ -148,6 +151,57 @@ def record_override(case_file: Path, override: Override, *, today: dt.date) -> N
     }
     session.doc.append(("history",), entry)
     caseops.commit(session, what="consent override")
+
+
+def gate(
+    case_file: Path,
+    data: dict[str, Any],
+    audience: str,
+    *,
+    today: dt.date,
+    override: Override | None = None,
+) -> bool:
+    """May this case be shared with ``audience``? The one consent gate of a single case.
+
+    Sharing needs the guardian's consent to the audience's purpose; without it, an override
+    (a reason and a name) is recorded in the case's history before anything is shared.
+    Returns True if an override was recorded (the case file changed: read it again).
+
+    Raises:
+        ClrError: consent is missing and there is no override, or the override could not
+            be recorded.
+    """
+    purpose = needed(audience)
+    problem = consent_problem(data, purpose, today) if purpose else None
+    if problem is None:
+        return False
+    if override is None:
+        raise ClrError(
+            f"{data.get('id')}: not shared with the {audience}: {problem}",
+            hint=consent_hint(str(data.get("id")), purpose or ""),
+        )
+    record_override(case_file, override, today=today)
+    return True
+
+
+def gate_many(
+    cases: Sequence[tuple[Path, str]], override: Override, *, today: dt.date
+) -> tuple[list[str], list[tuple[Path, str]]]:
+    """Record ``override`` in each case (file, id) shared without consent.
+
+    Returns the ids of the cases it was recorded in (those may be shared) and, for each
+    case it could not be recorded in (not to be shared), its file and why.
+    """
+    included: list[str] = []
+    refused: list[tuple[Path, str]] = []
+    for case_file, case_id in cases:
+        try:
+            record_override(case_file, override, today=today)
+        except ClrError as exc:  # not recorded: not shared
+            refused.append((case_file, exc.message.splitlines()[0]))
+            continue
+        included.append(case_id)
+    return included, refused
 
 
 def overrides(data: dict[str, Any]) -> list[dict[str, Any]]:
