@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from clr.cli._common import format_choices, format_name, format_option
+from clr.render import render
 
 identity_app = typer.Typer(
     help=(
@@ -40,11 +42,10 @@ KeyFileOpt = Annotated[
 ]
 
 
-class ShowFormat(str, enum.Enum):
-    """Output formats of clr identity show."""
-
-    yaml = "yaml"
-    json = "json"
+if TYPE_CHECKING:
+    IdentityFormat = str
+else:
+    IdentityFormat = format_choices("identity")
 
 
 def _case(ref: str) -> tuple[Any, Any]:
@@ -79,9 +80,7 @@ def show_command(
     field: Annotated[
         str | None, typer.Option("--field", help="Print only this field's value.")
     ] = None,
-    output_format: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="yaml or json.")
-    ] = ShowFormat.yaml,
+    output_format: Annotated[IdentityFormat, format_option("identity")] = "yaml",
 ) -> None:
     """Decrypt a case's identity file and print it.
 
@@ -110,10 +109,7 @@ def show_command(
         if value is not None:
             typer.echo(json.dumps(value) if isinstance(value, bool) else str(value))
         return
-    if output_format is ShowFormat.json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        typer.echo(identity.render(data, header=False), nl=False)
+    typer.echo(render("identity", format_name("identity", output_format), data), nl=False)
 
 
 def edit_command(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import stdout_console
+from clr.cli._common import format_choices, format_name, format_option, stdout_console
 from clr.model.vocabulary import TRACKS
+from clr.render import render
 
 playbook_app = typer.Typer(
     help="Read the playbooks: the process itself, by stage and by role.",
@@ -19,15 +19,12 @@ playbook_app = typer.Typer(
 )
 
 
-class BookFormat(str, enum.Enum):
-    """Output formats for playbooks."""
+if TYPE_CHECKING:
+    BookFormat = str
+else:
+    BookFormat = format_choices("playbook")
 
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-FormatOpt = Annotated[BookFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[BookFormat, format_option("playbook")]
 NameOpt = Annotated[
     str | None,
     typer.Option("--playbook", "-p", help="Playbook name (default: the repository's default)."),
@@ -74,7 +71,7 @@ def due_words(due: dict[str, Any] | None) -> str:
 
 
 @playbook_app.command("list")
-def list_command(output_format: FormatOpt = BookFormat.text) -> None:
+def list_command(output_format: FormatOpt = "text") -> None:
     """List the playbooks available here (built-in and the repository's own).
 
     Example: clr playbook list
@@ -88,9 +85,9 @@ def list_command(output_format: FormatOpt = BookFormat.text) -> None:
         rows.append(
             {"name": name, "title": book.title, "version": book.version, "path": display_path(path)}
         )
-    if output_format is BookFormat.json:
+    if format_name("playbook", output_format) == "json":
         typer.echo(json.dumps({"version": 1, "playbooks": rows}, indent=2))
-    elif output_format is BookFormat.markdown:
+    elif format_name("playbook", output_format) == "markdown":
         typer.echo("| name | title | version | file |\n|---|---|---|---|")
         for r in rows:
             typer.echo(f"| {r['name']} | {r['title']} | {r['version']} | {r['path']} |")
@@ -106,7 +103,7 @@ def show_command(
         str | None, typer.Option("--role", "-r", help="Only this role's actions.")
     ] = None,
     name: NameOpt = None,
-    output_format: FormatOpt = BookFormat.text,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Show a playbook: each stage's purpose, actions, deadlines, warnings and sources.
 
@@ -114,9 +111,11 @@ def show_command(
     """
     book = _load(name)
     stages = _stages(book, stage)
-    if output_format is BookFormat.json:
+    if format_name("playbook", output_format) == "json":
         typer.echo(
-            json.dumps(
+            render(
+                "playbook",
+                "json",
                 {
                     "version": 1,
                     "playbook": book.name,
@@ -144,14 +143,13 @@ def show_command(
                     else [],
                     "sources": book.sources,
                 },
-                indent=2,
-                ensure_ascii=False,
-            )
+            ),
+            nl=False,
         )
         return
     typer.echo(
         _markdown(book, stages, role)
-        if output_format is BookFormat.markdown
+        if format_name("playbook", output_format) == "markdown"
         else _text(book, stages, role),
         nl=False,
     )
@@ -292,7 +290,7 @@ def _markdown(book: Any, stages: list[str], role: str | None) -> str:
 def checklist_command(
     stage: Annotated[str, typer.Argument(help="The stage whose checklist to show.")],
     name: NameOpt = None,
-    output_format: FormatOpt = BookFormat.text,
+    output_format: FormatOpt = "text",
 ) -> None:
     """Show the checklist items that must be done before a case leaves a stage.
 
@@ -301,20 +299,21 @@ def checklist_command(
     book = _load(name)
     _stages(book, stage)
     gates = book.stages[stage].gates
-    if output_format is BookFormat.json:
+    if format_name("playbook", output_format) == "json":
         typer.echo(
-            json.dumps(
+            render(
+                "playbook",
+                "json",
                 {
                     "version": 1,
                     "playbook": book.name,
                     "stage": stage,
                     "items": [_item_dict(a) for a in gates],
                 },
-                indent=2,
-                ensure_ascii=False,
-            )
+            ),
+            nl=False,
         )
-    elif output_format is BookFormat.markdown:
+    elif format_name("playbook", output_format) == "markdown":
         typer.echo(f"## Checklist: {stage}\n")
         for a in gates:
             typer.echo(f"- [ ] `{a.id}` — {a.text}")

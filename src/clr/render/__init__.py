@@ -84,7 +84,7 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
     ),
     # An identity file (clr identity show): function(document) -> str.
     "identity": _kind(
-        Renderer("yaml", None),
+        Renderer("yaml", f"{_TABLES}:identity_yaml"),
         Renderer("json", f"{_TABLES}:document_json"),
     ),
 }

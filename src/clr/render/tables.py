@@ -38,6 +38,13 @@ def document_json(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def identity_yaml(doc: dict[str, Any]) -> str:
+    """An identity file's fields as YAML, without the file's header comment."""
+    from clr.cases.identity import render
+
+    return render(doc, header=False)
+
+
 def json_lines(doc: dict[str, Any]) -> str:
     """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
     cases = doc.get("cases")
