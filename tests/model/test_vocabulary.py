@@ -1,0 +1,80 @@
+"""One source for each part of the vocabulary: the schemas agree with it, and so does the CLI."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import pytest
+import typer.main
+
+import clr.cli
+from clr.io.resources import load_schema, schema_names
+from clr.model import stages, vocabulary
+from clr.views import consent, figures, filters
+
+
+def _case_schema() -> dict[str, Any]:
+    return load_schema("case")
+
+
+def _at(node: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        node = node[key]
+    return node
+
+
+@pytest.mark.parametrize(
+    ("words", "where"),
+    [
+        (vocabulary.STAGES, ("$defs", "stage", "enum")),
+        (vocabulary.TRACKS, ("properties", "track", "enum")),
+        (vocabulary.CLOSURE_REASONS, ("properties", "closure", "properties", "reason", "enum")),
+        (vocabulary.SEXES, ("properties", "child", "properties", "sex", "enum")),
+        (
+            vocabulary.VISIT_METHODS,
+            ("properties", "visits", "items", "properties", "method", "enum"),
+        ),
+    ],
+    ids=["stages", "tracks", "closure-reasons", "sexes", "visit-methods"],
+)
+def test_the_case_schema_and_the_vocabulary_agree(
+    words: tuple[str, ...], where: tuple[str, ...]
+) -> None:
+    assert tuple(_at(_case_schema(), *where)) == words
+
+
+def test_every_stage_has_its_schema_and_the_stage_type_lists_them_all() -> None:
+    stage_schemas = [n.removeprefix("stages/") for n in schema_names() if n.startswith("stages/")]
+    assert sorted(stage_schemas) == sorted(vocabulary.STAGES)
+    assert typing.get_args(stages.Stage) == vocabulary.STAGES
+    assert stages.STAGES is vocabulary.STAGES
+
+
+def test_the_views_use_the_vocabulary() -> None:
+    assert tuple(filters.SORT_KEYS) == vocabulary.SORT_KEYS
+    assert tuple(figures.GROUP_FIELDS) == vocabulary.GROUP_FIELDS
+    assert consent.AUDIENCES is vocabulary.AUDIENCES
+
+
+def _choices(command: str, option: str) -> tuple[str, ...]:
+    group: Any = typer.main.get_command(clr.cli.full_app())
+    cmd = group.commands[command]
+    param = next(p for p in cmd.params if option in getattr(p, "opts", ()))
+    return tuple(getattr(param.type, "choices", ()))
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [
+        ("status", "--sort", vocabulary.SORT_KEYS),
+        ("stats", "--by", vocabulary.GROUP_FIELDS),
+        ("report", "--for", vocabulary.AUDIENCES),
+        ("export", "--for", vocabulary.AUDIENCES),
+        ("visit", "--method", vocabulary.VISIT_METHODS),
+    ],
+)
+def test_the_cli_choices_come_from_the_vocabulary(
+    command: str, option: str, words: tuple[str, ...]
+) -> None:
+    assert _choices(command, option) == words
