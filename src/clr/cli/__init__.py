@@ -2,17 +2,70 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from clr import __version__
+from clr.cli._registry import COMMANDS
+
+
+class LazyGroup(TyperGroup):
+    """The root command: each command is built only when it is run (hatch's approach).
+
+    ``clr next`` imports and builds ``next`` alone; ``clr --help`` lists every command
+    from the table in ``_registry.py``, without importing any command module.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:  # ctx: a click Context (typer's own)
+        """Every command of the table (and any registered directly)."""
+        return list(dict.fromkeys([*COMMANDS, *self.commands]))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command ``cmd_name``, its module imported and its options built on first use."""
+        built = super().get_command(ctx, cmd_name)
+        if built is not None or cmd_name not in COMMANDS:
+            return built
+        single = make_app()
+        register_module(single, COMMANDS[cmd_name][0])
+        # Only the command asked for: a module holds up to five commands, and Typer builds
+        # every registered command's options.
+        single.registered_commands = [c for c in single.registered_commands if c.name == cmd_name]
+        single.registered_groups = [g for g in single.registered_groups if g.name == cmd_name]
+        command = typer.main.get_group(single).get_command(ctx, cmd_name)
+        if command is not None:
+            self.commands[cmd_name] = command
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """As Typer does; for an unknown name, suggest a close one from the whole table."""
+        if args and args[0] not in COMMANDS:
+            for name in COMMANDS:
+                self.commands.setdefault(name, _listed(name))
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List every command with its summary from the table, none of them built."""
+        saved = self.commands
+        self.commands = {name: saved.get(name) or _listed(name) for name in self.list_commands(ctx)}
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self.commands = saved
+
+
+def _listed(name: str) -> TyperCommand:
+    """A command as ``clr --help`` lists it: its name and the summary of the table."""
+    return TyperCommand(name=name, help=COMMANDS[name][1], add_help_option=False)
 
 
 def make_app() -> typer.Typer:
-    """A clr app with the root options (--version, --debug) and no commands yet."""
+    """The clr app: the root options (--version, --debug); commands load when they are run."""
     new = typer.Typer(
         name="clr",
         help=(
@@ -24,6 +77,7 @@ def make_app() -> typer.Typer:
         no_args_is_help=True,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
+        cls=LazyGroup,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     new.callback()(_root)
@@ -54,55 +108,14 @@ def _root(
 
 def register_module(target: typer.Typer, module: str) -> None:
     """Add the commands of ``clr.cli.<module>`` to an app."""
-    import importlib
-
     importlib.import_module(f"clr.cli.{module}").register(target)
 
 
 def full_app() -> typer.Typer:
-    """The app with every command (for tests, shell completion and unknown input)."""
-    from clr.cli._registry import COMMANDS
-
+    """The app with every command registered (for tests and tools that walk the commands)."""
     new = make_app()
     for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
         register_module(new, module)
-    return new
-
-
-def _listing_app() -> typer.Typer:
-    """An app for ``clr --help``: every command by name and summary, no options built."""
-    from clr.cli._registry import COMMANDS
-
-    new = make_app()
-    for name, (_, summary) in COMMANDS.items():
-        new.command(name, help=summary, add_help_option=False)(_placeholder)
-    return new
-
-
-def _placeholder() -> None:  # pragma: no cover - only listed in help, never run
-    """Listed in the help; running a command builds the real one."""
-
-
-def _app_for(argv: list[str]) -> typer.Typer:
-    """The smallest app that handles ``argv`` exactly as the full app would."""
-    from clr.cli._registry import COMMANDS
-
-    if any(key.endswith("_COMPLETE") for key in os.environ):
-        return full_app()
-    words = [a for a in argv if not a.startswith("-")]
-    if not words:
-        return _listing_app() if not argv or set(argv) & {"-h", "--help"} else full_app()
-    entry = COMMANDS.get(words[0])
-    if entry is None:
-        return _listing_app()
-    new = make_app()
-    register_module(new, entry[0])
-    # Only the command asked for: Typer builds every registered command's options on each
-    # run, and a module holds up to five commands.
-    commands = [c for c in new.registered_commands if c.name == words[0]]
-    groups = [g for g in new.registered_groups if g.name == words[0]]
-    if commands or groups:
-        new.registered_commands, new.registered_groups = commands, groups
     return new
 
 
@@ -124,6 +137,6 @@ def main(prog_name: str = "clr", args: list[str] | None = None) -> Any:
         sys.stdout.write(f"clr {__version__}\n")
         return None
     return run_guarded(
-        lambda: _app_for(argv)(prog_name=prog_name, args=argv),
+        lambda: make_app()(prog_name=prog_name, args=argv),
         debug=lambda: _DEBUG["on"] or "--debug" in argv,
     )
