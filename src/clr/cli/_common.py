@@ -6,12 +6,17 @@ import datetime as dt
 import enum
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from clr import render
 from clr.errors import ClrError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 BUG_REPORT = "please report it with the command you ran (not your case data)"
 
@@ -57,14 +62,12 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
-def parse_as_of(value: str | None, where: Any = None) -> dt.date:
+def parse_as_of(value: str | None, where: str | Path | None = None) -> dt.date:
     """Turn --as-of into a date; without it, today in the repository's time zone.
 
     The repository is the one holding ``where`` (a path), else the current folder's.
     """
     if value is None:
-        from pathlib import Path
-
         from clr.repo.repository import today
 
         start = Path(where) if where is not None and Path(where).exists() else None
@@ -172,14 +175,14 @@ def format_name(kind: str, chosen: object) -> str:
     return render.canonical(kind, str(getattr(chosen, "value", chosen)))
 
 
-def stdout_console() -> Any:
+def stdout_console() -> Console:
     """A rich console for stdout (colour only on a terminal; NO_COLOR and TERM=dumb respected)."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)
 
 
-def stderr_console() -> Any:
+def stderr_console() -> Console:
     """A rich console for stderr."""
     from rich.console import Console
 

@@ -17,6 +17,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
+from clr.errors import NotARepository
 from clr.model import vocabulary
 from clr.render import render
 
@@ -152,7 +153,6 @@ def _filters(
 def _targets(paths: list[Path] | None) -> list[Path]:
     if paths:
         return paths
-    from clr.errors import NotARepository
     from clr.repo.repository import find_root
 
     root = find_root(Path.cwd())

@@ -21,6 +21,9 @@ from clr.cli._common import (
 from clr.render import render
 
 if TYPE_CHECKING:
+    from clr.cases.newcase import CarriedIdentity
+    from clr.repo.repository import Repository
+
     CaseFormat = str
 else:
     CaseFormat = format_choices("case")
@@ -524,7 +527,9 @@ def reopen_command(
         )
 
 
-def _carried_identity(repository: Any, case_file: Path, key_file: Path | None) -> Any:
+def _carried_identity(
+    repository: Repository, case_file: Path, key_file: Path | None
+) -> CarriedIdentity | None:
     """The closed case's identity for clr reopen, or a refusal that says what to do."""
     from clr.cases.newcase import carry_identity
     from clr.errors import ClrError

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from clr.cases import identity
 from clr.cli._common import format_choices, format_name, format_option
+from clr.errors import ClrError
 from clr.render import render
 
 identity_app = typer.Typer(
@@ -43,14 +45,16 @@ KeyFileOpt = Annotated[
 
 
 if TYPE_CHECKING:
+    from clr.cases.identity import CaseIdentity
+    from clr.repo.repository import Repository
+
     IdentityFormat = str
 else:
     IdentityFormat = format_choices("identity")
 
 
-def _case(ref: str) -> tuple[Any, Any]:
+def _case(ref: str) -> tuple[Repository, CaseIdentity]:
     """The repository and the identity file of a case."""
-    from clr.cases import identity
     from clr.repo import repository as repo
 
     candidate = Path(ref)
@@ -63,7 +67,6 @@ def _case(ref: str) -> tuple[Any, Any]:
 
 
 def _keys(identity_file: Path | None) -> list[Any]:
-    from clr.cases import identity
 
     return identity.load_keys(identity.key_path(identity_file))
 
@@ -88,9 +91,6 @@ def show_command(
 
     Example: clr identity show EXR-2026-7KQ3M --field contact
     """
-    from clr.cases import identity
-    from clr.errors import ClrError
-
     _, ci = _case(case)
     raw = ci.read_raw()
     if raw is None:
@@ -131,8 +131,6 @@ def edit_command(
 
     Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
     """
-    from clr.cases import identity
-
     _, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
     raw = ci.read_raw()
@@ -153,7 +151,7 @@ def edit_command(
     _saved(ci)
 
 
-def _saved(ci: Any) -> None:
+def _saved(ci: CaseIdentity) -> None:
     count = len(ci.recipients)
     typer.echo(
         f"saved {_shown(ci.path)}, encrypted to {count} recipient{'' if count == 1 else 's'}",
@@ -203,8 +201,6 @@ def set_command(
 
     Example: clr identity set EXR-2026-7KQ3M --guardian-contact "+880 1711 000000"
     """
-    from clr.cases import identity
-
     given: dict[str, Any] = {
         "name": name,
         "contact": contact,
@@ -255,8 +251,6 @@ def rekey_command(
 
     Example: clr identity rekey
     """
-    from clr.cases import identity
-    from clr.errors import ClrError
     from clr.repo import repository as repo
 
     repository = repo.open_repository()
@@ -317,8 +311,6 @@ def keygen_command(
 
     Example: clr keygen
     """
-    from clr.cases import identity
-
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)
     typer.echo(

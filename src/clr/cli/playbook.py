@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clr.cli._common import format_choices, format_name, format_option, stdout_console
+from clr.model.playbook import load_playbook, playbook_paths
 from clr.model.vocabulary import TRACKS
 from clr.render import render
+from clr.repo.repository import display_path, find_root, read_config
 
 playbook_app = typer.Typer(
     help="Read the playbooks: the process itself, by stage and by role.",
@@ -20,6 +22,8 @@ playbook_app = typer.Typer(
 
 
 if TYPE_CHECKING:
+    from clr.model.playbook import Action, ClosureRule, Playbook
+
     BookFormat = str
 else:
     BookFormat = format_choices("playbook")
@@ -31,16 +35,14 @@ NameOpt = Annotated[
 ]
 
 
-def _load(name: str | None) -> Any:
-    from clr.model.playbook import load_playbook
-    from clr.repo.repository import find_root, read_config
+def _load(name: str | None) -> Playbook:
 
     root = find_root(Path.cwd())
     default = read_config(root)[0].default_playbook if root else "child-labour"
     return load_playbook(name or default, root)
 
 
-def _item_dict(action: Any) -> dict[str, Any]:
+def _item_dict(action: Action) -> dict[str, Any]:
     return {
         "id": action.id,
         "kind": action.kind,
@@ -76,9 +78,6 @@ def list_command(output_format: FormatOpt = "text") -> None:
 
     Example: clr playbook list
     """
-    from clr.model.playbook import playbook_paths
-    from clr.repo.repository import display_path, find_root
-
     rows = []
     for name, path in playbook_paths(find_root(Path.cwd())).items():
         book = _load(name)
@@ -155,7 +154,7 @@ def show_command(
     )
 
 
-def _closure_dict(rule: Any) -> dict[str, Any]:
+def _closure_dict(rule: ClosureRule) -> dict[str, Any]:
     return {
         "reason": rule.reason,
         "text": rule.text,
@@ -169,7 +168,7 @@ def _closure_dict(rule: Any) -> dict[str, Any]:
     }
 
 
-def closure_words(rule: Any) -> str:
+def closure_words(rule: ClosureRule) -> str:
     """What closing for a reason takes, in plain words (its text aside)."""
     parts = [f"from {' or '.join(rule.from_stages)} only" if rule.from_stages else "any stage"]
     if rule.checklist:
@@ -191,7 +190,7 @@ def closure_words(rule: Any) -> str:
     return "; ".join(parts)
 
 
-def _stages(book: Any, stage: str | None) -> list[str]:
+def _stages(book: Playbook, stage: str | None) -> list[str]:
     if stage is None:
         return list(book.stages)
     if stage not in book.stages:
@@ -201,7 +200,7 @@ def _stages(book: Any, stage: str | None) -> list[str]:
     return [stage]
 
 
-def _lines_for(action: Any) -> list[str]:
+def _lines_for(action: Action) -> list[str]:
     tags = [", ".join(action.roles) or "anyone"]
     if action.required:
         tags.append("required")
@@ -220,7 +219,7 @@ def _lines_for(action: Any) -> list[str]:
     return out
 
 
-def _text(book: Any, stages: list[str], role: str | None) -> str:
+def _text(book: Playbook, stages: list[str], role: str | None) -> str:
     lines = [f"{book.title} (playbook {book.name}, version {book.version})", ""]
     if len(stages) > 1 and book.readiness:
         lines.append("BEFORE ANY CASE")
@@ -251,7 +250,7 @@ def _text(book: Any, stages: list[str], role: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(book: Any, stages: list[str], role: str | None) -> str:
+def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
     lines = [f"# {book.title}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
     for s in stages:
         plan = book.stages[s]

@@ -19,6 +19,7 @@ from clr.cli._common import (
     format_option,
     parse_as_of,
 )
+from clr.errors import ClrError, NotARepository
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -168,7 +169,6 @@ PROGRESS_MIN_FILES = 200
 
 
 def _write_report(path: Path, text: str) -> None:
-    from clr.errors import ClrError
 
     try:
         tmp = path.with_name(f".{path.name}.clr-tmp")
@@ -184,8 +184,6 @@ def _write_report(path: Path, text: str) -> None:
 def _current_repository(repo: ModuleType) -> Path:
     root = repo.find_root(Path.cwd())
     if root is None:
-        from clr.errors import NotARepository
-
         raise NotARepository(
             "this folder is not inside a case repository (no clr.yaml found)",
             hint="give the paths to check (clr validate cases/), or run 'clr init'",

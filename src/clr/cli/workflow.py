@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from clr.cases import caseops
+from clr.cases.entries import payment_entry, visit_entry
 from clr.cli._common import (
     AsOf,
     choices,
@@ -17,8 +19,10 @@ from clr.cli._common import (
     paint,
     parse_as_of,
 )
+from clr.errors import ClrError
 from clr.model import vocabulary
 from clr.render import render
+from clr.views.glance import next_steps
 
 CaseArg = Annotated[
     str, typer.Argument(help="A case id (or its start), a case folder or file.", show_default=False)
@@ -46,7 +50,6 @@ else:
 
 
 def _by(value: str | None) -> str:
-    from clr.errors import ClrError
 
     who = value or os.environ.get("CLR_USER")
     if not who:
@@ -80,9 +83,6 @@ def next_command(
 
     Example: clr next EXR-2026-7KQ3M --role supplier
     """
-    from clr.cases import caseops
-    from clr.views.glance import next_steps
-
     today = parse_as_of(as_of, case)
     steps = next_steps(caseops.open_case(case, today=today), today, role=role)
     chosen = format_name("case", output_format)
@@ -187,8 +187,6 @@ def advance_command(
 
     Example: clr advance EXR-2026-7KQ3M --by "R. Ahmed" --note "age verified by school record"
     """
-    from clr.cases import caseops
-
     today = parse_as_of(as_of, case)
     who = _by(by)
     session = caseops.open_case(case, today=today)
@@ -222,8 +220,6 @@ def tick_command(
 
     Example: clr tick EXR-2026-7KQ3M protect-remove-from-all-work --by "R. Ahmed"
     """
-    from clr.cases import caseops
-
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     diff = caseops.tick(
@@ -274,9 +270,6 @@ def visit_command(
 
     Example: clr visit EXR-2026-7KQ3M --method unannounced --not-working --in-school
     """
-    from clr.cases import caseops
-    from clr.cases.entries import visit_entry
-
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     entry = visit_entry(
@@ -319,9 +312,6 @@ def pay_command(
 
     Example: clr pay EXR-2026-7KQ3M --amount 4500 --currency BDT --payer supplier --receipt R-0412
     """
-    from clr.cases import caseops
-    from clr.cases.entries import payment_entry
-
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
     entry = payment_entry(
