@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 
-@dataclass(frozen=True)
 class Renderer:
-    """One output format of one kind of output."""
+    """One output format of one kind of output.
 
-    name: str
-    target: str | None
-    """``"clr.render.module:function"``; None: drawn by the CLI on the terminal."""
-    note: str = ""
-    """A few words for the help, after the name."""
+    Attributes:
+        name: The format's name, as ``--format`` takes it.
+        target: ``"clr.render.module:function"``; None: drawn by the CLI on the terminal.
+        note: A few words for the help, after the name.
+    """
+
+    __slots__ = ("name", "note", "target")
+
+    # A plain class, not a dataclass: the registry is read on every start of clr, and
+    # building a dataclass costs a millisecond.
+    def __init__(self, name: str, target: str | None, note: str = "") -> None:
+        self.name, self.target, self.note = name, target, note
 
     def load(self) -> Callable[..., str]:
         """The rendering function (imported on first use)."""

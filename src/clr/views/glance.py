@@ -7,7 +7,6 @@ a stable interface; the command line draws the same facts as text.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clr.model import stages
@@ -26,18 +25,29 @@ JSON_VERSION = 1
 # --- clr show ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Glance:
-    """Where one case stands: open and overdue actions, payments, visits."""
+    """Where one case stands: open and overdue actions, payments, visits.
 
-    data: dict[str, Any]
-    case: Case
-    todo: list[ActionState]
-    overdue: list[ActionState]
-    payments: list[dict[str, Any]]
-    totals: dict[str, int | float]
-    """Amount paid per currency, added up exactly (``Case.money_totals``)."""
-    visits: list[dict[str, Any]]
+    (Plain classes here, not dataclasses: ``clr next`` imports this module and must start
+    fast.)
+    """
+
+    __slots__ = ("case", "data", "overdue", "payments", "todo", "totals", "visits")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        case: Case,
+        todo: list[ActionState],
+        overdue: list[ActionState],
+        payments: list[dict[str, Any]],
+        totals: dict[str, int | float],
+        visits: list[dict[str, Any]],
+    ) -> None:
+        self.data, self.case, self.todo, self.overdue = data, case, todo, overdue
+        self.payments, self.visits = payments, visits
+        self.totals = totals
+        """Amount paid per currency, added up exactly (``Case.money_totals``)."""
 
     def document(self) -> dict[str, Any]:
         """The JSON document of ``clr show``."""
@@ -85,17 +95,24 @@ def glance(session: CaseSession, today: dt.date) -> Glance:
 # --- clr next ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class NextSteps:
     """What to do next for one case: open actions, what blocks the next move, the rules."""
 
-    data: dict[str, Any]
-    today: dt.date
-    todo: list[ActionState]
-    target: str | None
-    """The stage after the current one (None when closed or unknown)."""
-    blockers: list[Blocker]
-    plan: StagePlan | None
+    __slots__ = ("blockers", "data", "plan", "target", "today", "todo")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        today: dt.date,
+        todo: list[ActionState],
+        target: str | None,
+        blockers: list[Blocker],
+        plan: StagePlan | None,
+    ) -> None:
+        self.data, self.today, self.todo = data, today, todo
+        self.target = target
+        """The stage after the current one (None when closed or unknown)."""
+        self.blockers, self.plan = blockers, plan
 
     def document(self) -> dict[str, Any]:
         """The JSON document of ``clr next``."""
