@@ -21,6 +21,7 @@ import yaml
 
 from clr.errors import WriteConflict
 from clr.io.edit import locked, open_document, write_atomic
+from clr.model import vocabulary
 from helpers_workflow import (
     assert_in_order,
     clr_executable,
@@ -1265,10 +1266,7 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
     show = json.loads(ok(["show", UNDERAGE_ID, "--as-of", "2026-08-21", "--format", "json"]).stdout)
     assert show["stage"] == "closed" and show["payments"]["count"] == 6
     assert show["visits"]["count"] == 5
-    assert [h["to"] for h in show["history"]] == [
-        "reported", "identified", "protected", "age_verified", "assessed",
-        "plan_agreed", "in_remediation", "monitoring", "closed",
-    ]  # fmt: skip
+    assert [h["to"] for h in show["history"]] == list(vocabulary.STAGES)
     assert git(root, "status", "--porcelain").stdout == ""
 
 

@@ -14,6 +14,8 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from clr.model import vocabulary
+
 ROOT = Path(__file__).parents[2]
 PLAYBOOKS = ROOT / "playbooks"
 SCHEMAS = ROOT / "schemas"
@@ -21,18 +23,8 @@ PLAYBOOK_PATH = PLAYBOOKS / "child-labour.yaml"
 SCHEMA_PATH = SCHEMAS / "playbook.schema.json"
 CASE_SCHEMA_PATH = SCHEMAS / "case.schema.json"
 
-STAGES = [
-    "reported",
-    "identified",
-    "protected",
-    "age_verified",
-    "assessed",
-    "plan_agreed",
-    "in_remediation",
-    "monitoring",
-    "closed",
-]
-TRACKS = {"underage", "young-worker"}
+STAGES = list(vocabulary.STAGES)
+TRACKS = set(vocabulary.TRACKS)
 FLAG_IDS = {
     "child_prefers_wage",
     "family_needs_income",

@@ -78,3 +78,17 @@ def test_the_cli_choices_come_from_the_vocabulary(
     command: str, option: str, words: tuple[str, ...]
 ) -> None:
     assert _choices(command, option) == words
+
+
+@pytest.mark.parametrize(
+    ("words", "where"),
+    [
+        (vocabulary.STAGES, ("$defs", "stage_name", "enum")),
+        (vocabulary.TRACKS, ("$defs", "track", "enum")),
+    ],
+    ids=["stages", "tracks"],
+)
+def test_the_playbook_schema_and_the_vocabulary_agree(
+    words: tuple[str, ...], where: tuple[str, ...]
+) -> None:
+    assert tuple(_at(load_schema("playbook"), *where)) == words
