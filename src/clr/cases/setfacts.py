@@ -540,8 +540,9 @@ def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -
                 f"{source}: " + exc.message + (f"\n      {exc.hint}" if exc.hint else "")
             )
 
+    current = session.doc.expected()  # the case with the PATH=VALUE edits already made
     for key, value in fragment.items():
-        merge((str(key),), value, session.data.get(str(key)))
+        merge((str(key),), value, current.get(str(key)))
     return problems
 
 
