@@ -75,7 +75,7 @@ def set_refused(path: Path, *args: str, code: int = 1, input: str | None = None)
     assert result.exit_code == code, describe(result)
     assert "Traceback" not in result.stderr
     assert path.read_bytes() == before, "a refused clr set changed the file"
-    return result.stderr
+    return " ".join(result.stderr.split())  # problems are wrapped to 80 columns
 
 
 def test_values_are_typed_by_the_schema(case: Path) -> None:
@@ -280,3 +280,52 @@ def test_comments_and_layout_survive(case: Path) -> None:
 )
 def test_usage_errors_exit_2(case: Path, args: list[str]) -> None:
     set_refused(case, *args, code=2)
+
+
+def test_assignments_and_a_fragment_may_name_the_same_section(case: Path) -> None:
+    # The fragment is merged into the case as the PATH=VALUE edits leave it: the document
+    # appended first is kept, and the file is spliced, not rewritten.
+    set_ok(
+        "age_verification.documents+=type=national_id,authentic=yes",
+        "--from",
+        "-",
+        input="age_verification:\n  result: verified\n  verified_age: 13\n",
+    )
+    got = data(case)["age_verification"]
+    assert got == {
+        "documents": [{"type": "national_id", "authentic": "yes"}],
+        "result": "verified",
+        "verified_age": 13,
+    }
+    assert comment_lines(case.read_text(encoding="utf-8")) == comment_lines(CASE)
+
+
+def test_a_mapping_given_for_an_existing_mapping_is_merged(case: Path) -> None:
+    set_ok("plan.stipend=amount=4500,currency=BDT,frequency=monthly,payer=supplier")
+    set_ok("plan.stipend=amount=5000")
+    assert data(case)["plan"]["stipend"] == {
+        "amount": 5000,
+        "currency": "BDT",
+        "frequency": "monthly",
+        "payer": "supplier",
+    }
+
+
+def test_says_what_the_next_stage_still_needs(case: Path) -> None:
+    result = run(["set", CASE_ID, "site.sector=garments", *AS_OF])
+    assert result.exit_code == 0, describe(result)
+    assert f"{CASE_ID}: changed cases/{CASE_ID}/case.yaml" in result.stderr
+    assert f"before identified: clr next {CASE_ID}" in result.stderr
+
+
+def test_problems_fit_an_80_column_terminal(case: Path) -> None:
+    set_refused(case, "child.age_basis=scool_record", "protection.safe_plce=x")
+    stderr = run(["set", CASE_ID, "child.age_basis=scool_record", "protection.safe_plce=x"]).stderr
+    problem_lines = [ln for ln in stderr.splitlines() if ln.startswith("  ")]
+    assert problem_lines and all(len(ln) <= 80 for ln in problem_lines), stderr
+
+
+def test_control_characters_never_reach_the_terminal(case: Path) -> None:
+    stderr = set_refused(case, "child.sex=\x1b[31mred")
+    assert "\x1b" not in stderr
+    assert "\\x1b" in stderr

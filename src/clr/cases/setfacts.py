@@ -456,10 +456,20 @@ def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> lis
                     typed = type_value(f"{item.dotted}[]", items, value)
                     _append(session, item.path, typed)
             else:
-                session.doc.set(item.path, type_value(item.dotted, node, item.text))
+                typed = type_value(item.dotted, node, item.text)
+                _set_merged(session, item.path, typed, _get(session.doc.expected(), item.path))
         except SetError as exc:
             problems.append(exc.message + (f"\n      {exc.hint}" if exc.hint else ""))
     return problems
+
+
+def _set_merged(session: CaseSession, path: Path_, value: Any, current: Any) -> None:
+    """Set ``value``; a mapping given for a mapping the case has is merged into it."""
+    if isinstance(value, dict) and isinstance(current, dict) and value:
+        for key, item in value.items():
+            _set_merged(session, (*path, key), item, current.get(key))
+    else:
+        session.doc.set(path, value)
 
 
 def _append(session: CaseSession, path: Path_, value: Any) -> None:
@@ -546,6 +556,37 @@ def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -
     return problems
 
 
+def _wrapped(problem: str, width: int = 79) -> str:
+    """A problem as a list item, its hint indented, each wrapped to an 80-column terminal."""
+    import textwrap
+
+    first, _, hint = problem.partition("\n")
+    lines = textwrap.wrap(first, width, initial_indent="  - ", subsequent_indent="    ")
+    if hint.strip():
+        lines += textwrap.wrap(
+            hint.strip(), width, initial_indent="      ", subsequent_indent="      "
+        )
+    return "\n".join(lines)
+
+
+def next_step(session: CaseSession) -> str:
+    """What the changed case still lacks for its next stage, in one line."""
+    from clr.model import stages
+    from clr.model.workflow import move_blockers
+
+    data = session.doc.expected()
+    stage = str(data.get("stage"))
+    target = stages.next_stage(stage) if stage in stages.STAGES else None
+    if target is None:
+        return ""
+    blockers = move_blockers(data, target, session.playbook(), session.ctx.calendar)
+    case_id = data.get("id")
+    if not blockers:
+        return f"ready to move to {target}: clr advance {case_id}"
+    count = len(blockers)
+    return f"{count} thing{'s' if count != 1 else ''} before {target}: clr next {case_id}"
+
+
 def apply(session: CaseSession, problems: list[str], *, dry_run: bool) -> str:
     """Refuse with every problem, or check and write the queued edits; return a dry run's diff.
 
@@ -557,7 +598,7 @@ def apply(session: CaseSession, problems: list[str], *, dry_run: bool) -> str:
         count = len(problems)
         raise SetError(
             f"{count} problem{'s' if count != 1 else ''}; nothing was written:\n"
-            + "\n".join(f"  - {p}" for p in problems),
+            + "\n".join(_wrapped(p) for p in problems),
             hint="clr schema case lists every field; clr next CASE says what the next stage needs",
         )
     if not session.doc.ops:

@@ -68,12 +68,17 @@ def set_command(
         typer.echo(f"{case_id}: would change {session.shown}; nothing was written", err=True)
     else:
         typer.echo(f"{case_id}: changed {session.shown}", err=True)
+        step = setfacts.next_step(session)
+        if step:
+            typer.echo(f"{case_id}: {step}", err=True)
 
 
 def _read_source(name: str) -> str:
     from clr.errors import ClrError
 
     if name == "-":
+        if sys.stdin.isatty():
+            typer.echo("reading a YAML or JSON fragment; end it with Ctrl-D", err=True)
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         raw = data if isinstance(data, bytes) else data.encode("utf-8")
         shown = "<stdin>"
