@@ -204,7 +204,7 @@ def test_no_key_file_says_how_to_get_one(repo: Path, key: Key) -> None:
 
 @needs_age
 def test_age_decrypts_what_clr_encrypts(repo: Path, key: Key) -> None:
-    case_id = new_case("--name", NAME, "--contact", PHONE)
+    case_id = new_case("--name", NAME, "--child-contact", PHONE)
     path = repo / "cases" / case_id / identity.IDENTITY_FILE
     assert path.read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n")
     plain = subprocess.run(
@@ -439,7 +439,7 @@ def test_private_file_is_removed_when_the_block_raises(tmp_path: Path) -> None:
 
 def test_rekey_after_adding_a_recipient(repo: Path, key: Key, tmp_path: Path) -> None:
     first = new_case("--name", NAME)
-    second = new_case("--name", "Karim Uddin", "--contact", PHONE)
+    second = new_case("--name", "Karim Uddin", "--child-contact", PHONE)
     bare = new_case()
     commit_all(repo, "cases")
     newcomer = Key(tmp_path / "newcomer.txt")
@@ -537,7 +537,7 @@ def files_holding(root: Path, *secrets: str) -> list[str]:
 def test_reopen_carries_the_identity_file_encrypted_for_the_new_case(
     repo: Path, key: Key, tmp_path: Path
 ) -> None:
-    old = closed_case("--name", NAME, "--contact", PHONE, "--address", "Mirpur 10")
+    old = closed_case("--name", NAME, "--child-contact", PHONE, "--address", "Mirpur 10")
     local = Key(tmp_path / "local.txt")
     extra = f"# the NGO's case worker for this child\n{local.public}\n"
     (repo / "cases" / old / identity.RECIPIENTS_FILE).write_text(extra, encoding="utf-8")
@@ -758,7 +758,7 @@ def test_outside_git_plaintext_files_are_not_looked_for(tmp_path: Path) -> None:
 def test_a_name_from_the_identity_file_in_the_case_file(
     repo: Path, key: Key, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = new_case("--name", NAME, "--contact", PHONE)
+    case_id = new_case("--name", NAME, "--child-contact", PHONE)
     run(["identity", "set", case_id, "--id-document-number", "BR-20123"])
     edit_case(repo, case_id, "  pseudonym: Child A\n", "  pseudonym: Amina, 13\n")
     edit_case(repo, case_id, "  channel: audit\n", "  channel: audit\n  notes: 'cert BR-20123'\n")
@@ -1028,7 +1028,7 @@ def test_leak_hunt_nothing_outside_the_encrypted_file_holds_the_child(
         ["new-case", "--no-input", "--site", "Sunrise Garments", "--supplier", "SUP-1",
          "--country", "BD", "--sector", "garments", "--buyer", "Northwind", "--channel",
          "audit", "--work", "sewing", "--pseudonym", "Child A", "--sex", "female", "--age",
-         "13", "--by", "R. Ahmed", "--name", NAME, "--contact", PHONE, "--as-of", AS_OF]
+         "13", "--by", "R. Ahmed", "--name", NAME, "--child-contact", PHONE, "--as-of", AS_OF]
     )  # fmt: skip
     assert made.exit_code == 0, describe(made)
     case_id = made.stdout.strip()
