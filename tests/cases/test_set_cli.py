@@ -329,3 +329,8 @@ def test_control_characters_never_reach_the_terminal(case: Path) -> None:
     stderr = set_refused(case, "child.sex=\x1b[31mred")
     assert "\x1b" not in stderr
     assert "\\x1b" in stderr
+
+
+def test_an_empty_value_is_refused_not_written(case: Path) -> None:
+    stderr = set_refused(case, "protection.safe_place=")
+    assert "protection.safe_place: no value given" in stderr

@@ -439,6 +439,11 @@ def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> lis
     for item in assignments:
         try:
             node = _check_path(item.path, case_id)
+            if not item.text.strip():
+                raise SetError(
+                    f"{item.dotted}: no value given ({_describe(node)})",
+                    hint="clr set records values; it does not remove a field",
+                )
             if item.append:
                 if "array" not in _types(node):
                     raise SetError(

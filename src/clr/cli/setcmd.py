@@ -42,7 +42,7 @@ def set_command(
     appended, other values replaced. A change that would leave the case invalid for its
     stage is refused, naming every problem. Names and contacts go with clr identity set.
 
-    Example: clr set EXR-2026-7KQ3M protection.safe_place=home protection.informed+=buyer
+    Example: clr set EXR-2026-7KQ3M protection.safe_place=home
     """
     from clr.cases import caseops, setfacts
 
