@@ -132,12 +132,10 @@ def _case_enums() -> dict[str, list[str]]:
     from clr.io.resources import load_schema
 
     props = load_schema("case")["properties"]
-    defs = load_schema("case")["$defs"]
     return {
         "channel": props["discovery"]["properties"]["channel"]["enum"],
         "sex": props["child"]["properties"]["sex"]["enum"],
         "age_basis": props["child"]["properties"]["age_basis"]["enum"],
-        "country": defs["country"]["enum"],
         "track": props["track"]["enum"],
     }
 
