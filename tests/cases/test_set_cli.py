@@ -334,3 +334,12 @@ def test_control_characters_never_reach_the_terminal(case: Path) -> None:
 def test_an_empty_value_is_refused_not_written(case: Path) -> None:
     stderr = set_refused(case, "protection.safe_place=")
     assert "protection.safe_place: no value given" in stderr
+
+
+def test_identity_fields_in_a_fragment_are_refused_too(case: Path) -> None:
+    stderr = set_refused(
+        case, "--from", "-", input="child:\n  name: Amina Rahman\n  estimated_age: 13\n"
+    )
+    assert "<stdin>: child.name" in stderr
+    assert f"clr identity set {CASE_ID} --name" in stderr
+    assert "Amina" not in stderr
