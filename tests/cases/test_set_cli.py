@@ -343,3 +343,9 @@ def test_identity_fields_in_a_fragment_are_refused_too(case: Path) -> None:
     assert "<stdin>: child.name" in stderr
     assert f"clr identity set {CASE_ID} --name" in stderr
     assert "Amina" not in stderr
+
+
+def test_a_path_into_a_list_says_how_to_change_it(case: Path) -> None:
+    stderr = set_refused(case, "discovery.hazards.0=dust")
+    assert "discovery.hazards is a list" in stderr
+    assert "discovery.hazards+=ITEM" in stderr

@@ -174,9 +174,13 @@ def schema_at(path: Path_) -> dict[str, Any]:
     """
     node = _resolve(load_schema("case"))
     for depth, key in enumerate(path):
-        if "array" in _types(node) and key.isdigit() and "items" in node:
-            node = _resolve(node["items"])
-            continue
+        if "array" in _types(node) and "object" not in _types(node):
+            where = ".".join(path[:depth])
+            raise SetError(
+                f"{'.'.join(path)}: {where} is a list; clr set does not change its items "
+                "one by one",
+                hint=f"append with {where}+=ITEM, or give the whole list: {where}=[...]",
+            )
         child = _child(node, key) if "object" in _types(node) or not _types(node) else None
         if child is None:
             where = ".".join(path[:depth]) or "the top of a case"
