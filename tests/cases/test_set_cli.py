@@ -349,3 +349,20 @@ def test_a_path_into_a_list_says_how_to_change_it(case: Path) -> None:
     stderr = set_refused(case, "discovery.hazards.0=dust")
     assert "discovery.hazards is a list" in stderr
     assert "discovery.hazards+=ITEM" in stderr
+
+
+def test_unset_removes_a_field_recorded_by_mistake(case: Path) -> None:
+    set_ok("protection.safe_place=home", "protection.wages_continued=true")
+    set_ok("--unset", "protection.safe_place")
+    assert data(case)["protection"] == {"wages_continued": True}
+    assert comment_lines(case.read_text(encoding="utf-8")) == comment_lines(CASE)
+    stderr = set_refused(case, "--unset", "protection.safe_place")
+    assert "no such value to remove" in stderr
+
+
+def test_unset_of_what_the_stage_needs_is_refused(case: Path) -> None:
+    stderr = set_refused(case, "--unset", "discovery.channel")
+    assert "would leave" in stderr and "'channel' is missing" in stderr
+    stderr = set_refused(case, "--unset", "child.name")
+    assert "clr identity set" in stderr
+    set_refused(case, "--unset", "a..b", code=2)

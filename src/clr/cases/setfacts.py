@@ -472,6 +472,28 @@ def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> lis
     return problems
 
 
+def plan_removals(session: CaseSession, paths: list[str]) -> list[str]:
+    """Queue the removal of each dotted path; return every problem (none: ok)."""
+    case_id = str(session.data.get("id"))
+    problems: list[str] = []
+    for dotted in paths:
+        path = tuple(dotted.split("."))
+        try:
+            if not dotted or any(not p for p in path):
+                raise SetError(f"--unset {dotted!r}: not a dotted path", exit_code=2)
+            _check_path(path, case_id)
+            parent = _get(session.doc.expected(), path[:-1]) if len(path) > 1 else None
+            holder = session.doc.expected() if len(path) == 1 else parent
+            if not isinstance(holder, dict) or path[-1] not in holder:
+                raise SetError(f"{dotted}: the case has no such value to remove")
+            session.doc.remove(path)
+        except SetError as exc:
+            if exc.exit_code == 2:
+                raise
+            problems.append(exc.message + (f"\n      {exc.hint}" if exc.hint else ""))
+    return problems
+
+
 def _set_merged(session: CaseSession, path: Path_, value: Any, current: Any) -> None:
     """Set ``value``; a mapping given for a mapping the case has is merged into it."""
     if isinstance(value, dict) and isinstance(current, dict) and value:

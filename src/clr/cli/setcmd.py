@@ -29,6 +29,12 @@ def set_command(
             help="Merge a YAML or JSON fragment from FILE ('-': standard input).",
         ),
     ] = None,
+    unset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unset", metavar="PATH", help="Remove a field recorded by mistake (repeatable)."
+        ),
+    ] = None,
     as_of: AsOf = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show the change as a diff; write nothing.")
@@ -39,15 +45,18 @@ def set_command(
     PATH=VALUE sets a field (dates YYYY-MM-DD, numbers, true/false, allowed values with a
     did-you-mean); PATH+=ITEM appends to a list, an item given as JSON or as
     key=value,key=value. --from merges a fragment: mappings key by key, list items
-    appended, other values replaced. A change that would leave the case invalid for its
-    stage is refused, naming every problem. Names and contacts go with clr identity set.
+    appended, other values replaced. --unset removes a field. A change that would leave
+    the case invalid for its stage is refused, naming every problem. Names and contacts
+    go with clr identity set.
 
     Example: clr set EXR-2026-7KQ3M protection.safe_place=home
     """
     from clr.cases import caseops, setfacts
 
-    if not assignments and from_file is None:
-        raise typer.BadParameter("give PATH=VALUE arguments, or --from FILE", param_hint="PATH")
+    if not assignments and from_file is None and not unset:
+        raise typer.BadParameter(
+            "give PATH=VALUE arguments, --from FILE or --unset PATH", param_hint="PATH"
+        )
     parsed = [setfacts.parse_assignment(a) for a in assignments or []]
     fragment = None
     if from_file is not None:
@@ -56,7 +65,8 @@ def set_command(
         fragment = setfacts.read_fragment(text, source)
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
-    problems = setfacts.plan_assignments(session, parsed)
+    problems = setfacts.plan_removals(session, list(unset or []))
+    problems += setfacts.plan_assignments(session, parsed)
     if fragment is not None:
         problems += setfacts.plan_fragment(session, fragment, source)
     diff = setfacts.apply(session, problems, dry_run=dry_run)
