@@ -606,12 +606,17 @@ def show_command(
         "visits": {"count": len(visits), "last": visits[-1] if visits else None},
         "closure": data.get("closure"),
     }
+    from clr.render import safe
+
     if output_format == "json":
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        typer.echo(safe.json_text(json.dumps(summary, indent=2, ensure_ascii=False)))
         return
     from rich.text import Text
 
     console = stdout_console()
+    data = safe.terminal_data(data)  # what is printed, controls and bidi marks shown
+    view = Case(data)
+    visits = view.visits
     site = view.site
     child = view.child
     console.print(
@@ -639,7 +644,7 @@ def show_command(
                     f"{entry.get('to')}  by {entry.get('by')}{note}"
                 )
             )
-    money = ", ".join(f"{v} {k}" for k, v in totals.items()) or "none"
+    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or "none"
     console.print(Text(f"Payments: {len(payments)} ({money})"))
     last = visits[-1] if visits else None
     console.print(

@@ -126,19 +126,28 @@ def validate(
     if output_file is not None:
         if chosen is Format.text:
             chosen = Format.json
-        _write_report(output_file, renderers[chosen](report))
+        _write_report(output_file, _safe_format(chosen, renderers[chosen](report)))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            typer.echo(output.render_github(report))
+            typer.echo(_safe_format(Format.github, output.render_github(report)))
         else:
             _render_text(report, quiet=quiet)
     elif chosen in renderers:
-        text = renderers[chosen](report)
+        text = _safe_format(chosen, renderers[chosen](report))
         if text:
             typer.echo(text)
     else:
         _render_text(report, quiet=quiet)
     code = report.exit_code(strict=strict)
     raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+def _safe_format(chosen: Format, text: str) -> str:
+    """A machine format with no raw control or bidi character of a case value in it."""
+    from clr.render import safe
+
+    if chosen in (Format.json, Format.gitlab, Format.sarif):
+        return safe.json_text(text)
+    return safe.terminal(text, block=True)
 
 
 @contextlib.contextmanager
@@ -203,6 +212,7 @@ def _current_repository(repo: Any) -> Path:
 def _render_text(report: Any, *, quiet: bool) -> None:
     from rich.text import Text
 
+    from clr.render import safe
     from clr.render.reports import summary_line
 
     console = stdout_console()
@@ -214,14 +224,15 @@ def _render_text(report: Any, *, quiet: bool) -> None:
         if not file_report.findings:
             continue
         for f in sorted(file_report.findings):
-            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
+            path = safe.terminal(f.path)
+            where = f"{path}:{f.line}:{f.col}:" if f.line else f"{path}:"
             line = Text(where, style="bold")
             line.append(f" {f.severity}", style=style[f.severity])
             line.append(f" {f.code}", style="dim")
-            line.append(f" {f.message}")
+            line.append(f" {safe.terminal(f.message)}")
             console.print(line)
             if f.hint:
-                console.print(Text(f"    hint: {f.hint}", style="cyan"))
+                console.print(Text(f"    hint: {safe.terminal(f.hint)}", style="cyan"))
         console.print()
     if not quiet:
         ok = not report.errors and not report.warnings
@@ -232,6 +243,7 @@ def _render_plain(report: Any, *, quiet: bool) -> None:
     """The text format without rich: the same lines, much faster for many findings."""
     import sys
 
+    from clr.render import safe
     from clr.render.reports import summary_line
 
     out = []
@@ -239,10 +251,11 @@ def _render_plain(report: Any, *, quiet: bool) -> None:
         if not file_report.findings:
             continue
         for f in sorted(file_report.findings):
-            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
-            out.append(f"{where} {f.severity} {f.code} {f.message}\n")
+            path = safe.terminal(f.path)
+            where = f"{path}:{f.line}:{f.col}:" if f.line else f"{path}:"
+            out.append(f"{where} {f.severity} {f.code} {safe.terminal(f.message)}\n")
             if f.hint:
-                out.append(f"    hint: {f.hint}\n")
+                out.append(f"    hint: {safe.terminal(f.hint)}\n")
         out.append("\n")
     if not quiet:
         out.append(summary_line(report) + "\n")

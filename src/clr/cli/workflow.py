@@ -83,38 +83,42 @@ def next_command(
     blockers = move_blockers(data, target, book, calendar) if target else []
     plan = book.stages.get(stage)
     if output_format is DataFormat.json:
+        from clr.render import safe
+
         typer.echo(
-            json.dumps(
-                {
-                    "version": 1,
-                    "id": data.get("id"),
-                    "stage": stage,
-                    "track": data.get("track"),
-                    "as_of": today.isoformat(),
-                    "next_stage": target,
-                    "actions": [
-                        {
-                            "id": s.action.id,
-                            "text": s.action.text,
-                            "roles": list(s.action.roles),
-                            "required": s.action.required,
-                            "gate": s.action.gate,
-                            "due": s.due.isoformat() if s.due else None,
-                            "recurrence": s.label or None,
-                            "overdue_days": s.overdue_days(today),
-                            "waiting_for": s.waiting_for or None,
-                            "sources": list(s.action.sources),
-                        }
-                        for s in todo
-                    ],
-                    "warnings": [w.text for w in plan.warnings] if plan else [],
-                    "safeguarding": [w.text for w in plan.safeguarding] if plan else [],
-                    "blockers": [
-                        {"kind": b.kind, "message": b.message, "hint": b.hint} for b in blockers
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
+            safe.json_text(
+                json.dumps(
+                    {
+                        "version": 1,
+                        "id": data.get("id"),
+                        "stage": stage,
+                        "track": data.get("track"),
+                        "as_of": today.isoformat(),
+                        "next_stage": target,
+                        "actions": [
+                            {
+                                "id": s.action.id,
+                                "text": s.action.text,
+                                "roles": list(s.action.roles),
+                                "required": s.action.required,
+                                "gate": s.action.gate,
+                                "due": s.due.isoformat() if s.due else None,
+                                "recurrence": s.label or None,
+                                "overdue_days": s.overdue_days(today),
+                                "waiting_for": s.waiting_for or None,
+                                "sources": list(s.action.sources),
+                            }
+                            for s in todo
+                        ],
+                        "warnings": [w.text for w in plan.warnings] if plan else [],
+                        "safeguarding": [w.text for w in plan.safeguarding] if plan else [],
+                        "blockers": [
+                            {"kind": b.kind, "message": b.message, "hint": b.hint} for b in blockers
+                        ],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
             )
         )
         return
@@ -129,15 +133,18 @@ def _render_next(
     today: dt.date,
     plan: Any,
 ) -> None:
+    from clr.render import safe
+
+    t = safe.terminal  # every value of the case or its playbook: controls and bidi shown
     lines: list[str] = []
     say = lines.append
-    data = session.data
+    data = safe.terminal_data(session.data)
     say(
         paint(f"{data.get('id')}", "bold")
         + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
     )
     if plan is not None and plan.purpose:
-        say(paint(plan.purpose, "dim"))
+        say(paint(t(plan.purpose), "dim"))
     if data.get("stage") == "closed":
         say("This case is closed. Nothing is left to do.")
     else:
@@ -154,36 +161,36 @@ def _render_next(
             elif state.due:
                 line += paint(f"due {state.due} ", "yellow")
             elif state.waiting_for:
-                line += paint(f"due once {state.waiting_for} is recorded ", "dim")
+                line += paint(f"due once {t(state.waiting_for)} is recorded ", "dim")
             if state.label:
-                line += f"[{state.label}] "
-            line += paint(state.action.id, "bold")
+                line += f"[{t(state.label)}] "
+            line += paint(t(state.action.id), "bold")
             line += paint(
-                f"  ({', '.join(state.action.roles)}"
+                f"  ({t(', '.join(state.action.roles))}"
                 f"{', required' if state.action.required else ''}"
                 f"{', checklist' if state.action.gate else ''})",
                 "dim",
             )
             say(line)
-            say(f"      {state.action.text}")
+            say(f"      {t(state.action.text)}")
         if plan is not None and plan.warnings:
             say("")
             say(paint("Do not:", "bold"))
             for warning in plan.warnings:
-                say(f"  - {warning.text}")
+                say(f"  - {t(warning.text)}")
         if plan is not None and plan.safeguarding:
             say("")
             say(paint("Safeguarding:", "bold"))
             for rule in plan.safeguarding:
-                say(f"  - {rule.text}")
+                say(f"  - {t(rule.text)}")
         if target:
             say("")
             if blockers:
                 say(paint(f"Before it can move to {target}:", "bold"))
                 for b in blockers:
-                    say(f"  - {b.message}")
+                    say(f"  - {t(b.message)}")
                     if b.hint:
-                        say(paint(f"      {b.hint}", "cyan"))
+                        say(paint(f"      {t(b.hint)}", "cyan"))
             else:
                 say(
                     paint(
