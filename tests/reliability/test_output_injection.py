@@ -101,10 +101,10 @@ def _commands() -> Iterator[Any]:
         yield ["next", case]
         for audience in ("caseworker", "buyer", "supplier"):
             yield ["report", case, "--for", audience]
-    for fmt in ("text", "markdown", "json"):
+    for fmt in ("table", "markdown", "json"):
         yield ["status", "--format", fmt]
         yield ["stats", "--format", fmt]
-    yield ["status", "--format", "text", "--all"]
+    yield ["stats", "--by", "supplier"]
     yield ["playbook", "show"]
     yield ["export", "--for", "buyer", "--csv", "out-csv"]
     yield ["export", "--for", "supplier", "--csv", "out-csv2"]
@@ -185,12 +185,13 @@ def test_json_text_is_the_same_json_without_raw_characters() -> None:
         "a | b\n# heading\n- item",
         "`code` *bold* ~strike~ \\",
         "&lt;script&gt;",
+        "\x1b[2J\u202e<b>\\x1b",
     ],
 )
 def test_markdown_text_has_no_markup(value: str) -> None:
     text = safe.markdown(value)
     assert not _MARKDOWN_BAD.search(text)
-    assert not re.search(r"[<>|`*\[\]~\\\n]", text), text
+    assert not re.search(r"[<>|`*\[\]~\n]|\\(?![xuU])", text), text
     assert not re.search(r"&(?!amp;|lt;|gt;|#\d+;)", text), text
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.render import safe
 
 
 class TableFormat(str, enum.Enum):
@@ -295,7 +296,7 @@ def _status_cells(case: Any) -> list[str]:
     from clr.views.status import status_row
 
     row = status_row(case)
-    return [_dash(row[key]) for key, _ in _STATUS_TABLE]
+    return [safe.terminal(_dash(row[key])) for key, _ in _STATUS_TABLE]
 
 
 def _status_markdown(cases: list[Any], today: Any) -> str:
@@ -304,12 +305,15 @@ def _status_markdown(cases: list[Any], today: Any) -> str:
     ok = [c for c in cases if c.ok]
     out = [f"# Case status as of {today.isoformat()}", ""]
     out.append(
-        markdown_table([title for _, title in _STATUS_TABLE], [_status_cells(c) for c in ok])
+        markdown_table(
+            [title for _, title in _STATUS_TABLE],
+            [[safe.markdown(cell) for cell in _status_cells(c)] for c in ok],
+        )
     )
     failed = [c for c in cases if not c.ok]
     if failed:
         out += ["", "## Cases that could not be read", ""]
-        out += [f"- `{c.path}`: {c.error}" for c in failed]
+        out += [f"- {safe.markdown(c.path)}: {safe.markdown(c.error)}" for c in failed]
     return "\n".join(out)
 
 
@@ -347,7 +351,7 @@ def _status_table(cases: list[Any], today: Any) -> None:
         if ok or not failed:
             typer.echo(_plain_table([k for k, _ in _STATUS_TABLE], [_status_cells(c) for c in ok]))
         for case in failed:
-            typer.echo(f"FAILED  {case.path}: {case.error}")
+            typer.echo(f"FAILED  {safe.terminal(case.path)}: {safe.terminal(case.error)}")
         return
     from rich import box
     from rich.table import Table
@@ -385,7 +389,11 @@ def _status_table(cases: list[Any], today: Any) -> None:
         table.add_row(*cells, style=style)
     console.print(table)
     for case in failed:
-        console.print(Text(f"FAILED  {case.path}: {case.error}", style="bold red"))
+        console.print(
+            Text(
+                f"FAILED  {safe.terminal(case.path)}: {safe.terminal(case.error)}", style="bold red"
+            )
+        )
     open_count = sum(not c.closed for c in ok)
     late = sum(c.overdue for c in ok)
     console.print(
@@ -442,7 +450,7 @@ def stats_command(
     cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
     doc = figures.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
     if output_format is TableFormat.json:
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        typer.echo(safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False)))
     elif output_format is TableFormat.csv:
         from clr.views.export import csv_text
 
@@ -454,9 +462,9 @@ def stats_command(
             nl=False,
         )
     elif output_format is TableFormat.markdown:
-        typer.echo(_stats_markdown(doc))
+        typer.echo(_stats_markdown(safe.markdown_data(doc)))
     else:
-        _stats_table(doc)
+        _stats_table(safe.terminal_data(doc))
     _report_failed(cases)
     raise typer.Exit(1 if doc["failed"] else 0)
 
@@ -517,7 +525,7 @@ def _stats_markdown(doc: dict[str, Any]) -> str:
         out.append(markdown_table(["Figure", *titles], table_rows))
     if doc["failed"]:
         out.append("## Cases that could not be read")
-        out.append("\n".join(f"- `{f['path']}`: {f['error']}" for f in doc["failed"]))
+        out.append("\n".join(f"- {f['path']}: {f['error']}" for f in doc["failed"]))
     return "\n\n".join(out)
 
 
@@ -623,15 +631,20 @@ def report_command(
             consent.Override(audience.value, override_consent.strip(), who, "report"),
             today=today,
         )
-        typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
+        shown = safe.terminal(data.get("id"))
+        typer.echo(f"consent override recorded in the history of {shown}", err=True)
         session = caseops.open_case(str(path), today=today)
         path, data, ctx = session.path, session.data, session.ctx
-    text = casereport.render_report(data, display_path(path), ctx, audience.value)
+    # Every value Markdown-escaped: the report goes to buyers and suppliers.
+    text = casereport.render_report(
+        safe.markdown_data(data), safe.markdown(display_path(path)), ctx, audience.value
+    )
     if output is None:
         typer.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote the report of {data.get('id')} to {display_path(output)}", err=True)
+    shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
+    typer.echo(f"wrote the report of {shown}", err=True)
 
 
 # --- clr export -----------------------------------------------------------------------
@@ -688,7 +701,8 @@ def export_command(
                 consent.record_override(Path(case.file), override, today=today)
             except ClrError as exc:  # not recorded: not shared
                 first = exc.message.splitlines()[0]
-                typer.echo(f"not shared: {case.summary.path}: {first}", err=True)
+                shown = safe.terminal(f"{case.summary.path}: {first}")
+                typer.echo(f"not shared: {shown}", err=True)
                 continue
             included.append(case.summary.id or "")
         typer.echo(
@@ -713,7 +727,7 @@ def export_command(
         export.write_csv(result, csv_dir)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
     for failed in result.failed:
-        typer.echo(f"not exported: {failed.path}: {failed.error}", err=True)
+        typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
     raise typer.Exit(1 if result.failed else 0)
 
 
@@ -721,10 +735,11 @@ def _json_lines(doc: dict[str, Any]) -> str:
     """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
     cases = doc.get("cases")
     if not isinstance(cases, list):
-        return json.dumps(doc, indent=2, ensure_ascii=False)
+        return safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False))
     head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
     rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
-    return head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
+    text = head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
+    return safe.json_text(text)
 
 
 def register(app: typer.Typer) -> None:

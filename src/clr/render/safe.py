@@ -81,8 +81,9 @@ def markdown(value: object) -> str:
     """``value`` as inline Markdown text that shows as itself, on one line."""
     text = value if isinstance(value, str) else str(value)
     text = _LINE_BREAKS.sub(" ", text)
-    text = _UNSAFE_LINE.sub(_visible, text)
     text = _MARKDOWN_SPECIAL.sub(lambda m: _MARKDOWN[m.group(0)], text)
+    # then the escapes, whose backslash is followed by a letter: Markdown shows it as is
+    text = _UNSAFE_LINE.sub(_visible, text)
     return _SCRIPT_SCHEME.sub(r"\1\2&#58;", text)
 
 
