@@ -25,7 +25,8 @@ from clr.checks.privacy import SKIP_KEYS
 from clr.render import safe
 from helpers_workflow import describe, run
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
 AS_OF = "2026-11-20"
 PAYLOAD = (
     "\x1b[2J\x1b[H\x1b[31mred\x1b]0;owned\x07\x1b]8;;http://x\x1b\\"
@@ -65,6 +66,16 @@ def _poison(value: Any, *, everything: bool, key: str = "") -> Any:
     return value
 
 
+def _poison_texts(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _poison_texts(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_poison_texts(v, key) for v in value]
+    if isinstance(value, str) and key in ("text", "purpose", "title", "why"):
+        return value + PAYLOAD
+    return value
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("injection") / "repo"
@@ -74,6 +85,12 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data = _poison(data, everything=case_id == EVERYTHING)
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    # A playbook of the repository's own, its texts poisoned.
+    book = yaml.safe_load((ROOT / "playbooks" / "child-labour.yaml").read_text(encoding="utf-8"))
+    (root / "playbooks").mkdir(exist_ok=True)
+    book = _poison_texts(book)
+    book["name"] = "poisoned"
+    (root / "playbooks" / "poisoned.yaml").write_text(yaml.safe_dump(book), encoding="utf-8")
     # A case whose id (and folder) is poisoned as well.
     bad = root / "cases" / "EXR-2026-BAD00"
     bad.mkdir()
@@ -105,7 +122,10 @@ def _commands() -> Iterator[Any]:
         yield ["status", "--format", fmt]
         yield ["stats", "--format", fmt]
     yield ["stats", "--by", "supplier"]
-    yield ["playbook", "show"]
+    yield ["playbook", "list"]
+    for fmt in ("text", "markdown", "json"):
+        yield ["playbook", "show", "--playbook", "poisoned", "--format", fmt]
+        yield ["playbook", "checklist", "protected", "--playbook", "poisoned", "--format", fmt]
     yield ["export", "--for", "buyer", "--csv", "out-csv"]
     yield ["export", "--for", "supplier", "--csv", "out-csv2"]
 
@@ -200,3 +220,36 @@ def test_links_keep_safe_schemes_only() -> None:
     assert safe.link("mail", "mailto:a@example.org") == "[mail](mailto:a@example.org)"
     for url in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "vbscript:x"):
         assert safe.link("x", url) == "x"
+
+
+def test_identity_show_prints_no_raw_control_character(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    key = tmp_path / "keys" / "me.txt"
+    made = run(["keygen", "--output", str(key)])
+    assert made.exit_code == 0, describe(made)
+    monkeypatch.setenv("CLR_IDENTITY_FILE", str(key))
+    root = tmp_path / "repo"
+    assert run(["init", str(root), "--org", "O", "--prefix", "TST", "--no-input"]).exit_code == 0
+    config = root / "clr.yaml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("recipients:")
+    config.write_text(text[:start] + f"recipients:\n  - {made.stdout.strip()}\n", "utf-8")
+    monkeypatch.chdir(root)
+    flags = ["--site", "S", "--country", "BD", "--channel", "audit", "--pseudonym", "C"]
+    flags += ["--sex", "female", "--by", "R", "--as-of", AS_OF]
+    created = run(["new-case", "--no-input", *flags])
+    assert created.exit_code == 0, describe(created)
+    case_id = created.stdout.strip()
+    refused = run(["identity", "set", case_id, "--notes", PAYLOAD])  # C1 controls: refused
+    assert refused.exit_code == 1 and raw_unsafe(refused.stdout + refused.stderr) == []
+    payload = "\x1b[2J\x1b]0;owned\x07\u202eevil\u2066\u200f"
+    result = run(["identity", "set", case_id, "--name", "Amina" + payload, "--notes", payload])
+    assert result.exit_code == 0, describe(result)
+    for args in ([], ["--format", "json"], ["--field", "name"], ["--field", "notes"]):
+        shown = run(["identity", "show", case_id, *args])
+        assert shown.exit_code == 0, describe(shown)
+        assert raw_unsafe(shown.stdout + shown.stderr) == [], shown.stdout
+        assert "owned" in shown.stdout  # the value is shown, escaped

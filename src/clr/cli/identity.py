@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from clr.render import safe
+
 identity_app = typer.Typer(
     help=(
         "Read and change a child's encrypted identity file: show, edit, set, rekey.\n\n"
@@ -108,12 +110,13 @@ def show_command(
             )
         value = data.get(field)
         if value is not None:
-            typer.echo(json.dumps(value) if isinstance(value, bool) else str(value))
+            text = json.dumps(value) if isinstance(value, bool) else str(value)
+            typer.echo(safe.terminal(text, block=True))
         return
     if output_format is ShowFormat.json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(safe.json_text(json.dumps(data, indent=2, ensure_ascii=False)))
     else:
-        typer.echo(identity.render(data, header=False), nl=False)
+        typer.echo(safe.terminal(identity.render(data, header=False), block=True), nl=False)
 
 
 def edit_command(
@@ -144,7 +147,7 @@ def edit_command(
     ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
 
     def again(error: Exception) -> bool:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {safe.terminal(error, block=True)}", err=True)
         return ask and typer.confirm("Edit again?", default=True, err=True)
 
     _, new = identity.edit_text(
@@ -285,7 +288,7 @@ def rekey_command(
         verb = "would re-encrypt" if dry_run else "re-encrypted"
         typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
     for line in failed:
-        typer.echo(f"not re-encrypted: {line}", err=True)
+        typer.echo(f"not re-encrypted: {safe.terminal(line)}", err=True)
     noun = "identity file" if done == 1 else "identity files"
     typer.echo(
         f"{'would re-encrypt' if dry_run else 're-encrypted'} {done} {noun}"

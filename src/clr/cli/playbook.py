@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from clr.cli._common import stdout_console
+from clr.render import safe
 
 playbook_app = typer.Typer(
     help="Read the playbooks: the process itself, by stage and by role.",
@@ -89,7 +90,9 @@ def list_command(output_format: FormatOpt = BookFormat.text) -> None:
         )
     if output_format is BookFormat.json:
         typer.echo(json.dumps({"version": 1, "playbooks": rows}, indent=2))
-    elif output_format is BookFormat.markdown:
+        return
+    rows = safe.terminal_data(rows)  # a repository's playbook is text anyone can write
+    if output_format is BookFormat.markdown:
         typer.echo("| name | title | version | file |\n|---|---|---|---|")
         for r in rows:
             typer.echo(f"| {r['name']} | {r['title']} | {r['version']} | {r['path']} |")
@@ -115,45 +118,51 @@ def show_command(
     stages = _stages(book, stage)
     if output_format is BookFormat.json:
         typer.echo(
-            json.dumps(
-                {
-                    "version": 1,
-                    "playbook": book.name,
-                    "title": book.title,
-                    "playbook_version": book.version,
-                    "readiness": [_item_dict(a) for a in book.readiness if a.for_role(role)]
-                    if stage is None
-                    else [],
-                    "stages": [
-                        {
-                            "stage": s,
-                            "purpose": book.stages[s].purpose,
-                            "actions": [
-                                _item_dict(a) for a in book.stages[s].actions if a.for_role(role)
-                            ],
-                            "warnings": [_item_dict(a) for a in book.stages[s].warnings],
-                            "safeguarding": [_item_dict(a) for a in book.stages[s].safeguarding],
-                        }
-                        for s in stages
-                    ],
-                    "closure_reasons": [
-                        _closure_dict(rule) for rule in book.closure_reasons.values()
-                    ]
-                    if "closed" in stages
-                    else [],
-                    "sources": book.sources,
-                },
-                indent=2,
-                ensure_ascii=False,
+            safe.json_text(
+                json.dumps(
+                    {
+                        "version": 1,
+                        "playbook": book.name,
+                        "title": book.title,
+                        "playbook_version": book.version,
+                        "readiness": [_item_dict(a) for a in book.readiness if a.for_role(role)]
+                        if stage is None
+                        else [],
+                        "stages": [
+                            {
+                                "stage": s,
+                                "purpose": book.stages[s].purpose,
+                                "actions": [
+                                    _item_dict(a)
+                                    for a in book.stages[s].actions
+                                    if a.for_role(role)
+                                ],
+                                "warnings": [_item_dict(a) for a in book.stages[s].warnings],
+                                "safeguarding": [
+                                    _item_dict(a) for a in book.stages[s].safeguarding
+                                ],
+                            }
+                            for s in stages
+                        ],
+                        "closure_reasons": [
+                            _closure_dict(rule) for rule in book.closure_reasons.values()
+                        ]
+                        if "closed" in stages
+                        else [],
+                        "sources": book.sources,
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
             )
         )
         return
-    typer.echo(
+    text = (
         _markdown(book, stages, role)
         if output_format is BookFormat.markdown
-        else _text(book, stages, role),
-        nl=False,
+        else _text(book, stages, role)
     )
+    typer.echo(safe.terminal(text, block=True), nl=False)
 
 
 def _closure_dict(rule: Any) -> dict[str, Any]:
@@ -253,10 +262,11 @@ def _text(book: Any, stages: list[str], role: str | None) -> str:
 
 
 def _markdown(book: Any, stages: list[str], role: str | None) -> str:
-    lines = [f"# {book.title}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
+    m = safe.markdown  # a repository's playbook is text anyone can write
+    lines = [f"# {m(book.title)}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
     for s in stages:
         plan = book.stages[s]
-        lines += [f"## {s}", "", plan.purpose, ""]
+        lines += [f"## {s}", "", m(plan.purpose), ""]
         for a in plan.actions:
             if not a.for_role(role):
                 continue
@@ -264,26 +274,26 @@ def _markdown(book: Any, stages: list[str], role: str | None) -> str:
             flags += " ☐ checklist" if a.gate else ""
             when = due_words(a.due)
             lines.append(
-                f"- `{a.id}` — {a.text}{flags}  \n  Who: {', '.join(a.roles)}"
+                f"- `{a.id}` — {m(a.text)}{flags}  \n  Who: {', '.join(a.roles)}"
                 + (f". When: {when}" if when else "")
                 + f". Source: {', '.join(a.sources)}."
             )
         for w in plan.warnings:
-            lines.append(f"- ⚠ {w.text}")
+            lines.append(f"- ⚠ {m(w.text)}")
         for g in plan.safeguarding:
-            lines.append(f"- 🛡 {g.text}")
+            lines.append(f"- 🛡 {m(g.text)}")
         if s == "closed" and book.closure_reasons:
             lines += ["", "### Closure reasons", ""]
             for rule in book.closure_reasons.values():
                 lines.append(
-                    f"- `{rule.reason}` — {rule.text}  \n  Takes: {closure_words(rule)}. "
+                    f"- `{rule.reason}` — {m(rule.text)}  \n  Takes: {closure_words(rule)}. "
                     f"Source: {', '.join(rule.sources)}."
                 )
         lines.append("")
     lines += ["## Sources", ""]
     for key, src in book.sources.items():
-        url = f" <{src['url']}>" if src.get("url") else ""
-        lines.append(f"- **{key}**: {src.get('title', '')}{url}")
+        url = f" {safe.link(src['url'], src['url'])}" if src.get("url") else ""
+        lines.append(f"- **{m(key)}**: {m(src.get('title', ''))}{url}")
     return "\n".join(lines) + "\n"
 
 
@@ -302,21 +312,23 @@ def checklist_command(
     gates = book.stages[stage].gates
     if output_format is BookFormat.json:
         typer.echo(
-            json.dumps(
-                {
-                    "version": 1,
-                    "playbook": book.name,
-                    "stage": stage,
-                    "items": [_item_dict(a) for a in gates],
-                },
-                indent=2,
-                ensure_ascii=False,
+            safe.json_text(
+                json.dumps(
+                    {
+                        "version": 1,
+                        "playbook": book.name,
+                        "stage": stage,
+                        "items": [_item_dict(a) for a in gates],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
             )
         )
     elif output_format is BookFormat.markdown:
         typer.echo(f"## Checklist: {stage}\n")
         for a in gates:
-            typer.echo(f"- [ ] `{a.id}` — {a.text}")
+            typer.echo(f"- [ ] `{safe.terminal(a.id)}` — {safe.markdown(a.text)}")
     else:
         console = stdout_console()
         console.print(f"Checklist to leave {stage} ({book.name}):", markup=False)
@@ -326,7 +338,8 @@ def checklist_command(
                 if set(a.tracks) == {"underage", "young-worker"}
                 else f" [{'/'.join(a.tracks)} only]"
             )
-            console.print(f"  [ ] {a.id}{tracks}: {a.text}", markup=False)
+            shown = safe.terminal(f"{a.id}{tracks}: {a.text}")
+            console.print(f"  [ ] {shown}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
