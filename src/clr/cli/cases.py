@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from clr.cli._common import AsOf, parse_as_of, stdout_console
+from clr.render import safe
 
 NoInput = Annotated[
     bool,
@@ -334,7 +335,8 @@ def new_case_command(
     typer.echo("First things to do:", err=True)
     for state in todo[:6]:
         due = f"due {state.due}" if state.due else "no deadline"
-        typer.echo(f"  - {state.action.id} ({due}): {state.action.text}", err=True)
+        shown = safe.terminal(f"{state.action.id} ({due}): {state.action.text}")
+        typer.echo(f"  - {shown}", err=True)
 
 
 def _number(value: float | None) -> int | float | None:
@@ -606,8 +608,6 @@ def show_command(
         "visits": {"count": len(visits), "last": visits[-1] if visits else None},
         "closure": data.get("closure"),
     }
-    from clr.render import safe
-
     if output_format == "json":
         typer.echo(safe.json_text(json.dumps(summary, indent=2, ensure_ascii=False)))
         return

@@ -56,7 +56,9 @@ def _date(value: str | None, default: dt.date, flag: str = "--date") -> dt.date:
 
 def _print_diff(diff: str, dry_run: bool) -> None:
     if dry_run:
-        typer.echo(diff if diff else "(no change)")
+        from clr.render import safe
+
+        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
 
 
 def next_command(
