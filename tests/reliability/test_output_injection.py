@@ -126,6 +126,8 @@ def _commands() -> Iterator[Any]:
     for fmt in ("text", "markdown", "json"):
         yield ["playbook", "show", "--playbook", "poisoned", "--format", fmt]
         yield ["playbook", "checklist", "protected", "--playbook", "poisoned", "--format", fmt]
+    yield ["set", MONITORING, "--dry-run", "site.region=" + PAYLOAD.replace("\x00", "")]
+    yield ["set", MONITORING, "--dry-run", "--unset", "site.region"]
     yield ["export", "--for", "buyer", "--csv", "out-csv"]
     yield ["export", "--for", "supplier", "--csv", "out-csv2"]
 

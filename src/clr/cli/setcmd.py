@@ -74,13 +74,17 @@ def set_command(
     if not session.doc.ops:
         typer.echo(f"{case_id}: nothing to change", err=True)
     elif dry_run:
-        typer.echo(diff if diff else "(no change)")
+        from clr.render import safe
+
+        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
         typer.echo(f"{case_id}: would change {session.shown}; nothing was written", err=True)
     else:
         typer.echo(f"{case_id}: changed {session.shown}", err=True)
         step = setfacts.next_step(session)
         if step:
-            typer.echo(f"{case_id}: {step}", err=True)
+            from clr.render import safe
+
+            typer.echo(f"{case_id}: {safe.terminal(step)}", err=True)
 
 
 def _read_source(name: str) -> str:
