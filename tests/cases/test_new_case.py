@@ -392,7 +392,8 @@ def test_clr_no_input_variable_works_like_the_flag(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("flags", "needle"),
     [
-        (["--country", "XX"], "'XX' is not a valid country"),
+        (["--country", "XX"], "--country 'XX' is not a country"),
+        (["--country", "Bangldesh"], "did you mean Bangladesh (BD)?"),
         (["--sex", "femal"], "'femal' is not a valid sex"),
         (["--channel", "rumour"], "'rumour' is not a valid channel"),
         (["--track", "adult"], "'adult' is not a valid track"),
@@ -412,6 +413,47 @@ def test_wrong_values_are_refused_and_nothing_is_made(
     assert result.exit_code == 1, describe(result)
     assert needle in result.stderr, describe(result)
     assert case_folders(repo) == []
+
+
+@pytest.mark.parametrize("country", ["Bangladesh", "bd", "BD", "bangladesh"])
+def test_country_by_name_or_code_in_any_case(repo: Path, country: str) -> None:
+    flags = list(MINIMAL_FLAGS)
+    flags[flags.index("--country") + 1] = country
+    case_id = new_case(*flags)
+    text = (repo / "cases" / case_id / "case.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["site"]["country"] == "BD"
+
+
+def test_norway_is_written_as_a_string(repo: Path) -> None:
+    flags = list(MINIMAL_FLAGS)
+    flags[flags.index("--country") + 1] = "Norway"
+    case_id = new_case(*flags)
+    text = (repo / "cases" / case_id / "case.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["site"]["country"] == "NO"  # not false
+
+
+def test_contact_is_a_deprecated_alias_of_guardian_contact(repo: Path) -> None:
+    import pyrage
+
+    key = add_recipient(repo)
+    result = run(["new-case", "--no-input", *MINIMAL_FLAGS, "--contact", "+880 1711 000000"])
+    assert result.exit_code == 0, describe(result)
+    assert "warning: --contact is deprecated" in result.stderr
+    assert "--guardian-contact" in result.stderr
+    assert "1711" not in result.stderr
+    sealed = (repo / "cases" / result.stdout.strip() / "identity.yaml.age").read_bytes()
+    kept = yaml.safe_load(pyrage.decrypt(sealed, [key]).decode("utf-8"))
+    assert kept["guardian_contact"] == "+880 1711 000000"
+    assert "contact" not in kept
+    assert "--guardian-contact" in run(["new-case", "--help"]).stdout
+
+
+def test_confirmed_needs_the_same_fields_by_flags_as_at_the_prompt(repo: Path) -> None:
+    result = run(["new-case", "--no-input", "--confirmed", *MINIMAL_FLAGS])
+    assert result.exit_code == 1, describe(result)
+    assert "missing --supplier, --sector, --work, --age or --birth-date" in result.stderr
+    # Unconfirmed, the supplier is optional with flags too (as at the prompt).
+    assert new_case(*MINIMAL_FLAGS)
 
 
 def test_new_case_outside_a_repository_is_a_clear_error(
@@ -458,7 +500,9 @@ def test_identity_details_are_encrypted_never_in_the_case_file_or_in_plaintext(
     key = add_recipient(repo)
     secrets = {
         "--name": "Amina Rahman",
-        "--contact": "+880 1711 000000",
+        "--guardian-name": "Rahima Begum",
+        "--guardian-contact": "+880 1711 000000",
+        "--child-contact": "+880 1811 999999",
         "--address": "House 12, Road 5, Mirpur",
     }
     result = run(
@@ -482,7 +526,9 @@ def test_identity_details_are_encrypted_never_in_the_case_file_or_in_plaintext(
     assert kept == {
         "case": case_id,
         "name": "Amina Rahman",
-        "contact": "+880 1711 000000",
+        "guardian_name": "Rahima Begum",
+        "guardian_contact": "+880 1711 000000",
+        "contact": "+880 1811 999999",
         "address": "House 12, Road 5, Mirpur",
     }
     assert "identity details encrypted to 1 recipient" in result.stderr
@@ -631,19 +677,23 @@ def test_new_case_in_a_real_terminal(repo: Path) -> None:
     try:
         answer(child, r"Site \(factory, farm or cooperative\):", "Sunrise Garments\r")
         answer(child, r"Supplier id \(optional\):", "SUP-0042\r")
-        answer(child, r"Country \(ISO code, e\.g\. BD\):", "BD", settle=True)
+        answer(child, r"Country \(name or ISO code", "BD", settle=True)
         answer(child, r"Sector \(e\.g\. garments, cocoa; optional\):", "garments\r")
         answer(child, r"Buyer \(optional\):", "Northwind Apparel\r")
         answer(child, r"Day the child was found working \(YYYY-MM-DD\):", "\r")  # the default
         answer(child, r"How did the case come to light\?", DOWN, settle=True)
         answer(child, r"What was the child doing\? \(optional\):", "trimming threads\r")
         answer(child, r"Hazards seen, separated by commas", "needles, long hours\r")
+        answer(child, r"Hours worked per week \(optional\):", "\r")
+        answer(child, r"Night work\? y/n \(optional\):", "\r")
         answer(child, r"Pseudonym \(never the real name\)", "Child C\r")
         answer(child, r"Sex:", DOWN, settle=True)
+        answer(child, r"Birth date, as far as known", "\r")
         answer(child, r"Estimated age in years \(optional\):", "13\r")
         answer(child, r"What does the age rest on\?", DOWN * 3, settle=True)
         answer(child, r"Track:", "", settle=True)
         answer(child, r"Your name \(for the history\):", "R. Ahmed\r")
+        child.expect(r"Identity details \(names, contacts, address\) are not asked")
         child.expect(r"TST-\d{4}-[0-9A-Z]{7}")
         case_id = child.after
         child.expect("First things to do:")
@@ -682,7 +732,7 @@ def test_ctrl_c_in_the_prompts_leaves_nothing_behind(repo: Path) -> None:
     try:
         answer(child, r"Site \(factory, farm or cooperative\):", "Sunrise Garments\r")
         answer(child, r"Supplier id \(optional\):", "SUP-0042\r")
-        answer(child, r"Country \(ISO code, e\.g\. BD\):", "BD", settle=True)
+        answer(child, r"Country \(name or ISO code", "BD", settle=True)
         answer(child, r"Sector", "garments\r")
         answer(child, r"Buyer", "\r")
         answer(child, r"Day the child was found working", "\r")
@@ -697,3 +747,82 @@ def test_ctrl_c_in_the_prompts_leaves_nothing_behind(repo: Path) -> None:
     assert "Traceback" not in output
     assert "TST-" not in output
     assert sorted(p.name for p in (repo / "cases").iterdir()) == [".gitkeep"]
+
+
+def spawn_clr(root: Path, *args: str) -> Any:
+    env = subprocess_env(TERM="xterm", COLUMNS="100", LINES="40", PROMPT_TOOLKIT_NO_CPR="1")
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(
+        clr_executable(),
+        list(args),
+        cwd=str(root),
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 100),
+    )
+
+
+@needs_pexpect
+@pytest.mark.slow
+def test_new_case_prompts_for_identity_birth_date_hours_and_night_work(repo: Path) -> None:
+    import pyrage
+
+    key = add_recipient(repo)
+    child = spawn_clr(repo, "new-case", "--confirmed")
+    try:
+        answer(child, r"Site \(factory, farm or cooperative\):", "Delta Dyeing\r")
+        # Confirmed: the identified stage needs the supplier, so it is asked as required.
+        child.expect(r"Supplier id:")
+        child.send("\r")
+        child.expect("required")
+        child.send("SUP-7\r")
+        answer(child, r"Country \(name or ISO code", "Bangldesh\r")
+        child.expect(r"did you mean Bangladesh \(BD\)\?")
+        child.send("\x15")  # Ctrl-U: clear the line
+        child.send("bangladesh")
+        time.sleep(0.3)
+        child.send("\r")
+        answer(child, r"Sector \(e\.g\. garments, cocoa\):", "textiles\r")
+        answer(child, r"Buyer \(optional\):", "\r")
+        answer(child, r"Day the child was found working", "\r")
+        answer(child, r"How did the case come to light\?", "", settle=True)
+        answer(child, r"What was the child doing\?:", "carrying dye drums\r")
+        answer(child, r"Hazards seen", "chemicals\r")
+        answer(child, r"Hours worked per week \(optional\):", "66\r")
+        answer(child, r"Night work\? y/n \(optional\):", "y\r")
+        answer(child, r"Pseudonym", "Worker B\r")
+        answer(child, r"Sex:", DOWN, settle=True)
+        answer(child, r"Birth date, as far as known", "2009-06\r")
+        answer(child, r"Estimated age in years \(optional\):", "\r")
+        answer(child, r"What does the age rest on\?", "", settle=True)
+        answer(child, r"Track:", DOWN, settle=True)
+        answer(child, r"Your name \(for the history\):", "R. Ahmed\r")
+        child.expect(r"Identity details: encrypted, never in case\.yaml")
+        answer(child, r"Child's full name \(encrypted, optional\):", "Karim Hossain\r")
+        answer(child, r"Guardian's name \(encrypted, optional\):", "Rahima Begum\r")
+        answer(child, r"Guardian's phone or other contact \(encrypted", "+880 1711 000000\r")
+        answer(child, r"Address of the family \(encrypted, optional\):", "\r")
+        child.expect(r"TST-\d{4}-[0-9A-Z]{7}")
+        case_id = child.after
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, child.before
+    folder = repo / "cases" / case_id
+    text = (folder / "case.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["stage"] == "identified" and data["track"] == "young-worker"
+    assert data["site"]["country"] == "BD" and data["site"]["supplier_id"] == "SUP-7"
+    assert data["child"]["birth_date"] == "2009-06" and "estimated_age" not in data["child"]
+    assert data["discovery"]["hours_per_week"] == 66
+    assert data["discovery"]["night_work"] is True
+    for secret in ("Karim", "Rahima", "1711"):
+        assert secret not in text
+    kept = yaml.safe_load(pyrage.decrypt((folder / "identity.yaml.age").read_bytes(), [key]))
+    assert kept == {
+        "case": case_id,
+        "name": "Karim Hossain",
+        "guardian_name": "Rahima Begum",
+        "guardian_contact": "+880 1711 000000",
+    }

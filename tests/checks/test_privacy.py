@@ -204,7 +204,7 @@ def test_no_key_file_says_how_to_get_one(repo: Path, key: Key) -> None:
 
 @needs_age
 def test_age_decrypts_what_clr_encrypts(repo: Path, key: Key) -> None:
-    case_id = new_case("--name", NAME, "--contact", PHONE)
+    case_id = new_case("--name", NAME, "--child-contact", PHONE)
     path = repo / "cases" / case_id / identity.IDENTITY_FILE
     assert path.read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n")
     plain = subprocess.run(
@@ -439,7 +439,7 @@ def test_private_file_is_removed_when_the_block_raises(tmp_path: Path) -> None:
 
 def test_rekey_after_adding_a_recipient(repo: Path, key: Key, tmp_path: Path) -> None:
     first = new_case("--name", NAME)
-    second = new_case("--name", "Karim Uddin", "--contact", PHONE)
+    second = new_case("--name", "Karim Uddin", "--child-contact", PHONE)
     bare = new_case()
     commit_all(repo, "cases")
     newcomer = Key(tmp_path / "newcomer.txt")
@@ -537,7 +537,7 @@ def files_holding(root: Path, *secrets: str) -> list[str]:
 def test_reopen_carries_the_identity_file_encrypted_for_the_new_case(
     repo: Path, key: Key, tmp_path: Path
 ) -> None:
-    old = closed_case("--name", NAME, "--contact", PHONE, "--address", "Mirpur 10")
+    old = closed_case("--name", NAME, "--child-contact", PHONE, "--address", "Mirpur 10")
     local = Key(tmp_path / "local.txt")
     extra = f"# the NGO's case worker for this child\n{local.public}\n"
     (repo / "cases" / old / identity.RECIPIENTS_FILE).write_text(extra, encoding="utf-8")
@@ -668,6 +668,70 @@ def test_ordinary_text_is_not_personal_data(text: str) -> None:
     assert privacy.scan_text(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # glued to a link: the run is preceded by ':' or '/'
+        ("tel:+8801711555123", ["phone"]),
+        ("<a href='tel:01711555123'>call</a>", ["phone"]),
+        ("TEL:01711-555123", ["phone"]),
+        ("https://wa.me/8801711555123", ["phone"]),
+        ("whatsapp:+2250708091011", ["phone"]),
+        ("api.whatsapp.com/send?phone=8801711555123", ["phone"]),
+        # read out digit by digit
+        ("0 1 7 1 1 5 5 5 1 2 3", ["phone"]),
+        ("+880 1 7 1 1 5 5 5 1 2 3", ["phone"]),
+        ("0-1-7-1-1-5-5-5-1-2-3", ["phone"]),
+        # a number that is not an amount, beside a currency
+        ("bKash 01711-555123 BDT 500", ["phone"]),
+        ("sent to 01711555123 BDT", ["phone"]),
+        ("+8801711555123 USD", ["phone"]),
+        ("BDT +880 1711 555123", ["phone"]),
+        # full-width and compatibility forms
+        ("write to amina＠example.org", ["email"]),
+        ("write to amina﹫example.org", ["email"]),
+        ("call ０１７１１５５５１２３", ["phone"]),
+        # a case id does not hide what is beside it
+        ("Duplicate of EXR-2026-11MB4R, mother on 01711555123", ["phone"]),
+        ("EXR-2026-7KQ3M: amina.r@example.org", ["email"]),
+    ],
+)
+def test_disguised_personal_data_is_found(text: str, kinds: list[str]) -> None:
+    assert privacy.scan_text(text) == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # case ids, whatever digits follow the year
+        "Duplicate of EXR-2026-11MB4R",
+        "Duplicate of EXR-2026-9172345",
+        "reopens EXR-2025-1234567 and EXR-2026-7654321",
+        "see TST-2026-00000000",
+        # links and words that are not phone numbers
+        "Tel: none given; wa.me/ link not sent",
+        "tel: ask the welfare officer",
+        "telephone call on 2026-03-02 at 13:40",
+        # small numbers in a row, and amounts beside a currency
+        "grades 3-4-5-6-7-8-9-10",
+        "scores 1 2 3 4 5",
+        "paid 1500000000 UGX",
+        "BDT 4,500,000,000 in total",
+        "PO 4500012345 BDT",
+        "1 500 000 000 VND",
+        # e-mail near misses
+        "a.a.a.a.a@",
+        "ask @welfare on the notice board",
+        "user@localhost",
+        "meet at 10 @ the school",
+        # full-width text that is not personal data
+        "paid ４，５００ BDT",
+    ],
+)
+def test_near_misses_are_not_personal_data(text: str) -> None:
+    assert privacy.scan_text(text) == []
+
+
 def test_the_examples_have_no_privacy_findings() -> None:
     result = run(["validate", str(EXAMPLES), "--as-of", "2026-11-20", "--no-cache", "-f", "json"])
     assert result.exit_code == 0, result.stdout
@@ -758,7 +822,7 @@ def test_outside_git_plaintext_files_are_not_looked_for(tmp_path: Path) -> None:
 def test_a_name_from_the_identity_file_in_the_case_file(
     repo: Path, key: Key, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case_id = new_case("--name", NAME, "--contact", PHONE)
+    case_id = new_case("--name", NAME, "--child-contact", PHONE)
     run(["identity", "set", case_id, "--id-document-number", "BR-20123"])
     edit_case(repo, case_id, "  pseudonym: Child A\n", "  pseudonym: Amina, 13\n")
     edit_case(repo, case_id, "  channel: audit\n", "  channel: audit\n  notes: 'cert BR-20123'\n")
@@ -775,6 +839,41 @@ def test_a_name_from_the_identity_file_in_the_case_file(
     key.path.chmod(0o644)
     code, found = validate_codes()
     assert code == 0 and codes_of(found) == {"CLR509"}
+
+
+def test_names_match_whole_words_and_say_what_matched_masked(repo: Path, key: Key) -> None:
+    case_id = new_case("--name", NAME)
+    result = run(["identity", "set", case_id, "--guardian-name", "Rahima Begum (mother)"])
+    assert result.exit_code == 0, describe(result)
+    # Kinship words, titles and parts of words are not names.
+    note = "The mother and the father agreed; Mrs Rahimabadi, an aunt, called. Aminah came."
+    edit_case(repo, case_id, "  channel: audit\n", f"  channel: audit\n  notes: '{note}'\n")
+    code, found = validate_codes()
+    assert (code, found) == (0, []), found
+    # A name in a staff field, a site field or a note is found, and shown masked.
+    edit_case(repo, case_id, "by: R. Ahmed", "by: Rahima Begum")
+    edit_case(repo, case_id, "  country: BD\n", "  country: BD\n  region: Amina Rahman's village\n")
+    edit_case(repo, case_id, note, "Rahima said yes")
+    code, found = validate_codes()
+    assert code == 1
+    named = {f["field"]: f["message"] for f in found if f["code"] == "CLR507"}
+    assert set(named) == {"history[0].by", "site.region", "discovery.notes"}, found
+    assert "(R***a B***m)" in named["history[0].by"]
+    assert "(A***a R***n)" in named["site.region"]
+    assert "(R***a)" in named["discovery.notes"]
+    dumped = json.dumps(found)
+    assert "Rahima" not in dumped and "Begum" not in dumped and "Amina" not in dumped
+
+
+def test_a_staff_member_sharing_one_word_with_the_family_is_no_finding(
+    repo: Path, key: Key
+) -> None:
+    case_id = new_case("--name", NAME, "--by", "Nasrin Rahman")
+    edit_case(repo, case_id, "  channel: audit\n", "  channel: audit\n  notes: 'Seen by N.'\n")
+    assert validate_codes() == (0, [])
+    edit_case(repo, case_id, "Seen by N.", "Rahman was told")
+    code, found = validate_codes()
+    assert code == 1 and [f["field"] for f in found] == ["discovery.notes"]
 
 
 def test_privacy_lint_cost_per_case_is_small() -> None:
@@ -1028,7 +1127,7 @@ def test_leak_hunt_nothing_outside_the_encrypted_file_holds_the_child(
         ["new-case", "--no-input", "--site", "Sunrise Garments", "--supplier", "SUP-1",
          "--country", "BD", "--sector", "garments", "--buyer", "Northwind", "--channel",
          "audit", "--work", "sewing", "--pseudonym", "Child A", "--sex", "female", "--age",
-         "13", "--by", "R. Ahmed", "--name", NAME, "--contact", PHONE, "--as-of", AS_OF]
+         "13", "--by", "R. Ahmed", "--name", NAME, "--child-contact", PHONE, "--as-of", AS_OF]
     )  # fmt: skip
     assert made.exit_code == 0, describe(made)
     case_id = made.stdout.strip()

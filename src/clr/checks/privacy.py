@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,6 +155,14 @@ SKIP_KEYS = frozenset(
 """Keys whose values are structured (never free text): the lint does not read them."""
 
 # --- patterns (compiled once) ----------------------------------------------------------------
+#
+# Every pattern here reads free text of any length, so every one of them runs in time linear
+# in the text: no quantifier that can scan far is followed by something that can fail and
+# make it rescan from the next position. Runs that need not be long are bounded ({0,3}
+# spaces, a label of 63 letters); the e-mail pattern starts at the character before the
+# '@' rather than at the start of the address. tests/reliability/test_linear_time.py
+# measures it for each pattern on inputs built to be its worst case; add a pattern to
+# FREE_TEXT_PATTERNS and to that test together.
 
 
 class _Lazy:
@@ -174,10 +183,22 @@ class _Lazy:
         return getattr(self._compiled, name)
 
 
-_EMAIL = _Lazy(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL = _Lazy(
+    r"[A-Za-z0-9._%+\-]@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+)
+"""The last character of the local part, the '@' and a domain: enough to know there is one."""
 
 _DIGITS_RUN = _Lazy(r"(?<![\w+/.,:])(\+|\b00)?(\(?\d[\d \u00a0().\-]*\d\)?)(?![\w/%])")
 """A run of digits with phone-style separators (space, dot, hyphen, brackets)."""
+
+_PHONE_LINK = _Lazy(
+    r"(?i:\b(?:tel|callto|sms|whatsapp|viber|skype)\s{0,3}:(?://)?"
+    r"|\bwa\.me/|\bapi\.whatsapp\.com/send/?\?phone=|\bt\.me/(?=\+))"
+)
+"""What glues a phone number to a link ('tel:', 'wa.me/'): taken out before runs are read."""
+
+_CASE_ID = _Lazy(r"(?<![\w-])[A-Z][A-Z0-9]{1,11}-\d{4}-[0-9A-HJKMNP-TV-Z]{5,8}(?![\w-])")
+"""A case id (model.ids): never personal data, whatever digits it holds."""
 
 _DATEISH = _Lazy(
     r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])|\d\d[-./](?:0[1-9]|1[0-2])[-./](?:19|20)\d\d"
@@ -185,15 +206,20 @@ _DATEISH = _Lazy(
 _DATE_TOKEN = _Lazy(r"(?:19|20)\d\d[-./]\d\d(?:[-./]\d\d)?|\d\d[-./]\d\d[-./](?:19|20)\d\d")
 _YEAR = _Lazy(r"(?:19|20)\d\d")
 _CURRENCY_AFTER = _Lazy(r"\s?(?:[A-Z]{3}\b|%|percent\b|per\b|hours?\b|days?\b)")
-_CURRENCY_BEFORE = _Lazy(r"(?:\b[A-Z]{3}|[$€£¥₹৳₵₦])\s?$")
+_CURRENCY_BEFORE = _Lazy(r"(?:(?<![A-Za-z])[A-Z]{3}|[$€£¥₹৳₵₦])\s?$")
+"""Read only on the few characters before a run (see ``_phone_like``)."""
+_AMOUNT = _Lazy(r"[1-9]\d{0,10}|[1-9]\d{0,2}(?:[ \u00a0.,']\d{3})+")
+"""How an amount of money is written: no leading zero, at most 11 digits or in thousands."""
 
 _ID_LABELLED = _Lazy(
-    r"(?:(?i:\b(?:nid|national\s+id(?:entity)?(?:\s+card)?|id\s*(?:card|no\.?|number|nr\.?|#)"
-    r"|passport(?:\s+(?:no\.?|number))?|birth\s+(?:certificate|registration)"
-    r"(?:\s+(?:no\.?|number))?|brn|cni|voter(?:'s)?\s+(?:id|card)|ghana\s*card|aadhaar))"
+    r"(?:(?i:\b(?:nid|national\s{1,3}id(?:entity)?(?:\s{1,3}card)?"
+    r"|id\s{0,3}(?:card|no\.?|number|nr\.?|#)"
+    r"|passport(?:\s{1,3}(?:no\.?|number))?|birth\s{1,3}(?:certificate|registration)"
+    r"(?:\s{1,3}(?:no\.?|number))?|brn|cni|voter(?:'s)?\s{1,3}(?:id|card)|ghana\s{0,3}card"
+    r"|aadhaar))"
     r"|\bID\b)"
-    r"(?i:(?:\s*(?:[:#=]|\b(?:is|was|no\.?|number|nr\.?)(?!\w)))*)\s*"
-    r"([A-Z]{0,3}[ \-]?\d(?:[ /\-]?\d){4,})"
+    r"(?i:(?:\s{0,3}(?:[:#=]|\b(?:is|was|no\.?|number|nr\.?)(?!\w))){0,4})\s{0,3}"
+    r"([A-Z]{0,3}[ \-]?\d(?:[ /\-]?\d){4,40})"
 )
 """A number after a label such as 'NID', 'passport no.', 'birth certificate', 'ID:'."""
 
@@ -201,16 +227,42 @@ _ID_SHAPED = _Lazy(r"\b(?:[A-Z]{1,2}\d{7,8}|[A-Z]{3}-\d{9}-\d)\b")
 """Passport-style (one or two capitals and 7-8 digits) and Ghana-card-style numbers."""
 
 _GPS = _Lazy(
-    r"(?<![\d.])[-+]?\d{1,2}\.\d{4,}\s*°?\s*[NSns]?\s*[,;/ ]\s*[-+]?\d{1,3}\.\d{4,}(?![\d.])"
-    r"|\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:\.\d+)?\s*[\"″]\s*)?[NSEW]"
-    r"|(?i:\bgeo:-?\d|maps\.google\.|google\.[a-z.]+/maps|goo\.gl/maps|maps\.app\.goo\.gl"
-    r"|openstreetmap\.org/\S*#map=|what3words\.com/)"
-    r"|///[a-z]+\.[a-z]+\.[a-z]+"
+    r"(?<![\d.])[-+]?\d{1,2}\.\d{4,20}\s{0,3}°?\s{0,3}[NSns]?\s{0,3}[,;/ ]\s{0,3}"
+    r"[-+]?\d{1,3}\.\d{4,20}(?![\d.])"
+    r"|\d{1,3}\s{0,3}°\s{0,3}\d{1,2}\s{0,3}['′]\s{0,3}"
+    r"(?:\d{1,2}(?:\.\d{1,6})?\s{0,3}[\"″]\s{0,3})?[NSEW]"
+    r"|(?i:\bgeo:-?\d|maps\.google\.|google\.[a-z.]{1,24}/maps|goo\.gl/maps|maps\.app\.goo\.gl"
+    r"|openstreetmap\.org/[^\s#]{0,200}#map=|what3words\.com/)"
+    r"|///[a-z]{1,30}\.[a-z]{1,30}\.[a-z]{1,30}"
     r"|\b[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{2,3}\b"
 )
 """Decimal or degree-minute coordinates, map links, what3words and plus codes."""
 
 _HAS_DIGIT = _Lazy(r"\d")
+
+_INTERESTING = _Lazy(
+    r"\d(?:[ \u00a0().\-/]?\d){4}|[@＠﹫°+]|///|maps|geo:|what3words|openstreetmap"
+)
+"""What every finding of ``scan_text`` needs: five digits in a run, or a marker."""
+
+FREE_TEXT_PATTERNS: dict[str, _Lazy] = {
+    "email": _EMAIL,
+    "digits_run": _DIGITS_RUN,
+    "phone_link": _PHONE_LINK,
+    "case_id": _CASE_ID,
+    "dateish": _DATEISH,
+    "date_token": _DATE_TOKEN,
+    "year": _YEAR,
+    "currency_after": _CURRENCY_AFTER,
+    "currency_before": _CURRENCY_BEFORE,
+    "amount": _AMOUNT,
+    "id_labelled": _ID_LABELLED,
+    "id_shaped": _ID_SHAPED,
+    "gps": _GPS,
+    "has_digit": _HAS_DIGIT,
+    "interesting": _INTERESTING,
+}
+"""Every pattern the lint runs over free text, by name (for the linear-time test)."""
 
 
 def _phone_like(text: str, match: re.Match[str]) -> str | None:
@@ -224,9 +276,15 @@ def _phone_like(text: str, match: re.Match[str]) -> str | None:
     groups = [g for g in re.split(r"\D+", run) if g]
     if all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
         return None
-    if sum(len(g) == 1 for g in groups) > 1:
-        return None
-    if _CURRENCY_AFTER.match(text, match.end()) or _CURRENCY_BEFORE.search(text, 0, match.start()):
+    singles = sum(len(g) == 1 for g in groups)
+    spelled = singles >= len(groups) - (1 if plus or groups[0].startswith("0") else 0)
+    if singles > 1 and not spelled:
+        return None  # a list of small numbers ('grades 3-4-5'), not digits read out one by one
+    start = match.start()
+    money = _CURRENCY_AFTER.match(text, match.end()) or _CURRENCY_BEFORE.search(
+        text[max(0, start - 6) : start]
+    )
+    if money and not plus and _AMOUNT.fullmatch(run.strip("() ")):
         return None
     if digits > 15:
         return "id" if len(groups) <= 3 else None
@@ -240,6 +298,9 @@ def _drop_id(match: re.Match[str]) -> str:
 
 def scan_text(text: str) -> list[str]:
     """The kinds of personal data ``text`` seems to hold: phone, email, id, gps (in order)."""
+    if not text.isascii():
+        # full-width '＠' and digits, ligatures and the like read as what they stand for
+        text = unicodedata.normalize("NFKC", text)
     found: list[str] = []
     if "@" in text and _EMAIL.search(text):
         found.append("email")
@@ -249,12 +310,14 @@ def scan_text(text: str) -> list[str]:
         found.append("gps")
         # coordinates are digit runs too: look for the rest in the text without them
         text = _GPS.sub(" ", text)
+    text = _CASE_ID.sub(" ", text)
     if _ID_LABELLED.search(text):
         text = _ID_LABELLED.sub(_drop_id, text)
         if "\0" in text:
             found.append("id")
     if "id" not in found and _ID_SHAPED.search(text):
         found.append("id")
+    text = _PHONE_LINK.sub(" ", text)
     for match in _DIGITS_RUN.finditer(text):
         kind = _phone_like(text, match)
         if kind == "phone" and "phone" not in found:
@@ -287,11 +350,6 @@ def _text_hint(case_id: str) -> str:
     )
 
 
-_INTERESTING = re.compile(
-    r"\d(?:[ \u00a0().\-/]?\d){4}|[@°+]|///|maps|geo:|what3words|openstreetmap"
-).search
-"""What every finding of ``scan_text`` needs: five digits in a run, or a marker."""
-
 _TEXT, _IDENTITY, _SKIP = 0, 1, 2
 _KEY_KINDS: dict[str, int] = {}
 
@@ -308,7 +366,7 @@ def _key_kind(key: str) -> int:
 
 def _worth_scanning(text: str) -> bool:
     """A cheap test that lets most strings skip the full scan."""
-    return len(text) >= 6 and _INTERESTING(text) is not None
+    return len(text) >= 6 and _INTERESTING.search(text) is not None
 
 
 def case_privacy_findings(
@@ -542,8 +600,108 @@ def _key_finding(shown: str, rel: str, tracked: bool) -> Finding:
 
 # --- names from the identity files ------------------------------------------------------------
 
+NOT_NAMES = frozenset(
+    {
+        # kinship and roles, often written beside a name: "Rahima Begum (mother)"
+        "mother", "father", "parent", "parents", "guardian", "grandmother", "grandfather",
+        "grandma", "grandpa", "grandparent", "aunt", "auntie", "uncle", "brother", "sister",
+        "sibling", "cousin", "son", "daughter", "child", "husband", "wife", "stepmother",
+        "stepfather", "mum", "mom", "dad", "mama", "papa", "nephew", "niece", "relative",
+        "family", "foster", "tutor", "employer", "neighbour", "neighbor", "friend",
+        "mère", "père", "tante", "oncle", "frère", "sœur", "soeur", "tuteur", "tutrice",
+        "grand-mère", "grand-père", "cousine", "fille", "fils", "maa", "baba", "abba", "ammu",
+        # titles and common words
+        "mr", "mrs", "ms", "miss", "mme", "mlle", "dr", "the", "and", "her", "his", "der",
+        "del", "des", "les", "late", "alias", "known", "unknown", "not", "none", "given",
+        "see", "above", "same", "also", "called", "name",
+    }
+)  # fmt: skip
+"""Words in an identity's name fields that are not names: never matched on their own."""
+
 _PERSON_KEYS = frozenset({"by", "recorded_by", "approved_by", "provider", "institution", "to"})
-_ORG_PARENTS = frozenset({"site"})
+"""Fields that name staff or an organisation (a site's fields too)."""
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_BRACKETED = re.compile(r"\([^()]{0,200}\)|\[[^\[\]]{0,200}\]")
+
+
+def mask(text: str) -> str:
+    """``text`` with each word shown by its first and last letter: 'R***a B***m'."""
+    return " ".join(w[0] + "***" + w[-1] if len(w) > 2 else "***" for w in text.split())
+
+
+class _Names:
+    """Names (whole words of three letters or more) and the ID number of one identity."""
+
+    def __init__(self, identity: dict[str, Any]) -> None:
+        words: set[str] = set()
+        phrases: list[str] = []
+        for key in ("name", "guardian_name"):
+            value = identity.get(key)
+            if not isinstance(value, str):
+                continue
+            value = _BRACKETED.sub(" ", value)  # "(mother)", "[aunt]": a note, not a name
+            tokens = [w for w in _WORD.findall(value) if len(w) >= 3 and w.lower() not in NOT_NAMES]
+            words.update(tokens)
+            if len(tokens) > 1:
+                phrases.append(r"\s+".join(re.escape(w) for w in tokens))
+            elif tokens:
+                phrases.append(re.escape(tokens[0]))
+        phrases.sort(key=len, reverse=True)
+        self.needles = [w.lower() for w in words]
+        number = identity.get("id_document_number")
+        ids: list[str] = []
+        if isinstance(number, str) and len(number.strip()) >= 5:
+            ids.append(rf"(?<![\w-]){re.escape(number.strip())}(?![\w-])")
+            self.needles.append(number.strip().lower())
+        tokens = [re.escape(w) for w in sorted(words, key=len, reverse=True)]
+        self.pattern = _alternatives([*phrases, *tokens], ids)
+        # A staff member or a site may share one word with a family ("Begum", "Ahmed"):
+        # there, only a whole name (or a one-word name) is a finding.
+        self.strict = _alternatives(phrases or tokens, ids)
+
+    def found_in(self, text: str, *, strict: bool = False) -> str | None:
+        """What of the names (as whole words) or the ID number ``text`` holds, or None.
+
+        ``strict``: for a staff or site field, a whole name only (see ``strict``).
+        """
+        pattern = self.strict if strict else self.pattern
+        if pattern is None:
+            return None
+        lowered = text.lower()
+        if not any(needle in lowered for needle in self.needles):
+            return None  # the common case, without running the regex
+        match = pattern.search(text)
+        return match.group(0) if match else None
+
+
+def _alternatives(names: list[str], ids: list[str]) -> re.Pattern[str] | None:
+    parts = [rf"(?<!\w)(?:{'|'.join(names)})(?!\w)"] if names else []
+    parts += ids
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _strings(
+    data: Any, where: tuple[str | int, ...] = ()
+) -> Iterable[tuple[tuple[str | int, ...], str, bool]]:
+    """Every string of a case that is not a structured value, and whether it names staff.
+
+    Staff and site fields (``by``, ``provider``, ``site.name`` …) are read too: a family's
+    name has no place there either.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(data, where, False)]
+    while stack:
+        value, at, staff = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in SKIP_KEYS and not isinstance(item, dict | list):
+                    continue
+                named = staff or key in _PERSON_KEYS or at[-1:] == ("site",) or key == "site"
+                stack.append((item, (*at, key), named))
+        elif isinstance(value, list):
+            stack.extend((item, (*at, i), staff) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            yield at, value, staff
 
 
 def _user_keys() -> tuple[list[Any] | None, str | None]:
@@ -559,54 +717,6 @@ def _user_keys() -> tuple[list[Any] | None, str | None]:
         return load_keys(path), None
     except ClrError as exc:
         return None, exc.message
-
-
-class _Names:
-    """Names (words of three letters or more) and the ID number of one identity."""
-
-    def __init__(self, identity: dict[str, Any]) -> None:
-        words: set[str] = set()
-        for key in ("name", "guardian_name"):
-            value = identity.get(key)
-            if isinstance(value, str):
-                words.update(w for w in re.findall(r"[^\W\d_][\w'’-]*", value) if len(w) >= 3)
-        parts = [rf"(?<!\w){re.escape(w)}(?!\w)" for w in sorted(words, key=len, reverse=True)]
-        self.needles = [w.lower() for w in words]
-        number = identity.get("id_document_number")
-        if isinstance(number, str) and len(number.strip()) >= 5:
-            parts.append(re.escape(number.strip()))
-            self.needles.append(number.strip().lower())
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-    def found_in(self, text: str) -> bool:
-        """True if ``text`` holds one of the names (as a word) or the ID number."""
-        if self.pattern is None:
-            return False
-        lowered = text.lower()
-        if not any(needle in lowered for needle in self.needles):
-            return False  # the common case, without running the regex
-        return self.pattern.search(text) is not None
-
-
-def _strings(
-    data: Any, where: tuple[str | int, ...] = ()
-) -> Iterable[tuple[tuple[str | int, ...], str]]:
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, where)]
-    while stack:
-        value, at = stack.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in SKIP_KEYS and not isinstance(item, dict):
-                    continue
-                if key in _PERSON_KEYS or (
-                    at[-1:] == ("site",) and key in ("name", "buyer", "agent")
-                ):
-                    continue
-                stack.append((item, (*at, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*at, i)) for i, item in enumerate(value))
-        elif isinstance(value, str):
-            yield at, value
 
 
 def _identity_names(
@@ -685,8 +795,9 @@ def _identity_names(
         if loaded.data is None:
             continue
         found = []
-        for where, text in _strings(loaded.data):
-            if names.found_in(text):
+        for where, text, staff in _strings(loaded.data):
+            matched = names.found_in(text, strict=staff)
+            if matched is not None:
                 pointer = join_pointer(where)
                 line, col = loaded.locate(pointer)
                 found.append(
@@ -696,7 +807,7 @@ def _identity_names(
                         col,
                         "CLR507",
                         message=f"{pointer_to_path(pointer)} holds a name or ID number from "
-                        "the case's identity file",
+                        f"the case's identity file ({mask(matched)})",
                         pointer=pointer,
                         hint=_identity_hint(case_id),
                     )

@@ -54,11 +54,16 @@ def _interrupted() -> NoReturn:
 
 
 def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
-    """Print ``error: message`` (and a hint) to stderr and exit."""
+    """Print ``error: message`` (and a hint) to stderr and exit.
+
+    Messages quote case values and paths: their control and bidi characters are shown.
+    """
+    from clr.render import safe
+
     err = sys.stderr
-    err.write(f"error: {message}\n")
+    err.write(f"error: {safe.terminal(message, block=True)}\n")
     if hint:
-        err.write(f"hint: {hint}\n")
+        err.write(f"hint: {safe.terminal(hint, block=True)}\n")
     raise SystemExit(code)
 
 

@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("cases", "Show one case at a glance: where it stands, its timeline, plan, money and visits."),
     "next": ("workflow", "Say what to do next for a case: open actions, deadlines, overdue items, blockers."),
     "advance": ("workflow", "Move a case to its next stage (or to closed), once it holds what that stage needs."),
+    "set": ("setcmd", "Record facts in a case: values typed by its schema, checked against its stage."),
     "tick": ("workflow", "Record a playbook checklist item as done."),
     "visit": ("workflow", "Record a monitoring visit."),
     "pay": ("workflow", "Record a payment (stipend, fees, …) with its receipt."),

@@ -19,7 +19,7 @@ from clr.cli._common import (
 )
 from clr.errors import NotARepository
 from clr.model import vocabulary
-from clr.render import render
+from clr.render import render, safe
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -260,7 +260,7 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
         if ok or not failed:
             typer.echo(plain_table([k for k, _ in STATUS_TABLE], [status_cells(c) for c in ok]))
         for case in failed:
-            typer.echo(f"FAILED  {case.path}: {case.error}")
+            typer.echo(f"FAILED  {safe.terminal(case.path)}: {safe.terminal(case.error)}")
         return
     from rich import box
     from rich.table import Table
@@ -298,7 +298,11 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
         table.add_row(*cells, style=style)
     console.print(table)
     for case in failed:
-        console.print(Text(f"FAILED  {case.path}: {case.error}", style="bold red"))
+        console.print(
+            Text(
+                f"FAILED  {safe.terminal(case.path)}: {safe.terminal(case.error)}", style="bold red"
+            )
+        )
     open_count = sum(not c.closed for c in ok)
     late = sum(c.overdue for c in ok)
     console.print(
@@ -356,7 +360,7 @@ def stats_command(
     doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
     chosen = format_name("figures", output_format)
     if chosen == "text":
-        _stats_table(doc)
+        _stats_table(safe.terminal_data(doc))
     else:
         typer.echo(render("figures", chosen, doc), nl=False)
     _report_failed(cases)
@@ -444,15 +448,20 @@ def report_command(
         else None
     )
     if consent.gate(path, data, str(audience), today=today, override=override):
-        typer.echo(f"consent override recorded in the history of {data.get('id')}", err=True)
+        shown_id = safe.terminal(data.get("id"))
+        typer.echo(f"consent override recorded in the history of {shown_id}", err=True)
         session = caseops.open_case(str(path), today=today)
         path, data, ctx = session.path, session.data, session.ctx
-    text = casereport.render_report(data, display_path(path), ctx, str(audience))
+    # Every value Markdown-escaped: the report goes to buyers and suppliers.
+    text = casereport.render_report(
+        safe.markdown_data(data), safe.markdown(display_path(path)), ctx, str(audience)
+    )
     if output is None:
         typer.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote the report of {data.get('id')} to {display_path(output)}", err=True)
+    shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
+    typer.echo(f"wrote the report of {shown}", err=True)
 
 
 # --- clr export -----------------------------------------------------------------------
@@ -508,7 +517,7 @@ def export_command(
             [(Path(c.file), c.summary.id or "") for c in missing], override, today=today
         )
         for case_file, why in refused:
-            typer.echo(f"not shared: {shown[case_file]}: {why}", err=True)
+            typer.echo(f"not shared: {safe.terminal(f'{shown[case_file]}: {why}')}", err=True)
         typer.echo(
             f"consent override recorded in the history of {len(included)} "
             f"case{'' if len(included) == 1 else 's'}",
@@ -531,7 +540,7 @@ def export_command(
         export.write_csv(result, csv_dir)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
     for failed in result.failed:
-        typer.echo(f"not exported: {failed.path}: {failed.error}", err=True)
+        typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
     raise typer.Exit(1 if result.failed else 0)
 
 

@@ -18,7 +18,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
-from clr.render import render
+from clr.render import render, safe
 
 if TYPE_CHECKING:
     from clr.cases.newcase import CarriedIdentity
@@ -143,11 +143,24 @@ def _ask_text(message: str, *, default: str = "", required: bool = False, check:
     return str(answer).strip()
 
 
+def _case_enums() -> dict[str, list[str]]:
+    from clr.io.resources import load_schema
+
+    props = load_schema("case")["properties"]
+    return {
+        "channel": props["discovery"]["properties"]["channel"]["enum"],
+        "sex": props["child"]["properties"]["sex"]["enum"],
+        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
+        "track": props["track"]["enum"],
+    }
+
+
 def new_case_command(
     site: Annotated[str | None, typer.Option("--site", help="Site name or code.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier id.")] = None,
     country: Annotated[
-        str | None, typer.Option("--country", help="ISO country code, e.g. BD.")
+        str | None,
+        typer.Option("--country", help="Country: ISO code (BD, bd) or English name (Bangladesh)."),
     ] = None,
     sector: Annotated[str | None, typer.Option("--sector", help="e.g. garments, cocoa.")] = None,
     buyer: Annotated[str | None, typer.Option("--buyer", help="The buyer (brand).")] = None,
@@ -198,9 +211,27 @@ def new_case_command(
         str | None,
         typer.Option("--name", help="The child's real name: goes only to the identity file."),
     ] = None,
+    guardian_name: Annotated[
+        str | None,
+        typer.Option(
+            "--guardian-name", help="The parent's or guardian's name: identity file only."
+        ),
+    ] = None,
+    guardian_contact: Annotated[
+        str | None,
+        typer.Option(
+            "--guardian-contact", help="The guardian's phone or other contact: identity file only."
+        ),
+    ] = None,
+    child_contact: Annotated[
+        str | None,
+        typer.Option(
+            "--child-contact", help="The child's own phone or contact: identity file only."
+        ),
+    ] = None,
     contact: Annotated[
         str | None,
-        typer.Option("--contact", help="Guardian's phone or other contact: identity file only."),
+        typer.Option("--contact", help="Deprecated: the same as --guardian-contact.", hidden=True),
     ] = None,
     address: Annotated[
         str | None, typer.Option("--address", help="Where the family lives: identity file only.")
@@ -213,27 +244,22 @@ def new_case_command(
     """Open a new case, by prompts in a terminal or entirely by flags.
 
     With --no-input (or no terminal) nothing is asked: missing values fail at once, naming
-    the flags. Names, contacts and addresses go only into the case's identity file,
-    encrypted to the recipients in clr.yaml (refused if there are none: see clr keygen).
+    the flags; the same fields are optional in both ways. Names, contacts and addresses go
+    only into the case's identity file, encrypted to the recipients in clr.yaml (refused if
+    there are none: see clr keygen). --contact is an old name for --guardian-contact.
 
     Example: clr new-case --no-input --site "Sunrise Garments" --country BD --channel audit
     --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
     """
     from clr.cases import caseops
-    from clr.cases.newcase import (
-        NewCase,
-        case_enums,
-        check_values,
-        create_case,
-        whole_or_fraction,
-    )
+    from clr.cases.newcase import NewCase, create_case
     from clr.errors import ClrError
     from clr.model import workflow
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of)
     repository = repo.open_repository()
-    enums = case_enums()
+    enums = _case_enums()
     values: dict[str, Any] = {
         "site": site,
         "supplier": supplier,
@@ -252,10 +278,30 @@ def new_case_command(
         "age_basis": age_basis,
         "track": track,
         "by": by or os.environ.get("CLR_USER"),
+        "night_work": night_work,
+    }
+    if contact is not None:
+        typer.echo(
+            "warning: --contact is deprecated: it is the guardian's contact, "
+            "now --guardian-contact (--child-contact for the child's own)",
+            err=True,
+        )
+        if guardian_contact is not None and guardian_contact != contact:
+            raise typer.BadParameter(
+                "give the guardian's contact once: --guardian-contact", param_hint="--contact"
+            )
+        guardian_contact = contact
+    private: dict[str, Any] = {
+        "name": name,
+        "guardian_name": guardian_name,
+        "guardian_contact": guardian_contact,
+        "contact": child_contact,
+        "address": address,
     }
     if interactive(no_input):
         _prompt_missing(values, enums, today, confirmed)
-    check_values(values, enums, today, confirmed=confirmed)
+        _prompt_identity(private, bool(repository.config.recipients))
+    _check_values(values, enums, today, confirmed)
     new = NewCase(
         site={
             "name": values["site"],
@@ -276,16 +322,14 @@ def new_case_command(
             "channel": values["channel"],
             "work": values["work"],
             "hazards": list(values["hazard"] or []),
-            "hours_per_week": whole_or_fraction(values["hours"]),
-            "night_work": night_work,
+            "hours_per_week": _number(values["hours"]),
+            "night_work": values["night_work"],
         },
         track=values["track"] or "underage",
         confirmed=confirmed,
         by=values["by"],
         playbook=playbook,
-        identity={
-            k: v for k, v in (("name", name), ("contact", contact), ("address", address)) if v
-        },
+        identity={k: v for k, v in private.items() if v},
     )
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)
@@ -305,13 +349,23 @@ def new_case_command(
     typer.echo("First things to do:", err=True)
     for state in todo[:6]:
         due = f"due {state.due}" if state.due else "no deadline"
-        typer.echo(f"  - {state.action.id} ({due}): {state.action.text}", err=True)
+        shown = safe.terminal(f"{state.action.id} ({due}): {state.action.text}")
+        typer.echo(f"  - {shown}", err=True)
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
 
 
 def _prompt_missing(
     values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
 ) -> None:
     import questionary
+
+    from clr.model import countries
+    from clr.model.dates import partial_bounds
 
     def is_date(v: str) -> bool | str:
         try:
@@ -320,30 +374,59 @@ def _prompt_missing(
             return "write a date as YYYY-MM-DD"
         return True if day <= today else "that date is in the future"
 
-    def in_list(options: list[str], label: str) -> Any:
-        return lambda v: v in options or f"not a {label}: e.g. {', '.join(options[:3])}"
+    def is_country(v: str) -> bool | str:
+        return countries.find(v) is not None or countries.did_you_mean(v)
+
+    def is_number(v: str) -> bool | str:
+        try:
+            return not v.strip() or 0 <= float(v) <= 168 or "between 0 and 168"
+        except ValueError:
+            return "a number of hours, e.g. 48 (or nothing)"
+
+    def is_partial(v: str) -> bool | str:
+        if not v.strip() or partial_bounds(v.strip()) is not None:
+            return True
+        return "write YYYY, YYYY-MM or YYYY-MM-DD (or nothing)"
+
+    def is_yes_no(v: str) -> bool | str:
+        return v.strip().lower() in ("", "y", "yes", "n", "no") or "y or n (or nothing)"
 
     def ask(key: str, question: Any) -> None:
         if values[key] in (None, ""):
             answer = question.unsafe_ask()
-            values[key] = answer if answer not in ("", None) else None
+            values[key] = answer.strip() if isinstance(answer, str) else answer
+            if values[key] == "":
+                values[key] = None
 
-    ask(
-        "site",
-        questionary.text(
-            "Site (factory, farm or cooperative):", validate=lambda v: bool(v.strip()) or "required"
-        ),
-    )
-    ask("supplier", questionary.text("Supplier id (optional):"))
+    needed = set(_needed(confirmed))
+
+    def text(key: str, label: str, optional: str = "") -> Any:
+        """A text question: required when the case needs it, else marked optional."""
+        if key in needed:
+            return questionary.text(f"{label}:", validate=lambda v: bool(v.strip()) or "required")
+        return questionary.text(optional or f"{label} (optional):")
+
+    ask("site", text("site", "Site (factory, farm or cooperative)"))
+    ask("supplier", text("supplier", "Supplier id"))
     ask(
         "country",
         questionary.autocomplete(
-            "Country (ISO code, e.g. BD):",
-            choices=enums["country"],
-            validate=in_list(enums["country"], "country code"),
+            "Country (name or ISO code, e.g. Bangladesh or BD):",
+            choices=[c.label for c in countries.countries().values()],
+            validate=is_country,
         ),
     )
-    ask("sector", questionary.text("Sector (e.g. garments, cocoa; optional):"))
+    if values["country"]:
+        found = countries.find(values["country"])
+        values["country"] = found.code if found else values["country"]
+    ask(
+        "sector",
+        text(
+            "sector",
+            "Sector (e.g. garments, cocoa)",
+            "Sector (e.g. garments, cocoa; optional):",
+        ),
+    )
     ask("buyer", questionary.text("Buyer (optional):"))
     ask(
         "discovered",
@@ -354,10 +437,18 @@ def _prompt_missing(
         ),
     )
     ask("channel", questionary.select("How did the case come to light?", choices=enums["channel"]))
-    ask("work", questionary.text("What was the child doing? (optional):"))
+    ask("work", text("work", "What was the child doing?", "What was the child doing? (optional):"))
     if values["hazard"] is None:
         hazards = questionary.text("Hazards seen, separated by commas (optional):").unsafe_ask()
         values["hazard"] = [h.strip() for h in (hazards or "").split(",") if h.strip()]
+    if values["hours"] is None:
+        hours = questionary.text("Hours worked per week (optional):", validate=is_number)
+        answer = hours.unsafe_ask().strip()
+        values["hours"] = float(answer) if answer else None
+    if values["night_work"] is None:
+        night = questionary.text("Night work? y/n (optional):", validate=is_yes_no)
+        answer = night.unsafe_ask().strip().lower()
+        values["night_work"] = answer.startswith("y") if answer else None
     ask(
         "pseudonym",
         questionary.text(
@@ -367,9 +458,21 @@ def _prompt_missing(
     )
     ask("sex", questionary.select("Sex:", choices=enums["sex"]))
     if values["age"] is None and values["birth_date"] is None:
+        ask(
+            "birth_date",
+            questionary.text(
+                "Birth date, as far as known (YYYY-MM-DD, optional):", validate=is_partial
+            ),
+        )
+    if values["age"] is None:
+        age_needed = confirmed and not values["birth_date"]
         estimate = questionary.text(
-            "Estimated age in years (optional):",
-            validate=lambda v: not v or (v.isdigit() and int(v) <= 25) or "a whole number",
+            "Estimated age in years:" if age_needed else "Estimated age in years (optional):",
+            validate=lambda v: (
+                (v.isdigit() and int(v) <= 25)
+                or (not v and not age_needed)
+                or ("a whole number" if v or not age_needed else "required (or a birth date)")
+            ),
         ).unsafe_ask()
         values["age"] = int(estimate) if estimate else None
     ask("age_basis", questionary.select("What does the age rest on?", choices=enums["age_basis"]))
@@ -382,6 +485,104 @@ def _prompt_missing(
     )
 
 
+def _prompt_identity(private: dict[str, Any], can_encrypt: bool) -> None:
+    """Ask for the identity details, which go only to the encrypted identity file."""
+    import questionary
+
+    if not can_encrypt:
+        if not any(private.values()):
+            typer.echo(
+                "Identity details (names, contacts, address) are not asked: clr.yaml lists "
+                "no recipients to encrypt them to (see clr keygen).",
+                err=True,
+            )
+        return
+    typer.echo(
+        "Identity details: encrypted, never in case.yaml (Enter skips a question).", err=True
+    )
+    for key, label in (
+        ("name", "Child's full name"),
+        ("guardian_name", "Guardian's name"),
+        ("guardian_contact", "Guardian's phone or other contact"),
+        ("address", "Address of the family"),
+    ):
+        if not private.get(key):
+            answer = questionary.text(f"{label} (encrypted, optional):").unsafe_ask()
+            private[key] = answer.strip() or None
+
+
+def _needed(confirmed: bool) -> list[str]:
+    """The fields a new case must have: one list for the prompts and the flags."""
+    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
+    if confirmed:  # what the identified stage needs
+        needed += ["supplier", "sector", "work"]
+    return needed
+
+
+_FLAGS = {
+    "site": "--site",
+    "country": "--country",
+    "channel": "--channel",
+    "pseudonym": "--pseudonym",
+    "sex": "--sex",
+    "by": "--by",
+    "supplier": "--supplier",
+    "sector": "--sector",
+    "work": "--work",
+}
+
+
+def _check_values(
+    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
+) -> None:
+    from clr.errors import ClrError
+    from clr.model import countries
+    from clr.model.dates import partial_bounds
+
+    missing = [_FLAGS[k] for k in _needed(confirmed) if not values.get(k)]
+    if confirmed and values["age"] is None and not values["birth_date"]:
+        missing.append("--age or --birth-date")
+    if missing:
+        raise ClrError(
+            f"missing {', '.join(missing)}",
+            hint="give them as flags (clr new-case --help), or run in a terminal "
+            "without --no-input to be asked",
+        )
+    if isinstance(values["country"], str):
+        found = countries.find(values["country"])
+        if found is None:
+            raise ClrError(
+                f"--country {values['country']!r} is not a country",
+                hint=countries.did_you_mean(values["country"]),
+            )
+        values["country"] = found.code
+    for key, enum in (
+        ("channel", "channel"),
+        ("sex", "sex"),
+        ("age_basis", "age_basis"),
+        ("track", "track"),
+    ):
+        if values.get(key) and values[key] not in enums[enum]:
+            shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
+            raise ClrError(
+                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
+            )
+    if values["discovered"]:
+        try:
+            day = dt.date.fromisoformat(values["discovered"])
+        except ValueError:
+            raise ClrError(
+                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
+            ) from None
+        if day > today:
+            raise ClrError(f"--discovered {day} is in the future")
+    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
+        raise ClrError(
+            f"--birth-date {values['birth_date']!r} is not a date",
+            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
+        )
+
+
 def show_command(
     case: Annotated[str, typer.Argument(help="A case id, folder or file.")],
     as_of: AsOf = None,
@@ -392,6 +593,7 @@ def show_command(
     Example: clr show EXR-2026-7KQ3M
     """
     from clr.cases import caseops
+    from clr.model.case import Case
     from clr.views.glance import glance
 
     today = parse_as_of(as_of, case)
@@ -405,6 +607,9 @@ def show_command(
     from rich.text import Text
 
     console = stdout_console()
+    data = safe.terminal_data(data)  # what is printed, controls and bidi marks shown
+    view = Case(data)
+    visits = view.visits
     site = view.site
     child = view.child
     console.print(
@@ -432,7 +637,7 @@ def show_command(
                     f"{entry.get('to')}  by {entry.get('by')}{note}"
                 )
             )
-    money = ", ".join(f"{v} {k}" for k, v in totals.items()) or "none"
+    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or "none"
     console.print(Text(f"Payments: {len(payments)} ({money})"))
     last = visits[-1] if visits else None
     console.print(

@@ -12,7 +12,7 @@ import typer
 from clr.cases import identity
 from clr.cli._common import format_choices, format_name, format_option
 from clr.errors import ClrError
-from clr.render import render
+from clr.render import render, safe
 
 identity_app = typer.Typer(
     help=(
@@ -107,7 +107,8 @@ def show_command(
             )
         value = data.get(field)
         if value is not None:
-            typer.echo(json.dumps(value) if isinstance(value, bool) else str(value))
+            text = json.dumps(value) if isinstance(value, bool) else str(value)
+            typer.echo(safe.terminal(text, block=True))
         return
     typer.echo(render("identity", format_name("identity", output_format), data), nl=False)
 
@@ -138,7 +139,7 @@ def edit_command(
     ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
 
     def again(error: Exception) -> bool:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {safe.terminal(error, block=True)}", err=True)
         return ask and typer.confirm("Edit again?", default=True, err=True)
 
     _, new = identity.edit_text(
@@ -275,7 +276,7 @@ def rekey_command(
         verb = "would re-encrypt" if dry_run else "re-encrypted"
         typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
     for line in failed:
-        typer.echo(f"not re-encrypted: {line}", err=True)
+        typer.echo(f"not re-encrypted: {safe.terminal(line)}", err=True)
     noun = "identity file" if done == 1 else "identity files"
     typer.echo(
         f"{'would re-encrypt' if dry_run else 're-encrypted'} {done} {noun}"

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from clr.render import safe
+
 
 def migrate_command(
     paths: Annotated[
@@ -45,7 +47,7 @@ def migrate_command(
         try:
             doc = edit.open_document(path, shown)
         except ClrError as exc:
-            typer.echo(f"{shown}: skipped: {exc.message}", err=True)
+            typer.echo(safe.terminal(f"{shown}: skipped: {exc.message}", block=True), err=True)
             failed += 1
             continue
         version = migrate.version_of(doc.data)
@@ -55,18 +57,18 @@ def migrate_command(
             steps = migrate.migrate_document(doc)
             text = doc.render()
         except ValueError as exc:
-            typer.echo(f"{shown}: cannot migrate: {exc}", err=True)
+            typer.echo(safe.terminal(f"{shown}: cannot migrate: {exc}", block=True), err=True)
             failed += 1
             continue
         problems = _check(path, text)
         if problems:
             typer.echo(f"{shown}: not migrated, the result would be invalid:", err=True)
             for line in problems:
-                typer.echo(f"  {line}", err=True)
+                typer.echo(f"  {safe.terminal(line)}", err=True)
             failed += 1
             continue
         if dry_run:
-            typer.echo(doc.diff(text))
+            typer.echo(safe.terminal(doc.diff(text), block=True))
         else:
             with edit.locked(path.parent):
                 edit.write_atomic(path, text, expected_digest=doc.digest)

@@ -11,7 +11,7 @@ import typer
 from clr.cli._common import format_choices, format_name, format_option, stdout_console
 from clr.model.playbook import load_playbook, playbook_paths
 from clr.model.vocabulary import TRACKS
-from clr.render import render
+from clr.render import render, safe
 from clr.repo.repository import display_path, find_root, read_config
 
 playbook_app = typer.Typer(
@@ -86,7 +86,9 @@ def list_command(output_format: FormatOpt = "text") -> None:
         )
     if format_name("playbook", output_format) == "json":
         typer.echo(json.dumps({"version": 1, "playbooks": rows}, indent=2))
-    elif format_name("playbook", output_format) == "markdown":
+        return
+    rows = safe.terminal_data(rows)  # a repository's playbook is text anyone can write
+    if format_name("playbook", output_format) == "markdown":
         typer.echo("| name | title | version | file |\n|---|---|---|---|")
         for r in rows:
             typer.echo(f"| {r['name']} | {r['title']} | {r['version']} | {r['path']} |")
@@ -146,12 +148,12 @@ def show_command(
             nl=False,
         )
         return
-    typer.echo(
+    text = (
         _markdown(book, stages, role)
         if format_name("playbook", output_format) == "markdown"
-        else _text(book, stages, role),
-        nl=False,
+        else _text(book, stages, role)
     )
+    typer.echo(safe.terminal(text, block=True), nl=False)
 
 
 def _closure_dict(rule: ClosureRule) -> dict[str, Any]:
@@ -251,10 +253,11 @@ def _text(book: Playbook, stages: list[str], role: str | None) -> str:
 
 
 def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
-    lines = [f"# {book.title}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
+    m = safe.markdown  # a repository's playbook is text anyone can write
+    lines = [f"# {m(book.title)}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
     for s in stages:
         plan = book.stages[s]
-        lines += [f"## {s}", "", plan.purpose, ""]
+        lines += [f"## {s}", "", m(plan.purpose), ""]
         for a in plan.actions:
             if not a.for_role(role):
                 continue
@@ -262,26 +265,26 @@ def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
             flags += " ☐ checklist" if a.gate else ""
             when = due_words(a.due)
             lines.append(
-                f"- `{a.id}` — {a.text}{flags}  \n  Who: {', '.join(a.roles)}"
+                f"- `{a.id}` — {m(a.text)}{flags}  \n  Who: {', '.join(a.roles)}"
                 + (f". When: {when}" if when else "")
                 + f". Source: {', '.join(a.sources)}."
             )
         for w in plan.warnings:
-            lines.append(f"- ⚠ {w.text}")
+            lines.append(f"- ⚠ {m(w.text)}")
         for g in plan.safeguarding:
-            lines.append(f"- 🛡 {g.text}")
+            lines.append(f"- 🛡 {m(g.text)}")
         if s == "closed" and book.closure_reasons:
             lines += ["", "### Closure reasons", ""]
             for rule in book.closure_reasons.values():
                 lines.append(
-                    f"- `{rule.reason}` — {rule.text}  \n  Takes: {closure_words(rule)}. "
+                    f"- `{rule.reason}` — {m(rule.text)}  \n  Takes: {closure_words(rule)}. "
                     f"Source: {', '.join(rule.sources)}."
                 )
         lines.append("")
     lines += ["## Sources", ""]
     for key, src in book.sources.items():
-        url = f" <{src['url']}>" if src.get("url") else ""
-        lines.append(f"- **{key}**: {src.get('title', '')}{url}")
+        url = f" {safe.link(src['url'], src['url'])}" if src.get("url") else ""
+        lines.append(f"- **{m(key)}**: {m(src.get('title', ''))}{url}")
     return "\n".join(lines) + "\n"
 
 
@@ -315,13 +318,14 @@ def checklist_command(
     elif format_name("playbook", output_format) == "markdown":
         typer.echo(f"## Checklist: {stage}\n")
         for a in gates:
-            typer.echo(f"- [ ] `{a.id}` — {a.text}")
+            typer.echo(f"- [ ] `{safe.terminal(a.id)}` — {safe.markdown(a.text)}")
     else:
         console = stdout_console()
         console.print(f"Checklist to leave {stage} ({book.name}):", markup=False)
         for a in gates:
             tracks = "" if set(a.tracks) == set(TRACKS) else f" [{'/'.join(a.tracks)} only]"
-            console.print(f"  [ ] {a.id}{tracks}: {a.text}", markup=False)
+            shown = safe.terminal(f"{a.id}{tracks}: {a.text}")
+            console.print(f"  [ ] {shown}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -120,21 +120,29 @@ def validate(
     if chosen == "auto":
         chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if output_file is not None:
-        _write_report(
-            output_file, render("findings", "json" if chosen == "text" else chosen, report)
-        )
+        written = "json" if chosen == "text" else chosen
+        _write_report(output_file, _safe_format(written, render("findings", written, report)))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            typer.echo(render("findings", "github", report))
+            typer.echo(_safe_format("github", render("findings", "github", report)))
         else:
             _print_text(report, quiet=quiet)
     elif chosen == "text":
         _print_text(report, quiet=quiet)
     else:
-        text = render("findings", chosen, report)
+        text = _safe_format(chosen, render("findings", chosen, report))
         if text:
             typer.echo(text)
     code = report.exit_code(strict=strict)
     raise typer.Exit(0 if exit_zero and code == 1 else code)
+
+
+def _safe_format(chosen: str, text: str) -> str:
+    """A machine format with no raw control or bidi character of a case value in it."""
+    from clr.render import safe
+
+    if chosen in ("json", "gitlab", "sarif"):
+        return safe.json_text(text)
+    return safe.terminal(text, block=True)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from clr.cli._common import (
 )
 from clr.errors import ClrError
 from clr.model import vocabulary
-from clr.render import render
+from clr.render import render, safe
 from clr.views.glance import next_steps
 
 CaseArg = Annotated[
@@ -70,7 +70,7 @@ def _date(value: str | None, default: dt.date, flag: str = "--date") -> dt.date:
 
 def _print_diff(diff: str, dry_run: bool) -> None:
     if dry_run:
-        typer.echo(diff if diff else "(no change)")
+        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
 
 
 def next_command(
@@ -93,16 +93,18 @@ def next_command(
 
 
 def _next_text(steps: NextSteps) -> str:
+    todo, blockers, target = steps.todo, steps.blockers, steps.target
+    today, plan = steps.today, steps.plan
+    t = safe.terminal  # every value of the case or its playbook: controls and bidi shown
     lines: list[str] = []
     say = lines.append
-    data, todo, blockers, target = steps.data, steps.todo, steps.blockers, steps.target
-    today, plan = steps.today, steps.plan
+    data = safe.terminal_data(steps.data)
     say(
         paint(f"{data.get('id')}", "bold")
         + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
     )
     if plan is not None and plan.purpose:
-        say(paint(plan.purpose, "dim"))
+        say(paint(t(plan.purpose), "dim"))
     if data.get("stage") == "closed":
         say("This case is closed. Nothing is left to do.")
     else:
@@ -119,36 +121,36 @@ def _next_text(steps: NextSteps) -> str:
             elif state.due:
                 line += paint(f"due {state.due} ", "yellow")
             elif state.waiting_for:
-                line += paint(f"due once {state.waiting_for} is recorded ", "dim")
+                line += paint(f"due once {t(state.waiting_for)} is recorded ", "dim")
             if state.label:
-                line += f"[{state.label}] "
-            line += paint(state.action.id, "bold")
+                line += f"[{t(state.label)}] "
+            line += paint(t(state.action.id), "bold")
             line += paint(
-                f"  ({', '.join(state.action.roles)}"
+                f"  ({t(', '.join(state.action.roles))}"
                 f"{', required' if state.action.required else ''}"
                 f"{', checklist' if state.action.gate else ''})",
                 "dim",
             )
             say(line)
-            say(f"      {state.action.text}")
+            say(f"      {t(state.action.text)}")
         if plan is not None and plan.warnings:
             say("")
             say(paint("Do not:", "bold"))
             for warning in plan.warnings:
-                say(f"  - {warning.text}")
+                say(f"  - {t(warning.text)}")
         if plan is not None and plan.safeguarding:
             say("")
             say(paint("Safeguarding:", "bold"))
             for rule in plan.safeguarding:
-                say(f"  - {rule.text}")
+                say(f"  - {t(rule.text)}")
         if target:
             say("")
             if blockers:
                 say(paint(f"Before it can move to {target}:", "bold"))
                 for b in blockers:
-                    say(f"  - {b.message}")
+                    say(f"  - {t(b.message)}")
                     if b.hint:
-                        say(paint(f"      {b.hint}", "cyan"))
+                        say(paint(f"      {t(b.hint)}", "cyan"))
             else:
                 say(
                     paint(

@@ -267,16 +267,16 @@ _ANSI = {
     "good": "\x1b[32m",
 }
 _RESET = "\x1b[0m"
-_TERMINAL_UNSAFE = str.maketrans("", "", "\a\b\v\f\r")
-"""Characters a terminal would act on (bell, backspace, carriage return…), left out in colour."""
 
 
 def render_text(report: Report, *, quiet: bool = False, colour: bool = False) -> str:
     """The text format: ``path:line:col: severity CODE message``, a hint, a summary line.
 
-    With ``colour`` the parts are styled with ANSI codes, for a colour terminal (the command
-    line decides when that is).
+    Values of the case (paths, messages, hints) pass through ``safe.terminal``: no control
+    or bidirectional character reaches the terminal raw. With ``colour`` the parts are
+    styled with ANSI codes, for a colour terminal (the command line decides when that is).
     """
+    from clr.render import safe
 
     def paint(text: str, style: str) -> str:
         return f"{_ANSI[style]}{text}{_RESET}" if colour else text
@@ -286,16 +286,16 @@ def render_text(report: Report, *, quiet: bool = False, colour: bool = False) ->
         if not file_report.findings:
             continue
         for f in sorted(file_report.findings):
-            where = f"{f.path}:{f.line}:{f.col}:" if f.line else f"{f.path}:"
+            path = safe.terminal(f.path)
+            where = f"{path}:{f.line}:{f.col}:" if f.line else f"{path}:"
             out.append(
                 f"{paint(where, 'bold')} {paint(f.severity, f.severity)} "
-                f"{paint(f.code, 'dim')} {f.message}\n"
+                f"{paint(f.code, 'dim')} {safe.terminal(f.message)}\n"
             )
             if f.hint:
-                out.append(paint(f"    hint: {f.hint}", "hint") + "\n")
+                out.append(paint(f"    hint: {safe.terminal(f.hint)}", "hint") + "\n")
         out.append("\n")
     if not quiet:
         ok = not report.errors and not report.warnings
         out.append(paint(summary_line(report), "good" if ok else "bold") + "\n")
-    text = "".join(out)
-    return text.translate(_TERMINAL_UNSAFE) if colour else text
+    return "".join(out)

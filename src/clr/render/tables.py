@@ -12,6 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from clr.render import safe
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -34,25 +36,26 @@ STATUS_TABLE: tuple[tuple[str, str], ...] = (
 
 
 def document_json(doc: Any) -> str:
-    """A document as indented JSON (non-ASCII kept as it is)."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """A document as indented JSON (non-ASCII kept as it is, but for unsafe characters)."""
+    return safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def identity_yaml(doc: dict[str, Any]) -> str:
     """An identity file's fields as YAML, without the file's header comment."""
     from clr.cases.identity import render
 
-    return render(doc, header=False)
+    return safe.terminal(render(doc, header=False), block=True)
 
 
 def json_lines(doc: dict[str, Any]) -> str:
     """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
     cases = doc.get("cases")
     if not isinstance(cases, list):
-        return json.dumps(doc, indent=2, ensure_ascii=False)
+        return safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False))
     head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
     rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
-    return head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
+    text = head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
+    return safe.json_text(text)
 
 
 def dash(value: Any) -> str:
@@ -75,11 +78,11 @@ def plain_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def status_cells(case: CaseSummary) -> list[str]:
-    """The cells of a case's row in the status table."""
+    """The cells of a case's row in the status table, safe to print on a terminal."""
     from clr.views.status import status_row
 
     row = status_row(case)
-    return [dash(row[key]) for key, _ in STATUS_TABLE]
+    return [safe.terminal(dash(row[key])) for key, _ in STATUS_TABLE]
 
 
 def status_json(cases: Sequence[CaseSummary], today: dt.date) -> str:
@@ -104,11 +107,16 @@ def status_markdown(cases: Sequence[CaseSummary], today: dt.date) -> str:
 
     ok = [c for c in cases if c.ok]
     out = [f"# Case status as of {today.isoformat()}", ""]
-    out.append(markdown_table([title for _, title in STATUS_TABLE], [status_cells(c) for c in ok]))
+    out.append(
+        markdown_table(
+            [title for _, title in STATUS_TABLE],
+            [[safe.markdown(cell) for cell in status_cells(c)] for c in ok],
+        )
+    )
     failed = [c for c in cases if not c.ok]
     if failed:
         out += ["", "## Cases that could not be read", ""]
-        out += [f"- `{c.path}`: {c.error}" for c in failed]
+        out += [f"- {safe.markdown(c.path)}: {safe.markdown(c.error)}" for c in failed]
     return "\n".join(out) + "\n"
 
 
@@ -181,9 +189,10 @@ def figures_plain(doc: dict[str, Any]) -> str:
 
 
 def figures_markdown(doc: dict[str, Any]) -> str:
-    """The figures in Markdown: a table per group, sections in bold."""
+    """The figures in Markdown: a table per group, sections in bold; every value escaped."""
     from clr.views.report import markdown_table
 
+    doc = safe.markdown_data(doc)
     out = [f"# Case figures as of {doc['as_of']}"]
     if doc["min_count"]:
         out.append(f"Groups of fewer than {doc['min_count']} cases are suppressed.")
@@ -203,5 +212,5 @@ def figures_markdown(doc: dict[str, Any]) -> str:
         out.append(markdown_table(["Figure", *titles], table_rows))
     if doc["failed"]:
         out.append("## Cases that could not be read")
-        out.append("\n".join(f"- `{f['path']}`: {f['error']}" for f in doc["failed"]))
+        out.append("\n".join(f"- {f['path']}: {f['error']}" for f in doc["failed"]))
     return "\n\n".join(out) + "\n"
