@@ -26,7 +26,8 @@ def record_missing(session: Any, blocked: Any, to: str | None, who: str, no_inpu
     """Ask for what the move lacks and record the answers (unwritten); False if no form helps.
 
     Without a terminal (or with ``no_input``) nothing is asked: the missing facts are
-    printed as one YAML snippet (stdout) and a ``clr set`` line (stderr), and clr exits 1.
+    printed as one YAML snippet (stdout), the error names them and the ``clr set`` line
+    that would supply them, and the caller re-raises it (exit 1).
     """
     from clr.cases import editing
     from clr.model.forms import render_set_command, render_snippet
@@ -37,32 +38,19 @@ def record_missing(session: Any, blocked: Any, to: str | None, who: str, no_inpu
     form, missing = editing.pending(session, goal)
     if not missing and not form.ticks:
         return False
-    others = [b for b in blocked.blockers if b.kind not in ("field", "checklist")]
-    case_id = str(session.data.get("id"))
+    if any(b.kind == "move" for b in blocked.blockers):
+        return False
     if not interactive(no_input):
-        now = [f for f in missing if not f.when]
-        typer.echo(
-            f"{case_id} cannot move from {form.source} to {goal} yet: "
-            f"{len(now)} fact{'s' if len(now) != 1 else ''} missing"
-            + (f", {len(form.ticks)} checklist item(s) to tick" if form.ticks else "")
-            + ".",
-            err=True,
+        if not missing:
+            return False
+        typer.echo(render_snippet(missing), nl=False)
+        command = render_set_command(str(session.data.get("id")), missing)
+        blocked.hint = (
+            "nothing was changed. The YAML above holds every missing fact: add it to "
+            f"{session.shown} (lines under keys already in the file go under them), fill in "
+            f"the blanks and run clr advance again; or supply them with: {command}"
         )
-        if missing:
-            typer.echo(
-                f"Add this to {session.shown} (keys already in the file: put the lines "
-                "under them), fill in the blanks, and run clr advance again:",
-                err=True,
-            )
-            typer.echo(render_snippet(missing), nl=False)
-            typer.echo("or supply it with:", err=True)
-            typer.echo("  " + render_set_command(case_id, missing), err=True)
-        for t in form.ticks:
-            typer.echo(f"checklist: {t.text}", err=True)
-            typer.echo(f"  when done: clr tick {case_id} {t.id} --by NAME", err=True)
-        for b in others:
-            typer.echo(f"also: {b.message}" + (f" ({b.hint})" if b.hint else ""), err=True)
-        raise typer.Exit(1)
+        return False
     _ask(session, goal, who)
     return True
 

@@ -236,11 +236,18 @@ def _condition(node: dict[str, Any], prefix: Path_) -> str:
     return " and ".join(words)
 
 
-def _if_state(node: dict[str, Any], instance: Any) -> str:
-    """``yes``, ``no`` or ``open`` (a value the condition reads is not given yet)."""
+@functools.cache
+def _validator(schema_text: str) -> Any:
     import jsonschema_rs
 
-    if jsonschema_rs.validator_for(node).is_valid(instance if instance is not None else {}):
+    return jsonschema_rs.validator_for(json.loads(schema_text))
+
+
+def _if_state(node: dict[str, Any], instance: Any) -> str:
+    """``yes``, ``no`` or ``open`` (a value the condition reads is not given yet)."""
+    if _validator(json.dumps(node, sort_keys=True)).is_valid(
+        instance if instance is not None else {}
+    ):
         return "yes"
     return "open" if _reads_missing(node, instance) else "no"
 
@@ -635,7 +642,9 @@ def _what(f: Field) -> str:
     if f.kind == "enum":
         return "one of: " + ", ".join(c.value for c in f.choices)
     if f.kind == "shares":
-        return "percent per party, adding up to 100: " + ", ".join(c.value for c in f.choices)
+        return "percent per party, adding up to 100, for: " + ", ".join(
+            c.value for c in f.choices
+        )
     if f.kind == "list" and f.item is not None:
         if f.item.kind == "enum":
             return "a list of: " + ", ".join(c.value for c in f.item.choices)
@@ -793,3 +802,49 @@ def render_set_command(case_path: str, missing: list[Field]) -> str:
             continue
         words.append(shlex.quote(f"{f.dotted}={_placeholder(f)}"))
     return " ".join(words)
+
+
+# --- what a finding names ---------------------------------------------------------------
+
+
+def needed_under(path: Path_, data: Any, stage: str | None = None) -> list[Field]:
+    """The leaves a mapping at ``path`` must hold (for ``stage``, or for every case).
+
+    Used by the schema check, so that a missing mapping is one finding naming all its
+    fields at once instead of one level of structure per round.
+    """
+    case = data if isinstance(data, dict) else {}
+    if stage in stages.STAGES:
+        try:
+            form = form_for(str(stage), case, FormContext(today=dt.date(2000, 1, 1)))
+        except Exception:  # noqa: BLE001 - a finding's wording must never break a check
+            form = None
+        if form is not None:
+            found = [
+                f
+                for f in form.fields
+                if f.path[: len(path)] == path and f.path != path and not f.when
+            ]
+            if found:
+                return found
+    node = _base_node(path)
+    if _kind(node) != "mapping" or not node.get("properties"):
+        return []
+    out: list[Field] = []
+    for name in node.get("required", []):
+        out += _leaves((*path, name), None, case)
+    return out
+
+
+def describe_fields(fields: list[Field], under: Path_ = ()) -> str:
+    """``removed_from_work (a date), result (one of: verified, inconclusive)``."""
+    words = []
+    for f in fields:
+        name = ".".join(f.path[len(under) :])
+        what = _what(f)
+        if f.kind == "enum" and len(f.choices) > 12:
+            what = "a code"
+        elif f.kind == "list" and f.fields:
+            what = "a list of entries with " + ", ".join(s.dotted for s in f.fields if s.required)
+        words.append(f"{name} ({what.replace('date YYYY-MM-DD', 'YYYY-MM-DD')})")
+    return ", ".join(words)
