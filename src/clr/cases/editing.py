@@ -87,55 +87,109 @@ def _nest(entry: dict[str, Any]) -> dict[str, Any]:
 
 # --- clr edit ---------------------------------------------------------------------------
 
-SKELETON_START = "# --- clr edit: what the next stage needs (fill in, or leave as it is) ---"
-SKELETON_END = "# --- end of what the next stage needs ---"
-ERRORS_START = "# --- clr edit: the file was not saved; fix these and save again ---"
-ERRORS_END = "# --- end of the errors (this block is removed on save) ---"
+SKELETON_NOTE = "#~ clr edit: the next stage needs the commented fields below; uncomment, fill in"
+ERRORS_START = "#~ clr edit: the file was not saved; fix these and save again:"
+ERRORS_END = "#~ (these lines are removed when the file is saved)"
 
 
-def skeleton(session: CaseSession) -> str:
-    """The case's text with the next stage's missing fields as a commented block at the end."""
+@dataclass
+class Draft:
+    """The text ``clr edit`` opens, and the skeleton lines it inserted (removed if untouched)."""
+
+    text: str
+    inserted: frozenset[str]
+
+
+def skeleton(session: CaseSession) -> Draft:
+    """The case's text with the next stage's missing fields inserted as commented lines.
+
+    Fields under a top-level mapping the case already has go at the end of that mapping;
+    the others at the end of the file. Every inserted line starts with ``#``; lines left
+    as they are are removed on save, as ``git commit`` removes its template.
+    """
     text = session.doc.text
     target = target_of(session)
     if target is None:
-        return text
+        return Draft(text, frozenset())
     _, missing = pending(session, target)
+    missing = [f for f in missing if not f.when]
     if not missing:
-        return text
-    body = render_snippet([f for f in missing if not f.when])
-    lines = [SKELETON_START, f"# to move to {target}: uncomment a line and fill it in"]
-    lines += [line if line.lstrip().startswith("#") else f"#{line}" for line in body.splitlines()]
-    lines.append(SKELETON_END)
-    sep = "" if text.endswith("\n") or not text else "\n"
-    return f"{text}{sep}{chr(10).join(lines)}\n"
+        return Draft(text, frozenset())
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines()
+    inserted: list[str] = []
+    groups: dict[str, list[Field]] = {}
+    for f in missing:
+        groups.setdefault(f.path[0], []).append(f)
+    tail: list[Field] = []
+    for top, fields in reversed(list(groups.items())):
+        where = _block_end(lines, top)
+        if where is None or len(fields[0].path) == 1:
+            tail = fields + tail
+            continue
+        body = render_snippet(fields).splitlines()[1:]  # without the "top:" line
+        block = [_commented(line) for line in body]
+        lines[where:where] = block
+        inserted += block
+    if tail:
+        block = [SKELETON_NOTE, f"#~ (to move to {target})"]
+        block += [_commented(line) for line in render_snippet(tail).splitlines()]
+        lines += block
+        inserted += block
+    else:
+        lines.append(SKELETON_NOTE.replace("below", "above"))
+        inserted.append(lines[-1])
+    return Draft(newline.join(lines) + newline, frozenset(inserted))
 
 
-def strip_blocks(text: str) -> str:
-    """Remove the error block at the top and the skeleton block, if the user left them."""
-    text = _cut(text, ERRORS_START, ERRORS_END)
-    return _cut(text, SKELETON_START, SKELETON_END, only_comments=True)
+def _commented(line: str) -> str:
+    stripped = line.lstrip()
+    pad = line[: len(line) - len(stripped)]
+    return f"{pad}#{stripped}"
 
 
-def _cut(text: str, start: str, end: str, *, only_comments: bool = False) -> str:
+def _block_end(lines: list[str], key: str) -> int | None:
+    """The index after the last line of the top-level mapping ``key:`` (None if absent)."""
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{key}:"), None)
+    if start is None:
+        return None
+    end = start + 1
+    last = end
+    while end < len(lines):
+        line = lines[end]
+        if line.strip() and not line[:1].isspace() and not line.startswith("#"):
+            break
+        if line.strip():
+            last = end + 1
+        end += 1
+    return last
+
+
+def strip_blocks(text: str, inserted: frozenset[str] = frozenset()) -> str:
+    """Remove the error lines at the top and the skeleton lines the user left as they were."""
     lines = text.splitlines(keepends=True)
-    try:
-        first = next(i for i, line in enumerate(lines) if line.rstrip("\r\n") == start)
-        last = next(i for i, line in enumerate(lines) if line.rstrip("\r\n") == end and i > first)
-    except StopIteration:
-        return text
-    block = lines[first : last + 1]
-    if only_comments:
-        # Lines the user uncommented stay (they are the case's new facts); comments go.
-        kept = [line for line in block if line.strip() and not line.lstrip().startswith("#")]
-        return "".join(lines[:first] + kept + lines[last + 1 :])
-    return "".join(lines[:first] + lines[last + 1 :])
+    kept = []
+    in_errors = False
+    for line in lines:
+        bare = line.rstrip("\r\n")
+        if bare == ERRORS_START:
+            in_errors = True
+            continue
+        if in_errors:
+            if bare == ERRORS_END:
+                in_errors = False
+            continue
+        if bare in inserted or bare.startswith("#~ "):
+            continue
+        kept.append(line)
+    return "".join(kept)
 
 
 def with_errors(text: str, errors: list[str]) -> str:
     """The draft with the errors as comments at the top, for the editor to show."""
     body = strip_blocks(text)
-    block = [ERRORS_START, *(f"# {line}" for e in errors for line in e.splitlines()), ERRORS_END]
-    return "\n".join(block) + "\n" + body
+    block = [ERRORS_START, *(f"#~   {line}" for e in errors for line in e.splitlines())]
+    return "\n".join([*block, ERRORS_END]) + "\n" + body
 
 
 @dataclass
@@ -151,9 +205,23 @@ class DraftCheck:
         return not self.problems
 
 
-def check_draft(session: CaseSession, edited: str) -> DraftCheck:
+IDENTITY_KEYS = (
+    "name",
+    "contact",
+    "address",
+    "guardian_name",
+    "guardian_contact",
+    "id_document_number",
+    "photos",
+)
+"""Keys of the encrypted identity file: never written in case.yaml."""
+
+
+def check_draft(
+    session: CaseSession, edited: str, inserted: frozenset[str] = frozenset()
+) -> DraftCheck:
     """Check what the user saved: a valid case in its current stage, identity unchanged."""
-    text = strip_blocks(edited)
+    text = strip_blocks(edited, inserted)
     loaded = yamlio.parse_text(text, session.shown)
     if loaded.data is None or not isinstance(loaded.data, dict):
         return DraftCheck(text, [_say(f) for f in loaded.findings] or ["the file is not a case"])
@@ -165,13 +233,17 @@ def check_draft(session: CaseSession, edited: str) -> DraftCheck:
                 if key in ("stage", "history")
                 else "the case's identity never changes"
             )
-            problems.append(f"{key} cannot be changed here ({hint}); it was put back as it was")
-    if "child" in loaded.data and isinstance(loaded.data["child"], dict):
-        for key in ("name", "contact", "address", "phone"):
-            if key in loaded.data["child"]:
+            problems.append(f"{key} cannot be changed with clr edit ({hint}): put it back")
+    child = loaded.data.get("child")
+    for where, mapping in (("", loaded.data), ("child.", child)):
+        if not isinstance(mapping, dict):
+            continue
+        for key in IDENTITY_KEYS:
+            if key in mapping:
                 problems.append(
-                    f"child.{key} is identity data: it never goes in case.yaml; "
-                    f"use clr identity set {session.data.get('id')}"
+                    f"{where}{key} is identity data: it never goes in case.yaml; "
+                    f"record it with: clr identity set {session.data.get('id')} "
+                    f"--{key.replace('_', '-')} ..."
                 )
     if not problems:
         problems = [_say(f) for f in check_result(session, text)]

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "set": ("setcmd", "Record facts in a case: values typed by its schema, checked against its stage."),
     "tick": ("workflow", "Record a playbook checklist item as done."),
     "visit": ("workflow", "Record a monitoring visit."),
+    "edit": ("edit", "Change a case in your editor, with what the next stage needs as a skeleton."),
     "pay": ("workflow", "Record a payment (stipend, fees, …) with its receipt."),
     "reopen": ("cases", "Open a new case for a child found working again, linked to the closed one."),
     "status": ("bulk", "One line per case: stage, days open, next action and its date, overdue actions."),
