@@ -416,7 +416,9 @@ def _leaves(path: Path_, playbook: Playbook | None, data: Any, **extra: Any) -> 
     if kind != "mapping" or not node.get("properties"):
         return [_field(path, node, playbook, **extra)]
     out: list[Field] = []
-    for name in node.get("required", []):
+    # A mapping that requires nothing (the interview's safeguards) is asked field by field.
+    names = node.get("required") or list(node["properties"])
+    for name in names:
         if not _present(_get(data, (*path, name))):
             out += _leaves((*path, name), playbook, data, **extra)
     return out
@@ -631,8 +633,6 @@ def _yaml_scalar(value: Any) -> str:
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ .-]*", text) and text.lower() not in (
         "yes", "no", "on", "off", "true", "false", "null", "y", "n",
     ):  # fmt: skip
-        return text
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return text
     return json.dumps(text, ensure_ascii=False)
 
