@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers_workflow import commit_all, describe
 from record_support import fill, form_of, in_repo, new_repo, numstat, paste, removed_lines
+
+from helpers_workflow import commit_all, describe
 
 STEPS = [
     ("identified", "2026-01-05"),

@@ -61,7 +61,7 @@ def edit_command(
         ),
     ] = False,
 ) -> None:
-    """Change a case in $VISUAL or $EDITOR, with the next stage's missing fields as a skeleton.
+    """Change a case in your editor, with what the next stage needs as a skeleton.
 
     The fields the next stage needs are inserted as commented lines: uncomment and fill in
     what you know; lines left commented are removed. On save clr checks the case: if it is

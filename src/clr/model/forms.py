@@ -767,6 +767,8 @@ def _render_tree(tree: dict[str, Any], depth: int, lines: list[str], width: int)
 
 
 def _placeholder(f: Field) -> str:
+    if isinstance(f.proposal, str):
+        return f.proposal
     if f.proposal is not None and not isinstance(f.proposal, list | dict):
         return _yaml_scalar(f.proposal)
     if f.kind == "enum":
