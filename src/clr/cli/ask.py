@@ -69,6 +69,8 @@ def ask_field(f: Field, prefix: str = "") -> Any:
 
     title = _title(f, prefix)
     instruction = f.help if f.help and f.kind not in ("enum",) else None
+    if f.kind == "date" and (not f.help or f.help.startswith("A calendar date")):
+        instruction = "YYYY-MM-DD"
     if f.proposal_why and f.proposal_why != "today (--as-of)":
         typer.echo(f"  clr proposes {f.proposal}: {f.proposal_why}", err=True)
     if f.kind == "enum":
@@ -168,7 +170,7 @@ def _ask_shares(f: Field) -> dict[str, float]:
         parties = questionary.checkbox(
             _title(f),
             choices=[c.value for c in f.choices],
-            instruction=f"({f.help})",
+            instruction=f"(space to tick, enter when done; {f.help})",
             validate=lambda v: bool(v) or "tick at least one",
         ).unsafe_ask()
         shares: dict[str, float] = {}

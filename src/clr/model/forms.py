@@ -550,7 +550,7 @@ def _propose(
         return None, ""
     if f.kind == "date":
         return today, "today (--as-of)"
-    if f.kind == "list" and f.fields and (f.must_include or f.min_items):
+    if f.kind == "list" and f.fields:
         return _propose_items(f, data, context), ""
     return None, ""
 
