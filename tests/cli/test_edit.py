@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -41,21 +42,28 @@ def _seen(log: Path) -> list[str]:
     ]
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> tuple[Path, str, Path]:
-    root = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A repository with one identified case whose file holds a comment of the user."""
+    root = tmp_path_factory.mktemp("edit") / "repo"
     case_id, path = new_repo(root, "underage", "2026-01-05")
-    text = path.read_text(encoding="utf-8").replace(
-        "  work: sewing\n", "  work: sewing  # seen by R.\n"
-    )
-    path.write_text(text, encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  work: sewing\n", "  work: sewing  # seen by R.\n"), "utf-8")
     commit_all(root, "a comment of the user")
     tick = in_repo(root, ["tick", case_id, "report-triage", "--by", "R", "--as-of", "2026-01-05"])
     assert tick.exit_code == 0, describe(tick)
     moved = in_repo(root, ["advance", case_id, "--by", "R", "--as-of", "2026-01-05"])
     assert moved.exit_code == 0, describe(moved)
     commit_all(root, "identified")
-    return root, case_id, path
+    return root, case_id
+
+
+@pytest.fixture
+def repo(tmp_path: Path, template: tuple[Path, str]) -> tuple[Path, str, Path]:
+    root = tmp_path / "repo"
+    shutil.copytree(template[0], root, symlinks=True)
+    case_id = template[1]
+    return root, case_id, root / "cases" / case_id / "case.yaml"
 
 
 def _edit(root: Path, case_id: str, editor: str, *extra: str) -> object:

@@ -69,7 +69,7 @@ def edit_command(
     a change (or use --no-input) to keep your draft in a private file instead. An invalid
     case is never written; your comments and layout are kept.
 
-    Example: EDITOR=nano clr edit EXR-2026-7KQ3M
+    Example: clr edit EXR-2026-7KQ3M   (with EDITOR=nano, or your editor, set)
     """
     from clr.cases import caseops, editing
 
