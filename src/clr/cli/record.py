@@ -51,6 +51,13 @@ def record_missing(session: Any, blocked: Any, to: str | None, who: str, no_inpu
             f"the blanks and run clr advance again; or supply them with: {command}"
         )
         return False
+    # What no answer can supply (the stage a reason closes from, follow-up visits): say
+    # so at once rather than ask questions first.
+    if any(
+        b.kind == "rule" and "needs a note" not in b.message and "filled in" not in b.message
+        for b in blocked.blockers
+    ):
+        return False
     _ask(session, goal, who)
     return True
 
