@@ -25,9 +25,12 @@ from typing import Any
 
 from clr.io import resources
 from clr.model import ages, stages
-from clr.model.playbook import Playbook
 
 Path_ = tuple[str, ...]
+
+# The playbook (clr.model.playbook.Playbook) is taken as it comes, without importing its
+# module: that module reads its schema through clr.checks.schemas, which asks this one
+# what a missing mapping needs.
 
 _EDUCATION_WORDS = {"date": "date", "partial_date": "partial date"}
 
@@ -132,7 +135,7 @@ class FormContext:
     """What proposals need: the day, the playbook, the repository's age settings."""
 
     today: dt.date
-    playbook: Playbook | None = None
+    playbook: Any = None
     minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
@@ -319,13 +322,13 @@ def _label(path: Path_) -> str:
     return path[-1].replace("_", " ").capitalize() if path else ""
 
 
-def _choice_help(value: str, description: str, playbook: Playbook | None) -> str:
+def _choice_help(value: str, description: str, playbook: Any) -> str:
     if playbook is not None:
         if value in playbook.roles:
-            return playbook.roles[value]
+            return str(playbook.roles[value])
         rule = playbook.closure_reasons.get(value)
         if rule is not None:
-            return rule.text
+            return str(rule.text)
     match = re.search(rf"(?:^|[;.]\s*){re.escape(value)}: ([^;]+)", description)
     return match.group(1).strip().rstrip(".") if match else ""
 
@@ -357,7 +360,7 @@ def _kind(node: dict[str, Any]) -> str:
     return "text"
 
 
-def _field(path: Path_, node: dict[str, Any], playbook: Playbook | None, **extra: Any) -> Field:
+def _field(path: Path_, node: dict[str, Any], playbook: Any, **extra: Any) -> Field:
     node = _resolve(node)
     kind = _kind(node)
     description = str(node.get("description", ""))
@@ -392,7 +395,7 @@ def _field(path: Path_, node: dict[str, Any], playbook: Playbook | None, **extra
     )
 
 
-def _item_fields(node: dict[str, Any], playbook: Playbook | None) -> tuple[Field, ...]:
+def _item_fields(node: dict[str, Any], playbook: Any) -> tuple[Field, ...]:
     required = set(node.get("required", []))
     out = []
     for name, sub in node.get("properties", {}).items():
@@ -409,7 +412,7 @@ def _item_fields(node: dict[str, Any], playbook: Playbook | None) -> tuple[Field
     return tuple(out)
 
 
-def _leaves(path: Path_, playbook: Playbook | None, data: Any, **extra: Any) -> list[Field]:
+def _leaves(path: Path_, playbook: Any, data: Any, **extra: Any) -> list[Field]:
     """The fields to ask for ``path``: itself, or for a mapping its required leaves."""
     node = _base_node(path)
     kind = _kind(node) if node else "text"
@@ -464,7 +467,7 @@ def form_for(stage: str, case: dict[str, Any], context: FormContext) -> Form:
     return Form(stage, source, track, tuple(_fields(needs, data, context)), tuple(ticks))
 
 
-def _closure_checklist(data: dict[str, Any], book: Playbook) -> bool:
+def _closure_checklist(data: dict[str, Any], book: Any) -> bool:
     reason = _get(data, ("closure", "reason"))
     rule = book.closure_reasons.get(reason) if isinstance(reason, str) else None
     return rule is not None and rule.checklist
