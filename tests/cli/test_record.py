@@ -130,3 +130,18 @@ def test_the_snippet_proposes_the_effective_minimum_age(tmp_path: Path) -> None:
     assert snippet["age_verification"]["minimum_age_decided_by"] == expected.decided_by
     assert "# verified: the age is proven" in result.stdout
     assert "# only when age_verification.result is verified" in result.stdout
+
+
+def test_the_snippet_filled_in_goes_in_through_clr_set_from(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    case_id, path = new_repo(root, "underage", "2026-01-05")
+    _move(root, case_id, path, "identified", "2026-01-05", "underage")
+    result = _advance(root, case_id, "2026-01-06")
+    assert result.exit_code == 1 and f"clr set {case_id} --from facts.yaml" in result.stderr
+    form = form_of(path, dt.date(2026, 1, 6))
+    (root / "facts.yaml").write_text(fill(result.stdout, form, "2026-01-06", "underage"), "utf-8")
+    recorded = in_repo(root, ["set", case_id, "--from", "facts.yaml", "--as-of", "2026-01-06"])
+    assert recorded.exit_code == 0, describe(recorded)
+    assert removed_lines(root) == []
+    moved = _advance(root, case_id, "2026-01-06")
+    assert moved.exit_code == 0, describe(moved)

@@ -45,10 +45,12 @@ def record_missing(session: Any, blocked: Any, to: str | None, who: str, no_inpu
             return False
         typer.echo(render_snippet(missing), nl=False)
         command = render_set_command(str(session.data.get("id")), missing)
+        case_id = str(session.data.get("id"))
         blocked.hint = (
-            "nothing was changed. The YAML above holds every missing fact: add it to "
-            f"{session.shown} (lines under keys already in the file go under them), fill in "
-            f"the blanks and run clr advance again; or supply them with: {command}"
+            "nothing was changed. The YAML above holds every missing fact: save it "
+            f"(clr advance {case_id} --no-input > facts.yaml), fill in the blanks and run "
+            f"clr set {case_id} --from facts.yaml (or add it to {session.shown}), then clr "
+            f"advance again; or supply them with: {command}"
         )
         return False
     # What no answer can supply (the stage a reason closes from, follow-up visits): say
