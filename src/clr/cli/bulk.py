@@ -448,6 +448,8 @@ def stats_command(
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
     cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
+    if min_count > 0:
+        _shared_ledger(_targets(paths), [c.id or "" for c in cases if c.ok], min_count)
     doc = figures.stats_document(cases, today, by=by.value if by else None, min_count=min_count)
     if output_format is TableFormat.json:
         typer.echo(safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False)))
@@ -719,6 +721,10 @@ def export_command(
             "and records it in each one's history",
             err=True,
         )
+    ledger = None
+    if audience is Audience.investor:
+        shared = [c.summary.id or "" for c in result.cases]
+        ledger = _shared_ledger(_targets(paths), shared, consent.MIN_GROUP)
     counts = ", ".join(f"{name} {result.count(name)}" for name in result.columns if name != "meta")
     if sqlite is not None:
         export.write_sqlite(result, sqlite)
@@ -726,9 +732,35 @@ def export_command(
     if csv_dir is not None:
         export.write_csv(result, csv_dir)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
+    if ledger is not None:
+        ledger.record(shared, audience.value, today)
+        typer.echo(f"recorded what was shared in {display_path(ledger.path)}", err=True)
     for failed in result.failed:
         typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
     raise typer.Exit(1 if result.failed else 0)
+
+
+def _shared_ledger(targets: list[Path], ids: list[str], min_count: int) -> Any:
+    """The ledger to record this selection in, after checking it against earlier ones.
+
+    None when nothing needs recording: the figures are all suppressed (too few cases), or
+    the cases are outside any case repository (then there is nothing to compare with; a
+    warning says so).
+    """
+    from clr.views import disclosure
+
+    if len(ids) < min_count:
+        return None
+    ledger = disclosure.find_ledger(targets[0])
+    if ledger is None:
+        typer.echo(
+            "warning: not inside a case repository: this selection was not compared with "
+            "earlier ones, nor recorded",
+            err=True,
+        )
+        return None
+    ledger.check(ids, min_count)
+    return ledger
 
 
 def _json_lines(doc: dict[str, Any]) -> str:
