@@ -105,7 +105,7 @@ class _Protector:
         self.m = min_count
         self.slots: list[_Slot] = []
         self.hidden: set[Cell] = set()
-        self.relations: list[tuple[Cell, list[Cell]]] = []
+        self.relations: list[tuple[Cell, list[Cell], int]] = []
 
     # --- slots ------------------------------------------------------------------------
 
@@ -196,18 +196,21 @@ class _Protector:
             last = value
         return changed
 
-    def relation(self, total: Cell, parts: list[Cell]) -> bool:
-        """Hide a second term of ``total = sum(parts)`` if exactly one is hidden."""
-        cells = [total, *parts]
-        hidden = [c for c in cells if self.is_hidden(c)]
-        if len(hidden) != 1:
-            return False
+    def relation(self, total: Cell, parts: list[Cell], fixed: int) -> int:
+        """Hide a second term of ``total = sum(parts)`` if exactly one is hidden.
+
+        ``fixed`` terms more (in columns hidden whole) are hidden and not listed. Returns
+        how many terms are hidden now (two or more: it stays so).
+        """
+        hidden = fixed + sum(self.is_hidden(c) for c in (total, *parts))
+        if hidden != 1:
+            return hidden
         candidates = [c for c in parts if not self.is_hidden(c) and c[1] in self.slots[c[0]].values]
         if not candidates:
-            return self.hide(total)
+            return 1 + self.hide(total)
         nonzero = [c for c in candidates if _number(self.value(c)) != 0]
         pool = nonzero or candidates
-        return self.hide(min(pool, key=lambda c: _number(self.value(c))))
+        return 1 + self.hide(min(pool, key=lambda c: _number(self.value(c))))
 
     def value(self, cell: Cell) -> Any:
         return self.slots[cell[0]].values.get(cell[1], 0)
@@ -219,13 +222,22 @@ class _Protector:
             for index in range(len(self.slots)):
                 changed |= self.shares(index)
                 changed |= self.funnel(index)
-            for total, parts in self.relations:
-                changed |= self.relation(total, parts)
+            live = []
+            for total, parts, fixed in self.relations:
+                before = len(self.hidden)
+                if self.relation(total, parts, fixed) < 2:
+                    live.append((total, parts, fixed))
+                changed |= len(self.hidden) != before
+            self.relations = live  # two hidden terms stay hidden: such a sum is safe for good
 
     # --- relations ----------------------------------------------------------------------
 
     def sums_over(self, whole: int, parts: Sequence[int]) -> None:
         """``whole``'s additive figures are the sums of the ``parts``' ones."""
+        fixed = sum(self.slots[p].hidden_whole for p in parts)
+        if fixed >= 2:
+            return  # every such sum already has two unknown terms
+        parts = [p for p in parts if not self.slots[p].hidden_whole]
         paths: dict[Path_, None] = {}
         for index in (whole, *parts):
             slot = self.slots[index]
@@ -233,7 +245,7 @@ class _Protector:
                 if kind in _ADDITIVE:
                     paths.setdefault(path)
         for path in paths:
-            self.relations.append(((whole, path), [(p, path) for p in parts]))
+            self.relations.append(((whole, path), [(p, path) for p in parts], fixed))
 
     def within(self, index: int) -> None:
         """The sums inside one column of figures."""
@@ -269,7 +281,7 @@ class _Protector:
                 rules.append((path, payers))
         for total, parts in rules:
             if total in slot.values and parts and all(c[1] in slot.values for c in parts):
-                self.relations.append(((index, total), parts))
+                self.relations.append(((index, total), parts, 0))
 
     # --- writing back ---------------------------------------------------------------------
 
@@ -315,6 +327,11 @@ def _support(
         )
         for c in cases
     )
+
+
+def too_small(cases: int, min_count: int) -> bool:
+    """True if a group (or a sex split) of so many cases is hidden whole."""
+    return cases < min_count
 
 
 def _hide_node(node: dict[str, Any]) -> None:

@@ -224,18 +224,27 @@ def _node(
     cases: Sequence[CaseSummary],
     suppliers: Mapping[str, str | None],
     members: dict[int, Sequence[CaseSummary]],
+    min_count: int,
     *,
     split: bool = True,
 ) -> dict[str, Any]:
-    node: dict[str, Any] = {"suppressed": False, "figures": figures(cases, suppliers)}
+    from clr.views.disclosure import too_small
+
+    hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
+    node: dict[str, Any] = {
+        "suppressed": hidden,
+        "figures": None if hidden else figures(cases, suppliers),
+    }
     if label is not None or split:
         node = {"group": label, **node}
-    if split:
+    if split and hidden:
+        node["by_sex"] = {}
+    elif split:
         by_sex: dict[str, list[CaseSummary]] = {}
         for case in cases:
             by_sex.setdefault(group_key(case, "sex"), []).append(case)
         node["by_sex"] = {
-            k: _node(None, by_sex[k], suppliers, members, split=False)
+            k: _node(None, by_sex[k], suppliers, members, min_count, split=False)
             for k in _group_order("sex", by_sex)
         }
     members[id(node)] = cases
@@ -261,14 +270,14 @@ def stats_document(
     loaded = [c for c in cases if c.ok]
     suppliers = {c.id or "": c.supplier for c in loaded}
     members: dict[int, Sequence[CaseSummary]] = {}
-    total = _node(None, loaded, suppliers, members)
+    total = _node(None, loaded, suppliers, members, min_count)
     groups: list[dict[str, Any]] = []
-    if by is not None:
+    if by is not None and not total["suppressed"]:
         keys = _group_order(by, (group_key(c, by) for c in loaded))
         grouped: dict[str, list[CaseSummary]] = {k: [] for k in keys}
         for case in loaded:
             grouped[group_key(case, by)].append(case)
-        groups = [_node(k, grouped[k], suppliers, members) for k in keys]
+        groups = [_node(k, grouped[k], suppliers, members, min_count) for k in keys]
     doc = {
         "version": JSON_VERSION,
         "tool": {"name": "clr", "version": __version__},
