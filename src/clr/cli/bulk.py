@@ -419,7 +419,9 @@ def stats_command(
         typer.Option(
             "--min-count",
             min=0,
-            help="Suppress groups (and sex splits) of fewer cases than this, for sharing.",
+            help="For sharing: hide every figure that rests on fewer cases than this, and "
+            "the figures that would give it away; refuse a selection that differs from one "
+            "shared before (.clr/shared.jsonl) by fewer cases.",
         ),
     ] = 0,
     stage: StageOpt = None,
@@ -438,7 +440,7 @@ def stats_command(
     Counts open cases by stage and overdue actions; gives median days in each stage and
     from discovery to each milestone; coverage (age verified, family reached, consent
     and assent, plan signed by all, two follow-ups); outcomes; closure reasons; money
-    per currency and payer; root causes. --min-count 5 hides small groups before sharing.
+    per currency and payer; root causes. --min-count 5 hides small figures before sharing.
 
     Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
     """
