@@ -134,9 +134,9 @@ class _Protector:
         slot = self.slots[index]
         if slot.hidden_whole:
             return
-        support_cache: dict[tuple[str, ...], int] = {}
-        currencies = {p[0] for c in slot.cases for p in c.payments}
-        payers = {p[2] for c in slot.cases for p in c.payments}
+        paid = _paid(slot.cases)
+        currencies = {cur for cur, _ in paid if cur is not None}
+        payers = {payer for _, payer in paid if payer is not None}
         for path, value in slot.values.items():
             kind = slot.kinds[path]
             if kind == _MEDIAN:
@@ -145,14 +145,18 @@ class _Protector:
                 value, self.m
             ):
                 self.hide((index, path))
-            if path[0] == "money" and kind != _PERCENT:
-                key = tuple(s for s in path if s in currencies or s in payers)
-                if "stipend_on_time" in path or "stipend_at_least_lost_wage" in path:
-                    key = path[:2]
-                if key not in support_cache:
-                    support_cache[key] = _support(slot.cases, path, currencies, payers)
-                if _small(support_cache[key], self.m):
-                    self.hide((index, path))
+            if path[0] != "money" or kind == _PERCENT:
+                continue
+            if "stipend_on_time" in path:
+                support = sum(bool(c.stipends_on_time) for c in slot.cases)
+            elif "stipend_at_least_lost_wage" in path:
+                support = sum(c.stipend_covers_wage is not None for c in slot.cases)
+            else:
+                currency = next((s for s in path if s in currencies), None)
+                payer = next((s for s in path[1:] if s in payers), None)
+                support = paid.get((currency, payer), 0)
+            if _small(support, self.m):
+                self.hide((index, path))
 
     # --- rules applied until nothing changes ----------------------------------------------
 
@@ -310,23 +314,16 @@ def _number(value: Any) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
-def _support(
-    cases: Sequence[CaseSummary], path: Path_, currencies: set[str], payers: set[str]
-) -> int:
-    """How many cases a money figure rests on: those with a payment it counts."""
-    if "stipend_on_time" in path:
-        return sum(bool(c.stipends_on_time) for c in cases)
-    if "stipend_at_least_lost_wage" in path:
-        return sum(c.stipend_covers_wage is not None for c in cases)
-    currency = next((s for s in path if s in currencies), None)
-    payer = next((s for s in path[1:] if s in payers), None)
-    return sum(
-        any(
-            (currency is None or p[0] == currency) and (payer is None or p[2] == payer)
-            for p in c.payments
-        )
-        for c in cases
-    )
+def _paid(cases: Sequence[CaseSummary]) -> dict[tuple[str | None, str | None], int]:
+    """How many cases have a payment in each (currency, payer); None stands for any."""
+    counts: dict[tuple[str | None, str | None], int] = {}
+    for case in cases:
+        keys: set[tuple[str | None, str | None]] = set()
+        for currency, _, payer, _ in case.payments:
+            keys.update(((None, None), (currency, None), (None, payer), (currency, payer)))
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def too_small(cases: int, min_count: int) -> bool:
