@@ -25,6 +25,7 @@ from typing import Any
 
 from clr.io import resources
 from clr.model import ages, stages
+from clr.model.case import dig
 
 Path_ = tuple[str, ...]
 
@@ -191,14 +192,6 @@ def _order_key(path: Path_) -> tuple[int, ...]:
 @functools.cache
 def _stage_schema(name: str) -> dict[str, Any]:
     return resources.load_schema(f"stages/{name}")
-
-
-def _get(data: Any, path: Path_) -> Any:
-    for part in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
 
 
 def _present(value: Any) -> bool:
@@ -422,7 +415,7 @@ def _leaves(path: Path_, playbook: Any, data: Any, **extra: Any) -> list[Field]:
     # A mapping that requires nothing (the interview's safeguards) is asked field by field.
     names = node.get("required") or list(node["properties"])
     for name in names:
-        if not _present(_get(data, (*path, name))):
+        if not _present(dig(data, *path, name)):
             out += _leaves((*path, name), playbook, data, **extra)
     return out
 
@@ -458,7 +451,7 @@ def form_for(stage: str, case: dict[str, Any], context: FormContext) -> Form:
             elif not (action.due or {}).get("done_by"):
                 ticks.append(Tick(action.id, action.text))
     if stage == "closed" and book is not None:
-        reason = _get(data, ("closure", "reason"))
+        reason = dig(data, "closure", "reason")
         rule = book.closure_reasons.get(reason) if isinstance(reason, str) else None
         if rule is not None:
             needs += [_Need(tuple(f.split("."))) for f in rule.fields]
@@ -468,7 +461,7 @@ def form_for(stage: str, case: dict[str, Any], context: FormContext) -> Form:
 
 
 def _closure_checklist(data: dict[str, Any], book: Any) -> bool:
-    reason = _get(data, ("closure", "reason"))
+    reason = dig(data, "closure", "reason")
     rule = book.closure_reasons.get(reason) if isinstance(reason, str) else None
     return rule is not None and rule.checklist
 
@@ -480,7 +473,7 @@ def _fields(needs: list[_Need], data: dict[str, Any], context: FormContext) -> l
     # A required path is kept only if its parent is required or present: a stage's nested
     # requirements apply once the mapping around them is there.
     def kept(path: Path_) -> bool:
-        return all(path[:k] in paths or _present(_get(data, path[:k])) for k in range(1, len(path)))
+        return all(path[:k] in paths or _present(dig(data, *path[:k])) for k in range(1, len(path)))
 
     by_path: dict[Path_, Field] = {}
     extras: dict[Path_, dict[str, Any]] = {}
@@ -514,7 +507,7 @@ def _fields(needs: list[_Need], data: dict[str, Any], context: FormContext) -> l
             "const" in slot
             and not slot["must"]
             and not slot["min"]
-            and _get(data, path) == slot["const"]
+            and dig(data, *path) == slot["const"]
         ):
             continue
         for f in _leaves(path, book, data, when=slot["when"]):
@@ -565,7 +558,7 @@ def _propose_items(f: Field, data: dict[str, Any], context: FormContext) -> list
         if sub.required and sub.kind == "date":
             base[sub.dotted] = today
     if f.path == ("payments",):
-        stipend = _get(data, ("plan", "stipend")) or {}
+        stipend = dig(data, "plan", "stipend") or {}
         if isinstance(stipend, dict):
             for key in ("amount", "currency", "payer"):
                 if key in stipend:
@@ -579,16 +572,16 @@ def _propose_items(f: Field, data: dict[str, Any], context: FormContext) -> list
 
 def effective_minimum(data: dict[str, Any], context: FormContext) -> ages.MinimumAge | None:
     """The effective minimum age for the case's country, work and buyer (CLR208's value)."""
-    country = _get(data, ("site", "country"))
+    country = dig(data, "site", "country")
     if not isinstance(country, str) or len(country) != 2:
         return None
-    requested = _get(data, ("age_verification", "work"))
+    requested = dig(data, "age_verification", "work")
     kind: ages.WorkKind = "general"
     if requested == "light":
         kind = "light"
     elif requested == "hazardous":
         kind = "hazardous"
-    buyer = _get(data, ("site", "buyer"))
+    buyer = dig(data, "site", "buyer")
     code = context.buyer_codes.get(buyer) if isinstance(buyer, str) else None
     try:
         return ages.effective_minimum_age(
@@ -602,7 +595,7 @@ def missing_fields(form: Form, case: dict[str, Any]) -> list[Field]:
     """The form's fields the case does not hold yet (lists: too few or lacking entries)."""
     out = []
     for f in form.fields:
-        value = _get(case, f.path)
+        value = dig(case, *f.path)
         if f.kind == "list" and isinstance(value, list):
             if len(value) < f.min_items or not all(
                 any(_matches(entry, m) for entry in value) for m in f.must_include
