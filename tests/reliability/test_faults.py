@@ -242,8 +242,15 @@ _FAIL_AT = """
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_replace(self, target)
 
+    def exchange(src, dst, flags):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
     os.open = create
     Path.replace = replace
+    if where == "rename":
+        import clr.io.atomic
+
+        clr.io.atomic.renameat2 = exchange  # the exchange that replaces a file on Linux
     sys.argv = ["clr", *sys.argv[2:]]
     from clr._entry import main
     main()

@@ -196,29 +196,23 @@ def generate_key(path: Path, *, now: dt.datetime | None = None) -> NewKey:
     public = str(key.to_public())
     moment = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = f"# created: {moment}\n# public key: {public}\n{key}\n"
+    from clr.errors import WriteConflict
+    from clr.io import atomic
+
+    exists = ClrError(
+        f"{path} exists already: clr keygen never overwrites a key (whatever was "
+        "encrypted to it could not be read any more)",
+        hint="give another place with --output PATH; 'age-keygen -y "
+        f"{shlex.quote(str(path))}' prints the public key of the existing one",
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ClrError(
-            f"{path} exists already: clr keygen never overwrites a key (whatever was "
-            "encrypted to it could not be read any more)",
-            hint="give another place with --output PATH; 'age-keygen -y "
-            f"{shlex.quote(str(path))}' prints the public key of the existing one",
-        ) from None
     except OSError as exc:
         raise ClrError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.name == "posix":
-            path.chmod(0o600)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
+        atomic.write(path, text, expected=atomic.ABSENT, mode=0o600)
+    except WriteConflict:
+        raise exists from None
     return NewKey(path, public)
 
 
@@ -490,14 +484,14 @@ class CaseIdentity:
         Raises:
             IdentityInvalid, ConfigError, WriteConflict, CaseFileError.
         """
-        from clr.io.edit import _digest, locked, write_atomic
+        from clr.io import atomic
+        from clr.io.edit import locked
 
         ciphertext = encrypt(data, self.case_id, self.recipients)
         with locked(self.folder):
-            digest = _digest(expected) if expected is not None else None
-            if expected is None and self.path.exists():
-                digest = _digest(b"")  # a file appeared meanwhile: never overwrite it
-            write_atomic(self.path, ciphertext.decode("ascii"), expected_digest=digest)
+            # None: there was no file, and one that appeared meanwhile is never overwritten.
+            wanted = atomic.ABSENT if expected is None else atomic.digest(expected)
+            atomic.write(self.path, ciphertext, expected=wanted)
 
 
 def case_identity(config_recipients: Sequence[str], case_file: Path) -> CaseIdentity:

@@ -646,7 +646,9 @@ def report_command(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    from clr.io import atomic
+
+    atomic.write(output, text)
     shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
     typer.echo(f"wrote the report of {shown}", err=True)
 
