@@ -249,14 +249,15 @@ def _move(tmp: Path, path: Path, expected: str | None, name: str) -> None:
         tmp.replace(path)
         return
     if expected == ABSENT:
-        if renameat2(tmp, path, RENAME_NOREPLACE):
-            return
         try:
+            if renameat2(tmp, path, RENAME_NOREPLACE):
+                return
             os.link(tmp, path)  # fails if the name is taken, atomically, everywhere
         except FileExistsError:
             raise _check_absent_failed(name) from None
         _remove(tmp)
         return
+    ours = _read_digest(tmp)
     try:
         exchanged = renameat2(tmp, path, RENAME_EXCHANGE)
     except FileNotFoundError:
@@ -267,9 +268,27 @@ def _move(tmp: Path, path: Path, expected: str | None, name: str) -> None:
         return
     # ``tmp`` now holds the file that was at ``path``: is it the one clr read?
     if _read_digest(tmp) != expected:
-        renameat2(tmp, path, RENAME_EXCHANGE)  # put the other save back
-        _remove(tmp)
+        _put_back(tmp, path, ours)
         raise _conflict(name)
+    _remove(tmp)
+
+
+def _put_back(tmp: Path, path: Path, unwanted: str | None) -> None:
+    """Undo an exchange that displaced another save: that save goes back to ``path``.
+
+    ``tmp`` holds the file that belongs at ``path``; ``path`` holds clr's write (digest
+    ``unwanted``). A further save may land meanwhile, over clr's write: then *it* is the
+    newest and belongs at ``path``, and the older one is what its writer replaced. So:
+    exchange, and as long as what comes back is not the unwanted file, it was a newer save
+    that must win; exchange again.
+    """
+    for _ in range(100):
+        if not renameat2(tmp, path, RENAME_EXCHANGE):  # pragma: no cover - it worked before
+            break
+        back = _read_digest(tmp)
+        if back == unwanted or back is None:
+            break
+        unwanted = _read_digest(path)  # the older save, put back a moment ago: replaced
     _remove(tmp)
 
 

@@ -29,8 +29,7 @@ keys.txt
 identity.txt
 # clr's own working files
 .clr-cache/
-.case.yaml.*.tmp
-"""
+""" + "".join(f"{pattern}\n" for pattern in atomic.TEMP_PATTERNS)
 
 GITATTRIBUTES = """\
 # Written by clr init.
