@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -75,12 +76,40 @@ class Repository:
         """One pass over ``cases/``: case ids, folders without a case file, stray YAML files."""
         return _scan(str(self.cases_dir))
 
+    def scan_all(self) -> tuple[tuple[list[str], list[str], list[str]], list[str]]:
+        """``scan``, and the temporary files an interrupted clr left (relative to the root).
+
+        The case folders are listed rather than probed for their case file: the same pass
+        finds the temporary files, at a few tens of milliseconds more for 10,000 cases.
+        """
+        from clr.io.atomic import is_temporary
+
+        temporary: list[str] = []
+        scanned = _scan(str(self.cases_dir), temporary)
+        with contextlib.suppress(OSError):
+            temporary += [n for n in os.listdir(self.root) if n[0] == "." and is_temporary(n)]  # noqa: PTH208
+        return scanned, sorted(temporary)
+
     def layout_findings(
-        self, scanned: tuple[list[str], list[str], list[str]] | None = None
+        self,
+        scanned: tuple[list[str], list[str], list[str]] | None = None,
+        temporary: list[str] | None = None,
     ) -> list[Finding]:
-        """Folders in ``cases/`` without a case file, and stray files there."""
+        """Folders in ``cases/`` without a case file, stray files there, temporary files."""
         _, empty, stray = scanned or self.scan()
         prefix = display_path(self.cases_dir)
+        out_tmp = [
+            Finding(
+                display_path(self.root / name),
+                0,
+                0,
+                "CLR405",
+                "warning",
+                message="a temporary file left by a clr command that was killed while writing",
+                hint="the file it was writing is whole (old or new); delete this one",
+            )
+            for name in temporary or []
+        ]
         out = [
             Finding(
                 f"{prefix}/{name}",
@@ -105,11 +134,17 @@ class Repository:
             )
             for name in stray
         ]
-        return sorted(out)
+        return sorted(out + out_tmp)
 
 
-def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
-    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files."""
+def _scan(
+    folder: str, temporary: list[str] | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files.
+
+    With ``temporary``, each case folder is listed and the temporary files of clr found
+    there (and in ``cases/``) are added to it, as ``cases/<id>/<name>``.
+    """
     ids: list[str] = []
     empty: list[str] = []
     stray: list[str] = []
@@ -117,13 +152,28 @@ def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
         entries = list(os.scandir(folder))
     except OSError:
         return ids, empty, stray
+    if temporary is not None:
+        from clr.io.atomic import is_temporary
+    prefix = f"{CASES_DIR}/"
     for entry in entries:
         if entry.name.startswith("."):
+            if temporary is not None and is_temporary(entry.name):
+                temporary.append(prefix + entry.name)
             continue
         if entry.is_dir():
             # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
             # one that cannot be read (an error), not a folder without a case (a warning).
-            has_case = os.path.lexists(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH118
+            where = os.path.join(folder, entry.name)  # noqa: PTH118
+            if temporary is None:
+                has_case = os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
+            else:
+                try:
+                    names = os.listdir(where)  # noqa: PTH208 - names only, fast
+                except OSError:
+                    names = []
+                has_case = CASE_FILE in names or os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
+                here = f"{prefix}{entry.name}/"
+                temporary += [here + n for n in names if n[0] == "." and is_temporary(n)]
             (ids if has_case else empty).append(entry.name)
         elif entry.name.endswith((".yaml", ".yml")):
             stray.append(entry.name)
