@@ -28,5 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
     "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),
     "identity": ("identity", "Read and change a child's encrypted identity file: show, edit, set, rekey."),
+    "git-setup": ("identity", "Set up git to show identity files decrypted in diffs, with your key."),
     "keygen": ("identity", "Make a key pair for reading identity files, and say what to do with the public key."),
 }  # fmt: skip

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,6 +51,36 @@ def digest(raw: bytes) -> str:
 def temp_name(target: Path) -> Path:
     """A fresh temporary name beside ``target``; it matches ``TEMP_PATTERNS[0]``."""
     return target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+
+
+_WRITER_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{12}\.tmp$")
+
+
+def process_gone(pid: int) -> bool:
+    """True if no process ``pid`` exists (False when unsure, or for this process)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process, or no way to ask: assume it is alive
+        return False
+    return False
+
+
+def stale_temporaries(folder: Path, name: str) -> list[Path]:
+    """The writer's temporary files for ``folder/name`` whose process no longer exists."""
+    out: list[Path] = []
+    try:
+        names = os.listdir(folder)  # noqa: PTH208
+    except OSError:
+        return out
+    for entry in names:
+        match = _WRITER_TEMP.match(entry)
+        if match and match["name"] == name and process_gone(int(match["pid"])):
+            out.append(folder / entry)
+    return sorted(out)
 
 
 def is_temporary(name: str) -> bool:
