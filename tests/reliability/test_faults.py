@@ -612,3 +612,22 @@ def test_ctrl_c_while_the_pool_forks_its_workers_is_not_lost(tmp_path: Path) -> 
     assert done.returncode == 130, done.stderr
     assert "Exception ignored" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("interrupted: clr stopped")
+
+
+def test_a_temporary_file_in_a_folder_validate_saw_clean_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    """validate lists only case folders changed since it last saw them clean: a leftover
+    changes the folder, so it is found however old the record is."""
+    root = make_repo(tmp_path / "repo", MINIMAL_CASE)
+    folder = case_path(root).parent
+    old = time.time() - 3600
+    os.utime(folder, (old, old))  # long settled: its time is recorded
+    first = run_clr(["validate", "--as-of", AS_OF], root)
+    assert first.code == 0 and "CLR405" not in first.output, first.describe()
+    memo = root / ".clr-cache" / "folders.json"
+    assert CASE_ID in memo.read_text(encoding="utf-8")
+    (folder / ".case.yaml.4242.0a1b2c3d4e5f.tmp").write_bytes(b"half")
+    second = run_clr(["validate", "--as-of", AS_OF], root)
+    assert ".case.yaml.4242.0a1b2c3d4e5f.tmp" in second.output, second.describe()
+    assert "CLR405" in second.output, second.describe()

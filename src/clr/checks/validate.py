@@ -236,7 +236,7 @@ def validate_paths(
 
     for root in roots:
         repo = Repository(root, context_for(root).config)
-        scanned, temporary = repo.scan_all()
+        scanned, temporary = repo.scan_all(use_cache=use_cache)
         layout = repo.layout_findings(scanned, temporary)
         if layout:
             report.files.extend(FileReport(f.path, [f]) for f in layout)
