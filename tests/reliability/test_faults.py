@@ -111,10 +111,12 @@ def test_sigkill_during_write_atomic_leaves_the_old_or_the_new_file(tmp_path: Pa
     # Temporary files are expected after SIGKILL (no handler can run); shown with -rP.
     print(f"temporary files left behind by 40 SIGKILLs: {len(_leftovers(path.parent))}")
     assert len(seen) == 2, "the kills never landed between two writes: make the case bigger"
-    # Whatever the kills left behind, clr validate checks the case and ignores the rest.
+    # Whatever the kills left behind, clr validate checks the case and names each leftover
+    # (a warning: the case itself is whole).
     result = run_clr(["validate", "--as-of", AS_OF], root)
     assert result.code == 0, result.describe()
-    assert ".tmp" not in result.output, result.describe()
+    for name in _leftovers(path.parent):
+        assert f"{name}: CLR405" in result.output or name in result.output, result.describe()
 
 
 @pytest.mark.slow
@@ -152,16 +154,34 @@ def test_sigkill_during_clr_visit_leaves_the_old_or_the_new_file(tmp_path: Path)
     print(f"clr visit killed 12 times: file left old {outcomes['old']}, new {outcomes['new']}")
 
 
-def test_validate_and_visit_ignore_temporary_files_left_by_a_killed_writer(
+def test_validate_reports_temporary_files_left_by_a_killed_writer_and_visit_ignores_them(
     tmp_path: Path,
 ) -> None:
     root = make_repo(tmp_path / "repo", MINIMAL_CASE)
     folder = case_path(root).parent
     (folder / ".case.yaml.k3j9x_1a.tmp").write_text(MINIMAL_CASE[:200], encoding="utf-8")
-    (folder / ".case.yaml.zz81ab.tmp").write_bytes(b"")
-    result = run_clr(["validate", "--as-of", AS_OF], root)
-    assert result.code == 0, result.describe()
-    assert ".tmp" not in result.output, result.describe()
+    (folder / ".identity.yaml.age.4242.0a1b2c.tmp").write_bytes(b"")
+    (root / "cases" / ".new-case-abc123").mkdir()
+    (root / ".clr.yaml.77.ab.tmp").write_bytes(b"")
+    (folder / "notes.tmp").write_bytes(b"")  # not a name clr uses: not reported
+    result = run_clr(["validate", "--as-of", AS_OF, "--format", "json"], root)
+    assert result.code == 0, result.describe()  # a warning: the case files are whole
+    import json
+
+    found = {
+        (f["path"], f["findings"][0]["code"])
+        for f in json.loads(result.stdout)["files"]
+        if f["findings"]
+    }
+    where = f"cases/{CASE_ID}"
+    assert found == {
+        (f"{where}/.case.yaml.k3j9x_1a.tmp", "CLR405"),
+        (f"{where}/.identity.yaml.age.4242.0a1b2c.tmp", "CLR405"),
+        ("cases/.new-case-abc123", "CLR405"),
+        (".clr.yaml.77.ab.tmp", "CLR405"),
+    }, result.describe()
+    strict = run_clr(["validate", "--as-of", AS_OF, "--strict"], root)
+    assert strict.code == 1 and "CLR405" in strict.output, strict.describe()
     result = run_clr(["status", "--as-of", AS_OF], root)
     assert result.code == 0 and ".tmp" not in result.output, result.describe()
     visit = ["visit", CASE_ID, "--method", "phone", "--not-working", "--by", "X"]
@@ -242,8 +262,15 @@ _FAIL_AT = """
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_replace(self, target)
 
+    def exchange(src, dst, flags):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
     os.open = create
     Path.replace = replace
+    if where == "rename":
+        import clr.io.atomic
+
+        clr.io.atomic.renameat2 = exchange  # the exchange that replaces a file on Linux
     sys.argv = ["clr", *sys.argv[2:]]
     from clr._entry import main
     main()
@@ -585,3 +612,22 @@ def test_ctrl_c_while_the_pool_forks_its_workers_is_not_lost(tmp_path: Path) -> 
     assert done.returncode == 130, done.stderr
     assert "Exception ignored" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("interrupted: clr stopped")
+
+
+def test_a_temporary_file_in_a_folder_validate_saw_clean_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    """validate lists only case folders changed since it last saw them clean: a leftover
+    changes the folder, so it is found however old the record is."""
+    root = make_repo(tmp_path / "repo", MINIMAL_CASE)
+    folder = case_path(root).parent
+    old = time.time() - 3600
+    os.utime(folder, (old, old))  # long settled: its time is recorded
+    first = run_clr(["validate", "--as-of", AS_OF], root)
+    assert first.code == 0 and "CLR405" not in first.output, first.describe()
+    memo = root / ".clr-cache" / "folders.json"
+    assert CASE_ID in memo.read_text(encoding="utf-8")
+    (folder / ".case.yaml.4242.0a1b2c3d4e5f.tmp").write_bytes(b"half")
+    second = run_clr(["validate", "--as-of", AS_OF], root)
+    assert ".case.yaml.4242.0a1b2c3d4e5f.tmp" in second.output, second.describe()
+    assert "CLR405" in second.output, second.describe()

@@ -196,29 +196,23 @@ def generate_key(path: Path, *, now: dt.datetime | None = None) -> NewKey:
     public = str(key.to_public())
     moment = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = f"# created: {moment}\n# public key: {public}\n{key}\n"
+    from clr.errors import WriteConflict
+    from clr.io import atomic
+
+    exists = ClrError(
+        f"{path} exists already: clr keygen never overwrites a key (whatever was "
+        "encrypted to it could not be read any more)",
+        hint="give another place with --output PATH; 'age-keygen -y "
+        f"{shlex.quote(str(path))}' prints the public key of the existing one",
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ClrError(
-            f"{path} exists already: clr keygen never overwrites a key (whatever was "
-            "encrypted to it could not be read any more)",
-            hint="give another place with --output PATH; 'age-keygen -y "
-            f"{shlex.quote(str(path))}' prints the public key of the existing one",
-        ) from None
     except OSError as exc:
         raise ClrError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.name == "posix":
-            path.chmod(0o600)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise
+        atomic.write(path, text, expected=atomic.ABSENT, mode=0o600)
+    except WriteConflict:
+        raise exists from None
     return NewKey(path, public)
 
 
@@ -490,14 +484,14 @@ class CaseIdentity:
         Raises:
             IdentityInvalid, ConfigError, WriteConflict, CaseFileError.
         """
-        from clr.io.edit import _digest, locked, write_atomic
+        from clr.io import atomic
+        from clr.io.edit import locked
 
         ciphertext = encrypt(data, self.case_id, self.recipients)
         with locked(self.folder):
-            digest = _digest(expected) if expected is not None else None
-            if expected is None and self.path.exists():
-                digest = _digest(b"")  # a file appeared meanwhile: never overwrite it
-            write_atomic(self.path, ciphertext.decode("ascii"), expected_digest=digest)
+            # None: there was no file, and one that appeared meanwhile is never overwritten.
+            wanted = atomic.ABSENT if expected is None else atomic.digest(expected)
+            atomic.write(self.path, ciphertext, expected=wanted)
 
 
 def case_identity(config_recipients: Sequence[str], case_file: Path) -> CaseIdentity:
@@ -510,6 +504,150 @@ def case_identity(config_recipients: Sequence[str], case_file: Path) -> CaseIden
     return CaseIdentity(folder.name, folder, case_recipients(config_recipients, folder))
 
 
+# --- git's diff driver ------------------------------------------------------------------
+
+
+def textconv(file: Path, key_file: Path | None = None) -> str:
+    """What ``git diff`` shows for an identity file: its plaintext, or one line saying why not.
+
+    Never raises: a diff must not fail because a key is missing or a file is damaged.
+    """
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return f"(clr: cannot read this file: {exc.strerror or exc})\n"
+    if not looks_encrypted(raw):
+        return raw.decode("utf-8", "replace")
+    from clr.io.atomic import digest
+
+    # The hash of the ciphertext, so that a diff without the key still shows a change.
+    shown = f"identity file, encrypted ({digest(raw)[:12]})"
+    try:
+        keys = load_keys(key_path(key_file))
+        return decrypt_text(raw, keys, file.name)
+    except ClrError as exc:
+        first = exc.message.splitlines()[0]
+        return f"(clr: {shown}; not shown: {first})\n"
+    except Exception:  # never let the diff fail
+        return f"(clr: {shown}; it cannot be decrypted)\n"
+
+
+# --- re-encrypting to a changed set of recipients ------------------------------------------
+
+JOURNAL = "identity-recipients.json"
+"""In ``.clr-cache/``: which identity file clr last encrypted to which set of recipients."""
+
+
+def recipients_fingerprint(recipients: Sequence[str]) -> str:
+    """A short hash of a set of public keys (order and repeats do not matter)."""
+    import hashlib
+
+    keys = sorted({k.strip() for k in recipients if k.strip()})
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+
+
+@dataclass
+class RekeyResult:
+    """What ``rekey`` did."""
+
+    done: list[CaseIdentity]
+    skipped: list[CaseIdentity]
+    failed: list[tuple[Path, str]]
+    cleaned: list[Path]
+
+
+class _Journal:
+    """The record that makes ``rekey`` resumable: file -> [ciphertext digest, recipients]."""
+
+    def __init__(self, root: Path) -> None:
+        import json
+
+        self.path = root / ".clr-cache" / JOURNAL
+        self.entries: dict[str, list[str]] = {}
+        self.dirty = False
+        try:
+            loaded = json.loads(self.path.read_bytes())
+            files = loaded.get("files") if loaded.get("format") == 1 else None
+            if isinstance(files, dict):
+                self.entries = {k: v for k, v in files.items() if isinstance(v, list)}
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def save(self) -> None:
+        import json
+
+        from clr.io import atomic
+
+        if not self.dirty:
+            return
+        with contextlib.suppress(OSError, ClrError):  # a lost journal only costs a redo
+            self.path.parent.mkdir(exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                atomic.write(ignore, "*\n")
+            atomic.write(self.path, json.dumps({"format": 1, "files": self.entries}))
+            self.dirty = False
+
+
+def rekey(
+    root: Path,
+    config_recipients: Sequence[str],
+    case_files: Sequence[Path],
+    keys: Sequence[Any],
+    *,
+    dry_run: bool = False,
+    report: Callable[[CaseIdentity], None] | None = None,
+) -> RekeyResult:
+    """Encrypt every identity file of ``case_files`` again to its current recipients.
+
+    Resumable and idempotent: a file clr already encrypted to exactly the current set of
+    recipients (recorded in ``.clr-cache/`` with the digest of what was written) is
+    skipped, so a run that was killed is finished by running it again, and a second run
+    changes nothing. Temporary files of a killed run are removed. ``report(ci)`` is
+    called after each file re-encrypted.
+    """
+    from clr.io import atomic
+
+    journal = _Journal(root)
+    result = RekeyResult([], [], [], [])
+    try:
+        for number, case_file in enumerate(case_files, 1):
+            try:
+                ci = case_identity(config_recipients, case_file)
+                if not dry_run:
+                    for stale in atomic.stale_temporaries(ci.folder, IDENTITY_FILE):
+                        with contextlib.suppress(OSError):
+                            stale.unlink()
+                            result.cleaned.append(stale)
+                raw = ci.read_raw()
+                if raw is None:
+                    continue
+                name = f"{ci.folder.parent.name}/{ci.folder.name}/{IDENTITY_FILE}"
+                wanted = recipients_fingerprint(ci.recipients)
+                if journal.entries.get(name) == [atomic.digest(raw), wanted]:
+                    result.skipped.append(ci)
+                    continue
+                data = ci.decrypt(keys, raw)
+                recipients_or_fail(ci.recipients)
+                if not dry_run:
+                    ci.write(data, expected=raw)
+                    written = ci.read_raw()
+                    if written is not None:
+                        journal.entries[name] = [atomic.digest(written), wanted]
+                        journal.dirty = True
+            except ClrError as exc:
+                result.failed.append((case_file.parent, exc.message.splitlines()[0]))
+                continue
+            result.done.append(ci)
+            if report is not None:
+                report(ci)
+            if number % 50 == 0:
+                journal.save()
+    finally:
+        journal.save()  # also on Ctrl-C: the next run skips what is done
+    return result
+
+
 # --- editing in a private temporary file ---------------------------------------------------
 
 
@@ -519,6 +657,54 @@ def private_folder() -> Path:
         if candidate and Path(candidate).is_dir() and os.access(candidate, os.W_OK | os.X_OK):
             return Path(candidate)
     return Path(tempfile.gettempdir())
+
+
+PRIVATE_PREFIX = "clr-identity-"
+"""The start of the name of a private folder holding plaintext for the editor."""
+
+LEGACY_AGE = 24 * 3600
+"""Folders from clr versions that did not name their process are removed after a day."""
+
+
+def sweep_private_folders(now: float | None = None) -> list[Path]:
+    """Remove the private folders of ``clr identity edit`` runs that were killed.
+
+    A run killed by SIGKILL (or a power cut with a disk-backed temporary folder) cannot
+    remove the plaintext it gave the editor. Each folder carries its process id: a folder
+    of the user's whose process no longer exists is shredded and removed. Returns them.
+    """
+    import time
+
+    from clr.io.atomic import process_gone
+
+    moment = time.time() if now is None else now
+    places = {os.environ.get("XDG_RUNTIME_DIR") or "", "/dev/shm", tempfile.gettempdir()}
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed: list[Path] = []
+    for place in sorted(p for p in places if p):
+        try:
+            entries = list(os.scandir(place))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.startswith(PRIVATE_PREFIX):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not entry.is_dir(follow_symlinks=False) or (uid is not None and info.st_uid != uid):
+                continue
+            pid_text = entry.name[len(PRIVATE_PREFIX) :].split("-", 1)[0]
+            if pid_text.isdigit() and "-" in entry.name[len(PRIVATE_PREFIX) :]:
+                stale = process_gone(int(pid_text))
+            else:
+                stale = moment - info.st_mtime > LEGACY_AGE
+            if stale:
+                _shred_folder(Path(entry.path))
+                if not os.path.lexists(entry.path):
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def editor_command() -> list[str]:
@@ -559,13 +745,16 @@ def private_file(text: str, name: str = "identity.yaml") -> Iterator[Path]:
     in it (editor swap files too) when the block ends, also on Ctrl-C, SIGTERM or SIGHUP.
     """
     with _signals_interrupt():
-        folder = Path(tempfile.mkdtemp(prefix="clr-identity-", dir=private_folder()))
+        # The process id in the name lets a later run remove the folder if this process is
+        # killed (SIGKILL cannot be caught): see sweep_private_folders.
+        prefix = f"{PRIVATE_PREFIX}{os.getpid()}-"
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=private_folder()))
         try:
             if os.name == "posix":
                 folder.chmod(0o700)
             path = folder / name
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:  # atomic-writer: exempt
                 handle.write(text)
             yield path
         finally:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -15,7 +13,7 @@ from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError
-from clr.io import yamlio
+from clr.io import atomic, yamlio
 from clr.io.splice import render_block
 from clr.model.case import Case
 from clr.model.ids import new_case_id
@@ -165,33 +163,28 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     # Encrypted in memory: the plaintext never reaches the disk.
     sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))
+        staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))  # in TEMP_PATTERNS
     except OSError as exc:
         raise ClrError(
             f"cannot write in {display_path(cases)}: {exc.strerror or exc}",
             hint="check the folder's permissions",
         ) from None
+    # The files are written (and flushed) in a hidden folder that is then renamed into
+    # place: the case appears whole or not at all.
     try:
         staging.chmod(0o755)
-        (staging / CASE_FILE).write_text(text, encoding="utf-8")
-        written = [CASE_FILE]
+        atomic.write(staging / CASE_FILE, text, expected=atomic.ABSENT)
         if sealed is not None:
-            (staging / IDENTITY_FILE).write_bytes(sealed)
-            written.append(IDENTITY_FILE)
+            atomic.write(staging / IDENTITY_FILE, sealed, expected=atomic.ABSENT)
         if new.recipients_file is not None:
-            (staging / identity.RECIPIENTS_FILE).write_bytes(new.recipients_file)
-            written.append(identity.RECIPIENTS_FILE)
-        for name in written:
-            with (staging / name).open("rb") as handle:
-                os.fsync(handle.fileno())
+            atomic.write(
+                staging / identity.RECIPIENTS_FILE, new.recipients_file, expected=atomic.ABSENT
+            )
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with contextlib.suppress(OSError):
-        fd = os.open(cases, os.O_RDONLY)
-        os.fsync(fd)
-        os.close(fd)
+    atomic.fsync_folder(cases)
     return case_id, target / CASE_FILE
 
 

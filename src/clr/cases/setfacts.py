@@ -26,6 +26,7 @@ from clr.cases.caseops import CaseSession, commit
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.io.resources import load_schema
+from clr.model.case import dig
 from clr.model.dates import partial_bounds
 
 Path_ = tuple[str, ...]
@@ -466,7 +467,7 @@ def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> lis
                     _append(session, item.path, typed)
             else:
                 typed = type_value(item.dotted, node, item.text)
-                _set_merged(session, item.path, typed, _get(session.doc.expected(), item.path))
+                _set_merged(session, item.path, typed, dig(session.doc.expected(), *item.path))
         except SetError as exc:
             problems.append(exc.message + (f"\n      {exc.hint}" if exc.hint else ""))
     return problems
@@ -482,7 +483,7 @@ def plan_removals(session: CaseSession, paths: list[str]) -> list[str]:
             if not dotted or any(not p for p in path):
                 raise SetError(f"--unset {dotted!r}: not a dotted path", exit_code=2)
             _check_path(path, case_id)
-            parent = _get(session.doc.expected(), path[:-1]) if len(path) > 1 else None
+            parent = dig(session.doc.expected(), *path[:-1]) if len(path) > 1 else None
             holder = session.doc.expected() if len(path) == 1 else parent
             if not isinstance(holder, dict) or path[-1] not in holder:
                 raise SetError(f"{dotted}: the case has no such value to remove")
@@ -504,19 +505,11 @@ def _set_merged(session: CaseSession, path: Path_, value: Any, current: Any) -> 
 
 
 def _append(session: CaseSession, path: Path_, value: Any) -> None:
-    current = _get(session.doc.expected(), path)
+    current = dig(session.doc.expected(), *path)
     if current is None:
         session.doc.set(path, [value])
     else:
         session.doc.append(path, value)
-
-
-def _get(data: Any, path: Path_) -> Any:
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def read_fragment(text: str, source: str) -> dict[str, Any]:

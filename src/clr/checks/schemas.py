@@ -190,6 +190,28 @@ def check(
     return findings
 
 
+def _needed(data: Any, path: tuple[str, ...], stage: str | None) -> str:
+    """The fields a mapping at ``path`` needs, in words (list items: their entry's fields)."""
+    from clr.model import forms
+
+    key = tuple("-" if part.isdigit() else part for part in path)
+    if "-" in key:
+        listed = forms.needed_under(key[: key.index("-")], data, stage)
+        for f in listed:
+            if f.fields:
+                wanted = [s for s in f.fields if s.required]
+                return forms.describe_fields(wanted)
+        node = _property_schema(path)
+        if not node or "properties" not in node:
+            return ""
+        wanted = [
+            forms._field((name,), node["properties"][name], None)
+            for name in node.get("required", [])
+        ]
+        return forms.describe_fields(wanted)
+    return forms.describe_fields(forms.needed_under(key, data, stage), key)
+
+
 _MISSING = ("CLR101", "CLR110")
 """The codes of a missing field: required by every case, or by the case's stage."""
 
@@ -230,6 +252,21 @@ def _to_findings(
         )
         parent = f" in {field_name}" if parts else ""
         code = "CLR110" if stage else "CLR101"
+        inside = _needed(data, (*parts, prop), stage) if case_schema else ""
+        if inside:
+            message = f"'{prop}' is missing{parent}{in_stage}: it needs {inside}"
+            hint = f"add '{prop}:' with these fields" + (
+                f" — {described['description']}" if described and "description" in described else ""
+            )
+            return [make(code, message, hint, target)]
+        if described and case_schema:
+            from clr.model import forms
+
+            leaf = forms._field((prop,), described, None)
+            if leaf.kind in ("enum", "list", "shares"):
+                hint = f"add {forms.describe_fields([leaf])}" + (
+                    f" — {described['description']}" if "description" in described else ""
+                )
         return [make(code, f"'{prop}' is missing{parent}{in_stage}", hint, target)]
     if kind == "additionalProperties":
         out = []
@@ -253,6 +290,10 @@ def _to_findings(
             hint = f'put it in quotes: "{describe(value).strip(chr(34))}"'
         elif "array" in wanted and not isinstance(value, list):
             hint = "write each entry on its own line starting with '- '"
+        elif "object" in wanted and case_schema:
+            inside = _needed(data, tuple(parts), stage)
+            if inside:
+                hint = f"write it as key: value lines: {inside}"
         return [make("CLR102", f"{field_name} must be {words}, not {describe(value)}", hint)]
     if kind in ("enum", "const"):
         options = details.get("options", [details.get("expected_value")])

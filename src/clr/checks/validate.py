@@ -236,8 +236,8 @@ def validate_paths(
 
     for root in roots:
         repo = Repository(root, context_for(root).config)
-        scanned = repo.scan()
-        layout = repo.layout_findings(scanned)
+        scanned, temporary = repo.scan_all(use_cache=use_cache)
+        layout = repo.layout_findings(scanned, temporary)
         if layout:
             report.files.extend(FileReport(f.path, [f]) for f in layout)
         here = os.getcwd()  # noqa: PTH109 - a string, once

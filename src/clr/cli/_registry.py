@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "set": ("setcmd", "Record facts in a case: values typed by its schema, checked against its stage."),
     "tick": ("workflow", "Record a playbook checklist item as done."),
     "visit": ("workflow", "Record a monitoring visit."),
+    "edit": ("edit", "Change a case in your editor, with what the next stage needs as a skeleton."),
     "pay": ("workflow", "Record a payment (stipend, fees, …) with its receipt."),
     "reopen": ("cases", "Open a new case for a child found working again, linked to the closed one."),
     "status": ("bulk", "One line per case: stage, days open, next action and its date, overdue actions."),
@@ -27,5 +28,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
     "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),
     "identity": ("identity", "Read and change a child's encrypted identity file: show, edit, set, rekey."),
+    "git-setup": ("identity", "Set up git to show identity files decrypted in diffs, with your key."),
     "keygen": ("identity", "Make a key pair for reading identity files, and say what to do with the public key."),
 }  # fmt: skip

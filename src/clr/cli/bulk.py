@@ -328,7 +328,9 @@ def stats_command(
         typer.Option(
             "--min-count",
             min=0,
-            help="Suppress groups (and sex splits) of fewer cases than this, for sharing.",
+            help="For sharing: hide every figure that rests on fewer cases than this, and "
+            "the figures that would give it away; refuse a selection that differs from one "
+            "shared before (.clr/shared.jsonl) by fewer cases.",
         ),
     ] = 0,
     stage: StageOpt = None,
@@ -347,7 +349,7 @@ def stats_command(
     Counts open cases by stage and overdue actions; gives median days in each stage and
     from discovery to each milestone; coverage (age verified, family reached, consent
     and assent, plan signed by all, two follow-ups); outcomes; closure reasons; money
-    per currency and payer; root causes. --min-count 5 hides small groups before sharing.
+    per currency and payer; root causes. --min-count 5 hides small figures before sharing.
 
     Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
     """
@@ -357,6 +359,8 @@ def stats_command(
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
     cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
+    if min_count > 0:
+        _shared_ledger(_targets(paths), [c.id or "" for c in cases if c.ok], min_count)
     doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
     chosen = format_name("figures", output_format)
     if chosen == "text":
@@ -459,7 +463,9 @@ def report_command(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    from clr.io import atomic
+
+    atomic.write(output, text)
     shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
     typer.echo(f"wrote the report of {shown}", err=True)
 
@@ -532,6 +538,10 @@ def export_command(
             "and records it in each one's history",
             err=True,
         )
+    ledger = None
+    if audience == "investor":
+        shared = [c.summary.id or "" for c in result.cases]
+        ledger = _shared_ledger(_targets(paths), shared, consent.MIN_GROUP)
     counts = ", ".join(f"{name} {result.count(name)}" for name in result.columns if name != "meta")
     if sqlite is not None:
         export.write_sqlite(result, sqlite)
@@ -539,9 +549,35 @@ def export_command(
     if csv_dir is not None:
         export.write_csv(result, csv_dir)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
+    if ledger is not None:
+        ledger.record(shared, str(audience), today)
+        typer.echo(f"recorded what was shared in {display_path(ledger.path)}", err=True)
     for failed in result.failed:
         typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
     raise typer.Exit(1 if result.failed else 0)
+
+
+def _shared_ledger(targets: list[Path], ids: list[str], min_count: int) -> Any:
+    """The ledger to record this selection in, after checking it against earlier ones.
+
+    None when nothing needs recording: the figures are all suppressed (too few cases), or
+    the cases are outside any case repository (then there is nothing to compare with; a
+    warning says so).
+    """
+    from clr.views import disclosure
+
+    if len(ids) < min_count:
+        return None
+    ledger = disclosure.find_ledger(targets[0])
+    if ledger is None:
+        typer.echo(
+            "warning: not inside a case repository: this selection was not compared with "
+            "earlier ones, nor recorded",
+            err=True,
+        )
+        return None
+    ledger.check(ids, min_count)
+    return ledger
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""clr identity show / edit / set / rekey, and clr keygen: encrypted identity files."""
+"""clr identity show / edit / set / rekey / textconv, clr keygen, clr git-setup."""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ def show_command(
 
     Example: clr identity show EXR-2026-7KQ3M --field contact
     """
+    _sweep()
     _, ci = _case(case)
     raw = ci.read_raw()
     if raw is None:
@@ -132,6 +133,7 @@ def edit_command(
 
     Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
     """
+    _sweep()
     _, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
     raw = ci.read_raw()
@@ -222,6 +224,7 @@ def set_command(
             )
     if not changes and not clear:
         raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
+    _sweep()
     _, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)
     raw = ci.read_raw()
@@ -254,41 +257,66 @@ def rekey_command(
     """
     from clr.repo import repository as repo
 
+    _sweep()
     repository = repo.open_repository()
     keys = _keys(identity_file)
     files = [repo.find_case(repository, ref) for ref in cases] if cases else repository.case_files()
-    done = 0
-    failed: list[str] = []
-    for case_file in files:
-        try:
-            ci = identity.case_identity(repository.config.recipients, case_file)
-            raw = ci.read_raw()
-            if raw is None:
-                continue
-            data = ci.decrypt(keys, raw)
-            identity.recipients_or_fail(ci.recipients)
-            if not dry_run:
-                ci.write(data, expected=raw)
-        except ClrError as exc:
-            failed.append(f"{_shown(case_file.parent)}: {exc.message.splitlines()[0]}")
-            continue
-        done += 1
-        verb = "would re-encrypt" if dry_run else "re-encrypted"
+    verb = "would re-encrypt" if dry_run else "re-encrypted"
+
+    def done(ci: Any) -> None:
         typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
-    for line in failed:
-        typer.echo(f"not re-encrypted: {safe.terminal(line)}", err=True)
-    noun = "identity file" if done == 1 else "identity files"
+
+    result = identity.rekey(
+        repository.root, repository.config.recipients, files, keys, dry_run=dry_run, report=done
+    )
+    for path in result.cleaned:
+        typer.echo(f"removed {_shown(path)}, left by an interrupted rekey", err=True)
+    for folder, message in result.failed:
+        typer.echo(f"not re-encrypted: {safe.terminal(f'{_shown(folder)}: {message}')}", err=True)
+    count = len(result.done)
+    noun = "identity file" if count == 1 else "identity files"
+    skipped = len(result.skipped)
     typer.echo(
-        f"{'would re-encrypt' if dry_run else 're-encrypted'} {done} {noun}"
-        + (f"; {len(failed)} failed" if failed else ""),
+        f"{verb} {count} {noun}"
+        + (f"; {skipped} already encrypted to their current recipients" if skipped else "")
+        + (f"; {len(result.failed)} failed" if result.failed else ""),
         err=True,
     )
-    if done and not dry_run:
+    if count and not dry_run:
         typer.echo(
             "note: keys removed from the recipients can still open the versions in git history",
             err=True,
         )
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+def textconv_command(
+    file: Annotated[
+        Path, typer.Argument(help="An identity file (git passes it).", show_default=False)
+    ],
+    identity_file: KeyFileOpt = None,
+) -> None:
+    """Print an identity file decrypted, for git's diff driver (see clr git-setup).
+
+    Never fails the diff: without your key, or for a file it cannot open, it prints one
+    line saying so instead of the contents.
+
+    Example: clr identity textconv cases/EXR-2026-7KQ3M/identity.yaml.age
+    """
+    from clr.cases import identity
+
+    typer.echo(identity.textconv(file, identity_file), nl=False)
+
+
+def _sweep() -> None:
+    """Remove the plaintext of identity edits that were killed, and say so."""
+    from clr.cases import identity
+
+    for folder in identity.sweep_private_folders():
+        typer.echo(
+            f"removed {folder}: the plaintext of a 'clr identity edit' that was killed",
+            err=True,
+        )
 
 
 def keygen_command(
@@ -329,9 +357,29 @@ identity_app.command("show")(show_command)
 identity_app.command("edit")(edit_command)
 identity_app.command("set")(set_command)
 identity_app.command("rekey")(rekey_command)
+identity_app.command("textconv")(textconv_command)
+
+
+def git_setup_command() -> None:
+    """Set up git to show identity files decrypted in diffs, with your key.
+
+    Writes to this repository's own git configuration (.git/config) a diff driver that
+    runs 'clr identity textconv' on identity files, as the .gitattributes from clr init
+    asks for. Without your key, git diff shows one line instead of the contents. Nothing
+    decrypted is stored: git's textconv cache stays off.
+
+    Example: clr git-setup
+    """
+    from clr.repo import gitops
+    from clr.repo import repository as repo
+
+    repository = repo.open_repository()
+    done = gitops.setup_diff_driver(repository.root)
+    typer.echo(f"git diff and git log -p now show identity files decrypted ({done})", err=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add the commands to the app."""
     app.add_typer(identity_app, name="identity")
     app.command("keygen")(keygen_command)
+    app.command("git-setup")(git_setup_command)

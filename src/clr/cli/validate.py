@@ -19,7 +19,7 @@ from clr.cli._common import (
     format_option,
     parse_as_of,
 )
-from clr.errors import ClrError, NotARepository
+from clr.errors import NotARepository
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -177,16 +177,9 @@ PROGRESS_MIN_FILES = 200
 
 
 def _write_report(path: Path, text: str) -> None:
+    from clr.io import atomic
 
-    try:
-        tmp = path.with_name(f".{path.name}.clr-tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise ClrError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint="check that the folder exists and that you may write there",
-        ) from None
+    atomic.write(path, text + "\n")
 
 
 def _current_repository(repo: ModuleType) -> Path:

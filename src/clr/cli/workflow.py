@@ -177,11 +177,23 @@ def advance_command(
     ] = None,
     as_of: AsOf = None,
     dry_run: DryRun = False,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input",
+            envvar="CLR_NO_INPUT",
+            help="Never ask: print what is missing as a YAML snippet and a clr set line.",
+        ),
+    ] = False,
 ) -> None:
     """Move a case to its next stage (or to closed), once it holds what that stage needs.
 
-    If anything is missing, lists it, changes nothing and exits 1. Otherwise sets the stage
-    and appends a history entry; only those lines of the file change.
+    In a terminal, clr asks for the facts the stage needs that the case lacks, question by
+    question, shows the change and writes it once the case is valid. With --no-input (or
+    without a terminal) it asks nothing: it prints everything missing as one YAML snippet
+    to paste into the case (stdout) and the clr set line that would supply it, changes
+    nothing and exits 1. Otherwise sets the stage and appends a history entry; only those
+    lines of the file change.
 
     Closing needs what the playbook asks for the reason (clr playbook show --stage closed):
     no_longer_in_CL and hazard_removed close from monitoring, after its checklist and the
@@ -192,16 +204,30 @@ def advance_command(
     today = parse_as_of(as_of, case)
     who = _by(by)
     session = caseops.open_case(case, today=today)
-    source, target, diff = caseops.advance(
-        session,
-        target=to,
-        by=who,
-        note=note,
-        today=today,
-        reason=reason,
-        approved_by=approved_by,
-        dry_run=dry_run,
-    )
+
+    def move(preview: bool) -> tuple[str, str, str]:
+        return caseops.advance(
+            session,
+            target=to,
+            by=who,
+            note=note,
+            today=today,
+            reason=reason,
+            approved_by=approved_by,
+            dry_run=preview,
+        )
+
+    try:
+        source, target, diff = move(dry_run)
+    except caseops.MoveBlocked as blocked:
+        from clr.cli import record
+
+        if not record.record_missing(session, blocked, to, who, no_input or dry_run):
+            raise
+        source, target, diff = move(True)
+        typer.echo(diff)
+        if not dry_run:
+            caseops.commit(session, what=f"move to {target}")
     _print_diff(diff, dry_run)
     verb = "would move" if dry_run else "moved"
     typer.echo(f"{session.data.get('id')}: {verb} from {source} to {target}", err=True)

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -172,17 +171,12 @@ class ResultCache:
         body = json.dumps(self.entries, separators=(",", ":")).encode()
         header = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
         data = json.dumps(header).encode() + b"\n" + body
-        with contextlib.suppress(OSError):
+        from clr.errors import ClrError
+        from clr.io import atomic
+
+        with contextlib.suppress(OSError, ClrError):
             self.path.parent.mkdir(exist_ok=True)
             gitignore = self.path.parent / ".gitignore"
             if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            fd, tmp = tempfile.mkstemp(prefix=".cache-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                Path(tmp).replace(self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(tmp).unlink()
-                raise
+                atomic.write(gitignore, "*\n")
+            atomic.write(self.path, data)

@@ -8,9 +8,9 @@ Every result is parsed again and compared with the data it should hold; if they 
 the round-trip library (ruamel.yaml) makes the edit instead, and if that also fails the
 edit is refused. Nothing is written that does not read back as intended.
 
-Writes go to a temporary file in the same folder, are flushed to disk and renamed over the
-original, so a crash leaves either the old or the new file, never a part of one. A write
-is refused if the file changed on disk since it was read, or if another clr is editing it.
+Writes go through the one atomic writer (``clr.io.atomic``), so a crash leaves either the
+old or the new file, never a part of one. A write is refused if the file changed on disk
+since it was read, or if another clr is editing it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ Path_ = tuple[str, ...]
 
 
 def _digest(raw: bytes) -> str:
-    try:
-        from _blake2 import blake2b  # hashlib's own BLAKE2, without loading OpenSSL (2 ms)
-    except ImportError:  # pragma: no cover - another Python implementation
-        from hashlib import blake2b
-    return blake2b(raw, digest_size=16).hexdigest()
+    from clr.io.atomic import digest
+
+    return digest(raw)
 
 
 @dataclass
@@ -200,58 +198,8 @@ def write_atomic(path: Path, text: str, *, expected_digest: str | None) -> None:
 
     Raises:
         WriteConflict: the file on disk is no longer the one that was read.
-        CaseFileError: the file or its folder cannot be written (permissions, full disk).
+        ClrError: the file or its folder cannot be written (permissions, full disk).
     """
-    data = text.encode("utf-8")
-    folder = path.parent
-    if expected_digest is not None:
-        try:
-            current = _digest(path.read_bytes())
-        except FileNotFoundError:
-            current = None
-        if current != expected_digest:
-            raise WriteConflict(
-                f"{path} changed on disk after clr read it; nothing was written",
-                hint="someone (or an editor) saved it meanwhile: check it, then run again",
-            )
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        if path.exists() and not os.access(path, os.W_OK):
-            raise PermissionError(13, "Permission denied")
-        # A new file of our own beside the target (O_EXCL), as tempfile.mkstemp makes.
-        tmp_name = str(folder / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
-        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as exc:
-        raise CaseFileError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint="check the file's and folder's permissions; nothing was changed",
-        ) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise CaseFileError(
-            f"cannot write {path}: {exc.strerror or exc}",
-            hint="the file was left as it was (is the disk full?)",
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_folder(folder)
+    from clr.io import atomic
 
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    atomic.write(path, text, expected=expected_digest)

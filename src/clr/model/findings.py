@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "CLR402": "Invalid playbook",
     "CLR403": "Folder in cases/ without a case file",
     "CLR404": "Case file outside cases/<id>/case.yaml",
+    "CLR405": "Temporary file left by an interrupted write",
     # Personal data where it must not be (CLR5xx)
     "CLR501": "Plaintext identity file tracked or not ignored by git",
     "CLR502": "Identity field in the case file",

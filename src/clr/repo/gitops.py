@@ -193,3 +193,45 @@ def _compare(old: dict[str, object], new: yamlio.Loaded, rev: str) -> list[Findi
                 )
                 break
     return out
+
+
+DIFF_DRIVER = "age"
+"""The diff driver clr init's .gitattributes names for identity files (``diff=age``)."""
+
+
+def textconv_command() -> str:
+    """The command git runs to show an identity file: clr on PATH, else this Python's clr."""
+    import shlex
+    import shutil
+    import sys
+
+    if shutil.which("clr"):
+        return "clr identity textconv"
+    return f"{shlex.quote(sys.executable)} -m clr identity textconv"
+
+
+def setup_diff_driver(root: Path) -> str:
+    """Configure, in the repository's local git config, the driver that decrypts identities.
+
+    Returns the command configured. ``cachetextconv`` is set to false: git must never keep
+    decrypted text in its notes.
+
+    Raises:
+        ClrError: git is missing, or ``root`` is not in a git repository.
+    """
+    hint = "run 'git init' in the repository first (clr init does it), then clr git-setup"
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ClrError("git is not installed", hint="install git, then run clr git-setup") from None
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        raise ClrError(f"{display_path(root)} is not in a git repository", hint=hint)
+    command = textconv_command()
+    _git(root, "config", "--local", f"diff.{DIFF_DRIVER}.textconv", command)
+    _git(root, "config", "--local", f"diff.{DIFF_DRIVER}.cachetextconv", "false")
+    return command

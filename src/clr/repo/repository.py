@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -75,12 +76,63 @@ class Repository:
         """One pass over ``cases/``: case ids, folders without a case file, stray YAML files."""
         return _scan(str(self.cases_dir))
 
+    def scan_all(
+        self, *, use_cache: bool = True
+    ) -> tuple[tuple[list[str], list[str], list[str]], list[str]]:
+        """``scan``, and the temporary files an interrupted clr left (relative to the root).
+
+        Listing 10,000 case folders costs about twice as much as probing each for its case
+        file, so a folder is listed only if it changed (its modification time) since it was
+        last seen with its case file and nothing else of clr's; those times are kept in
+        ``.clr-cache/folders.json``. Without the cache every folder is listed.
+        """
+        import json
+
+        from clr.io.atomic import is_temporary
+
+        memo = self.root / ".clr-cache" / "folders.json"
+        clean: dict[str, int] = {}
+        if use_cache:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                loaded = json.loads(memo.read_bytes())
+                if loaded.get("format") == 1 and isinstance(loaded.get("folders"), dict):
+                    clean = loaded["folders"]
+        fresh: dict[str, int] = {}
+        temporary: list[str] = []
+        scanned = _scan(str(self.cases_dir), temporary, clean, fresh)
+        with contextlib.suppress(OSError):
+            temporary += [n for n in os.listdir(self.root) if n[0] == "." and is_temporary(n)]  # noqa: PTH208
+        if use_cache and fresh != clean:
+            from clr.errors import ClrError
+            from clr.io import atomic
+
+            with contextlib.suppress(OSError, ClrError):  # only a cache
+                memo.parent.mkdir(exist_ok=True)
+                if not (memo.parent / ".gitignore").exists():
+                    atomic.write(memo.parent / ".gitignore", "*\n")
+                atomic.write(memo, json.dumps({"format": 1, "folders": fresh}))
+        return scanned, sorted(temporary)
+
     def layout_findings(
-        self, scanned: tuple[list[str], list[str], list[str]] | None = None
+        self,
+        scanned: tuple[list[str], list[str], list[str]] | None = None,
+        temporary: list[str] | None = None,
     ) -> list[Finding]:
-        """Folders in ``cases/`` without a case file, and stray files there."""
+        """Folders in ``cases/`` without a case file, stray files there, temporary files."""
         _, empty, stray = scanned or self.scan()
         prefix = display_path(self.cases_dir)
+        out_tmp = [
+            Finding(
+                display_path(self.root / name),
+                0,
+                0,
+                "CLR405",
+                "warning",
+                message="a temporary file left by a clr command that was killed while writing",
+                hint="the file it was writing is whole (old or new); delete this one",
+            )
+            for name in temporary or []
+        ]
         out = [
             Finding(
                 f"{prefix}/{name}",
@@ -105,11 +157,30 @@ class Repository:
             )
             for name in stray
         ]
-        return sorted(out)
+        return sorted(out + out_tmp)
 
 
-def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
-    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files."""
+SETTLED_NS = 3_000_000_000
+"""A folder's time is recorded only once it is this old: a change in the same clock tick
+as the listing must not hide behind an unchanged time (as in the result cache)."""
+
+
+def _scan(
+    folder: str,
+    temporary: list[str] | None = None,
+    clean: dict[str, int] | None = None,
+    fresh: dict[str, int] | None = None,
+) -> tuple[list[str], list[str], list[str]]:
+    """One pass over ``cases/``: folders with a case file, folders without, stray YAML files.
+
+    With ``temporary``, each case folder is listed and the temporary files of clr found
+    there (and in ``cases/``) are added to it, as ``cases/<id>/<name>``; a folder whose
+    modification time is the one in ``clean`` is known to hold its case file and nothing
+    of clr's, and is not listed. ``fresh`` receives the times of the folders found so.
+    """
+    import time
+
+    now = time.time_ns()
     ids: list[str] = []
     empty: list[str] = []
     stray: list[str] = []
@@ -117,17 +188,58 @@ def _scan(folder: str) -> tuple[list[str], list[str], list[str]]:
         entries = list(os.scandir(folder))
     except OSError:
         return ids, empty, stray
+    if temporary is not None:
+        from clr.io.atomic import is_temporary
+    prefix = f"{CASES_DIR}/"
     for entry in entries:
         if entry.name.startswith("."):
+            if temporary is not None and is_temporary(entry.name):
+                temporary.append(prefix + entry.name)
             continue
         if entry.is_dir():
             # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
             # one that cannot be read (an error), not a folder without a case (a warning).
-            has_case = os.path.lexists(os.path.join(folder, entry.name, CASE_FILE))  # noqa: PTH118
+            where = os.path.join(folder, entry.name)  # noqa: PTH118
+            if temporary is None:
+                has_case = os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
+            else:
+                has_case = _list_case_folder(where, entry.name, temporary, clean, fresh, now)
             (ids if has_case else empty).append(entry.name)
         elif entry.name.endswith((".yaml", ".yml")):
             stray.append(entry.name)
     return sorted(ids), sorted(empty), sorted(stray)
+
+
+def _list_case_folder(
+    where: str,
+    name: str,
+    temporary: list[str],
+    clean: dict[str, int] | None,
+    fresh: dict[str, int] | None,
+    now: int,
+) -> bool:
+    """Whether a case folder holds its case file; its temporary files go to ``temporary``."""
+    from clr.io.atomic import is_temporary
+
+    try:
+        changed = os.stat(where).st_mtime_ns  # noqa: PTH116
+    except OSError:
+        changed = None
+    if changed is not None and clean is not None and clean.get(name) == changed:
+        if fresh is not None:
+            fresh[name] = changed
+        return True
+    try:
+        names = os.listdir(where)  # noqa: PTH208 - names only, fast
+    except OSError:
+        names = []
+    has_case = CASE_FILE in names or os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
+    found = [f"{CASES_DIR}/{name}/{n}" for n in names if n[0] == "." and is_temporary(n)]
+    temporary += found
+    settled = changed is not None and now - changed > SETTLED_NS
+    if has_case and not found and settled and fresh is not None:
+        fresh[name] = changed  # type: ignore[assignment]
+    return has_case
 
 
 def display_path(path: Path | str, cwd: str | None = None) -> str:

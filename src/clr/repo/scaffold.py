@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clr.errors import ClrError
-from clr.io import resources
+from clr.io import atomic, resources
 from clr.io.splice import render_scalar
 
 SCHEMA_DIR = ".clr/schemas"
@@ -29,8 +29,7 @@ keys.txt
 identity.txt
 # clr's own working files
 .clr-cache/
-.case.yaml.*.tmp
-"""
+""" + "".join(f"{pattern}\n" for pattern in atomic.TEMP_PATTERNS)
 
 GITATTRIBUTES = """\
 # Written by clr init.
@@ -155,9 +154,7 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.clr-new")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            atomic.write(path, text)
             written.append(path)
     except OSError as exc:
         raise ClrError(

@@ -26,9 +26,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -672,11 +670,9 @@ def _quote(name: str) -> str:
 
 def write_sqlite(export: Export, target: Path) -> None:
     """Write the export as a new SQLite database at ``target`` (replacing it atomically)."""
-    folder = target.parent if str(target.parent) else Path()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    from clr.io import atomic
+
+    with atomic.replacing(target) as tmp:
         connection = sqlite3.connect(tmp)
         try:
             connection.execute("PRAGMA journal_mode = OFF")
@@ -697,11 +693,6 @@ def write_sqlite(export: Export, target: Path) -> None:
             connection.commit()
         finally:
             connection.close()
-        tmp.replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -769,6 +760,8 @@ def write_csv(export: Export, folder: Path) -> list[Path]:
     CSV files of clr's other tables in ``folder`` (from an export for another audience)
     are removed.
     """
+    from clr.io import atomic
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, columns in export.columns.items():
@@ -777,15 +770,7 @@ def write_csv(export: Export, folder: Path) -> list[Path]:
         text = csv_text(
             [c for c, _ in columns], (_csv_values(flags, r) for r in export.tables[name])
         )
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            Path(tmp_name).replace(path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(tmp_name).unlink()
-            raise
+        atomic.write(path, text)
         written.append(path)
     for name in (*TABLES, "figures"):
         # A table of an earlier export for another audience must not go out with this one.

@@ -216,44 +216,32 @@ def _node(
     label: str | None,
     cases: Sequence[CaseSummary],
     suppliers: Mapping[str, str | None],
+    members: dict[int, Sequence[CaseSummary]],
     min_count: int,
     *,
     split: bool = True,
 ) -> dict[str, Any]:
-    suppressed = len(cases) < min_count
+    from clr.views.disclosure import too_small
+
+    hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
     node: dict[str, Any] = {
-        "suppressed": suppressed,
-        "figures": None if suppressed else figures(cases, suppliers),
+        "suppressed": hidden,
+        "figures": None if hidden else figures(cases, suppliers),
     }
     if label is not None or split:
         node = {"group": label, **node}
-    if split:
-        by_sex: dict[str, dict[str, Any]] = {}
-        if not suppressed:
-            members: dict[str, list[CaseSummary]] = {}
-            for case in cases:
-                members.setdefault(group_key(case, "sex"), []).append(case)
-            keys = _group_order("sex", members)
-            by_sex = {k: _node(None, members[k], suppliers, min_count, split=False) for k in keys}
-            _complementary([by_sex[k] for k in keys], [len(members[k]) for k in keys])
-        node["by_sex"] = by_sex
+    if split and hidden:
+        node["by_sex"] = {}
+    elif split:
+        by_sex: dict[str, list[CaseSummary]] = {}
+        for case in cases:
+            by_sex.setdefault(group_key(case, "sex"), []).append(case)
+        node["by_sex"] = {
+            k: _node(None, by_sex[k], suppliers, members, min_count, split=False)
+            for k in _group_order("sex", by_sex)
+        }
+    members[id(node)] = cases
     return node
-
-
-def _complementary(nodes: list[dict[str, Any]], sizes: list[int]) -> None:
-    """If exactly one sibling is suppressed, suppress the smallest other one too.
-
-    Otherwise the hidden figures could be worked out by subtracting the others from the
-    total.
-    """
-    hidden = [i for i, node in enumerate(nodes) if node["suppressed"]]
-    shown = [i for i, node in enumerate(nodes) if not node["suppressed"]]
-    if len(hidden) == 1 and shown:
-        smallest = min(shown, key=lambda i: (sizes[i], i))
-        nodes[smallest]["suppressed"] = True
-        nodes[smallest]["figures"] = None
-        if "by_sex" in nodes[smallest]:
-            nodes[smallest]["by_sex"] = {}
 
 
 def stats_document(
@@ -265,22 +253,25 @@ def stats_document(
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
 
-    A group (or sex split) with fewer than ``min_count`` cases is suppressed: its figures
-    are null. When exactly one of a set of siblings is suppressed, the smallest other one
-    is suppressed too, so that it cannot be found by subtraction.
+    With ``min_count``, every figure that could single out a child is suppressed
+    (``clr.views.disclosure.protect``: small groups and splits, small counts, shares,
+    medians and money figures, and the complementary figures that would give them away).
     """
     from clr import __version__
+    from clr.views import disclosure
 
     loaded = [c for c in cases if c.ok]
     suppliers = {c.id or "": c.supplier for c in loaded}
-    total = _node(None, loaded, suppliers, min_count)
+    members: dict[int, Sequence[CaseSummary]] = {}
+    total = _node(None, loaded, suppliers, members, min_count)
     groups: list[dict[str, Any]] = []
     if by is not None and not total["suppressed"]:
         keys = _group_order(by, (group_key(c, by) for c in loaded))
-        members = {k: [c for c in loaded if group_key(c, by) == k] for k in keys}
-        groups = [_node(k, members[k], suppliers, min_count) for k in keys]
-        _complementary(groups, [len(members[k]) for k in keys])
-    return {
+        grouped: dict[str, list[CaseSummary]] = {k: [] for k in keys}
+        for case in loaded:
+            grouped[group_key(case, by)].append(case)
+        groups = [_node(k, grouped[k], suppliers, members, min_count) for k in keys]
+    doc = {
         "version": JSON_VERSION,
         "tool": {"name": "clr", "version": __version__},
         "as_of": today.isoformat(),
@@ -290,6 +281,8 @@ def stats_document(
         "total": total,
         "groups": groups,
     }
+    disclosure.protect(doc, members, min_count)
+    return doc
 
 
 def flatten(figs: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -345,8 +338,18 @@ SECTION_TITLES: dict[str, str] = {
 """Section headings of the human-readable stats tables."""
 
 
+_MEDIAN = {"median", "cases"}
+
+
 def _display(path: list[str], value: Any) -> str | None:
     """The text of a figure whose shape is known, else None."""
+    from clr.views.disclosure import SUPPRESSED
+
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    shaped = isinstance(value, Mapping) and set(value) in ({"count", "of", "percent"}, _MEDIAN)
+    if shaped and SUPPRESSED in value.values():
+        return SUPPRESSED
     if isinstance(value, Mapping) and set(value) == {"count", "of", "percent"}:
         if not value["of"]:
             return "-"
