@@ -30,9 +30,10 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from clr.model import stages
+from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.views.disclosure import SUPPRESSED
 from clr.views.figures import GROUP_FIELDS, group_key, stats_document
-from clr.views.summary import AGE_BANDS, SEXES, CaseSummary
+from clr.views.summary import CaseSummary
 from helpers_workflow import clr_executable, describe, run
 
 ROOT = Path(__file__).resolve().parents[2]
