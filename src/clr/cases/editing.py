@@ -267,7 +267,8 @@ def write_draft(session: CaseSession, text: str) -> str:
 def keep_draft(text: str, case_id: str) -> Path:
     """Keep a draft in a private file (0600) outside the repository; return its path."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", case_id) or "case"
-    fd, name = tempfile.mkstemp(prefix=f"clr-edit-{safe}-", suffix=".yaml")
+    # A new private file that nothing else reads until clr names it, so nothing to replace.
+    fd, name = tempfile.mkstemp(prefix=f"clr-edit-{safe}-", suffix=".yaml")  # atomic-writer: exempt
     try:
         os.fchmod(fd, 0o600)
         os.write(fd, text.encode("utf-8"))
