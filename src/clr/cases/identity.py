@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError, ConfigError
+from clr.io import files
 
 IDENTITY_FILE = "identity.yaml.age"
 """The encrypted identity file of a case, next to its case.yaml."""
@@ -97,6 +98,9 @@ def key_path(given: Path | None = None) -> Path:
     return Path(env).expanduser() if env else default_key_path()
 
 
+_KEY_LIMIT = 1024 * 1024
+"""Largest key or recipients file read: a few hundred bytes a key."""
+
 _NO_KEY_HINT = (
     "make one with 'clr keygen', and ask someone who can read the identity files to add "
     "its public key to 'recipients' in clr.yaml and run 'clr identity rekey'; or give the "
@@ -140,9 +144,11 @@ def load_keys(path: Path) -> list[Any]:
 
     check_private(path)
     try:
-        raw = path.read_bytes()
+        raw = files.read_bytes(path, limit=_KEY_LIMIT)
     except OSError as exc:
-        raise ClrError(f"cannot read the key file {path}: {exc.strerror or exc}") from None
+        raise ClrError(
+            f"cannot read the key file {path}: {files.reason(exc)}", hint=files.hint(exc)
+        ) from None
     keys: list[Any] = []
     if b"-----BEGIN OPENSSH PRIVATE KEY-----" in raw:
         try:
@@ -249,10 +255,14 @@ def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[st
     """
     keys = [k.strip() for k in config_recipients if k.strip()]
     extra = case_dir / RECIPIENTS_FILE
-    if extra.is_file():
+    if os.path.lexists(extra):  # a pipe or a folder there is an error, not "no file"
         try:
-            lines = extra.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
+            lines = files.read_text(extra, limit=_KEY_LIMIT).splitlines()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read {extra}: {files.reason(exc)}", hint=files.hint(exc)
+            ) from None
+        except UnicodeDecodeError as exc:
             raise ConfigError(f"cannot read {extra}: {exc}") from None
         for number, line in enumerate(lines, 1):
             text = line.strip()
@@ -450,11 +460,13 @@ class CaseIdentity:
     def read_raw(self) -> bytes | None:
         """The encrypted bytes, or None if there is no file."""
         try:
-            return self.path.read_bytes()
+            return files.read_bytes(self.path)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise ClrError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+            raise ClrError(
+                f"cannot read {self.path}: {files.reason(exc)}", hint=files.hint(exc)
+            ) from None
 
     def decrypt(self, keys: Sequence[Any], raw: bytes | None = None) -> dict[str, Any]:
         """The identity (empty but for ``case`` if there is no file yet).
@@ -810,7 +822,7 @@ def edit_text(
         while True:
             run_editor(path)
             try:
-                edited = path.read_text(encoding="utf-8")
+                edited = files.read_text(path)
             except (OSError, UnicodeDecodeError) as exc:
                 raise ClrError(f"cannot read back the edited file: {exc}") from None
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError
-from clr.io import atomic, yamlio
+from clr.io import atomic, files, yamlio
 from clr.io.splice import render_block
 from clr.model.case import Case
 from clr.model.ids import new_case_id
@@ -78,9 +79,11 @@ def carry_identity(
     identity.recipients_or_fail(found.recipients)
     extra = found.folder / identity.RECIPIENTS_FILE
     try:
-        carried_keys = extra.read_bytes() if extra.is_file() else None
+        carried_keys = files.read_bytes(extra) if os.path.lexists(extra) else None
     except OSError as exc:
-        raise ClrError(f"cannot read {display_path(extra)}: {exc.strerror or exc}") from None
+        raise ClrError(
+            f"cannot read {display_path(extra)}: {files.reason(exc)}", hint=files.hint(exc)
+        ) from None
     return CarriedIdentity(
         {k: v for k, v in data.items() if k != "case"}, tuple(found.recipients), carried_keys
     )

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clr.io import files
 from clr.model.findings import Finding, join_pointer, pointer_to_path
 
 if TYPE_CHECKING:
@@ -512,8 +513,7 @@ def _is_plaintext_identity(name: str) -> bool:
 
 def _holds_key(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
-            head = handle.read(16384)
+        head = files.read_bytes(path, limit=16384, truncate=True)
     except OSError:
         return False
     return any(marker in head for marker in _KEY_MARKERS)
@@ -756,7 +756,7 @@ def _identity_names(
     for case_id in Repository(root, Config()).case_ids():
         folder = Path(base) / CASES_DIR / case_id
         try:
-            raw = (folder / IDENTITY_FILE).read_bytes()
+            raw = files.read_bytes(folder / IDENTITY_FILE)
         except OSError:
             continue
         shown_identity = display_path(f"{folder}/{IDENTITY_FILE}", here)
@@ -785,7 +785,7 @@ def _identity_names(
         if names.pattern is None:
             continue
         try:
-            raw_case = (folder / CASE_FILE).read_bytes()
+            raw_case = yamlio.read_bytes(folder / CASE_FILE)
         except OSError:
             continue
         if not names.found_in(raw_case.decode("utf-8", "replace")):

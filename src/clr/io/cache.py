@@ -29,10 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from clr import __version__
-from clr.io import resources
+from clr.errors import ClrError
+from clr.io import files, resources, yamlio
 
 CACHE_DIR = ".clr-cache"
 FORMAT = 2
+CACHE_LIMIT = 512 * 1024 * 1024
+"""Largest cache file read: entries for 10,000 cases take a few MiB."""
 SETTLED_NS = 3_000_000_000
 """How long ago a file must have last changed for its status to be recorded."""
 
@@ -71,7 +74,7 @@ def _schemas_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(resources.schemas_dir().rglob("*.json")):
         h.update(path.name.encode())
-        h.update(path.read_bytes())
+        h.update(files.read_bytes(path))
     return h.hexdigest()
 
 
@@ -90,14 +93,21 @@ def _code_digest() -> str:
 
 
 def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -> str:
-    """The key of everything a cached result depends on besides the file itself."""
+    """The key of everything a cached result depends on besides the file itself.
+
+    The YAML readers (names and versions) are part of it: a result cached under one reader
+    is not trusted under another.
+    """
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}|{__version__}|{_code_digest()}|{kind}|{today}".encode())
     h.update(_schemas_digest().encode())
+    h.update(f"|{yamlio.reader_key()}|".encode())
     for path in [root / "clr.yaml", *sorted(playbook_files)]:
         h.update(str(path.name).encode())
-        with contextlib.suppress(OSError):
-            h.update(path.read_bytes())
+        try:
+            h.update(files.read_bytes(path))
+        except OSError as exc:  # reading the file itself reports it; the key only differs
+            h.update(f"<{exc.errno}>".encode())
     return h.hexdigest()
 
 
@@ -114,7 +124,15 @@ class ResultCache:
     def _load(self) -> None:
         # The file is a header line (format, key, checksum of the rest) and the entries.
         try:
-            raw = self.path.read_bytes()
+            raw = files.read_bytes(self.path, limit=CACHE_LIMIT, follow_symlinks=False)
+        except (files.NotRegularFile, IsADirectoryError) as exc:
+            raise ClrError(
+                f"cannot read the result cache {self.path}: {files.reason(exc)}",
+                hint=f"remove it (rm -r {self.path.parent}): clr builds the cache again",
+            ) from None
+        except OSError:
+            return  # missing, unreadable or oversized: work without it
+        try:
             head, _, body = raw.partition(b"\n")
             header = json.loads(head)
             if (

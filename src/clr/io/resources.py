@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ConfigError
+from clr.io import files
 
 SCHEMA_BASE_URI = "https://clr.invalid/schemas/"
 
@@ -46,11 +47,11 @@ def schema_names() -> list[str]:
 
     root = str(schemas_dir())
     names = []
-    for folder, _, files in os.walk(root):  # not rglob: it compiles a pattern on every run
+    for folder, _, names_here in os.walk(root):  # not rglob: it compiles a pattern on every run
         prefix = os.path.relpath(folder, root).replace(os.sep, "/")
         names += [
             f"{prefix}/{f}".removeprefix("./").removesuffix(".schema.json")
-            for f in files
+            for f in names_here
             if f.endswith(".schema.json")
         ]
     return sorted(names)
@@ -61,7 +62,7 @@ def load_schema(name: str) -> dict[str, Any]:
     """Return a bundled schema by name (``case``, ``stages/reported``, ``playbook``, ``config``)."""
     path = schemas_dir() / f"{name}.schema.json"
     try:
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        loaded: dict[str, Any] = json.loads(files.read_text(path))
     except FileNotFoundError:
         raise ConfigError(f"no bundled schema named {name!r}") from None
     return loaded
@@ -74,4 +75,4 @@ def schema_text(name: str) -> str:
         raise ConfigError(
             f"no bundled schema named {name!r}", hint=f"one of: {', '.join(schema_names())}"
         )
-    return path.read_text(encoding="utf-8")
+    return files.read_text(path)

@@ -17,14 +17,15 @@ so the fast path for the many files without findings pays nothing for them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clr.io import files
 from clr.model.findings import Finding
 
 if TYPE_CHECKING:
@@ -123,6 +124,27 @@ except ImportError:  # pragma: no cover - optional: libyaml alone is correct, on
 
 FAST_PARSER = _yaml_rs is not None and os.environ.get("CLR_YAML_PARSER", "") != "libyaml"
 """Whether the fast parser is used for files it reads exactly as the strict reader does."""
+
+
+@functools.cache
+def reader_key() -> str:
+    """The readers in use, by name and version: part of the result cache's key.
+
+    The two readers could read a file differently after an upgrade; a result cached under
+    one must not be trusted under the other. PyYAML is not imported for this (14 ms, and
+    most runs never need it): its installed files' sizes and times stand for its version.
+    """
+    import importlib.util
+
+    fast = f"yaml-rs {_yaml_rs.__version__}" if FAST_PARSER else "no fast reader"
+    strict = "libyaml"
+    spec = importlib.util.find_spec("yaml")  # finds, does not import
+    if spec is not None and spec.origin:
+        with contextlib.suppress(OSError):
+            st = os.stat(spec.origin)  # noqa: PTH116
+            strict += f" (PyYAML {spec.origin}:{st.st_size}:{st.st_mtime_ns})"
+    return f"{fast}; {strict}"
+
 
 # Anything the fast parser could read differently from the strict reader sends a file to
 # the strict reader: tabs, merge keys, anchors, aliases and tags, number forms the two read
@@ -364,25 +386,9 @@ def read_bytes(path: Path) -> bytes:
 
     Raises:
         OSError: it cannot be read, or is not a regular file (a folder, a pipe, a device:
-            reading a pipe could wait for ever).
+            reading a pipe could wait for ever); see :func:`clr.io.files.read_bytes`.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise OSError(21 if stat.S_ISDIR(info.st_mode) else 22, f"it is {kind}")
-        chunks = []
-        left = MAX_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    return files.read_bytes(path, limit=MAX_BYTES, truncate=True)
 
 
 def read_file(path: Path, display: str | None = None) -> Loaded:
@@ -391,11 +397,9 @@ def read_file(path: Path, display: str | None = None) -> Loaded:
     try:
         raw = read_bytes(path)
     except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        hint = "check that the file exists and that you may read it"
-        if isinstance(exc, PermissionError):
-            hint = "you may not read this file: check its permissions (ls -l)"
-        elif isinstance(exc, IsADirectoryError):
+        reason = files.reason(exc)
+        hint = files.hint(exc)
+        if isinstance(exc, IsADirectoryError):
             hint = "give the path of a case file or a case folder"
         return Loaded(
             shown,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from clr.io import yamlio
+from clr.io import files, yamlio
 
 __all__ = [
     "DecidedBy",
@@ -151,7 +151,7 @@ def _table() -> dict[str, Any]:
     # Beside this module, in the wheel and in a checkout alike (importlib.resources would
     # cost 1 ms of every start to find the same file).
     path = Path(__file__).parents[1].joinpath(*_TABLE_RESOURCE.split("/"))
-    text = path.read_text(encoding="utf-8")
+    text = files.read_text(path)
     loaded = yamlio.parse_text(text, _TABLE_RESOURCE)  # JSON-safe: the key NO stays "NO"
     if loaded.findings:
         raise TypeError(f"{_TABLE_RESOURCE}: {loaded.findings[0].message}")

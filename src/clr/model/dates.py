@@ -158,6 +158,8 @@ def _system_zone_file(name: str) -> str | None:
     """The path of the system's zone file of this name, or None if it has none."""
     from pathlib import Path
 
+    from clr.io import files
+
     parts = name.split("/")
     plain = [p.replace("_", "").replace("-", "").replace("+", "") for p in parts]
     if not all(p and p.isalnum() and p.isascii() for p in plain):
@@ -165,9 +167,8 @@ def _system_zone_file(name: str) -> str | None:
     for folder in ("/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo"):
         path = Path(folder).joinpath(*parts)
         try:
-            with path.open("rb") as zone:
-                if zone.read(4) == b"TZif":
-                    return str(path)
+            if files.read_bytes(path, limit=4, truncate=True)[:4] == b"TZif":
+                return str(path)
         except OSError:
             continue
     return None

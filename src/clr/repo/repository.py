@@ -267,7 +267,8 @@ def find_root(start: Path) -> Path | None:
     if here.is_file():
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
+        # Not is_file(): a clr.yaml that is a pipe or a folder is reported, not passed over.
+        if os.path.lexists(folder / CONFIG_NAME):
             return folder
     return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from clr.errors import ClrError
 from clr.io import atomic, resources
+from clr.io.files import read_text, reason
 from clr.io.splice import render_scalar
 
 SCHEMA_DIR = ".clr/schemas"
@@ -141,8 +143,16 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
     files = planned_files(root, options)
     for name in MERGED:
         path = root / name
-        if path.is_file():
-            files[path] = _merged(path.read_text(encoding="utf-8"), files[path])
+        if os.path.lexists(path):  # a pipe or a folder there is an error, not "no file"
+            try:
+                text = read_text(path)
+            except (OSError, UnicodeDecodeError) as exc:
+                why = reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
+                raise ClrError(
+                    f"cannot read {path}: {why}",
+                    hint=f"make {name} a text file (or remove it), then run clr init again",
+                ) from None
+            files[path] = _merged(text, files[path])
     existing = [p for p in files if p.exists() and p.name != ".gitkeep" and p.name not in MERGED]
     if existing and not options.force:
         names = ", ".join(str(p.relative_to(root)) for p in existing)

@@ -52,7 +52,8 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
     repositories: list[Path | None] = []  # given as such: checked even without a case
     cwd = os.getcwd()  # noqa: PTH109
     for path in paths:
-        if path.is_dir() and (path / CONFIG_NAME).is_file():
+        # lexists, not is_file(): a clr.yaml that is a pipe or a folder is reported
+        if path.is_dir() and os.path.lexists(path / CONFIG_NAME):
             root = find_root(path)
             repositories.append(root)
             prefix = f"{path}{os.sep}cases{os.sep}"
@@ -113,7 +114,7 @@ def _root_of(folder: Path, memo: dict[str, Path | None]) -> Path | None:
     if key not in memo:
         parent = folder.parent
         top = parent == folder or str(parent) in ("", ".")
-        if top or (folder / CONFIG_NAME).is_file():
+        if top or os.path.lexists(folder / CONFIG_NAME):
             memo[key] = find_root(folder)
         else:
             memo[key] = _root_of(parent, memo)
