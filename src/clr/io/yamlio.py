@@ -147,12 +147,15 @@ def reader_key() -> str:
 
 
 # Anything the fast parser could read differently from the strict reader sends a file to
-# the strict reader: tabs, merge keys, anchors, aliases and tags, number forms the two read
-# differently (leading zeros, underscores, hex, octal, binary, .5e3), characters YAML does
-# not allow, empty block scalars, and flow collections holding more than plain words or
-# going on over lines. Differential tests (tests/io/test_yaml_parsers.py) hold the two
-# readers to the same data on every file the fast one accepts, and every short number-like
-# word to this check.
+# the strict reader: a file without a final line break (a block scalar ending it reads
+# "x\n" through one and "x" through the other; a file of CR line ends is one), tabs, merge
+# keys, anchors, aliases and tags, number forms the two read differently (leading zeros,
+# underscores, hex, octal, binary, .5e3), characters YAML does not allow, empty block
+# scalars, and flow collections holding more than plain words or going on over lines.
+# Differential tests (tests/io/test_yaml_parsers.py) hold the two readers to the same data
+# on every file the fast one accepts, and every short number-like word to this check; a
+# differential fuzzer (tests/io/yaml_fuzz.py) generates documents of every block scalar
+# indicator, line end and file end.
 #
 # The check runs on every file, so it looks with C-speed string searches rather than a
 # Python loop over lines: each byte is mapped to a class (digits, letters, boundaries...)
@@ -226,6 +229,8 @@ _INFINITIES = (float("inf"), float("-inf"))
 
 def _needs_strict(text: str) -> bool:
     """True if the fast parser may read this text differently from the strict reader."""
+    if text[-1:] != "\n":
+        return True  # no final line break: the readers end a last block scalar differently
     if "\t" in text or "<<" in text or text[:1] == "%" or "\n%" in text:
         return True  # tabs, merge keys, directives
     if not text.isascii() and (
