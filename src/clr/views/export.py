@@ -11,7 +11,9 @@ descriptions) and the child's pseudonym and birth date are left out. Tables (col
   their due dates, done or not; ``root_causes``: one row per case and cause.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) get a leading ``'``.
+``@``, ``|``, their full-width forms, a tab or a line break, also behind leading white
+space, zero-width characters or a BOM) get a leading ``'``; a cell holding CR or LF is
+quoted.
 
 ``for_audience`` cuts an export down to what one audience may see (``clr.views.consent``): a
 buyer or a supplier gets only the cases whose guardian consented to sharing with them,
@@ -23,9 +25,7 @@ suppressed) and no case at all.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -695,13 +695,29 @@ def write_sqlite(export: Export, target: Path) -> None:
             connection.close()
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Cell starts that make a spreadsheet run the cell as a formula."""
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""Cell starts that make a spreadsheet run the cell as a formula (or a DDE link: ``|``).
+
+The full-width forms are there because some spreadsheets fold them to ``= + - @``."""
+
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad")
+"""Characters a spreadsheet may skip before a formula: zero-width ones, a BOM, a soft hyphen."""
 
 
 def neutralise(text: str) -> str:
-    """Prefix ``'`` to text a spreadsheet would otherwise run as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Prefix ``'`` to text a spreadsheet would otherwise run as a formula.
+
+    The formula may hide behind leading spaces, no-break spaces and other white space,
+    zero-width characters or a byte order mark.
+    """
+    at = 0
+    while (
+        at < len(text)
+        and text[at] not in "\t\r\n"
+        and (text[at].isspace() or text[at] in _INVISIBLE)
+    ):
+        at += 1
+    return "'" + text if text.startswith(FORMULA_STARTS, at) else text
 
 
 def csv_cell(value: Any) -> str:
@@ -719,13 +735,25 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+def _csv_line(cells: Iterable[str]) -> str:
+    r"""One CSV record: a cell holding a comma, a quote, CR or LF is quoted.
+
+    Not the csv module's writer: with ``\n`` line ends it leaves a lone CR unquoted, and a
+    reader (a spreadsheet, or the csv module) then splits the row there.
+    """
+    out = []
+    for cell in cells:
+        if any(c in cell for c in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        out.append(cell)
+    return ",".join(out) + "\n"
+
+
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV text with a header line; every cell passed through ``csv_cell``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
-    return buffer.getvalue()
+    lines = [_csv_line(columns)]
+    lines.extend(_csv_line([csv_cell(v) for v in row]) for row in rows)
+    return "".join(lines)
 
 
 _FLAGS = frozenset(
