@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import errno
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,13 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
         # The reader went away (e.g. `| head`); nothing more to say.
         sys.stderr.close()
         raise SystemExit(1) from None
+    except OSError as exc:
+        if debug() or not _about_a_path(exc):
+            raise
+        from clr.io import files
+
+        name = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename: its target
+        fail(f"cannot use {_shown_path(name)}: {files.reason(exc)}", files.hint(exc))
     except Exception as exc:
         if debug():
             raise
@@ -46,6 +54,39 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
             f"hint: run again with --debug for the traceback, and {BUG_REPORT}\n"
         )
         raise SystemExit(2) from None
+
+
+# What the file system says about a path the user gave (or a file in their repository):
+# the user can act on it, clr's code is not at fault.
+_PATH_ERRORS = frozenset(
+    {
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ENOENT,
+        errno.EROFS,
+        errno.ENOSPC,
+        errno.EFBIG,
+        errno.EINVAL,
+        errno.ENXIO,
+        errno.EEXIST,
+    }
+)
+
+
+def _about_a_path(exc: OSError) -> bool:
+    return exc.filename is not None and exc.errno in _PATH_ERRORS
+
+
+def _shown_path(name: object) -> str:
+    """A path for a message: control characters made visible, a very long one shortened."""
+    text = repr(name)[1:-1] if isinstance(name, str | bytes) else str(name)
+    if len(text) > 80:
+        text = f"{text[:40]}…{text[-20:]} ({len(text):,} characters)"
+    return text
 
 
 def _interrupted() -> NoReturn:

@@ -156,6 +156,34 @@ for _tag in ("timestamp",):
 for _tag in ("binary", "set", "omap", "pairs"):
     _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
+
+def _number(loader: _StrictLoader, node: Node) -> Any:
+    """An int or float; one too long or too large to read is a finding, kept as text.
+
+    Python refuses to turn more than 4,300 digits into an int (a guard against slow
+    conversions), and a float past 1.8e308 becomes infinity, which JSON has no form for.
+    """
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    try:
+        value: int | float = int(text) if node.tag.endswith(":int") else float(text)
+    except ValueError:
+        value = float("inf")
+    if value in (float("inf"), float("-inf")):
+        digits = sum(c.isdigit() for c in text)
+        shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({digits:,} digits)"
+        loader._note(
+            node,
+            "CLR003",
+            f"the number {shown} is too large to read",
+            "if it is text, put it in quotes; if it is a number, check it",
+        )
+        return text
+    return value
+
+
+for _tag in ("int", "float"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _number)
+
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )

@@ -93,11 +93,11 @@ def _plain_is_safe(text: str) -> bool:
     import yaml
 
     try:
-        strict = yamlio.parse_text(f"k: {text}\n", "").data
+        strict = yamlio.parse_text(f"k: {text}\n", "")
         loose = yaml.safe_load(f"k: {text}\n")
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: an int of over 4,300 digits
         return False
-    return strict == {"k": text} and loose == {"k": text}
+    return not strict.findings and strict.data == {"k": text} and loose == {"k": text}
 
 
 def _render_key(key: str) -> str:
