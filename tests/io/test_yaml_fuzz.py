@@ -43,3 +43,15 @@ def test_the_readers_are_part_of_the_cache_key(
     before = cache.context_key(tmp_path, [], "2026-03-02", "validate")
     monkeypatch.setattr(yamlio, "reader_key", lambda: "yaml-rs 9.9.9; libyaml")
     assert cache.context_key(tmp_path, [], "2026-03-02", "validate") != before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a:\n- ["x\\"", 1_000, "-\\""]\n',  # found by the long round: an escaped quote hid 1_000
+        'a: ["\\"", 0123]\n',
+        'a: {k: "\\\\", n: 1_0}\n',
+    ],
+)
+def test_flow_collections_with_escaped_quotes_read_the_same(text: str) -> None:
+    assert yamlio.parse_text(text, "f").data == yamlio.parse_strict(text, "f").data

@@ -300,6 +300,8 @@ def _odd_flow(line: str) -> bool:
         code = line[:comment]  # a comment after the value, not part of it
     if "[" not in code and "{" not in code:
         return False
+    if "\\" in code:
+        return True  # an escape (\") would throw the quote matching below off
     # From the first opener only: the scan covers any nested ones, and searching from
     # each of thousands of openers on one line would take quadratic time.
     opener = _FIRST_OPENER.search(code)
