@@ -139,6 +139,20 @@ def test_gitignore_of_init_that_is_not_a_file(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_set_from_a_file_that_is_not_a_file(
+    tmp_path: Path, run: Callable[..., Result], kind: str
+) -> None:
+    root = _repo(tmp_path)
+    fragment = tmp_path / "fragment.yaml"
+    with contextlib.contextmanager(_make)(fragment, kind):
+        result = run(["set", CASE_ID, "--from", str(fragment)], root, timeout=8)
+        assert not result.timed_out, result.describe()
+        assert "Traceback" not in result.output, result.describe()
+        assert result.code == 1, result.describe()
+        assert "fragment.yaml" in result.output, result.describe()
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_key_file_that_is_not_a_file(tmp_path: Path, run: Callable[..., Result], kind: str) -> None:
     root = _repo(tmp_path)
     (root / "cases" / CASE_ID / "identity.yaml.age").write_bytes(b"age-encryption.org/v1\n")

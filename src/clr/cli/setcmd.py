@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -97,13 +98,17 @@ def _read_source(name: str) -> str:
         raw = data if isinstance(data, bytes) else data.encode("utf-8")
         shown = "<stdin>"
     else:
+        from clr.io import files, yamlio
+
         path = Path(name)
-        if not path.is_file():
+        if not os.path.lexists(path):  # not is_file(): a pipe or a folder gets its own message
             raise ClrError(f"--from {name}: no such file", hint="give a YAML or JSON file, or -")
         try:
-            raw = path.read_bytes()
+            raw = files.read_bytes(path, limit=yamlio.MAX_BYTES)
         except OSError as exc:
-            raise ClrError(f"cannot read {name}: {exc.strerror or exc}") from None
+            raise ClrError(
+                f"cannot read {name}: {files.reason(exc)}", hint=files.hint(exc)
+            ) from None
         shown = name
     try:
         return raw.decode("utf-8-sig")

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from clr.io import yamlio
+from clr.io import files, yamlio
 
 _RESOURCE = "data/countries.yaml"
 
@@ -50,7 +50,7 @@ def countries() -> dict[str, Country]:
         TypeError: the bundled table is malformed (a packaging bug).
     """
     path = Path(__file__).parents[1].joinpath(*_RESOURCE.split("/"))
-    loaded = yamlio.parse_text(path.read_text(encoding="utf-8"), _RESOURCE)
+    loaded = yamlio.parse_text(files.read_text(path), _RESOURCE)
     if loaded.findings or not isinstance(loaded.data, dict):
         raise TypeError(f"{_RESOURCE}: not a valid table")
     table = loaded.data.get("countries")
