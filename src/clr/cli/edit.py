@@ -44,7 +44,14 @@ def _run_editor(command: list[str], folder: Path, text: str) -> str:
             f"the editor exited with status {done.returncode}; nothing was written",
             hint="save and quit normally to keep your changes",
         )
-    return path.read_text(encoding="utf-8")
+    from clr.io import files
+
+    try:
+        text = files.read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        why = files.reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise ClrError(f"cannot read back the edited file: {why}; nothing was written") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text() did
 
 
 def edit_command(
