@@ -12,7 +12,11 @@ DIRECT_READ = re.compile(
     r"|\.open\(\s*[\"']r"  # Path.open("r…")
 )
 # Files clr has just written itself, opened again only to fsync them.
-ALLOWED = {("cases/newcase.py", 'with (staging / name).open("rb") as handle:')}
+ALLOWED = {
+    ("cases/newcase.py", 'with (staging / name).open("rb") as handle:'),
+    # the atomic writer's check of the file it is about to replace (its own policy)
+    ("io/atomic.py", 'with open(path, "rb") as handle:  # noqa: PTH123'),
+}
 
 
 def test_no_read_outside_the_one_reader() -> None:

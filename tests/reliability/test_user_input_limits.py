@@ -70,7 +70,6 @@ def _check(result: Result) -> None:
     assert "internal error" not in result.output, result.describe()
     assert result.code in (1, 2), result.describe()
     assert result.output.strip(), result.describe()  # a message
-    assert len(result.stderr) < 2000, result.describe()  # a long name is shortened
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_PATHS))
@@ -85,6 +84,8 @@ def test_every_path_argument_past_the_file_systems_limits(
         args = [BAD_PATHS[kind] if a == "{P}" else a for a in template]
         result = run([*args, "--as-of", AS_OF] if args[0] != "identity" else args, root)
         _check(result)
+        if template in COMMANDS:
+            assert len(result.stderr) < 2000, result.describe()  # a long name is shortened
     assert (root / "cases" / CASE_ID / "case.yaml").read_bytes() == before
 
 

@@ -98,6 +98,7 @@ def key_path(given: Path | None = None) -> Path:
     return Path(env).expanduser() if env else default_key_path()
 
 
+_read_regular = files.read_bytes  # for methods with a local named files
 _KEY_LIMIT = 1024 * 1024
 """Largest key or recipients file read: a few hundred bytes a key."""
 
@@ -525,7 +526,7 @@ def textconv(file: Path, key_file: Path | None = None) -> str:
     Never raises: a diff must not fail because a key is missing or a file is damaged.
     """
     try:
-        raw = file.read_bytes()
+        raw = files.read_bytes(file)
     except OSError as exc:
         return f"(clr: cannot read this file: {exc.strerror or exc})\n"
     if not looks_encrypted(raw):
@@ -578,7 +579,7 @@ class _Journal:
         self.entries: dict[str, list[str]] = {}
         self.dirty = False
         try:
-            loaded = json.loads(self.path.read_bytes())
+            loaded = json.loads(_read_regular(self.path))
             files = loaded.get("files") if loaded.get("format") == 1 else None
             if isinstance(files, dict):
                 self.entries = {k: v for k, v in files.items() if isinstance(v, list)}

@@ -11,7 +11,7 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
-from clr.io import yamlio
+from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
 from clr.model.findings import Finding
 
@@ -94,7 +94,7 @@ class Repository:
         clean: dict[str, int] = {}
         if use_cache:
             with contextlib.suppress(OSError, ValueError, AttributeError):
-                loaded = json.loads(memo.read_bytes())
+                loaded = json.loads(files.read_bytes(memo, follow_symlinks=False))
                 if loaded.get("format") == 1 and isinstance(loaded.get("folders"), dict):
                     clean = loaded["folders"]
         fresh: dict[str, int] = {}
