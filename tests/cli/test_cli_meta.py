@@ -165,7 +165,9 @@ def test_completion_installs_for_the_users_shell(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "clr"
     env = {**os.environ, "HOME": str(tmp_path), "SHELL": "/bin/bash"}
     result = subprocess.run(
-        ["bash", "-c", f"'{exe}' --install-completion"],
+        # A command after clr keeps bash from replacing itself with clr (exec), so that
+        # bash stays the parent process typer looks for.
+        ["bash", "-c", f"'{exe}' --install-completion; code=$?; exit $code"],
         capture_output=True,
         text=True,
         env=env,
