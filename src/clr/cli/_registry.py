@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("bulk", "Figures over many cases, split by sex: funnel, speed, coverage, outcomes, money."),
     "report": ("bulk", "A Markdown report of one case: timeline, plan, payments, visits, open actions."),
     "export": ("bulk", "Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions."),
+    "agenda": ("agenda", "Due and overdue actions over all cases, by person, role, site or week."),
     "playbook": ("playbook", "Read the playbooks: the process itself, by stage and by role."),
     "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
     "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),

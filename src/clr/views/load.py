@@ -62,23 +62,57 @@ def load_summaries(
         ClrError: a path does not exist.
         ConfigError: a repository's ``clr.yaml`` is invalid.
     """
+    found = load_cached(
+        paths,
+        today,
+        summary.summarise_loaded,
+        kind="summary",
+        to_row=_to_row,
+        from_row=_from_row,
+        jobs=jobs,
+        use_cache=use_cache,
+    )
+    return sort_cases(found)
+
+
+def load_cached(
+    paths: Sequence[Path],
+    today: dt.date,
+    summarise: Summariser[T],
+    *,
+    kind: str,
+    to_row: Callable[[T], Any],
+    from_row: Callable[[str, Any], T | None],
+    jobs: int | None = None,
+    use_cache: bool = True,
+) -> list[T]:
+    """``summarise`` applied to every case under ``paths``, through the result cache ``kind``.
+
+    ``to_row`` turns a result into JSON for the cache; ``from_row(shown_path, row)`` turns it
+    back (None for a row of another shape: the case is summarised again). The result is in
+    the order of the selection.
+
+    Raises:
+        ClrError: a path does not exist.
+        ConfigError: a repository's ``clr.yaml`` is invalid.
+    """
     from clr.io import cache
     from clr.model.playbook import playbook_paths
 
     selection = select(paths, today)
-    out: list[CaseSummary] = []
+    out: list[T] = []
     for root, files in selection.groups.items():
         ctx = selection.contexts[root]
         if root is None or not use_cache:
-            out.extend(_run(files, ctx, summary.summarise_loaded, jobs))
+            out.extend(_run(files, ctx, summarise, jobs))
             continue
         plays = [p for p in playbook_paths(root).values() if root in p.parents]
         store = cache.ResultCache(
-            root, cache.context_key(root, plays, today.isoformat(), "summary"), kind="summary"
+            root, cache.context_key(root, plays, today.isoformat(), kind), kind=kind
         )
         base = os.path.abspath(root) + os.sep  # noqa: PTH100
         cwd = os.getcwd()  # noqa: PTH109
-        found: list[CaseSummary | None] = []
+        found: list[T | None] = []
         misses: list[int] = []
         digests: dict[int, tuple[str, str, str]] = {}
         names = [_name_in(path, base) for path in files]
@@ -87,30 +121,30 @@ def load_summaries(
             shown = str(path) if not path.is_absolute() else display_path(path, cwd)
             file_status = cache.status(path)  # before reading: a later change shows
             hit = store.get_unchanged(name, file_status)
-            cached = _from_row(shown, hit) if hit is not None else None
+            cached = from_row(shown, hit) if hit is not None else None
             if cached is None:
                 try:
                     content = cache.digest(yamlio.read_bytes(path))
                 except OSError:
                     content = ""
                 hit = store.get(name, content) if content else None
-                cached = _from_row(shown, hit) if hit is not None else None
+                cached = from_row(shown, hit) if hit is not None else None
                 if cached is not None:
                     store.note_status(name, file_status)
             found.append(cached)
             if cached is None:
                 misses.append(i)
                 digests[i] = (name, content, file_status)
-        made = _run([files[i] for i in misses], ctx, summary.summarise_loaded, jobs)
+        made = _run([files[i] for i in misses], ctx, summarise, jobs)
         for i, fresh in zip(misses, made, strict=True):
             found[i] = fresh
             name, content, file_status = digests[i]
             if content:
-                store.put(name, content, _to_row(fresh), file_status)
+                store.put(name, content, to_row(fresh), file_status)
         store.keep_only(set(names))
         store.save()
         out.extend(s for s in found if s is not None)
-    return sort_cases(out)
+    return out
 
 
 _FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")

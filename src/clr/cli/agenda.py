@@ -1,0 +1,154 @@
+"""clr agenda: due and overdue actions over many cases, as text, JSON, CSV, iCalendar."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clr.cli._common import AsOf, parse_as_of
+
+
+class AgendaFormat(str, enum.Enum):
+    """Output formats of clr agenda."""
+
+    text = "text"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+    markdown = "markdown"
+
+
+class AgendaGroup(str, enum.Enum):
+    """What clr agenda groups by."""
+
+    person = "person"
+    role = "role"
+    site = "site"
+    week = "week"
+    case = "case"
+
+
+def agenda_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Case repositories, case folders or case files (default: this repository).",
+            show_default=False,
+        ),
+    ] = None,
+    group_by: Annotated[
+        AgendaGroup,
+        typer.Option(
+            "--group-by",
+            "-g",
+            help="Group by person (the caseworker who last moved the case), role, site, "
+            "week (ISO week of the due date) or case.",
+        ),
+    ] = AgendaGroup.person,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days", min=0, help="Show what falls due within this many days (overdue always)."
+        ),
+    ] = 14,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Only actions for this playbook role.")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only cases of this caseworker.")
+    ] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only cases at this site.")] = None,
+    output_format: Annotated[
+        AgendaFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, csv (a field worklist), ics (an iCalendar feed) or markdown "
+            "(the digest).",
+        ),
+    ] = AgendaFormat.text,
+    digest: Annotated[
+        bool,
+        typer.Option("--digest", help="A weekly summary in Markdown, for e-mail or chat."),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (replaced whole, never half-written) instead of stdout.",
+        ),
+    ] = None,
+    as_of: AsOf = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Processes to read with (default: one per core)."),
+    ] = None,
+) -> None:
+    """Due and overdue actions over all cases, by person, role, site or week.
+
+    Open actions and their due dates come from the playbook, as in clr next. The csv
+    worklist, the ics feed and the digest carry case ids, never a child's name or pseudonym.
+
+    Example: clr agenda --group-by site --days 7 --format csv > worklist.csv
+    """
+    from clr.render import agenda as render
+    from clr.views import agenda
+
+    if digest and output_format not in (AgendaFormat.text, AgendaFormat.markdown):
+        raise typer.BadParameter("--digest is Markdown: leave out --format", param_hint="--digest")
+    today = parse_as_of(as_of, paths[0] if paths else None)
+    cases = agenda.load_agendas(_targets(paths), today, jobs=jobs)
+    items = agenda.agenda_items(cases, today, days=days, role=role, person=person, site=site)
+    by = group_by.value
+    if output_format is AgendaFormat.ics:
+        data = render.render_ics(items, today)
+    elif digest or output_format is AgendaFormat.markdown:
+        data = render.render_digest(items, today, days).encode()
+    elif output_format is AgendaFormat.json:
+        data = render.render_json(items, cases, today, days, by).encode()
+    elif output_format is AgendaFormat.csv:
+        data = render.render_csv(items, today).encode()
+    else:
+        data = render.render_text(items, today, by, days).encode()
+    if output is not None:
+        from clr.io.edit import write_atomic
+
+        write_atomic(output, data.decode("utf-8"), expected_digest=None)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    failed = [c for c in cases if c.error is not None]
+    if failed:
+        noun = "case file" if len(failed) == 1 else "case files"
+        sys.stderr.write(
+            f"error: {len(failed)} {noun} could not be read and are left out; "
+            "run 'clr validate' for details\n"
+        )
+    raise typer.Exit(1 if failed else 0)
+
+
+def _targets(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    from clr.errors import NotARepository
+    from clr.repo.repository import find_root
+
+    root = find_root(Path.cwd())
+    if root is None:
+        raise NotARepository(
+            "this folder is not inside a case repository (no clr.yaml found)",
+            hint="give the case repository or the case files, or cd into the repository",
+        )
+    return [root]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("agenda")(agenda_command)

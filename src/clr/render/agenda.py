@@ -1,0 +1,184 @@
+"""The formats of ``clr agenda``: text, JSON, a CSV worklist, an iCalendar feed, a digest.
+
+Every format carries case ids, sites, caseworkers and the playbook's words only: no child's
+pseudonym, name or contact (a calendar feed is often shared with phones and other apps).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from collections.abc import Sequence
+
+from clr.views.agenda import (
+    AGENDA_COLUMNS,
+    CaseAgenda,
+    Item,
+    agenda_document,
+    grouped,
+    item_row,
+    week_of,
+)
+
+WIDTH = 80
+PRODID = "-//clr//agenda//EN"
+UID_DOMAIN = "clr.agenda"
+ALARM_BEFORE = dt.timedelta(days=1)
+
+
+def plain(value: object) -> str:
+    """``value`` as one line of text with control characters shown as ``?``."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else "?" for ch in text.replace("\n", " "))
+
+
+def _when(item: Item, today: dt.date) -> str:
+    late = item.overdue_days(today)
+    if late:
+        return f"overdue {late}d"
+    if item.due.due == today:
+        return "due today"
+    return f"in {(item.due.due - today).days}d"
+
+
+def render_text(items: Sequence[Item], today: dt.date, by: str, days: int) -> str:
+    """Groups of items, each item on lines that fit 80 columns."""
+    until = today + dt.timedelta(days=days)
+    if not items:
+        return f"nothing due by {until} (as of {today})\n"
+    lines = [
+        f"{len(items)} action{'s' if len(items) != 1 else ''} due by {until} "
+        f"({sum(1 for i in items if i.overdue_days(today))} overdue), as of {today}"
+    ]
+    for name, members in grouped(items, by).items():
+        lines += ["", f"{by}: {plain(name)} ({len(members)})"]
+        for item in members:
+            mark = "" if item.due.required else " (optional)"
+            head = (
+                f"  {item.due.due}  {_when(item, today):<12} {plain(item.case.id)}"
+                f"  {plain(item.due.action)}{mark}"
+            )
+            lines += textwrap.wrap(head, WIDTH, subsequent_indent=" " * 28)
+            where = [plain(item.case.site) or "(no site)"]
+            if by != "person":
+                where.append(plain(item.case.person) or "(unassigned)")
+            lines += textwrap.wrap(
+                f"{' · '.join(where)}: {plain(item.due.text)}",
+                WIDTH,
+                initial_indent=" " * 14,
+                subsequent_indent=" " * 14,
+                max_lines=3,
+            )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The JSON document (``version`` 1), indented."""
+    return json.dumps(agenda_document(items, cases, today, days, by), indent=2) + "\n"
+
+
+def render_csv(items: Sequence[Item], today: dt.date) -> str:
+    """A field worklist: one row per action and role (who, which case, where, what, by when)."""
+    from clr.views.export import csv_text
+
+    rows = []
+    for item in items:
+        for role in item.due.roles or ("",):
+            row = item_row(item, today, role)
+            rows.append([row[c] for c in AGENDA_COLUMNS])
+    return csv_text(AGENDA_COLUMNS, rows)
+
+
+def uid(item: Item) -> str:
+    """A UID that stays the same for the same action of the same case, feed after feed."""
+    return f"{item.case.id}.{item.due.action}@{UID_DOMAIN}"
+
+
+def render_ics(items: Sequence[Item], today: dt.date, name: str = "clr agenda") -> bytes:
+    """An iCalendar (RFC 5545) feed: one all-day VEVENT per action, with a display alarm.
+
+    An all-day event (not a VTODO) shows in every common calendar app. The event is on the
+    due date; an overdue one says so in its summary. DTSTAMP is the day of the agenda, so the
+    same cases on the same day give the same feed byte for byte.
+    """
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone.utc)
+    for item in items:
+        late = item.overdue_days(today)
+        event = icalendar.Event()
+        event.add("uid", uid(item))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", item.due.due)
+        event.add("dtend", item.due.due + dt.timedelta(days=1))
+        prefix = f"OVERDUE {late}d: " if late else ""
+        event.add("summary", plain(f"{prefix}{item.case.id}: {item.due.action}"))
+        details = [plain(item.due.text), f"case {plain(item.case.id)}"]
+        if item.due.label:
+            details.append(f"when: {plain(item.due.label)}")
+        if item.case.person:
+            details.append(f"caseworker: {plain(item.case.person)}")
+        details.append(f"roles: {', '.join(item.due.roles) or '-'}")
+        details.append(f"when done: clr next {plain(item.case.id)}")
+        event.add("description", "\n".join(details))
+        if item.case.site:
+            event.add("location", plain(item.case.site))
+        if item.due.roles:
+            event.add("categories", list(item.due.roles))
+        event.add("transp", "TRANSPARENT")
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", plain(f"{item.case.id}: {item.due.action}"))
+        alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
+        cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
+    """A weekly summary in Markdown, for e-mail or chat: counts, then each person's list."""
+    until = today + dt.timedelta(days=days)
+    overdue = [i for i in items if i.overdue_days(today)]
+    lines = [
+        f"# Agenda, week {week_of(today)}",
+        "",
+        f"As of {today}: **{len(overdue)} overdue**, "
+        f"**{len(items) - len(overdue)} due** by {until}.",
+    ]
+    if not items:
+        return "\n".join([*lines, "", "Nothing is due.", ""])
+    lines += ["", "| Caseworker | Overdue | Due | Cases |", "|---|---:|---:|---:|"]
+    people = grouped(items, "person")
+    for name, members in people.items():
+        late = sum(1 for i in members if i.overdue_days(today))
+        cases = len({i.case.id for i in members})
+        lines.append(f"| {_md(name)} | {late} | {len(members) - late} | {cases} |")
+    for name, members in people.items():
+        lines += ["", f"## {_md(name)}", ""]
+        for item in members:
+            late = item.overdue_days(today)
+            when = f"**overdue {late} d** (due {item.due.due})" if late else f"due {item.due.due}"
+            site = f" at {_md(item.case.site)}" if item.case.site else ""
+            lines.append(
+                f"- {when}: `{plain(item.case.id)}`{site}, "
+                f"{_md(item.due.action)}: {_md(item.due.text)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _md(value: object) -> str:
+    """Text safe in a Markdown table cell or list item."""
+    text = plain(value)
+    for ch in "\\|*_`[]<>":
+        text = text.replace(ch, "\\" + ch)
+    return text
