@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("bulk", "A Markdown report of one case: timeline, plan, payments, visits, open actions."),
     "export": ("bulk", "Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions."),
     "agenda": ("agenda", "Due and overdue actions over all cases, by person, role, site or week."),
+    "history": ("history", "Every commit that changed a case: who, when, signed or not, and each field's change."),
     "playbook": ("playbook", "Read the playbooks: the process itself, by stage and by role."),
     "schema": ("schema", "Print one of clr's JSON Schemas (draft 2020-12), or list them."),
     "migrate": ("migrate", "Upgrade case files written for an older case format, keeping comments and layout."),
