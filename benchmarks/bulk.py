@@ -1,11 +1,13 @@
-"""Time ``clr status`` and ``clr stats`` as whole processes over generated case repositories.
+"""Time ``clr status``, ``clr stats`` and ``clr agenda`` as whole processes over generated cases.
 
     python benchmarks/bulk.py [--quick] [--sizes 1000,10000] [--runs N] [--jobs N] [--json OUT]
 
 For each size it generates a case repository with benchmarks/generate.py (cached under
 benchmarks/out/, shared with benchmarks/run.py), checks that ``clr status --format json``
 lists every case, then times ``clr status DIR --format json`` and ``clr stats DIR --format
-json`` warm (after one untimed run, so the files are in the OS cache). It prints a Markdown
+json`` and ``clr agenda DIR --format json`` warm (after one untimed run, so the files are in
+the OS cache), and ``clr agenda`` cold too (its result cache removed before each run). It
+prints a Markdown
 table with medians, the spread, peak memory and the target (under 1 s for 10,000 cases).
 
 ``--quick`` (for CI): 500 cases, one run of each command. The exit code is 0 unless a
@@ -91,6 +93,7 @@ def commands(clr: str, repo: Path, jobs: int | None) -> dict[str, list[str]]:
     return {
         "status": [clr, "status", str(repo), "--format", "json", *extra],
         "stats": [clr, "stats", str(repo), "--format", "json", *extra],
+        "agenda": [clr, "agenda", str(repo), "--format", "json", *extra],
     }
 
 
@@ -102,6 +105,9 @@ def check_answers(clr: str, repo: Path, size: int) -> None:
     for name, done in (("status", status), ("stats", stats)):
         if done.returncode != 0:
             raise SystemExit(f"clr {name} exited with {done.returncode}:\n{done.stderr[:2000]}")
+    agenda = subprocess.run(argv["agenda"], capture_output=True, text=True)
+    if agenda.returncode != 0 or json.loads(agenda.stdout)["failed"]:
+        raise SystemExit(f"clr agenda exited with {agenda.returncode}:\n{agenda.stderr[:2000]}")
     listed = json.loads(status.stdout)
     counted = json.loads(stats.stdout)["total"]["figures"]["cases"]
     if listed["count"] != size or listed["failed"] or counted != size:
@@ -127,6 +133,17 @@ def time_with_loop(argv: list[str], runs: int) -> list[float]:
         subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         if i:
             times.append(time.perf_counter() - start)
+    return times
+
+
+def time_cold(argv: list[str], runs: int, cache_file: Path) -> list[float]:
+    """Times of runs each started without the command's result cache."""
+    times = []
+    for _ in range(runs):
+        cache_file.unlink(missing_ok=True)
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
     return times
 
 
@@ -167,6 +184,21 @@ def measure(sizes: Sequence[int], runs: int | None, jobs: int | None) -> list[Ro
                     target,
                 )
             )
+        argv = commands(clr, repo, jobs)["agenda"]
+        log(f"timing clr agenda cold over {size:,} cases ({count} runs)")
+        times = time_cold(argv, count, repo / ".clr-cache" / "agenda.json")
+        rows.append(
+            Row(
+                "clr agenda --format json (cold)",
+                size,
+                statistics.median(times),
+                min(times),
+                max(times),
+                len(times),
+                None,
+                "",
+            )
+        )
     return rows
 
 

@@ -228,3 +228,28 @@ def test_digest_with_another_format_is_misuse(repo: Path) -> None:
     result = guarded_run(["agenda", repo, "--digest", "--format", "csv"])
     assert result.exit_code == 2, describe(result)
     assert "--digest" in result.stderr
+
+
+def test_init_offers_a_scheduled_feed_job_that_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "new"
+    made = guarded_run(["init", root, "--org", "Org", "--prefix", "AB", "--no-input"])
+    assert made.exit_code == 0, describe(made)
+    text = (root / ".github" / "workflows" / "clr.yml").read_text(encoding="utf-8")
+    assert "agenda" not in yaml.safe_load(text)["jobs"]  # optional: off until uncommented
+    lines = [line[1:] if line.startswith("#  ") else line for line in text.splitlines()]
+    on = lines.index("on:")
+    lines.insert(on + 1, '  schedule: [{cron: "0 5 * * 1-5"}]')
+    workflow = yaml.safe_load("\n".join(lines))
+    # YAML 1.1 reads the key "on" as true
+    assert workflow[True]["schedule"] == [{"cron": "0 5 * * 1-5"}]
+    job = workflow["jobs"]["agenda"]
+    assert job["if"] == "github.event_name == 'schedule'"
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    feed = next(r for r in runs if r.startswith("clr agenda") and "ics" in r)
+    monkeypatch.chdir(root)  # the job's command, in the new repository
+    result = guarded_run(feed.split()[1:])
+    assert result.exit_code == 0, describe(result)
+    cal = icalendar.Calendar.from_ical((root / "agenda.ics").read_bytes())
+    assert cal.walk("VEVENT") == []

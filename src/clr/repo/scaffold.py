@@ -73,6 +73,27 @@ jobs:
       # Install clr from wherever your organisation keeps it (a package index or a git URL).
       - run: pip install "${{ vars.CLR_PACKAGE || 'clr' }}"
       - run: clr validate --format github
+# Optional: a calendar feed of due and overdue actions (clr agenda), made every
+# morning and kept as a build artifact for your team (case ids only; still, do not
+# publish it on a public site). To use it, uncomment the lines below and add a line
+# 'schedule: [{cron: "0 5 * * 1-5"}]' under "on:" above (05:00 UTC, Monday to Friday).
+#  agenda:
+#    if: github.event_name == 'schedule'
+#    runs-on: ubuntu-latest
+#    steps:
+#      - uses: actions/checkout@v4
+#      - uses: actions/setup-python@v5
+#        with:
+#          python-version: "3.12"
+#      - run: pip install "${{ vars.CLR_PACKAGE || 'clr' }}"
+#      - run: clr agenda --days 30 --format ics --output agenda.ics
+#      - run: clr agenda --digest > digest.md
+#      - uses: actions/upload-artifact@v4
+#        with:
+#          name: agenda
+#          path: |
+#            agenda.ics
+#            digest.md
 """
 
 
