@@ -4,6 +4,7 @@ moved without a history entry and an entry dated after its commit."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,35 @@ def test_outside_git_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1, describe(result)
     assert "is not in a git repository" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+def test_signature_status_of_a_signed_commit(repo: Path, tmp_path: Path) -> None:
+    key = tmp_path / "signing-key"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "team", "-f", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    public = (tmp_path / "signing-key.pub").read_text(encoding="utf-8").strip()
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f"team@example.invalid {public}\n", encoding="utf-8")
+    for name, value in (
+        ("gpg.format", "ssh"),
+        ("user.signingkey", str(key)),
+        ("gpg.ssh.allowedSignersFile", str(signers)),
+    ):
+        git(repo, "config", name, value)
+    path = repo / "cases" / OLD / "case.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["discovery"]["hours_per_week"] = 48
+    write(path, data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-S", "-m", "Signed", author="R. Ahmed", date="2026-03-04T09:00:00Z")
+    _, doc = history_json(path)
+    assert [(c["subject"], c["signature"]) for c in doc["commits"]] == [
+        ("Open the case", "N"),
+        ("Identified", "N"),
+        ("Signed", "G"),
+    ]
+    assert doc["commits"][-1]["signature_text"] == "good"

@@ -253,3 +253,16 @@ def test_init_offers_a_scheduled_feed_job_that_runs(
     assert result.exit_code == 0, describe(result)
     cal = icalendar.Calendar.from_ical((root / "agenda.ics").read_bytes())
     assert cal.walk("VEVENT") == []
+
+
+def test_wrap_cuts_at_spaces_within_80_columns_and_marks_what_is_left_out() -> None:
+    from clr.render.agenda import wrap
+
+    text = " ".join(f"word{i}" for i in range(60)) + " " + "x" * 100
+    lines = wrap(text, 14, max_lines=3)
+    assert len(lines) == 3 and lines[-1].endswith(" [...]")
+    assert all(len(line) <= 80 and line.startswith(" " * 14) for line in lines)
+    shown = " ".join(line.strip() for line in lines[:2]).split()
+    assert shown == text.split()[: len(shown)] and len(shown) > 10
+    long = wrap("y" * 200, 2, 2)
+    assert [len(line) for line in long] == [80, 80, 50] and "".join(long).count("y") == 200
