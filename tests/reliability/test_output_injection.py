@@ -128,6 +128,8 @@ def _commands() -> Iterator[Any]:
         yield ["playbook", "checklist", "protected", "--playbook", "poisoned", "--format", fmt]
     yield ["set", MONITORING, "--dry-run", "site.region=" + PAYLOAD.replace("\x00", "")]
     yield ["set", MONITORING, "--dry-run", "--unset", "site.region"]
+    for fmt in ("text", "json", "csv", "markdown"):
+        yield ["agenda", "--days", "400", "--group-by", "site", "--format", fmt]
     yield ["export", "--for", "buyer", "--csv", "out-csv"]
     yield ["export", "--for", "supplier", "--csv", "out-csv2"]
 

@@ -209,3 +209,20 @@ def test_signature_status_of_a_signed_commit(repo: Path, tmp_path: Path) -> None
         ("Signed", "G"),
     ]
     assert doc["commits"][-1]["signature_text"] == "good"
+
+
+def test_control_characters_in_values_and_authors_are_shown_as_escapes(repo: Path) -> None:
+    path = repo / "cases" / OLD / "case.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["site"]["name"] = "Factory\x1b[2J\u202e 1"
+    write(path, data)
+    commit(repo, "Site\x1b]0;owned\x07", "R.\x1b[31m Ahmed", "2026-03-04T09:00:00Z")
+    for args in ([], ["--format", "json"]):
+        result = guarded_run(["history", path, *args])
+        assert result.exit_code == 0, describe(result)
+        raw = [ch for ch in result.stdout if ch in "\x1b\x07\u202e"]
+        assert raw == [], result.stdout
+    text = guarded_run(["history", path]).stdout
+    assert "  ~ site.name: Factory 1 → Factory\\x1b[2J\\u202e 1" in text.splitlines()
+    doc = json.loads(guarded_run(["history", path, "--format", "json"]).stdout)
+    assert doc["commits"][-1]["changes"][0]["new"] == "Factory\x1b[2J\u202e 1"

@@ -47,15 +47,19 @@ def history_command(
     found = core.case_history(path)
     if output_format is HistoryFormat.json:
         doc = core.history_document(found)
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+        from clr.render import safe
+
+        typer.echo(safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str)))
     else:
         typer.echo(render_text(found), nl=False)
     raise typer.Exit(1 if found.disagreements else 0)
 
 
 def _plain(value: object) -> str:
+    from clr.render import safe
+
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return "".join(ch if ch.isprintable() else "?" for ch in text.replace("\n", " "))
+    return safe.terminal(text)
 
 
 def _short(value: object) -> str:

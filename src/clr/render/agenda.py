@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+from clr.render import safe
 from clr.views.agenda import (
     AGENDA_COLUMNS,
     CaseAgenda,
@@ -27,11 +28,8 @@ ALARM_BEFORE = dt.timedelta(days=1)
 
 
 def plain(value: object) -> str:
-    """``value`` as one line of text with control characters shown as ``?``."""
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else "?" for ch in text.replace("\n", " "))
+    """``value`` as one line of text that prints as itself (controls shown as escapes)."""
+    return "" if value is None else safe.terminal(value)
 
 
 def wrap(text: str, indent: int, hang: int = 0, max_lines: int = 0) -> list[str]:
@@ -99,7 +97,8 @@ def render_json(
     items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
 ) -> str:
     """The JSON document (``version`` 1), indented."""
-    return json.dumps(agenda_document(items, cases, today, days, by), indent=2) + "\n"
+    text = json.dumps(agenda_document(items, cases, today, days, by), indent=2, ensure_ascii=False)
+    return safe.json_text(text) + "\n"
 
 
 def render_csv(items: Sequence[Item], today: dt.date) -> str:
@@ -110,8 +109,13 @@ def render_csv(items: Sequence[Item], today: dt.date) -> str:
     for item in items:
         for role in item.due.roles or ("",):
             row = item_row(item, today, role)
-            rows.append([row[c] for c in AGENDA_COLUMNS])
+            # shown as escapes, like every other output: a worklist is opened in a terminal too
+            rows.append([_cell(row[c]) for c in AGENDA_COLUMNS])
     return csv_text(AGENDA_COLUMNS, rows)
+
+
+def _cell(value: object) -> object:
+    return safe.terminal(value) if isinstance(value, str) else value
 
 
 def uid(item: Item) -> str:
@@ -192,15 +196,11 @@ def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
             when = f"**overdue {late} d** (due {item.due.due})" if late else f"due {item.due.due}"
             site = f" at {_md(item.case.site)}" if item.case.site else ""
             lines.append(
-                f"- {when}: `{plain(item.case.id)}`{site}, "
-                f"{_md(item.due.action)}: {_md(item.due.text)}"
+                f"- {when}: {_md(item.case.id)}{site}, {_md(item.due.action)}: {_md(item.due.text)}"
             )
     return "\n".join(lines) + "\n"
 
 
 def _md(value: object) -> str:
     """Text safe in a Markdown table cell or list item."""
-    text = plain(value)
-    for ch in "\\|*_`[]<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    return safe.markdown("" if value is None else value)
