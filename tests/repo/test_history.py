@@ -226,3 +226,12 @@ def test_control_characters_in_values_and_authors_are_shown_as_escapes(repo: Pat
     assert "  ~ site.name: Factory 1 → Factory\\x1b[2J\\u202e 1" in text.splitlines()
     doc = json.loads(guarded_run(["history", path, "--format", "json"]).stdout)
     assert doc["commits"][-1]["changes"][0]["new"] == "Factory\x1b[2J\u202e 1"
+
+
+def test_a_case_never_committed_has_no_commits_and_says_so(repo: Path) -> None:
+    new = repo / "cases" / NEW / "case.yaml"
+    write(new, make_case_data(id=NEW))
+    result = guarded_run(["history", new.parent, "--format", "json"])
+    assert result.exit_code == 0, describe(result)
+    assert json.loads(result.stdout)["commits"] == []
+    assert f"no commit holds cases/{NEW}/case.yaml yet" in result.stderr

@@ -267,3 +267,9 @@ def test_wrap_cuts_at_spaces_within_80_columns_and_marks_what_is_left_out() -> N
     assert shown == text.split()[: len(shown)] and len(shown) > 10
     long = wrap("y" * 200, 2, 2)
     assert [len(line) for line in long] == [80, 80, 50] and "".join(long).count("y") == 200
+
+
+def test_days_beyond_ten_years_is_misuse(repo: Path) -> None:
+    result = guarded_run(["agenda", repo, "--days", "100000000"])
+    assert result.exit_code == 2, describe(result)
+    assert "--days" in result.stderr

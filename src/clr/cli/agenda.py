@@ -52,7 +52,10 @@ def agenda_command(
     days: Annotated[
         int,
         typer.Option(
-            "--days", min=0, help="Show what falls due within this many days (overdue always)."
+            "--days",
+            min=0,
+            max=3660,
+            help="Show what falls due within this many days (overdue always).",
         ),
     ] = 14,
     role: Annotated[

@@ -45,6 +45,13 @@ def history_command(
     start = candidate.parent if candidate.exists() else None
     path = find_case(open_repository(start), case)
     found = core.case_history(path)
+    if not found.commits:
+        import sys
+
+        sys.stderr.write(
+            f"note: no commit holds {found.path} yet: its history starts with its first "
+            "commit (git add, git commit)\n"
+        )
     if output_format is HistoryFormat.json:
         doc = core.history_document(found)
         from clr.render import safe
