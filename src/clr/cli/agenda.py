@@ -120,9 +120,9 @@ def agenda_command(
     else:
         data = render.render_text(items, today, by, days).encode()
     if output is not None:
-        from clr.io.edit import write_atomic
+        from clr.io import atomic
 
-        write_atomic(output, data.decode("utf-8"), expected_digest=None)
+        atomic.write(output, data)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
