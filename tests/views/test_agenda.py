@@ -87,6 +87,9 @@ def test_text_groups_by_caseworker_and_fits_80_columns(repo: Path) -> None:
 
 
 def test_group_by_site_role_and_week(repo: Path) -> None:
+    weeks = agenda(repo, "--group-by", "week").stdout.splitlines()
+    assert "week: 2026-W10, 2026-03-02 to 2026-03-08 (1)" in weeks
+    assert "week: 2026-W11, 2026-03-09 to 2026-03-15 (1)" in weeks
     by_site = agenda(repo, "--group-by", "site").stdout
     assert "site: Factory 1 (1)" in by_site and "site: Farm 2 (1)" in by_site
     by_role = json.loads(agenda(repo, "-g", "role", "--format", "json").stdout)
@@ -182,6 +185,7 @@ def test_digest_is_markdown_per_caseworker(repo: Path) -> None:
     assert "**1 overdue**, **1 due** by 2026-03-16" in out
     assert "| R. Ahmed | 1 | 0 | 1 |" in out and "| L. Wei | 0 | 1 | 1 |" in out
     assert "## R. Ahmed" in out and f": {A} at Factory 1, {ACTION}: " in out
+    assert "- **overdue 6 days** (due 2026-03-03)" in out
     assert PSEUDONYM not in out
 
 

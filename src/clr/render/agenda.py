@@ -78,7 +78,11 @@ def render_text(items: Sequence[Item], today: dt.date, by: str, days: int) -> st
         f"({sum(1 for i in items if i.overdue_days(today))} overdue), as of {today}"
     ]
     for name, members in grouped(items, by).items():
-        lines += ["", f"{by}: {plain(name)} ({len(members)})"]
+        label = plain(name)
+        if by == "week":  # the days the week runs over
+            monday = members[0].due.due - dt.timedelta(days=members[0].due.due.weekday())
+            label += f", {monday} to {monday + dt.timedelta(days=6)}"
+        lines += ["", f"{by}: {label} ({len(members)})"]
         for item in members:
             mark = "" if item.due.required else " (optional)"
             head = (
@@ -193,7 +197,9 @@ def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
         lines += ["", f"## {_md(name)}", ""]
         for item in members:
             late = item.overdue_days(today)
-            when = f"**overdue {late} d** (due {item.due.due})" if late else f"due {item.due.due}"
+            when = f"due {item.due.due}"
+            if late:
+                when = f"**overdue {late} day{'s' if late != 1 else ''}** ({when})"
             site = f" at {_md(item.case.site)}" if item.case.site else ""
             lines.append(
                 f"- {when}: {_md(item.case.id)}{site}, {_md(item.due.action)}: {_md(item.due.text)}"
