@@ -277,3 +277,22 @@ def test_days_beyond_ten_years_is_misuse(repo: Path) -> None:
     result = guarded_run(["agenda", repo, "--days", "100000000"])
     assert result.exit_code == 2, describe(result)
     assert "--days" in result.stderr
+
+
+def test_an_action_for_several_roles_is_listed_under_the_role_asked_for() -> None:
+    from clr.render.agenda import render_csv
+    from clr.views.agenda import CaseAgenda, Due, agenda_items, grouped
+
+    today = dt.date(2026, 3, 9)
+    visit = Due("mon-visit", "Visit.", ("provider", "community_facilitator"), today, True)
+    cases = [CaseAgenda("a", None, A, "Farm 2", "L. Wei", "monitoring", (visit,))]
+    every = agenda_items(cases, today)
+    assert list(grouped(every, "role")) == ["community_facilitator", "provider"]
+    assert [r["role"] for r in csv.DictReader(io.StringIO(render_csv(every, today)))] == [
+        "provider",
+        "community_facilitator",
+    ]
+    only = agenda_items(cases, today, role="community_facilitator")
+    assert list(grouped(only, "role")) == ["community_facilitator"]
+    rows = list(csv.DictReader(io.StringIO(render_csv(only, today))))
+    assert [(r["case"], r["role"]) for r in rows] == [(A, "community_facilitator")]

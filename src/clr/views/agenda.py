@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +178,13 @@ def agenda_items(
     person: str | None = None,
     site: str | None = None,
 ) -> list[Item]:
-    """The actions due on or before ``today + days`` (overdue ones included), soonest first."""
+    """The actions due on or before ``today + days`` (overdue ones included), soonest first.
+
+    With ``role``, an action for several roles is listed for that role only.
+    """
     horizon = today + dt.timedelta(days=days)
     out = [
-        Item(case, due)
+        Item(case, due if role is None else replace(due, roles=(role,)))
         for case in cases
         if case.error is None
         and (person is None or (case.person or UNASSIGNED) == person)
