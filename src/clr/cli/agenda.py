@@ -5,21 +5,16 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clr.cli._common import AsOf, parse_as_of
+from clr.cli._common import AsOf, format_choices, format_name, format_option, parse_as_of
 
-
-class AgendaFormat(str, enum.Enum):
-    """Output formats of clr agenda."""
-
-    text = "text"
-    json = "json"
-    csv = "csv"
-    ics = "ics"
-    markdown = "markdown"
+if TYPE_CHECKING:
+    AgendaFormat = str
+else:
+    AgendaFormat = format_choices("agenda")
 
 
 class AgendaGroup(str, enum.Enum):
@@ -65,15 +60,7 @@ def agenda_command(
         str | None, typer.Option("--person", help="Only cases of this caseworker.")
     ] = None,
     site: Annotated[str | None, typer.Option("--site", help="Only cases at this site.")] = None,
-    output_format: Annotated[
-        AgendaFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text, json, csv (a field worklist), ics (an iCalendar feed) or markdown "
-            "(the digest).",
-        ),
-    ] = AgendaFormat.text,
+    output_format: Annotated[AgendaFormat, format_option("agenda")] = "text",
     digest: Annotated[
         bool,
         typer.Option("--digest", help="A weekly summary in Markdown, for e-mail or chat."),
@@ -100,25 +87,17 @@ def agenda_command(
 
     Example: clr agenda --group-by site --days 7 --format csv > worklist.csv
     """
-    from clr.render import agenda as render
+    from clr.render import render
     from clr.views import agenda
 
-    if digest and output_format not in (AgendaFormat.text, AgendaFormat.markdown):
+    name = format_name("agenda", output_format)
+    if digest and name not in ("text", "markdown"):
         raise typer.BadParameter("--digest is Markdown: leave out --format", param_hint="--digest")
     today = parse_as_of(as_of, paths[0] if paths else None)
     cases = agenda.load_agendas(_targets(paths), today, jobs=jobs)
     items = agenda.agenda_items(cases, today, days=days, role=role, person=person, site=site)
-    by = group_by.value
-    if output_format is AgendaFormat.ics:
-        data = render.render_ics(items, today)
-    elif digest or output_format is AgendaFormat.markdown:
-        data = render.render_digest(items, today, days).encode()
-    elif output_format is AgendaFormat.json:
-        data = render.render_json(items, cases, today, days, by).encode()
-    elif output_format is AgendaFormat.csv:
-        data = render.render_csv(items, today).encode()
-    else:
-        data = render.render_text(items, today, by, days).encode()
+    chosen = "markdown" if digest else name
+    data = render("agenda", chosen, items, cases, today, days, group_by.value).encode("utf-8")
     if output is not None:
         from clr.io import atomic
 

@@ -92,6 +92,19 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
         Renderer("yaml", f"{_TABLES}:identity_yaml"),
         Renderer("json", f"{_TABLES}:document_json"),
     ),
+    # Due actions over many cases (clr agenda): function(items, cases, today, days, by) -> str.
+    "agenda": _kind(
+        Renderer("text", "clr.render.agenda:agenda_text"),
+        Renderer("json", "clr.render.agenda:agenda_json"),
+        Renderer("csv", "clr.render.agenda:agenda_csv", "a field worklist"),
+        Renderer("ics", "clr.render.agenda:agenda_ics", "an iCalendar feed"),
+        Renderer("markdown", "clr.render.agenda:agenda_markdown", "the weekly digest"),
+    ),
+    # A case's commits (clr history): function(history) -> str.
+    "history": _kind(
+        Renderer("text", "clr.render.history:history_text"),
+        Renderer("json", "clr.render.history:history_json"),
+    ),
 }
 """Each kind of output, and its formats by name."""
 

@@ -210,3 +210,41 @@ def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
 def _md(value: object) -> str:
     """Text safe in a Markdown table cell or list item."""
     return safe.markdown("" if value is None else value)
+
+
+# --- the registry's entry points: function(items, cases, today, days, by) -> str ---------
+
+
+def agenda_text(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The text agenda, grouped by ``by``."""
+    return render_text(items, today, by, days)
+
+
+def agenda_json(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The JSON document."""
+    return render_json(items, cases, today, days, by)
+
+
+def agenda_csv(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The field worklist."""
+    return render_csv(items, today)
+
+
+def agenda_ics(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The iCalendar feed (CRLF line ends, as RFC 5545 wants)."""
+    return render_ics(items, today).decode("utf-8")
+
+
+def agenda_markdown(
+    items: Sequence[Item], cases: Sequence[CaseAgenda], today: dt.date, days: int, by: str
+) -> str:
+    """The weekly digest in Markdown."""
+    return render_digest(items, today, days)
