@@ -826,3 +826,34 @@ def test_new_case_prompts_for_identity_birth_date_hours_and_night_work(repo: Pat
         "guardian_name": "Rahima Begum",
         "guardian_contact": "+880 1711 000000",
     }
+
+
+def test_new_case_values_are_checked_in_the_core_without_the_cli() -> None:
+    import datetime as dt
+
+    from clr.cases import newcase
+    from clr.errors import ClrError
+
+    base = {
+        "site": "Sunrise Garments",
+        "country": "bangladesh",
+        "channel": "audit",
+        "pseudonym": "Child A",
+        "sex": "female",
+        "by": "R. Ahmed",
+        "age": 13,
+        "birth_date": None,
+        "discovered": "2026-11-20",
+        "age_basis": None,
+        "track": None,
+    }
+    enums = newcase.case_enums()
+    values = dict(base)
+    newcase.check_values(values, enums, dt.date(2026, 11, 21), confirmed=False)
+    assert values["country"] == "BD"
+    with pytest.raises(ClrError) as missing:
+        newcase.check_values({**base, "site": None}, enums, dt.date(2026, 11, 21), True)
+    assert "--site" in missing.value.message and "--supplier" in missing.value.message
+    with pytest.raises(ClrError) as future:
+        newcase.check_values(dict(base), enums, dt.date(2026, 11, 19), confirmed=False)
+    assert "in the future" in future.value.message

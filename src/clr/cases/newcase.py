@@ -15,8 +15,11 @@ from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError
 from clr.io import atomic, files, yamlio
+from clr.io.resources import load_schema
 from clr.io.splice import render_block
+from clr.model import countries
 from clr.model.case import Case
+from clr.model.dates import partial_bounds
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
@@ -248,3 +251,87 @@ def reopening(
         recipients=carried.recipients if carried else None,
         recipients_file=carried.recipients_file if carried else None,
     )
+
+
+def case_enums() -> dict[str, list[str]]:
+    """The allowed values new-case checks its answers and flags against, from the schema."""
+    props = load_schema("case")["properties"]
+    return {
+        "channel": props["discovery"]["properties"]["channel"]["enum"],
+        "sex": props["child"]["properties"]["sex"]["enum"],
+        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
+        "track": props["track"]["enum"],
+    }
+
+
+def needed_fields(confirmed: bool) -> list[str]:
+    """The fields a new case must have: one list for the prompts and the flags."""
+    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
+    if confirmed:  # what the identified stage needs
+        needed += ["supplier", "sector", "work"]
+    return needed
+
+
+FLAGS = {
+    "site": "--site",
+    "country": "--country",
+    "channel": "--channel",
+    "pseudonym": "--pseudonym",
+    "sex": "--sex",
+    "by": "--by",
+    "supplier": "--supplier",
+    "sector": "--sector",
+    "work": "--work",
+}
+
+
+def check_values(
+    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
+) -> None:
+    """Check a new case's values, from flags or answers; normalise the country to its code.
+
+    Raises:
+        ClrError: a required value is missing or a value is not allowed, naming the flag.
+    """
+    missing = [FLAGS[k] for k in needed_fields(confirmed) if not values.get(k)]
+    if confirmed and values["age"] is None and not values["birth_date"]:
+        missing.append("--age or --birth-date")
+    if missing:
+        raise ClrError(
+            f"missing {', '.join(missing)}",
+            hint="give them as flags (clr new-case --help), or run in a terminal "
+            "without --no-input to be asked",
+        )
+    if isinstance(values["country"], str):
+        found = countries.find(values["country"])
+        if found is None:
+            raise ClrError(
+                f"--country {values['country']!r} is not a country",
+                hint=countries.did_you_mean(values["country"]),
+            )
+        values["country"] = found.code
+    for key, enum in (
+        ("channel", "channel"),
+        ("sex", "sex"),
+        ("age_basis", "age_basis"),
+        ("track", "track"),
+    ):
+        if values.get(key) and values[key] not in enums[enum]:
+            shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
+            raise ClrError(
+                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
+            )
+    if values["discovered"]:
+        try:
+            day = dt.date.fromisoformat(values["discovered"])
+        except ValueError:
+            raise ClrError(
+                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
+            ) from None
+        if day > today:
+            raise ClrError(f"--discovered {day} is in the future")
+    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
+        raise ClrError(
+            f"--birth-date {values['birth_date']!r} is not a date",
+            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
+        )

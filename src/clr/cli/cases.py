@@ -143,18 +143,6 @@ def _ask_text(message: str, *, default: str = "", required: bool = False, check:
     return str(answer).strip()
 
 
-def _case_enums() -> dict[str, list[str]]:
-    from clr.io.resources import load_schema
-
-    props = load_schema("case")["properties"]
-    return {
-        "channel": props["discovery"]["properties"]["channel"]["enum"],
-        "sex": props["child"]["properties"]["sex"]["enum"],
-        "age_basis": props["child"]["properties"]["age_basis"]["enum"],
-        "track": props["track"]["enum"],
-    }
-
-
 def new_case_command(
     site: Annotated[str | None, typer.Option("--site", help="Site name or code.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier", help="Supplier id.")] = None,
@@ -251,7 +239,7 @@ def new_case_command(
     Example: clr new-case --no-input --site "Sunrise Garments" --country BD --channel audit
     --pseudonym "Child A" --sex female --age 13 --by "R. Ahmed"
     """
-    from clr.cases import caseops
+    from clr.cases import caseops, newcase
     from clr.cases.newcase import NewCase, create_case
     from clr.errors import ClrError
     from clr.model import workflow
@@ -259,7 +247,7 @@ def new_case_command(
 
     today = parse_as_of(as_of)
     repository = repo.open_repository()
-    enums = _case_enums()
+    enums = newcase.case_enums()
     values: dict[str, Any] = {
         "site": site,
         "supplier": supplier,
@@ -301,7 +289,7 @@ def new_case_command(
     if interactive(no_input):
         _prompt_missing(values, enums, today, confirmed)
         _prompt_identity(private, bool(repository.config.recipients))
-    _check_values(values, enums, today, confirmed)
+    newcase.check_values(values, enums, today, confirmed)
     new = NewCase(
         site={
             "name": values["site"],
@@ -364,6 +352,7 @@ def _prompt_missing(
 ) -> None:
     import questionary
 
+    from clr.cases import newcase
     from clr.model import countries
     from clr.model.dates import partial_bounds
 
@@ -398,7 +387,7 @@ def _prompt_missing(
             if values[key] == "":
                 values[key] = None
 
-    needed = set(_needed(confirmed))
+    needed = set(newcase.needed_fields(confirmed))
 
     def text(key: str, label: str, optional: str = "") -> Any:
         """A text question: required when the case needs it, else marked optional."""
@@ -509,78 +498,6 @@ def _prompt_identity(private: dict[str, Any], can_encrypt: bool) -> None:
         if not private.get(key):
             answer = questionary.text(f"{label} (encrypted, optional):").unsafe_ask()
             private[key] = answer.strip() or None
-
-
-def _needed(confirmed: bool) -> list[str]:
-    """The fields a new case must have: one list for the prompts and the flags."""
-    needed = ["site", "country", "channel", "pseudonym", "sex", "by"]
-    if confirmed:  # what the identified stage needs
-        needed += ["supplier", "sector", "work"]
-    return needed
-
-
-_FLAGS = {
-    "site": "--site",
-    "country": "--country",
-    "channel": "--channel",
-    "pseudonym": "--pseudonym",
-    "sex": "--sex",
-    "by": "--by",
-    "supplier": "--supplier",
-    "sector": "--sector",
-    "work": "--work",
-}
-
-
-def _check_values(
-    values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
-) -> None:
-    from clr.errors import ClrError
-    from clr.model import countries
-    from clr.model.dates import partial_bounds
-
-    missing = [_FLAGS[k] for k in _needed(confirmed) if not values.get(k)]
-    if confirmed and values["age"] is None and not values["birth_date"]:
-        missing.append("--age or --birth-date")
-    if missing:
-        raise ClrError(
-            f"missing {', '.join(missing)}",
-            hint="give them as flags (clr new-case --help), or run in a terminal "
-            "without --no-input to be asked",
-        )
-    if isinstance(values["country"], str):
-        found = countries.find(values["country"])
-        if found is None:
-            raise ClrError(
-                f"--country {values['country']!r} is not a country",
-                hint=countries.did_you_mean(values["country"]),
-            )
-        values["country"] = found.code
-    for key, enum in (
-        ("channel", "channel"),
-        ("sex", "sex"),
-        ("age_basis", "age_basis"),
-        ("track", "track"),
-    ):
-        if values.get(key) and values[key] not in enums[enum]:
-            shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
-            raise ClrError(
-                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
-            )
-    if values["discovered"]:
-        try:
-            day = dt.date.fromisoformat(values["discovered"])
-        except ValueError:
-            raise ClrError(
-                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
-            ) from None
-        if day > today:
-            raise ClrError(f"--discovered {day} is in the future")
-    if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
-        raise ClrError(
-            f"--birth-date {values['birth_date']!r} is not a date",
-            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
-        )
 
 
 def show_command(
