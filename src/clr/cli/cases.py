@@ -59,6 +59,23 @@ def init_command(
     ] = "UTC",
     force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing files.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Do not run git init.")] = False,
+    clr_source: Annotated[
+        str | None,
+        typer.Option(
+            "--clr-source",
+            metavar="URL",
+            help="Git URL of clr's source, for the CI workflow and pre-commit to install "
+            "clr from [default: clr's own repository].",
+        ),
+    ] = None,
+    clr_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--clr-ref",
+            metavar="TAG",
+            help="Tag or commit of clr to pin them to [default: this clr's release tag].",
+        ),
+    ] = None,
     no_input: NoInput = False,
 ) -> None:
     """Make a case repository: clr.yaml, cases/, .gitignore, pre-commit and CI files.
@@ -71,7 +88,13 @@ def init_command(
 
     from clr.errors import ClrError
     from clr.model.dates import timezone_problem
-    from clr.repo.scaffold import InitOptions, init_repository
+    from clr.repo.scaffold import (
+        CLR_SOURCE,
+        InitOptions,
+        default_clr_ref,
+        init_repository,
+        source_problem,
+    )
 
     ask = interactive(no_input)
     if organisation is None and ask:
@@ -103,6 +126,15 @@ def init_command(
     zone = timezone_problem(timezone)
     if zone is not None:
         raise ClrError(f"--timezone: {zone[0]}; nothing was written", hint=zone[1])
+    clr_source = clr_source or CLR_SOURCE
+    clr_ref = clr_ref or default_clr_ref()
+    pin = source_problem(clr_source, clr_ref)
+    if pin is not None:
+        # Command-line misuse: exit 2, as click does for a bad option value.
+        raise typer.BadParameter(
+            f"{pin}; nothing was written (e.g. --clr-source "
+            "https://git.example.org/tools/clr.git --clr-ref v0.1.0)"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     written, started_git = init_repository(
         directory,
@@ -112,6 +144,8 @@ def init_command(
             timezone=timezone,
             force=force,
             git=not no_git,
+            clr_source=clr_source,
+            clr_ref=clr_ref,
         ),
     )
     for path in written:

@@ -41,19 +41,35 @@ GITATTRIBUTES = """\
 cases/**/*.age -text -merge diff=age
 """
 
+CLR_SOURCE = "https://github.com/clr-cases/clr"
+"""Where clr's source is kept: the default of ``clr init --clr-source``.
+
+The workflow and the pre-commit configuration that ``clr init`` writes install clr from there
+(pip from git, pre-commit from the hook repository), so they work before and without any
+release on a package index.
+"""
+
+CLR_DISTRIBUTION = "clr-cases"
+"""clr's distribution name on package indexes (the command is ``clr``)."""
+
+
+def default_clr_ref() -> str:
+    """The tag of this clr's release: the default of ``clr init --clr-ref``."""
+    from clr import __version__
+
+    return f"v{__version__}"
+
+
 PRE_COMMIT = """\
 # Written by clr init: check every changed case before it is committed.
 # Install with: pip install pre-commit && pre-commit install
+# pre-commit installs clr itself (clr {ref}, from the repository below); to
+# upgrade, change rev here and the tag in .github/workflows/clr.yml.
 repos:
-  - repo: local
+  - repo: {source_yaml}
+    rev: {ref_yaml}
     hooks:
       - id: clr-validate
-        name: clr validate
-        entry: clr validate
-        language: system
-        files: ^(cases/|playbooks/|clr\\.yaml$)
-        types: [yaml]
-        pass_filenames: false
 """
 
 WORKFLOW = """\
@@ -62,21 +78,36 @@ name: clr
 on:
   push:
   pull_request:
+permissions:
+  contents: read
 jobs:
   validate:
     runs-on: ubuntu-latest
+    timeout-minutes: 15
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # --changed and --since need the history
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      # Install clr from wherever your organisation keeps it (a package index or a git URL).
-      - run: pip install "${{ vars.CLR_PACKAGE || 'clr' }}"
+          cache: pip
+          cache-dependency-path: .github/workflows/clr.yml
+      # clr {ref}, pinned, so that every run checks by the same rules, from
+      # {source}
+      # To upgrade, change the tag here and rev in .pre-commit-config.yaml.
+      - run: pip install {requirement}
+      # Annotations on the changed lines, every finding in the log, exit 1 on errors.
       - run: clr validate --format github
+      # On pull requests: no stage moved back and no history rewritten.
+      - if: github.event_name == 'pull_request'
+        env:
+          BASE: origin/${{{{ github.base_ref }}}}
+        run: clr validate --changed "$BASE" --since "$BASE" --format github
 # Optional: a calendar feed of due and overdue actions (clr agenda), made every
 # morning and kept as a build artifact for your team (case ids only; still, do not
 # publish it on a public site). To use it, uncomment the lines below and add a line
-# 'schedule: [{cron: "0 5 * * 1-5"}]' under "on:" above (05:00 UTC, Monday to Friday).
+# 'schedule: [{{cron: "0 5 * * 1-5"}}]' under "on:" above (05:00 UTC, Monday to Friday).
 #  agenda:
 #    if: github.event_name == 'schedule'
 #    runs-on: ubuntu-latest
@@ -85,7 +116,7 @@ jobs:
 #      - uses: actions/setup-python@v5
 #        with:
 #          python-version: "3.12"
-#      - run: pip install "${{ vars.CLR_PACKAGE || 'clr' }}"
+#      - run: pip install {requirement}
 #      - run: clr agenda --days 30 --format ics --output agenda.ics
 #      - run: clr agenda --digest > digest.md
 #      - uses: actions/upload-artifact@v4
@@ -95,6 +126,54 @@ jobs:
 #            agenda.ics
 #            digest.md
 """
+
+YAMLLINT = """\
+# Written by clr init: the YAML style clr writes, for yamllint
+# (pip install yamllint && yamllint --strict .).
+extends: default
+rules:
+  # clr writes no "---" line, and keeps a long note on one line (no folding).
+  document-start: disable
+  line-length: disable
+  # GitHub Actions' "on:" is a key, not a truth value.
+  truthy:
+    check-keys: false
+ignore: |
+  .clr-cache/
+"""
+
+_SOURCE_PATTERN = r"(https?|ssh|git|file)://([\w.-]+@)?[^\s\"'`$\\@#]+"
+"""A git URL clr init accepts for --clr-source: one that is safe in YAML and a shell line."""
+
+_REF_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}"
+"""A tag, branch or commit clr init accepts for --clr-ref."""
+
+
+def source_problem(source: str, ref: str) -> str | None:
+    """Why ``--clr-source``/``--clr-ref`` cannot be written into the files, or None."""
+    import re
+
+    if not re.fullmatch(_SOURCE_PATTERN, source):
+        return (
+            f"--clr-source {source!r} is not a git URL (https://, ssh://, git:// or file://, "
+            "without spaces or quotes)"
+        )
+    if not re.fullmatch(_REF_PATTERN, ref) or ".." in ref:
+        return f"--clr-ref {ref!r} is not a tag, branch or commit name"
+    return None
+
+
+def pre_commit_text(source: str, ref: str) -> str:
+    """The ``.pre-commit-config.yaml`` that uses clr's own hook from ``source`` at ``ref``."""
+    return PRE_COMMIT.format(
+        source=source, ref=ref, source_yaml=render_scalar(source), ref_yaml=render_scalar(ref)
+    )
+
+
+def workflow_text(source: str, ref: str) -> str:
+    """The GitHub Actions workflow that installs clr from ``source`` at ``ref``."""
+    requirement = f'"{CLR_DISTRIBUTION} @ git+{source}@{ref}"'
+    return WORKFLOW.format(source=source, ref=ref, requirement=requirement)
 
 
 @dataclass(frozen=True)
@@ -107,6 +186,9 @@ class InitOptions:
     default_playbook: str = "child-labour"
     force: bool = False
     git: bool = True
+    clr_source: str = CLR_SOURCE
+    clr_ref: str = ""
+    """Empty: the tag of this clr's release (``default_clr_ref``)."""
 
 
 def config_text(options: InitOptions) -> str:
@@ -146,8 +228,13 @@ def planned_files(root: Path, options: InitOptions) -> dict[Path, str]:
         root / "clr.yaml": config_text(options),
         root / ".gitignore": GITIGNORE,
         root / ".gitattributes": GITATTRIBUTES,
-        root / ".pre-commit-config.yaml": PRE_COMMIT,
-        root / ".github" / "workflows" / "clr.yml": WORKFLOW,
+        root / ".pre-commit-config.yaml": pre_commit_text(
+            options.clr_source, options.clr_ref or default_clr_ref()
+        ),
+        root / ".github" / "workflows" / "clr.yml": workflow_text(
+            options.clr_source, options.clr_ref or default_clr_ref()
+        ),
+        root / ".yamllint": YAMLLINT,
         root / "cases" / ".gitkeep": "",
     }
     for name in ("case", "config", "playbook"):
