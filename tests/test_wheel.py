@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,15 @@ def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
         capture_output=True,
         timeout=600,
     )
-    (wheel,) = dist.glob("clr-*.whl")
+    (wheel,) = dist.glob("clr_cases-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        meta = archive.read(metadata).decode()
+        (licence,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+        assert "MIT License" in archive.read(licence).decode()
+    assert "\nName: clr-cases\n" in meta and "\nLicense-Expression: MIT\n" in meta
+    assert "Project-URL: Source, https://" in meta
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
@@ -65,3 +75,18 @@ def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
         check=True,
     )
     assert '"$id": "https://clr.invalid/schemas/case.schema.json"' in schema.stdout
+
+
+@pytest.mark.slow
+def test_sdist_holds_the_licence_and_the_pre_commit_hooks(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (sdist,) = tmp_path.glob("clr_cases-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"LICENSE", ".pre-commit-hooks.yaml", "pyproject.toml", "README.md"} <= names
+    assert "docs/codes.md" in names or "docs/ci.md" in names

@@ -232,6 +232,7 @@ def test_clr_decrypts_what_age_encrypts_with_an_age_keygen_key(repo: Path, tmp_p
     result = run(["identity", "show", case_id, "--identity-file", str(made), "-f", "json"])
     assert result.exit_code == 0, describe(result)
     assert json.loads(result.stdout) == {
+        "version": 1,
         "case": case_id,
         "name": NAME,
         "guardian_contact": PHONE,
@@ -557,7 +558,7 @@ def test_reopen_carries_the_identity_file_encrypted_for_the_new_case(
     ]
     assert (folder / identity.IDENTITY_FILE).read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED")
     assert (folder / identity.RECIPIENTS_FILE).read_text(encoding="utf-8") == extra
-    expected = {"case": new, "name": NAME, "contact": PHONE, "address": "Mirpur 10"}
+    expected = {"version": 1, "case": new, "name": NAME, "contact": PHONE, "address": "Mirpur 10"}
     for who in (key, local):
         shown = run(["identity", "show", new, "-i", str(who.path), "--format", "json"])
         assert shown.exit_code == 0, describe(shown)

@@ -1279,6 +1279,31 @@ def test_export_csv_neutralises_formulas(repo: Path, tmp_path: Path) -> None:
     assert SECRET not in text and NOTE not in text
 
 
+def test_export_csv_for_excel_has_a_bom_and_crlf(repo: Path, tmp_path: Path) -> None:
+    plain, excel = tmp_path / "plain", tmp_path / "excel"
+    assert run("export", "--csv", plain, "--as-of", AS_OF).exit_code == 0
+    result = run("export", "--csv", excel, "--excel", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in excel.iterdir()) == sorted(p.name for p in plain.iterdir())
+    for path in sorted(excel.iterdir()):
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), path.name
+        assert data.count(b"\n") == data.count(b"\r\n") > 0, path.name
+        # The same rows as the plain export, once the mark and line ends are read as such.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        with (plain / path.name).open(encoding="utf-8", newline="") as handle:
+            assert rows == list(csv.reader(handle)), path.name
+        assert not (plain / path.name).read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_export_excel_needs_csv(repo: Path, tmp_path: Path) -> None:
+    result = run("export", "--sqlite", tmp_path / "x.db", "--excel", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "--csv" in result.output
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_export_needs_a_target(repo: Path) -> None:
     result = run("export")
     assert result.exit_code == 2

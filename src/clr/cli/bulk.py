@@ -481,6 +481,13 @@ def export_command(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write one CSV file per table into this folder.")
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="With --csv: CSV files for Excel (a UTF-8 byte order mark, CRLF line ends).",
+        ),
+    ] = False,
     audience: ForOpt = "caseworker",
     override_consent: OverrideOpt = None,
     by: ByOpt = None,
@@ -501,6 +508,8 @@ def export_command(
     """
     if sqlite is None and csv_dir is None:
         raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
+    if excel and csv_dir is None:
+        raise typer.BadParameter("--excel shapes CSV files: give --csv DIR too")
     import os
 
     from clr.repo.repository import display_path
@@ -547,7 +556,7 @@ def export_command(
         export.write_sqlite(result, sqlite)
         typer.echo(f"wrote {display_path(sqlite)}: {counts}", err=True)
     if csv_dir is not None:
-        export.write_csv(result, csv_dir)
+        export.write_csv(result, csv_dir, excel=excel)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
     if ledger is not None:
         ledger.record(shared, str(audience), today)

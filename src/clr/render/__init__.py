@@ -90,7 +90,7 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
     # An identity file (clr identity show): function(document) -> str.
     "identity": _kind(
         Renderer("yaml", f"{_TABLES}:identity_yaml"),
-        Renderer("json", f"{_TABLES}:document_json"),
+        Renderer("json", f"{_TABLES}:identity_json"),
     ),
     # Due actions over many cases (clr agenda): function(items, cases, today, days, by) -> str.
     "agenda": _kind(

@@ -47,6 +47,12 @@ def identity_yaml(doc: dict[str, Any]) -> str:
     return safe.terminal(render(doc, header=False), block=True)
 
 
+def identity_json(doc: dict[str, Any]) -> str:
+    """An identity file's fields as JSON, after ``"version": 1`` like every JSON output."""
+    # An identity field never has that name; a stray one must not hide the version.
+    return document_json({"version": 1, **{k: v for k, v in doc.items() if k != "version"}})
+
+
 def json_lines(doc: dict[str, Any]) -> str:
     """JSON with one case per line: readable, diffable, and written by the fast C encoder."""
     cases = doc.get("cases")

@@ -735,7 +735,7 @@ def csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
-def _csv_line(cells: Iterable[str]) -> str:
+def _csv_line(cells: Iterable[str], line_end: str = "\n") -> str:
     r"""One CSV record: a cell holding a comma, a quote, CR or LF is quoted.
 
     Not the csv module's writer: with ``\n`` line ends it leaves a lone CR unquoted, and a
@@ -746,13 +746,19 @@ def _csv_line(cells: Iterable[str]) -> str:
         if any(c in cell for c in ',"\r\n'):
             cell = '"' + cell.replace('"', '""') + '"'
         out.append(cell)
-    return ",".join(out) + "\n"
+    return ",".join(out) + line_end
 
 
-def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text with a header line; every cell passed through ``csv_cell``."""
-    lines = [_csv_line(columns)]
-    lines.extend(_csv_line([csv_cell(v) for v in row]) for row in rows)
+def csv_text(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, line_end: str = "\n"
+) -> str:
+    """CSV text with a header line; every cell passed through ``csv_cell``.
+
+    ``line_end`` ends each record (``\r\n`` for Excel); line breaks inside a quoted cell
+    are kept as they are.
+    """
+    lines = [_csv_line(columns, line_end)]
+    lines.extend(_csv_line([csv_cell(v) for v in row], line_end) for row in rows)
     return "".join(lines)
 
 
@@ -782,11 +788,14 @@ def _csv_values(flags: set[int], row: Row) -> list[Any]:
     return [bool(v) if i in flags and v is not None else v for i, v in enumerate(row)]
 
 
-def write_csv(export: Export, folder: Path) -> list[Path]:
+def write_csv(export: Export, folder: Path, *, excel: bool = False) -> list[Path]:
     """Write one ``<table>.csv`` per table into ``folder`` (made if needed); return them.
 
-    CSV files of clr's other tables in ``folder`` (from an export for another audience)
-    are removed.
+    With ``excel``, the files start with a UTF-8 byte order mark and end lines with CRLF, so
+    that Excel opens them as UTF-8 (names with accents intact) on every platform.
+
+    CSV files of clr's other tables in ``folder`` (from an export for another audience) are
+    removed.
     """
     from clr.io import atomic
 
@@ -796,9 +805,12 @@ def write_csv(export: Export, folder: Path) -> list[Path]:
         path = folder / f"{name}.csv"
         flags = {i for i, (col, kind) in enumerate(columns) if kind == "INTEGER" and col in _FLAGS}
         text = csv_text(
-            [c for c, _ in columns], (_csv_values(flags, r) for r in export.tables[name])
+            [c for c, _ in columns],
+            (_csv_values(flags, r) for r in export.tables[name]),
+            line_end="\r\n" if excel else "\n",
         )
-        atomic.write(path, text)
+        # Excel reads CSV as UTF-8 only after a byte order mark.
+        atomic.write(path, ("\ufeff" if excel else "") + text)
         written.append(path)
     for name in (*TABLES, "figures"):
         # A table of an earlier export for another audience must not go out with this one.
