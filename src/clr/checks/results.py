@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from clr.model.findings import Finding
@@ -34,6 +35,10 @@ class Report:
 
     files: list[FileReport] = field(default_factory=list)
     config_error: bool = False
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    """When the checks began (UTC): SARIF's invocation start, JUnit's timestamp."""
+    strict: bool = False
+    """Whether warnings fail too (``--strict``): the exit code that reports state."""
 
     @property
     def findings(self) -> list[Finding]:

@@ -116,6 +116,7 @@ def validate(
         from clr.repo.gitops import history_findings
 
         history_findings(report, targets, since)
+    report.strict = strict
     chosen = format_name("findings", output_format)
     if chosen == "auto":
         chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

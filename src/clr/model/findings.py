@@ -63,6 +63,9 @@ CODES: dict[str, str] = {
     "CLR404": "Case file outside cases/<id>/case.yaml",
     "CLR405": "Temporary file left by an interrupted write",
     # Personal data where it must not be (CLR5xx)
+    "CLR405": "A temporary file (such as .case.yaml.<pid>.<random>.tmp) was left by a clr "
+    "command that was killed while writing. The file it was writing is whole: delete the "
+    "leftover.",
     "CLR501": "Plaintext identity file tracked or not ignored by git",
     "CLR502": "Identity field in the case file",
     "CLR503": "Phone number in free text",
@@ -73,6 +76,96 @@ CODES: dict[str, str] = {
     "CLR508": "Private key in the repository",
     "CLR509": "Identity file cannot be read",
 }
+
+
+GROUPS: dict[str, str] = {
+    "CLR0": "Reading the file",
+    "CLR1": "The case schema",
+    "CLR2": "Rules a schema cannot express",
+    "CLR3": "Deadlines",
+    "CLR4": "Repository files: clr.yaml and playbooks",
+    "CLR5": "Personal data where it must not be",
+}
+"""The groups of codes, by their first digit (the headings of docs/codes.md)."""
+
+DESCRIPTIONS: dict[str, str] = {
+    "CLR001": "clr could not open or read the file (it is missing, a folder, or not readable). "
+    "Nothing else in it was checked.",
+    "CLR002": "The file holds bytes that are not UTF-8 text. Save it as UTF-8 in your editor.",
+    "CLR003": "The file is not valid YAML: the message names the line and column where the "
+    "parser stopped. Nothing else in it was checked.",
+    "CLR004": "A tab character indents a line. YAML allows only spaces for indentation.",
+    "CLR005": "The same key appears twice in one mapping; YAML readers would silently keep "
+    "only one of the values.",
+    "CLR006": "A case file, clr.yaml and a playbook must each be a mapping of fields at the "
+    "top level, not a list or a single value.",
+    "CLR007": "The file holds more than one YAML document (a '---' line between them); clr "
+    "reads one document per file.",
+    "CLR008": "An anchor and alias (or a merge key) reuse a list or mapping; clr refuses them "
+    "because they can make a small file expand to millions of values. Write the values out.",
+    "CLR009": "The file is over clr's size limit; a case file is normally under 100 KB, so "
+    "attachments or logs have found their way into it.",
+    "CLR010": "A mapping key is a number, a date or another non-text value; keys must be text.",
+    "CLR011": "A YAML tag (such as !!python/object) that clr does not read is used.",
+    "CLR101": "A field that the case schema requires is missing.",
+    "CLR102": "A value has the wrong type: text where a number is expected, a list where a "
+    "mapping is expected, and so on.",
+    "CLR103": "A value is not one of those allowed for the field (for example a country "
+    "code or a closure reason); the hint lists the allowed values or the closest one.",
+    "CLR104": "A field that the case schema does not know: often a misspelt field name.",
+    "CLR105": "A value does not have the required form, such as a date as YYYY-MM-DD or a "
+    "case id as PREFIX-YEAR-CODE.",
+    "CLR106": "A number or a list length is outside the range the schema allows.",
+    "CLR107": "A rule of the schema that combines several fields is not met.",
+    "CLR110": "The case's stage needs a field that is not there yet: record it, or move the "
+    "case back to the stage it really is at.",
+    "CLR111": "A condition of the case's stage is not met (for example a plan that must be "
+    "signed before the plan_agreed stage).",
+    "CLR201": "Two dates are in an order that cannot be (for example a visit before the child "
+    "was found working).",
+    "CLR202": "A date lies in the future of the day clr checks as of.",
+    "CLR203": "The case id in the file differs from the name of its folder under cases/.",
+    "CLR204": "Two case files have the same case id.",
+    "CLR205": "The last entry of the case's history does not end at the case's stage.",
+    "CLR206": "An entry of the history starts from another stage than the one before it "
+    "ended in, or makes a move that is not allowed (back, or over a stage).",
+    "CLR207": "The verified age does not fit the case's track (underage or young-worker).",
+    "CLR208": "The minimum age recorded in the case differs from the one clr works out from "
+    "the country, clr.yaml and the buyer's code of conduct.",
+    "CLR209": "The case is closed for a reason whose conditions (visits, checklist, notes) "
+    "are not met.",
+    "CLR210": "The shares of the remediation costs do not add up to 100 percent.",
+    "CLR211": "The case names a playbook that is neither bundled with clr nor in playbooks/.",
+    "CLR212": "The times of the history entries are not in order.",
+    "CLR213": "The case file is in an older case format: run clr migrate.",
+    "CLR214": "A stipend is lower than the wage the child lost by stopping work.",
+    "CLR215": "The checklist names an item that the case's playbook does not have.",
+    "CLR216": "Since the given git revision (clr validate --since), the case's stage moved "
+    "backwards.",
+    "CLR217": "Since the given git revision (clr validate --since), a history entry was changed "
+    "or removed; history is only ever appended to.",
+    "CLR218": "Since the given git revision (clr validate --since), a case file was deleted.",
+    "CLR301": "A required action of the playbook is past its deadline. A warning by default; "
+    "an error where clr.yaml says overdue: error, or with --strict.",
+    "CLR401": "clr.yaml does not match its schema; no case is checked until it is fixed.",
+    "CLR402": "A playbook in playbooks/ does not match the playbook schema or clr's rules.",
+    "CLR403": "A folder under cases/ has no case.yaml.",
+    "CLR404": "A YAML file lies directly in cases/, where it is not read as a case; a case "
+    "lives in cases/<id>/case.yaml.",
+    "CLR501": "A plaintext identity file is tracked by git or not ignored: the child's "
+    "personal data would be committed. Encrypt it (clr identity) and ignore the plaintext.",
+    "CLR502": "A field of the identity file (a name, a contact, an address) is in the case "
+    "file, which is not encrypted. Move it to the identity file.",
+    "CLR503": "Free text in the case file holds what looks like a phone number.",
+    "CLR504": "Free text in the case file holds what looks like an e-mail address.",
+    "CLR505": "Free text in the case file holds what looks like an ID document number.",
+    "CLR506": "Free text in the case file holds GPS coordinates or a map link.",
+    "CLR507": "The case file holds a name or an ID number that is in the case's identity file.",
+    "CLR508": "A private key (age or SSH) is in the repository. Remove it and make a new key.",
+    "CLR509": "The encrypted identity files could not be read with the key at hand, so names "
+    "from them were not looked for in the case files (CLR507).",
+}
+"""What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 
 
 @dataclass(frozen=True, order=True)

@@ -5,9 +5,12 @@ Each is registered by name in ``clr.render.RENDERER_BY_NAME["findings"]``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+from pathlib import Path
 
-from clr import __version__
+from clr import SOURCE_URL, __version__
 from clr.checks.results import Report
 from clr.model.findings import Finding, pointer_to_path
 
@@ -124,14 +127,55 @@ def _rule_name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words)
 
 
-def render_sarif(report: Report) -> str:
-    """SARIF 2.1.0 for code scanning: every rule listed, one result per finding."""
-    from clr.model.findings import CODES
+def source_root(start: Path | None = None) -> Path:
+    """The root that report paths are made relative to.
 
+    The git work tree, else the case repository (``clr.yaml``), else the current folder.
+    """
+    from clr.repo.repository import find_root
+
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    found = find_root(here)
+    return Path(found) if found is not None else here
+
+
+SRCROOT = "%SRCROOT%"
+"""The SARIF ``uriBaseId`` of paths relative to the repository root (as GitHub expects)."""
+
+
+def _artifact(path: str, root: Path) -> dict[str, object]:
+    """A SARIF artifactLocation: relative to ``root`` with ``uriBaseId``, else a file URI."""
+    from urllib.parse import quote
+
+    full = Path(os.path.normpath(Path.cwd() / path))
+    try:
+        relative = full.relative_to(root)
+    except ValueError:
+        return {"uri": full.as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 for code scanning: every rule listed, one result per finding.
+
+    Paths are relative to the repository root (``%SRCROOT%``); the invocation carries clr's
+    exit code and when the run began and ended; each rule links its entry in docs/codes.md.
+    """
+    from clr.model.findings import CODES, DESCRIPTIONS
+    from clr.render.codes import code_url
+
+    root = source_root()
     rule_ids = sorted(CODES)
     results = []
     for f in report.findings:
-        location: dict[str, object] = {"artifactLocation": {"uri": f.path.replace("\\", "/")}}
+        location: dict[str, object] = {"artifactLocation": _artifact(f.path, root)}
         if f.line:
             location["region"] = {"startLine": f.line, "startColumn": max(f.col, 1)}
         result: dict[str, object] = {
@@ -145,6 +189,7 @@ def render_sarif(report: Report) -> str:
         if f.pointer:
             result["properties"] = {"pointer": f.pointer}
         results.append(result)
+    exit_code = report.exit_code(strict=report.strict)
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -154,17 +199,30 @@ def render_sarif(report: Report) -> str:
                     "driver": {
                         "name": "clr",
                         "version": __version__,
-                        "informationUri": "https://clr.invalid/",
+                        "informationUri": SOURCE_URL,
                         "rules": [
                             {
                                 "id": code,
                                 "name": _rule_name(CODES[code]),
                                 "shortDescription": {"text": CODES[code]},
+                                "fullDescription": {
+                                    "text": DESCRIPTIONS.get(code) or f"{CODES[code]}."
+                                },
+                                "helpUri": code_url(code),
                             }
                             for code in rule_ids
                         ],
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.config_error,
+                        "exitCode": exit_code,
+                        "startTimeUtc": _utc(report.started),
+                        "endTimeUtc": _utc(dt.datetime.now(dt.timezone.utc)),
+                    }
+                ],
+                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "results": results,
             }
         ],
@@ -201,7 +259,11 @@ def render_gitlab(report: Report) -> str:
 
 
 def render_junit(report: Report) -> str:
-    """JUnit XML: one test case per file, a failure per file with findings."""
+    """JUnit XML: one test case per file, a failure per file with findings.
+
+    The suite carries when the checks began (``timestamp``, UTC) and how long they took
+    (``time``, seconds).
+    """
     from xml.sax.saxutils import escape, quoteattr
 
     cases = []
@@ -231,12 +293,17 @@ def render_junit(report: Report) -> str:
             f"{escape(lines)}</failure></testcase>"
         )
     total = len(report.files)
+    seconds = (dt.datetime.now(dt.timezone.utc) - report.started).total_seconds()
+    took = f'time="{max(seconds, 0):.3f}"'
+    # JUnit's timestamp is ISO 8601 without a zone (the XSD's xs:dateTime pattern); UTC.
+    began = report.started.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     return "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            f'<testsuites name="clr" tests="{total}" failures="{failures}" errors="0">',
+            f'<testsuites name="clr" tests="{total}" failures="{failures}" errors="0" {took} '
+            f'timestamp="{began}">',
             f'  <testsuite name="clr validate" tests="{total}" failures="{failures}" errors="0" '
-            f'skipped="0">',
+            f'skipped="0" {took} timestamp="{began}">',
             *cases,
             "  </testsuite>",
             "</testsuites>",

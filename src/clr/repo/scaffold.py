@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from clr import SOURCE_URL
 from clr.errors import ClrError
 from clr.io import atomic, resources
 from clr.io.files import read_text, reason
@@ -41,7 +42,7 @@ GITATTRIBUTES = """\
 cases/**/*.age -text -merge diff=age
 """
 
-CLR_SOURCE = "https://github.com/clr-cases/clr"
+CLR_SOURCE = SOURCE_URL
 """Where clr's source is kept: the default of ``clr init --clr-source``.
 
 The workflow and the pre-commit configuration that ``clr init`` writes install clr from there
