@@ -35,6 +35,7 @@ INIT_FILES = (
     ".gitattributes",
     ".pre-commit-config.yaml",
     ".github/workflows/clr.yml",
+    ".yamllint",
 )
 
 FULL_FLAGS = [
@@ -151,7 +152,7 @@ def test_init_makes_a_repository_and_says_what_next(
     assert "identity.yaml" in ignored
     assert "eol=lf" in (root / ".gitattributes").read_text(encoding="utf-8")
     hooks = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    assert hooks["repos"][0]["hooks"][0]["entry"] == "clr validate"
+    assert hooks["repos"][0]["hooks"] == [{"id": "clr-validate"}]
     workflow = yaml.safe_load((root / ".github/workflows/clr.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["validate"]["steps"]
     assert any("clr validate" in str(step.get("run", "")) for step in steps)
