@@ -63,9 +63,6 @@ CODES: dict[str, str] = {
     "CLR404": "Case file outside cases/<id>/case.yaml",
     "CLR405": "Temporary file left by an interrupted write",
     # Personal data where it must not be (CLR5xx)
-    "CLR405": "A temporary file (such as .case.yaml.<pid>.<random>.tmp) was left by a clr "
-    "command that was killed while writing. The file it was writing is whole: delete the "
-    "leftover.",
     "CLR501": "Plaintext identity file tracked or not ignored by git",
     "CLR502": "Identity field in the case file",
     "CLR503": "Phone number in free text",
@@ -152,6 +149,9 @@ DESCRIPTIONS: dict[str, str] = {
     "CLR403": "A folder under cases/ has no case.yaml.",
     "CLR404": "A YAML file lies directly in cases/, where it is not read as a case; a case "
     "lives in cases/<id>/case.yaml.",
+    "CLR405": "A temporary file (such as .case.yaml.<pid>.<random>.tmp) was left by a clr "
+    "command that was killed while writing. The file it was writing is whole: delete the "
+    "leftover.",
     "CLR501": "A plaintext identity file is tracked by git or not ignored: the child's "
     "personal data would be committed. Encrypt it (clr identity) and ignore the plaintext.",
     "CLR502": "A field of the identity file (a name, a contact, an address) is in the case "
