@@ -43,8 +43,10 @@ def codes_page() -> str:
 
 def main() -> None:
     """Write the page into the source tree this module is in."""
+    from clr.io import atomic
+
     path = Path(__file__).resolve().parents[3] / PAGE
-    path.write_text(codes_page(), encoding="utf-8")
+    atomic.write(path, codes_page())
     print(f"wrote {path}")
 
 
