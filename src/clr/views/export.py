@@ -749,10 +749,8 @@ def _csv_line(cells: Iterable[str], line_end: str = "\n") -> str:
     return ",".join(out) + line_end
 
 
-def csv_text(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], *, line_end: str = "\n"
-) -> str:
-    """CSV text with a header line; every cell passed through ``csv_cell``.
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, line_end: str = "\n") -> str:
+    r"""CSV text with a header line; every cell passed through ``csv_cell``.
 
     ``line_end`` ends each record (``\r\n`` for Excel); line breaks inside a quoted cell
     are kept as they are.
