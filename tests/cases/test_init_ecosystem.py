@@ -71,6 +71,77 @@ def test_init_pins_clr_by_default_to_this_release(tmp_path: Path) -> None:
     ]
 
 
+class _Installed:
+    """A stand-in for clr's installed distribution, with pip's PEP 610 record."""
+
+    def __init__(self, record: str | None) -> None:
+        self.record = record
+
+    def read_text(self, name: str) -> str | None:
+        return self.record if name == "direct_url.json" else None
+
+
+GIT_RECORD = (
+    '{"url": "https://git.example.org/tools/clr.git", '
+    '"vcs_info": {"vcs": "git", "requested_revision": "v0.1.0", '
+    '"commit_id": "0123456789abcdef0123456789abcdef01234567"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            GIT_RECORD,
+            ("https://git.example.org/tools/clr.git", "0123456789abcdef0123456789abcdef01234567"),
+        ),
+        ('{"url": "file:///home/u/clr", "dir_info": {"editable": true}}', None),
+        ('{"url": "https://x.org/c.tar.gz", "archive_info": {}}', None),
+        (
+            '{"url": "https://h/\'$(rm -rf ~)\'", "vcs_info": {"vcs": "git", "commit_id": "ab12"}}',
+            None,
+        ),
+        ('{"url": "https://h/c.git", "vcs_info": {"vcs": "hg", "commit_id": "ab12"}}', None),
+        ("not json", None),
+        (None, None),
+    ],
+)
+def test_installed_origin_reads_where_pip_installed_clr_from(
+    monkeypatch: pytest.MonkeyPatch, record: str | None, expected: tuple[str, str] | None
+) -> None:
+    from importlib import metadata
+
+    from clr.repo import scaffold
+
+    monkeypatch.setattr(metadata, "distribution", lambda name: _Installed(record))
+    assert scaffold.installed_origin() == expected
+
+
+def test_init_pins_clr_to_the_commit_pip_installed_it_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    monkeypatch.setattr(metadata, "distribution", lambda name: _Installed(GIT_RECORD))
+    root = init(tmp_path / "r", "--no-git")
+    steps = workflow(root)["jobs"]["validate"]["steps"]  # type: ignore[index]
+    installs = [s["run"] for s in steps if str(s.get("run", "")).startswith("pip install")]
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert installs == [
+        f'pip install "clr-cases @ git+https://git.example.org/tools/clr.git@{commit}"'
+    ]
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text("utf-8"))
+    assert config["repos"][0]["rev"] == commit
+
+
+def test_init_says_where_ci_will_install_clr_from_when_it_cannot_tell(tmp_path: Path) -> None:
+    result = run(
+        ["init", str(tmp_path / "r"), "--org", "T", "--prefix", "TST", "--no-input", "--no-git"]
+    )
+    assert result.exit_code == 0, describe(result)
+    assert f"install clr from {CLR_SOURCE} at v{__version__}" in result.stderr
+
+
 def test_init_pins_clr_to_the_given_source_and_ref(tmp_path: Path) -> None:
     source = "https://git.example.org/tools/clr.git"
     root = init(tmp_path / "r", "--no-git", "--clr-source", source, "--clr-ref", "v9.8.7")

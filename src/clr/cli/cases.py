@@ -65,7 +65,8 @@ def init_command(
             "--clr-source",
             metavar="URL",
             help="Git URL of clr's source, for the CI workflow and pre-commit to install "
-            "clr from [default: clr's own repository].",
+            "clr from [default: where pip installed this clr from, if from git; else clr's "
+            "own repository].",
         ),
     ] = None,
     clr_ref: Annotated[
@@ -73,7 +74,8 @@ def init_command(
         typer.Option(
             "--clr-ref",
             metavar="TAG",
-            help="Tag or commit of clr to pin them to [default: this clr's release tag].",
+            help="Tag or commit of clr to pin them to [default: the commit pip installed this "
+            "clr from, if from git; else this clr's release tag].",
         ),
     ] = None,
     no_input: NoInput = False,
@@ -93,6 +95,7 @@ def init_command(
         InitOptions,
         default_clr_ref,
         init_repository,
+        installed_origin,
         source_problem,
     )
 
@@ -126,6 +129,18 @@ def init_command(
     zone = timezone_problem(timezone)
     if zone is not None:
         raise ClrError(f"--timezone: {zone[0]}; nothing was written", hint=zone[1])
+    if clr_source is None and clr_ref is None:
+        origin = installed_origin()
+        if origin is None:
+            typer.echo(
+                f"note: CI and pre-commit will install clr from {CLR_SOURCE} at "
+                f"{default_clr_ref()}; where your organisation keeps its own copy, change the "
+                "pip line in .github/workflows/clr.yml and repo/rev in "
+                ".pre-commit-config.yaml (or give --clr-source and --clr-ref)",
+                err=True,
+            )
+        else:
+            clr_source, clr_ref = origin
     clr_source = clr_source or CLR_SOURCE
     clr_ref = clr_ref or default_clr_ref()
     pin = source_problem(clr_source, clr_ref)

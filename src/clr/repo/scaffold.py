@@ -61,6 +61,33 @@ def default_clr_ref() -> str:
     return f"v{__version__}"
 
 
+def installed_origin() -> tuple[str, str] | None:
+    """The git URL and commit this clr was installed from, if pip installed it from git.
+
+    pip records where a package came from (PEP 610, ``direct_url.json``); a clr installed
+    with ``pip install "clr-cases @ git+URL@TAG"`` knows its URL and exact commit, which is
+    the surest pin for the files ``clr init`` writes. None for any other kind of install.
+    """
+    import json
+    from importlib import metadata
+
+    try:
+        text = metadata.distribution(CLR_DISTRIBUTION).read_text("direct_url.json")
+    except (metadata.PackageNotFoundError, OSError):
+        return None
+    try:
+        origin = json.loads(text or "")
+    except ValueError:
+        return None
+    vcs = origin.get("vcs_info") if isinstance(origin, dict) else None
+    url, commit = origin.get("url") if vcs else None, vcs.get("commit_id") if vcs else None
+    if not isinstance(vcs, dict) or vcs.get("vcs") != "git":
+        return None
+    if not isinstance(url, str) or not isinstance(commit, str) or source_problem(url, commit):
+        return None
+    return url, commit
+
+
 PRE_COMMIT = """\
 # Written by clr init: check every changed case before it is committed.
 # Install with: pip install pre-commit && pre-commit install
