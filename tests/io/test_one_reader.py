@@ -14,6 +14,11 @@ DIRECT_READ = re.compile(
 # Files clr has just written itself, opened again only to fsync them.
 ALLOWED = {
     ("cases/newcase.py", 'with (staging / name).open("rb") as handle:'),
+    # pip's record of where clr was installed from, inside clr's own installation
+    (
+        "repo/scaffold.py",
+        'text = metadata.distribution(CLR_DISTRIBUTION).read_text("direct_url.json")',
+    ),
     # the atomic writer's check of the file it is about to replace (its own policy)
     ("io/atomic.py", 'with open(path, "rb") as handle:  # noqa: PTH123'),
 }
