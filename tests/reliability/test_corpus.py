@@ -408,6 +408,7 @@ def test_bad_input_is_refused_with_a_message_naming_the_file(
 SAMPLE = ["dup-key-top.yaml", "child-list.yaml"]
 
 
+@pytest.mark.slow  # every command twice, as processes: about 4 s of CPU
 @pytest.mark.skipif(REAL, reason="every command already runs as python -m clr")
 def test_fork_server_runs_clr_as_python_m_clr_does(
     tmp_path: Path, clr_run: Callable[..., Result]

@@ -259,6 +259,7 @@ BY = [None, *GROUP_FIELDS]
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking these takes minutes
 )
+@pytest.mark.slow  # 50 random portfolios: 5 to 10 s
 @given(portfolios(), st.sampled_from(BY), st.integers(2, 6))
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # long reprs
 def test_no_hidden_figure_is_a_visible_total_minus_visible_cells(
