@@ -292,23 +292,9 @@ def effective_minimum(
     data: dict[str, Any], ctx: RuleContext, work: str | None = None
 ) -> ages.MinimumAge | None:
     """The effective minimum age for this case's country, work and buyer, or None."""
-    country = dig(data, "site", "country")
-    if not isinstance(country, str) or len(country) != 2:
-        return None
-    requested = work or dig(data, "age_verification", "work") or "general"
-    kind: ages.WorkKind = "general"
-    if requested == "light":
-        kind = "light"
-    elif requested == "hazardous":
-        kind = "hazardous"
-    buyer = dig(data, "site", "buyer")
-    code = ctx.buyer_codes.get(buyer) if isinstance(buyer, str) else None
-    try:
-        return ages.effective_minimum_age(
-            country, kind, overrides=ctx.minimum_age_overrides or None, buyer_code=code
-        )
-    except (ValueError, TypeError):
-        return None
+    return ages.for_case(
+        data, overrides=ctx.minimum_age_overrides, buyer_codes=ctx.buyer_codes, work=work
+    )
 
 
 def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:

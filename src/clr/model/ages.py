@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from clr.io import files, yamlio
+from clr.model.case import dig
 
 __all__ = [
     "DecidedBy",
@@ -355,3 +356,32 @@ def effective_minimum_age(
         confidence=confidence,
         table_version=table_version(),
     )
+
+
+def for_case(
+    data: Mapping[str, Any],
+    *,
+    overrides: Mapping[str, Mapping[str, int]],
+    buyer_codes: Mapping[str, Mapping[str, int]],
+    work: str | None = None,
+) -> MinimumAge | None:
+    """The effective minimum age for a case's country, work and buyer, or None if unknown.
+
+    ``work`` (general, light, hazardous) defaults to the case's ``age_verification.work``.
+    The check CLR208 and the value ``clr advance`` proposes both come from here.
+    """
+    country = dig(data, "site", "country")
+    if not isinstance(country, str) or len(country) != 2:
+        return None
+    requested = work or dig(data, "age_verification", "work") or "general"
+    kind: WorkKind = "general"
+    if requested == "light":
+        kind = "light"
+    elif requested == "hazardous":
+        kind = "hazardous"
+    buyer = dig(data, "site", "buyer")
+    code = buyer_codes.get(buyer) if isinstance(buyer, str) else None
+    try:
+        return effective_minimum_age(country, kind, overrides=overrides or None, buyer_code=code)
+    except (ValueError, TypeError):
+        return None

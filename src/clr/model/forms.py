@@ -572,23 +572,9 @@ def _propose_items(f: Field, data: dict[str, Any], context: FormContext) -> list
 
 def effective_minimum(data: dict[str, Any], context: FormContext) -> ages.MinimumAge | None:
     """The effective minimum age for the case's country, work and buyer (CLR208's value)."""
-    country = dig(data, "site", "country")
-    if not isinstance(country, str) or len(country) != 2:
-        return None
-    requested = dig(data, "age_verification", "work")
-    kind: ages.WorkKind = "general"
-    if requested == "light":
-        kind = "light"
-    elif requested == "hazardous":
-        kind = "hazardous"
-    buyer = dig(data, "site", "buyer")
-    code = context.buyer_codes.get(buyer) if isinstance(buyer, str) else None
-    try:
-        return ages.effective_minimum_age(
-            country, kind, overrides=context.minimum_age_overrides or None, buyer_code=code
-        )
-    except (ValueError, TypeError):
-        return None
+    return ages.for_case(
+        data, overrides=context.minimum_age_overrides, buyer_codes=context.buyer_codes
+    )
 
 
 def missing_fields(form: Form, case: dict[str, Any]) -> list[Field]:
