@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from clr.cli._common import AsOf, format_choices, format_name, format_option, parse_as_of
+from clr.views.select import targets
 
 if TYPE_CHECKING:
     AgendaFormat = str
@@ -94,7 +95,7 @@ def agenda_command(
     if digest and name not in ("text", "markdown"):
         raise typer.BadParameter("--digest is Markdown: leave out --format", param_hint="--digest")
     today = parse_as_of(as_of, paths[0] if paths else None)
-    cases = agenda.load_agendas(_targets(paths), today, jobs=jobs)
+    cases = agenda.load_agendas(targets(paths), today, jobs=jobs)
     items = agenda.agenda_items(cases, today, days=days, role=role, person=person, site=site)
     chosen = "markdown" if digest else name
     data = render("agenda", chosen, items, cases, today, days, group_by.value).encode("utf-8")
@@ -114,21 +115,6 @@ def agenda_command(
             "run 'clr validate' for details\n"
         )
     raise typer.Exit(1 if failed else 0)
-
-
-def _targets(paths: list[Path] | None) -> list[Path]:
-    if paths:
-        return paths
-    from clr.errors import NotARepository
-    from clr.repo.repository import find_root
-
-    root = find_root(Path.cwd())
-    if root is None:
-        raise NotARepository(
-            "this folder is not inside a case repository (no clr.yaml found)",
-            hint="give the case repository or the case files, or cd into the repository",
-        )
-    return [root]
 
 
 def register(app: typer.Typer) -> None:

@@ -17,9 +17,9 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
-from clr.errors import NotARepository
 from clr.model import vocabulary
 from clr.render import render, safe
+from clr.views.select import targets
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -150,20 +150,6 @@ def _filters(
     )
 
 
-def _targets(paths: list[Path] | None) -> list[Path]:
-    if paths:
-        return paths
-    from clr.repo.repository import find_root
-
-    root = find_root(Path.cwd())
-    if root is None:
-        raise NotARepository(
-            "this folder is not inside a case repository (no clr.yaml found)",
-            hint="give the case repository or the case files, or cd into the repository",
-        )
-    return [root]
-
-
 def _report_failed(cases: list[CaseSummary]) -> None:
     failed = [c for c in cases if not c.ok]
     if failed:
@@ -213,7 +199,7 @@ def status_command(
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, overdue, open_)
-    cases = load.load_summaries(_targets(paths), today, jobs=jobs)
+    cases = load.load_summaries(targets(paths), today, jobs=jobs)
     shown = filtering.sort_cases(filtering.filter_cases(cases, filters), str(sort), reverse=reverse)
     chosen = format_name("status", output_format)
     if chosen == "text":
@@ -358,9 +344,9 @@ def stats_command(
 
     today = parse_as_of(as_of, paths[0] if paths else None)
     filters = _filters(stage, track, country, supplier, buyer, sector, False, open_)
-    cases = filter_cases(load.load_summaries(_targets(paths), today, jobs=jobs), filters)
+    cases = filter_cases(load.load_summaries(targets(paths), today, jobs=jobs), filters)
     if min_count > 0:
-        _shared_ledger(_targets(paths), [c.id or "" for c in cases if c.ok], min_count)
+        _shared_ledger(targets(paths), [c.id or "" for c in cases if c.ok], min_count)
     doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
     chosen = format_name("figures", output_format)
     if chosen == "text":
@@ -519,7 +505,7 @@ def export_command(
     today = parse_as_of(as_of, paths[0] if paths else None)
     who = by or os.environ.get("CLR_USER")
     consent.check_override(override_consent, who)
-    selection = select(_targets(paths), today)
+    selection = select(targets(paths), today)
     result = export.collect(selection, today, jobs=jobs)
     purpose = consent.needed(str(audience))
     missing = [c for c in result.cases if str(audience) not in c.covers]
@@ -550,7 +536,7 @@ def export_command(
     ledger = None
     if audience == "investor":
         shared = [c.summary.id or "" for c in result.cases]
-        ledger = _shared_ledger(_targets(paths), shared, consent.MIN_GROUP)
+        ledger = _shared_ledger(targets(paths), shared, consent.MIN_GROUP)
     counts = ", ".join(f"{name} {result.count(name)}" for name in result.columns if name != "meta")
     if sqlite is not None:
         export.write_sqlite(result, sqlite)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clr.errors import ClrError
+from clr.errors import ClrError, NotARepository
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
@@ -119,3 +119,20 @@ def _root_of(folder: Path, memo: dict[str, Path | None]) -> Path | None:
         else:
             memo[key] = _root_of(parent, memo)
     return memo[key]
+
+
+def targets(paths: Sequence[Path] | None) -> list[Path]:
+    """What a bulk view reads: the paths given, else the case repository around the cwd.
+
+    Raises:
+        NotARepository: no paths were given and the cwd is not inside a case repository.
+    """
+    if paths:
+        return list(paths)
+    root = find_root(Path.cwd())
+    if root is None:
+        raise NotARepository(
+            "this folder is not inside a case repository (no clr.yaml found)",
+            hint="give the case repository or the case files, or cd into the repository",
+        )
+    return [root]
