@@ -150,3 +150,31 @@ def test_huge_numbers_given_as_text_are_a_user_error_or_written_quoted(
         loaded = yamlio.read_file(root / "cases" / CASE_ID / "case.yaml")
         assert not loaded.findings, loaded.findings  # written: it reads back as the text
         assert value in str(loaded.data)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["identity", "set", CASE_ID, "--name", b"Ra\xffhima"],
+        ["set", CASE_ID, b"discovery.work=sew\xe9ing"],
+        ["new-case", "--no-input", "--site", b"Sunrise \xff", "--country", "BD"],
+        ["validate", b"cases/\xff"],
+    ],
+    ids=["identity-set", "set", "new-case", "validate"],
+)
+def test_an_argument_that_is_not_utf8_is_refused_at_the_door(
+    tmp_path: Path, args: list[str | bytes]
+) -> None:
+    import subprocess
+    import sys
+
+    root = make_repo(tmp_path / "repo", MINIMAL_CASE)
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    argv = [os.fsencode(sys.executable), b"-m", b"clr"] + [
+        a if isinstance(a, bytes) else a.encode() for a in args
+    ]
+    result = subprocess.run(argv, cwd=root, capture_output=True, timeout=60, check=False)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2, stderr
+    assert "is not UTF-8 text" in stderr and "Traceback" not in stderr
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before

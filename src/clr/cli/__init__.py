@@ -136,7 +136,28 @@ def main(prog_name: str = "clr", args: list[str] | None = None) -> Any:
     if argv == ["--version"]:
         sys.stdout.write(f"clr {__version__}\n")
         return None
+    undecodable = _undecodable(argv)
+    if undecodable is not None:
+        sys.stderr.write(
+            f"error: argument {undecodable} is not UTF-8 text; nothing was changed\n"
+            "hint: set your terminal and locale to UTF-8 (e.g. LANG=C.UTF-8), or retype it\n"
+        )
+        sys.exit(2)
     return run_guarded(
         lambda: make_app()(prog_name=prog_name, args=argv),
         debug=lambda: _DEBUG["on"] or "--debug" in argv,
     )
+
+
+def _undecodable(argv: list[str]) -> int | None:
+    """The 1-based position of the first argument holding bytes that were not UTF-8, or None.
+
+    Python hands such bytes over as lone surrogates (PEP 383); written to a file or encrypted
+    they would fail deep inside a command, so they are refused at the door.
+    """
+    for number, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return number
+    return None
