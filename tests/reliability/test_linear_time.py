@@ -187,5 +187,6 @@ def test_the_measure_sees_a_quadratic_pattern() -> None:
         text = _text("a.", size)
         return lambda: old.search(text)
 
-    ratios = growth(make, SIZE // 4)
-    assert min(ratios) > LINEAR
+    # A busy machine can hide one doubling; a quadratic pattern shows in one of three tries.
+    tries = [growth(make, SIZE // 4) for _ in range(3)]
+    assert any(min(ratios) > LINEAR for ratios in tries), tries
