@@ -20,10 +20,19 @@ from clr.model.forms import Field
 _PARTIAL = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
+def wrapped(text: str) -> str:
+    """A question's text broken at spaces to fit the terminal (after questionary's '? ')."""
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size().columns - 4, 30)
+    return textwrap.fill(text, width=width, subsequent_indent="  ", break_on_hyphens=False)
+
+
 def _title(f: Field, prefix: str = "") -> str:
     group = " › ".join(p.replace("_", " ") for p in f.path[:-1] if p != "-")
     where = f"{group} › " if group else ""
-    return f"{prefix}{where}{f.label}:"
+    return wrapped(f"{prefix}{where}{f.label}:")
 
 
 def _check_scalar(f: Field, text: str) -> bool | str:

@@ -69,7 +69,7 @@ def _ask(session: Any, goal: str, who: str) -> None:
     import questionary
 
     from clr.cases import editing
-    from clr.cli.ask import ask_field
+    from clr.cli.ask import ask_field, wrapped
 
     typer.echo(
         paint(f"To move {session.data.get('id')} to {goal}, clr needs these facts:", "bold"),
@@ -90,5 +90,6 @@ def _ask(session: Any, goal: str, who: str) -> None:
             return
         t = ticks[0]
         ticked.add(t.id)
-        if questionary.confirm(f"Checklist: {t.text} Done?", default=True).unsafe_ask():
+        question = wrapped(f"Checklist: {t.text} Done?")
+        if questionary.confirm(question, default=True).unsafe_ask():
             editing.tick(session, t.id, by=who)
