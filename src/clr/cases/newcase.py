@@ -13,7 +13,7 @@ from typing import Any
 from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
-from clr.errors import ClrError
+from clr.errors import ClrError, MissingInput
 from clr.io import atomic, files, yamlio
 from clr.io.resources import load_schema
 from clr.io.splice import render_block
@@ -212,7 +212,7 @@ def check_reopen(old: dict[str, Any], by: str | None) -> None:
             hint="record what happened in the open case instead",
         )
     if not by:
-        raise ClrError("say who opens the new case", hint="add --by NAME")
+        raise MissingInput("say who opens the new case", hint="add --by NAME")
 
 
 def reopening(
@@ -297,7 +297,7 @@ def check_values(
     if confirmed and values["age"] is None and not values["birth_date"]:
         missing.append("--age or --birth-date")
     if missing:
-        raise ClrError(
+        raise MissingInput(
             f"missing {', '.join(missing)}",
             hint="give them as flags (clr new-case --help), or run in a terminal "
             "without --no-input to be asked",

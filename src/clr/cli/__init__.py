@@ -29,8 +29,16 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command ``cmd_name``, its module imported and its options built on first use."""
         built = super().get_command(ctx, cmd_name)
-        if built is not None or cmd_name not in COMMANDS:
+        if built is None and cmd_name in COMMANDS:
+            built = self._build(ctx, cmd_name)
+        if built is None or isinstance(built, _Listed):
             return built
+        from clr.cli._surface import tidy
+
+        return tidy(built, cmd_name)
+
+    def _build(self, ctx: Any, cmd_name: str) -> Any:
+        """Import the module of ``cmd_name`` and build that command alone."""
         single = make_app()
         register_module(single, COMMANDS[cmd_name][0])
         # Only the command asked for: a module holds up to five commands, and Typer builds
@@ -59,9 +67,13 @@ class LazyGroup(TyperGroup):
             self.commands = saved
 
 
+class _Listed(TyperCommand):
+    """A command as ``clr --help`` lists it, not built."""
+
+
 def _listed(name: str) -> TyperCommand:
     """A command as ``clr --help`` lists it: its name and the summary of the table."""
-    return TyperCommand(name=name, help=COMMANDS[name][1], add_help_option=False)
+    return _Listed(name=name, help=COMMANDS[name][1], add_help_option=False)
 
 
 def make_app() -> typer.Typer:

@@ -124,11 +124,22 @@ def parse_as_of(value: str | None, where: str | Path | None = None) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
+def check_date(value: str | None) -> str | None:
+    """An option's DATE (YYYY-MM-DD) checked as the command line is read: misuse exits 2."""
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    return value
+
+
 AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
         metavar="DATE",
+        callback=check_date,
         help="Answer as if today were DATE (YYYY-MM-DD), for reproducible results.",
     ),
 ]
@@ -210,15 +221,22 @@ def format_option(
     return typer.Option(
         "--format",
         "-f",
-        metavar="<" + "|".join((*extra, *formats)) + ">",
+        metavar="FORMAT",
         envvar=envvar,
         help=f"Output format: {listed}" + (f"; {note}." if note else "."),
     )
 
 
 def format_name(kind: str, chosen: object) -> str:
-    """The name of the format chosen with ``--format`` (an alias turned into its name)."""
-    return render.canonical(kind, str(getattr(chosen, "value", chosen)))
+    """The format chosen with ``--format``: an old name turned into its name, with a warning."""
+    given = str(getattr(chosen, "value", chosen))
+    name = render.canonical(kind, given)
+    if name != given:
+        sys.stderr.write(
+            f"warning: --format {given} is deprecated; write --format {name} "
+            "(the old name will go in a later release)\n"
+        )
+    return name
 
 
 def stdout_console() -> Console:

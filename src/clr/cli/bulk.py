@@ -307,7 +307,7 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
 def stats_command(
     paths: Paths = None,
     by: Annotated[
-        GroupBy | None, typer.Option("--by", help="Group the figures by this field.")
+        GroupBy | None, typer.Option("--group-by", "-g", help="Group the figures by this field.")
     ] = None,
     min_count: Annotated[
         int,

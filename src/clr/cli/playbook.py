@@ -99,10 +99,8 @@ def list_command(output_format: FormatOpt = "text") -> None:
 
 @playbook_app.command("show")
 def show_command(
-    stage: Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage.")] = None,
-    role: Annotated[
-        str | None, typer.Option("--role", "-r", help="Only this role's actions.")
-    ] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only this role's actions.")] = None,
     name: NameOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
