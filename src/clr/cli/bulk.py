@@ -337,7 +337,7 @@ def stats_command(
     and assent, plan signed by all, two follow-ups); outcomes; closure reasons; money
     per currency and payer; root causes. --min-count 5 hides small figures before sharing.
 
-    Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
+    Example: clr stats --group-by buyer --min-count 5 --format markdown > kpis.md
     """
     from clr.views import figures, load
     from clr.views.filters import filter_cases
