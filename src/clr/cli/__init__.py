@@ -78,6 +78,8 @@ def _listed(name: str) -> TyperCommand:
 
 def make_app() -> typer.Typer:
     """The clr app: the root options (--version, --debug); commands load when they are run."""
+    from clr.cli._common import forced_colour
+
     new = typer.Typer(
         name="clr",
         help=(
@@ -90,7 +92,8 @@ def make_app() -> typer.Typer:
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         cls=LazyGroup,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        # FORCE_COLOR keeps colour on a pipe: click's echo would strip it otherwise.
+        context_settings={"help_option_names": ["-h", "--help"], "color": forced_colour() or None},
     )
     new.callback()(_root)
     return new

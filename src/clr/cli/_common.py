@@ -148,10 +148,11 @@ AsOf = Annotated[
 def paint(text: str, style: str = "") -> str:
     """``text`` styled ("bold", "dim", "bold red"...) when stdout is a colour terminal.
 
-    On a pipe, in a file, with NO_COLOR or TERM=dumb the text comes back as it is. For
+    On a pipe, in a file, with NO_COLOR or TERM=dumb the text comes back as it is (unless
+    FORCE_COLOR asks for colour anyway). For
     commands that print a few styled lines and must start fast: no rich import.
     """
-    if not style or not _colour():
+    if not style or not colour_stdout():
         return text
     words = style.split()
     colours = [w for w in words if w not in ("bold", "dim")]
@@ -171,13 +172,16 @@ def _colour() -> bool:
     return sys.stdout.isatty()
 
 
-def colour_stdout() -> bool:
-    """True if stdout takes colour: a terminal (or FORCE_COLOR), without NO_COLOR."""
+def forced_colour() -> bool:
+    """True if FORCE_COLOR asks for colour even on a pipe (and NO_COLOR does not forbid it)."""
     import os
 
-    if os.environ.get("FORCE_COLOR") and not os.environ.get("NO_COLOR"):
-        return True
-    return _colour()
+    return bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
+
+
+def colour_stdout() -> bool:
+    """True if stdout takes colour: a terminal (or FORCE_COLOR), without NO_COLOR."""
+    return forced_colour() or _colour()
 
 
 class Word(str, enum.Enum):
@@ -241,9 +245,13 @@ def format_name(kind: str, chosen: object) -> str:
 
 def stdout_console() -> Console:
     """A rich console for stdout (colour only on a terminal; NO_COLOR and TERM=dumb respected)."""
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    if os.environ.get("NO_COLOR"):  # rich's own NO_COLOR keeps bold and dim: none at all
+        return Console(highlight=False, soft_wrap=True, color_system=None)
+    return Console(highlight=False, soft_wrap=True, force_terminal=forced_colour() or None)
 
 
 def stderr_console() -> Console:
@@ -251,3 +259,54 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_ANSI = "\x1b["
+_BULLETS = ("- ", "* ", "! ")
+
+
+def text_width() -> int | None:
+    """The width to wrap text output at: the terminal's; None on a pipe (lines stay whole)."""
+    import shutil
+
+    if sys.stdout.isatty():
+        return max(shutil.get_terminal_size().columns, 20)
+    return None
+
+
+def wrap_text(text: str, width: int | None = None) -> str:
+    """``text`` with each long line cut at spaces to ``width`` (default: :func:`text_width`).
+
+    A continued line keeps the line's indent (and hangs under the text of a ``- `` bullet);
+    colour codes take no width; a word longer than the line (a link) is never cut.
+    """
+    width = text_width() if width is None else width
+    if width is None:
+        return text
+    return "\n".join(_wrap_line(line, width) for line in text.split("\n"))
+
+
+def _visible(word: str) -> int:
+    import re
+
+    return len(re.sub(r"\x1b\[[0-9;]*m", "", word)) if _ANSI in word else len(word)
+
+
+def _wrap_line(line: str, width: int) -> str:
+    if _visible(line) <= width:
+        return line
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    hang = indent + (2 if body.startswith(_BULLETS) else 0)
+    words = body.split(" ")
+    out: list[str] = []
+    current, used = " " * indent + words[0], indent + _visible(words[0])
+    for word in words[1:]:
+        size = _visible(word)
+        if used + 1 + size > width and used > hang:
+            out.append(current.rstrip(" "))
+            current, used = " " * hang + word, hang + size
+        else:
+            current, used = f"{current} {word}", used + 1 + size
+    out.append(current)
+    return "\n".join(out)

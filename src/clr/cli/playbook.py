@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import format_choices, format_name, format_option, stdout_console
+from clr.cli._common import (
+    format_choices,
+    format_name,
+    format_option,
+    stdout_console,
+    wrap_text,
+)
 from clr.model.playbook import load_playbook, playbook_paths
 from clr.model.vocabulary import TRACKS
 from clr.render import render, safe
@@ -146,12 +152,10 @@ def show_command(
             nl=False,
         )
         return
-    text = (
-        _markdown(book, stages, role)
-        if format_name("playbook", output_format) == "markdown"
-        else _text(book, stages, role)
-    )
-    typer.echo(safe.terminal(text, block=True), nl=False)
+    if format_name("playbook", output_format) == "markdown":
+        typer.echo(safe.terminal(_markdown(book, stages, role), block=True), nl=False)
+    else:
+        typer.echo(wrap_text(safe.terminal(_text(book, stages, role), block=True)), nl=False)
 
 
 def _closure_dict(rule: ClosureRule) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from clr.cli._common import (
     format_option,
     paint,
     parse_as_of,
+    wrap_text,
 )
 from clr.errors import MissingInput
 from clr.model import vocabulary
@@ -88,7 +89,7 @@ def next_command(
     steps = next_steps(caseops.open_case(case, today=today), today, role=role)
     chosen = format_name("case", output_format)
     if chosen == "text":
-        typer.echo(_next_text(steps))
+        typer.echo(wrap_text(_next_text(steps)))
     else:
         typer.echo(render("case", chosen, steps.document()), nl=False)
 
