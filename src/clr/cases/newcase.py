@@ -23,7 +23,7 @@ from clr.model.dates import partial_bounds
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
-from clr.repo.scaffold import schema_line
+from clr.repo.scaffold import schema_line, write_schemas
 
 IDENTITY_FILE = identity.IDENTITY_FILE
 
@@ -191,6 +191,9 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     atomic.fsync_folder(cases)
+    # The case's schema line points into .clr/schemas/: a repository made before clr wrote
+    # them (or with the folder deleted) gets them now.
+    write_schemas(repo.root, missing_only=True)
     return case_id, target / CASE_FILE
 
 
