@@ -6,7 +6,9 @@ command added anywhere follows the same rules without repeating them:
 - metavars are upper-case words: ``TEXT``, ``INTEGER``, ``NUMBER``, ``PATH``, a choice's
   ``FORMAT``/``COLUMN``/… (its values listed in the help), an argument's name (``CASE``);
 - an option renamed keeps its old spelling for a while: :data:`RENAMED` maps the old to the
-  new one per command, the old one is rewritten before parsing and a warning goes to stderr.
+  new one per command, the old one is rewritten before parsing and a warning goes to stderr;
+- a parameter that takes a word of clr's (a case id, a stage, a closure reason, a role…)
+  completes it in the shell (``_complete.completer_for``).
 
 ``tests/cli/test_surface.py`` walks every command and checks these rules and the others
 (``-f`` is always ``--format``, ``--note`` not ``--notes``, ``--by`` is a person, dates take
@@ -72,7 +74,11 @@ def tidy(command: Any, path: str = "") -> Any:
     command._clr_tidy = True
     path = path or (command.name or "")
     command._clr_path = path
+    from clr.cli._complete import completer_for
+
     for param in command.params:
+        if getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = completer_for(path, param)
         if isinstance(param, TyperArgument):
             _tidy_argument(param)
         elif not getattr(param, "is_flag", False) and not getattr(param, "count", False):
