@@ -420,6 +420,11 @@ def _leaves(path: Path_, playbook: Any, data: Any, **extra: Any) -> list[Field]:
     return out
 
 
+def field_at(path: Path_, playbook: Any = None) -> Field:
+    """The field the base case schema has at ``path`` (a list: with its entries' fields)."""
+    return _field(path, _base_node(path), playbook)
+
+
 # --- the form ---------------------------------------------------------------------------
 
 
