@@ -184,7 +184,7 @@ def _follow_up(
             raise Refused("the submission holds no answers")
         problems = setfacts.plan_fragment(session, facts, sub.where)
         if problems:
-            raise _problems(problems)
+            raise _problems([p.removeprefix(f"{sub.where}: ") for p in problems])
     _history_note(session, sub, form)
     diff = caseops.commit(session, dry_run=dry_run, what="import")
     return str(session.data.get("id")), diff
