@@ -430,3 +430,51 @@ def test_samples_are_left_untouched(repo: Path) -> None:
     _import(copy)
     with zipfile.ZipFile(copy) as archive:
         assert len(archive.namelist()) == 3
+
+
+def test_answers_to_questions_the_form_no_longer_has_are_refused_not_dropped(
+    repo: Path,
+) -> None:
+    text = (EXPORTS / "odk_clr_stage_protected.csv").read_text(encoding="utf-8")
+    header, row = text.splitlines()
+    export = repo / "old.csv"
+    export.write_text(
+        header.replace(",meta-instanceID", ",protection-protection__old_field,meta-instanceID")
+        + "\n"
+        + row.replace(",uuid:2f9b", ",kept somewhere,uuid:2f9b", 1)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = _import(export)
+    assert result.exit_code == 1, describe(result)
+    assert "protection__old_field" in result.stderr
+    assert "protection" not in _case(repo)
+
+
+def test_a_visit_and_a_payment_from_phones_equal_clr_visit_and_clr_pay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_form = _make_repo(tmp_path / "by_form")
+    by_cli = _make_repo(tmp_path / "by_cli")
+    visit = {"clr_form": "clr_visit", "case": CASE_ID, "date": "2026-03-01",
+             "method": "school_check", "by": "R. Ahmed", "in_school": "yes",
+             "attendance_percent": "87.5", "working": "no", "notes": "met the teacher"}  # fmt: skip
+    pay = {"clr_form": "clr_payment", "case": CASE_ID, "date": "2026-03-01",
+           "amount": "4500", "currency": "BDT", "payer": "supplier", "period": "2026-03",
+           "receipt": "R-1"}  # fmt: skip
+    monkeypatch.chdir(by_form)
+    (by_form / "v.csv").write_text(odk_csv(phoneforms.visit_form(), [visit]))
+    (by_form / "p.csv").write_text(odk_csv(phoneforms.payment_form(), [pay]))
+    assert _import("v.csv", "p.csv").exit_code == 0
+    monkeypatch.chdir(by_cli)
+    done = run(["visit", CASE_ID, "--date", "2026-03-01", "--method", "school_check",
+                "--by", "R. Ahmed", "--in-school", "--attendance", "87.5", "--not-working",
+                "--notes", "met the teacher", "--as-of", AS_OF])  # fmt: skip
+    assert done.exit_code == 0, describe(done)
+    done = run(["pay", CASE_ID, "--date", "2026-03-01", "--amount", "4500", "--currency", "BDT",
+                "--payer", "supplier", "--period", "2026-03", "--receipt", "R-1",
+                "--as-of", AS_OF])  # fmt: skip
+    assert done.exit_code == 0, describe(done)
+    from_form, from_cli = _case(by_form), _case(by_cli)
+    assert from_form["visits"] == from_cli["visits"]
+    assert from_form["payments"] == from_cli["payments"]

@@ -307,6 +307,17 @@ def import_one(
             else "no clr_form column: not a form built by clr form build"
         )
         return outcome
+    unknown = sorted(
+        name for name, value in sub.answers.items() if value and "__" in name
+        and name not in form.by_name()
+    )  # fmt: skip
+    if unknown:
+        outcome.reason = (
+            f"answers to questions the form {form_id} no longer has: {', '.join(unknown)} "
+            "(the form was built by another clr or playbook: record them with clr set, "
+            "and upload the forms clr form build makes now)"
+        )
+        return outcome
     try:
         if form.kind == "new_case":
             outcome.case, outcome.diff = _new_case(repo, form, sub, today, dry_run)
