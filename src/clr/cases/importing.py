@@ -283,8 +283,14 @@ def import_one(
     done: set[str],
     playbook: Any,
     dry_run: bool = False,
+    forms: dict[str, PhoneForm | None] | None = None,
 ) -> Outcome:
-    """Import one submission; what became of it (never raises for the submission's fault)."""
+    """Import one submission; what became of it (never raises for the submission's fault).
+
+    ``done`` holds the instance ids imported already (this one is added); ``forms`` keeps
+    the forms built so far, by id, for the next submissions.
+    """
+    forms = {} if forms is None else forms
     form_id = sub.answers.get(phoneforms.FORM_FIELD, "")
     outcome = Outcome(sub.where, sub.instance_id, form_id or "?", REFUSED)
     if not sub.instance_id:
@@ -299,7 +305,9 @@ def import_one(
     if sub.status:
         outcome.reason = f"{sub.status} (ODK Central could not decrypt it: give it the passphrase)"
         return outcome
-    form = phoneforms.form_by_id(form_id, playbook) if form_id else None
+    if form_id not in forms:
+        forms[form_id] = phoneforms.form_by_id(form_id, playbook) if form_id else None
+    form = forms[form_id]
     if form is None:
         outcome.reason = (
             f"form {form_id!r} is not one clr builds"
@@ -341,8 +349,11 @@ def import_all(
 ) -> list[Outcome]:
     """Import submissions in order; one outcome each (a refused one does not stop the rest)."""
     done = imported_ids(repo)
+    forms: dict[str, PhoneForm | None] = {}
     return [
-        import_one(repo, sub, today=today, done=done, playbook=playbook, dry_run=dry_run)
+        import_one(
+            repo, sub, today=today, done=done, playbook=playbook, dry_run=dry_run, forms=forms
+        )
         for sub in submissions
     ]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clr.cli._common import parse_as_of
+from clr.cli._common import AsOf, parse_as_of
 from clr.errors import ClrError
 from clr.render import safe
 
@@ -106,8 +106,9 @@ def build_command(
         typer.echo(f"{display_path(path)}  {form.title}")
     if any(f.follow_up for f in forms):
         typer.echo(
-            "Follow-up forms pick the case from cases.csv: make it with "
-            "'clr form cases --output cases.csv' and attach it to each of them.",
+            "Follow-up forms pick the case from cases.csv: make it with\n"
+            "  clr form cases --output cases.csv\n"
+            "and attach it to each of them (docs/field-capture.md).",
             err=True,
         )
 
@@ -122,9 +123,7 @@ def cases_command(
         Path | None,
         typer.Option("--output", "-o", help="Write cases.csv here (default: print it)."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The day to count from (YYYY-MM-DD).")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Write the follow-up list (cases.csv) the follow-up forms pick a case from.
 

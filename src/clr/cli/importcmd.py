@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clr.cli._common import paint, parse_as_of
+from clr.cli._common import AsOf, paint, parse_as_of
 from clr.render import safe
 
 
@@ -17,14 +17,13 @@ def import_command(
         typer.Argument(
             help="Exports: ODK Central .csv or .zip, KoboToolbox .csv, .xlsx or .json.",
             show_default=False,
+            metavar="FILE...",
         ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show the changes as diffs; write nothing.")
     ] = False,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The day to record (YYYY-MM-DD; default today).")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Import phone submissions (ODK Central, KoboToolbox) into cases, each once.
 
