@@ -245,7 +245,7 @@ def _new_case(
         child=typed.get("child", {}),
         discovery=typed.get("discovery", {}),
         track=str(typed.get("track") or "underage"),
-        confirmed=sub.answers.get("confirmed") == "yes",
+        confirmed=sub.answers.get("confirmed", "").lower() in ("yes", "true", "1"),
         by=by,
         playbook=repo.config.default_playbook,
         identity=identity,

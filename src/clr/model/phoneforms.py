@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clr.model import stages
-from clr.model.forms import Field, FormContext, field_at, form_for
+from clr.model.forms import Field, FormContext, field_at, form_for, order_key
 
 Path_ = tuple[str, ...]
 
@@ -558,10 +558,8 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
 
 
 def _schema_order(questions: list[Question]) -> list[Path_]:
-    from clr.model.forms import _order_key
-
     paths = [q.path for q in questions if q.path]
-    return sorted(paths, key=lambda p: (p != ("track",), _order_key(p)))
+    return sorted(paths, key=lambda p: (p != ("track",), order_key(p)))
 
 
 def all_forms(playbook: Any = None) -> list[PhoneForm]:
