@@ -127,7 +127,9 @@ def name_of(path: Path_) -> str:
 
 
 def _words(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    """``no_longer_in_CL`` as ``No longer in CL``: a name as words, its capitals kept."""
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 # --- a field as questions ---------------------------------------------------------------
@@ -267,7 +269,10 @@ def _choice_label(f: Field, value: str, help_text: str) -> str:
     if value.isupper():
         return value
     words = _words(value)
-    return f"{words}: {help_text}" if help_text and help_text.lower() != value else words
+    if not help_text or help_text.lower() == value:
+        return words
+    first = re.split(r"(?<=[.!?])\s", help_text, maxsplit=1)[0]  # the first sentence
+    return f"{words}: {first}"
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -543,6 +548,7 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
                 name=f"{IDENTITY}__{key}",
                 type="text",
                 label=_words(key).replace("Id ", "ID "),
+                hint=_identity_help(key),
                 path=(IDENTITY, key),
             )
             for key in IDENTITY_QUESTIONS
@@ -555,6 +561,13 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
         _by_question(required=True),
     )
     return PhoneForm("clr_new_case", "new_case", "New case", questions, choices)
+
+
+def _identity_help(key: str) -> str:
+    from clr.io import resources
+
+    node = resources.load_schema("identity").get("properties", {}).get(key, {})
+    return str(node.get("description", ""))
 
 
 def _schema_order(questions: list[Question]) -> list[Path_]:
