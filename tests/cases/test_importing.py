@@ -478,3 +478,25 @@ def test_a_visit_and_a_payment_from_phones_equal_clr_visit_and_clr_pay(
     from_form, from_cli = _case(by_form), _case(by_cli)
     assert from_form["visits"] == from_cli["visits"]
     assert from_form["payments"] == from_cli["payments"]
+
+
+def test_a_tick_of_an_item_the_playbook_lacks_is_refused_and_a_done_item_kept(
+    repo: Path, tmp_path: Path
+) -> None:
+    data = (EXPORTS / "kobo_clr_checklist.json").read_text(encoding="utf-8")
+    assert _import(EXPORTS / "kobo_clr_checklist.json").exit_code == 0
+    other = tmp_path / "other.json"
+    other.write_text(
+        data.replace("b7c8d9e0", "c7c8d9e0").replace('"report_triage"', '"report_triage dance"'),
+        encoding="utf-8",
+    )
+    result = _import(other)
+    assert result.exit_code == 1
+    assert "'dance' is not an item of playbook child-labour" in result.stderr
+    again = tmp_path / "again.json"
+    again.write_text(
+        data.replace("b7c8d9e0", "d7c8d9e0").replace('"2026-03-02"', '"2026-03-01"'),
+        encoding="utf-8",
+    )
+    assert _import(again).exit_code == 0
+    assert _case(repo)["checklist"] == {"report-triage": {"done": "2026-03-02", "by": "R. Ahmed"}}
