@@ -500,3 +500,30 @@ def test_a_tick_of_an_item_the_playbook_lacks_is_refused_and_a_done_item_kept(
     )
     assert _import(again).exit_code == 0
     assert _case(repo)["checklist"] == {"report-triage": {"done": "2026-03-02", "by": "R. Ahmed"}}
+
+
+def test_an_undecrypted_row_is_refused_and_control_characters_never_reach_the_terminal(
+    repo: Path,
+) -> None:
+    form = phoneforms.visit_form()
+    text = odk_csv(
+        form,
+        [
+            {"clr_form": "clr_visit", "case": CASE_ID, "date": "2026-03-01",
+             "method": "\x1b[31mred\x1b[0m", "working": "no"},
+            {"clr_form": "clr_visit", "case": CASE_ID, "date": "2026-03-01",
+             "method": "phone", "working": "no"},
+        ],
+    )  # fmt: skip
+    lines = text.splitlines()
+    cells = next(csv.reader([lines[2]]))
+    cells[-5] = "not decrypted"  # Status
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    (repo / "v.csv").write_text("\n".join([*lines[:2], out.getvalue()]), encoding="utf-8")
+    result = _import("v.csv")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr + result.stdout
+    assert "\\x1b[31mred" in result.stderr
+    assert "v.csv:3" in result.stderr and "not decrypted" in result.stderr
+    assert "visits" not in _case(repo)
