@@ -182,3 +182,22 @@ def test_every_built_form_passes_odk_validate(repo: Path) -> None:
         warnings: list[str] = []
         pyxform.convert(str(path), warnings=warnings, validate=True)
         assert warnings == [], (path.name, warnings)
+
+
+def test_a_language_added_to_the_table_becomes_columns_pyxform_converts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.render import xlsform
+
+    monkeypatch.setattr(xlsform, "LANGUAGES", (("English", "en"), ("Français", "fr")))
+    monkeypatch.setattr(xlsform, "TRANSLATIONS", {"fr": {"Recorded by": "Saisi par"}})
+    form = phoneforms.visit_form()
+    path = tmp_path / "clr_visit.xlsx"
+    path.write_bytes(xlsform.workbook(form, version="1"))
+    survey = _survey(path)
+    assert survey["by"]["label::Français (fr)"] == "Saisi par"
+    assert survey["by"]["label::English (en)"] == "Recorded by"
+    assert survey["date"]["label::Français (fr)"] == "Date"  # untranslated: English
+    warnings: list[str] = []
+    result = pyxform.convert(str(path), warnings=warnings)
+    assert warnings == [] and 'lang="Français (fr)"' in result.xform

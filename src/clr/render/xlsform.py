@@ -44,21 +44,23 @@ def _texts(name: str, text: str) -> dict[str, str]:
     return {_column(name, lang): text_in(text, lang[1]) for lang in LANGUAGES}
 
 
-SURVEY_COLUMNS = (
-    "type",
-    "name",
-    *(_column("label", lang) for lang in LANGUAGES),
-    *(_column("hint", lang) for lang in LANGUAGES),
-    "required",
-    *(_column("required_message", lang) for lang in LANGUAGES),
-    "relevant",
-    "constraint",
-    *(_column("constraint_message", lang) for lang in LANGUAGES),
-    "calculation",
-    "default",
-    "appearance",
-    "choice_filter",
-)
+def survey_columns() -> list[str]:
+    """The columns of the ``survey`` sheet: the texts once per language."""
+    return [
+        "type",
+        "name",
+        *(_column("label", lang) for lang in LANGUAGES),
+        *(_column("hint", lang) for lang in LANGUAGES),
+        "required",
+        *(_column("required_message", lang) for lang in LANGUAGES),
+        "relevant",
+        "constraint",
+        *(_column("constraint_message", lang) for lang in LANGUAGES),
+        "calculation",
+        "default",
+        "appearance",
+        "choice_filter",
+    ]
 
 
 def _rows(question: Question) -> list[dict[str, str]]:
@@ -158,7 +160,7 @@ def workbook(
     survey = book.active
     assert survey is not None
     survey.title = "survey"
-    _fill(survey, list(SURVEY_COLUMNS), survey_rows(form))
+    _fill(survey, survey_columns(), survey_rows(form))
     columns, rows = choice_rows(form)
     _fill(book.create_sheet("choices"), columns, rows)
     setting = settings_row(
