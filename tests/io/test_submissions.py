@@ -100,3 +100,26 @@ def test_a_broken_export_is_refused_naming_the_file(
     with pytest.raises(ExportError) as caught:
         read_export(path, name)
     assert message in caught.value.message
+
+
+def test_kobo_json_repeats_are_lists_of_group_paths(tmp_path: Path) -> None:
+    record = {
+        "clr_form": "clr_stage_plan_agreed",
+        "plan/plan__date_signed": "2026-03-01",
+        "plan/plan__components": [
+            {"plan/plan__components/plan__components__type": "school"},
+            {"plan/plan__components/plan__components__type": "stipend"},
+        ],
+        "meta/instanceID": "uuid:1",
+        "_uuid": "1",
+        "_validation_status": {"uid": "validation_status_on_hold"},
+    }
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"results": [record]}), encoding="utf-8")
+    (sub,) = read_export(path, "data.json")
+    assert sub.answers["plan__date_signed"] == "2026-03-01"
+    assert sub.repeats["plan__components"] == [
+        {"plan__components__type": "school"},
+        {"plan__components__type": "stipend"},
+    ]
+    assert sub.review == "hasIssues"
