@@ -527,3 +527,13 @@ def test_an_undecrypted_row_is_refused_and_control_characters_never_reach_the_te
     assert "\\x1b[31mred" in result.stderr
     assert "v.csv:3" in result.stderr and "not decrypted" in result.stderr
     assert "visits" not in _case(repo)
+
+
+def test_a_case_is_picked_by_its_whole_id_never_by_its_start(repo: Path, tmp_path: Path) -> None:
+    text = (EXPORTS / "odk_clr_visit.csv").read_text(encoding="utf-8")
+    export = tmp_path / "visits.csv"
+    export.write_text(text.replace(CASE_ID, "CLR-2026-AB"), encoding="utf-8")
+    result = _import(export)
+    assert result.exit_code == 1
+    assert "no case CLR-2026-AB" in result.stderr
+    assert "visits" not in _case(repo)

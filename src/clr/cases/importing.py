@@ -166,6 +166,8 @@ def _follow_up(
         path = find_case(repo, case_id)
     except ClrError as exc:
         raise Refused(f"case {case_id}: {exc.message}") from None
+    if path.parent.name != case_id:  # clr's commands take the start of an id; a form, never
+        raise Refused(f"no case {case_id} (a form records a whole case id)")
     session = caseops.open_case(str(path), today=today)
     if session.data.get("stage") == "closed":
         raise Refused(f"{case_id} is closed: a closed case takes no more facts")
