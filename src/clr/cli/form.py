@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from clr.cli._common import AsOf, parse_as_of
 from clr.errors import ClrError
 from clr.render import safe
+
+if TYPE_CHECKING:
+    from clr.model.playbook import Playbook
 
 form_app = typer.Typer(
     help="Phone forms for ODK and KoboToolbox (XLSForm), and the list of cases they follow up."
@@ -21,7 +24,7 @@ form_app = typer.Typer(
 )
 
 
-def _playbook(name: str | None) -> object:
+def _playbook(name: str | None) -> Playbook:
     from clr.model.playbook import load_playbook
     from clr.repo.repository import find_root, read_config
 

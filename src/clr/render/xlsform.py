@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from clr.model.phoneforms import CASE_FIELD, PhoneForm, Question
@@ -235,13 +236,13 @@ def public_key_text(raw: str, source: str) -> str:
 
 def write_forms(
     forms: Sequence[PhoneForm],
-    folder: Any,
+    folder: Path,
     *,
     clr_version: str,
     case_format: int,
     public_key: str | None = None,
     submission_url: str | None = None,
-) -> list[Any]:
+) -> list[Path]:
     """Write each form as ``<folder>/<form id>.xlsx`` (atomically); return the paths.
 
     The public key goes into the new-case form, the one that asks for identity.
