@@ -937,7 +937,8 @@ def test_report_for_an_investor_is_refused(examples: Path) -> None:
 
 def test_override_consent_is_recorded_in_the_history(examples: Path) -> None:
     needs_who = report(SILENT, "--for", "buyer", "--override-consent", "the buyer funds it")
-    assert needs_who.exit_code == 1 and "--by" in needs_who.stderr
+    # Who overrides is input the command line lacks: usage, exit 2.
+    assert needs_who.exit_code == 2 and "--by" in needs_who.stderr
     next_before = run(["next", SILENT, "--as-of", EXAMPLES_AS_OF, "--format", "json"]).stdout
     result = report(
         SILENT, "--for", "buyer", "--override-consent", "the buyer funds it", "--by", "M. Diallo"
