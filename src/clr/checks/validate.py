@@ -11,6 +11,7 @@ from typing import Any
 from clr import CASE_FORMAT
 from clr.checks import privacy, rules, schemas
 from clr.checks.results import FileReport, Report
+from clr.checks.retention import retention_findings
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.model import stages
@@ -234,6 +235,7 @@ def validate_paths(
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
+    scanned_ids: dict[Path, list[str]] = {}
     for root in roots:
         repo = Repository(root, context_for(root).config)
         scanned, temporary = repo.scan_all(use_cache=use_cache)
@@ -242,6 +244,7 @@ def validate_paths(
             report.files.extend(FileReport(f.path, [f]) for f in layout)
         here = os.getcwd()  # noqa: PTH109 - a string, once
         base = os.path.abspath(root)  # noqa: PTH100
+        scanned_ids[root] = scanned[0]
         for case_id in scanned[0]:
             name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
             shown = display_path(f"{base}/{name}", here)
@@ -262,9 +265,28 @@ def validate_paths(
         )
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
+        report.files.extend(
+            _merge_reports(
+                report.files,
+                retention_findings(root, context_for(root).config, today, scanned_ids[root]),
+            )
+        )
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report
+
+
+def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
+    """Add the findings of ``new`` to the reports of the same files; return the others."""
+    by_path = {r.path: r for r in files}
+    rest = []
+    for report in new:
+        holder = by_path.get(report.path)
+        if holder is None:
+            rest.append(report)
+        else:
+            holder.findings.extend(report.findings)
+    return rest
 
 
 def _id_position(shown: str) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cases import identity
+from clr.cases import identity, keystore
 from clr.cli._common import format_choices, format_name, format_option
 from clr.errors import ClrError
 from clr.render import render, safe
@@ -63,7 +63,7 @@ def _case(ref: str) -> tuple[Repository, CaseIdentity]:
         candidate = candidate.parent
     repository = repo.open_repository(candidate if candidate.exists() else None)
     case_file = repo.find_case(repository, ref)
-    return repository, identity.case_identity(repository.config.recipients, case_file)
+    return repository, keystore.case_identity(repository, case_file)
 
 
 def _keys(identity_file: Path | None) -> list[Any]:
@@ -264,10 +264,24 @@ def rekey_command(
     verb = "would re-encrypt" if dry_run else "re-encrypted"
 
     def done(ci: Any) -> None:
-        typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
+        what = f"the key of {ci.case_id}" if ci.store is not None else _shown(ci.path)
+        typer.echo(f"{verb} {what} ({len(ci.recipients)} recipients)")
 
+    from clr.cases.keystore import open_store
+
+    store = open_store(repository.root, repository.config.key_store)
+    if store is not None:
+        store.require()
+        if not dry_run:
+            store.reseal_secret(repository.config.recipients, keys)
     result = identity.rekey(
-        repository.root, repository.config.recipients, files, keys, dry_run=dry_run, report=done
+        repository.root,
+        repository.config.recipients,
+        files,
+        keys,
+        dry_run=dry_run,
+        report=done,
+        store=store,
     )
     for path in result.cleaned:
         typer.echo(f"removed {_shown(path)}, left by an interrupted rekey", err=True)
