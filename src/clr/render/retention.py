@@ -6,34 +6,27 @@ from typing import Any
 
 from clr.render import safe
 
-_WHAT = {
-    "due": "due for erasure",
-    "held": "due, but under legal hold",
-    "unfinished": "erased, but its key is still in the key store",
-    "kept": "kept",
-    "erased": "erased",
-}
-
 
 def plan_text(doc: dict[str, Any]) -> str:
-    """One line per case, then the counts."""
-    lines = [
-        f"Retention plan as of {doc['as_of']} (basis: {safe.terminal(doc.get('basis') or '')})"
-    ]
+    """A table of the cases listed (80 columns), the legal holds under their case, counts."""
+    import textwrap
+
+    lines = [f"Retention plan as of {doc['as_of']}"]
+    basis = safe.terminal(f"Basis: {doc.get('basis') or '(none)'}")
+    lines += textwrap.wrap(basis, 78, subsequent_indent="  ")
+    if doc["cases"]:
+        lines.append(f"{'CASE':<17}{'STATUS':<12}{'CLOSED':<12}{'REASON':<20}DUE")
     for row in doc["cases"]:
-        due = f"due {row['due']}" if row.get("due") else ""
-        closed = (
-            f"closed {row['closed']} ({row['reason'] or 'no reason'})" if row.get("closed") else ""
-        )
-        hold = f"; hold: {row['legal_hold']}" if row.get("legal_hold") else ""
-        parts = [p for p in (closed, due) if p]
+        reason = safe.terminal(row.get("reason") or "")
         lines.append(
-            safe.terminal(
-                f"  {row['case']}  {_WHAT.get(row['status'], row['status'])}"
-                + (f": {', '.join(parts)}" if parts else "")
-                + hold
-            )
+            f"{safe.terminal(row['case']):<17}{row['status']:<12}{row.get('closed') or '':<12}"
+            f"{reason[:19]:<20}{row.get('due') or ''}".rstrip()
         )
+        if row.get("legal_hold"):
+            hold = safe.terminal(f"legal hold: {row['legal_hold']}")
+            lines += textwrap.wrap(hold, 78, initial_indent=" " * 17, subsequent_indent=" " * 19)
+        if row["status"] == "unfinished":
+            lines.append(" " * 17 + "erased, but its key is still in the key store: run apply")
     counts = doc["counts"]
     summary = ", ".join(f"{counts[k]} {k}" for k in sorted(counts))
     lines.append(f"{len(doc['cases'])} listed ({summary or 'no cases'}).")
