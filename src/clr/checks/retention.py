@@ -1,5 +1,6 @@
 """Repository checks of data protection: retention periods, case keys, erasures cut short.
 
+* CLR602: two cases share a keyed fingerprint: they may be about the same child.
 * CLR601: a closed case is past its retention period (``retention`` in clr.yaml) and not
   under legal hold: its personal data is due for erasure (``clr retention apply``).
 * CLR603: an erased case's key is still in the key store (an erasure cut short).
@@ -14,6 +15,7 @@ from pathlib import Path
 from clr.checks.results import FileReport
 from clr.io import yamlio
 from clr.model.findings import Finding
+from clr.model.fingerprint import case_fingerprints, pairs
 from clr.model.retention import standing
 from clr.repo.repository import CASE_FILE, CASES_DIR, Config, display_path
 
@@ -32,6 +34,7 @@ def retention_findings(
     if not policy and store is None:
         return []
     out: list[FileReport] = []
+    printed: list[tuple[dict[str, object], str, tuple[int, int]]] = []
     for case_id in case_ids:
         path = root / CASES_DIR / case_id / CASE_FILE
         shown = display_path(path)
@@ -50,9 +53,11 @@ def retention_findings(
                     hint="give it a case key: clr migrate --identity-file YOUR-KEY",
                 )
             )
-        if policy or has_key:
+        if policy or store is not None:
             loaded = yamlio.read_file(path, shown)
             data = loaded.data if isinstance(loaded.data, dict) else None
+            if data is not None and case_fingerprints(data):
+                printed.append((data, shown, loaded.locate("/privacy/fingerprints")))
             if data is not None:
                 due = standing(policy or {}, data, today, has_key=has_key)
                 if due.status == "due" and policy:
@@ -89,4 +94,29 @@ def retention_findings(
                     )
         if findings:
             out.append(FileReport(shown, findings))
+    out += _pairs(printed)
     return out
+
+
+def _pairs(printed: list[tuple[dict[str, object], str, tuple[int, int]]]) -> list[FileReport]:
+    """CLR602 on both cases of every pair that shares a fingerprint."""
+    where = {str(data.get("id")): (shown, at) for data, shown, at in printed}
+    found: dict[str, list[Finding]] = {}
+    for first, second in pairs([p[0] for p in printed]):
+        for this, other in ((first, second), (second, first)):
+            shown, (line, col) = where[this]
+            found.setdefault(shown, []).append(
+                Finding(
+                    shown,
+                    line,
+                    col,
+                    "CLR602",
+                    "warning",
+                    message=f"possibly the same child as {other} (the same keyed fingerprint "
+                    "of name, birth year and country)",
+                    pointer="/privacy/fingerprints",
+                    hint=f"compare them (clr duplicates --decrypt); if it is the same child, "
+                    f"add {other} to related_cases",
+                )
+            )
+    return [FileReport(shown, findings) for shown, findings in sorted(found.items())]

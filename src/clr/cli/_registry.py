@@ -35,4 +35,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("privacy", "The key store: each case's own key, kept outside the case repository."),
     "erase": ("privacy", "Erase a child's personal data on request: destroy the case key, redact the case."),
     "retention": ("privacy", "Retention of closed cases: which are due for erasure, and erasing them."),
+    "duplicates": ("privacy", "List pairs of cases that may be about the same child, without decrypting anything."),
 }  # fmt: skip

@@ -134,10 +134,11 @@ def edit_command(
     Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
     """
     _sweep()
-    _, ci = _case(case)
+    repository, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
     raw = ci.read_raw()
-    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    keys = _keys(identity_file) if raw is not None else None
+    data = ci.decrypt(keys or [], raw) if raw is not None else {"case": ci.case_id}
     ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
 
     def again(error: Exception) -> bool:
@@ -152,14 +153,36 @@ def edit_command(
         return
     ci.write(new, expected=raw)
     _saved(ci)
+    _fingerprints(repository, ci, new, keys, identity_file)
 
 
 def _saved(ci: CaseIdentity) -> None:
     count = len(ci.recipients)
-    typer.echo(
-        f"saved {_shown(ci.path)}, encrypted to {count} recipient{'' if count == 1 else 's'}",
-        err=True,
-    )
+    people = f"{count} recipient{'' if count == 1 else 's'}"
+    how = f"to its case key (readable by {people})" if ci.store is not None else f"to {people}"
+    typer.echo(f"saved {_shown(ci.path)}, encrypted {how}", err=True)
+
+
+def _fingerprints(
+    repository: Repository,
+    ci: CaseIdentity,
+    data: dict[str, Any],
+    keys: list[Any] | None,
+    identity_file: Path | None,
+) -> None:
+    """Update the case's keyed fingerprints after its name changed (best effort)."""
+    from clr.cases import fingerprints
+
+    if ci.store is None:
+        return
+    if keys is None:
+        try:
+            keys = _keys(identity_file)
+        except ClrError:
+            keys = None
+    note = fingerprints.after_identity_change(repository, ci.folder / "case.yaml", data, keys)
+    if note:
+        typer.echo(note, err=True)
 
 
 def set_command(
@@ -225,15 +248,18 @@ def set_command(
     if not changes and not clear:
         raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
     _sweep()
-    _, ci = _case(case)
+    repository, ci = _case(case)
     identity.recipients_or_fail(ci.recipients)
     raw = ci.read_raw()
-    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    keys = _keys(identity_file) if raw is not None else None
+    data = ci.decrypt(keys or [], raw) if raw is not None else {"case": ci.case_id}
     new = {**data, **changes}
     for key in clear or []:
         new.pop(key, None)
     ci.write(new, expected=raw)
     _saved(ci)
+    if "name" in changes or "name" in (clear or []):
+        _fingerprints(repository, ci, new, keys, identity_file)
     fields = ", ".join([*changes, *(f"-{k}" for k in clear or [])])
     typer.echo(f"fields: {fields}", err=True)
 

@@ -131,7 +131,17 @@ def _case_keys(root: Path, identity_file: Path | None, *, dry_run: bool) -> int:
         ),
         err=True,
     )
-    return len(result.failed)
+    failed = len(result.failed)
+    if not dry_run:
+        from clr.cases import fingerprints
+
+        done = fingerprints.refresh(repository, keys, repo.today(repository.root), files)
+        for case_id, message in done.failed:
+            typer.echo(safe.terminal(f"{case_id}: fingerprints not written: {message}"), err=True)
+        if done.changed:
+            typer.echo(f"wrote the fingerprints of {len(done.changed)} case(s)", err=True)
+        failed += len(done.failed)
+    return failed
 
 
 def _check(path: Path, text: str) -> list[str]:

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from clr.repo.repository import Repository
 
     RetentionFormat = str
+    DuplicatesFormat = str
 else:
     RetentionFormat = format_choices("retention")
+    DuplicatesFormat = format_choices("duplicates")
 
 KeyFileOpt = Annotated[
     Path | None,
@@ -349,8 +351,84 @@ retention_app.command("plan")(retention_plan_command)
 retention_app.command("apply")(retention_apply_command)
 
 
+# --- clr duplicates ------------------------------------------------------------------------
+
+
+def duplicates_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Other case repositories to compare with (they must share the key store's "
+            "secret).",
+            show_default=False,
+        ),
+    ] = None,
+    decrypt: Annotated[
+        bool,
+        typer.Option(
+            "--decrypt",
+            help="Also compare the decrypted names in memory (fuzzy), with your key.",
+        ),
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="First write every case's fingerprints anew (needs your key and the key store).",
+        ),
+    ] = False,
+    threshold: Annotated[
+        float,
+        typer.Option(
+            "--threshold", min=0.5, max=1.0, help="How alike decrypted names must be (0.5-1)."
+        ),
+    ] = 0.85,
+    identity_file: KeyFileOpt = None,
+    output_format: Annotated[DuplicatesFormat, format_option("duplicates")] = "text",
+    as_of: AsOf = None,
+) -> None:
+    """List pairs of cases that may be about the same child, without decrypting anything.
+
+    Each case carries keyed fingerprints (privacy.fingerprints) of the child's normalised
+    name, birth year and country; cases that share one are listed, unless one already
+    names the other (reopens, related_cases, duplicate_of). With --decrypt, names are also
+    compared in memory, so that spellings the fingerprint misses are found. Only case ids
+    are printed, never names. Exit 0.
+
+    Example: clr duplicates --decrypt ../other-country-cases
+    """
+    from clr.repo import repository as repo
+    from clr.views import duplicates
+
+    repository, _ = _repository()
+    others = [repo.open_repository(p) for p in paths or []]
+    keys = _user_keys(identity_file, required=True) if decrypt or refresh else None
+    if refresh:
+        from clr.cases import fingerprints
+
+        assert keys is not None
+        done = fingerprints.refresh(repository, keys, parse_as_of(as_of), repository.case_files())
+        for case_id, message in done.failed:
+            typer.echo(safe.terminal(f"{case_id}: fingerprints not written: {message}"), err=True)
+        typer.echo(
+            f"fingerprints written anew in {len(done.changed)} case(s), "
+            f"{done.unchanged} already current",
+            err=True,
+        )
+    cases = duplicates.load([repository, *others])
+    pairs = duplicates.fingerprint_pairs(cases)
+    unread: list[str] = []
+    if keys is not None and decrypt:
+        named, unread = duplicates.name_pairs(cases, keys, threshold=threshold)
+        known = {(p.first, p.second) for p in pairs}
+        pairs += [p for p in named if (p.first, p.second) not in known]
+    doc = duplicates.document(pairs, unread, len(cases))
+    typer.echo(render("duplicates", format_name("duplicates", output_format), doc), nl=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to the app."""
     app.add_typer(keys_app, name="keys")
     app.add_typer(retention_app, name="retention")
     app.command("erase")(erase_command)
+    app.command("duplicates")(duplicates_command)

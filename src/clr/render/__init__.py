@@ -106,6 +106,11 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
         Renderer("json", "clr.render.retention:plan_json"),
         Renderer("csv", "clr.render.retention:plan_csv"),
     ),
+    # Possible pairs of cases about the same child (clr duplicates): function(document).
+    "duplicates": _kind(
+        Renderer("text", "clr.render.duplicates:duplicates_text"),
+        Renderer("json", "clr.render.duplicates:duplicates_json"),
+    ),
     # A case's commits (clr history): function(history) -> str.
     "history": _kind(
         Renderer("text", "clr.render.history:history_text"),
