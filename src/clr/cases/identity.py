@@ -823,7 +823,7 @@ def sweep_private_folders(now: float | None = None) -> list[Path]:
             else:
                 stale = moment - info.st_mtime > LEGACY_AGE
             if stale:
-                _shred_folder(Path(entry.path))
+                shred_folder(Path(entry.path))
                 if not os.path.lexists(entry.path):
                     removed.append(Path(entry.path))
     return removed
@@ -880,10 +880,10 @@ def private_file(text: str, name: str = "identity.yaml") -> Iterator[Path]:
                 handle.write(text)
             yield path
         finally:
-            _shred_folder(folder)
+            shred_folder(folder)
 
 
-def _shred_folder(folder: Path) -> None:
+def shred_folder(folder: Path) -> None:
     """Overwrite the files in ``folder`` with zeros (best effort), then remove it."""
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):

@@ -233,3 +233,15 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+EncryptToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encrypt-to",
+        metavar="RECIPIENT|FILE",
+        help="Encrypt the output with age (armored, for e-mail) to this public key (age1…, "
+        "ssh-ed25519 …) or to the keys in this file, one a line; files get the suffix .age.",
+        show_default=False,
+    ),
+]
