@@ -133,3 +133,23 @@ def test_names_alike_are_found_with_a_key_and_across_repositories(
     assert tuple(sorted([first, fuzzy])) in pairs
     assert pairs[tuple(sorted([first, fuzzy]))]["how"] == "name"
     assert 0.85 <= pairs[tuple(sorted([first, fuzzy]))]["score"] < 1
+
+
+@pytest.mark.slow
+def test_a_changed_case_is_read_again_after_the_fingerprints_were_remembered(repo: Path) -> None:
+    """validate remembers each case file's fingerprints by its status; a change is seen."""
+    import time
+
+    first = new_case("Rahim Uddin")
+    second = new_case("Karim Uddin")
+    time.sleep(3.2)  # older than the settling time: the statuses are remembered
+    assert "CLR602" not in run(["validate", "--as-of", AS_OF, "--format", "json"]).stdout
+    assert (repo / ".clr-cache" / "privacy.json").exists()
+    case_file = repo / "cases" / second / "case.yaml"
+    text = case_file.read_text(encoding="utf-8")
+    theirs = fingerprints_of(repo, first)
+    ours = fingerprints_of(repo, second)
+    for old, new in zip(ours, theirs, strict=False):
+        text = text.replace(old, new)
+    case_file.write_text(text, encoding="utf-8")
+    assert "CLR602" in run(["validate", "--as-of", AS_OF, "--format", "json"]).stdout

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from clr import CASE_FORMAT
-from clr.checks import privacy, rules, schemas
+from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
-from clr.checks.retention import retention_findings
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.model import stages
@@ -61,6 +60,7 @@ def check_case_data(
     )
     findings += rules.check_case(data, shown, rule_ctx)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
+    findings += retention.case_retention_findings(data, shown, ctx.config.retention, ctx.today)
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
@@ -265,12 +265,9 @@ def validate_paths(
         )
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
-        report.files.extend(
-            _merge_reports(
-                report.files,
-                retention_findings(root, context_for(root).config, today, scanned_ids[root]),
-            )
-        )
+        config = context_for(root).config
+        found = retention.repository_findings(root, config, scanned_ids[root])
+        report.files.extend(_merge_reports(report.files, found))
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report
