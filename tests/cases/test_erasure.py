@@ -405,3 +405,58 @@ def test_stats_add_up_the_same_after_the_closed_cases_are_erased(
     again = json.loads(run(["retention", "plan", "--as-of", as_of, "--format", "json"]).stdout)
     assert again["cases"] == []
     assert again["counts"]["erased"] == len(closed)
+
+
+@pytest.mark.slow
+def test_sigkill_at_any_moment_of_an_erasure_never_loses_a_key_still_needed(
+    team: Team, tmp_path: Path
+) -> None:
+    """Killed at random moments: the key is gone only if the redacted case is on disk."""
+    import os
+    import random
+    import signal
+    import time
+
+    from helpers_workflow import clr_executable
+
+    case_id = new_case("--name", NAME)
+    commit_all(team.root, "new case")
+    pristine = tmp_path / "pristine"
+    pristine.mkdir()
+    shutil.copytree(team.root, pristine / "cases-repo", symlinks=True)
+    shutil.copytree(team.store.root, pristine / "cases-keys")
+    env = subprocess_env(
+        HOME=os.environ["HOME"],
+        XDG_CONFIG_HOME=os.environ["XDG_CONFIG_HOME"],
+        CLR_IDENTITY_FILE=str(team.keys[0]),
+    )
+    command = [clr_executable(), "erase", case_id, "--ground", "objection",
+               "--approved-by", "M. K", "--yes"]  # fmt: skip
+    started = time.monotonic()
+    subprocess.run(command, cwd=team.root, env=env, check=True, capture_output=True)
+    whole = time.monotonic() - started
+    rng = random.Random(7)
+    outcomes = set()
+    for attempt in range(12):
+        place = tmp_path / f"try{attempt}"
+        shutil.copytree(pristine, place, symlinks=True)
+        root, store = place / "cases-repo", KeyStore(place / "cases-keys")
+        case_file = root / "cases" / case_id / "case.yaml"
+        before = case_file.read_bytes()
+        proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.3, 1.3) * whole)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        data = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+        erased = erasure.is_erased(data)
+        if not erased:
+            assert case_file.read_bytes() == before
+            assert store.has(case_id), "the key was destroyed before the case was redacted"
+            assert (root / "cases" / case_id / identity.IDENTITY_FILE).exists()
+        outcomes.add((erased, store.has(case_id)))
+        again = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        assert not store.has(case_id)
+        assert erasure.is_erased(yaml.safe_load(case_file.read_text(encoding="utf-8")))
+    print(f"states seen after SIGKILL (erased, key kept): {sorted(outcomes)}")
