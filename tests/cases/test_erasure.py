@@ -205,6 +205,11 @@ def test_after_erasure_no_version_in_git_history_opens_with_any_consultant_key(
     assert not list(team.store.root.rglob(f"{case_id}*"))
     shown = run(["identity", "show", case_id])
     assert shown.exit_code == 1
+    assert "was erased" in shown.stderr
+    again = run(["identity", "set", case_id, "--name", NAME])
+    assert again.exit_code == 1
+    assert not (team.root / "cases" / case_id / identity.IDENTITY_FILE).exists()
+    assert not team.store.has(case_id)
     # the erasure record holds no personal data, and names the destroyed key
     record_text = (team.root / "cases" / case_id / erasure.RECORD_FILE).read_text(encoding="utf-8")
     record = yaml.safe_load(record_text)
@@ -220,6 +225,16 @@ def test_after_erasure_no_version_in_git_history_opens_with_any_consultant_key(
     assert case["privacy"]["erased"] == AS_OF
     assert case["history"][-1]["note"] == "identity erased: request: consent_withdrawn"
     assert run(["validate", "--as-of", AS_OF]).exit_code == 0
+
+
+def test_erase_names_the_other_cases_that_may_hold_the_same_child(team: Team) -> None:
+    first = new_case("--name", NAME, "--age", "12")
+    second = new_case("--name", "Rahman Amina", "--age", "12")  # another case, same child
+    third = new_case("--name", "Karim Uddin", "--age", "12")
+    result = run(["erase", first, "--ground", "objection", "--approved-by", "M. K", "--yes"])
+    assert result.exit_code == 0, describe(result)
+    assert second in result.stderr
+    assert third not in result.stderr
 
 
 def test_erasure_without_a_key_store_is_refused(

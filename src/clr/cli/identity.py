@@ -94,6 +94,12 @@ def show_command(
     _sweep()
     _, ci = _case(case)
     raw = ci.read_raw()
+    if raw is None and (ci.folder / "erasure.yaml").exists():
+        raise ClrError(
+            f"the identity of {ci.case_id} was erased: its key was destroyed, so no version "
+            "of its identity file can be read any more",
+            hint=f"the erasure record is {_shown(ci.folder / 'erasure.yaml')}",
+        )
     if raw is None:
         raise ClrError(
             f"{ci.case_id} has no identity file",
@@ -135,6 +141,7 @@ def edit_command(
     """
     _sweep()
     repository, ci = _case(case)
+    _refuse_erased(ci)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
     raw = ci.read_raw()
     keys = _keys(identity_file) if raw is not None else None
@@ -154,6 +161,15 @@ def edit_command(
     ci.write(new, expected=raw)
     _saved(ci)
     _fingerprints(repository, ci, new, keys, identity_file)
+
+
+def _refuse_erased(ci: CaseIdentity) -> None:
+    """An erased case gets no identity again (open a new case, linked, if needed)."""
+    if (ci.folder / "erasure.yaml").exists():
+        raise ClrError(
+            f"the identity of {ci.case_id} was erased; clr does not give it one again",
+            hint="if the child is back in the programme, open a new case: clr reopen",
+        )
 
 
 def _saved(ci: CaseIdentity) -> None:
@@ -249,6 +265,7 @@ def set_command(
         raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
     _sweep()
     repository, ci = _case(case)
+    _refuse_erased(ci)
     identity.recipients_or_fail(ci.recipients)
     raw = ci.read_raw()
     keys = _keys(identity_file) if raw is not None else None

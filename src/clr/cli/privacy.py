@@ -162,8 +162,10 @@ def _erase_one(
 ) -> None:
     from clr.cases import erasure
     from clr.cases.caseops import open_case
+    from clr.views import duplicates
 
     session = open_case(ref, today=today, start=repository.root)
+    related = duplicates.related_to(duplicates.load([repository]), str(session.data.get("id")))
     outcome = erasure.erase(
         session, today=today, rule=rule, basis=basis, approved_by=approved_by, store=store
     )
@@ -182,6 +184,14 @@ def _erase_one(
         ),
         err=True,
     )
+    if related:
+        typer.echo(
+            safe.terminal(
+                f"note: {', '.join(related)} may hold the same child's data (linked, or the "
+                "same fingerprint); erase them too if the request or the rule covers them"
+            ),
+            err=True,
+        )
     if keys is not None:
         total, readable = erasure.readable_versions(repository.root, record.case, keys)
         if readable:

@@ -95,3 +95,22 @@ def document(pairs: list[Pair], unread: list[str], checked: int) -> dict[str, An
         "pairs": [{"cases": [p.first, p.second], "how": p.how, "score": p.score} for p in pairs],
         "not_decrypted": unread,
     }
+
+
+def related_to(cases: list[tuple[Repository, Path, dict[str, Any]]], case_id: str) -> list[str]:
+    """Other cases that may hold the same child's data: linked either way, or a fingerprint.
+
+    For an erasure: a request that covers the child covers these cases too.
+    """
+    this = next((c[2] for c in cases if c[2].get("id") == case_id), None)
+    if this is None:
+        return []
+    mine = set(fingerprint.case_fingerprints(this))
+    out = set()
+    for _, _, data in cases:
+        other = data.get("id")
+        if other == case_id or not isinstance(other, str):
+            continue
+        if fingerprint.linked(this, data) or mine & set(fingerprint.case_fingerprints(data)):
+            out.add(other)
+    return sorted(out)
