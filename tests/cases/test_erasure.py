@@ -475,3 +475,31 @@ def test_sigkill_at_any_moment_of_an_erasure_never_loses_a_key_still_needed(
         assert not store.has(case_id)
         assert erasure.is_erased(yaml.safe_load(case_file.read_text(encoding="utf-8")))
     print(f"states seen after SIGKILL (erased, key kept): {sorted(outcomes)}")
+
+
+def test_git_log_shows_case_keyed_identity_files_decrypted_until_they_are_erased(
+    team: Team,
+) -> None:
+    import os
+
+    case_id = new_case("--name", NAME)
+    commit_all(team.root, "first")
+    assert run(["git-setup"]).exit_code == 0
+    assert run(["identity", "set", case_id, "--name", "Amina R. Rahman"]).exit_code == 0
+    commit_all(team.root, "renamed")
+    rel = f"cases/{case_id}/{identity.IDENTITY_FILE}"
+    env = subprocess_env(
+        HOME=os.environ["HOME"],
+        XDG_CONFIG_HOME=os.environ["XDG_CONFIG_HOME"],
+        CLR_IDENTITY_FILE=str(team.keys[1]),
+    )
+    log = subprocess.run(["git", "log", "-p", "--", rel], cwd=team.root, env=env,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert f"+name: {NAME}\n" in log.stdout and "+name: Amina R. Rahman\n" in log.stdout
+    result = run(["erase", case_id, "--ground", "objection", "--approved-by", "M. K", "--yes"])
+    assert result.exit_code == 0, describe(result)
+    commit_all(team.root, "erased")
+    log = subprocess.run(["git", "log", "-p", "--", rel], cwd=team.root, env=env,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert NAME not in log.stdout and "Amina" not in log.stdout
+    assert "clr: identity file, encrypted" in log.stdout

@@ -599,10 +599,16 @@ def case_identity(
 # --- git's diff driver ------------------------------------------------------------------
 
 
-def textconv(file: Path, key_file: Path | None = None) -> str:
+def textconv(
+    file: Path,
+    key_file: Path | None = None,
+    case_keys: Callable[[bytes, list[Any]], list[Any]] | None = None,
+) -> str:
     """What ``git diff`` shows for an identity file: its plaintext, or one line saying why not.
 
-    Never raises: a diff must not fail because a key is missing or a file is damaged.
+    ``case_keys(raw, keys)`` adds the keys of the key store that may open ``raw`` (a file
+    encrypted to its case's key). Never raises: a diff must not fail because a key is
+    missing or a file is damaged.
     """
     try:
         raw = files.read_bytes(file)
@@ -616,6 +622,8 @@ def textconv(file: Path, key_file: Path | None = None) -> str:
     shown = f"identity file, encrypted ({digest(raw)[:12]})"
     try:
         keys = load_keys(key_path(key_file))
+        if case_keys is not None:
+            keys = [*case_keys(raw, keys), *keys]
         return decrypt_text(raw, keys, file.name)
     except ClrError as exc:
         first = exc.message.splitlines()[0]

@@ -397,3 +397,25 @@ def move_to_case_keys(
             continue
         out.moved.append(ci.case_id)
     return out
+
+
+def keys_for_file(store: KeyStore, raw: bytes, keys: Sequence[Any], limit: int = 2000) -> list[Any]:
+    """The case key that opens ``raw`` (an identity file of unknown case), found by trying.
+
+    An age file does not say which key it is for, and git hands a diff driver a temporary
+    copy, without the case's folder: every case key the user can open is tried, up to
+    ``limit`` of them (empty if none opens it, or the store is larger).
+    """
+    import pyrage
+
+    ids = store.case_ids()
+    if len(ids) > limit:
+        return []
+    for case_id in ids:
+        try:
+            key = store.case_key(case_id, keys)
+            pyrage.decrypt(raw, [key])
+        except Exception:
+            continue
+        return [key]
+    return []

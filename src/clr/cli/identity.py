@@ -362,7 +362,36 @@ def textconv_command(
     """
     from clr.cases import identity
 
-    typer.echo(identity.textconv(file, identity_file), nl=False)
+    typer.echo(identity.textconv(file, identity_file, _store_keys(file)), nl=False)
+
+
+def _store_keys(file: Path) -> Any:
+    """For textconv: a finder of the key store's case key that opens a file, or None."""
+    from clr.cases import keystore
+    from clr.errors import ClrError
+    from clr.repo import repository as repo
+
+    # git hands over the working tree's file, or a temporary copy elsewhere (then the
+    # repository is the current folder, where git runs the driver).
+    in_case = (file.parent / "case.yaml").is_file()
+    try:
+        repository = repo.open_repository(file.parent if in_case else None)
+    except ClrError:
+        return None
+    store = keystore.open_store(repository.root, repository.config.key_store)
+    if store is None or not store.exists:
+        return None
+    case_id = file.parent.name if in_case else None
+
+    def find(raw: bytes, keys: list[Any]) -> list[Any]:
+        if case_id is not None and store.has(case_id):
+            try:
+                return [store.case_key(case_id, keys)]
+            except ClrError:
+                return []
+        return keystore.keys_for_file(store, raw, keys)
+
+    return find
 
 
 def _sweep() -> None:
