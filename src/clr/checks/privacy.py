@@ -151,6 +151,10 @@ SKIP_KEYS = frozenset(
         "start",
         "end",
         "date_signed",
+        # written by clr: keyed fingerprints (hex), the erasure date, an age band
+        "fingerprints",
+        "erased",
+        "age_band",
     }
 )
 """Keys whose values are structured (never free text): the lint does not read them."""

@@ -174,7 +174,7 @@ def _erase_one(
     if outcome.key_destroyed:
         key = f"its key {record.key_fingerprint} destroyed"
     elif record.key_fingerprint == "none":
-        key = "it had no case key (no identity file)"
+        key = "it had no case key"
     else:
         key = "its key was already destroyed"
     typer.echo(
@@ -184,6 +184,8 @@ def _erase_one(
         ),
         err=True,
     )
+    for note in record.notes:
+        typer.echo(safe.terminal(f"note: {note}"), err=True)
     if related:
         typer.echo(
             safe.terminal(
