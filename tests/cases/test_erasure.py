@@ -345,6 +345,9 @@ def test_migrate_gives_identity_files_keys_of_their_own(
     config.write_text(text, encoding="utf-8")
     check = run(["validate", "--as-of", AS_OF, "--format", "json"])
     assert "CLR604" in check.stdout
+    status = run(["keys", "status"])
+    assert "without a case key (run clr migrate): 1" in status.stdout
+    assert case_id in status.stdout
     result = run(["migrate"])
     assert result.exit_code == 0, describe(result)
     assert "1 identity file(s) moved to case keys" in result.stderr
@@ -354,6 +357,7 @@ def test_migrate_gives_identity_files_keys_of_their_own(
     assert opens(new, team.store, case_id, team.consultant_keys()[1])
     again = run(["migrate"])
     assert again.exit_code == 0
+    assert "without a case key (run clr migrate): 0" in run(["keys", "status"]).stdout
     assert (team.root / "cases" / case_id / identity.IDENTITY_FILE).read_bytes() == new
     assert "CLR604" not in run(["validate", "--as-of", AS_OF, "--format", "json"]).stdout
 
@@ -387,39 +391,54 @@ def test_stats_add_up_the_same_after_the_closed_cases_are_erased(
     key = tmp_path / "keys" / "a.txt"
     public = make_key(key)
     monkeypatch.setenv("CLR_IDENTITY_FILE", str(key))
-    with (root / "clr.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(
-            f"recipients:\n  - {public}\nkey_store: ../keys-store\n"
-            "retention:\n  basis: Policy 4.2\n  approver: Country director\n"
-            "  years_after_closure: {default: 5, duplicate: 1}\n"
-        )
-    monkeypatch.chdir(root)
-    assert run(["keys", "init"]).exit_code == 0
     closed = [
         p.parent.name
         for p in sorted((root / "cases").glob("*/case.yaml"))
         if yaml.safe_load(p.read_text(encoding="utf-8"))["stage"] == "closed"
     ]
     assert len(closed) >= 3
+    held, erased = closed[0], closed[1:]
+    with (root / "clr.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(
+            f"recipients:\n  - {public}\nkey_store: ../keys-store\n"
+            "retention:\n  basis: Policy 4.2\n  approver: Country director\n"
+            "  years_after_closure: {default: 5, duplicate: 1}\n"
+            f"  legal_hold: {{{held}: court case pending}}\n"
+        )
+    monkeypatch.chdir(root)
+    assert run(["keys", "init"]).exit_code == 0
     for case_id in closed:
         assert run(["identity", "set", case_id, "--name", NAME]).exit_code == 0
     as_of = "2032-01-01"
     before = json.loads(run(["stats", "--as-of", as_of, "--format", "json"]).stdout)
     plan = json.loads(run(["retention", "plan", "--as-of", as_of, "--format", "json"]).stdout)
-    assert sorted(r["case"] for r in plan["cases"]) == closed
+    assert {r["case"]: r["status"] for r in plan["cases"]} == {
+        **{c: "due" for c in erased},
+        held: "held",
+    }
+    unchanged = {p: p.read_bytes() for p in (root / "cases").rglob("*") if p.is_file()}
+    dry = run(["retention", "apply", "--approved-by", "Country director", "--dry-run",
+               "--as-of", as_of])  # fmt: skip
+    assert dry.exit_code == 0, describe(dry)
+    assert sorted(line.split()[2] for line in dry.stdout.splitlines()) == erased
+    assert {p: p.read_bytes() for p in (root / "cases").rglob("*") if p.is_file()} == unchanged
     result = run(["retention", "apply", "--approved-by", "Country director", "--yes",
                   "--as-of", as_of])  # fmt: skip
     assert result.exit_code == 0, describe(result)
+    assert f"kept {held}: legal hold" in result.stderr
     after = json.loads(run(["stats", "--as-of", as_of, "--format", "json"]).stdout)
     assert after == before
-    for case_id in closed:
+    for case_id in erased:
         data = yaml.safe_load((root / "cases" / case_id / "case.yaml").read_text("utf-8"))
         assert "birth_date" not in data["child"]
         assert data["privacy"]["erased"] == as_of
+        assert not (root / "cases" / case_id / identity.IDENTITY_FILE).exists()
+    shown = run(["identity", "show", held, "--field", "name"])
+    assert shown.stdout.strip() == NAME
     assert run(["validate", "--as-of", as_of]).exit_code == 0
     again = json.loads(run(["retention", "plan", "--as-of", as_of, "--format", "json"]).stdout)
-    assert again["cases"] == []
-    assert again["counts"]["erased"] == len(closed)
+    assert [r["case"] for r in again["cases"]] == [held]
+    assert again["counts"]["erased"] == len(erased)
 
 
 @pytest.mark.slow
