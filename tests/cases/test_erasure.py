@@ -522,3 +522,43 @@ def test_git_log_shows_case_keyed_identity_files_decrypted_until_they_are_erased
                          capture_output=True, text=True, check=True)  # fmt: skip
     assert NAME not in log.stdout and "Amina" not in log.stdout
     assert "clr: identity file, encrypted" in log.stdout
+
+
+def test_erase_in_a_terminal_asks_first_and_no_changes_nothing(team: Team) -> None:
+    import os
+
+    import pexpect
+
+    from helpers_workflow import clr_executable
+
+    case_id = new_case("--name", NAME)
+    case_file = team.root / "cases" / case_id / "case.yaml"
+    before = case_file.read_bytes()
+    env = subprocess_env(
+        HOME=os.environ["HOME"],
+        XDG_CONFIG_HOME=os.environ["XDG_CONFIG_HOME"],
+        CLR_IDENTITY_FILE=str(team.keys[0]),
+    )
+    child = pexpect.spawn(
+        clr_executable(),
+        ["erase", case_id, "--ground", "objection", "--approved-by", "M. K"],
+        cwd=str(team.root), env=env, encoding="utf-8", dimensions=(24, 80), timeout=60,
+    )  # fmt: skip
+    child.expect(r"cannot be undone \[y/N\]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert case_file.read_bytes() == before
+    assert team.store.has(case_id)
+    child = pexpect.spawn(
+        clr_executable(),
+        ["erase", case_id, "--ground", "objection", "--approved-by", "M. K"],
+        cwd=str(team.root), env=env, encoding="utf-8", dimensions=(24, 80), timeout=60,
+    )  # fmt: skip
+    child.expect(r"cannot be undone \[y/N\]")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert not team.store.has(case_id)
