@@ -54,8 +54,13 @@ def case_retention_findings(
     ]
 
 
-def repository_findings(root: Path, config: Config, case_ids: list[str]) -> list[FileReport]:
-    """CLR602, CLR603 and CLR604 for a repository with a key store (none without one)."""
+def repository_findings(
+    root: Path, config: Config, case_ids: list[str], *, use_cache: bool = True
+) -> list[FileReport]:
+    """CLR602, CLR603 and CLR604 for a repository with a key store (none without one).
+
+    ``use_cache``: remember what was read in ``.clr-cache/`` (and trust what is there).
+    """
     from clr.cases.identity import IDENTITY_FILE
     from clr.cases.keystore import open_store
 
@@ -67,7 +72,7 @@ def repository_findings(root: Path, config: Config, case_ids: list[str]) -> list
     out: dict[str, list[Finding]] = {}
     printed: dict[str, str] = {}
     by_print: dict[str, list[str]] = {}
-    memo = _load_memo(root)
+    memo = _load_memo(root) if use_cache else {}
     fresh: dict[str, list[Any]] = {}
     keyed = set(store.case_ids())  # one listing, not a probe per case
     base = os.path.join(root, CASES_DIR)  # noqa: PTH118 - strings: thousands of cases
@@ -115,7 +120,7 @@ def repository_findings(root: Path, config: Config, case_ids: list[str]) -> list
             printed[case_id] = name
             for value in prints:
                 by_print.setdefault(value, []).append(case_id)
-    if fresh != memo:
+    if use_cache and fresh != memo:
         _save_memo(root, fresh)
     candidates = {c for ids in by_print.values() if len(ids) > 1 for c in ids}
     if candidates:

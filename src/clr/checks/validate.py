@@ -266,7 +266,7 @@ def validate_paths(
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
         config = context_for(root).config
-        found = retention.repository_findings(root, config, scanned_ids[root])
+        found = retention.repository_findings(root, config, scanned_ids[root], use_cache=use_cache)
         report.files.extend(_merge_reports(report.files, found))
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
