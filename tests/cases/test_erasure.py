@@ -562,3 +562,15 @@ def test_erase_in_a_terminal_asks_first_and_no_changes_nothing(team: Team) -> No
     child.close()
     assert child.exitstatus == 0
     assert not team.store.has(case_id)
+
+
+def test_the_name_lint_reads_identity_files_through_their_case_keys(team: Team) -> None:
+    case_id = new_case("--name", NAME)
+    case_file = team.root / "cases" / case_id / "case.yaml"
+    text = case_file.read_text(encoding="utf-8")
+    case_file.write_text(
+        text.replace("\nsite:", f"\nnotes: Talked to {NAME} at the gate\nsite:", 1), "utf-8"
+    )
+    found = run(["validate", "--as-of", AS_OF, "--format", "json"])
+    assert "CLR507" in found.stdout, found.stdout
+    assert NAME not in found.stdout  # the finding masks the name
