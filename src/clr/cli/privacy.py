@@ -68,6 +68,19 @@ def _user_keys(identity_file: Path | None, *, required: bool) -> list[Any] | Non
         return None
 
 
+def _say(text: str) -> None:
+    """A message on stderr, escaped and broken at spaces to fit the terminal (80 at most)."""
+    import shutil
+    import textwrap
+
+    width = min(max(shutil.get_terminal_size().columns - 1, 40), 79)
+    shown = safe.terminal(text)
+    typer.echo(
+        textwrap.fill(shown, width=width, subsequent_indent="  ", break_on_hyphens=False),
+        err=True,
+    )
+
+
 def _confirm(what: str, yes: bool) -> None:
     if yes:
         return
@@ -109,11 +122,10 @@ def keys_init_command() -> None:
             "to clr.yaml, then run this again",
         )
     made = store.init(repository.config.recipients)
-    typer.echo(
-        f"{'made' if made else 'checked'} the key store {store.root}\n"
+    _say(f"{'made' if made else 'checked'} the key store {store.root}")
+    _say(
         "next: run 'clr migrate' to give existing identity files keys of their own, and "
-        "back the folder up (docs/data-protection.md says how)",
-        err=True,
+        "back the folder up (docs/data-protection.md says how)"
     )
 
 
@@ -177,38 +189,30 @@ def _erase_one(
         key = "it had no case key"
     else:
         key = "its key was already destroyed"
-    typer.echo(
-        safe.terminal(
-            f"{verb} {record.case}: {len(record.fields_redacted)} field(s) redacted, {key}; "
-            f"record in {record.case}/{erasure.RECORD_FILE}"
-        ),
-        err=True,
+    _say(
+        f"{verb} {record.case}: {len(record.fields_redacted)} field(s) redacted, {key}; "
+        f"record in {record.case}/{erasure.RECORD_FILE}"
     )
     for note in record.notes:
-        typer.echo(safe.terminal(f"note: {note}"), err=True)
+        _say(f"note: {note}")
     if related:
-        typer.echo(
-            safe.terminal(
-                f"note: {', '.join(related)} may hold the same child's data (linked, or the "
-                "same fingerprint); erase them too if the request or the rule covers them"
-            ),
-            err=True,
+        _say(
+            f"note: {', '.join(related)} may hold the same child's data (linked, or the "
+            "same fingerprint); erase them too if the request or the rule covers them"
         )
     if keys is not None:
         total, readable = erasure.readable_versions(repository.root, record.case, keys)
         if readable:
-            typer.echo(
+            _say(
                 f"warning: {readable} of {total} version(s) of its identity file in git "
                 "history still open with your key: they were written before the case had a "
                 "key of its own; only rewriting the history removes them (see "
-                "docs/data-protection.md)",
-                err=True,
+                "docs/data-protection.md)"
             )
         elif total:
-            typer.echo(
+            _say(
                 f"checked: none of the {total} version(s) of its identity file in git "
-                "history opens with your key",
-                err=True,
+                "history opens with your key"
             )
 
 
@@ -326,7 +330,7 @@ def retention_apply_command(
     todo = result.with_status("due", "unfinished")
     held = result.with_status("held")
     for due in held:
-        typer.echo(safe.terminal(f"kept {due.case_id}: legal hold ({due.hold})"), err=True)
+        _say(f"kept {due.case_id}: legal hold ({due.hold})")
     if not todo:
         typer.echo("no case is due for erasure", err=True)
         return
@@ -421,7 +425,7 @@ def duplicates_command(
         assert keys is not None
         done = fingerprints.refresh(repository, keys, parse_as_of(as_of), repository.case_files())
         for case_id, message in done.failed:
-            typer.echo(safe.terminal(f"{case_id}: fingerprints not written: {message}"), err=True)
+            _say(f"{case_id}: fingerprints not written: {message}")
         typer.echo(
             f"fingerprints written anew in {len(done.changed)} case(s), "
             f"{done.unchanged} already current",
