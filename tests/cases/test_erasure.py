@@ -574,3 +574,25 @@ def test_the_name_lint_reads_identity_files_through_their_case_keys(team: Team) 
     found = run(["validate", "--as-of", AS_OF, "--format", "json"])
     assert "CLR507" in found.stdout, found.stdout
     assert NAME not in found.stdout  # the finding masks the name
+
+
+def test_erasing_a_migrated_case_says_its_older_versions_stay_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = Team(tmp_path, monkeypatch)
+    config = team.root / "clr.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("key_store: ../cases-keys\n", ""), encoding="utf-8")
+    case_id = new_case("--name", NAME)
+    commit_all(team.root, "before key stores")
+    config.write_text(text, encoding="utf-8")
+    assert run(["migrate"]).exit_code == 0
+    commit_all(team.root, "migrated")
+    result = run(["erase", case_id, "--ground", "objection", "--approved-by", "M. K", "--yes"])
+    assert result.exit_code == 0, describe(result)
+    assert "1 of 2 version(s)" in " ".join(result.stderr.split())
+    history = versions(team.root, case_id)
+    readable = [
+        raw for raw in history if opens(raw, team.store, case_id, team.consultant_keys()[0])
+    ]
+    assert len(history) == 2 and len(readable) == 1  # the version from before the migration
