@@ -596,3 +596,24 @@ def test_erasing_a_migrated_case_says_its_older_versions_stay_readable(
         raw for raw in history if opens(raw, team.store, case_id, team.consultant_keys()[0])
     ]
     assert len(history) == 2 and len(readable) == 1  # the version from before the migration
+
+
+def test_erasing_an_identity_file_without_a_case_key_says_so_in_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = Team(tmp_path, monkeypatch)
+    config = team.root / "clr.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("key_store: ../cases-keys\n", ""), encoding="utf-8")
+    case_id = new_case("--name", NAME)
+    commit_all(team.root, "before key stores")
+    config.write_text(text, encoding="utf-8")  # a key store now, but no clr migrate
+    result = run(["erase", case_id, "--ground", "objection", "--approved-by", "M. K", "--yes"])
+    assert result.exit_code == 0, describe(result)
+    flat = " ".join(result.stderr.split())
+    assert "had no case key" in flat and "1 of 1 version(s)" in flat
+    record = yaml.safe_load(
+        (team.root / "cases" / case_id / erasure.RECORD_FILE).read_text("utf-8")
+    )
+    assert record["key_fingerprint"] == "none"
+    assert "had no case key" in record["notes"][0]

@@ -250,8 +250,6 @@ class Outcome:
     record: Record
     resumed: bool
     key_destroyed: bool
-    readable_in_history: int | None = None
-    """Versions of the identity file in git history your key still opens (None: not checked)."""
 
 
 def _head(root: Path) -> str:
@@ -310,6 +308,12 @@ def erase(
         text, fields = redacted_text(session, today=today, by=approved_by, note=note)
         with locked(folder):
             write_atomic(session.path, text, expected_digest=session.doc.digest)
+        notes = []
+        if public is None and (folder / identity.IDENTITY_FILE).exists():
+            notes.append(
+                "the identity file had no case key: its versions in git history stay "
+                "readable by the keys it was encrypted to until the history is rewritten"
+            )
         record = Record(
             case_id,
             today.isoformat(),
@@ -319,6 +323,7 @@ def erase(
             fingerprint,
             fields,
             _head(repo.root),
+            notes,
         )
         atomic.write(record_path, render_record(record))
         resumed = False
@@ -354,6 +359,7 @@ def _read_record(path: Path) -> Record | None:
         str(data.get("key_fingerprint", "")),
         [str(x) for x in data.get("fields_redacted") or []],
         str(data.get("commit", "")),
+        [str(x) for x in data.get("notes") or []],
     )
 
 
@@ -406,8 +412,3 @@ def is_erased(data: dict[str, Any]) -> bool:
     """True if the case's identity was erased."""
     block = data.get("privacy")
     return isinstance(block, dict) and block.get("erased") is not None
-
-
-def pending_key(store: KeyStore | None, data: dict[str, Any]) -> bool:
-    """True if an erased case still has its key (an erasure cut short)."""
-    return store is not None and is_erased(data) and store.has(str(data.get("id")))
