@@ -36,4 +36,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "erase": ("privacy", "Erase a child's personal data on request: destroy the case key, redact the case."),
     "retention": ("privacy", "Retention of closed cases: which are due for erasure, and erasing them."),
     "duplicates": ("privacy", "List pairs of cases that may be about the same child, without decrypting anything."),
+    "form": ("form", "Phone forms for ODK and KoboToolbox (XLSForm), and the list of cases they follow up."),
+    "import": ("importcmd", "Import phone submissions (ODK Central, KoboToolbox) into cases, each once."),
 }  # fmt: skip
