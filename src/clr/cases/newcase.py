@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr.cases import identity
+from clr.cases import identity, keystore
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError, MissingInput
@@ -76,7 +76,7 @@ def carry_identity(
             there is no recipient to encrypt it to.
         ConfigError: the case's recipients.txt is unreadable or invalid.
     """
-    found = identity.case_identity(repo.config.recipients, case_file)
+    found = keystore.case_identity(repo, case_file)
     raw = found.read_raw()
     if raw is None:
         return None
@@ -180,8 +180,19 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
     case_id, text = prepare_case(repo, new, today=today)
     target = cases / case_id
-    # Encrypted in memory: the plaintext never reaches the disk.
-    sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
+    # Encrypted in memory: the plaintext never reaches the disk. With a key store, to a key
+    # of the case's own (made now, its private half sealed to the recipients in the store).
+    sealed = None
+    if new.identity:
+        from clr.cases.keystore import open_store
+
+        identity.check(new.identity, case_id)
+        store = open_store(repo.root, repo.config.key_store)
+        extra = _recipients_in(new.recipients_file)
+        targets = recipients + [k for k in extra if k not in recipients]
+        if store is not None:
+            targets = [store.create(case_id, targets)]
+        sealed = identity.encrypt(new.identity, case_id, targets)
     try:
         staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))  # in TEMP_PATTERNS
     except OSError as exc:
@@ -209,6 +220,14 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     # them (or with the folder deleted) gets them now.
     write_schemas(repo.root, missing_only=True)
     return case_id, target / CASE_FILE
+
+
+def _recipients_in(raw: bytes | None) -> list[str]:
+    """The public keys in a recipients.txt's bytes (comments and blank lines left out)."""
+    if raw is None:
+        return []
+    lines = raw.decode("utf-8", "replace").splitlines()
+    return [t.strip() for t in lines if t.strip() and not t.strip().startswith("#")]
 
 
 # --- clr reopen: what a new case carries over from the closed one -----------------------

@@ -151,6 +151,10 @@ SKIP_KEYS = frozenset(
         "start",
         "end",
         "date_signed",
+        # written by clr: keyed fingerprints (hex), the erasure date, an age band
+        "fingerprints",
+        "erased",
+        "age_band",
     }
 )
 """Keys whose values are structured (never free text): the lint does not read them."""
@@ -719,6 +723,15 @@ def _user_keys() -> tuple[list[Any] | None, str | None]:
         return None, exc.message
 
 
+def _key_store(root: Path) -> Any:
+    """The repository's key store if it has one that exists, else None."""
+    from clr.cases.keystore import open_store
+    from clr.repo.repository import read_config
+
+    store = open_store(root, read_config(root)[0].key_store)
+    return store if store is not None and store.exists else None
+
+
 def _identity_names(
     root: Path, reports: list[FileReport], base: str, here: str, keys: list[Any] | None
 ) -> list[FileReport]:
@@ -753,6 +766,7 @@ def _identity_names(
         return []
     by_path = {r.path: r for r in reports}
     new: list[FileReport] = []
+    store = _key_store(root)
     for case_id in Repository(root, Config()).case_ids():
         folder = Path(base) / CASES_DIR / case_id
         try:
@@ -760,8 +774,14 @@ def _identity_names(
         except OSError:
             continue
         shown_identity = display_path(f"{folder}/{IDENTITY_FILE}", here)
+        opening = keys
+        if store is not None and store.has(case_id):
+            try:  # encrypted to the case's own key, kept in the key store
+                opening = [store.case_key(case_id, keys), *keys]
+            except ClrError:
+                continue  # not for this user: nothing to compare with
         try:
-            identity = parse(decrypt_text(raw, keys, shown_identity), case_id, shown_identity)
+            identity = parse(decrypt_text(raw, opening, shown_identity), case_id, shown_identity)
         except ClrError as exc:
             if "not encrypted to your public key" in exc.message:
                 continue  # not for this user: nothing to compare with

@@ -402,7 +402,9 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
         return []
     out: list[Finding] = []
     pointer = "/closure/reason"
-    if reason in ("reached_min_age", "aged_out"):
+    erased = isinstance(data.get("privacy"), dict) and data["privacy"].get("erased") is not None
+    # An erased case keeps an age band, not the birth date: the age was checked at closure.
+    if reason in ("reached_min_age", "aged_out") and not erased:
         needed = 18
         if reason == "reached_min_age":
             minimum = effective_minimum(data, ctx)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from clr import CASE_FORMAT
-from clr.checks import privacy, rules, schemas
+from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
@@ -60,6 +60,7 @@ def check_case_data(
     )
     findings += rules.check_case(data, shown, rule_ctx)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
+    findings += retention.case_retention_findings(data, shown, ctx.config.retention, ctx.today)
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
@@ -234,6 +235,7 @@ def validate_paths(
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
+    scanned_ids: dict[Path, list[str]] = {}
     for root in roots:
         repo = Repository(root, context_for(root).config)
         scanned, temporary = repo.scan_all(use_cache=use_cache)
@@ -242,6 +244,7 @@ def validate_paths(
             report.files.extend(FileReport(f.path, [f]) for f in layout)
         here = os.getcwd()  # noqa: PTH109 - a string, once
         base = os.path.abspath(root)  # noqa: PTH100
+        scanned_ids[root] = scanned[0]
         for case_id in scanned[0]:
             name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
             shown = display_path(f"{base}/{name}", here)
@@ -262,9 +265,25 @@ def validate_paths(
         )
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
+        config = context_for(root).config
+        found = retention.repository_findings(root, config, scanned_ids[root], use_cache=use_cache)
+        report.files.extend(_merge_reports(report.files, found))
     report.files.extend(_duplicate_ids(report.files))
     report.files.sort(key=lambda r: r.path)
     return report
+
+
+def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
+    """Add the findings of ``new`` to the reports of the same files; return the others."""
+    by_path = {r.path: r for r in files}
+    rest = []
+    for report in new:
+        holder = by_path.get(report.path)
+        if holder is None:
+            rest.append(report)
+        else:
+            holder.findings.extend(report.findings)
+    return rest
 
 
 def _id_position(shown: str) -> tuple[int, int]:

@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("identity", "Read and change a child's encrypted identity file: show, edit, set, rekey."),
     "git-setup": ("identity", "Set up git to show identity files decrypted in diffs, with your key."),
     "keygen": ("identity", "Make a key pair for reading identity files, and say what to do with the public key."),
+    "keys": ("privacy", "The key store: each case's own key, kept outside the case repository."),
+    "erase": ("privacy", "Erase a child's personal data on request: destroy the case key, redact the case."),
+    "retention": ("privacy", "Retention of closed cases: which are due for erasure, and erasing them."),
+    "duplicates": ("privacy", "List pairs of cases that may be about the same child, without decrypting anything."),
     "form": ("form", "Phone forms for ODK and KoboToolbox (XLSForm), and the list of cases they follow up."),
     "import": ("importcmd", "Import phone submissions (ODK Central, KoboToolbox) into cases, each once."),
 }  # fmt: skip

@@ -388,6 +388,7 @@ def new_case_command(
             f"in {repo.display_path(path.parent / 'identity.yaml.age')}",
             err=True,
         )
+        _new_fingerprints(repository, path, new.identity)
     session = caseops.open_case(case_id, today=today)
     try:
         todo = workflow.open_actions(session.data, session.playbook(), session.ctx.calendar)
@@ -709,6 +710,23 @@ def reopen_command(
             f"{repo.display_path(path.parent / 'identity.yaml.age')}",
             err=True,
         )
+        _new_fingerprints(repository, path, carried.identity)
+
+
+def _new_fingerprints(repository: Repository, case_file: Path, data: dict[str, Any]) -> None:
+    """Give a new case its keyed fingerprints, if a key store and your key are at hand."""
+    from clr.cases import fingerprints, identity
+    from clr.errors import ClrError
+
+    if not data.get("name") or not repository.config.key_store:
+        return
+    try:
+        keys = identity.load_keys(identity.key_path(None))
+    except ClrError:
+        keys = None
+    note = fingerprints.after_identity_change(repository, case_file, data, keys)
+    if note:
+        typer.echo(note, err=True)
 
 
 def _carried_identity(

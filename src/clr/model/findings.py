@@ -72,6 +72,11 @@ CODES: dict[str, str] = {
     "CLR507": "Name or ID number from the identity file in the case file",
     "CLR508": "Private key in the repository",
     "CLR509": "Identity file cannot be read",
+    # Retention and erasure (CLR6xx)
+    "CLR601": "Case past its retention period",
+    "CLR602": "Possibly the same child as another case",
+    "CLR603": "Erasure cut short: the case key still exists",
+    "CLR604": "Identity file without a case key",
 }
 
 
@@ -82,6 +87,7 @@ GROUPS: dict[str, str] = {
     "CLR3": "Deadlines",
     "CLR4": "Repository files: clr.yaml and playbooks",
     "CLR5": "Personal data where it must not be",
+    "CLR6": "Retention, erasure and the same child twice",
 }
 """The groups of codes, by their first digit (the headings of docs/codes.md)."""
 
@@ -164,6 +170,17 @@ DESCRIPTIONS: dict[str, str] = {
     "CLR508": "A private key (age or SSH) is in the repository. Remove it and make a new key.",
     "CLR509": "The encrypted identity files could not be read with the key at hand, so names "
     "from them were not looked for in the case files (CLR507).",
+    "CLR601": "A closed case is past the retention period that clr.yaml's retention policy "
+    "sets for its closure reason, and is not under legal hold: its personal data is due for "
+    "erasure. 'clr retention plan' lists such cases and 'clr retention apply' erases them.",
+    "CLR602": "Two cases carry the same keyed fingerprint (normalised name, birth year and "
+    "country): they may be about the same child. Nothing was decrypted to find this; check "
+    "with 'clr duplicates --decrypt' and link the cases if they are.",
+    "CLR603": "The case was erased (privacy.erased is set) but its key is still in the key "
+    "store, so its identity can still be read: the erasure was cut short. Run it again.",
+    "CLR604": "The repository has a key store, but this case's identity file is encrypted "
+    "to the team's keys rather than to a key of its own, so erasing the case would not make "
+    "its versions in git history unreadable. 'clr migrate' gives it a key.",
 }
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 

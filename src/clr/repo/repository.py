@@ -34,6 +34,10 @@ class Config:
     buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     overdue: str = "warning"
     recipients: tuple[str, ...] = ()
+    key_store: str | None = None
+    """The key store's folder as written in clr.yaml (see ``cases.keystore``), or None."""
+    retention: dict[str, Any] | None = None
+    """The retention policy (``basis``, ``approver``, ``years_after_closure``, ``legal_hold``)."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -49,6 +53,8 @@ class Config:
             buyer_codes=dict(data.get("buyer_codes") or {}),
             overdue=data.get("overdue", "warning"),
             recipients=tuple(data.get("recipients") or ()),
+            key_store=data.get("key_store"),
+            retention=data.get("retention"),
         )
 
 

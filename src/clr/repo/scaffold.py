@@ -247,6 +247,10 @@ overdue: warning
 # encrypted to: one per person who may read them. 'clr keygen' makes a key pair;
 # after a change here, someone who can read the files runs 'clr identity rekey'.
 recipients: []
+# A folder outside this repository for each case's own key, so that 'clr erase'
+# can make an identity unreadable in git history too; then run 'clr keys init'
+# (docs/data-protection.md). A retention policy ('retention:') goes there too.
+# key_store: ../{options.id_prefix.lower()}-keys
 """
 
 

@@ -187,6 +187,16 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def band_floor(band: Any) -> int | None:
+    """The lowest age in an age band written by ``age_band`` (``<12`` counts as 11)."""
+    if not isinstance(band, str):
+        return None
+    if band == "<12":
+        return 11
+    head = band.rstrip("+").split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def age_band(age: int | None) -> str:
     """The band of an age in years (``UNKNOWN`` when not known)."""
     if age is None:
@@ -200,7 +210,14 @@ def age_band(age: int | None) -> str:
 
 
 def age_at_discovery(data: dict[str, Any]) -> int | None:
-    """The child's lowest possible age on the day of discovery, else the estimated age."""
+    """The child's lowest possible age on the day of discovery, else the estimated age.
+
+    An erased case keeps only the band of that age (``child.age_band``): its lowest age,
+    which falls in the same band, so the figures by age band stay as they were.
+    """
+    band = band_floor(dig(data, "child", "age_band"))
+    if band is not None:
+        return band
     day = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
     if day is not None:
         try:
