@@ -20,7 +20,7 @@ from typing import Any
 from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
-from clr.views.summary import JSON_VERSION, UNKNOWN, CaseSummary
+from clr.views.summary import JSON_VERSION, REMEDIATED, UNKNOWN, CaseSummary
 
 GROUP_FIELDS: dict[str, str] = {name: name.replace("-", "_") for name in vocabulary.GROUP_FIELDS}
 """``clr stats --by`` choices and the summary field each groups by."""
@@ -34,6 +34,9 @@ MILESTONES: tuple[str, ...] = (
 )
 """Milestones whose distance in days from discovery ``clr stats`` reports."""
 _SUPPORT_STAGE = stages.index("in_remediation")
+
+ASSESSMENT_DAYS = 3
+"""Days from discovery to the assessment that count as within 72 hours (dates, not times)."""
 
 
 def _num(value: float) -> int | float:
@@ -119,6 +122,14 @@ def figures(
     on_time = [t for c in cases for t in c.stipends_on_time]
     compared = [c for c in cases if c.stipend_covers_wage is not None]
     lost = sum(c.closure_reason == "lost_contact" for c in closed)
+    remediated_per: dict[str, int] = {}
+    for c in closed:
+        if c.closure_reason in REMEDIATED:
+            for currency in {p[0] for p in c.payments}:
+                remediated_per[currency] = remediated_per.get(currency, 0) + 1
+    recent = [c for c in cases if c.recent]
+    assessed = [c.assessment_days for c in cases if c.assessment_days is not None]
+    recorded_agent = [c for c in cases if c.recruited_by_agent is not None]
     return {
         "cases": n,
         "open": len(open_cases),
@@ -131,6 +142,7 @@ def figures(
             "actions": sum(c.overdue for c in cases),
             "cases": sum(bool(c.overdue) for c in cases),
             "by_action": _counts(a for c in cases for a in c.overdue_actions),
+            "by_role": _counts(r for c in cases for r in c.overdue_roles),
         },
         "speed": {
             "days_in_stage": {
@@ -183,6 +195,10 @@ def figures(
             "per_case": {
                 cur: money_share(total, per_currency[cur]) for cur, total in totals.items()
             },
+            "per_child_remediated": {
+                cur: money_share(total, remediated_per[cur]) if remediated_per.get(cur) else None
+                for cur, total in totals.items()
+            },
             "by_payer": {
                 payer: _money((p[0], p[1]) for p in payments if p[2] == payer) for payer in payers
             },
@@ -195,6 +211,25 @@ def figures(
             "by_cause": _counts(r for c in cases for r in c.root_causes),
             "corrective_action": _share(
                 sum(c.corrective_action for c in supported), len(supported)
+            ),
+        },
+        "sector": {
+            "identified_24_months": len(recent),
+            "ici_received_support": _share(sum(c.support for c in recent), len(recent)),
+            "ici_in_person_visit": _share(
+                sum(c.in_person_visits >= 1 for c in recent), len(recent)
+            ),
+            "ici_two_follow_ups": _share(sum(c.visits >= 2 for c in recent), len(recent)),
+            "days_to_assessment": _median(assessed),
+            "assessed_within_72_hours": _share(
+                sum(d <= ASSESSMENT_DAYS for d in assessed), len(assessed)
+            ),
+            "forged_or_borrowed_id": _share(sum(c.forged_id for c in cases), n),
+            "recruited_by_agent": _share(
+                sum(c.recruited_by_agent is True for c in recorded_agent), len(recorded_agent)
+            ),
+            "by_channel": _counts(
+                (c.channel or UNKNOWN for c in cases), vocabulary.DISCOVERY_CHANNELS
             ),
         },
     }
@@ -334,6 +369,7 @@ SECTION_TITLES: dict[str, str] = {
     "closure": "closure",
     "money": "money (per currency)",
     "root_causes": "root causes",
+    "sector": "sector figures (ICI, CCRB, Fairtrade)",
 }
 """Section headings of the human-readable stats tables."""
 
