@@ -345,3 +345,39 @@ def test_too_few_cases_for_an_investor_show_nothing(tmp_path: Path) -> None:
     assert "<svg" not in text and "<table" not in text
     for case_id in _case_ids(root):
         assert case_id not in text
+
+
+def test_stats_draws_bars_on_a_terminal_and_plain_tables_off_it(repo: Path) -> None:
+    import os
+
+    import pexpect
+
+    clr_bin = str(Path(sys.executable).with_name("clr"))
+    env = {**os.environ, "COLUMNS": "80", "LINES": "40", "TERM": "xterm", "NO_COLOR": "1"}
+    child = pexpect.spawn(
+        clr_bin,
+        ["stats", "--as-of", AS_OF],
+        cwd=str(repo),
+        env=env,
+        dimensions=(40, 80),
+        encoding="utf-8",
+        timeout=60,
+    )
+    screen = child.read()
+    child.close()
+    assert child.exitstatus == 0, screen
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in screen.splitlines()]
+    funnel = lines.index("funnel: cases that reached each stage")
+    reported = lines[funnel + 1]
+    assert reported.split()[0] == "reported" and "█" in reported
+    total = stats()["total"]["figures"]
+    assert reported.split()[-1] == str(total["funnel"]["reported"])
+    # the longest bar is the largest figure, and the bars shrink down the funnel (closed
+    # aside: a case may close from any stage)
+    widths = [lines[funnel + 1 + i].count("█") for i in range(len(total["funnel"]) - 1)]
+    assert widths == sorted(widths, reverse=True) and widths[0] > 40
+    assert all(len(line) <= 80 for line in lines)
+    assert "closure mix: closed cases by reason" in lines
+    piped = run("stats", "--as-of", AS_OF)
+    assert piped.exit_code == 0
+    assert "█" not in piped.stdout and piped.stdout.startswith("All cases")

@@ -366,6 +366,7 @@ def _stats_table(doc: dict[str, Any]) -> None:
         from rich.table import Table
 
         console = stdout_console()
+        _stats_bars(doc, console)
         for node in figure_nodes(doc):
             title = figure_title(doc, node)
             if node["suppressed"]:
@@ -385,6 +386,22 @@ def _stats_table(doc: dict[str, Any]) -> None:
             console.print(table)
     for failed in doc["failed"]:
         typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
+
+
+def _stats_bars(doc: dict[str, Any], console: Any) -> None:
+    """The funnel and the closure mix as bars, on a terminal, before the tables."""
+    from rich.text import Text
+
+    from clr.render.tables import figure_bars
+
+    for title, rows in figure_bars(doc, console.width - 2):
+        console.print(Text(title, style="bold"))
+        for label, bar, number in rows:
+            line = Text(f"  {label}  ")
+            line.append(bar, style="cyan")
+            line.append(f" {number}")
+            console.print(line, no_wrap=True, overflow="crop")
+        console.print()
 
 
 # --- clr report -----------------------------------------------------------------------
