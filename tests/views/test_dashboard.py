@@ -116,6 +116,8 @@ class Page(HTMLParser):
 
 
 def node_of(docs: Mapping[str, Mapping[str, Any]], attributes: Mapping[str, str]) -> Any:
+    if attributes.get("data-by") == "monitoring":
+        return {"suppressed": False, "figures": docs[""]["monitoring"]}
     doc = docs[attributes.get("data-by", "")]
     node = doc["total"]
     if "data-group" in attributes:
@@ -381,3 +383,94 @@ def test_stats_draws_bars_on_a_terminal_and_plain_tables_off_it(repo: Path) -> N
     piped = run("stats", "--as-of", AS_OF)
     assert piped.exit_code == 0
     assert "█" not in piped.stdout and piped.stdout.startswith("All cases")
+
+
+# --- the register of monitoring rounds --------------------------------------------------
+
+
+def _found_by_monitoring(root: Path) -> list[tuple[str, str]]:
+    """(site, month of discovery) of every case found by a monitoring visit, read here."""
+    out = []
+    for path in sorted((root / "cases").glob("*/case.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["discovery"].get("channel") == "clmrs_visit":
+            out.append((data["site"]["name"], str(data["discovery"]["date"])[:7]))
+    return out
+
+
+def write_rounds(root: Path, rounds: list[dict[str, Any]]) -> Path:
+    path = root / "monitoring" / "rounds.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump({"schema_version": 1, "rounds": rounds}), encoding="utf-8")
+    return path
+
+
+def test_the_identification_rate_divides_cases_found_by_children_monitored(
+    repo: Path, tmp_path: Path
+) -> None:
+    found = _found_by_monitoring(repo)
+    assert len(found) >= 2
+    (site_a, month_a), (site_b, month_b) = found[0], found[1]
+    rounds = [
+        {"site": site_a, "month": month_a, "households": 40, "children": 95},
+        {"site": site_b, "month": month_b, "households": 60, "children": 150},
+        {"site": "Farm Nowhere", "month": month_b, "households": 10, "children": 20},
+        # the right site, a month without a case found there
+        {"site": site_a, "month": "2019-01", "households": 5, "children": 9},
+    ]
+    write_rounds(repo, rounds)
+    monitoring = stats()["monitoring"]
+    hits = sum(
+        (r["site"], r["month"]) == pair for r in rounds for pair in found
+    )  # cases found by each round, counted here from the case files
+    assert (monitoring["rounds"], monitoring["households"], monitoring["children"]) == (
+        4,
+        115,
+        274,
+    )
+    assert monitoring["identified"] == hits
+    assert monitoring["identification_rate"] == {
+        "count": hits,
+        "of": 274,
+        "percent": round(100 * hits / 274, 1),
+    }
+    assert monitoring["by_site"]["Farm Nowhere"]["identified"] == 0
+    assert sum(m["children"] for m in monitoring["by_month"].values()) == 274
+    text = build(tmp_path / "site")
+    assert 'id="monitoring"' in text
+    docs = {
+        "": stats(),
+        "month": stats("--by", "month"),
+        "caseworker": stats("--by", "caseworker"),
+    }
+    check_numbers(text, docs)
+    csv_rows = run("stats", "--format", "csv", "--as-of", AS_OF).stdout.splitlines()
+    assert "monitoring,,all,children,274" in csv_rows
+    investor = stats("--min-count", "5")["monitoring"]
+    assert "by_month" not in investor and "by_site" not in investor
+    assert investor["identified"] == ("suppressed" if 0 < hits < 5 else hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("schema_version: 1\nrounds:\n  - site: A\n    month: 2026-13\n    households: 1\n"
+         "    children: 2\n", 4, "month"),
+        ("schema_version: 1\nrounds:\n  - site: A\n    month: 2026-01\n    households: -1\n"
+         "    children: 2\n", 5, "households"),
+        ("schema_version: 1\nrounds:\n  - {site: A, month: 2026-01, households: 1, children: 2}\n"
+         "  - {site: A, month: 2026-01, households: 3, children: 4}\n", 4, "already entry 1"),
+        ("schema_version: 1\nrounds: [\n", 3, ""),
+    ],
+    ids=["bad-month", "negative", "twice", "not-yaml"],
+)  # fmt: skip
+def test_a_wrong_register_names_the_file_and_line(
+    repo: Path, text: str, line: int, words: str
+) -> None:
+    path = repo / "monitoring" / "rounds.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    result = run("stats", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert f"error: monitoring/rounds.yaml:{line}: " in result.stderr, result.stderr
+    assert words in result.stderr and "Traceback" not in result.output

@@ -347,7 +347,12 @@ def stats_command(
     cases = filter_cases(load.load_summaries(targets(paths), today, jobs=jobs), filters)
     if min_count > 0:
         _shared_ledger(targets(paths), [c.id or "" for c in cases if c.ok], min_count)
-    doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
+    from clr.views.monitoring import rounds_for
+
+    rounds = rounds_for(targets(paths))
+    doc = figures.stats_document(
+        cases, today, by=str(by) if by else None, min_count=min_count, rounds=rounds
+    )
     chosen = format_name("figures", output_format)
     if chosen == "text":
         _stats_table(safe.terminal_data(doc))
@@ -384,6 +389,10 @@ def _stats_table(doc: dict[str, Any]) -> None:
                     last_section = section
                 table.add_row("  " + label, *(v.get(key, "-") for v in values))
             console.print(table)
+        from clr.render.tables import monitoring_plain
+
+        if doc.get("monitoring"):
+            console.print(monitoring_plain(doc), markup=False, highlight=False)
     for failed in doc["failed"]:
         typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
 

@@ -77,7 +77,12 @@ def dashboard_command(
         shared = [c.id or "" for c in dashboard.shared_cases(cases, "investor")]
         minimum = dashboard.effective_min_count("investor", min_count)
         ledger = _shared_ledger(targets(paths), shared, minimum)
-    board = dashboard.build(cases, today, audience=str(audience), min_count=min_count)
+    from clr.views.monitoring import rounds_for
+
+    rounds = rounds_for(targets(paths))
+    board = dashboard.build(
+        cases, today, audience=str(audience), min_count=min_count, rounds=rounds
+    )
     written = dashboard.write_site(page.site(board, __version__), output)
     shown = ", ".join(safe.terminal(display_path(p)) for p in written)
     count = board.stats["total"]["figures"]

@@ -99,6 +99,12 @@ LABELS: dict[str, str] = {
     "sector.recruited_by_agent": "recruited by a labour agent",
     "money.by_payer": "paid by {payer}",
     "group.month": "month",
+    "section.monitoring": "Monitored population and identification rate",
+    "monitoring.rounds": "rounds",
+    "monitoring.households": "households visited",
+    "monitoring.children": "children monitored",
+    "monitoring.identified": "children identified in child labour",
+    "monitoring.rate": "identification rate",
     "group.caseworker": "caseworker",
 }
 """Every heading and label of a page, by key (a word of the vocabulary falls back to itself
@@ -137,6 +143,10 @@ DEFINITIONS: dict[str, str] = {
     "assessment against its 72 hours (dates, so within 3 days), plans signed by every party, "
     "IDs suspected forged or borrowed, children brought in by a labour agent.",
     "channels": "Cases by discovery.channel.",
+    "monitoring": "From the register of monitoring rounds (monitoring/rounds.yaml): households "
+    "and children visited, per month of the round; children identified in child labour: cases "
+    "found by a monitoring visit (discovery.channel clmrs_visit) at a site and in a month the "
+    "register holds; the identification rate is those over the children monitored (ICI).",
     "month": "Cases by the month they were discovered in, and how many of them are still "
     "open or closed now.",
     "caseworker": "Cases by whoever made their latest move, and the overdue actions among them.",
@@ -307,6 +317,38 @@ class _Page:
         chart = Chart(self.chart_id(), heading, DEFINITIONS[by], categories, names, values)
         table = _table(heading, label(f"group.{by}"), names, categories, cells)
         self.add(by, heading, _body(DEFINITIONS[by], chart, table))
+
+    def monitoring_section(self) -> None:
+        """The monitored population and the identification rate, by month of the round."""
+        doc = self.board.stats.get("monitoring")
+        if not doc:
+            return
+        heading = label("section.monitoring")
+        metrics = ["rounds", "households", "children", "identified"]
+        names = [label(f"monitoring.{m}") for m in metrics] + [label("monitoring.rate")]
+        months = doc.get("by_month") or {}
+        rows: list[tuple[str, str, dict[str, Any]]] = [(label("table.all"), "", doc)]
+        rows += [(month, f"by_month.{month}.", block) for month, block in months.items()]
+        values: list[list[Value]] = []
+        cells: list[list[str]] = []
+        for _, prefix, block in rows:
+            attributes = {"data-sex": "all", "data-by": "monitoring"}
+            row_cells = [_cell(block[m], "count", attributes, f"{prefix}{m}") for m in metrics]
+            rate = block["identification_rate"]
+            row_cells.append(_cell(rate, "share", attributes, f"{prefix}identification_rate"))
+            values.append([_bar_value(rate, "share", attributes, f"{prefix}identification_rate")])
+            cells.append(row_cells)
+        chart = Chart(
+            self.chart_id(),
+            heading,
+            DEFINITIONS["monitoring"],
+            [text for text, _, _ in rows],
+            [label("monitoring.rate")],
+            values,
+            unit_max=max([v.number for row in values for v in row if v.number is not None] + [1.0]),
+        )
+        table = _table(heading, label("group.month"), names, [t for t, _, _ in rows], cells)
+        self.add("monitoring", heading, _body(DEFINITIONS["monitoring"], chart, table))
 
 
 def _table(
@@ -496,6 +538,7 @@ def _sections(page: _Page) -> None:
         _rows(_keys(board, "sector.by_channel"), "sector.by_channel"),
         "count",
     )
+    page.monitoring_section()
     page.breakdown_section("month", ["cases", "open", "closed"])
     page.breakdown_section("caseworker", ["cases", "open", "overdue.actions"])
 

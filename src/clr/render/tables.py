@@ -191,7 +191,27 @@ def figures_plain(doc: dict[str, Any]) -> str:
                 last_section = section
             cells.append(["  " + label, *(v.get(key, "-") for v in values)])
         blocks.append(f"{title}\n" + plain_table(["figure", *titles], cells))
+    if doc.get("monitoring"):
+        blocks.append(monitoring_plain(doc))
     return "\n\n".join(blocks)
+
+
+MONITORING_TITLE = "monitoring rounds (monitoring/rounds.yaml)"
+
+
+def monitoring_rows(doc: dict[str, Any]) -> list[list[str]]:
+    """The monitored population and the identification rate as (figure, value) rows."""
+    from clr.views.figures import display_rows
+
+    rows = []
+    for key, _, _, text in display_rows(doc["monitoring"]):
+        rows.append([safe.terminal(key.replace("_", " ")), text])
+    return rows
+
+
+def monitoring_plain(doc: dict[str, Any]) -> str:
+    """The monitoring figures as a plain table."""
+    return f"{MONITORING_TITLE}\n" + plain_table(["figure", "value"], monitoring_rows(doc))
 
 
 def figures_markdown(doc: dict[str, Any]) -> str:
@@ -216,6 +236,9 @@ def figures_markdown(doc: dict[str, Any]) -> str:
                 last_section = section
             table_rows.append([label, *(v.get(key, "-") for v in values)])
         out.append(markdown_table(["Figure", *titles], table_rows))
+    if doc.get("monitoring"):
+        out.append(f"## {MONITORING_TITLE}")
+        out.append(markdown_table(["Figure", "Value"], monitoring_rows(doc)))
     if doc["failed"]:
         out.append("## Cases that could not be read")
         out.append("\n".join(f"- {f['path']}: {f['error']}" for f in doc["failed"]))

@@ -25,11 +25,14 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError
 from clr.views import consent
 from clr.views.summary import CaseSummary
+
+if TYPE_CHECKING:
+    from clr.views.monitoring import Round
 
 DASHBOARD_AUDIENCES: tuple[str, ...] = ("caseworker", "buyer", "investor")
 """Who a dashboard can be for (``--for``)."""
@@ -123,8 +126,13 @@ def build(
     *,
     audience: str = "caseworker",
     min_count: int = 0,
+    rounds: Sequence[Round] | None = None,
 ) -> Dashboard:
-    """The dashboard of ``cases`` (failed ones included, to be counted) for ``audience``."""
+    """The dashboard of ``cases`` (failed ones included, to be counted) for ``audience``.
+
+    ``rounds``: the register of monitoring rounds, for the identification rate (not on a
+    buyer's page: it counts consented cases only, so the rate would be too low).
+    """
     from clr.views.figures import stats_document
 
     check_audience(audience)
@@ -132,7 +140,8 @@ def build(
     shown = shared_cases(cases, audience)
     failed = [c for c in cases if not c.ok]
     left_out = sum(c.ok for c in cases) - len(shown)
-    stats = stats_document([*shown, *failed], today, min_count=minimum)
+    rounds = rounds if audience != "buyer" else None
+    stats = stats_document([*shown, *failed], today, min_count=minimum, rounds=rounds)
     breakdowns = {
         by: stats_document([*shown, *failed], today, by=by, min_count=minimum)
         for by in BREAKDOWNS[audience]

@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.views.summary import JSON_VERSION, REMEDIATED, UNKNOWN, CaseSummary
+
+if TYPE_CHECKING:
+    from clr.views.monitoring import Round
 
 GROUP_FIELDS: dict[str, str] = {name: name.replace("-", "_") for name in vocabulary.GROUP_FIELDS}
 """``clr stats --by`` choices and the summary field each groups by."""
@@ -285,8 +288,12 @@ def stats_document(
     *,
     by: str | None = None,
     min_count: int = 0,
+    rounds: Sequence[Round] | None = None,
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
+
+    With ``rounds`` (the repository's register of monitoring rounds), ``monitoring`` holds
+    the monitored population and the identification rate (``clr.views.monitoring``).
 
     With ``min_count``, every figure that could single out a child is suppressed
     (``clr.views.disclosure.protect``: small groups and splits, small counts, shares,
@@ -315,8 +322,13 @@ def stats_document(
         "failed": [{"path": c.path, "error": c.error} for c in cases if not c.ok],
         "total": total,
         "groups": groups,
+        "monitoring": None,
     }
     disclosure.protect(doc, members, min_count)
+    if rounds is not None and not total["suppressed"]:
+        from clr.views.monitoring import monitoring_figures
+
+        doc["monitoring"] = monitoring_figures(rounds, loaded, min_count)
     return doc
 
 
@@ -355,6 +367,8 @@ def stats_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         emit(scope, group, "all", node)
         for sex, child in node.get("by_sex", {}).items():
             emit(scope, group, sex, child)
+    for metric, value in flatten(doc.get("monitoring") or {}):
+        rows.append(dict(scope="monitoring", group="", sex="all", metric=metric, value=value))
     return rows
 
 
