@@ -141,9 +141,16 @@ def build(
     failed = [c for c in cases if not c.ok]
     left_out = sum(c.ok for c in cases) - len(shown)
     rounds = rounds if audience != "buyer" else None
-    stats = stats_document([*shown, *failed], today, min_count=minimum, rounds=rounds)
+    memo: dict[tuple[int, ...], dict[str, Any]] = {}
+    selected = [*shown, *failed]
+    stats = stats_document(selected, today, min_count=minimum, rounds=rounds, memo=memo)
+    # Without suppression a group's own figures do not depend on its split by sex, which
+    # the page does not show: leave it out. With suppression they may (a hidden split
+    # hides figures of its group), so the documents are clr stats' own, whole.
     breakdowns = {
-        by: stats_document([*shown, *failed], today, by=by, min_count=minimum)
+        by: stats_document(
+            selected, today, by=by, min_count=minimum, split_groups=minimum > 0, memo=memo
+        )
         for by in BREAKDOWNS[audience]
     }
     return Dashboard(

@@ -12,6 +12,7 @@ cases were read. Rules worth knowing (documented in docs/bulk-views.md):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -258,14 +259,20 @@ def _node(
     min_count: int,
     *,
     split: bool = True,
+    memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from clr.views.disclosure import too_small
 
     hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
-    node: dict[str, Any] = {
-        "suppressed": hidden,
-        "figures": None if hidden else figures(cases, suppliers),
-    }
+    figs: dict[str, Any] | None = None
+    if not hidden and memo is not None:
+        key = tuple(map(id, cases))
+        if key not in memo:
+            memo[key] = figures(cases, suppliers)
+        figs = copy.deepcopy(memo[key])  # suppression writes into the figures it shows
+    elif not hidden:
+        figs = figures(cases, suppliers)
+    node: dict[str, Any] = {"suppressed": hidden, "figures": figs}
     if label is not None or split:
         node = {"group": label, **node}
     if split and hidden:
@@ -275,7 +282,7 @@ def _node(
         for case in cases:
             by_sex.setdefault(group_key(case, "sex"), []).append(case)
         node["by_sex"] = {
-            k: _node(None, by_sex[k], suppliers, members, min_count, split=False)
+            k: _node(None, by_sex[k], suppliers, members, min_count, split=False, memo=memo)
             for k in _group_order("sex", by_sex)
         }
     members[id(node)] = cases
@@ -289,8 +296,14 @@ def stats_document(
     by: str | None = None,
     min_count: int = 0,
     rounds: Sequence[Round] | None = None,
+    split_groups: bool = True,
+    memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
+
+    ``split_groups`` False leaves the groups unsplit (their own figures are the same
+    without ``min_count``); ``memo``, shared between calls over the same summaries,
+    computes the figures of the same set of cases once (the dashboard's three documents).
 
     With ``rounds`` (the repository's register of monitoring rounds), ``monitoring`` holds
     the monitored population and the identification rate (``clr.views.monitoring``).
@@ -305,14 +318,17 @@ def stats_document(
     loaded = [c for c in cases if c.ok]
     suppliers = {c.id or "": c.supplier for c in loaded}
     members: dict[int, Sequence[CaseSummary]] = {}
-    total = _node(None, loaded, suppliers, members, min_count)
+    total = _node(None, loaded, suppliers, members, min_count, memo=memo)
     groups: list[dict[str, Any]] = []
     if by is not None and not total["suppressed"]:
         keys = _group_order(by, (group_key(c, by) for c in loaded))
         grouped: dict[str, list[CaseSummary]] = {k: [] for k in keys}
         for case in loaded:
             grouped[group_key(case, by)].append(case)
-        groups = [_node(k, grouped[k], suppliers, members, min_count) for k in keys]
+        groups = [
+            _node(k, grouped[k], suppliers, members, min_count, split=split_groups, memo=memo)
+            for k in keys
+        ]
     doc = {
         "version": JSON_VERSION,
         "tool": {"name": "clr", "version": __version__},
