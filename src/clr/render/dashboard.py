@@ -212,12 +212,14 @@ def _cell(value: Any, kind: Kind, attributes: dict[str, str], path: str) -> str:
     if kind == "share" and isinstance(value, Mapping):
         count = _data(value.get("count"), {"data-figure": f"{path}.count", **attributes})
         of = _data(value.get("of"), {"data-figure": f"{path}.of", **attributes})
-        if value.get("percent") is None:
+        if not _is_number(value.get("percent")):  # nothing to divide by, or hidden
             return f"{count} / {of}"
         pct = _data(value.get("percent"), {"data-figure": f"{path}.percent", **attributes})
         return f"{count} / {of} ({pct}%)"
     if kind == "median" and isinstance(value, Mapping):
         median = _data(value.get("median"), {"data-figure": f"{path}.median", **attributes})
+        if not _is_number(value.get("median")):  # no case to take it over, or hidden
+            return median
         cases = _data(value.get("cases"), {"data-figure": f"{path}.cases", **attributes})
         return f"{median} (n = {cases})"
     return _data(value, {"data-figure": path, **attributes})
