@@ -54,7 +54,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         capture_output=True,
     )
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    out = {}
+    out = {"repo": repo}
     for audience in ("caseworker", "buyer", "investor"):
         folder = base / audience
         result = guarded_run(
@@ -147,3 +147,7 @@ def test_the_page_loads_offline_draws_its_charts_and_fits(
     browser.execute_script("document.querySelector('svg.chart').scrollIntoView()")
     chart = browser.find_element("css selector", "svg.chart").screenshot_as_png
     assert colours(chart) >= 4  # white, text and the bars' colours
+    if audience == "investor":
+        shown = browser.execute_script("return document.documentElement.outerHTML")
+        ids = [p.name for p in (sites["repo"] / "cases").iterdir()]
+        assert ids and not [i for i in ids if i in shown]
