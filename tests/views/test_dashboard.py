@@ -345,6 +345,7 @@ def test_too_few_cases_for_an_investor_show_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, describe(result)
     text = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert "<svg" not in text and "<table" not in text
+    assert "Too few cases to show any figure" in text
     for case_id in _case_ids(root):
         assert case_id not in text
 

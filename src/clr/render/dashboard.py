@@ -38,6 +38,8 @@ LABELS: dict[str, str] = {
     "page.audience.buyer": "the buyer: cases whose guardian consented to sharing with the buyer",
     "page.audience.investor": "investors: figures only",
     "page.min_count": "Every figure that rests on fewer than {n} cases reads “suppressed”.",
+    "page.too_few": "Too few cases to show any figure: every figure here would rest on fewer "
+    "than {n} cases.",
     "page.left_out": "{n} cases whose guardian has not consented to this sharing are left out.",
     "page.failed": "{n} case files could not be read and are not counted.",
     "page.failed_list": "Case files that could not be read",
@@ -606,7 +608,7 @@ def page(board: Dashboard, version: str) -> str:
         for ident, heading, body in built.sections
     )
     if total["suppressed"]:
-        sections = f"<p>{html(label('page.min_count', n=str(board.min_count)))}</p>"
+        sections = f"<p>{html(label('page.too_few', n=str(board.min_count)))}</p>"
         contents = ""
     failed = ""
     if board.failed:
