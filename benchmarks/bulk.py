@@ -31,6 +31,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from subprocess import DEVNULL
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
@@ -150,7 +151,8 @@ def time_with_loop(argv: list[str], runs: int) -> list[float]:
     times = []
     for i in range(runs + 1):  # the first run warms the OS file cache and is not counted
         start = time.perf_counter()
-        subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        # stderr too: clr dashboard says where it wrote the page
+        subprocess.run(argv, check=True, cwd=ROOT, stdout=DEVNULL, stderr=DEVNULL)
         if i:
             times.append(time.perf_counter() - start)
     return times

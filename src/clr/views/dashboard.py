@@ -61,9 +61,6 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 SEX_SPLIT: dict[str, bool] = {"caseworker": True, "buyer": False, "investor": True}
 """Whether a page shows each figure split by sex (a buyer's export holds no sex)."""
 
-SITE_FILES: tuple[str, ...] = ("index.html",)
-"""The files of a dashboard, in the folder it is written to."""
-
 
 @dataclass
 class Dashboard:
