@@ -164,8 +164,8 @@ def test_every_number_on_the_page_is_a_figure_of_clr_stats(repo: Path, tmp_path:
     text = build(tmp_path / "site")
     docs = {
         "": stats(),
-        "month": stats("--by", "month"),
-        "caseworker": stats("--by", "caseworker"),
+        "month": stats("--group-by", "month"),
+        "caseworker": stats("--group-by", "caseworker"),
     }
     checked = check_numbers(text, docs)
     assert checked > 500
@@ -233,7 +233,10 @@ def test_an_investor_page_holds_no_case_id_and_no_small_figure(repo: Path, tmp_p
     for name in people:
         assert f">{name}<" not in text and f'"{name}"' not in text
     assert "cases/" not in text
-    docs = {"": stats("--min-count", "5"), "month": stats("--by", "month", "--min-count", "5")}
+    docs = {
+        "": stats("--min-count", "5"),
+        "month": stats("--group-by", "month", "--min-count", "5"),
+    }
     check_numbers(text, docs)
     page = Page(text)
     assert "caseworker" not in {a.get("data-by") for a, _ in page.figures}
@@ -279,7 +282,7 @@ def test_a_buyer_page_shows_only_consented_cases_and_no_split_by_sex(
     left = len(_case_ids(repo)) - len(consented)
     assert f"left out {left} case" in result.stderr
     folders = [str(p) for p in consented]
-    docs = {"": stats(*folders), "month": stats(*folders, "--by", "month")}
+    docs = {"": stats(*folders), "month": stats(*folders, "--group-by", "month")}
     check_numbers(text, docs)
     page = Page(text)
     assert {a["data-sex"] for a, _ in page.figures} == {"all"}
@@ -441,8 +444,8 @@ def test_the_identification_rate_divides_cases_found_by_children_monitored(
     assert 'id="monitoring"' in text
     docs = {
         "": stats(),
-        "month": stats("--by", "month"),
-        "caseworker": stats("--by", "caseworker"),
+        "month": stats("--group-by", "month"),
+        "caseworker": stats("--group-by", "caseworker"),
     }
     check_numbers(text, docs)
     csv_rows = run("stats", "--format", "csv", "--as-of", AS_OF).stdout.splitlines()

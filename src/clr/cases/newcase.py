@@ -13,7 +13,7 @@ from typing import Any
 from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
-from clr.errors import ClrError
+from clr.errors import ClrError, MissingInput
 from clr.io import atomic, files, yamlio
 from clr.io.resources import load_schema
 from clr.io.splice import render_block
@@ -23,7 +23,7 @@ from clr.model.dates import partial_bounds
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
-from clr.repo.scaffold import schema_line
+from clr.repo.scaffold import schema_line, write_schemas
 
 IDENTITY_FILE = identity.IDENTITY_FILE
 
@@ -205,6 +205,9 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     atomic.fsync_folder(cases)
+    # The case's schema line points into .clr/schemas/: a repository made before clr wrote
+    # them (or with the folder deleted) gets them now.
+    write_schemas(repo.root, missing_only=True)
     return case_id, target / CASE_FILE
 
 
@@ -226,7 +229,7 @@ def check_reopen(old: dict[str, Any], by: str | None) -> None:
             hint="record what happened in the open case instead",
         )
     if not by:
-        raise ClrError("say who opens the new case", hint="add --by NAME")
+        raise MissingInput("say who opens the new case", hint="add --by NAME")
 
 
 def reopening(
@@ -311,7 +314,7 @@ def check_values(
     if confirmed and values["age"] is None and not values["birth_date"]:
         missing.append("--age or --birth-date")
     if missing:
-        raise ClrError(
+        raise MissingInput(
             f"missing {', '.join(missing)}",
             hint="give them as flags (clr new-case --help), or run in a terminal "
             "without --no-input to be asked",

@@ -56,7 +56,7 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "buyer": ("month",),
     "investor": ("month",),
 }
-"""The ``clr stats --by`` breakdowns each audience's page shows."""
+"""The ``clr stats --group-by`` breakdowns each audience's page shows."""
 
 SEX_SPLIT: dict[str, bool] = {"caseworker": True, "buyer": False, "investor": True}
 """Whether a page shows each figure split by sex (a buyer's export holds no sex)."""
@@ -72,7 +72,7 @@ class Dashboard:
     stats: dict[str, Any]
     """``clr stats --format json`` over the cases shown (``--min-count`` as here)."""
     breakdowns: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """``clr stats --by NAME --format json`` for each breakdown of the audience."""
+    """``clr stats --group-by NAME --format json`` for each breakdown of the audience."""
     left_out: int = 0
     """Cases left out because the guardian's consent does not cover the audience."""
     failed: list[str] = field(default_factory=list)
