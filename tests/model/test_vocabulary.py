@@ -35,8 +35,12 @@ def _at(node: dict[str, Any], *keys: str) -> Any:
             vocabulary.VISIT_METHODS,
             ("properties", "visits", "items", "properties", "method", "enum"),
         ),
+        (
+            vocabulary.DISCOVERY_CHANNELS,
+            ("properties", "discovery", "properties", "channel", "enum"),
+        ),
     ],
-    ids=["stages", "tracks", "closure-reasons", "sexes", "visit-methods"],
+    ids=["stages", "tracks", "closure-reasons", "sexes", "visit-methods", "channels"],
 )
 def test_the_case_schema_and_the_vocabulary_agree(
     words: tuple[str, ...], where: tuple[str, ...]

@@ -788,6 +788,9 @@ TOTAL = {
             "mon-monthly-visit": 1,
             "protect-inform-parties": 1,
         },
+        # A's stipend (supplier, buyer) and visit (provider, community facilitator); D's
+        # informing the parties (supplier).
+        "by_role": {"buyer": 1, "community_facilitator": 1, "provider": 1, "supplier": 2},
     },
     "speed": {
         # Days from entering a stage to leaving it, over the cases that left it:
@@ -848,6 +851,8 @@ TOTAL = {
         # BDT: A 3,000 + 3 x 4,500 = 16,500; B 3 x 5,000 = 15,000. XOF: F 5,000 + 2 x 25,000.
         "total": {"BDT": 31500, "XOF": 55000},
         "per_case": {"BDT": 15750, "XOF": 55000},
+        # Remediated: B alone (no_longer_in_CL), paid in BDT; F (XOF) closed lost_contact.
+        "per_child_remediated": {"BDT": 31500, "XOF": None},
         "by_payer": {
             "buyer": {"BDT": 3000, "XOF": 50000},
             "family": {"XOF": 5000},
@@ -868,6 +873,31 @@ TOTAL = {
         },
         # Of A, B, F (reached in_remediation): A and F have corrective actions.
         "corrective_action": {"count": 2, "of": 3, "percent": 66.7},
+    },
+    "sector": {
+        # Every case was found after 2024-06-30, within the 24 months before the as-of date.
+        "identified_24_months": 7,
+        "ici_received_support": {"count": 3, "of": 7, "percent": 42.9},  # A, B, F paid
+        # A and B visited at home, F unannounced.
+        "ici_in_person_visit": {"count": 3, "of": 7, "percent": 42.9},
+        "ici_two_follow_ups": {"count": 2, "of": 7, "percent": 28.6},  # A, B
+        # Discovery to assessment: A 10, B 10, C 9, F 19 days; none within 3 days.
+        "days_to_assessment": {"median": 10, "cases": 4},
+        "assessed_within_72_hours": {"count": 0, "of": 4, "percent": 0.0},
+        "forged_or_borrowed_id": {"count": 1, "of": 7, "percent": 14.3},  # A's root cause
+        "recruited_by_agent": {"count": 0, "of": 0, "percent": None},
+        "by_channel": {
+            "audit": 6,
+            "grievance_mechanism": 0,
+            "hotline": 0,
+            "clmrs_visit": 0,
+            "community_report": 1,  # E
+            "worker_report": 0,
+            "supplier_self_report": 0,
+            "labour_inspection": 0,
+            "media": 0,
+            "other": 0,
+        },
     },
 }
 
@@ -936,6 +966,21 @@ def test_stats_by_age_band_in_band_order(repo: Path) -> None:
         ("16-17", 2),  # C, F
         ("(unknown)", 1),  # E
     ]
+
+
+def test_stats_by_month_of_discovery_and_by_caseworker(repo: Path) -> None:
+    doc = as_json("stats", "--group-by", "month")
+    sizes = {g["group"]: g["figures"]["cases"] for g in doc["groups"]}
+    # B 2025-06, F 2025-10, A 2026-01, C 2026-04; D, E and G 2026-06: in time order.
+    assert list(sizes.items()) == [
+        ("2025-06", 1),
+        ("2025-10", 1),
+        ("2026-01", 1),
+        ("2026-04", 1),
+        ("2026-06", 3),
+    ]
+    workers = as_json("stats", "--group-by", "caseworker")
+    assert [(g["group"], g["figures"]["cases"]) for g in workers["groups"]] == [("caseworker", 7)]
 
 
 def test_stats_min_count_suppresses_small_groups(repo: Path) -> None:

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("bulk", "Figures over many cases, split by sex: funnel, speed, coverage, outcomes, money."),
     "report": ("bulk", "A Markdown report of one case: timeline, plan, payments, visits, open actions."),
     "export": ("bulk", "Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions."),
+    "dashboard": ("dashboard", "A static web page of the figures: charts, the tables behind them, definitions."),
     "agenda": ("agenda", "Due and overdue actions over all cases, by person, role, site or week."),
     "history": ("history", "Every commit that changed a case: who, when, signed or not, and each field's change."),
     "playbook": ("playbook", "Read the playbooks: the process itself, by stage and by role."),

@@ -411,7 +411,12 @@ def stats_command(
     cases = filter_cases(load.load_summaries(targets(paths), today, jobs=jobs), filters)
     if min_count > 0:
         _shared_ledger(targets(paths), [c.id or "" for c in cases if c.ok], min_count)
-    doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
+    from clr.views.monitoring import rounds_for
+
+    rounds = rounds_for(targets(paths))
+    doc = figures.stats_document(
+        cases, today, by=str(by) if by else None, min_count=min_count, rounds=rounds
+    )
     chosen = format_name("figures", output_format)
     if chosen == "text":
         _stats_table(safe.terminal_data(doc))
@@ -430,6 +435,7 @@ def _stats_table(doc: dict[str, Any]) -> None:
         from rich.table import Table
 
         console = stdout_console()
+        _stats_bars(doc, console)
         for node in figure_nodes(doc):
             title = figure_title(doc, node)
             if node["suppressed"]:
@@ -447,8 +453,28 @@ def _stats_table(doc: dict[str, Any]) -> None:
                     last_section = section
                 table.add_row("  " + label, *(v.get(key, "-") for v in values))
             console.print(table)
+        from clr.render.tables import monitoring_plain
+
+        if doc.get("monitoring"):
+            console.print(monitoring_plain(doc), markup=False, highlight=False)
     for failed in doc["failed"]:
         typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
+
+
+def _stats_bars(doc: dict[str, Any], console: Any) -> None:
+    """The funnel and the closure mix as bars, on a terminal, before the tables."""
+    from rich.text import Text
+
+    from clr.render.tables import figure_bars
+
+    for title, rows in figure_bars(doc, console.width - 2):
+        console.print(Text(title, style="bold"))
+        for label, bar, number in rows:
+            line = Text(f"  {label}  ")
+            line.append(bar, style="cyan")
+            line.append(f" {number}")
+            console.print(line, no_wrap=True, overflow="crop")
+        console.print()
 
 
 # --- clr report -----------------------------------------------------------------------

@@ -54,6 +54,20 @@ VISIT_METHODS: Final[tuple[str, ...]] = (
 )
 """How a monitoring visit was made (``visits[].method``)."""
 
+DISCOVERY_CHANNELS: Final[tuple[str, ...]] = (
+    "audit",
+    "grievance_mechanism",
+    "hotline",
+    "clmrs_visit",
+    "community_report",
+    "worker_report",
+    "supplier_self_report",
+    "labour_inspection",
+    "media",
+    "other",
+)
+"""How a case came to light (``discovery.channel``)."""
+
 # --- words of clr's views --------------------------------------------------------------
 
 AGE_BANDS: Final[tuple[str, ...]] = ("<12", "12-13", "14-15", "16-17", "18+")
@@ -87,5 +101,7 @@ GROUP_FIELDS: Final[tuple[str, ...]] = (
     "sex",
     "track",
     "age-band",
+    "caseworker",
+    "month",
 )
 """``clr stats --by`` choices, in the order the help lists them."""

@@ -149,7 +149,9 @@ def load_cached(
 
 _FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")
 _DATE_FIELDS = frozenset(f.name for f in fields(CaseSummary) if "dt.date" in str(f.type))
-_FLAT_TUPLES = frozenset({"overdue_actions", "stipends_on_time", "root_causes"})
+_FLAT_TUPLES = frozenset(
+    {"overdue_actions", "stipends_on_time", "root_causes", "shared_with", "overdue_roles"}
+)
 _NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments"})
 
 
