@@ -349,3 +349,55 @@ def test_codes_page_is_in_sync_with_the_codes() -> None:
     assert page == codes_page(), "docs/codes.md is stale: run python -m clr.render.codes"
     for code, title in CODES.items():
         assert f"### {code}\n\n**{title}.**" in page
+
+
+def test_changed_with_since_reports_each_history_finding_once(git_repo: Path) -> None:
+    first = git_repo / "cases" / "CLR-2026-AAAAA" / "case.yaml"
+    text = first.read_text()
+    write_case(git_repo, "CLR-2026-CCCCC")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "third case")
+    first.write_text(text.replace("by: R}", "by: Someone else}"))
+    write_case(git_repo, "CLR-2026-DDDDD")  # a new case: changed, nothing to compare
+    second = git_repo / "cases" / "CLR-2026-CCCCC" / "case.yaml"
+    second.write_text(second.read_text() + "# reviewed\n")  # changed, history intact
+    result = clr(
+        "validate",
+        "--as-of",
+        "2026-03-02",
+        "--changed",
+        "HEAD",
+        "--since",
+        "HEAD",
+        "--format",
+        "json",
+        cwd=git_repo,
+    )
+    assert result.returncode == 1, result.stderr
+    found = [
+        (file["path"], f["code"])
+        for file in json.loads(result.stdout)["files"]
+        for f in file["findings"]
+    ]
+    assert found == [("cases/CLR-2026-AAAAA/case.yaml", "CLR217")]
+
+
+def test_since_reports_a_renamed_case_as_gone_and_reads_old_versions_in_one_batch(
+    git_repo: Path,
+) -> None:
+    old = git_repo / "cases" / "CLR-2026-AAAAA"
+    text = (old / "case.yaml").read_text()
+    old.rename(git_repo / "cases" / "CLR-2026-EEEEE")
+    moved = git_repo / "cases" / "CLR-2026-BBBBB" / "case.yaml"
+    moved.write_text(moved.read_text().replace("stage: reported", "stage: reported\n# moved\n"))
+    result = clr(
+        "validate", "--as-of", "2026-03-02", "--since", "HEAD", "--format", "json", cwd=git_repo
+    )
+    found = {
+        (file["path"], f["code"])
+        for file in json.loads(result.stdout)["files"]
+        for f in file["findings"]
+    }
+    assert ("cases/CLR-2026-AAAAA/case.yaml", "CLR218") in found
+    assert ("cases/CLR-2026-EEEEE/case.yaml", "CLR203") in found
+    assert not any(code in ("CLR216", "CLR217") for _, code in found), text
