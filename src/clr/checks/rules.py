@@ -61,7 +61,7 @@ def _finding(
     return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
 
 
-def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
+def dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
     """Yield (pointer, date) for every past-fact date in the case."""
     for fields in _PAST_FIELDS:
         day = parse_date(dig(data, *fields))
@@ -141,7 +141,7 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
                         )
                     )
-    for pointer, day in _dated(data):
+    for pointer, day in dated(data):
         if day > ctx.today:
             out.append(
                 _finding(
