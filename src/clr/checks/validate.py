@@ -106,7 +106,7 @@ def _narrow_to_dates(days: list[int], data: dict[str, Any], today: dt.date) -> N
     before today stays a non-finding for every later day.
     """
     now = today.toordinal()
-    for _, day in rules.dated(data):
+    for _, day in rules.dated_parts(data):
         when = day.toordinal()
         if when > now:
             days[0] = days[1] = now
