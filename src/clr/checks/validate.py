@@ -252,10 +252,18 @@ def validate_paths(
     use_cache: bool = True,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Report:
     """Validate case files, case folders and whole repositories.
 
     ``progress(done, total)`` is called as files that had to be checked are done.
+
+    ``shard`` (K, N) checks only the K-th of N parts of the case files (1-based), chosen by
+    a hash of each file's path in its repository, so that N runs (a CI matrix) share the
+    work. Findings about the repository as a whole (clr.yaml, playbooks, the layout,
+    identity and key files) come with part 1; a case id used twice is reported on each
+    holder by the part that holds it. Together the N reports hold exactly the findings of
+    one run over everything.
 
     Raises:
         ClrError: a path does not exist.
@@ -306,23 +314,90 @@ def validate_paths(
     for file in files:
         file_root = find_root(file.parent)
         add(file, file_root, display_path(file), _cache_name(file, file_root))
+    mine: set[int] = set()  # the case reports of this shard
+    others: set[int] = set()  # stand-ins for the other shards' case files (their ids)
     for file_root, group in by_root.items():
-        report.files.extend(
-            _check_group(
+        ctx = context_for(file_root)
+        cached = use_cache and not report.config_error
+        if shard is None:
+            checked = _check_group(
                 group,
                 file_root,
-                context_for(file_root),
-                use_cache=use_cache and not report.config_error,
+                ctx,
+                use_cache=cached,
                 jobs=jobs,
                 progress=progress,
                 whole=file_root in roots,
             )
+            mine.update(map(id, checked))
+            report.files.extend(checked)
+            continue
+        ours = [in_shard(name if name is not None else shown, shard) for _, shown, name in group]
+        checked = _check_group(
+            [f for f, our in zip(group, ours, strict=True) if our],
+            file_root,
+            ctx,
+            use_cache=cached,
+            jobs=jobs,
+            progress=progress,
         )
+        stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
+        mine.update(map(id, checked))
+        others.update(map(id, stand_ins))
+        ordered = iter(checked), iter(stand_ins)
+        report.files.extend(next(ordered[0] if our else ordered[1]) for our in ours)
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
     report.files.extend(_duplicate_ids(report.files))
+    if shard is not None:
+        first = shard[0] == 1
+        report.files = [r for r in report.files if id(r) in mine or (first and id(r) not in others)]
     report.files.sort(key=lambda r: r.path)
     return report
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (1 <= K <= N) as (K, N).
+
+    Raises:
+        ValueError: it is not of that form, with a message saying what is expected.
+    """
+    k, sep, n = text.partition("/")
+    if sep and k.strip().isdigit() and n.strip().isdigit():
+        part, parts = int(k), int(n)
+        if 1 <= part <= parts:
+            return part, parts
+    raise ValueError(f"{text!r} is not a shard: write K/N with 1 <= K <= N, e.g. 2/4")
+
+
+def in_shard(name: str, shard: tuple[int, int]) -> bool:
+    """Whether the file ``name`` (its path in its repository) belongs to shard (K, N)."""
+    import hashlib
+
+    number = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+    return number % shard[1] == shard[0] - 1
+
+
+def _ids_chunk(items: list[tuple[Path, str]]) -> list[str | None]:
+    out: list[str | None] = []
+    for path, shown in items:
+        data = yamlio.read_file(path, shown).data
+        case_id = data.get("id") if data is not None else None
+        out.append(case_id if isinstance(case_id, str) else None)
+    return out
+
+
+def _stand_ins(files: list[tuple[Path, str, str | None]], jobs: int | None) -> list[FileReport]:
+    """Reports without findings for case files of other shards, holding their case ids.
+
+    A case id used twice is found only when every file's id is known.
+    """
+    from clr.io.pool import run_chunks
+
+    ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
+    return [
+        FileReport(shown, [], case_id) for (_, shown, _), case_id in zip(files, ids, strict=True)
+    ]
 
 
 def _id_position(shown: str) -> tuple[int, int]:
