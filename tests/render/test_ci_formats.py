@@ -401,3 +401,36 @@ def test_since_reports_a_renamed_case_as_gone_and_reads_old_versions_in_one_batc
     assert ("cases/CLR-2026-AAAAA/case.yaml", "CLR218") in found
     assert ("cases/CLR-2026-EEEEE/case.yaml", "CLR203") in found
     assert not any(code in ("CLR216", "CLR217") for _, code in found), text
+
+
+def test_since_with_shards_reports_each_history_finding_in_one_part(git_repo: Path) -> None:
+    for case_id in ("CLR-2026-CCCCC", "CLR-2026-DDDDD", "CLR-2026-EEEEE", "CLR-2026-FFFFF"):
+        write_case(git_repo, case_id)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "more cases")
+    for case in sorted((git_repo / "cases").glob("*/case.yaml"))[:4]:
+        case.write_text(case.read_text().replace("by: R}", "by: Someone else}"))
+    shutil.rmtree(git_repo / "cases" / "CLR-2026-FFFFF")
+
+    def found(*extra: str) -> list[tuple[str, str]]:
+        done = clr(
+            "validate",
+            "--as-of",
+            "2026-03-02",
+            "--since",
+            "HEAD",
+            "-f",
+            "json",
+            *extra,
+            cwd=git_repo,
+        )
+        return sorted(
+            (file["path"], f["code"])
+            for file in json.loads(done.stdout)["files"]
+            for f in file["findings"]
+        )
+
+    whole = found()
+    assert [code for _, code in whole].count("CLR217") == 4 and ("CLR218") in str(whole)
+    parts = found("--shard", "1/2") + found("--shard", "2/2")
+    assert sorted(parts) == whole

@@ -135,7 +135,7 @@ def validate(
     if since is not None:
         from clr.repo.gitops import history_findings
 
-        history_findings(report, targets, since)
+        history_findings(report, targets, since, part)
     report.strict = strict
     chosen = format_name("findings", output_format)
     if chosen == "auto":

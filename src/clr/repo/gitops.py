@@ -91,8 +91,12 @@ def changed_case_files(targets: list[Path], rev: str) -> list[Path]:
     return out
 
 
-def history_findings(report: Report, targets: list[Path], rev: str) -> None:
+def history_findings(
+    report: Report, targets: list[Path], rev: str, shard: tuple[int, int] | None = None
+) -> None:
     """Add findings for stages moved back, history rewritten and cases deleted since ``rev``.
+
+    With ``shard`` (K, N), only for the case files of that part (as ``clr validate --shard``).
 
     Every case of each repository the targets are in is compared with its version at
     ``rev``; only the case files git says differ from ``rev`` can have a finding, and their
@@ -122,6 +126,10 @@ def history_findings(report: Report, targets: list[Path], rev: str) -> None:
             f"{prefix}cases/",
         ).splitlines()
         old_files = sorted(n for n in differ if n.endswith("/" + CASE_FILE))
+        if shard is not None:
+            from clr.checks.validate import in_shard
+
+            old_files = [n for n in old_files if in_shard(n[len(prefix) :], shard)]
         old_versions = _blobs(top, rev, [n for n in old_files if (top / n).exists()])
         for name in old_files:
             path = top / name
