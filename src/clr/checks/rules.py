@@ -26,6 +26,8 @@ class RuleContext:
     folder: str | None = None
     minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    past_dates: list[dt.date] | None = None
+    """If given, every past-fact date the rules compared with today is added to it."""
 
 
 # The order in which a case's key dates must fall, with how people call them.
@@ -144,7 +146,10 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
                         )
                     )
+    seen = ctx.past_dates
     for parts, day in dated_parts(data):
+        if seen is not None:
+            seen.append(day)
         if day > ctx.today:
             pointer = join_pointer(parts)
             out.append(

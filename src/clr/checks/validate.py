@@ -65,10 +65,12 @@ def check_case_data(
         folder=folder,
         minimum_age_overrides=ctx.config.minimum_ages,
         buyer_codes=ctx.config.buyer_codes,
+        past_dates=[] if days is not None else None,
     )
     findings += rules.check_case(data, shown, rule_ctx)
     if days is not None:
-        _narrow_to_dates(days, data, ctx.today)
+        assert rule_ctx.past_dates is not None
+        _narrow_to_dates(days, rule_ctx.past_dates, ctx.today)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
@@ -99,19 +101,21 @@ FOREVER = (1, dt.date.max.toordinal())
 """Days as ordinals: the widest span a result can hold for."""
 
 
-def _narrow_to_dates(days: list[int], data: dict[str, Any], today: dt.date) -> None:
+def _narrow_to_dates(days: list[int], past: list[dt.date], today: dt.date) -> None:
     """Narrow ``days`` ([first, last] ordinal) to when the dated-facts rule answers the same.
 
-    A date after today is a finding that names today: it holds for today only. A date on or
-    before today stays a non-finding for every later day.
+    ``past`` are the past-fact dates the rule compared with today. A date after today is a
+    finding that names today: it holds for today only. A date on or before today stays a
+    non-finding for every later day.
     """
+    if not past:
+        return
     now = today.toordinal()
-    for _, day in rules.dated_parts(data):
-        when = day.toordinal()
-        if when > now:
-            days[0] = days[1] = now
-            return
-        days[0] = max(days[0], when)
+    latest = max(past).toordinal()
+    if latest > now:
+        days[0] = days[1] = now
+    else:
+        days[0] = max(days[0], latest)
 
 
 def _narrow_to_deadlines(days: list[int], states: list[ActionState], today: dt.date) -> None:
