@@ -1472,3 +1472,36 @@ def test_an_invalid_clr_yaml_is_refused_even_with_no_case(
     result = guarded_run(args)
     assert result.exit_code == 2, describe(result)
     assert "clr.yaml:4:11" in result.stderr and "timezone 'Europe'" in result.stderr
+
+
+def _dump(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return list(con.iterdump())
+
+
+def test_export_from_the_cache_writes_the_same_database(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.views import export
+
+    made: list[str] = []
+    real = export.case_rows
+
+    def counting(path: Path, *args: Any) -> Any:
+        made.append(path.parent.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(export, "case_rows", counting)
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    assert run("export", "--sqlite", first, "--as-of", AS_OF).exit_code == 0
+    assert len(made) == len(CASES)
+    made.clear()
+    assert run("export", "--sqlite", second, "--as-of", AS_OF).exit_code == 0
+    assert made == []  # every case's rows from the cache
+    assert _dump(second) == _dump(first)
+    case = repo / "cases" / A / "case.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    third = tmp_path / "third.db"
+    assert run("export", "--sqlite", third, "--as-of", AS_OF).exit_code == 0
+    assert made == [A]
+    assert _dump(third) == _dump(first)

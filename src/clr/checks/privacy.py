@@ -369,11 +369,6 @@ def _key_kind(key: str) -> int:
     return kind
 
 
-def _worth_scanning(text: str) -> bool:
-    """A cheap test that lets most strings skip the full scan."""
-    return len(text) >= 6 and _INTERESTING.search(text) is not None
-
-
 def case_privacy_findings(
     data: dict[str, Any], path: str, locate: Locate | None = None
 ) -> list[Finding]:
@@ -386,6 +381,8 @@ def case_privacy_findings(
     out: list[Finding] = []
     texts: list[tuple[tuple[str | int, ...], str | int, str]] = []
     kinds = _KEY_KINDS
+    # A cheap test lets most strings skip the full scan: six characters and a match.
+    worth = _INTERESTING.search
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
     while stack:
         value, where = stack.pop()
@@ -402,14 +399,14 @@ def case_privacy_findings(
                         continue
                     kind = _TEXT  # the site's name
                 if isinstance(item, str):
-                    if kind == _TEXT and _worth_scanning(item):
+                    if kind == _TEXT and len(item) >= 6 and worth(item) is not None:
                         texts.append((where, key, item))
                 elif isinstance(item, dict) or (isinstance(item, list) and kind == _TEXT):
                     stack.append((item, (*where, key)))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str):
-                    if _worth_scanning(item):
+                    if len(item) >= 6 and worth(item) is not None:
                         texts.append((where, i, item))
                 elif isinstance(item, dict | list):
                     stack.append((item, (*where, i)))

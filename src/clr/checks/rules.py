@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ class RuleContext:
     folder: str | None = None
     minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    past_dates: list[dt.date] | None = None
+    """If given, every past-fact date the rules compared with today is added to it."""
 
 
 # The order in which a case's key dates must fall, with how people call them.
@@ -61,25 +63,28 @@ def _finding(
     return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
 
 
-def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
-    """Yield (pointer, date) for every past-fact date in the case."""
+def dated_parts(data: dict[str, Any]) -> Iterator[tuple[Sequence[str | int], dt.date]]:
+    """Yield (path parts, date) for every past-fact date in the case.
+
+    The parts are made into a pointer only for the few dates that need one.
+    """
     for fields in _PAST_FIELDS:
         day = parse_date(dig(data, *fields))
         if day is not None:
-            yield join_pointer(fields), day
+            yield fields, day
     for list_name, key in _PAST_LISTS:
         entries = data.get(list_name)
         if isinstance(entries, list):
             for i, entry in enumerate(entries):
                 day = parse_date(entry.get(key)) if isinstance(entry, dict) else None
                 if day is not None:
-                    yield join_pointer([list_name, i, key]), day
+                    yield (list_name, i, key), day
     checklist = data.get("checklist")
     if isinstance(checklist, dict):
         for item, tick in checklist.items():
             day = parse_date(tick.get("done")) if isinstance(tick, dict) else None
             if day is not None:
-                yield join_pointer(["checklist", item, "done"]), day
+                yield ("checklist", item, "done"), day
     consent = dig(data, "assessment", "consent")
     if isinstance(consent, dict):
         for who, purposes in consent.items():
@@ -87,7 +92,7 @@ def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
                 for purpose, record in purposes.items():
                     day = parse_date(record.get("date")) if isinstance(record, dict) else None
                     if day is not None:
-                        yield join_pointer(["assessment", "consent", who, purpose, "date"]), day
+                        yield ("assessment", "consent", who, purpose, "date"), day
 
 
 def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
@@ -141,8 +146,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
                         )
                     )
-    for pointer, day in _dated(data):
+    seen = ctx.past_dates
+    for parts, day in dated_parts(data):
+        if seen is not None:
+            seen.append(day)
         if day > ctx.today:
+            pointer = join_pointer(parts)
             out.append(
                 _finding(
                     path,

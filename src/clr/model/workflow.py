@@ -184,10 +184,15 @@ def overdue_findings(
     calendar: Calendar,
     today: dt.date,
     severity: str = "warning",
+    *,
+    states: list[ActionState] | None = None,
 ) -> list[Finding]:
-    """Required actions of the current stage that are past due, as findings."""
+    """Required actions of the current stage that are past due, as findings.
+
+    ``states`` are the case's open actions if they have been worked out already.
+    """
     out = []
-    for state in open_actions(data, playbook, calendar):
+    for state in open_actions(data, playbook, calendar) if states is None else states:
         late = state.overdue_days(today)
         if not state.action.required or late <= 0:
             continue

@@ -39,7 +39,7 @@ from clr.model.workflow import stage_states
 from clr.repo.context import CaseContext
 from clr.views import consent
 from clr.views.consent import AUDIENCES
-from clr.views.load import load
+from clr.views.load import load_selection_cached, summary_from_row, summary_to_row
 from clr.views.select import Selection
 from clr.views.summary import CaseSummary, stipend_on_time, summarise_loaded
 
@@ -444,9 +444,27 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
     return tuple(values[name] for name, _ in TABLES["cases"])
 
 
-def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) -> Export:
-    """Read every selected case into table rows; a second case with the same id is left out."""
-    results = load(selection, case_rows, jobs=jobs)
+def collect(
+    selection: Selection, today: dt.date, *, jobs: int | None = None, use_cache: bool = True
+) -> Export:
+    """Read every selected case into table rows; a second case with the same id is left out.
+
+    The rows of unchanged files come from the repository's result cache (``export``).
+    """
+    results = load_selection_cached(
+        selection,
+        today,
+        case_rows,
+        kind="export",
+        to_row=_rows_to_json,
+        from_row=_rows_from_json,
+        jobs=jobs,
+        use_cache=use_cache,
+    )
+    for result, path in zip(
+        results, (f for files in selection.groups.values() for f in files), strict=True
+    ):
+        result.file = str(path)  # as the case was given, whether read or cached
     results.sort(key=lambda r: (r.summary.id or "", r.summary.path))
     tables: dict[str, list[Row]] = {name: [] for name in TABLES}
     tables["meta"] = [
@@ -475,6 +493,25 @@ def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) ->
             tables[name].extend(rows)
     failed.sort(key=lambda c: c.path)
     return Export(tables, failed, cases=cases)
+
+
+def _rows_to_json(case: CaseRows) -> list[Any]:
+    return [
+        summary_to_row(case.summary),
+        {name: [list(row) for row in rows] for name, rows in case.rows.items()},
+        list(case.covers),
+    ]
+
+
+def _rows_from_json(path: str, entry: Any) -> CaseRows | None:
+    if not isinstance(entry, list) or len(entry) != 3:
+        return None
+    row, tables, covers = entry
+    info = summary_from_row(path, row)
+    if info is None or not isinstance(tables, dict) or not isinstance(covers, list):
+        return None
+    rows = {name: [tuple(r) for r in table] for name, table in tables.items()}
+    return CaseRows(info, rows, path, tuple(covers))
 
 
 # --- by audience ---------------------------------------------------------------------------
