@@ -13,7 +13,7 @@ from clr.checks import privacy, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
-from clr.model import stages
+from clr.model import closing, stages
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import overdue_findings
@@ -79,6 +79,13 @@ def check_case_data(
             data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue
         )
         findings += _unknown_ticks(data, shown, plays)
+        findings += closing.closing_findings(
+            data,
+            shown,
+            plays,
+            age_overrides=ctx.config.minimum_ages,
+            buyer_codes=ctx.config.buyer_codes,
+        )
     return [locate(loaded, f) for f in findings if not errors_only or f.severity == "error"]
 
 

@@ -34,6 +34,8 @@ class Config:
     buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     overdue: str = "warning"
     recipients: tuple[str, ...] = ()
+    closing: dict[str, Any] = field(default_factory=dict)
+    """Changes to the playbooks' closing rules (``closing``)."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -49,6 +51,7 @@ class Config:
             buyer_codes=dict(data.get("buyer_codes") or {}),
             overdue=data.get("overdue", "warning"),
             recipients=tuple(data.get("recipients") or ()),
+            closing=dict(data.get("closing") or {}),
         )
 
 
