@@ -21,7 +21,7 @@ from clr.cli._common import (
     parse_as_of,
     wrap_text,
 )
-from clr.errors import MissingInput
+from clr.errors import ClrError, MissingInput
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.glance import next_steps
