@@ -439,13 +439,18 @@ CASES: dict[str, dict[str, Any]] = {
             stipend_payment("2025-11-28", 25000, "XOF", "buyer", "2025-11"),  # on time
             stipend_payment("2026-01-20", 25000, "XOF", "buyer", "2025-12"),  # late
         ],
-        root_causes=["household_poverty", "school_access"],
+        root_causes=["household_poverty", "school_access", "other"],
         closure={
             "date": "2026-02-01",
             "reason": "lost_contact",
             "approved_by": "supervisor",
             "notes": "The family moved away.",
             "recurrence_check": "2026-08-01",
+            "contact_attempts": [
+                {"date": "2025-12-20", "method": "home_visit"},
+                {"date": "2026-01-10", "method": "phone"},
+                {"date": "2026-01-30", "method": "through_community"},
+            ],
         },
         history=history(
             ("2025-10-01", "reported"),
@@ -566,12 +571,14 @@ def test_status_json_rows(repo: Path) -> None:
         "error": None,
     }
     assert rows[A]["path"] == f"cases/{A}/case.yaml"
-    # B: closed 2026-03-10 after 281 days open; 112 days since closure; nothing left to do.
-    assert (rows[B]["days_open"], rows[B]["days_in_stage"], rows[B]["next_action"]) == (
-        281,
-        112,
-        None,
-    )
+    # B: closed 2026-03-10 after 281 days open; 112 days since closure; left to do: the
+    # first check after closure (closure.recurrence_check).
+    assert (
+        rows[B]["days_open"],
+        rows[B]["days_in_stage"],
+        rows[B]["next_action"],
+        rows[B]["next_due"],
+    ) == (281, 112, "after-recurrence-check", "2026-09-10")
     assert rows[B]["closure_reason"] == "no_longer_in_CL"
     # C: every dated plan action is done; the first undated required one is next.
     assert (rows[C]["next_action"], rows[C]["next_due"], rows[C]["overdue"]) == (
@@ -639,7 +646,7 @@ def test_status_csv_is_the_json(repo: Path) -> None:
         (["--open"], [A, C, D, E, G]),
         (["--open", "--buyer", "Acme"], [A, G]),
         (["--sort", "overdue", "--reverse"], [A, D, B, C, E, F, G]),
-        (["--sort", "next-due"], [A, D, E, B, C, F, G]),
+        (["--sort", "next-due"], [A, D, E, F, B, C, G]),  # F, B: checks after closure
         (["--sort", "days-open", "--reverse"], [B, A, F, C, D, G, E]),
         (["--sort", "stage"], [E, G, D, C, A, B, F]),
         (["--reverse"], [G, F, E, D, C, B, A]),
@@ -869,6 +876,7 @@ TOTAL = {
             "agent_recruitment": 2,
             "forged_id": 1,
             "household_poverty": 2,
+            "other": 1,  # F: the cause its corrective action names (CLR227 asks for it)
             "school_access": 1,
         },
         # Of A, B, F (reached in_remediation): A and F have corrective actions.
@@ -1262,7 +1270,7 @@ def test_export_sqlite(repo: Path, tmp_path: Path) -> None:
             "visits": 7,
             "payments": 10,
             "checklist": 1,
-            "root_causes": 6,
+            "root_causes": 7,
         }
         assert con.execute(
             "SELECT currency, sum(amount) FROM payments GROUP BY currency ORDER BY currency"

@@ -54,6 +54,7 @@ _PAST_LISTS: tuple[tuple[str, str], ...] = (
     ("visits", "date"),
     ("payments", "date"),
     ("history", "at"),
+    ("recurrence_checks", "date"),
 )
 
 
@@ -358,8 +359,9 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 "/age_verification/verified_age",
                 f"verified age {age} is not below the minimum age ({minimum.explain()}), "
                 "but the case is on the underage track",
-                "if the work is hazardous, at night or too long, set track: young-worker; "
-                "otherwise close the case as adult_verified",
+                "set track: young-worker (under 18: no hazardous work, no night work, legal hours)"
+                if age < ADULT_AGE
+                else "the worker is 18 or over: close the case as adult_verified",
             )
         )
     elif track == "young-worker" and age < general:
@@ -473,6 +475,18 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     "this child is underage: keep the case open on the underage track",
                 )
             )
+        elif isinstance(age, int) and age < ADULT_AGE:
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason adult_verified, but the verified age {age} is under "
+                    f"{ADULT_AGE}: a young worker, not an adult",
+                    "keep the case open on the young-worker track (no hazardous work, no night "
+                    "work, legal hours); close as adult_verified only at 18 or over",
+                )
+            )
     if reason == "duplicate" and closure.get("duplicate_of") == data.get("id"):
         out.append(
             _finding(
@@ -541,6 +555,35 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:f}".rstrip("0").rstrip(".")
 
 
+# --- closing: checks after closure, and what "adult" means ------------------------------
+
+ADULT_AGE = 18
+"""From 18 a worker is not a child (C138 Art. 3, C182 Art. 2): adult_verified needs it."""
+
+
+def check_recurrence_dates(data: dict[str, Any], path: str) -> list[Finding]:
+    """Checks after closure come on or after the closure date (CLR201)."""
+    closed = parse_date(dig(data, "closure", "date"))
+    checks = data.get("recurrence_checks")
+    if closed is None or not isinstance(checks, list):
+        return []
+    out = []
+    for i, check in enumerate(checks):
+        day = parse_date(check.get("date")) if isinstance(check, dict) else None
+        if day is not None and day < closed:
+            out.append(
+                _finding(
+                    path,
+                    "CLR201",
+                    join_pointer(["recurrence_checks", i, "date"]),
+                    f"recurrence_checks[{i}].date ({day}) is before closure.date ({closed})",
+                    "a check after closure comes after the case closed; a visit before it "
+                    "goes in visits (clr visit)",
+                )
+            )
+    return out
+
+
 def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
     """Run every rule on one case."""
     return [
@@ -550,4 +593,5 @@ def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
         *check_ages(data, path, ctx),
         *check_closure(data, path, ctx),
         *check_money(data, path),
+        *check_recurrence_dates(data, path),
     ]

@@ -13,7 +13,7 @@ from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
-from clr.model import stages, workflow
+from clr.model import closing, stages, workflow
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
@@ -93,6 +93,13 @@ def check_case_data(
             data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue, states=states
         )
         findings += _unknown_ticks(data, shown, plays)
+        findings += closing.closing_findings(
+            data,
+            shown,
+            plays,
+            age_overrides=ctx.config.minimum_ages,
+            buyer_codes=ctx.config.buyer_codes,
+        )
         if days is not None:
             _narrow_to_deadlines(days, states, ctx.today)
     return [locate(loaded, f) for f in findings if not errors_only or f.severity == "error"]

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "visit": ("workflow", "Record a monitoring visit."),
     "edit": ("edit", "Change a case in your editor, with what the next stage needs as a skeleton."),
     "pay": ("workflow", "Record a payment (stipend, fees, …) with its receipt."),
+    "follow-up": ("workflow", "Record a check after closure that the child has not gone back to work."),
     "reopen": ("cases", "Open a new case for a child found working again, linked to the closed one."),
     "status": ("bulk", "One line per case: stage, days open, next action and its date, overdue actions."),
     "stats": ("bulk", "Figures over many cases, split by sex: funnel, speed, coverage, outcomes, money."),

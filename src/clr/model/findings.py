@@ -54,8 +54,19 @@ CODES: dict[str, str] = {
     "CLR216": "Stage moved backwards",
     "CLR217": "History rewritten",
     "CLR218": "Case file deleted",
+    # Closing a case (the playbook's closing rules)
+    "CLR220": "Closed at the minimum age without a young-worker plan",
+    "CLR221": "Too few contact attempts before closing",
+    "CLR222": "Refusal without who refused",
+    "CLR223": "Child under the minimum age closed without a referral",
+    "CLR224": "No check that the supplier has not re-hired the child",
+    "CLR225": "Payments or fees run past the closure date",
+    "CLR226": "No root cause recorded or waived",
+    "CLR227": "Corrective action's cause missing from root_causes",
+    "CLR228": "Child found working after closure, no linked case",
     # Deadlines (CLR3xx)
     "CLR301": "Required action overdue",
+    "CLR302": "Check after closure overdue",
     # Repository files: clr.yaml and playbooks (CLR4xx)
     "CLR401": "Invalid clr.yaml",
     "CLR402": "Invalid playbook",
@@ -148,8 +159,37 @@ DESCRIPTIONS: dict[str, str] = {
     "CLR217": "Since the given git revision (clr validate --since), a history entry was changed "
     "or removed; history is only ever appended to.",
     "CLR218": "Since the given git revision (clr validate --since), a case file was deleted.",
+    "CLR220": "The case closed as reached_min_age while the child is under 18, with neither a "
+    "young-worker plan (closure.young_worker_plan) nor the young-worker case that carries the "
+    "child on (closure.continued_in). Between the minimum age and 18 the child may do only "
+    "non-hazardous work, for limited hours and not at night. Blocks clr advance --to closed; "
+    "a warning on a closed case.",
+    "CLR221": "The case closed as lost_contact or refused with fewer recorded contact attempts "
+    "(closure.contact_attempts), or over fewer days, than the playbook asks (default three "
+    "over 30 days; clr.yaml closing.contact_attempts changes it).",
+    "CLR222": "The case closed as refused without saying who refused (closure.refused_by: "
+    "family, child or both).",
+    "CLR223": "A child under the minimum age (or of unknown age) was closed as lost_contact or "
+    "refused without a referral to the child-protection authority or the labour inspectorate "
+    "(closure.referral) or a recorded reason why not (closure.no_referral_reason).",
+    "CLR224": "A child under the minimum age (or of unknown age) was closed as lost_contact or "
+    "refused without a check that the supplier has not re-hired the child "
+    "(closure.rehire_check), or the check found the child re-hired.",
+    "CLR225": "The plan runs stipend payments or school fees past the closure date, and the "
+    "closure does not say who continues them (closure.commitments_continued_by).",
+    "CLR226": "The case closed with no root cause recorded (root_causes) and none waived with a "
+    "reason (closure.root_causes_waived). Blocks the closing move unless the playbook (or "
+    "clr.yaml closing.root_causes_block_closing: false) says otherwise.",
+    "CLR227": "A corrective action at the supplier names a cause that root_causes does not list; "
+    "figures and exports of root causes read root_causes.",
+    "CLR228": "A check after closure (recurrence_checks) found the child working or re-hired, "
+    "and no linked case follows it up (reopened_as): open one with clr reopen.",
     "CLR301": "A required action of the playbook is past its deadline. A warning by default; "
     "an error where clr.yaml says overdue: error, or with --strict.",
+    "CLR302": "A check after closure that the child has not gone back to work (the playbook's "
+    "closing.recurrence_checks, default 6 and 12 months after closure; the first moved by "
+    "closure.recurrence_check) is past its date. Record it with clr follow-up. A warning by "
+    "default; an error where clr.yaml says overdue: error, or with --strict.",
     "CLR401": "clr.yaml does not match its schema; no case is checked until it is fixed.",
     "CLR402": "A playbook in playbooks/ does not match the playbook schema or clr's rules.",
     "CLR403": "A folder under cases/ has no case.yaml.",

@@ -38,6 +38,8 @@ class Config:
     """The key store's folder as written in clr.yaml (see ``cases.keystore``), or None."""
     retention: dict[str, Any] | None = None
     """The retention policy (``basis``, ``approver``, ``years_after_closure``, ``legal_hold``)."""
+    closing: dict[str, Any] = field(default_factory=dict)
+    """Changes to the playbooks' closing rules (``closing``)."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -55,6 +57,7 @@ class Config:
             recipients=tuple(data.get("recipients") or ()),
             key_store=data.get("key_store"),
             retention=data.get("retention"),
+            closing=dict(data.get("closing") or {}),
         )
 
 

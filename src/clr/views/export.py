@@ -35,7 +35,8 @@ from typing import Any
 from clr import __version__
 from clr.io import yamlio
 from clr.model.case import Case, dig, items
-from clr.model.workflow import stage_states
+from clr.model.closing import corrective_causes
+from clr.model.workflow import open_actions, stage_states
 from clr.repo.context import CaseContext
 from clr.views import consent
 from clr.views.consent import AUDIENCES
@@ -183,6 +184,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "root_causes": (
         ("case_id", "TEXT NOT NULL REFERENCES cases(id)"),
         ("cause", "TEXT NOT NULL"),
+        ("supplier", "TEXT"),
+        ("recorded", "INTEGER"),
+        ("corrective_action", "INTEGER"),
+    ),
+    "recurrence_checks": (
+        ("case_id", "TEXT NOT NULL REFERENCES cases(id)"),
+        ("seq", "INTEGER NOT NULL"),
+        ("date", "TEXT"),
+        ("method", "TEXT"),
+        ("working", "INTEGER"),
+        ("rehired", "INTEGER"),
+        ("in_school", "INTEGER"),
     ),
 }
 """Every exported table and its columns (a stable interface)."""
@@ -195,6 +208,7 @@ _KEYS = {
     "checklist": ("case_id", "item"),
     "actions": ("case_id", "action"),
     "root_causes": ("case_id", "cause"),
+    "recurrence_checks": ("case_id", "seq"),
 }
 
 Row = tuple[Any, ...]
@@ -356,8 +370,27 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                     s.action.text,
                 )
             )
-    for cause in info.root_causes:
-        rows["root_causes"].append((cid, cause))
+        if data.get("stage") == "closed":
+            for s in open_actions(data, book, ctx.calendar):  # the checks after closure
+                rows["actions"].append(
+                    (cid, s.action.id, s.action.stage, ";".join(s.action.roles) or None,
+                     int(s.action.required), int(s.action.gate), int(s.done), _iso(s.done_on),
+                     _iso(s.due), s.label or None, s.waiting_for or None,
+                     s.overdue_days(ctx.today), s.action.text)
+                )  # fmt: skip
+    # Root causes per case and supplier: recorded in root_causes, or named by a corrective
+    # action at the supplier (clr validate's CLR227 asks for them to be recorded too).
+    fixed = corrective_causes(data)
+    for cause in sorted({*info.root_causes, *fixed}):
+        rows["root_causes"].append(
+            (cid, cause, info.supplier, int(cause in info.root_causes), int(cause in fixed))
+        )
+    for i, check in enumerate(items(data.get("recurrence_checks")), start=1):
+        rows["recurrence_checks"].append(
+            (cid, i, _str(check.get("date")), _str(check.get("method")),
+             _bool(check.get("working")), _bool(check.get("rehired")),
+             _bool(check.get("in_school")))
+        )  # fmt: skip
     covers = tuple(a for a in AUDIENCES if consent.covers(data, a, ctx.today))
     return CaseRows(info, rows, str(path), covers)
 
@@ -584,6 +617,7 @@ AUDIENCE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "checklist": ("case_id", "item", "stage", "done"),
         "actions": _ALL,
         "root_causes": _ALL,
+        "recurrence_checks": _ALL,
     },
     "supplier": {
         "cases": (
