@@ -34,6 +34,7 @@ class Config:
     buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     overdue: str = "warning"
     recipients: tuple[str, ...] = ()
+    language: str | None = None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -49,6 +50,7 @@ class Config:
             buyer_codes=dict(data.get("buyer_codes") or {}),
             overdue=data.get("overdue", "warning"),
             recipients=tuple(data.get("recipients") or ()),
+            language=data.get("language"),
         )
 
 
