@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clr import i18n
 from clr.checks.results import FileReport
 from clr.model.playbook import Playbook, build, check_playbook_file, playbook_paths
 from clr.model.workflow import Calendar
@@ -46,7 +47,7 @@ def repository_context(
     playbooks: dict[str, Playbook | None] = {}
     for name, path in playbook_paths(root).items():
         data, findings = check_playbook_file(path, display_path(path))
-        playbooks[name] = build(data, str(path)) if data is not None else None
+        playbooks[name] = build(data, str(path), i18n.current()) if data is not None else None
         if findings:
             reports.append(FileReport(display_path(path), findings))
     return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
