@@ -31,12 +31,13 @@ class CaseContext:
 
 
 def repository_context(
-    root: Path | None, today: dt.date, config: Config | None = None
+    root: Path | None, today: dt.date, config: Config | None = None, lang: str | None = None
 ) -> tuple[CaseContext, list[FileReport]]:
     """The context for the cases of a repository, and findings about its playbooks.
 
     ``config`` is the repository's configuration if it has been read already; otherwise it
-    is read from ``root``'s ``clr.yaml`` (the defaults without a repository).
+    is read from ``root``'s ``clr.yaml`` (the defaults without a repository). The playbooks
+    are built in ``lang`` (default: the language clr speaks).
 
     Raises:
         ConfigError: ``config`` is not given and ``root``'s ``clr.yaml`` is invalid.
@@ -47,7 +48,9 @@ def repository_context(
     playbooks: dict[str, Playbook | None] = {}
     for name, path in playbook_paths(root).items():
         data, findings = check_playbook_file(path, display_path(path))
-        playbooks[name] = build(data, str(path), i18n.current()) if data is not None else None
+        playbooks[name] = (
+            build(data, str(path), lang or i18n.current()) if data is not None else None
+        )
         if findings:
             reports.append(FileReport(display_path(path), findings))
     return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports
