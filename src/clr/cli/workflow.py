@@ -20,6 +20,7 @@ from clr.cli._common import (
     parse_as_of,
 )
 from clr.errors import ClrError
+from clr.i18n import _, ngettext
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.glance import next_steps
@@ -53,7 +54,7 @@ def _by(value: str | None) -> str:
 
     who = value or os.environ.get("CLR_USER")
     if not who:
-        raise ClrError("say who did it", hint="add --by NAME (or set CLR_USER)")
+        raise ClrError(_("say who did it"), hint=_("add --by NAME (or set CLR_USER)"))
     return who
 
 
@@ -64,13 +65,14 @@ def _date(value: str | None, default: dt.date, flag: str = "--date") -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            f"{value!r} is not a date; write YYYY-MM-DD", param_hint=flag
+            _("{value} is not a date; write YYYY-MM-DD").format(value=repr(value)),
+            param_hint=flag,
         ) from None
 
 
 def _print_diff(diff: str, dry_run: bool) -> None:
     if dry_run:
-        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
+        typer.echo(safe.terminal(diff, block=True) if diff else _("(no change)"))
 
 
 def next_command(
@@ -101,52 +103,57 @@ def _next_text(steps: NextSteps) -> str:
     data = safe.terminal_data(steps.data)
     say(
         paint(f"{data.get('id')}", "bold")
-        + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
+        + "  "
+        + _("stage {stage}, track {track}  (as of {today})").format(
+            stage=data.get("stage"), track=data.get("track"), today=today
+        )
     )
     if plan is not None and plan.purpose:
         say(paint(t(plan.purpose), "dim"))
     if data.get("stage") == "closed":
-        say("This case is closed. Nothing is left to do.")
+        say(_("This case is closed. Nothing is left to do."))
     else:
         say("")
-        say(paint("To do:", "bold"))
+        say(paint(_("To do:"), "bold"))
         if not todo:
-            say("  nothing open in this stage")
+            say("  " + _("nothing open in this stage"))
         for state in todo:
             late = state.overdue_days(today)
             line = "  "
             if late:
-                line += paint(f"OVERDUE by {late} day{'s' if late != 1 else ''}", "bold red")
-                line += f" (due {state.due}) "
+                overdue = ngettext("OVERDUE by {days} day", "OVERDUE by {days} days", late)
+                line += paint(overdue.format(days=late), "bold red")
+                line += " " + _("(due {date})").format(date=state.due) + " "
             elif state.due:
-                line += paint(f"due {state.due} ", "yellow")
+                line += paint(_("due {date}").format(date=state.due) + " ", "yellow")
             elif state.waiting_for:
-                line += paint(f"due once {t(state.waiting_for)} is recorded ", "dim")
+                waiting = _("due once {field} is recorded").format(field=t(state.waiting_for))
+                line += paint(waiting + " ", "dim")
             if state.label:
                 line += f"[{t(state.label)}] "
             line += paint(t(state.action.id), "bold")
-            line += paint(
-                f"  ({t(', '.join(state.action.roles))}"
-                f"{', required' if state.action.required else ''}"
-                f"{', checklist' if state.action.gate else ''})",
-                "dim",
-            )
+            tags = [t(", ".join(state.action.roles))]
+            if state.action.required:
+                tags.append(_("required"))
+            if state.action.gate:
+                tags.append(_("checklist"))
+            line += paint(f"  ({', '.join(tags)})", "dim")
             say(line)
             say(f"      {t(state.action.text)}")
         if plan is not None and plan.warnings:
             say("")
-            say(paint("Do not:", "bold"))
+            say(paint(_("Do not:"), "bold"))
             for warning in plan.warnings:
                 say(f"  - {t(warning.text)}")
         if plan is not None and plan.safeguarding:
             say("")
-            say(paint("Safeguarding:", "bold"))
+            say(paint(_("Safeguarding:"), "bold"))
             for rule in plan.safeguarding:
                 say(f"  - {t(rule.text)}")
         if target:
             say("")
             if blockers:
-                say(paint(f"Before it can move to {target}:", "bold"))
+                say(paint(_("Before it can move to {stage}:").format(stage=target), "bold"))
                 for b in blockers:
                     say(f"  - {t(b.message)}")
                     if b.hint:
@@ -154,7 +161,9 @@ def _next_text(steps: NextSteps) -> str:
             else:
                 say(
                     paint(
-                        f"Ready to move to {target}: clr advance {data.get('id')} --by NAME",
+                        _("Ready to move to {stage}: {command}").format(
+                            stage=target, command=f"clr advance {data.get('id')} --by NAME"
+                        ),
                         "green",
                     )
                 )
@@ -229,8 +238,12 @@ def advance_command(
         if not dry_run:
             caseops.commit(session, what=f"move to {target}")
     _print_diff(diff, dry_run)
-    verb = "would move" if dry_run else "moved"
-    typer.echo(f"{session.data.get('id')}: {verb} from {source} to {target}", err=True)
+    said = (
+        _("{case}: would move from {source} to {target}")
+        if dry_run
+        else _("{case}: moved from {source} to {target}")
+    )
+    typer.echo(said.format(case=session.data.get("id"), source=source, target=target), err=True)
 
 
 def tick_command(
@@ -254,9 +267,8 @@ def tick_command(
         session, item, by=_by(by), day=_date(date, today), note=note, dry_run=dry_run
     )
     _print_diff(diff, dry_run)
-    typer.echo(
-        f"{session.data.get('id')}: {'would tick' if dry_run else 'ticked'} {item}", err=True
-    )
+    said = _("{case}: would tick {item}") if dry_run else _("{case}: ticked {item}")
+    typer.echo(said.format(case=session.data.get("id"), item=item), err=True)
 
 
 def visit_command(
@@ -314,11 +326,12 @@ def visit_command(
     )
     diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
-    typer.echo(
-        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
-        f"the visit of {entry['date']}",
-        err=True,
+    said = (
+        _("{case}: would record the visit of {date}")
+        if dry_run
+        else _("{case}: recorded the visit of {date}")
     )
+    typer.echo(said.format(case=session.data.get("id"), date=entry["date"]), err=True)
 
 
 def pay_command(
@@ -354,9 +367,18 @@ def pay_command(
     )
     diff = caseops.append_entry(session, "payments", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
+    said = (
+        _("{case}: would record {amount} {currency} paid by {payer}")
+        if dry_run
+        else _("{case}: recorded {amount} {currency} paid by {payer}")
+    )
     typer.echo(
-        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
-        f"{entry['amount']} {entry['currency']} paid by {payer}",
+        said.format(
+            case=session.data.get("id"),
+            amount=entry["amount"],
+            currency=entry["currency"],
+            payer=payer,
+        ),
         err=True,
     )
 

@@ -1,0 +1,88 @@
+"""Messages a person reads, in each language; what a machine reads, in none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clr import i18n
+from clr.cli import main
+from conftest import AS_OF, CASE_ID
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    yield
+    i18n.activate("en")
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(args=args)
+    out, err = capsys.readouterr()
+    return int(exit_.value.code or 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "playbook_text"),
+    [
+        ("fr", "À faire :", "Décider si le signalement est crédible"),
+        ("es", "Por hacer:", "Decidir si el aviso es creíble"),
+        ("pt-BR", "A fazer:", "Decidir se o relato é crível"),
+    ],
+)
+def test_next_speaks_the_language_with_the_playbook_in_it(
+    lang: str,
+    heading: str,
+    playbook_text: str,
+    case_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(case_repo)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = _run(["--lang", lang, "next", CASE_ID, "--as-of", AS_OF], capsys)
+    assert code == 0
+    assert heading in out and playbook_text in out
+    for english in ("To do:", "Do not:", "Safeguarding:", "Decide whether the signal"):
+        assert english not in out
+    # ids, stages and commands stay as they are: a person types them
+    assert "report-triage" in out and "reported" in out
+
+
+def test_a_confirmation_is_translated_and_its_values_kept(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["tick", CASE_ID, "report-triage", "--by", "R. Ahmed", "--dry-run", "--as-of", AS_OF]
+    code, _, err = _run(["--lang", "es", *args], capsys)
+    assert code == 0
+    assert f"{CASE_ID}: marcaría report-triage" in err
+    code, _, err = _run(["--lang", "en", *args], capsys)
+    assert f"{CASE_ID}: would tick report-triage" in err
+
+
+def test_json_keys_stay_english_while_texts_are_translated(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.chdir(case_repo)
+    documents = {}
+    for lang in ("en", "fr"):
+        _, out, _ = _run(
+            ["--lang", lang, "next", CASE_ID, "--as-of", AS_OF, "--format", "json"], capsys
+        )
+        documents[lang] = json.loads(out)
+
+    def keys(node: object) -> set[str]:
+        if isinstance(node, dict):
+            return set(node) | {k for v in node.values() for k in keys(v)}
+        if isinstance(node, list):
+            return {k for v in node for k in keys(v)}
+        return set()
+
+    assert keys(documents["en"]) == keys(documents["fr"])
+    assert json.dumps(documents["en"]) != json.dumps(documents["fr"])  # the playbook's texts
