@@ -86,3 +86,16 @@ def test_json_keys_stay_english_while_texts_are_translated(
 
     assert keys(documents["en"]) == keys(documents["fr"])
     assert json.dumps(documents["en"]) != json.dumps(documents["fr"])  # the playbook's texts
+
+
+def test_errors_and_hints_are_introduced_in_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["tick", CASE_ID, "report-triage", "--as-of", AS_OF]
+    monkeypatch.delenv("CLR_USER", raising=False)
+    code, _, err = _run(["--lang", "pt-BR", *args], capsys)
+    assert code == 1
+    assert err == "erro: diga quem fez\ndica: acrescente --by NOME (ou defina CLR_USER)\n"
+    code, _, err = _run(["--lang", "en", *args], capsys)
+    assert err == "error: say who did it\nhint: add --by NAME (or set CLR_USER)\n"
