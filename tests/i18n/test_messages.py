@@ -99,3 +99,19 @@ def test_errors_and_hints_are_introduced_in_the_language(
     assert err == "erro: diga quem fez\ndica: acrescente --by NOME (ou defina CLR_USER)\n"
     code, _, err = _run(["--lang", "en", *args], capsys)
     assert err == "error: say who did it\nhint: add --by NAME (or set CLR_USER)\n"
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_playbook_show_speaks_the_language(
+    output_format: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run(["--lang", "fr", "playbook", "show", "--format", output_format], capsys)
+    assert code == 0
+    assert "Retirer immédiatement l'enfant de tout travail." in out
+    assert "dans les 24 heures suivant discovery.date" in out
+    for english in ("BEFORE ANY CASE", "within 24 hours", "required", "Source:", "Who:"):
+        assert english not in out, english
