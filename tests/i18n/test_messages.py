@@ -115,3 +115,17 @@ def test_playbook_show_speaks_the_language(
     assert "dans les 24 heures suivant discovery.date" in out
     for english in ("BEFORE ANY CASE", "within 24 hours", "required", "Source:", "Who:"):
         assert english not in out, english
+
+
+def test_show_speaks_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = _run(["--lang", "es", "show", CASE_ID, "--as-of", AS_OF], capsys)
+    assert code == 0
+    assert "Sitio: Factory 1 (BD)" in out and "Cronología:" in out
+    assert "nuevo → reported  por caseworker" in out
+    assert f"(clr next {CASE_ID})" in out
+    for english in ("Site:", "Timeline:", "Payments:", "Open actions:"):
+        assert english not in out

@@ -18,6 +18,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
+from clr.i18n import _
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -583,42 +584,47 @@ def show_command(
     )
     console.print(
         Text(
-            f"Site: {site.get('name')} ({site.get('country')}), "
-            f"sector {site.get('sector', '-')}, buyer {site.get('buyer', '-')}"
+            _("Site: {name} ({country}), sector {sector}, buyer {buyer}").format(
+                name=site.get("name"),
+                country=site.get("country"),
+                sector=site.get("sector", "-"),
+                buyer=site.get("buyer", "-"),
+            )
         )
     )
     console.print(
         Text(
-            f"Child: {child.get('pseudonym')}, {child.get('sex')}, "
-            f"age {child.get('estimated_age', child.get('birth_date', '?'))}"
+            _("Child: {pseudonym}, {sex}, age {age}").format(
+                pseudonym=child.get("pseudonym"),
+                sex=child.get("sex"),
+                age=child.get("estimated_age", child.get("birth_date", "?")),
+            )
         )
     )
-    console.print(Text("Timeline:", style="bold"))
+    console.print(Text(_("Timeline:"), style="bold"))
     for entry in data.get("history") or []:
         if isinstance(entry, dict):
             note = f" — {entry['note']}" if entry.get("note") else ""
-            console.print(
-                Text(
-                    f"  {entry.get('at')}  {entry.get('from') or 'new'} → "
-                    f"{entry.get('to')}  by {entry.get('by')}{note}"
-                )
+            moved = _("{at}  {source} → {target}  by {who}").format(
+                at=entry.get("at"),
+                source=entry.get("from") or _("new"),
+                target=entry.get("to"),
+                who=entry.get("by"),
             )
-    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or "none"
-    console.print(Text(f"Payments: {len(payments)} ({money})"))
+            console.print(Text(f"  {moved}{note}"))
+    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or _("none")
+    console.print(Text(_("Payments: {count} ({money})").format(count=len(payments), money=money)))
     last = visits[-1] if visits else None
+    said = _("Visits: {count}").format(count=len(visits))
+    if last:
+        state = _("working") if last.get("working") else _("not working")
+        said += ", " + _("last {date} ({state})").format(date=last.get("date"), state=state)
+    console.print(Text(said))
     console.print(
         Text(
-            f"Visits: {len(visits)}"
-            + (
-                f", last {last.get('date')} ({'working' if last.get('working') else 'not working'})"
-                if last
-                else ""
-            )
-        )
-    )
-    console.print(
-        Text(
-            f"Open actions: {len(todo)}, overdue: {len(overdue)} (clr next {data.get('id')})",
+            _("Open actions: {count}, overdue: {overdue} ({command})").format(
+                count=len(todo), overdue=len(overdue), command=f"clr next {data.get('id')}"
+            ),
             style="bold red" if overdue else "",
         )
     )
