@@ -129,3 +129,26 @@ def test_show_speaks_the_language(
     assert f"(clr next {CASE_ID})" in out
     for english in ("Site:", "Timeline:", "Payments:", "Open actions:"):
         assert english not in out
+
+
+def test_status_table_in_a_terminal_speaks_the_language(case_repo: Path) -> None:
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clr", "--lang", "pt-BR", "status", "--as-of", AS_OF],
+        cwd=str(case_repo),
+        env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "NO_COLOR": "1", "LANG": "C.UTF-8"},
+        dimensions=(24, 160),
+        encoding="utf-8",
+        timeout=60,
+    )
+    out = child.read()
+    child.close()
+    assert "Casos em 2026-03-02" in out
+    assert "Próxima ação" in out and "Etapa" in out
+    # Portuguese counts zero as singular (CLDR), as its plural rule in the catalogue says
+    assert "1 caso (1 abertos, 0 encerrados), 0 ação atrasada" in out
+    assert "Cases as of" not in out and "Next action" not in out
