@@ -152,3 +152,20 @@ def test_status_table_in_a_terminal_speaks_the_language(case_repo: Path) -> None
     # Portuguese counts zero as singular (CLDR), as its plural rule in the catalogue says
     assert "1 caso (1 abertos, 0 encerrados), 0 ação atrasada" in out
     assert "Cases as of" not in out and "Next action" not in out
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_agenda_speaks_the_language(
+    output_format: str,
+    case_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["agenda", "--as-of", AS_OF, "--days", "7", "--format", output_format]
+    code, out, _ = _run(["--lang", "fr", *args], capsys)
+    assert code == 0
+    assert "Décider si le signalement est crédible" in out
+    assert "report-triage" in out and CASE_ID in out
+    for english in ("due by", "as of", "Caseworker", "overdue", "Decide whether"):
+        assert english not in out, english
