@@ -169,3 +169,34 @@ def test_agenda_speaks_the_language(
     assert "report-triage" in out and CASE_ID in out
     for english in ("due by", "as of", "Caseworker", "overdue", "Decide whether"):
         assert english not in out, english
+
+
+def test_new_case_asks_in_the_language_in_a_real_terminal(case_repo: Path) -> None:
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clr", "--lang", "fr", "new-case"],
+        cwd=str(case_repo),
+        env={
+            "PATH": "/usr/bin:/bin",
+            "TERM": "xterm",
+            "LANG": "C.UTF-8",
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+        },
+        dimensions=(40, 100),
+        encoding="utf-8",
+        timeout=30,
+    )
+    try:
+        child.expect(r"Site \(usine, exploitation ou coopérative\) :")
+        child.send("Usine du Sud\r")
+        child.expect(r"Identifiant du fournisseur \(facultatif\) :")
+        child.sendintr()
+        child.expect("interrompu : clr s'est arrêté")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
