@@ -200,3 +200,22 @@ def test_new_case_asks_in_the_language_in_a_real_terminal(case_repo: Path) -> No
     finally:
         child.close(force=True)
     assert child.exitstatus == 130
+
+
+def test_core_errors_are_translated(
+    case_repo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(case_repo)
+    code, _, err = _run(["--lang", "fr", "next", "NOPE-1", "--as-of", AS_OF], capsys)
+    assert code == 1
+    assert err.startswith("erreur : aucun cas NOPE-1 dans cases")
+    assert "piste : « clr status » liste les cas" in err
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    code, _, err = _run(["--lang", "es", "status"], capsys)
+    assert code == 1
+    assert "esta carpeta no está dentro de un repositorio de casos (no se encontró clr.yaml)" in err
