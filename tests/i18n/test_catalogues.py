@@ -72,6 +72,13 @@ def test_placeholders_are_kept(lang: str) -> None:
         for source, translation in pairs:
             if _fields(source) != _fields(translation):
                 wrong.append(f"{source!r}: {translation!r}")
+            elif "{" in source and not source.startswith("%"):
+                names = [n for _, n, _, _ in string.Formatter().parse(source) if n]
+                values = {n.split("!")[0].split(".")[0]: "x" for n in names}
+                try:
+                    translation.format(**values)
+                except (KeyError, IndexError, ValueError) as exc:
+                    wrong.append(f"{translation!r} does not format: {exc}")
     assert not wrong, f"{lang}: placeholders differ:\n" + "\n".join(wrong)
 
 
