@@ -95,7 +95,7 @@ def test_errors_and_hints_are_introduced_in_the_language(
     args = ["tick", CASE_ID, "report-triage", "--as-of", AS_OF]
     monkeypatch.delenv("CLR_USER", raising=False)
     code, _, err = _run(["--lang", "pt-BR", *args], capsys)
-    assert code == 1
+    assert code == 2  # a usage error
     assert err == "erro: diga quem fez\ndica: acrescente --by NOME (ou defina CLR_USER)\n"
     code, _, err = _run(["--lang", "en", *args], capsys)
     assert err == "error: say who did it\nhint: add --by NAME (or set CLR_USER)\n"
