@@ -297,7 +297,9 @@ def validate_paths(
                 if problems:
                     report.files.append(FileReport(problems[0].path, problems))
                     report.config_error = True
-            contexts[root], playbook_reports = repository_context(root, today, config)
+            # Findings are a machine interface (codes, JSON, SARIF, JUnit, GitLab): they
+            # quote the playbook in English whatever language clr speaks.
+            contexts[root], playbook_reports = repository_context(root, today, config, "en")
             report.files.extend(playbook_reports)
         return contexts[root]
 
