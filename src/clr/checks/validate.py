@@ -73,6 +73,9 @@ def check_case_data(
         _narrow_to_dates(days, rule_ctx.past_dates, ctx.today)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
     findings += retention.case_retention_findings(data, shown, ctx.config.retention, ctx.today)
+    if days is not None and ctx.config.retention and data.get("closure"):
+        # Whether a closed case is past its retention period depends on the day.
+        days[0] = days[1] = ctx.today.toordinal()
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(

@@ -337,9 +337,12 @@ def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
 
             found = rules_in_words(book)
             if found:
-                lines += ["", "### Closing rules", ""]
+                lines += ["", "### " + _("Closing rules"), ""]
             for name, text, sources, _note in found:
-                lines.append(f"- `{name}` — {m(text)}  \n  Source: {m(', '.join(sources))}.")
+                lines.append(
+                    f"- `{name}` — {m(text)}  \n  "
+                    + _("Source: {sources}.").format(sources=m(", ".join(sources)))
+                )
         lines.append("")
     lines += ["## " + _("Sources"), ""]
     for key, src in book.sources.items():

@@ -215,6 +215,7 @@ def advance_command(
         _closing_option(
             "--recurrence-check",
             "When the first check after closure is due, YYYY-MM-DD (default: the playbook's).",
+            date=True,
         ),
     ] = None,
     referred_to: Annotated[
@@ -255,7 +256,7 @@ def advance_command(
         _closing_option("--referral-to", "The authority the child was referred to."),
     ] = None,
     referral_date: Annotated[
-        str | None, _closing_option("--referral-date", "When the referral was made.")
+        str | None, _closing_option("--referral-date", "When the referral was made.", date=True)
     ] = None,
     referral_reference: Annotated[
         str | None, _closing_option("--referral-reference", "The authority's reference.")
@@ -267,7 +268,7 @@ def advance_command(
     rehire_check: Annotated[
         str | None,
         _closing_option(
-            "--rehire-check", "When the supplier's files were checked for the child (date)."
+            "--rehire-check", "When the supplier's files were checked for the child.", date=True
         ),
     ] = None,
     rehired: Annotated[
@@ -373,8 +374,16 @@ def advance_command(
         _closing_notices(session)
 
 
-def _closing_option(flag: str, text: str) -> Any:
+def _closing_option(flag: str, text: str, *, date: bool = False) -> Any:
     """An option of ``advance`` for a closure fact (with --to closed)."""
+    if date:
+        return typer.Option(
+            flag,
+            metavar="DATE",
+            callback=check_date,
+            help=f"{text} (with --to closed)",
+            rich_help_panel="Closing",
+        )
     return typer.Option(flag, help=f"{text} (with --to closed)", rich_help_panel="Closing")
 
 
@@ -567,7 +576,12 @@ def follow_up_command(
         bool,
         typer.Option("--working/--not-working", help="Was the child found in child labour?"),
     ],
-    date: Annotated[str | None, typer.Option("--date", help="Check date (default: today).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", callback=check_date, help="Check date (default: today)."
+        ),
+    ] = None,
     rehired: Annotated[
         bool | None,
         typer.Option("--rehired/--not-rehired", help="Had the supplier taken the child back on?"),
@@ -580,7 +594,7 @@ def follow_up_command(
     ] = None,
     by: ByOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help="Notes (no names or contacts).")
+        str | None, typer.Option("--note", help="A note (no names or contacts).")
     ] = None,
     as_of: AsOf = None,
     dry_run: DryRun = False,
