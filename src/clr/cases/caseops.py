@@ -309,9 +309,15 @@ class ClosureFacts:
         """Write the facts into the document (not yet to disk)."""
         for key, value in self.fields.items():
             doc.set(("closure", key), value)
+        held = (
+            Case(doc.expected()).closure.get("contact_attempts") if self.contact_attempts else None
+        )
         for entry in self.contact_attempts:
-            doc.append(("closure", "contact_attempts"), entry)
-        recorded = [c for c in data.get("root_causes") or [] if isinstance(c, str)]
+            if entry not in (held or []):
+                doc.append(("closure", "contact_attempts"), entry)
+        # What the document holds now: the facts may be recorded again after questions.
+        causes = doc.expected().get("root_causes") if self.root_causes else None
+        recorded = [c for c in causes or [] if isinstance(c, str)]
         for cause in self.root_causes:
             if cause not in recorded:
                 doc.append(("root_causes",), cause)
