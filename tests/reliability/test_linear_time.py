@@ -195,3 +195,17 @@ def test_the_measure_sees_a_quadratic_pattern() -> None:
         small = min(small, _cpu_time(make(SIZE), 1))
         large = min(large, _cpu_time(make(4 * SIZE), 1))
     assert large / max(small, 1e-6) > 8, (small, large)
+
+
+@pytest.mark.parametrize("unit", ["\n", " \n", "\t\n", "language\n"])
+def test_the_language_look_up_in_clr_yaml_is_linear(unit: str) -> None:
+    """Every command reads clr.yaml for ``language:`` before it starts: blank lines must not
+    make that search quadratic (``^\\s*`` once did: 40,000 blank lines took 28 s)."""
+    from clr.cli._i18n import _LANGUAGE_KEY
+
+    def make(size: int) -> Callable[[], object]:
+        text = _text(unit, size, tail="x")
+        return lambda: _LANGUAGE_KEY.search(text)
+
+    ratios = growth(make, SIZE)
+    assert max(ratios) < LINEAR, f"language key: time grows by {ratios}"

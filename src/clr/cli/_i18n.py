@@ -51,7 +51,7 @@ ERRORS = (
     N_("{value} is not in the range {range}."),
 )
 
-_LANGUAGE_KEY = re.compile(r"^\s*[\"']?language[\"']?\s*:", re.MULTILINE)
+_LANGUAGE_KEY = re.compile(r"^[ \t]*[\"']?language[\"']?[ \t]*:", re.MULTILINE)
 _ROOT_FLAGS = ("--debug", "--version", "-h", "--help")
 _TRANSLATED = "_clr_translated"
 
