@@ -209,3 +209,21 @@ def test_the_language_look_up_in_clr_yaml_is_linear(unit: str) -> None:
 
     ratios = growth(make, SIZE)
     assert max(ratios) < LINEAR, f"language key: time grows by {ratios}"
+
+
+@pytest.mark.parametrize(
+    "template", ["{value} is not one of {choices}.", "{value} is not in the range {range}."]
+)
+def test_a_usage_error_is_read_back_in_linear_time(template: str) -> None:
+    """A usage error holds what the user typed; reading its fields back to translate it took
+    minutes over an argument repeating the template's own words."""
+    from clr.cli._i18n import _template_fields
+
+    words = template.split("}", 1)[1].split("{", 1)[0]
+
+    def make(size: int) -> Callable[[], object]:
+        text = _text(words, size, tail="")
+        return lambda: _template_fields(template, text)
+
+    ratios = growth(make, SIZE)
+    assert max(ratios) < LINEAR, f"{template}: time grows by {ratios}"

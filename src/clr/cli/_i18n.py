@@ -129,27 +129,37 @@ def speak(lang: str) -> None:
 def translate_error(message: str) -> str:
     """A usage error of typer's click in the language in force (as it is if not known)."""
     for template in ERRORS:
-        found = _template_pattern(template).fullmatch(message)
-        if found is None:
+        fields = _template_fields(template, message)
+        if fields is None:
             continue
-        fields = found.groupdict()
         if "message" in fields:
             fields["message"] = translate_error(fields["message"])
         return _(template).format(**fields)
     return message
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {}
+def _template_fields(template: str, message: str) -> dict[str, str] | None:
+    """The fields of ``message`` if it is ``template`` filled in (each field not empty).
 
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    if template not in _PATTERNS:
-        parts = re.split(r"\{(\w+)\}", template)
-        regex = "".join(
-            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
-        )
-        _PATTERNS[template] = re.compile(regex, re.DOTALL)
-    return _PATTERNS[template]
+    Found with string searches, in time linear in the message (a message holds what the user
+    typed: a lazy regular expression per field took minutes over a crafted argument). A field
+    ends at the first place its following text stands, as ``(.+?)`` would.
+    """
+    parts = re.split(r"\{(\w+)\}", template)
+    head, tail = parts[0], parts[-1]
+    if not message.startswith(head) or not message.endswith(tail):
+        return None
+    end = len(message) - len(tail)
+    pos = len(head)
+    fields: dict[str, str] = {}
+    for i in range(1, len(parts) - 1, 2):
+        name, after = parts[i], parts[i + 1]
+        stop = end if i == len(parts) - 2 else message.find(after, pos + 1, end)
+        if stop <= pos:
+            return None
+        fields[name] = message[pos:stop]
+        pos = stop + (0 if i == len(parts) - 2 else len(after))
+    return fields
 
 
 def _translate_typer_click() -> None:
