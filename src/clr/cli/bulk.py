@@ -465,17 +465,17 @@ def _stats_table(doc: dict[str, Any]) -> None:
         for node in figure_nodes(doc):
             title = figure_title(doc, node)
             if node["suppressed"]:
-                console.print(f"{title}: suppressed (too few cases)")
+                console.print(_("{title}: suppressed (too few cases)").format(title=title))
                 continue
             titles, rows, values = figure_columns(doc, node)
             table = Table(title=title, title_justify="left", title_style="bold")
-            table.add_column("Figure")
+            table.add_column(_("Figure"))
             for name in titles:
                 table.add_column(name, justify="right")
             last_section = None
             for key, section, label in rows:
                 if section != last_section:
-                    table.add_row(section, *("" for _ in titles), style="bold")
+                    table.add_row(section, *("" for _title in titles), style="bold")
                     last_section = section
                 table.add_row("  " + label, *(v.get(key, "-") for v in values))
             console.print(table)
@@ -484,7 +484,7 @@ def _stats_table(doc: dict[str, Any]) -> None:
         if doc.get("monitoring"):
             console.print(monitoring_plain(doc), markup=False, highlight=False)
     for failed in doc["failed"]:
-        typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
+        typer.echo(_("FAILED  {file}: {error}").format(file=failed["path"], error=failed["error"]))
 
 
 def _stats_bars(doc: dict[str, Any], console: Any) -> None:
@@ -548,8 +548,10 @@ def report_command(
     consent.check_override(override_consent, who)
     if audience == "investor":
         raise typer.BadParameter(
-            "an investor sees aggregates only, never the report of a single case; "
-            "share 'clr stats --min-count 5' or 'clr export --for investor'",
+            _(
+                "an investor sees aggregates only, never the report of a single case; "
+                "share 'clr stats --min-count 5' or 'clr export --for investor'"
+            ),
             param_hint="--for",
         )
     session = caseops.open_case(case, today=today)
@@ -563,7 +565,10 @@ def report_command(
     )
     if consent.gate(path, data, str(audience), today=today, override=override):
         shown_id = safe.terminal(data.get("id"))
-        typer.echo(f"consent override recorded in the history of {shown_id}", err=True)
+        typer.echo(
+            _("consent override recorded in the history of {case}").format(case=shown_id),
+            err=True,
+        )
         session = caseops.open_case(str(path), today=today)
         path, data, ctx = session.path, session.data, session.ctx
     # Every value Markdown-escaped: the report goes to buyers and suppliers.
@@ -576,10 +581,16 @@ def report_command(
             return
         output = sharing.write_sealed(output, text, sealed_for)
         count = len(sealed_for)
-        shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
         typer.echo(
-            f"wrote the report of {shown}, encrypted to {count} "
-            f"recipient{'' if count == 1 else 's'}",
+            ngettext(
+                "wrote the report of {case} to {file}, encrypted to {count} recipient",
+                "wrote the report of {case} to {file}, encrypted to {count} recipients",
+                count,
+            ).format(
+                case=safe.terminal(data.get("id")),
+                file=safe.terminal(display_path(output)),
+                count=count,
+            ),
             err=True,
         )
         return
@@ -589,8 +600,12 @@ def report_command(
     from clr.io import atomic
 
     atomic.write(output, text)
-    shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
-    typer.echo(f"wrote the report of {shown}", err=True)
+    typer.echo(
+        _("wrote the report of {case} to {file}").format(
+            case=safe.terminal(data.get("id")), file=safe.terminal(display_path(output))
+        ),
+        err=True,
+    )
 
 
 # --- clr export -----------------------------------------------------------------------
@@ -638,9 +653,9 @@ def export_command(
 
     sealed_for = sharing.recipients(encrypt_to) if encrypt_to is not None else None
     if sqlite is None and csv_dir is None:
-        raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
+        raise typer.BadParameter(_("say where to write: --sqlite FILE and/or --csv DIR"))
     if excel and csv_dir is None:
-        raise typer.BadParameter("--excel shapes CSV files: give --csv DIR too")
+        raise typer.BadParameter(_("--excel shapes CSV files: give --csv DIR too"))
     import os
 
     from clr.repo.repository import display_path
@@ -663,19 +678,32 @@ def export_command(
             [(Path(c.file), c.summary.id or "") for c in missing], override, today=today
         )
         for case_file, why in refused:
-            typer.echo(f"not shared: {safe.terminal(f'{shown[case_file]}: {why}')}", err=True)
+            typer.echo(
+                _("not shared: {reason}").format(
+                    reason=safe.terminal(f"{shown[case_file]}: {why}")
+                ),
+                err=True,
+            )
         typer.echo(
-            f"consent override recorded in the history of {len(included)} "
-            f"case{'' if len(included) == 1 else 's'}",
+            ngettext(
+                "consent override recorded in the history of {count} case",
+                "consent override recorded in the history of {count} cases",
+                len(included),
+            ).format(count=len(included)),
             err=True,
         )
     result = export.for_audience(result, str(audience), today, include=included)
     if result.left_out:
         count = len(result.left_out)
         typer.echo(
-            f"left out {count} case{'' if count == 1 else 's'} whose guardian has not "
-            f"consented to {purpose}; --override-consent REASON --by NAME includes them "
-            "and records it in each one's history",
+            ngettext(
+                "left out {count} case whose guardian has not consented to {purpose}; "
+                "--override-consent REASON --by NAME includes it and records it in its history",
+                "left out {count} cases whose guardian has not consented to {purpose}; "
+                "--override-consent REASON --by NAME includes them and records it in each "
+                "one's history",
+                count,
+            ).format(count=count, purpose=purpose),
             err=True,
         )
     ledger = None
@@ -687,15 +715,30 @@ def export_command(
         _export_sealed(result, sqlite, csv_dir, excel=excel, keys=sealed_for, counts=counts)
     if sqlite is not None and sealed_for is None:
         export.write_sqlite(result, sqlite)
-        typer.echo(f"wrote {display_path(sqlite)}: {counts}", err=True)
+        typer.echo(
+            _("wrote {file}: {counts}").format(file=display_path(sqlite), counts=counts), err=True
+        )
     if csv_dir is not None and sealed_for is None:
         export.write_csv(result, csv_dir, excel=excel)
-        typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
+        typer.echo(
+            _("wrote {file}: {counts}").format(
+                file=f"{display_path(csv_dir)}/*.csv", counts=counts
+            ),
+            err=True,
+        )
     if ledger is not None:
         ledger.record(shared, str(audience), today)
-        typer.echo(f"recorded what was shared in {display_path(ledger.path)}", err=True)
+        typer.echo(
+            _("recorded what was shared in {file}").format(file=display_path(ledger.path)),
+            err=True,
+        )
     for failed in result.failed:
-        typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
+        typer.echo(
+            _("not exported: {reason}").format(
+                reason=safe.terminal(f"{failed.path}: {failed.error}")
+            ),
+            err=True,
+        )
     raise typer.Exit(1 if result.failed else 0)
 
 
@@ -713,13 +756,17 @@ def _export_sealed(
     from clr.repo.repository import display_path
     from clr.views import export, sharing
 
-    noun = f"{len(keys)} recipient{'' if len(keys) == 1 else 's'}"
+    said = ngettext(
+        "wrote {file}, encrypted to {count} recipient: {counts}",
+        "wrote {file}, encrypted to {count} recipients: {counts}",
+        len(keys),
+    )
     if sqlite is not None:
         with sharing.private_workdir() as work:
             plain = work / "export.db"
             export.write_sqlite(result, plain)
             target = sharing.write_sealed(sqlite, files.read_bytes(plain), keys)
-        typer.echo(f"wrote {display_path(target)}, encrypted to {noun}: {counts}", err=True)
+        typer.echo(said.format(file=display_path(target), count=len(keys), counts=counts), err=True)
     if csv_dir is not None:
         with sharing.private_workdir() as work:
             written = export.write_csv(result, work, excel=excel)
@@ -727,7 +774,8 @@ def _export_sealed(
             for plain in written:
                 sharing.write_sealed(csv_dir / plain.name, files.read_bytes(plain), keys)
         typer.echo(
-            f"wrote {display_path(csv_dir)}/*.csv.age, encrypted to {noun}: {counts}", err=True
+            said.format(file=f"{display_path(csv_dir)}/*.csv.age", count=len(keys), counts=counts),
+            err=True,
         )
 
 
@@ -744,11 +792,11 @@ def _shared_ledger(targets: list[Path], ids: list[str], min_count: int) -> Any:
         return None
     ledger = disclosure.find_ledger(targets[0])
     if ledger is None:
-        typer.echo(
-            "warning: not inside a case repository: this selection was not compared with "
-            "earlier ones, nor recorded",
-            err=True,
+        said = _(
+            "not inside a case repository: this selection was not compared with "
+            "earlier ones, nor recorded"
         )
+        typer.echo(_("warning: {message}").format(message=said), err=True)
         return None
     ledger.check(ids, min_count)
     return ledger

@@ -63,6 +63,7 @@ def dashboard_command(
     """
     from clr import __version__
     from clr.cli.bulk import _report_failed, _shared_ledger
+    from clr.i18n import _, ngettext
     from clr.render import dashboard as page
     from clr.repo.repository import display_path
     from clr.views import dashboard, load
@@ -86,17 +87,32 @@ def dashboard_command(
     written = dashboard.write_site(page.site(board, __version__), output)
     shown = ", ".join(safe.terminal(display_path(p)) for p in written)
     count = board.stats["total"]["figures"]
-    cases_text = f"{count['cases']} cases" if count is not None else "too few cases to show"
-    typer.echo(f"wrote {shown}: {cases_text}, for {audience}", err=True)
+    cases_text = (
+        ngettext("{count} case", "{count} cases", count["cases"]).format(count=count["cases"])
+        if count is not None
+        else _("too few cases to show")
+    )
+    typer.echo(
+        _("wrote {files}: {cases}, for {audience}").format(
+            files=shown, cases=cases_text, audience=audience
+        ),
+        err=True,
+    )
     if board.left_out:
         typer.echo(
-            f"left out {board.left_out} case{'' if board.left_out == 1 else 's'} whose "
-            "guardian has not consented to sharing with the buyer",
+            ngettext(
+                "left out {count} case whose guardian has not consented to sharing with the buyer",
+                "left out {count} cases whose guardian has not consented to sharing with the buyer",
+                board.left_out,
+            ).format(count=board.left_out),
             err=True,
         )
     if ledger is not None:
         ledger.record(shared, str(audience), today)
-        typer.echo(f"recorded what was shared in {display_path(ledger.path)}", err=True)
+        typer.echo(
+            _("recorded what was shared in {file}").format(file=display_path(ledger.path)),
+            err=True,
+        )
     _report_failed(cases)
     raise typer.Exit(1 if board.failed_count else 0)
 

@@ -12,7 +12,9 @@ for a breakdown). Every value from a case file (a caseworker's name, a payer, a 
 is escaped by ``safe.html``.
 
 Every heading and label comes from ``LABELS`` (a figure's or a word's name) and
-``DEFINITIONS`` (what a section's figures mean), so that they can be translated in one place.
+``DEFINITIONS`` (what a section's figures mean), each text a message of the catalogue: the
+page speaks the language in force (``<html lang>`` says which). Words of the case file (a
+stage, a closure reason, a role, a sex) are machine words and stay as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from clr import i18n
+from clr.i18n import N_, _
 from clr.render.safe import html
 from clr.render.svg import Chart, Value, bars
 
@@ -30,138 +34,184 @@ SUPPRESSED = "suppressed"
 
 LABELS: dict[str, str] = {
     # the page
-    "page.title": "Case figures",
-    "page.as_of": "As of",
-    "page.cases": "cases",
-    "page.for": "For",
-    "page.audience.caseworker": "your team",
-    "page.audience.buyer": "the buyer: cases whose guardian consented to sharing with the buyer",
-    "page.audience.investor": "investors: figures only",
-    "page.min_count": "Every figure that rests on fewer than {n} cases reads “suppressed”.",
-    "page.too_few": "Too few cases to show any figure: every figure here would rest on fewer "
-    "than {n} cases.",
-    "page.left_out": "{n} cases whose guardian has not consented to this sharing are left out.",
-    "page.failed": "{n} case files could not be read and are not counted.",
-    "page.failed_list": "Case files that could not be read",
-    "page.contents": "Contents",
-    "page.made_by": "Made by clr {version} from the case files; every number is a figure of "
-    "“clr stats --format json” over the same cases.",
-    "page.none": "None.",
-    "table.figure": "Figure",
-    "table.all": "all",
-    "table.chart_note": "The table below the chart holds the same numbers.",
+    "page.title": N_("Case figures"),
+    "page.as_of": N_("As of"),
+    "page.cases": N_("cases"),
+    "page.for": N_("For"),
+    "page.audience.caseworker": N_("your team"),
+    "page.audience.buyer": N_(
+        "the buyer: cases whose guardian consented to sharing with the buyer"
+    ),
+    "page.audience.investor": N_("investors: figures only"),
+    "page.min_count": N_("Every figure that rests on fewer than {n} cases reads “suppressed”."),
+    "page.too_few": N_(
+        "Too few cases to show any figure: every figure here would rest on fewer than {n} cases."
+    ),
+    "page.left_out": N_("{n} cases whose guardian has not consented to this sharing are left out."),
+    "page.failed": N_("{n} case files could not be read and are not counted."),
+    "page.failed_list": N_("Case files that could not be read"),
+    "page.contents": N_("Contents"),
+    "page.made_by": N_(
+        "Made by clr {version} from the case files; every number is a figure of "
+        "“clr stats --format json” over the same cases."
+    ),
+    "page.none": N_("None."),
+    "table.figure": N_("Figure"),
+    "table.all": N_("all"),
+    "table.chart_note": N_("The table below the chart holds the same numbers."),
     "value.none": "–",
-    "value.suppressed": "suppressed",
-    "value.days": "days",
+    "value.suppressed": N_("suppressed"),
+    "value.days": N_("days"),
     # sections
-    "section.overview": "Cases",
-    "section.funnel": "Funnel: cases that reached each stage",
-    "section.open_by_stage": "Open cases by stage",
-    "section.days_in_stage": "Time in stage: median days",
-    "section.days_from_discovery": "Speed: median days from discovery",
-    "section.overdue_by_role": "Overdue actions by owner",
-    "section.overdue_by_action": "Overdue actions by action",
-    "section.coverage": "Coverage",
-    "section.outcomes": "Outcomes at follow-up visits",
-    "section.closure": "Closure mix",
-    "section.money": "Money per case, in {currency}",
-    "section.stipends": "Stipends",
-    "section.root_causes": "Root causes",
-    "section.ici": "ICI's CLMRS core criteria",
-    "section.ccrb": "Assessment, plans and hiring",
-    "section.channels": "How cases came to light",
-    "section.month": "Trends by month of discovery",
-    "section.closure_lost": "Lost to follow-up",
-    "section.corrective": "Corrective action at the supplier",
-    "section.ici_count": "Cases identified in the past 24 months",
-    "section.assessment_days": "Days from discovery to assessment",
-    "section.caseworker": "By caseworker",
+    "section.overview": N_("Cases"),
+    "section.funnel": N_("Funnel: cases that reached each stage"),
+    "section.open_by_stage": N_("Open cases by stage"),
+    "section.days_in_stage": N_("Time in stage: median days"),
+    "section.days_from_discovery": N_("Speed: median days from discovery"),
+    "section.overdue_by_role": N_("Overdue actions by owner"),
+    "section.overdue_by_action": N_("Overdue actions by action"),
+    "section.coverage": N_("Coverage"),
+    "section.outcomes": N_("Outcomes at follow-up visits"),
+    "section.closure": N_("Closure mix"),
+    "section.money": N_("Money per case, in {currency}"),
+    "section.stipends": N_("Stipends"),
+    "section.root_causes": N_("Root causes"),
+    "section.ici": N_("ICI's CLMRS core criteria"),
+    "section.ccrb": N_("Assessment, plans and hiring"),
+    "section.channels": N_("How cases came to light"),
+    "section.month": N_("Trends by month of discovery"),
+    "section.closure_lost": N_("Lost to follow-up"),
+    "section.corrective": N_("Corrective action at the supplier"),
+    "section.ici_count": N_("Cases identified in the past 24 months"),
+    "section.assessment_days": N_("Days from discovery to assessment"),
+    "section.caseworker": N_("By caseworker"),
     # figures
-    "cases": "cases",
-    "open": "open",
-    "closed": "closed",
-    "overdue.actions": "overdue actions",
-    "overdue.cases": "cases with an overdue action",
-    "closure.lost_to_follow_up": "lost to follow-up",
-    "money.total": "total paid",
-    "money.per_case": "per case paid",
-    "money.per_child_remediated": "per child remediated",
-    "money.payments": "payments",
-    "money.stipend_on_time": "stipend paid on time",
-    "money.stipend_at_least_lost_wage": "stipend at least the lost wage",
-    "root_causes.corrective_action": "corrective action at the supplier",
-    "sector.identified_24_months": "cases identified in the past 24 months",
-    "sector.ici_received_support": "received support",
-    "sector.ici_in_person_visit": "visited in person",
-    "sector.ici_two_follow_ups": "at least two follow-up visits",
-    "sector.days_to_assessment": "median days from discovery to assessment",
-    "sector.assessed_within_72_hours": "assessed within 72 hours",
-    "coverage.plan_signed_by_all": "plan accepted by all parties",
-    "sector.forged_or_borrowed_id": "forged or borrowed ID",
-    "sector.recruited_by_agent": "recruited by a labour agent",
-    "money.by_payer": "paid by {payer}",
-    "group.month": "month",
-    "section.monitoring": "Monitored population and identification rate",
-    "monitoring.rounds": "rounds",
-    "monitoring.households": "households visited",
-    "monitoring.children": "children monitored",
-    "monitoring.identified": "children identified in child labour",
-    "monitoring.rate": "identification rate",
-    "group.caseworker": "caseworker",
+    "cases": N_("cases"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "overdue.actions": N_("overdue actions"),
+    "overdue.cases": N_("cases with an overdue action"),
+    "closure.lost_to_follow_up": N_("lost to follow-up"),
+    "money.total": N_("total paid"),
+    "money.per_case": N_("per case paid"),
+    "money.per_child_remediated": N_("per child remediated"),
+    "money.payments": N_("payments"),
+    "money.stipend_on_time": N_("stipend paid on time"),
+    "money.stipend_at_least_lost_wage": N_("stipend at least the lost wage"),
+    "root_causes.corrective_action": N_("corrective action at the supplier"),
+    "sector.identified_24_months": N_("cases identified in the past 24 months"),
+    "sector.ici_received_support": N_("received support"),
+    "sector.ici_in_person_visit": N_("visited in person"),
+    "sector.ici_two_follow_ups": N_("at least two follow-up visits"),
+    "sector.days_to_assessment": N_("median days from discovery to assessment"),
+    "sector.assessed_within_72_hours": N_("assessed within 72 hours"),
+    "coverage.plan_signed_by_all": N_("plan accepted by all parties"),
+    "sector.forged_or_borrowed_id": N_("forged or borrowed ID"),
+    "sector.recruited_by_agent": N_("recruited by a labour agent"),
+    "money.by_payer": N_("paid by {payer}"),
+    "group.month": N_("month"),
+    "section.monitoring": N_("Monitored population and identification rate"),
+    "monitoring.rounds": N_("rounds"),
+    "monitoring.households": N_("households visited"),
+    "monitoring.children": N_("children monitored"),
+    "monitoring.identified": N_("children identified in child labour"),
+    "monitoring.rate": N_("identification rate"),
+    "group.caseworker": N_("caseworker"),
 }
-"""Every heading and label of a page, by key (a word of the vocabulary falls back to itself
-with spaces for underscores)."""
+"""Every heading and label of a page, by key (a msgid; a word of the vocabulary falls back to
+itself with spaces for underscores)."""
 
 DEFINITIONS: dict[str, str] = {
-    "overview": "Cases read; open: not in stage closed; closed: in stage closed.",
-    "funnel": "A case reached a stage if its current stage or any stage in its history "
-    "is that stage or a later one (closure aside); closed: cases that are closed.",
-    "open_by_stage": "Open cases by their current stage.",
-    "days_in_stage": "Median days from entering a stage to the next history entry, over the "
-    "cases that left it; n: how many cases.",
-    "days_from_discovery": "Median days from discovery.date to protection, age verification, "
-    "the signed plan, the first stipend and closure.",
-    "overdue_by_role": "Required actions of the current stage past their due date, by the "
-    "role the playbook gives them to (an action of two roles counts for both).",
-    "overdue_by_action": "Required actions of the current stage past their due date, by action.",
-    "coverage": "Shares among the cases that reached the stage where each item is due: age "
-    "verified, family reached, the guardian's consent and the child's assent, the plan signed "
-    "by the family, the supplier and the buyer, at least one support, at least two visits.",
-    "outcomes": "Among cases with a visit: in school at the latest visit, child labour found at "
-    "any visit; among cases with two visits: no child labour at the latest two; reopened "
-    "cases; job offered to an adult of the family and accepted.",
-    "closure": "Closed cases by reason; lost to follow-up: closed as lost_contact.",
-    "money": "Payments in one currency (currencies are never added together): the total, the "
-    "total divided by the cases paid in it, and by the cases closed as remediated "
-    "(no_longer_in_CL, hazard_removed, reached_min_age, aged_out) paid in it.",
-    "stipends": "Stipend payments with a period paid by the end of that month; plans whose "
-    "stipend is at least the child's lost wage, in the same currency.",
-    "root_causes": "Cases citing each root cause; share of cases in remediation with a "
-    "corrective action at the supplier.",
-    "ici": "The International Cocoa Initiative's core criteria of a child labour monitoring "
-    "and remediation system, over cases identified in the past 24 months: support (a payment, "
-    "an enrolment or a referral), a visit in person (not by phone), two follow-up visits.",
-    "ccrb": "As The Centre for Child Rights and Business reports: days from discovery to "
-    "assessment against its 72 hours (dates, so within 3 days), plans signed by every party, "
-    "IDs suspected forged or borrowed, children brought in by a labour agent.",
-    "channels": "Cases by discovery.channel.",
-    "monitoring": "From the register of monitoring rounds (monitoring/rounds.yaml): households "
-    "and children visited, per month of the round; children identified in child labour: cases "
-    "found by a monitoring visit (discovery.channel clmrs_visit) at a site and in a month the "
-    "register holds; the identification rate is those over the children monitored (ICI).",
-    "month": "Cases by the month they were discovered in, and how many of them are still "
-    "open or closed now.",
-    "caseworker": "Cases by whoever made their latest move, and the overdue actions among them.",
+    "overview": N_("Cases read; open: not in stage closed; closed: in stage closed."),
+    "funnel": N_(
+        "A case reached a stage if its current stage or any stage in its history "
+        "is that stage or a later one (closure aside); closed: cases that are closed."
+    ),
+    "open_by_stage": N_("Open cases by their current stage."),
+    "days_in_stage": N_(
+        "Median days from entering a stage to the next history entry, over the "
+        "cases that left it; n: how many cases."
+    ),
+    "days_from_discovery": N_(
+        "Median days from discovery.date to protection, age verification, "
+        "the signed plan, the first stipend and closure."
+    ),
+    "overdue_by_role": N_(
+        "Required actions of the current stage past their due date, by the "
+        "role the playbook gives them to (an action of two roles counts for both)."
+    ),
+    "overdue_by_action": N_(
+        "Required actions of the current stage past their due date, by action."
+    ),
+    "coverage": N_(
+        "Shares among the cases that reached the stage where each item is due: age "
+        "verified, family reached, the guardian's consent and the child's assent, the plan signed "
+        "by the family, the supplier and the buyer, at least one support, at least two visits."
+    ),
+    "outcomes": N_(
+        "Among cases with a visit: in school at the latest visit, child labour found at "
+        "any visit; among cases with two visits: no child labour at the latest two; reopened "
+        "cases; job offered to an adult of the family and accepted."
+    ),
+    "closure": N_("Closed cases by reason; lost to follow-up: closed as lost_contact."),
+    "money": N_(
+        "Payments in one currency (currencies are never added together): the total, the "
+        "total divided by the cases paid in it, and by the cases closed as remediated "
+        "(no_longer_in_CL, hazard_removed, reached_min_age, aged_out) paid in it."
+    ),
+    "stipends": N_(
+        "Stipend payments with a period paid by the end of that month; plans whose "
+        "stipend is at least the child's lost wage, in the same currency."
+    ),
+    "root_causes": N_(
+        "Cases citing each root cause; share of cases in remediation with a "
+        "corrective action at the supplier."
+    ),
+    "ici": N_(
+        "The International Cocoa Initiative's core criteria of a child labour monitoring "
+        "and remediation system, over cases identified in the past 24 months: support (a payment, "
+        "an enrolment or a referral), a visit in person (not by phone), two follow-up visits."
+    ),
+    "ccrb": N_(
+        "As The Centre for Child Rights and Business reports: days from discovery to "
+        "assessment against its 72 hours (dates, so within 3 days), plans signed by every party, "
+        "IDs suspected forged or borrowed, children brought in by a labour agent."
+    ),
+    "channels": N_("Cases by discovery.channel."),
+    "monitoring": N_(
+        "From the register of monitoring rounds (monitoring/rounds.yaml): households "
+        "and children visited, per month of the round; children identified in child labour: cases "
+        "found by a monitoring visit (discovery.channel clmrs_visit) at a site and in a month the "
+        "register holds; the identification rate is those over the children monitored (ICI)."
+    ),
+    "month": N_(
+        "Cases by the month they were discovered in, and how many of them are still "
+        "open or closed now."
+    ),
+    "caseworker": N_(
+        "Cases by whoever made their latest move, and the overdue actions among them."
+    ),
 }
-"""What each section's figures mean (docs/bulk-views.md has each with its source)."""
+"""What each section's figures mean (docs/bulk-views.md has each with its source), by key
+(a msgid)."""
 
 
 def label(key: str, **values: str) -> str:
-    """The label of ``key`` (a word without a label reads as itself, spaces for ``_``)."""
-    text = LABELS.get(key)
-    if text is None:
-        text = key.rsplit(".", 1)[-1].replace("_", " ")
+    """The label of ``key`` in the language in force.
+
+    A word without a label (of the case file) reads as itself, spaces for ``_``.
+    """
+    from clr.views.figures import FIGURE_LABELS
+
+    text = LABELS.get(key) or FIGURE_LABELS.get(key)
+    text = key.rsplit(".", 1)[-1].replace("_", " ") if text is None else _(text)
     return text.format(**values) if values else text
+
+
+def definition(key: str) -> str:
+    """What the figures of section ``key`` mean, in the language in force ("" if not said)."""
+    text = DEFINITIONS.get(key)
+    return "" if text is None else _(text)
 
 
 # --- numbers ----------------------------------------------------------------------------
@@ -257,7 +307,7 @@ class _Page:
         rows: Sequence[tuple[str, str]],
         kind: Kind,
         *,
-        definition: str | None = None,
+        meaning: str | None = None,
     ) -> None:
         """A chart and a table of figures (rows: label, dotted path), a column per sex."""
         from clr.views.dashboard import figure
@@ -269,10 +319,10 @@ class _Page:
         if not rows:
             return
         columns = self.columns()
-        names = [label("table.all") if n == "all" else label(n) for n, _ in columns]
+        names = [label("table.all") if n == "all" else label(n) for n, _node in columns]
         values: list[list[Value]] = []
         cells: list[list[str]] = []
-        for _, path in rows:
+        for _text, path in rows:
             row_values, row_cells = [], []
             for sex, node in columns:
                 attributes = {"data-sex": sex}
@@ -284,14 +334,14 @@ class _Page:
         chart = Chart(
             self.chart_id(),
             heading,
-            DEFINITIONS.get(definition or ident, ""),
-            [text for text, _ in rows],
+            definition(meaning or ident),
+            [text for text, _path in rows],
             names,
             values,
             unit_max=100.0 if kind == "share" else None,
         )
-        table = _table(heading, label("table.figure"), names, [t for t, _ in rows], cells)
-        self.add(ident, heading, _body(DEFINITIONS.get(definition or ident, ""), chart, table))
+        table = _table(heading, label("table.figure"), names, [t for t, _path in rows], cells)
+        self.add(ident, heading, _body(definition(meaning or ident), chart, table))
 
     def breakdown_section(self, by: str, metrics: Sequence[str]) -> None:
         """A chart and a table of a few figures for each group of a breakdown."""
@@ -318,9 +368,9 @@ class _Page:
             values.append(row_values)
             cells.append(row_cells)
         categories = [str(g["group"]) for g in groups]
-        chart = Chart(self.chart_id(), heading, DEFINITIONS[by], categories, names, values)
+        chart = Chart(self.chart_id(), heading, definition(by), categories, names, values)
         table = _table(heading, label(f"group.{by}"), names, categories, cells)
-        self.add(by, heading, _body(DEFINITIONS[by], chart, table))
+        self.add(by, heading, _body(definition(by), chart, table))
 
     def monitoring_section(self) -> None:
         """The monitored population and the identification rate, by month of the round."""
@@ -335,7 +385,7 @@ class _Page:
         rows += [(month, f"by_month.{month}.", block) for month, block in months.items()]
         values: list[list[Value]] = []
         cells: list[list[str]] = []
-        for _, prefix, block in rows:
+        for _text, prefix, block in rows:
             attributes = {"data-sex": "all", "data-by": "monitoring"}
             row_cells = [_cell(block[m], "count", attributes, f"{prefix}{m}") for m in metrics]
             rate = block["identification_rate"]
@@ -345,14 +395,14 @@ class _Page:
         chart = Chart(
             self.chart_id(),
             heading,
-            DEFINITIONS["monitoring"],
-            [text for text, _, _ in rows],
+            definition("monitoring"),
+            [text for text, *_rest in rows],
             [label("monitoring.rate")],
             values,
             unit_max=max([v.number for row in values for v in row if v.number is not None] + [1.0]),
         )
-        table = _table(heading, label("group.month"), names, [t for t, _, _ in rows], cells)
-        self.add("monitoring", heading, _body(DEFINITIONS["monitoring"], chart, table))
+        table = _table(heading, label("group.month"), names, [t for t, *_rest in rows], cells)
+        self.add("monitoring", heading, _body(definition("monitoring"), chart, table))
 
 
 def _table(
@@ -370,9 +420,9 @@ def _table(
     )
 
 
-def _body(definition: str, chart: Chart, table: str) -> str:
+def _body(meaning: str, chart: Chart, table: str) -> str:
     return (
-        f'<p class="definition">{html(definition)}</p>'
+        f'<p class="definition">{html(meaning)}</p>'
         f"<figure>{bars(chart)}<figcaption>{html(chart.title)}. "
         f"{html(label('table.chart_note'))}</figcaption></figure>{table}"
     )
@@ -392,7 +442,7 @@ def _keys(board: Dashboard, path: str) -> list[str]:
 
 
 def _rows(keys: Sequence[str], prefix: str) -> list[tuple[str, str]]:
-    return [(label(k), f"{prefix}.{k}") for k in keys]
+    return [(label(f"{prefix}.{k}"), f"{prefix}.{k}") for k in keys]
 
 
 def _named(paths: Sequence[str]) -> list[tuple[str, str]]:
@@ -457,7 +507,7 @@ def _sections(page: _Page) -> None:
         label("section.closure_lost"),
         _named(["closure.lost_to_follow_up"]),
         "share",
-        definition="closure",
+        meaning="closure",
     )
     for index, currency in enumerate(_keys(board, "money.total"), 1):
         rows = [
@@ -468,7 +518,7 @@ def _sections(page: _Page) -> None:
             (label("money.by_payer", payer=payer), f"money.by_payer.{payer}.{currency}")
             for payer in _keys(board, "money.by_payer")
             if any(
-                currency in _keys_of(node, f"money.by_payer.{payer}") for _, node in page.columns()
+                currency in _keys_of(node, f"money.by_payer.{payer}") for _s, node in page.columns()
             )
         ]
         page.figure_section(
@@ -476,7 +526,7 @@ def _sections(page: _Page) -> None:
             label("section.money", currency=currency),
             rows,
             "money",
-            definition="money",
+            meaning="money",
         )
     page.figure_section(
         "stipends",
@@ -495,7 +545,7 @@ def _sections(page: _Page) -> None:
         label("section.corrective"),
         _named(["root_causes.corrective_action"]),
         "share",
-        definition="root_causes",
+        meaning="root_causes",
     )
     page.figure_section(
         "ici",
@@ -514,7 +564,7 @@ def _sections(page: _Page) -> None:
         label("section.ici_count"),
         _named(["sector.identified_24_months"]),
         "count",
-        definition="ici",
+        meaning="ici",
     )
     page.figure_section(
         "ccrb",
@@ -534,7 +584,7 @@ def _sections(page: _Page) -> None:
         label("section.assessment_days"),
         _named(["sector.days_to_assessment"]),
         "median",
-        definition="ccrb",
+        meaning="ccrb",
     )
     page.figure_section(
         "channels",
@@ -600,7 +650,8 @@ def page(board: Dashboard, version: str) -> str:
     )
     meta += "".join(f'<p class="meta">{html(n)}</p>' for n in notes)
     contents = "".join(
-        f'<li><a href="#{ident}">{html(heading)}</a></li>' for ident, heading, _ in built.sections
+        f'<li><a href="#{ident}">{html(heading)}</a></li>'
+        for ident, heading, *_rest in built.sections
     )
     sections = "".join(
         f'<section id="{ident}" aria-labelledby="{ident}-h">'
@@ -619,7 +670,7 @@ def page(board: Dashboard, version: str) -> str:
         )
     title = html(label("page.title"))
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{i18n.current()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">"

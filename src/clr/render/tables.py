@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from clr.i18n import N_
+from clr.i18n import N_, _
 from clr.render import safe
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def status_cells(case: CaseSummary) -> list[str]:
     from clr.views.status import status_row
 
     row = status_row(case)
-    return [safe.terminal(dash(row[key])) for key, _ in STATUS_TABLE]
+    return [safe.terminal(dash(row[key])) for key, _title in STATUS_TABLE]
 
 
 def status_json(cases: Sequence[CaseSummary], today: dt.date) -> str:
@@ -113,16 +113,16 @@ def status_markdown(cases: Sequence[CaseSummary], today: dt.date) -> str:
     from clr.views.report import markdown_table
 
     ok = [c for c in cases if c.ok]
-    out = [f"# Case status as of {today.isoformat()}", ""]
+    out = [_("# Case status as of {date}").format(date=today.isoformat()), ""]
     out.append(
         markdown_table(
-            [title for _, title in STATUS_TABLE],
+            [_(title) for _key, title in STATUS_TABLE],
             [[safe.markdown(cell) for cell in status_cells(c)] for c in ok],
         )
     )
     failed = [c for c in cases if not c.ok]
     if failed:
-        out += ["", "## Cases that could not be read", ""]
+        out += ["", _("## Cases that could not be read"), ""]
         out += [f"- {safe.markdown(c.path)}: {safe.markdown(c.error)}" for c in failed]
     return "\n".join(out) + "\n"
 
@@ -147,7 +147,7 @@ def figure_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def figure_title(doc: dict[str, Any], node: dict[str, Any]) -> str:
     """The title of a block of figures."""
     if node is doc["total"]:
-        return "All cases"
+        return _("All cases")
     return f"{doc['by']}: {node['group']}"
 
 
@@ -163,8 +163,9 @@ def figure_columns(
     values: list[dict[str, str]] = []
     order: dict[str, tuple[str, str]] = {}
     for name, child in columns:
-        suffix = " (suppressed)" if child["suppressed"] else ""
-        titles.append(name + suffix)
+        shown_name = _("all") if name == "all" else name  # a sex stays as the case file says
+        suppressed = _("{column} (suppressed)").format(column=shown_name)
+        titles.append(suppressed if child["suppressed"] else shown_name)
         shown: dict[str, str] = {}
         if not child["suppressed"]:
             for key, section, label, text in display_rows(child["figures"]):
@@ -181,23 +182,23 @@ def figures_plain(doc: dict[str, Any]) -> str:
     for node in figure_nodes(doc):
         title = figure_title(doc, node)
         if node["suppressed"]:
-            blocks.append(f"{title}: suppressed (too few cases)")
+            blocks.append(_("{title}: suppressed (too few cases)").format(title=title))
             continue
         titles, rows, values = figure_columns(doc, node)
         cells = []
         last_section = None
         for key, section, label in rows:
             if section != last_section:
-                cells.append([section, *("" for _ in titles)])
+                cells.append([section, *("" for _title in titles)])
                 last_section = section
             cells.append(["  " + label, *(v.get(key, "-") for v in values)])
-        blocks.append(f"{title}\n" + plain_table(["figure", *titles], cells))
+        blocks.append(f"{title}\n" + plain_table([_("figure"), *titles], cells))
     if doc.get("monitoring"):
         blocks.append(monitoring_plain(doc))
     return "\n\n".join(blocks)
 
 
-MONITORING_TITLE = "monitoring rounds (monitoring/rounds.yaml)"
+MONITORING_TITLE = N_("monitoring rounds (monitoring/rounds.yaml)")
 
 
 def monitoring_rows(doc: dict[str, Any]) -> list[list[str]]:
@@ -205,14 +206,15 @@ def monitoring_rows(doc: dict[str, Any]) -> list[list[str]]:
     from clr.views.figures import display_rows
 
     rows = []
-    for key, _, _, text in display_rows(doc["monitoring"]):
-        rows.append([safe.terminal(key.replace("_", " ")), text])
+    for _key, _section, label, text in display_rows(doc["monitoring"]):
+        rows.append([safe.terminal(label), text])
     return rows
 
 
 def monitoring_plain(doc: dict[str, Any]) -> str:
     """The monitoring figures as a plain table."""
-    return f"{MONITORING_TITLE}\n" + plain_table(["figure", "value"], monitoring_rows(doc))
+    headers = [_("figure"), _("value")]
+    return f"{_(MONITORING_TITLE)}\n" + plain_table(headers, monitoring_rows(doc))
 
 
 def figures_markdown(doc: dict[str, Any]) -> str:
@@ -220,37 +222,39 @@ def figures_markdown(doc: dict[str, Any]) -> str:
     from clr.views.report import markdown_table
 
     doc = safe.markdown_data(doc)
-    out = [f"# Case figures as of {doc['as_of']}"]
+    out = [_("# Case figures as of {date}").format(date=doc["as_of"])]
     if doc["min_count"]:
-        out.append(f"Groups of fewer than {doc['min_count']} cases are suppressed.")
+        out.append(
+            _("Groups of fewer than {count} cases are suppressed.").format(count=doc["min_count"])
+        )
     for node in figure_nodes(doc):
         out.append(f"## {figure_title(doc, node)}")
         if node["suppressed"]:
-            out.append("Suppressed: too few cases.")
+            out.append(_("Suppressed: too few cases."))
             continue
         titles, rows, values = figure_columns(doc, node)
         table_rows = []
         last_section = None
         for key, section, label in rows:
             if section != last_section:
-                table_rows.append([f"**{section}**", *("" for _ in titles)])
+                table_rows.append([f"**{section}**", *("" for _title in titles)])
                 last_section = section
             table_rows.append([label, *(v.get(key, "-") for v in values)])
-        out.append(markdown_table(["Figure", *titles], table_rows))
+        out.append(markdown_table([_("Figure"), *titles], table_rows))
     if doc.get("monitoring"):
-        out.append(f"## {MONITORING_TITLE}")
-        out.append(markdown_table(["Figure", "Value"], monitoring_rows(doc)))
+        out.append(f"## {_(MONITORING_TITLE)}")
+        out.append(markdown_table([_("Figure"), _("Value")], monitoring_rows(doc)))
     if doc["failed"]:
-        out.append("## Cases that could not be read")
+        out.append(_("## Cases that could not be read"))
         out.append("\n".join(f"- {f['path']}: {f['error']}" for f in doc["failed"]))
     return "\n\n".join(out) + "\n"
 
 
 BAR_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("funnel", "funnel: cases that reached each stage"),
-    ("closure.by_reason", "closure mix: closed cases by reason"),
+    ("funnel", N_("funnel: cases that reached each stage")),
+    ("closure.by_reason", N_("closure mix: closed cases by reason")),
 )
-"""The figures ``clr stats`` draws as bars on a terminal: path and title."""
+"""The figures ``clr stats`` draws as bars on a terminal: path and title (a msgid)."""
 
 
 def figure_bars(
@@ -282,5 +286,5 @@ def figure_bars(
             size = round(room * value / top) if isinstance(value, int) else 0
             bar = block * max(size, 1 if isinstance(value, int) and value > 0 else 0)
             rows.append((label.ljust(label_width), bar, text.rjust(text_width)))
-        out.append((title, rows))
+        out.append((_(title), rows))
     return out

@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from clr.i18n import N_, _
 from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
@@ -389,19 +390,84 @@ def stats_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 SECTION_TITLES: dict[str, str] = {
-    "cases": "cases",
-    "funnel": "funnel: cases that reached each stage",
-    "open_by_stage": "open cases by stage",
-    "overdue": "overdue required actions",
-    "speed": "speed: median days",
-    "coverage": "coverage",
-    "outcomes": "outcomes",
-    "closure": "closure",
-    "money": "money (per currency)",
-    "root_causes": "root causes",
-    "sector": "sector figures (ICI, CCRB, Fairtrade)",
+    "cases": N_("cases"),
+    "funnel": N_("funnel: cases that reached each stage"),
+    "open_by_stage": N_("open cases by stage"),
+    "overdue": N_("overdue required actions"),
+    "speed": N_("speed: median days"),
+    "coverage": N_("coverage"),
+    "outcomes": N_("outcomes"),
+    "closure": N_("closure"),
+    "money": N_("money (per currency)"),
+    "root_causes": N_("root causes"),
+    "sector": N_("sector figures (ICI, CCRB, Fairtrade)"),
 }
-"""Section headings of the human-readable stats tables."""
+"""Section headings of the human-readable stats tables (msgids)."""
+
+FIGURE_LABELS: dict[str, str] = {
+    "cases": N_("cases"),
+    "open": N_("open"),
+    "closed": N_("closed"),
+    "overdue.actions": N_("actions"),
+    "overdue.cases": N_("cases"),
+    "speed.days_in_stage": N_("days in stage"),
+    "speed.days_from_discovery": N_("days from discovery"),
+    "speed.days_from_discovery.plan_signed": N_("plan signed"),
+    "speed.days_from_discovery.first_stipend": N_("first stipend"),
+    "coverage.age_verified": N_("age verified"),
+    "coverage.family_reached": N_("family reached"),
+    "coverage.consent_and_assent": N_("consent and assent"),
+    "coverage.plan_signed_by_all": N_("plan signed by all"),
+    "coverage.at_least_one_support": N_("at least one support"),
+    "coverage.two_follow_ups": N_("two follow-ups"),
+    "outcomes.in_school_at_last_visit": N_("in school at last visit"),
+    "outcomes.no_child_labour_last_two_visits": N_("no child labour at the last two visits"),
+    "outcomes.refound_working": N_("found working again"),
+    "outcomes.reopened": N_("reopened"),
+    "outcomes.recurrence_same_supplier": N_("recurrence at the same supplier"),
+    "outcomes.job_offered": N_("job offered"),
+    "outcomes.job_accepted": N_("job accepted"),
+    "closure.by_reason": N_("by reason"),
+    "closure.lost_to_follow_up": N_("lost to follow-up"),
+    "money.payments": N_("payments"),
+    "money.total": N_("total"),
+    "money.per_case": N_("per case"),
+    "money.per_child_remediated": N_("per child remediated"),
+    "money.by_payer": N_("by payer"),
+    "money.stipend_on_time": N_("stipend on time"),
+    "money.stipend_at_least_lost_wage": N_("stipend at least the lost wage"),
+    "root_causes.by_cause": N_("by cause"),
+    "root_causes.corrective_action": N_("corrective action"),
+    "sector.identified_24_months": N_("identified in the past 24 months"),
+    "sector.ici_received_support": N_("ICI: received support"),
+    "sector.ici_in_person_visit": N_("ICI: visited in person"),
+    "sector.ici_two_follow_ups": N_("ICI: two follow-up visits"),
+    "sector.days_to_assessment": N_("days to assessment"),
+    "sector.assessed_within_72_hours": N_("assessed within 72 hours"),
+    "sector.forged_or_borrowed_id": N_("forged or borrowed ID"),
+    "sector.recruited_by_agent": N_("recruited by a labour agent"),
+    "sector.by_channel": N_("by channel"),
+    "rounds": N_("rounds"),
+    "households": N_("households visited"),
+    "children": N_("children monitored"),
+    "identified": N_("children identified in child labour"),
+    "identification_rate": N_("identification rate"),
+    "by_month": N_("by month"),
+    "by_site": N_("by site"),
+}
+"""The labels of figures in the human-readable stats tables, by dotted path (msgids); a key
+not here is a word of the case file (a stage, a reason, a currency) and stays as it is."""
+
+
+def figure_label(path: Sequence[str]) -> str:
+    """The label of the figure at ``path``, in the language in force."""
+    parts = []
+    for i, key in enumerate(path):
+        known = FIGURE_LABELS.get(".".join(path[: i + 1]))
+        if known is None and i == len(path) - 1 and path[0] in ("by_month", "by_site"):
+            known = FIGURE_LABELS.get(key)  # a monitoring figure of one month or site
+        parts.append(_(known) if known is not None else key.replace("_", " "))
+    return ": ".join(parts[1:] if len(parts) > 1 else parts)
 
 
 _MEDIAN = {"median", "cases"}
@@ -446,8 +512,10 @@ def display_rows(figs: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
                 walk([*path, key], child)
             return
         section = path[0] if len(path) > 1 else "cases"
-        label = ": ".join(p.replace("_", " ") for p in (path[1:] or path))
-        rows.append((".".join(path), SECTION_TITLES.get(section, section), label, text))
+        title = SECTION_TITLES.get(section)
+        rows.append(
+            (".".join(path), section if title is None else _(title), figure_label(path), text)
+        )
 
     for key, value in figs.items():
         walk([key], value)
