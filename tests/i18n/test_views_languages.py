@@ -22,7 +22,7 @@ from clr.render import dashboard
 from clr.views import figures
 
 ROOT = Path(__file__).resolve().parents[2]
-AS_OF = "2026-03-01"
+AS_OF = "2026-11-20"
 LANGUAGES = i18n.LANGUAGES[1:]
 
 
@@ -156,3 +156,44 @@ def test_export_says_what_it_wrote_in_the_language(
     code, _out, err = _run(["--lang", "pt-BR", "export", "--as-of", AS_OF], capsys)
     assert code == 2
     assert "informe onde escrever: --sqlite ARQUIVO e/ou --csv PASTA" in err
+
+
+REPORT_HEADINGS = [
+    "## Summary",
+    "## Stage timeline",
+    "## Plan",
+    "## Payments",
+    "## Visits",
+    "## Overdue actions",
+    "## What the supplier owes",
+    "## Payments by the supplier",
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("audience", ["caseworker", "buyer", "supplier"])
+def test_the_report_of_a_case_speaks_the_language(
+    lang: str, audience: str, examples: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a case in remediation: a plan, payments, visits and open actions
+    case = next(p.parent.name for p in sorted(examples.glob("cases/*/case.yaml"))
+                if "stage: in_remediation" in p.read_text(encoding="utf-8"))  # fmt: skip
+    args = ["report", case, "--as-of", AS_OF, "--for", audience, "--override-consent",
+            "for the test", "--by", "tester"]  # fmt: skip
+    code, out, err = _run(["--lang", lang, *args], capsys)
+    assert code == 0, err
+    code, english, err = _run(["--lang", "en", *args], capsys)
+    assert code == 0, err
+    headings = [line for line in english.splitlines() if line.startswith("#")]
+    assert len(headings) >= 5
+    lines = out.splitlines()
+    for heading in headings:
+        if _translated(heading, lang) != heading:  # ("## Plan" is French too)
+            assert heading not in lines, heading
+    for heading in REPORT_HEADINGS:
+        if heading in english:
+            assert _translated(heading, lang) in out
+    table_heads = [line for line in english.splitlines() if line.startswith("| ")][:1]
+    assert table_heads and table_heads[0] not in lines
+    assert f"# {_translated('# Case {case}', lang)[2:].format(case=case)}" in out
+    assert english.count("|") == out.count("|")  # the same tables, cell for cell

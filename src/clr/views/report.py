@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clr.errors import ClrError
+from clr.i18n import _, ngettext
 from clr.model.case import Case, dig, items, money_value
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
@@ -38,7 +39,7 @@ def md_cell(value: Any) -> str:
     if value is None or value == "":
         return NONE
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -51,7 +52,7 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
     """A GitHub-flavoured Markdown table."""
     lines = [
         "| " + " | ".join(md_cell(h) for h in headers) + " |",
-        "|" + "|".join("---" for _ in headers) + "|",
+        "|" + "|".join("---" for _header in headers) + "|",
     ]
     lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -63,8 +64,8 @@ def _money(amount: Any, currency: Any) -> str | None:
     return f"{md_cell(amount)} {currency or ''}".strip()
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _days(n: int) -> str:
+    return ngettext("{count} day", "{count} days", n).format(count=n)
 
 
 def render_report(
@@ -80,8 +81,8 @@ def render_report(
     check_audience(audience)
     if audience == "investor":
         raise ClrError(
-            "an investor sees aggregates only, never the report of a single case",
-            hint="share 'clr stats --min-count 5' or 'clr export --for investor' instead",
+            _("an investor sees aggregates only, never the report of a single case"),
+            hint=_("share 'clr stats --min-count 5' or 'clr export --for investor' instead"),
         )
     today = ctx.today
     info = summarise(data, path, ctx)
@@ -90,33 +91,33 @@ def render_report(
     if audience == "supplier":
         return _supplier_report(data, info, book, ctx)
     buyer = audience == "buyer"
-    intro = (
-        f"As of {today.isoformat()}. Pseudonymous: from the case file only, without the "
+    intro = _(
+        "As of {date}. Pseudonymous: from the case file only, without the "
         "child's pseudonym, birth date and free-text notes; the identity file is never read."
     )
     if buyer:
-        intro = (
-            f"As of {today.isoformat()}. For the buyer: pseudonymous case id, stage, dates, "
+        intro = _(
+            "As of {date}. For the buyer: pseudonymous case id, stage, dates, "
             "costs and outcomes, from the case file only; nothing that identifies the child "
             "or the family."
         )
     parts = [
-        f"# Case {info.id}",
-        intro,
-        "## Summary",
+        _("# Case {case}").format(case=info.id),
+        intro.format(date=today.isoformat()),
+        _("## Summary"),
         _summary(data, info, buyer=buyer),
-        "## Stage timeline",
+        _("## Stage timeline"),
         _timeline(data, info, today, names=not buyer),
-        "## Plan",
+        _("## Plan"),
         _plan(data, family=not buyer),
-        "## Payments",
+        _("## Payments"),
         _payments(data),
-        "## Visits",
+        _("## Visits"),
         _visits(data),
         *_actions(data, book, ctx.calendar, today),
     ]
     if info.stage == "closed":
-        parts += ["## Closure", _closure(data, family=not buyer)]
+        parts += [_("## Closure"), _closure(data, family=not buyer)]
     if not buyer:
         parts += _overrides(data)
     return "\n\n".join(parts) + "\n"
@@ -129,25 +130,29 @@ def _overrides(data: dict[str, Any]) -> list[str]:
     if not found:
         return []
     rows = [(e.get("at"), e.get("by"), e.get("note")) for e in found]
-    return ["## Consent overrides", markdown_table(("When", "By", "Note"), rows)]
+    return [_("## Consent overrides"), markdown_table((_("When"), _("By"), _("Note")), rows)]
 
 
 def _summary(data: dict[str, Any], info: CaseSummary, *, buyer: bool = False) -> str:
     site = info.site or NONE
     where = ", ".join(x for x in (info.sector, info.country) if x)
     if info.supplier:
-        site += f" (supplier {info.supplier})"
+        site += " " + _("(supplier {supplier})").format(supplier=info.supplier)
     if where:
         site += f", {where}"
     since = ""
     if info.stage_entered is not None:
-        since = f", since {info.stage_entered} ({_plural(info.days_in_stage or 0, 'day')})"
+        since = _(", since {date} ({days})").format(
+            date=info.stage_entered, days=_days(info.days_in_stage or 0)
+        )
     # Not the pseudonym: labels such as "Girl, 13, sewing line 4" narrow down who it is.
     child = "; ".join(
         x
         for x in (
             info.sex,
-            f"age band {info.age_band} at discovery" if info.age is not None else None,
+            _("age band {band} at discovery").format(band=info.age_band)
+            if info.age is not None
+            else None,
         )
         if isinstance(x, str)
     )
@@ -156,31 +161,38 @@ def _summary(data: dict[str, Any], info: CaseSummary, *, buyer: bool = False) ->
     if buyer:
         channel = None  # how it came to light can point at who reported it
     rows: list[tuple[str, Any]] = [
-        ("Stage", f"{info.stage}{since}"),
-        ("Track", info.track),
-        ("Playbook", data.get("playbook")),
-        ("Site", site),
-        ("Buyer", info.buyer),
+        (_("Stage"), f"{info.stage}{since}"),
+        (_("Track"), info.track),
+        (_("Playbook"), data.get("playbook")),
+        (_("Site"), site),
+        (_("Buyer"), info.buyer),
     ]
     if not buyer:
-        rows.append(("Child", child))
+        rows.append((_("Child"), child))
+    opened = None
+    if info.opened:
+        opened = _("{date} ({days} open)").format(date=info.opened, days=_days(info.days_open or 0))
     rows += [
-        ("Found", f"{found} ({channel})" if isinstance(channel, str) else found),
-        (
-            "Opened",
-            f"{info.opened} ({_plural(info.days_open or 0, 'day')} open)" if info.opened else None,
-        ),
+        (_("Found"), f"{found} ({channel})" if isinstance(channel, str) else found),
+        (_("Opened"), opened),
     ]
     if info.reopens:
-        rows.append(("Reopens", info.reopens))
+        rows.append((_("Reopens"), info.reopens))
     escalated = dig(data, "flags", "escalated")
     if isinstance(escalated, dict) and not buyer:
-        rows.append(("Escalated", f"{escalated.get('reason')} on {escalated.get('date')}"))
+        rows.append(
+            (
+                _("Escalated"),
+                _("{reason} on {date}").format(
+                    reason=escalated.get("reason"), date=escalated.get("date")
+                ),
+            )
+        )
     rows += [
-        ("Overdue actions", info.overdue),
-        ("Last visit", info.last_visit.isoformat() if info.last_visit else None),
+        (_("Overdue actions"), info.overdue),
+        (_("Last visit"), info.last_visit.isoformat() if info.last_visit else None),
     ]
-    return markdown_table(("Field", "Value"), rows)
+    return markdown_table((_("Field"), _("Value")), rows)
 
 
 def _timeline(
@@ -194,7 +206,7 @@ def _timeline(
         day = moment.date() if moment else parse_date(entry.get("at"))
         moves.append((day, entry.get("to"), entry.get("by")))
     if not moves:
-        return "No stage moves recorded."
+        return _("No stage moves recorded.")
     rows = []
     for i, (day, to, by) in enumerate(moves):
         following = moves[i + 1][0] if i + 1 < len(moves) else None
@@ -202,56 +214,55 @@ def _timeline(
         if day is not None and following is not None:
             days = (following - day).days
         elif day is not None and i == len(moves) - 1 and to != "closed":
-            days = f"{(today - day).days} so far"
+            days = _("{count} so far").format(count=(today - day).days)
         rows.append((to, day.isoformat() if day else None, days, by))
+    headers = (_("Stage"), _("Entered"), _("Days in stage"), _("Moved by"))
     if not names:
-        return markdown_table(("Stage", "Entered", "Days in stage"), [r[:3] for r in rows])
-    return markdown_table(("Stage", "Entered", "Days in stage", "Moved by"), rows)
+        return markdown_table(headers[:3], [r[:3] for r in rows])
+    return markdown_table(headers, rows)
 
 
 def _plan(data: dict[str, Any], *, family: bool = True) -> str:
     plan = data.get("plan")
     if not isinstance(plan, dict):
-        return "No plan yet."
+        return _("No plan yet.")
     lines = []
     signed = [f"{s.get('party')} ({s.get('date')})" for s in items(plan.get("signed_by"))]
-    lines.append(
-        f"Signed {plan.get('date_signed') or '(not yet)'}"
-        + (f" by {', '.join(signed)}." if signed else ".")
-    )
+    when = plan.get("date_signed") or _("(not yet)")
+    if signed:
+        lines.append(_("Signed {date} by {parties}.").format(date=when, parties=", ".join(signed)))
+    else:
+        lines.append(_("Signed {date}.").format(date=when))
     stipend = plan.get("stipend")
     if isinstance(stipend, dict):
-        text = (
-            f"Stipend: {_money(stipend.get('amount'), stipend.get('currency'))} "
-            f"{stipend.get('frequency') or ''}, paid by {stipend.get('payer') or NONE}"
-        )
-        if stipend.get("first_due"):
-            text += f", first due {stipend['first_due']}"
-        if stipend.get("until"):
-            text += f", until {stipend['until']}"
-        wage = stipend.get("lost_wage")
-        if isinstance(wage, dict):
-            text += f"; lost wage {_money(wage.get('amount'), wage.get('currency'))}"
-        lines.append(text + ".")
+        lines.append(_stipend_text(stipend, payer=True) + ".")
     budget = plan.get("budget")
     if isinstance(budget, dict):
-        lines.append(f"Budget: {_money(budget.get('amount'), budget.get('currency'))}.")
+        amount = _money(budget.get("amount"), budget.get("currency"))
+        lines.append(_("Budget: {amount}.").format(amount=amount))
     split = plan.get("cost_split")
     if isinstance(split, dict) and split:
         shares = ", ".join(f"{who} {md_cell(share)}%" for who, share in split.items())
-        lines.append(f"Cost split: {shares}.")
+        lines.append(_("Cost split: {shares}.").format(shares=shares))
     offer = plan.get("family_job_offer")
     if isinstance(offer, dict) and family:
-        answer = offer.get("accepted")
-        said = "accepted" if answer is True else "declined" if answer is False else "no answer yet"
-        made = "offered" if offer.get("offered") else "not offered"
-        lines.append(f"Child's job for an adult in the family: {made}, {said}.")
+        said = _answer(offer.get("accepted"))
+        made = _("offered") if offer.get("offered") else _("not offered")
+        lines.append(
+            _("Child's job for an adult in the family: {offered}, {answer}.").format(
+                offered=made, answer=said
+            )
+        )
     rehire = plan.get("rehire_commitment")
     if isinstance(rehire, dict) and rehire.get("committed"):
-        lines.append(f"Supplier commits to re-hire the child at age {rehire.get('at_age')}.")
+        lines.append(
+            _("Supplier commits to re-hire the child at age {age}.").format(
+                age=rehire.get("at_age")
+            )
+        )
     follow = [f for f in plan.get("follow_ups") or [] if isinstance(f, str)]
     if follow:
-        lines.append(f"Planned follow-ups: {', '.join(follow)}.")
+        lines.append(_("Planned follow-ups: {dates}.").format(dates=", ".join(follow)))
     out = "\n".join(f"- {line}" for line in lines)
     components = items(plan.get("components"))
     if components:
@@ -265,15 +276,46 @@ def _plan(data: dict[str, Any], *, family: bool = True) -> str:
             )
             for c in components
         ]
-        out += "\n\n" + markdown_table(("Component", "Provider", "Start", "End", "Cost"), rows)
+        headers = (_("Component"), _("Provider"), _("Start"), _("End"), _("Cost"))
+        out += "\n\n" + markdown_table(headers, rows)
     return out
+
+
+def _answer(answer: Any) -> str:
+    """A family's answer to a job offer."""
+    if answer is True:
+        return _("accepted")
+    return _("declined") if answer is False else _("no answer yet")
+
+
+def _stipend_text(stipend: dict[str, Any], *, payer: bool) -> str:
+    """A plan's stipend: amount, frequency, (payer,) first due, until (and the lost wage)."""
+    amount = _money(stipend.get("amount"), stipend.get("currency"))
+    frequency = stipend.get("frequency") or ""
+    if payer:
+        text = _("Stipend: {amount} {frequency}, paid by {payer}").format(
+            amount=amount, frequency=frequency, payer=stipend.get("payer") or NONE
+        )
+    else:
+        text = _("Stipend: {amount} {frequency}").format(amount=amount, frequency=frequency)
+        text = text.rstrip()
+    if stipend.get("first_due"):
+        text += _(", first due {date}").format(date=stipend["first_due"])
+    if stipend.get("until"):
+        text += _(", until {date}").format(date=stipend["until"])
+    wage = stipend.get("lost_wage")
+    if payer and isinstance(wage, dict):
+        text += _("; lost wage {amount}").format(
+            amount=_money(wage.get("amount"), wage.get("currency"))
+        )
+    return text
 
 
 def _payments(data: dict[str, Any]) -> str:
     case = Case(data)
     payments = case.payments
     if not payments:
-        return "No payments recorded."
+        return _("No payments recorded.")
     rows = []
     for p in payments:
         purpose = p.get("purpose") or "stipend"
@@ -288,20 +330,24 @@ def _payments(data: dict[str, Any]) -> str:
                 on_time,
             )
         )
-    table = markdown_table(("Date", "Amount", "Payer", "Purpose", "Period", "On time"), rows)
+    headers = (_("Date"), _("Amount"), _("Payer"), _("Purpose"), _("Period"), _("On time"))
+    table = markdown_table(headers, rows)
     totals = case.money_totals()
     total_text = "; ".join(f"{md_cell(money_value(t))} {c}" for c, t in totals.items())
     payer_text = "; ".join(
         f"{payer} {md_cell(money_value(t))} {c}"
         for (payer, c), t in case.money_totals_by_payer().items()
     )
-    return f"{table}\n\nTotal: {total_text} (by payer: {payer_text})."
+    total = _("Total: {total} (by payer: {by_payer}).").format(
+        total=total_text, by_payer=payer_text
+    )
+    return f"{table}\n\n{total}"
 
 
 def _visits(data: dict[str, Any]) -> str:
     visits = items(data.get("visits"))
     if not visits:
-        return "No visits recorded."
+        return _("No visits recorded.")
     rows = [
         (
             v.get("date"),
@@ -313,18 +359,25 @@ def _visits(data: dict[str, Any]) -> str:
         )
         for v in visits
     ]
-    headers = ("Date", "Method", "In school", "Working", "Hazardous work", "Stipend received")
+    headers = (
+        _("Date"),
+        _("Method"),
+        _("In school"),
+        _("Working"),
+        _("Hazardous work"),
+        _("Stipend received"),
+    )
     return markdown_table(headers, rows)
 
 
 def _due_text(state: ActionState, today: dt.date) -> str:
     late = state.overdue_days(today)
     if late:
-        return f"overdue by {_plural(late, 'day')}"
+        return _("overdue by {days}").format(days=_days(late))
     if state.due is not None:
-        return f"due in {_plural((state.due - today).days, 'day')}"
+        return _("due in {days}").format(days=_days((state.due - today).days))
     if state.waiting_for:
-        return f"due once {state.waiting_for} is recorded"
+        return _("due once {field} is recorded").format(field=state.waiting_for)
     return NONE
 
 
@@ -334,20 +387,20 @@ def _actions(
     if data.get("stage") == "closed":
         return _after_closure(data, book, calendar, today)
     if book is None:
-        return ["## Open actions", "The case's playbook is unknown or invalid."]
+        return [_("## Open actions"), _("The case's playbook is unknown or invalid.")]
     todo = open_actions(data, book, calendar)
     overdue = [s for s in todo if s.action.required and s.overdue_days(today) > 0]
-    out = ["## Overdue actions"]
+    out = [_("## Overdue actions")]
     if overdue:
         out.append(
             markdown_table(
-                ("Action", "Roles", "Due", "Late by", "What"),
+                (_("Action"), _("Roles"), _("Due"), _("Late by"), _("What")),
                 [
                     (
                         s.action.id,
                         ", ".join(s.action.roles),
                         s.due.isoformat() if s.due else None,
-                        _plural(s.overdue_days(today), "day"),
+                        _days(s.overdue_days(today)),
                         s.action.text,
                     )
                     for s in overdue
@@ -355,14 +408,14 @@ def _actions(
             )
         )
     else:
-        out.append("None.")
-    out.append(f"## Open actions ({data['stage']})")
+        out.append(_("None."))
+    out.append(_("## Open actions ({stage})").format(stage=data["stage"]))
     if not todo:
-        out.append("Nothing open in this stage.")
+        out.append(_("Nothing open in this stage."))
         return out
     out.append(
         markdown_table(
-            ("Action", "Roles", "Required", "Due", "Status", "What"),
+            (_("Action"), _("Roles"), _("Required"), _("Due"), _("Status"), _("What")),
             [
                 (
                     s.action.id,
@@ -387,9 +440,9 @@ def _after_closure(
     if not todo:
         return []
     return [
-        "## Checks after closure",
+        _("## Checks after closure"),
         markdown_table(
-            ("Action", "Check", "Due", "Status"),
+            (_("Action"), _("Check"), _("Due"), _("Status")),
             [(s.action.id, s.label, s.due.isoformat() if s.due else None, _due_text(s, today))
              for s in todo],
         ),
@@ -400,38 +453,38 @@ def _closure(data: dict[str, Any], *, family: bool = True) -> str:
     """The closure's facts; the views of the child and the family only with ``family``."""
     closure = Case(data).closure
     rows: list[tuple[str, Any]] = [
-        ("Date", closure.get("date")),
-        ("Reason", closure.get("reason")),
-        ("Approved by", closure.get("approved_by")),
-        ("Where the child is now", closure.get("final_status")),
-        ("First check after closure", closure.get("recurrence_check")),
+        (_("Date"), closure.get("date")),
+        (_("Reason"), closure.get("reason")),
+        (_("Approved by"), closure.get("approved_by")),
+        (_("Where the child is now"), closure.get("final_status")),
+        (_("First check after closure"), closure.get("recurrence_check")),
     ]
     optional: list[tuple[str, Any]] = [
-        ("Referred to", closure.get("referred_to")),
-        ("Duplicate of", closure.get("duplicate_of")),
-        ("Young-worker plan", closure.get("young_worker_plan")),
-        ("Continued in", closure.get("continued_in")),
-        ("Refused by", closure.get("refused_by")),
-        ("Contact attempts", _attempts(closure.get("contact_attempts"))),
-        ("Referral", _referral(closure.get("referral"))),
-        ("Not referred because", closure.get("no_referral_reason")),
-        ("Re-hire check", _rehire(closure.get("rehire_check"))),
-        ("Payments continued by", closure.get("commitments_continued_by")),
-        ("Root causes", ", ".join(c for c in items_of(data.get("root_causes")))),
-        ("Root causes waived", closure.get("root_causes_waived")),
-        ("Reopened as", data.get("reopened_as")),
+        (_("Referred to"), closure.get("referred_to")),
+        (_("Duplicate of"), closure.get("duplicate_of")),
+        (_("Young-worker plan"), closure.get("young_worker_plan")),
+        (_("Continued in"), closure.get("continued_in")),
+        (_("Refused by"), closure.get("refused_by")),
+        (_("Contact attempts"), _attempts(closure.get("contact_attempts"))),
+        (_("Referral"), _referral(closure.get("referral"))),
+        (_("Not referred because"), closure.get("no_referral_reason")),
+        (_("Re-hire check"), _rehire(closure.get("rehire_check"))),
+        (_("Payments continued by"), closure.get("commitments_continued_by")),
+        (_("Root causes"), ", ".join(c for c in items_of(data.get("root_causes")))),
+        (_("Root causes waived"), closure.get("root_causes_waived")),
+        (_("Reopened as"), data.get("reopened_as")),
     ]
     if family:
         optional += [
-            ("The child's view", closure.get("child_views")),
-            ("The family's view", closure.get("family_views")),
+            (_("The child's view"), closure.get("child_views")),
+            (_("The family's view"), closure.get("family_views")),
         ]
     rows += [(k, v) for k, v in optional if v not in (None, "")]
-    out = markdown_table(("Field", "Value"), rows)
+    out = markdown_table((_("Field"), _("Value")), rows)
     checks = items(data.get("recurrence_checks"))
     if checks:
         out += "\n\n" + markdown_table(
-            ("Check after closure", "Method", "Working", "Re-hired", "In school"),
+            (_("Check after closure"), _("Method"), _("Working"), _("Re-hired"), _("In school")),
             [
                 (c.get("date"), c.get("method"), c.get("working"), c.get("rehired"),
                  c.get("in_school"))
@@ -451,19 +504,19 @@ def _attempts(value: Any) -> str | None:
     if not attempts:
         return None
     days = [str(a.get("date")) for a in attempts]
-    return f"{len(attempts)}, {days[0]} to {days[-1]}"
+    return _("{count}, {first} to {last}").format(count=len(attempts), first=days[0], last=days[-1])
 
 
 def _referral(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
-    return f"{value.get('to')} on {value.get('date')}"
+    return _("{reason} on {date}").format(reason=value.get("to"), date=value.get("date"))
 
 
 def _rehire(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
-    found = "re-hired" if value.get("rehired") else "not re-hired"
+    found = _("re-hired") if value.get("rehired") else _("not re-hired")
     return f"{value.get('date')}: {found}"
 
 
@@ -477,38 +530,43 @@ def _supplier_report(
     today = ctx.today
     since = ""
     if info.stage_entered is not None:
-        since = f", since {info.stage_entered}"
+        since = _(", since {date}").format(date=info.stage_entered)
     protection = Case(data).protection
+    site = f"{info.site or NONE}"
+    if info.supplier:
+        site += " " + _("(supplier {supplier})").format(supplier=info.supplier)
     rows: list[tuple[str, Any]] = [
-        ("Stage", f"{info.stage}{since}"),
-        (
-            "Site",
-            f"{info.site or NONE}" + (f" (supplier {info.supplier})" if info.supplier else ""),
-        ),
-        ("Buyer", info.buyer),
-        ("Opened", info.opened.isoformat() if info.opened else None),
-        ("Child removed from work", protection.get("removed_from_work")),
-        ("Hazards removed", protection.get("hazards_removed")),
-        ("Wages continued", protection.get("wages_continued")),
-        ("Job kept open", protection.get("job_kept_open")),
+        (_("Stage"), f"{info.stage}{since}"),
+        (_("Site"), site),
+        (_("Buyer"), info.buyer),
+        (_("Opened"), info.opened.isoformat() if info.opened else None),
+        (_("Child removed from work"), protection.get("removed_from_work")),
+        (_("Hazards removed"), protection.get("hazards_removed")),
+        (_("Wages continued"), protection.get("wages_continued")),
+        (_("Job kept open"), protection.get("job_kept_open")),
     ]
+    intro = _(
+        "As of {date}. For the supplier: what it owes in this case, its "
+        "payments and its open actions; nothing about the child or the family."
+    )
     parts = [
-        f"# Case {info.id}",
-        f"As of {today.isoformat()}. For the supplier: what it owes in this case, its "
-        "payments and its open actions; nothing about the child or the family.",
-        "## Summary",
-        markdown_table(("Field", "Value"), rows),
-        "## What the supplier owes",
+        _("# Case {case}").format(case=info.id),
+        intro.format(date=today.isoformat()),
+        _("## Summary"),
+        markdown_table((_("Field"), _("Value")), rows),
+        _("## What the supplier owes"),
         _supplier_duties(data),
-        "## Payments by the supplier",
+        _("## Payments by the supplier"),
         _supplier_payments(data),
         *_supplier_actions(data, book, ctx.calendar, today),
     ]
     if info.stage == "closed":
         parts += [
-            "## Closure",
-            f"Closed on {md_cell(dig(data, 'closure', 'date'))} "
-            f"({md_cell(dig(data, 'closure', 'reason'))}).",
+            _("## Closure"),
+            _("Closed on {date} ({reason}).").format(
+                date=md_cell(dig(data, "closure", "date")),
+                reason=md_cell(dig(data, "closure", "reason")),
+            ),
         ]
     return "\n\n".join(parts) + "\n"
 
@@ -518,35 +576,33 @@ def _supplier_duties(data: dict[str, Any]) -> str:
     lines = []
     stipend = plan.get("stipend")
     if isinstance(stipend, dict) and stipend.get("payer") == "supplier":
-        text = (
-            f"Stipend: {_money(stipend.get('amount'), stipend.get('currency'))} "
-            f"{stipend.get('frequency') or ''}".rstrip()
-        )
-        if stipend.get("first_due"):
-            text += f", first due {stipend['first_due']}"
-        if stipend.get("until"):
-            text += f", until {stipend['until']}"
-        lines.append(text + ".")
+        lines.append(_stipend_text(stipend, payer=False) + ".")
     split = plan.get("cost_split")
     if isinstance(split, dict) and "supplier" in split:
-        share = f"Share of the plan's costs: {md_cell(split['supplier'])}%"
+        share = md_cell(split["supplier"])
         budget = plan.get("budget")
         if isinstance(budget, dict):
-            share += f" of {_money(budget.get('amount'), budget.get('currency'))}"
-        lines.append(share + ".")
+            lines.append(
+                _("Share of the plan's costs: {share}% of {budget}.").format(
+                    share=share, budget=_money(budget.get("amount"), budget.get("currency"))
+                )
+            )
+        else:
+            lines.append(_("Share of the plan's costs: {share}%.").format(share=share))
     offer = plan.get("family_job_offer")
     if isinstance(offer, dict) and offer.get("offered"):
-        answer = offer.get("accepted")
-        said = "accepted" if answer is True else "declined" if answer is False else "no answer yet"
-        lines.append(f"A job for an adult in the child's family: offered, {said}.")
+        said = _answer(offer.get("accepted"))
+        lines.append(
+            _("A job for an adult in the child's family: offered, {answer}.").format(answer=said)
+        )
     rehire = plan.get("rehire_commitment")
     if isinstance(rehire, dict) and rehire.get("committed"):
-        lines.append(f"Re-hire the child at age {rehire.get('at_age')}.")
-    out = "\n".join(f"- {line}" for line in lines) or "Nothing recorded yet."
+        lines.append(_("Re-hire the child at age {age}.").format(age=rehire.get("at_age")))
+    out = "\n".join(f"- {line}" for line in lines) or _("Nothing recorded yet.")
     fixes = items(dig(data, "implementation", "corrective_actions"))
     if fixes:
         table = markdown_table(
-            ("Corrective action", "Date", "Root cause"),
+            (_("Corrective action"), _("Date"), _("Root cause")),
             [(f.get("action"), f.get("date"), f.get("cause")) for f in fixes],
         )
         out += "\n\n" + table
@@ -556,7 +612,7 @@ def _supplier_duties(data: dict[str, Any]) -> str:
 def _supplier_payments(data: dict[str, Any]) -> str:
     payments = [p for p in items(data.get("payments")) if p.get("payer") == "supplier"]
     if not payments:
-        return "No payments by the supplier recorded."
+        return _("No payments by the supplier recorded.")
     rows = []
     for p in payments:
         purpose = p.get("purpose") or "stipend"
@@ -570,7 +626,7 @@ def _supplier_payments(data: dict[str, Any]) -> str:
                 on_time,
             )
         )
-    return markdown_table(("Date", "Amount", "Purpose", "Period", "On time"), rows)
+    return markdown_table((_("Date"), _("Amount"), _("Purpose"), _("Period"), _("On time")), rows)
 
 
 def _supplier_actions(
@@ -579,13 +635,13 @@ def _supplier_actions(
     if data.get("stage") == "closed" or book is None:
         return []
     todo = [s for s in open_actions(data, book, calendar) if "supplier" in s.action.roles]
-    out = [f"## Open actions for the supplier ({data['stage']})"]
+    out = [_("## Open actions for the supplier ({stage})").format(stage=data["stage"])]
     if not todo:
-        out.append("Nothing open for the supplier in this stage.")
+        out.append(_("Nothing open for the supplier in this stage."))
         return out
     out.append(
         markdown_table(
-            ("Action", "Required", "Due", "Status", "What"),
+            (_("Action"), _("Required"), _("Due"), _("Status"), _("What")),
             [
                 (
                     s.action.id,
