@@ -261,8 +261,8 @@ def check_draft(
 
 def _say(f: Finding) -> str:
     where = f"line {f.line}: " if f.line else ""
-    hint = f" ({f.hint})" if f.hint else ""
-    return f"{where}{f.code} {f.message}{hint}"
+    hint = f" ({f.hint_text})" if f.hint else ""
+    return f"{where}{f.code} {f.text}{hint}"
 
 
 def write_draft(session: CaseSession, text: str) -> str:

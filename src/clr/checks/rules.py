@@ -12,11 +12,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clr.i18n import N_
 from clr.model import ages, stages
 from clr.model.ages import age_at
 from clr.model.case import dig
 from clr.model.dates import add_months, parse_date, parse_datetime
-from clr.model.findings import Finding, Severity, join_pointer, pointer_to_path
+from clr.model.findings import Finding, Said, Severity, join_pointer, pointer_to_path, said
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,26 @@ _PAST_LISTS: tuple[tuple[str, str], ...] = (
 
 
 def _finding(
-    path: str, code: str, pointer: str, message: str, hint: str = "", severity: Severity = "error"
+    path: str,
+    code: str,
+    pointer: str,
+    message: str | Said,
+    hint: str | Said = "",
+    severity: Severity = "error",
 ) -> Finding:
-    return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
+    """A finding of a rule; its message and hint worded by :func:`said`, or English only."""
+    return Finding(
+        path,
+        0,
+        0,
+        code,
+        severity,
+        message=message if isinstance(message, str) else "",
+        pointer=pointer,
+        hint=hint if isinstance(hint, str) else "",
+        worded=message if isinstance(message, Said) else None,
+        hint_worded=hint if isinstance(hint, Said) else None,
+    )
 
 
 def dated_parts(data: dict[str, Any]) -> Iterator[tuple[Sequence[str | int], dt.date]]:
@@ -112,8 +130,14 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                     path,
                     "CLR201",
                     join_pointer(fields),
-                    f"{'.'.join(fields)} ({day}) is before {earlier} ({previous[1]})",
-                    "the steps of a case happen in order: check both dates",
+                    said(
+                        N_("{field} ({date}) is before {earlier} ({earlier_date})"),
+                        field=".".join(fields),
+                        date=day,
+                        earlier=earlier,
+                        earlier_date=previous[1],
+                    ),
+                    said(N_("the steps of a case happen in order: check both dates")),
                 )
             )
         else:
@@ -130,7 +154,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             path,
                             "CLR201",
                             join_pointer([list_name, i, "date"]),
-                            f"{list_name}[{i}].date ({day}) is before discovery.date ({start})",
+                            said(
+                                N_("{field} ({date}) is before discovery.date ({start})"),
+                                field=f"{list_name}[{i}].date",
+                                date=day,
+                                start=start,
+                            ),
                         )
                     )
     closed = parse_date(dig(data, "closure", "date"))
@@ -145,7 +174,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             path,
                             "CLR201",
                             join_pointer([list_name, i, "date"]),
-                            f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
+                            said(
+                                N_("{field} ({date}) is after closure.date ({closed})"),
+                                field=f"{list_name}[{i}].date",
+                                date=day,
+                                closed=closed,
+                            ),
                         )
                     )
     seen = ctx.past_dates
@@ -159,8 +193,18 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                     path,
                     "CLR202",
                     pointer,
-                    f"{pointer_to_path(pointer)} ({day}) is in the future (today is {ctx.today})",
-                    "record facts once they have happened; planned dates go in plan.follow_ups",
+                    said(
+                        N_("{field} ({date}) is in the future (today is {today})"),
+                        field=pointer_to_path(pointer),
+                        date=day,
+                        today=ctx.today,
+                    ),
+                    said(
+                        N_(
+                            "record facts once they have happened; planned dates go in "
+                            "plan.follow_ups"
+                        )
+                    ),
                 )
             )
     return out
@@ -176,8 +220,17 @@ def check_identity(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fi
                 path,
                 "CLR203",
                 "/id",
-                f"id {case_id} does not match its folder cases/{ctx.folder}/",
-                "rename the folder to the id, or correct the id (ids never change once given)",
+                said(
+                    N_("id {id} does not match its folder cases/{folder}/"),
+                    id=case_id,
+                    folder=ctx.folder,
+                ),
+                said(
+                    N_(
+                        "rename the folder to the id, or correct the id (ids never change once "
+                        "given)"
+                    )
+                ),
             )
         ]
     return []
@@ -207,8 +260,16 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR206",
                     join_pointer(["history", i, "from"]),
-                    f"history[{i}] moves from {source}, but the entry before it ended in "
-                    f"{previous_to}",
+                    said(
+                        N_(
+                            "history[{index}] moves from {source}, but the entry before it ended "
+                            "in "
+                            "{previous}"
+                        ),
+                        index=i,
+                        source=source,
+                        previous=previous_to,
+                    ),
                     _record_moves_hint(missing, "before this entry")
                     if missing
                     else "history is appended by clr advance; restore the entries as they were",
@@ -218,16 +279,22 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
             pass  # a note entry (e.g. a consent override): no move
         elif not stages.is_allowed(source if isinstance(source, str) else None, target):
             why = (
-                "a case starts in reported or identified"
+                N_(
+                    "history[{index}] moves from nothing to {target}: a case starts in reported or "
+                    "identified"
+                )
                 if source is None
-                else "moves go forward one stage at a time, or to closed"
+                else N_(
+                    "history[{index}] moves from {source} to {target}: moves go forward one "
+                    "stage at a time, or to closed"
+                )
             )
             out.append(
                 _finding(
                     path,
                     "CLR206",
                     join_pointer(["history", i, "to"]),
-                    f"history[{i}] moves from {source or 'nothing'} to {target}: {why}",
+                    said(why, index=i, source=source or "nothing", target=target),
                     _move_hint(source, target),
                 )
             )
@@ -238,7 +305,11 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR212",
                     join_pointer(["history", i, "at"]),
-                    f"history[{i}].at ({entry.get('at')}) is earlier than the entry before it",
+                    said(
+                        N_("history[{index}].at ({at}) is earlier than the entry before it"),
+                        index=i,
+                        at=entry.get("at"),
+                    ),
                 )
             )
         previous_at = at or previous_at
@@ -250,8 +321,12 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                 path,
                 "CLR205",
                 "/stage",
-                f"stage is {stage} but the last history entry moves the case to {previous_to}",
-                "change stages with clr advance, which updates both together",
+                said(
+                    N_("stage is {stage} but the last history entry moves the case to {previous}"),
+                    stage=stage,
+                    previous=previous_to,
+                ),
+                said(N_("change stages with clr advance, which updates both together")),
             )
         )
     return out
@@ -277,25 +352,35 @@ def _record_moves_hint(path: tuple[str, ...], where: str) -> str:
     return f"record {what}; clr advance records each move this way, one stage at a time"
 
 
-def _move_hint(source: Any, target: str) -> str:
+def _move_hint(source: Any, target: str) -> str | Said:
     """What to do about a history entry whose move is not allowed."""
     if source is None:
-        return (
-            "the first entry moves from null to reported (or identified), as clr new-case writes it"
+        return said(
+            N_(
+                "the first entry moves from null to reported (or identified), as clr new-case "
+                "writes it"
+            )
         )
     if source == "closed":
-        return (
-            "a closed case is never moved again: if the child was found working again, "
-            "open a linked case with clr reopen"
+        return said(
+            N_(
+                "a closed case is never moved again: if the child was found working again, "
+                "open a linked case with clr reopen"
+            )
         )
     skipped = _forward(source, target)
     if len(skipped) > 2:
         return _record_moves_hint(skipped, "in place of this entry")
     if source not in stages.STAGES:
-        return f"'from' is {source!r}, not a stage: write the stage the entry before it ended in"
-    return (
-        "a case never moves back a stage: remove this entry, or restore the entries as they "
-        "were (git log -p shows them)"
+        return said(
+            N_("'from' is {source}, not a stage: write the stage the entry before it ended in"),
+            source=repr(source),
+        )
+    return said(
+        N_(
+            "a case never moves back a stage: remove this entry, or restore the entries as they "
+            "were (git log -p shows them)"
+        )
     )
 
 
@@ -322,9 +407,18 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 path,
                 "CLR208",
                 "/age_verification/minimum_age",
-                f"minimum_age is {recorded}, but the effective minimum age is {minimum.explain()}",
-                "record the effective minimum age, or override the country's age in clr.yaml "
-                "(minimum_ages) or the buyer's code (buyer_codes) if the table is wrong",
+                said(
+                    N_("minimum_age is {recorded}, but the effective minimum age is {minimum}"),
+                    recorded=recorded,
+                    minimum=minimum.explain(),
+                ),
+                said(
+                    N_(
+                        "record the effective minimum age, or override the country's age in "
+                        "clr.yaml "
+                        "(minimum_ages) or the buyer's code (buyer_codes) if the table is wrong"
+                    )
+                ),
                 "warning",
             )
         )
@@ -340,8 +434,12 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 path,
                 "CLR208",
                 "/age_verification/minimum_age_decided_by",
-                f"minimum_age_decided_by is {decided}, but {minimum.explain()}",
-                f"write minimum_age_decided_by: {minimum.decided_by}",
+                said(
+                    N_("minimum_age_decided_by is {decided}, but {minimum}"),
+                    decided=decided,
+                    minimum=minimum.explain(),
+                ),
+                said(N_("write minimum_age_decided_by: {who}"), who=minimum.decided_by),
                 "warning",
             )
         )
@@ -358,11 +456,22 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 path,
                 "CLR207",
                 "/age_verification/verified_age",
-                f"verified age {age} is not below the minimum age ({minimum.explain()}), "
-                "but the case is on the underage track",
-                "set track: young-worker (under 18: no hazardous work, no night work, legal hours)"
+                said(
+                    N_(
+                        "verified age {age} is not below the minimum age ({minimum}), but the case "
+                        "is on the underage track"
+                    ),
+                    age=age,
+                    minimum=minimum.explain(),
+                ),
+                said(
+                    N_(
+                        "set track: young-worker (under 18: no hazardous work, no night work, "
+                        "legal hours)"
+                    )
+                )
                 if age < ADULT_AGE
-                else "the worker is 18 or over: close the case as adult_verified",
+                else said(N_("the worker is 18 or over: close the case as adult_verified")),
             )
         )
     elif track == "young-worker" and age < general:
@@ -371,9 +480,15 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 path,
                 "CLR207",
                 "/age_verification/verified_age",
-                f"verified age {age} is below the minimum age ({minimum.explain()}): "
-                "the child must stop all work, on the underage track",
-                "set track: underage and make sure the child is removed from all work",
+                said(
+                    N_(
+                        "verified age {age} is below the minimum age ({minimum}): the child must "
+                        "stop all work, on the underage track"
+                    ),
+                    age=age,
+                    minimum=minimum.explain(),
+                ),
+                said(N_("set track: underage and make sure the child is removed from all work")),
             )
         )
     elif track == "young-worker" and age >= 18:
@@ -382,8 +497,8 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 path,
                 "CLR207",
                 "/age_verification/verified_age",
-                f"verified age {age} is 18 or over: not a child",
-                "close the case as adult_verified",
+                said(N_("verified age {age} is 18 or over: not a child"), age=age),
+                said(N_("close the case as adult_verified")),
             )
         )
     return out
@@ -414,9 +529,17 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     path,
                     "CLR209",
                     pointer,
-                    f"closure reason {reason} needs the child to be {needed} on {closed}, "
-                    f"but the child may be only {age}",
-                    "check the birth date, or keep the case open until then",
+                    said(
+                        N_(
+                            "closure reason {reason} needs the child to be {needed} on {closed}, "
+                            "but the child may be only {age}"
+                        ),
+                        reason=reason,
+                        needed=needed,
+                        closed=closed,
+                        age=age,
+                    ),
+                    said(N_("check the birth date, or keep the case open until then")),
                 )
             )
     if reason == "reached_min_age":
@@ -427,9 +550,15 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     path,
                     "CLR209",
                     pointer,
-                    f"closure reason reached_min_age needs at least 6 months in the programme; "
-                    f"the plan started {start} and the case closes {closed}",
-                    "keep the case in monitoring until six months have passed",
+                    said(
+                        N_(
+                            "closure reason reached_min_age needs at least 6 months in the "
+                            "programme; the plan started {start} and the case closes {closed}"
+                        ),
+                        start=start,
+                        closed=closed,
+                    ),
+                    said(N_("keep the case in monitoring until six months have passed")),
                 )
             )
     if reason == "no_longer_in_CL":
@@ -443,9 +572,13 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     path,
                     "CLR209",
                     pointer,
-                    "closure reason no_longer_in_CL needs no child labour at the last two "
-                    "follow-up visits",
-                    "record two consecutive visits with working: false before closing",
+                    said(
+                        N_(
+                            "closure reason no_longer_in_CL needs no child labour at the last two "
+                            "follow-up visits"
+                        )
+                    ),
+                    said(N_("record two consecutive visits with working: false before closing")),
                 )
             )
     if reason == "adult_verified":
@@ -457,9 +590,15 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     path,
                     "CLR209",
                     pointer,
-                    f"closure reason adult_verified, but the verified age {age} is below the "
-                    f"minimum age ({minimum.explain()})",
-                    "this child is underage: keep the case open on the underage track",
+                    said(
+                        N_(
+                            "closure reason adult_verified, but the verified age {age} is below "
+                            "the minimum age ({minimum})"
+                        ),
+                        age=age,
+                        minimum=minimum.explain(),
+                    ),
+                    said(N_("this child is underage: keep the case open on the underage track")),
                 )
             )
         elif isinstance(age, int) and age < ADULT_AGE:
@@ -468,10 +607,21 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     path,
                     "CLR209",
                     pointer,
-                    f"closure reason adult_verified, but the verified age {age} is under "
-                    f"{ADULT_AGE}: a young worker, not an adult",
-                    "keep the case open on the young-worker track (no hazardous work, no night "
-                    "work, legal hours); close as adult_verified only at 18 or over",
+                    said(
+                        N_(
+                            "closure reason adult_verified, but the verified age {age} is under "
+                            "{adult}: a young worker, not an adult"
+                        ),
+                        age=age,
+                        adult=ADULT_AGE,
+                    ),
+                    said(
+                        N_(
+                            "keep the case open on the young-worker track (no hazardous work, no "
+                            "night "
+                            "work, legal hours); close as adult_verified only at 18 or over"
+                        )
+                    ),
                 )
             )
     if reason == "duplicate" and closure.get("duplicate_of") == data.get("id"):
@@ -480,8 +630,8 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                 path,
                 "CLR209",
                 "/closure/duplicate_of",
-                "a case cannot duplicate itself",
-                "name the other case's id",
+                said(N_("a case cannot duplicate itself")),
+                said(N_("name the other case's id")),
             )
         )
     return out
@@ -503,8 +653,8 @@ def check_money(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR210",
                     "/plan/cost_split",
-                    f"plan.cost_split adds up to {total:g} %, not 100 %",
-                    "give each party's share in percent so that they add up to 100",
+                    said(N_("plan.cost_split adds up to {total} %, not 100 %"), total=f"{total:g}"),
+                    said(N_("give each party's share in percent so that they add up to 100")),
                 )
             )
     stipend = dig(data, "plan", "stipend")
@@ -525,10 +675,20 @@ def check_money(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR214",
                     "/plan/stipend/amount",
-                    f"the stipend ({_number(amount)} {stipend.get('currency')}{per}) is below the "
-                    f"child's lost wage ({_number(lost['amount'])} {lost.get('currency')}{per}): "
-                    "a top reason families drop out of remediation",
-                    "raise the stipend to at least the lost wage, or record why not in plan notes",
+                    said(
+                        N_(
+                            "the stipend ({stipend}) is below the child's lost wage ({wage}): a "
+                            "top reason families drop out of remediation"
+                        ),
+                        stipend=f"{_number(amount)} {stipend.get('currency')}{per}",
+                        wage=f"{_number(lost['amount'])} {lost.get('currency')}{per}",
+                    ),
+                    said(
+                        N_(
+                            "raise the stipend to at least the lost wage, or record why not in "
+                            "plan notes"
+                        )
+                    ),
                     "warning",
                 )
             )
@@ -563,9 +723,18 @@ def check_recurrence_dates(data: dict[str, Any], path: str) -> list[Finding]:
                     path,
                     "CLR201",
                     join_pointer(["recurrence_checks", i, "date"]),
-                    f"recurrence_checks[{i}].date ({day}) is before closure.date ({closed})",
-                    "a check after closure comes after the case closed; a visit before it "
-                    "goes in visits (clr visit)",
+                    said(
+                        N_("{field} ({date}) is before closure.date ({closed})"),
+                        field=f"recurrence_checks[{i}].date",
+                        date=day,
+                        closed=closed,
+                    ),
+                    said(
+                        N_(
+                            "a check after closure comes after the case closed; a visit before it "
+                            "goes in visits (clr visit)"
+                        )
+                    ),
                 )
             )
     return out

@@ -14,8 +14,9 @@ from typing import Any
 
 import jsonschema_rs
 
+from clr.i18n import N_
 from clr.io import resources
-from clr.model.findings import Finding, join_pointer, pointer_to_path
+from clr.model.findings import Finding, Said, join_pointer, pointer_to_path, said
 from clr.model.stages import STAGES
 
 _TYPE_WORDS = {
@@ -212,6 +213,21 @@ def _needed(data: Any, path: tuple[str, ...], stage: str | None) -> str:
     return forms.describe_fields(forms.needed_under(key, data, stage), key)
 
 
+_MISSING_TEMPLATES: dict[tuple[bool, bool, bool], str] = {
+    # (inside a mapping, for a stage, with the fields it needs): a msgid
+    (False, False, False): N_("'{prop}' is missing"),
+    (True, False, False): N_("'{prop}' is missing in {parent}"),
+    (False, True, False): N_("'{prop}' is missing for a case in stage {stage}"),
+    (True, True, False): N_("'{prop}' is missing in {parent} for a case in stage {stage}"),
+    (False, False, True): N_("'{prop}' is missing: it needs {inside}"),
+    (True, False, True): N_("'{prop}' is missing in {parent}: it needs {inside}"),
+    (False, True, True): N_("'{prop}' is missing for a case in stage {stage}: it needs {inside}"),
+    (True, True, True): N_(
+        "'{prop}' is missing in {parent} for a case in stage {stage}: it needs {inside}"
+    ),
+}
+"""The message of a missing field, by where it is missing (a msgid each)."""
+
 _MISSING = ("CLR101", "CLR110")
 """The codes of a missing field: required by every case, or by the case's stage."""
 
@@ -228,7 +244,9 @@ def _to_findings(
     in_stage = f" for a case in stage {stage}" if stage else ""
     case_schema = names[0] == "case" or stage is not None
 
-    def make(code: str, message: str, hint: str = "", where: str | None = None) -> Finding:
+    def make(
+        code: str, message: str | Said, hint: str | Said = "", where: str | None = None
+    ) -> Finding:
         if stage and code.startswith("CLR1") and code not in ("CLR110",):
             code = "CLR111"
         return Finding(
@@ -236,9 +254,11 @@ def _to_findings(
             0,
             0,
             code,
-            message=message,
+            message=message if isinstance(message, str) else "",
             pointer=pointer if where is None else where,
-            hint=hint,
+            hint=hint if isinstance(hint, str) else "",
+            worded=message if isinstance(message, Said) else None,
+            hint_worded=hint if isinstance(hint, Said) else None,
         )
 
     if kind == "required":
@@ -250,15 +270,15 @@ def _to_findings(
             if described and "description" in described
             else f"add '{prop}:'"
         )
-        parent = f" in {field_name}" if parts else ""
         code = "CLR110" if stage else "CLR101"
         inside = _needed(data, (*parts, prop), stage) if case_schema else ""
+        missing = _MISSING_TEMPLATES[(bool(parts), bool(stage), bool(inside))]
+        worded = said(missing, prop=prop, parent=field_name, stage=stage or "", inside=inside)
         if inside:
-            message = f"'{prop}' is missing{parent}{in_stage}: it needs {inside}"
             hint = f"add '{prop}:' with these fields" + (
                 f" — {described['description']}" if described and "description" in described else ""
             )
-            return [make(code, message, hint, target)]
+            return [make(code, worded, hint, target)]
         if described and case_schema:
             from clr.model import forms
 
@@ -267,18 +287,22 @@ def _to_findings(
                 hint = f"add {forms.describe_fields([leaf])}" + (
                     f" — {described['description']}" if "description" in described else ""
                 )
-        return [make(code, f"'{prop}' is missing{parent}{in_stage}", hint, target)]
+        return [make(code, worded, hint, target)]
     if kind == "additionalProperties":
         out = []
         node = _node_for(names, [*error.schema_path][:-1])
         known = sorted((node or {}).get("properties", {}))
         for name in details.get("unexpected", []):
             suggestion = _suggest(name, known)
-            hint = suggestion or "remove it, or start its name with 'x-' to keep your own data"
-            where = f" in {field_name}" if parts else ""
-            out.append(
-                make("CLR104", f"unknown field '{name}'{where}", hint, join_pointer([*parts, name]))
+            keep: str | Said = suggestion or said(
+                N_("remove it, or start its name with 'x-' to keep your own data")
             )
+            unknown = (
+                said(N_("unknown field '{name}' in {parent}"), name=name, parent=field_name)
+                if parts
+                else said(N_("unknown field '{name}'"), name=name)
+            )
+            out.append(make("CLR104", unknown, keep, join_pointer([*parts, name])))
         return out
     if kind == "type":
         wanted = details.get("types") or [details.get("type")]
@@ -307,22 +331,42 @@ def _to_findings(
             ]
         path_parts = [str(p) for p in error.schema_path]
         suggestion = _suggest(value, options) if isinstance(value, str) else ""
+        shown = describe(value)
+        msg: Said
+        hint_said: str | Said = suggestion
         if "country" in path_parts:
-            msg = f"{field_name}: {describe(value)} is not an ISO 3166-1 alpha-2 country code"
-            hint = suggestion or "use the two-letter code in upper case, e.g. BD, CI, NO"
-        elif "currency" in path_parts:
-            msg = f"{field_name}: {describe(value)} is not an ISO 4217 currency code"
-            hint = suggestion or "use the three-letter code in upper case, e.g. BDT, XOF, USD"
-        elif len(options) <= 12:
-            msg = (
-                f"{field_name}: {describe(value)} is not one of "
-                f"{', '.join(describe(o) for o in options)}"
+            msg = said(
+                N_("{field}: {value} is not an ISO 3166-1 alpha-2 country code"),
+                field=field_name,
+                value=shown,
             )
-            hint = suggestion
+            hint_said = suggestion or said(
+                N_("use the two-letter code in upper case, e.g. BD, CI, NO")
+            )
+        elif "currency" in path_parts:
+            msg = said(
+                N_("{field}: {value} is not an ISO 4217 currency code"),
+                field=field_name,
+                value=shown,
+            )
+            hint_said = suggestion or said(
+                N_("use the three-letter code in upper case, e.g. BDT, XOF, USD")
+            )
+        elif len(options) <= 12:
+            msg = said(
+                N_("{field}: {value} is not one of {options}"),
+                field=field_name,
+                value=shown,
+                options=", ".join(describe(o) for o in options),
+            )
         else:
-            msg = f"{field_name}: {describe(value)} is not one of the {len(options)} allowed values"
-            hint = suggestion
-        return [make("CLR103", msg, hint)]
+            msg = said(
+                N_("{field}: {value} is not one of the {count} allowed values"),
+                field=field_name,
+                value=shown,
+                count=len(options),
+            )
+        return [make("CLR103", msg, hint_said)]
     if kind == "format":
         fmt = str(details.get("format"))
         words, hint = _FORMAT_WORDS.get(fmt, (f"a valid {fmt}", ""))
@@ -330,9 +374,12 @@ def _to_findings(
     if kind == "pattern":
         described = _property_schema(tuple(parts)) if case_schema else None
         hint = described.get("description", "") if described else ""
-        return [
-            make("CLR105", f"{field_name}: {describe(value)} does not have the expected form", hint)
-        ]
+        form = said(
+            N_("{field}: {value} does not have the expected form"),
+            field=field_name,
+            value=describe(value),
+        )
+        return [make("CLR105", form, hint)]
     if kind in (
         "minimum",
         "maximum",
@@ -360,7 +407,13 @@ def _to_findings(
         }[kind]
         return [make("CLR106", f"{field_name} must be {words}{in_stage}", "")]
     if kind == "uniqueItems":
-        return [make("CLR106", f"{field_name} lists the same entry twice", "remove the repeat")]
+        return [
+            make(
+                "CLR106",
+                said(N_("{field} lists the same entry twice"), field=field_name),
+                said(N_("remove the repeat")),
+            )
+        ]
     if kind in ("contains", "anyOf"):
         node = _node_for(names, [*error.schema_path][:-1]) or {}
         wanted_text = node.get("description")

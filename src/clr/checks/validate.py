@@ -14,7 +14,7 @@ from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
 from clr.model import closing, stages, workflow
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Said
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
@@ -582,7 +582,12 @@ def _run(
 
 def _to_cache(report: FileReport) -> list[Any]:
     rows = [
-        [f.line, f.col, f.code, f.severity, f.message, f.pointer, f.hint] for f in report.findings
+        [
+            *(f.line, f.col, f.code, f.severity, f.message, f.pointer, f.hint),
+            f.worded.row() if f.worded else None,
+            f.hint_worded.row() if f.hint_worded else None,
+        ]
+        for f in report.findings
     ]
     return [report.case_id, report.stage, rows]
 
@@ -590,7 +595,18 @@ def _to_cache(report: FileReport) -> list[Any]:
 def _from_cache(path: str, entry: list[Any]) -> FileReport:
     case_id, stage, rows = entry
     findings = [
-        Finding(path, line, col, code, severity, message=message, pointer=pointer, hint=hint)
-        for line, col, code, severity, message, pointer, hint in rows
+        Finding(
+            path,
+            line,
+            col,
+            code,
+            severity,
+            message=message,
+            pointer=pointer,
+            hint=hint,
+            worded=Said.from_row(worded),
+            hint_worded=Said.from_row(hint_worded),
+        )
+        for line, col, code, severity, message, pointer, hint, worded, hint_worded in rows
     ]
     return FileReport(path, findings, case_id, stage)

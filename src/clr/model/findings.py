@@ -2,13 +2,21 @@
 
 A finding never raises: checks return lists of findings and renderers print them.
 Codes are stable; ``CODES`` is the one registry of them, with a title for each.
+
+A finding's ``message`` and ``hint`` are English, always: every machine format (JSON,
+SARIF, JUnit, GitLab, GitHub annotations, the concise lines) prints them as they are, in
+every language. A check that words its message with :func:`said` (a msgid and its fields)
+also keeps those, so that the text a person reads (``clr validate``'s text format) is
+worded in the language in force: :attr:`Finding.text` and :attr:`Finding.hint_text`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
+
+from clr.i18n import gettext
 
 Severity = Literal["error", "warning"]
 
@@ -225,6 +233,39 @@ DESCRIPTIONS: dict[str, str] = {
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 
 
+@dataclass(frozen=True)
+class Said:
+    """A message as a msgid (``template``) and the values of its fields, as text."""
+
+    template: str
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def english(self) -> str:
+        """The message in English (what machine formats print)."""
+        return self.template.format(**dict(self.fields))
+
+    def local(self) -> str:
+        """The message in the language in force."""
+        return gettext(self.template).format(**dict(self.fields))
+
+    def row(self) -> list[Any]:
+        """As JSON data (for the result cache)."""
+        return [self.template, [list(pair) for pair in self.fields]]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Said | None:
+        """Back from :meth:`row` (None for nothing)."""
+        if not row:
+            return None
+        template, fields = row
+        return cls(template, tuple((str(k), str(v)) for k, v in fields))
+
+
+def said(template: str, **fields: object) -> Said:
+    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``."""
+    return Said(template, tuple((name, str(value)) for name, value in fields.items()))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One thing wrong (or worth a look) in one file.
@@ -238,6 +279,8 @@ class Finding:
         message: What is wrong, in plain words.
         pointer: JSON pointer of the value (``/site/country``), or "".
         hint: What to do about it, or "".
+        worded: The message as a msgid and its fields (``message`` is then made from it).
+        hint_worded: The hint as a msgid and its fields (``hint`` is then made from it).
     """
 
     path: str
@@ -248,6 +291,24 @@ class Finding:
     message: str = field(default="", compare=False)
     pointer: str = field(default="", compare=False)
     hint: str = field(default="", compare=False)
+    worded: Said | None = field(default=None, compare=False, repr=False)
+    hint_worded: Said | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.worded is not None and not self.message:
+            object.__setattr__(self, "message", self.worded.english())
+        if self.hint_worded is not None and not self.hint:
+            object.__setattr__(self, "hint", self.hint_worded.english())
+
+    @property
+    def text(self) -> str:
+        """The message in the language in force (for a person; machine formats: ``message``)."""
+        return self.message if self.worded is None else self.worded.local()
+
+    @property
+    def hint_text(self) -> str:
+        """The hint in the language in force (for a person; machine formats: ``hint``)."""
+        return self.hint if self.hint_worded is None else self.hint_worded.local()
 
     @property
     def title(self) -> str:

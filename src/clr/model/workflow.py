@@ -321,7 +321,7 @@ def move_blockers(
     schemas.check(candidate, "", "case", skip=seen)
     for f in schemas.check(candidate, "", f"stages/{target}", stage=target, skip=seen):
         if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in covered):
-            out.append(Blocker("field", f.message, f.hint, f.pointer))
+            out.append(Blocker("field", f.text, f.hint_text, f.pointer))
     return out
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from clr import SOURCE_URL, __version__
 from clr.checks.results import Report
+from clr.i18n import _, ngettext
 from clr.model.findings import Finding, pointer_to_path
 
 JSON_VERSION = 1
@@ -104,6 +105,22 @@ def render_github(report: Report) -> str:
         lines += [f"::{token}::", "::endgroup::"]
     lines.append(f"::notice title=clr::{_escape_data(summary_line(report))}")
     return "\n".join(lines)
+
+
+def summary_text(report: Report) -> str:
+    """:func:`summary_line` in the language in force (for the text format, read by a person)."""
+    cases = report.cases
+    checked = ngettext("{count} case", "{count} cases", cases).format(count=cases)
+    if not report.errors and not report.warnings:
+        return _("All good: {checked} checked, no findings.").format(checked=checked)
+    failing = sum(bool(r.findings) for r in report.files)
+    errors, warnings = report.errors, report.warnings
+    return _("Found {errors} and {warnings} in {files} ({checked} checked).").format(
+        errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
+        files=ngettext("{count} file", "{count} files", failing).format(count=failing),
+        checked=checked,
+    )
 
 
 def summary_line(report: Report) -> str:
@@ -378,12 +395,13 @@ def render_text(report: Report, *, quiet: bool = False, colour: bool = False) ->
             where = f"{path}:{f.line}:{f.col}:" if f.line else f"{path}:"
             out.append(
                 f"{paint(where, 'bold')} {paint(f.severity, f.severity)} "
-                f"{paint(f.code, 'dim')} {safe.terminal(f.message)}\n"
+                f"{paint(f.code, 'dim')} {safe.terminal(f.text)}\n"
             )
             if f.hint:
-                out.append(paint(f"    hint: {safe.terminal(f.hint)}", "hint") + "\n")
+                hint = _("hint: {hint}").format(hint=safe.terminal(f.hint_text))
+                out.append(paint(f"    {hint}", "hint") + "\n")
         out.append("\n")
     if not quiet:
         ok = not report.errors and not report.warnings
-        out.append(paint(summary_line(report), "good" if ok else "bold") + "\n")
+        out.append(paint(summary_text(report), "good" if ok else "bold") + "\n")
     return "".join(out)
