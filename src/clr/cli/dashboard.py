@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clr.cli._common import AsOf, choices, parse_as_of
+from clr.cli._common import AsOf, EncryptToOpt, choices, parse_as_of
 from clr.cli.bulk import Jobs, Paths
 from clr.render import safe
 from clr.views.dashboard import DASHBOARD_AUDIENCES
@@ -49,6 +49,7 @@ def dashboard_command(
     ] = 0,
     as_of: AsOf = None,
     jobs: Jobs = None,
+    encrypt_to: EncryptToOpt = None,
 ) -> None:
     """A static web page of the figures: charts, the tables behind them, definitions.
 
@@ -59,6 +60,9 @@ def dashboard_command(
     investor's page holds no case id and no figure from fewer than 5 cases, and its
     selection is recorded in .clr/shared.jsonl as 'clr export --for investor' records it.
 
+    With --encrypt-to KEY|FILE the page is age-encrypted (armored, for e-mail) to that
+    public key or the keys in that file, and written as OUTPUT/index.html.age.
+
     Example: clr dashboard --for investor --output public/
     """
     from clr import __version__
@@ -66,10 +70,11 @@ def dashboard_command(
     from clr.i18n import _, ngettext
     from clr.render import dashboard as page
     from clr.repo.repository import display_path
-    from clr.views import dashboard, load
+    from clr.views import dashboard, load, sharing
     from clr.views.select import targets
 
     dashboard.check_audience(str(audience))
+    sealed_for = sharing.recipients(encrypt_to) if encrypt_to is not None else None
     today = parse_as_of(as_of, paths[0] if paths else None)
     cases = load.load_summaries(targets(paths), today, jobs=jobs)
     ledger = None
@@ -84,7 +89,7 @@ def dashboard_command(
     board = dashboard.build(
         cases, today, audience=str(audience), min_count=min_count, rounds=rounds
     )
-    written = dashboard.write_site(page.site(board, __version__), output)
+    written = dashboard.write_site(page.site(board, __version__), output, sealed_for)
     shown = ", ".join(safe.terminal(display_path(p)) for p in written)
     count = board.stats["total"]["figures"]
     cases_text = (
@@ -92,12 +97,14 @@ def dashboard_command(
         if count is not None
         else _("too few cases to show")
     )
-    typer.echo(
-        _("wrote {files}: {cases}, for {audience}").format(
-            files=shown, cases=cases_text, audience=audience
-        ),
-        err=True,
+    said = _("wrote {files}: {cases}, for {audience}").format(
+        files=shown, cases=cases_text, audience=audience
     )
+    if sealed_for is not None:
+        said += ngettext(
+            ", encrypted to {count} key", ", encrypted to {count} keys", len(sealed_for)
+        ).format(count=len(sealed_for))
+    typer.echo(said, err=True)
     if board.left_out:
         typer.echo(
             ngettext(
