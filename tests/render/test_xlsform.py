@@ -201,3 +201,35 @@ def test_a_language_added_to_the_table_becomes_columns_pyxform_converts(
     warnings: list[str] = []
     result = pyxform.convert(str(path), warnings=warnings)
     assert warnings == [] and 'lang="Français (fr)"' in result.xform
+
+
+def test_the_forms_carry_every_language_of_clr_and_pyxform_converts_them(repo: Path) -> None:
+    built = {p.stem: p for p in _build(repo)}
+    survey = _survey(built["clr_visit"])
+    by = survey["by"]
+    assert by["label::English (en)"] == "Recorded by"
+    assert by["label::French (fr)"] == "Saisi par"
+    assert by["label::Spanish (es)"] == "Registrado por"
+    assert by["label::Portuguese (pt)"] == "Registrado por"
+    required = [r for r in survey.values() if "required_message::English (en)" in r]
+    assert required and all(
+        r["required_message::French (fr)"] == "Une réponse est nécessaire" for r in required
+    )
+    choices = [r for r in _sheet(built["clr_new_case"], "choices") if r["list_name"] == "yes_no"]
+    assert [c["label::Spanish (es)"] for c in choices] == ["Sí", "No"]
+    settings = _sheet(built["clr_visit"], "settings")[0]
+    assert settings["default_language"] == "English (en)"
+    warnings: list[str] = []
+    result = pyxform.convert(str(built["clr_visit"]), warnings=warnings)
+    assert warnings == []
+    for language in ("English (en)", "French (fr)", "Spanish (es)", "Portuguese (pt)"):
+        assert f'lang="{language}"' in result.xform
+    assert "Saisi par" in result.xform and "Recorded by" in result.xform
+
+
+def test_the_english_column_stays_english_whatever_language_clr_speaks(repo: Path) -> None:
+    english = _survey(_build(repo)[0])
+    result = run(["--lang", "fr", "form", "build", "--output", "forms-fr"])
+    assert result.exit_code == 0, describe(result)
+    first = sorted((repo / "forms-fr").glob("*.xlsx"))[0]
+    assert _survey(first) == english

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from clr.i18n import N_
 from clr.model import stages
 from clr.model.forms import Field, FormContext, field_at, form_for, order_key
 
@@ -185,7 +186,7 @@ def questions_for(
         many = len(f.choices) > 20
         return [Question(type=f"select_one {listed}", appearance="minimal" if many else "", **base)]
     if f.kind == "boolean":
-        choices.setdefault("yes_no", (("yes", "Yes"), ("no", "No")))
+        choices.setdefault("yes_no", (("yes", N_("Yes")), ("no", N_("No"))))
         return [Question(type="select_one yes_no", **base)]
     if f.kind in ("integer", "number"):
         constraint, message = _limits(f)
@@ -196,7 +197,7 @@ def questions_for(
             Question(
                 type="date",
                 constraint=". <= today()",
-                constraint_message="Not in the future",
+                constraint_message=N_("Not in the future"),
                 **base,
             )
         ]
@@ -242,7 +243,7 @@ def questions_for(
             Question(
                 type="text",
                 constraint=f"regex(., '{pattern}')",
-                constraint_message=f.help or "Not in the expected form",
+                constraint_message=f.help or N_("Not in the expected form"),
                 **base,
             )
         ]
@@ -336,8 +337,8 @@ def _case_question(stage_filter: str = "") -> Question:
     return Question(
         name=CASE_FIELD,
         type=f"select_one_from_file {CASES_FILE}",
-        label="Case",
-        hint="The case's pseudonymous id (the follow-up list holds no names).",
+        label=N_("Case"),
+        hint=N_("The case's pseudonymous id (the follow-up list holds no names)."),
         required="yes",
         appearance="search" if not stage_filter else "",
         choice_filter=f"stage = '{stage_filter}'" if stage_filter else "",
@@ -348,8 +349,8 @@ def _by_question(required: bool) -> Question:
     return Question(
         name=BY_FIELD,
         type="text",
-        label="Recorded by",
-        hint="Your name or role as your organisation records it (never the child's name).",
+        label=N_("Recorded by"),
+        hint=N_("Your name or role as your organisation records it (never the child's name)."),
         required="yes" if required else "",
     )
 
@@ -422,12 +423,12 @@ def _entry_form(form_id: str, kind: str, title: str, list_path: str, playbook: A
 
 def visit_form(playbook: Any = None) -> PhoneForm:
     """A monitoring visit (``visits[]``), as ``clr visit`` records it."""
-    return _entry_form("clr_visit", "visit", "Monitoring visit", "visits", playbook)
+    return _entry_form("clr_visit", "visit", N_("Monitoring visit"), "visits", playbook)
 
 
 def payment_form(playbook: Any = None) -> PhoneForm:
     """A payment with its receipt (``payments[]``), as ``clr pay`` records it."""
-    return _entry_form("clr_payment", "payment", "Payment", "payments", playbook)
+    return _entry_form("clr_payment", "payment", N_("Payment"), "payments", playbook)
 
 
 def checklist_form(playbook: Any) -> PhoneForm:
@@ -458,8 +459,8 @@ def checklist_form(playbook: Any) -> PhoneForm:
         Question(
             name="items",
             type="select_multiple checklist_items",
-            label="Checklist items done",
-            hint="Tick only what was done; clr records each item once.",
+            label=N_("Checklist items done"),
+            hint=N_("Tick only what was done; clr records each item once."),
             path=("checklist",),
             kind="list",
             required="yes",
@@ -468,27 +469,27 @@ def checklist_form(playbook: Any) -> PhoneForm:
         Question(
             name=DATE_FIELD,
             type="date",
-            label="Done on",
+            label=N_("Done on"),
             path=("checklist", "-", "done"),
             kind="date",
             required="yes",
             default="today()",
             constraint=". <= today()",
-            constraint_message="Not in the future",
+            constraint_message=N_("Not in the future"),
         ),
         _by_question(required=True),
         Question(
             name="note",
             type="text",
-            label="Note",
-            hint="Free text; no names or contacts.",
+            label=N_("Note"),
+            hint=N_("Free text; no names or contacts."),
             path=("checklist", "-", "note"),
         ),
     )
     return PhoneForm(
         "clr_checklist",
         "checklist",
-        "Checklist items done",
+        N_("Checklist items done"),
         questions,
         {"checklist_items": tuple(items)},
         {"checklist_items": {"stage": tuple(item_stages)}},
@@ -526,13 +527,15 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
     confirmed = Question(
         name="confirmed",
         type="select_one yes_no",
-        label="Confirmed at the site",
-        hint="Yes if the child was seen working and the site is known: the case starts "
-        "at the identified stage.",
+        label=N_("Confirmed at the site"),
+        hint=N_(
+            "Yes if the child was seen working and the site is known: the case starts "
+            "at the identified stage."
+        ),
         kind="boolean",
         required="yes",
     )
-    choices.setdefault("yes_no", (("yes", "Yes"), ("no", "No")))
+    choices.setdefault("yes_no", (("yes", N_("Yes")), ("no", N_("No"))))
     asked.append(confirmed)
     for f in extra:
         for q in questions_for(f, choices, required=False, relevant="${confirmed} = 'yes'"):
@@ -542,7 +545,7 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
     identity = Question(
         name=IDENTITY,
         type="group",
-        label="Identity (kept encrypted, never in the case file)",
+        label=N_("Identity (kept encrypted, never in the case file)"),
         children=tuple(
             Question(
                 name=f"{IDENTITY}__{key}",
@@ -560,7 +563,7 @@ def new_case_form(playbook: Any = None) -> PhoneForm:
         identity,
         _by_question(required=True),
     )
-    return PhoneForm("clr_new_case", "new_case", "New case", questions, choices)
+    return PhoneForm("clr_new_case", "new_case", N_("New case"), questions, choices)
 
 
 def _identity_help(key: str) -> str:

@@ -8,12 +8,15 @@ around groups and repeats), ``choices`` (the allowed values of each ``select_one
 
 Every text a person reads (labels, hints, constraint messages, choice labels) goes
 through :func:`text_in`, one column per language of :data:`LANGUAGES`
-(``label::English (en)``): a language is added by adding it there, and its texts.
+(``label::English (en)``, ``label::French (fr)``, ``label::Spanish (es)``,
+``label::Portuguese (pt)``), each from clr's gettext catalogue of that language (the English
+text is the msgid; a text the catalogue does not hold is written in English).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -21,20 +24,42 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from clr.i18n import N_
 from clr.model.phoneforms import CASE_FIELD, PhoneForm, Question
 
-LANGUAGES: tuple[tuple[str, str], ...] = (("English", "en"),)
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("English", "en"),
+    ("French", "fr"),
+    ("Spanish", "es"),
+    ("Portuguese", "pt"),
+)
 """The languages of the forms, as ``(name, code)``; the first is the default."""
 
+CATALOGUES: dict[str, str] = {"fr": "fr", "es": "es", "pt": "pt-BR"}
+"""The language of clr's catalogue (``clr.i18n``) each form language's texts come from."""
+
 TRANSLATIONS: dict[str, dict[str, str]] = {}
-"""Texts in other languages than English, by language code, then English text."""
+"""Texts in other languages than English that stand before the catalogue's, by language
+code, then English text."""
 
 
 def text_in(text: str, code: str) -> str:
     """``text`` (English) in the language ``code``; English where there is no translation."""
     if code == "en" or not text:
         return text
-    return TRANSLATIONS.get(code, {}).get(text, text)
+    own = TRANSLATIONS.get(code, {}).get(text)
+    if own is not None:
+        return own
+    lang = CATALOGUES.get(code)
+    return text if lang is None else _catalogue(lang).gettext(text)
+
+
+@functools.cache
+def _catalogue(lang: str) -> Any:
+    """The gettext catalogue of ``lang`` (read once: the forms hold every language)."""
+    from clr import i18n
+
+    return i18n.load(lang)
 
 
 def _column(name: str, language: tuple[str, str]) -> str:
@@ -76,7 +101,7 @@ def _rows(question: Question) -> list[dict[str, str]]:
         if value:
             row[key] = value
     if question.required:
-        row.update(_texts("required_message", "An answer is needed"))
+        row.update(_texts("required_message", N_("An answer is needed")))
     if question.constraint_message:
         row.update(_texts("constraint_message", question.constraint_message))
     if question.choice_filter:
