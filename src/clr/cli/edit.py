@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from clr.cli._common import AsOf, parse_as_of
+from clr.i18n import _, ngettext
 
 
 def _editor() -> list[str]:
@@ -20,8 +21,8 @@ def _editor() -> list[str]:
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not command:
         raise ClrError(
-            "no editor: neither $VISUAL nor $EDITOR is set",
-            hint="set one, e.g. export EDITOR=nano; or record facts with clr set or clr advance",
+            _("no editor: neither $VISUAL nor $EDITOR is set"),
+            hint=_("set one, e.g. export EDITOR=nano; or record facts with clr set or clr advance"),
         )
     return shlex.split(command)
 
@@ -36,13 +37,17 @@ def _run_editor(command: list[str], folder: Path, text: str) -> str:
         done = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
         raise ClrError(
-            f"cannot start the editor {command[0]!r}: {exc.strerror}",
-            hint="check $VISUAL / $EDITOR",
+            _("cannot start the editor {editor}: {reason}").format(
+                editor=repr(command[0]), reason=exc.strerror
+            ),
+            hint=_("check $VISUAL / $EDITOR"),
         ) from None
     if done.returncode != 0:
         raise ClrError(
-            f"the editor exited with status {done.returncode}; nothing was written",
-            hint="save and quit normally to keep your changes",
+            _("the editor exited with status {status}; nothing was written").format(
+                status=done.returncode
+            ),
+            hint=_("save and quit normally to keep your changes"),
         )
     from clr.io import files
 
@@ -50,7 +55,9 @@ def _run_editor(command: list[str], folder: Path, text: str) -> str:
         text = files.read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         why = files.reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
-        raise ClrError(f"cannot read back the edited file: {why}; nothing was written") from None
+        raise ClrError(
+            _("cannot read back the edited file: {reason}; nothing was written").format(reason=why)
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text() did
 
 
@@ -93,10 +100,18 @@ def edit_command(
             check = editing.check_draft(session, edited, draft.inserted)
             if check.ok:
                 if check.text == session.doc.text:
-                    typer.echo(f"{session.data.get('id')}: no change; nothing written", err=True)
+                    typer.echo(
+                        _("{case}: no change; nothing written").format(case=session.data.get("id")),
+                        err=True,
+                    )
                     return
                 typer.echo(editing.write_draft(session, check.text), nl=False)
-                typer.echo(f"{session.data.get('id')}: saved {session.shown}", err=True)
+                typer.echo(
+                    _("{case}: saved {file}").format(
+                        case=session.data.get("id"), file=session.shown
+                    ),
+                    err=True,
+                )
                 return
             if no_input or edited == shown:
                 kept = editing.keep_draft(edited, str(session.data.get("id")))
@@ -104,11 +119,17 @@ def edit_command(
                     typer.echo(f"  {problem}", err=True)
                 from clr.errors import CaseFileError
 
+                count = len(check.problems)
                 raise CaseFileError(
-                    f"{session.shown} was not changed: the edited case is not valid "
-                    f"({len(check.problems)} problem{'s' if len(check.problems) != 1 else ''})",
-                    hint=f"your draft is kept in {kept} (readable only by you): fix it and "
-                    f"copy it over the case, or run clr edit again",
+                    ngettext(
+                        "{file} was not changed: the edited case is not valid ({count} problem)",
+                        "{file} was not changed: the edited case is not valid ({count} problems)",
+                        count,
+                    ).format(file=session.shown, count=count),
+                    hint=_(
+                        "your draft is kept in {draft} (readable only by you): fix it and "
+                        "copy it over the case, or run clr edit again"
+                    ).format(draft=kept),
                 )
             shown = editing.with_errors(edited, check.problems)
 

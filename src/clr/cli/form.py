@@ -9,6 +9,7 @@ import typer
 
 from clr.cli._common import AsOf, parse_as_of
 from clr.errors import ClrError
+from clr.i18n import _, ngettext
 from clr.render import safe
 
 if TYPE_CHECKING:
@@ -83,17 +84,23 @@ def build_command(
             raw = files.read_text(public_key, limit=64 * 1024)
         except (OSError, UnicodeDecodeError) as exc:
             reason = files.reason(exc) if isinstance(exc, OSError) else "it is not text"
-            raise ClrError(f"cannot read the public key {public_key}: {reason}") from None
+            raise ClrError(
+                _("cannot read the public key {file}: {reason}").format(
+                    file=public_key, reason=reason
+                )
+            ) from None
         key = xlsform.public_key_text(raw, display_path(public_key))
     elif submission_url:
-        raise typer.BadParameter("goes with --public-key", param_hint="--submission-url")
+        raise typer.BadParameter(_("goes with --public-key"), param_hint="--submission-url")
     forms = phoneforms.all_forms(_playbook(playbook))
     if only:
         known = {f.id for f in forms}
         unknown = [name for name in only if name not in known]
         if unknown:
             raise typer.BadParameter(
-                f"{', '.join(unknown)}: no such form; forms: {', '.join(sorted(known))}",
+                _("{forms}: no such form; forms: {known}").format(
+                    forms=", ".join(unknown), known=", ".join(sorted(known))
+                ),
                 param_hint="--form",
             )
         forms = [f for f in forms if f.id in only]
@@ -109,9 +116,11 @@ def build_command(
         typer.echo(f"{display_path(path)}  {form.title}")
     if any(f.follow_up for f in forms):
         typer.echo(
-            "Follow-up forms pick the case from cases.csv: make it with\n"
-            "  clr form cases --output cases.csv\n"
-            "and attach it to each of them (docs/field-capture.md).",
+            _(
+                "Follow-up forms pick the case from cases.csv: make it with\n"
+                "  clr form cases --output cases.csv\n"
+                "and attach it to each of them (docs/field-capture.md)."
+            ),
             err=True,
         )
 
@@ -153,15 +162,20 @@ def cases_command(
     text = xlsform.follow_up_csv(rows, csv_cell)
     failed = [c for c in summaries if not c.ok]
     for case in failed:
-        typer.echo(
-            f"warning: {safe.terminal(case.path)} left out: {safe.terminal(case.error or '')}",
-            err=True,
+        said = _("{file} left out: {reason}").format(
+            file=safe.terminal(case.path), reason=safe.terminal(case.error or "")
         )
+        typer.echo(_("warning: {message}").format(message=said), err=True)
     if output is None:
         typer.echo(text, nl=False)
     else:
         atomic.write(output, text)
-        typer.echo(f"{display_path(output)}: {len(rows)} open cases", err=True)
+        typer.echo(
+            ngettext("{file}: {count} open case", "{file}: {count} open cases", len(rows)).format(
+                file=display_path(output), count=len(rows)
+            ),
+            err=True,
+        )
     raise typer.Exit(1 if failed else 0)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from clr.cli._common import AsOf, paint, parse_as_of
+from clr.i18n import _
 from clr.render import safe
 
 
@@ -55,8 +56,8 @@ def import_command(
         if o.status == importing.REFUSED:
             first, *rest = o.reason.splitlines() or [""]
             typer.echo(
-                paint("refused", "bold red")
-                + f" {safe.terminal(o.where)} ({safe.terminal(o.instance_id or 'no id')}): "
+                paint(_("refused"), "bold red")
+                + f" {safe.terminal(o.where)} ({safe.terminal(o.instance_id or _('no id'))}): "
                 + safe.terminal(first),
                 err=True,
             )
@@ -69,9 +70,15 @@ def import_command(
 def _summary(rows: list[tuple[str, dict[str, int]]], dry_run: bool) -> None:
     from clr.cases import importing
 
-    heads = ("would import" if dry_run else "imported", "already", "rejected", "refused")
-    width = max([len("form"), *(len(name) for name, _ in rows)])
-    typer.echo(f"{'form':<{width}}  " + "  ".join(f"{h:>8}" for h in heads))
+    heads = (
+        _("would import") if dry_run else _("imported"),
+        _("already"),
+        _("rejected"),
+        _("refused"),
+    )
+    form = _("form")
+    width = max([len(form), *(len(name) for name, _counts in rows)])
+    typer.echo(f"{form:<{width}}  " + "  ".join(f"{h:>8}" for h in heads))
     for name, counts in rows:
         cells = "  ".join(
             f"{counts[s]:>{max(8, len(h))}}" for s, h in zip(importing.STATUSES, heads, strict=True)

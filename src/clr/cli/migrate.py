@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from clr.i18n import _
 from clr.render import safe
 
 
@@ -52,7 +53,9 @@ def migrate_command(
     start = paths or [repo.open_repository().root]
     roots, files, missing = _targets(start)
     if missing:
-        raise ClrError(f"no such file or folder: {', '.join(map(str, missing))}")
+        raise ClrError(
+            _("no such file or folder: {paths}").format(paths=", ".join(map(str, missing)))
+        )
     for root in roots:
         files.extend(repo.Repository(root, repo.Config()).case_files())
     failed = upgraded = 0
@@ -61,7 +64,8 @@ def migrate_command(
         try:
             doc = edit.open_document(path, shown)
         except ClrError as exc:
-            typer.echo(safe.terminal(f"{shown}: skipped: {exc.message}", block=True), err=True)
+            said = _("{file}: skipped: {reason}").format(file=shown, reason=exc.message)
+            typer.echo(safe.terminal(said, block=True), err=True)
             failed += 1
             continue
         version = migrate.version_of(doc.data)
@@ -71,12 +75,16 @@ def migrate_command(
             steps = migrate.migrate_document(doc)
             text = doc.render()
         except ValueError as exc:
-            typer.echo(safe.terminal(f"{shown}: cannot migrate: {exc}", block=True), err=True)
+            said = _("{file}: cannot migrate: {reason}").format(file=shown, reason=exc)
+            typer.echo(safe.terminal(said, block=True), err=True)
             failed += 1
             continue
         problems = _check(path, text)
         if problems:
-            typer.echo(f"{shown}: not migrated, the result would be invalid:", err=True)
+            typer.echo(
+                _("{file}: not migrated, the result would be invalid:").format(file=shown),
+                err=True,
+            )
             for line in problems:
                 typer.echo(f"  {safe.terminal(line)}", err=True)
             failed += 1
@@ -88,10 +96,14 @@ def migrate_command(
                 edit.write_atomic(path, text, expected_digest=doc.digest)
         upgraded += 1
         for step in steps:
-            typer.echo(f"{shown}: {'would migrate' if dry_run else 'migrated'} {step}", err=True)
-    typer.echo(
-        f"{upgraded} file(s) {'to migrate' if dry_run else 'migrated'}, {failed} failed.", err=True
+            said = _("{file}: would migrate {step}") if dry_run else _("{file}: migrated {step}")
+            typer.echo(said.format(file=shown, step=step), err=True)
+    said = (
+        _("{count} file(s) to migrate, {failed} failed.")
+        if dry_run
+        else _("{count} file(s) migrated, {failed} failed.")
     )
+    typer.echo(said.format(count=upgraded, failed=failed), err=True)
     for root in roots:
         failed += _case_keys(root, identity_file, dry_run=dry_run)
     raise typer.Exit(1 if failed else 0)
@@ -120,26 +132,31 @@ def _case_keys(root: Path, identity_file: Path | None, *, dry_run: bool) -> int:
         raise
     result = keystore.move_to_case_keys(repository, files, keys, dry_run=dry_run)
     for case_id, message in result.failed:
-        typer.echo(safe.terminal(f"{case_id}: not moved to a case key: {message}"), err=True)
-    verb = "to move" if dry_run else "moved"
-    typer.echo(
-        f"{len(result.moved)} identity file(s) {verb} to case keys, {len(result.failed)} failed."
-        + (
-            " Their earlier versions in git history stay encrypted to the recipients."
-            if result.moved and not dry_run
-            else ""
-        ),
-        err=True,
-    )
+        said = _("{case}: not moved to a case key: {reason}").format(case=case_id, reason=message)
+        typer.echo(safe.terminal(said), err=True)
+    said = (
+        _("{count} identity file(s) to move to case keys, {failed} failed.")
+        if dry_run
+        else _("{count} identity file(s) moved to case keys, {failed} failed.")
+    ).format(count=len(result.moved), failed=len(result.failed))
+    if result.moved and not dry_run:
+        said += " " + _("Their earlier versions in git history stay encrypted to the recipients.")
+    typer.echo(said, err=True)
     failed = len(result.failed)
     if not dry_run:
         from clr.cases import fingerprints
 
         done = fingerprints.refresh(repository, keys, repo.today(repository.root), files)
         for case_id, message in done.failed:
-            typer.echo(safe.terminal(f"{case_id}: fingerprints not written: {message}"), err=True)
+            said = _("{case}: fingerprints not written: {reason}").format(
+                case=case_id, reason=message
+            )
+            typer.echo(safe.terminal(said), err=True)
         if done.changed:
-            typer.echo(f"wrote the fingerprints of {len(done.changed)} case(s)", err=True)
+            typer.echo(
+                _("wrote the fingerprints of {count} case(s)").format(count=len(done.changed)),
+                err=True,
+            )
         failed += len(done.failed)
     return failed
 
@@ -152,10 +169,10 @@ def _check(path: Path, text: str) -> list[str]:
 
     root = repo.find_root(path)
     config = repo.read_config(root)[0] if root else None
-    ctx, _ = repository_context(root, repo.today(path), config)
+    ctx, _problems = repository_context(root, repo.today(path), config)
     loaded = yamlio.parse_text(text, repo.display_path(path))
     return [
-        f"{f.line}:{f.col}: {f.code} {f.message}"
+        f"{f.line}:{f.col}: {f.code} {f.text}"
         for f in check_case_data(loaded, path, ctx)
         if f.severity == "error" and f.code != "CLR202"
     ]

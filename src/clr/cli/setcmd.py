@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from clr.cli._common import AsOf, parse_as_of
+from clr.i18n import _
 
 
 def set_command(
@@ -56,7 +57,7 @@ def set_command(
 
     if not assignments and from_file is None and not unset:
         raise typer.BadParameter(
-            "give PATH=VALUE arguments, --from FILE or --unset PATH", param_hint="PATH"
+            _("give PATH=VALUE arguments, --from FILE or --unset PATH"), param_hint="PATH"
         )
     parsed = [setfacts.parse_assignment(a) for a in assignments or []]
     fragment = None
@@ -73,14 +74,19 @@ def set_command(
     diff = setfacts.apply(session, problems, dry_run=dry_run)
     case_id = session.data.get("id")
     if not session.doc.ops:
-        typer.echo(f"{case_id}: nothing to change", err=True)
+        typer.echo(_("{case}: nothing to change").format(case=case_id), err=True)
     elif dry_run:
         from clr.render import safe
 
-        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
-        typer.echo(f"{case_id}: would change {session.shown}; nothing was written", err=True)
+        typer.echo(safe.terminal(diff, block=True) if diff else _("(no change)"))
+        typer.echo(
+            _("{case}: would change {file}; nothing was written").format(
+                case=case_id, file=session.shown
+            ),
+            err=True,
+        )
     else:
-        typer.echo(f"{case_id}: changed {session.shown}", err=True)
+        typer.echo(_("{case}: changed {file}").format(case=case_id, file=session.shown), err=True)
         step = setfacts.next_step(session)
         if step:
             from clr.render import safe
@@ -93,7 +99,7 @@ def _read_source(name: str) -> str:
 
     if name == "-":
         if sys.stdin.isatty():
-            typer.echo("reading a YAML or JSON fragment; end it with Ctrl-D", err=True)
+            typer.echo(_("reading a YAML or JSON fragment; end it with Ctrl-D"), err=True)
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         raw = data if isinstance(data, bytes) else data.encode("utf-8")
         shown = "<stdin>"
@@ -102,19 +108,24 @@ def _read_source(name: str) -> str:
 
         path = Path(name)
         if not os.path.lexists(path):  # not is_file(): a pipe or a folder gets its own message
-            raise ClrError(f"--from {name}: no such file", hint="give a YAML or JSON file, or -")
+            raise ClrError(
+                _("--from {file}: no such file").format(file=name),
+                hint=_("give a YAML or JSON file, or -"),
+            )
         try:
             raw = files.read_bytes(path, limit=yamlio.MAX_BYTES)
         except OSError as exc:
             raise ClrError(
-                f"cannot read {name}: {files.reason(exc)}", hint=files.hint(exc)
+                _("cannot read {file}: {reason}").format(file=name, reason=files.reason(exc)),
+                hint=files.hint(exc),
             ) from None
         shown = name
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ClrError(
-            f"{shown}: not UTF-8 text (byte {exc.start})", hint="save the fragment as UTF-8"
+            _("{file}: not UTF-8 text (byte {offset})").format(file=shown, offset=exc.start),
+            hint=_("save the fragment as UTF-8"),
         ) from None
 
 

@@ -1,0 +1,76 @@
+"""The messages of set, edit, form and migrate in each language, values kept as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clr import i18n
+from clr.cli import main
+from conftest import AS_OF, CASE_ID
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    yield
+    i18n.activate("en")
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(args=args)
+    out, err = capsys.readouterr()
+    return int(exit_.value.code or 0), out, err
+
+
+@pytest.mark.parametrize(
+    ("lang", "would", "usage"),
+    [
+        ("fr", f"{CASE_ID} : modifierait", "donnez des arguments CHEMIN=VALEUR"),
+        ("es", f"{CASE_ID}: cambiaría", "indique argumentos RUTA=VALOR"),
+        ("pt-BR", f"{CASE_ID}: alteraria", "informe argumentos CAMINHO=VALOR"),
+    ],
+)
+def test_set_speaks_the_language(
+    lang: str,
+    would: str,
+    usage: str,
+    case_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["set", CASE_ID, "site.name=Factory 2", "--dry-run", "--as-of", AS_OF]
+    code, out, err = _run(["--lang", lang, *args], capsys)
+    assert code == 0, err
+    assert would in err and "nothing was written" not in err
+    assert "Factory 2" in out  # the change itself, as the file will hold it
+    code, _out, err = _run(["--lang", lang, "set", CASE_ID, "--as-of", AS_OF], capsys)
+    assert code == 2 and usage in err
+
+
+def test_edit_without_an_editor_says_so_in_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    code, _out, err = _run(["--lang", "fr", "edit", CASE_ID, "--as-of", AS_OF], capsys)
+    assert code == 1
+    assert "erreur : pas d'éditeur : ni $VISUAL ni $EDITOR n'est défini" in err
+    assert "export EDITOR=nano" in err and "set one" not in err
+
+
+def test_form_and_migrate_speak_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    code, _out, err = _run(["--lang", "es", "form", "build", "--form", "nope"], capsys)
+    assert code == 2
+    assert "nope: no existe el formulario; formularios: clr_" in err
+    code, _out, err = _run(["--lang", "pt-BR", "migrate", "--dry-run"], capsys)
+    assert code == 0, err
+    assert "0 arquivo(s) a migrar, 0 com falha." in err
+    assert "to migrate" not in err
