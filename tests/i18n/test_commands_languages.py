@@ -74,3 +74,19 @@ def test_form_and_migrate_speak_the_language(
     assert code == 0, err
     assert "0 arquivo(s) a migrar, 0 com falha." in err
     assert "to migrate" not in err
+
+
+def test_keys_retention_and_erase_speak_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    code, out, err = _run(["--lang", "es", "keys", "status"], capsys)
+    assert code == 0, err
+    assert "sin almacén de claves" in out and "no key store" not in out
+    code, _out, err = _run(["--lang", "fr", "keys", "init"], capsys)
+    assert code == 1
+    assert "clr.yaml ne nomme aucun magasin de clés" in err
+    args = ["erase", CASE_ID, "--ground", "nope", "--approved-by", "A. Lead"]
+    code, _out, err = _run(["--lang", "pt-BR", *args], capsys)
+    assert code == 2
+    assert "'nope' não é um fundamento; um de:" in err

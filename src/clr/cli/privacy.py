@@ -10,6 +10,7 @@ import typer
 
 from clr.cli._common import AsOf, format_choices, format_name, format_option, parse_as_of
 from clr.errors import ClrError
+from clr.i18n import _
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -85,8 +86,12 @@ def _confirm(what: str, yes: bool) -> None:
     if yes:
         return
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise typer.BadParameter(f"{what} cannot be undone: add --yes to do it", param_hint="--yes")
-    if not typer.confirm(f"{what}? This cannot be undone", default=False, err=True):
+        raise typer.BadParameter(
+            _("{what} cannot be undone: add --yes to do it").format(what=what), param_hint="--yes"
+        )
+    if not typer.confirm(
+        _("{what}? This cannot be undone").format(what=what), default=False, err=True
+    ):
         raise typer.Exit(1)
 
 
@@ -117,15 +122,20 @@ def keys_init_command() -> None:
     repository, store = _repository()
     if store is None:
         raise ClrError(
-            "clr.yaml names no key store",
-            hint="add a line 'key_store: ../<name>-keys' (a folder outside this repository) "
-            "to clr.yaml, then run this again",
+            _("clr.yaml names no key store"),
+            hint=_(
+                "add a line 'key_store: ../<name>-keys' (a folder outside this repository) "
+                "to clr.yaml, then run this again"
+            ),
         )
     made = store.init(repository.config.recipients)
-    _say(f"{'made' if made else 'checked'} the key store {store.root}")
+    said = _("made the key store {folder}") if made else _("checked the key store {folder}")
+    _say(said.format(folder=store.root))
     _say(
-        "next: run 'clr migrate' to give existing identity files keys of their own, and "
-        "back the folder up (docs/data-protection.md says how)"
+        _(
+            "next: run 'clr migrate' to give existing identity files keys of their own, and "
+            "back the folder up (docs/data-protection.md says how)"
+        )
     )
 
 
@@ -136,7 +146,7 @@ def keys_status_command() -> None:
     """
     repository, store = _repository()
     if store is None:
-        typer.echo("no key store: identity files are encrypted to the recipients directly")
+        typer.echo(_("no key store: identity files are encrypted to the recipients directly"))
         return
     store.require()
     from clr.cases import identity
@@ -147,9 +157,11 @@ def keys_status_command() -> None:
         for f in repository.case_files()
         if (f.parent / identity.IDENTITY_FILE).is_file() and f.parent.name not in have
     ]
-    typer.echo(safe.terminal(f"key store: {store.root}"))
-    typer.echo(f"cases with a key: {len(have)}")
-    typer.echo(f"identity files without a case key (run clr migrate): {len(without)}")
+    typer.echo(safe.terminal(_("key store: {folder}").format(folder=store.root)))
+    typer.echo(_("cases with a key: {count}").format(count=len(have)))
+    typer.echo(
+        _("identity files without a case key (run clr migrate): {count}").format(count=len(without))
+    )
     for case_id in without:
         typer.echo(safe.terminal(f"  {case_id}"))
 
@@ -182,37 +194,51 @@ def _erase_one(
         session, today=today, rule=rule, basis=basis, approved_by=approved_by, store=store
     )
     record = outcome.record
-    verb = "finished erasing" if outcome.resumed else "erased"
     if outcome.key_destroyed:
-        key = f"its key {record.key_fingerprint} destroyed"
+        key = _("its key {fingerprint} destroyed").format(fingerprint=record.key_fingerprint)
     elif record.key_fingerprint == "none":
-        key = "it had no case key"
+        key = _("it had no case key")
     else:
-        key = "its key was already destroyed"
+        key = _("its key was already destroyed")
+    said = (
+        _("finished erasing {case}: {count} field(s) redacted, {key}; record in {record}")
+        if outcome.resumed
+        else _("erased {case}: {count} field(s) redacted, {key}; record in {record}")
+    )
     _say(
-        f"{verb} {record.case}: {len(record.fields_redacted)} field(s) redacted, {key}; "
-        f"record in {record.case}/{erasure.RECORD_FILE}"
+        said.format(
+            case=record.case,
+            count=len(record.fields_redacted),
+            key=key,
+            record=f"{record.case}/{erasure.RECORD_FILE}",
+        )
     )
     for note in record.notes:
-        _say(f"note: {note}")
+        _say(_("note: {note}").format(note=note))
     if related:
         _say(
-            f"note: {', '.join(related)} may hold the same child's data (linked, or the "
-            "same fingerprint); erase them too if the request or the rule covers them"
+            _(
+                "note: {cases} may hold the same child's data (linked, or the same "
+                "fingerprint); erase them too if the request or the rule covers them"
+            ).format(cases=", ".join(related))
         )
     if keys is not None:
         total, readable = erasure.readable_versions(repository.root, record.case, keys)
         if readable:
             _say(
-                f"warning: {readable} of {total} version(s) of its identity file in git "
-                "history still open with your key: they were written before the case had a "
-                "key of its own; only rewriting the history removes them (see "
-                "docs/data-protection.md)"
+                _(
+                    "warning: {readable} of {total} version(s) of its identity file in git "
+                    "history still open with your key: they were written before the case had a "
+                    "key of its own; only rewriting the history removes them (see "
+                    "docs/data-protection.md)"
+                ).format(readable=readable, total=total)
             )
         elif total:
             _say(
-                f"checked: none of the {total} version(s) of its identity file in git "
-                "history opens with your key"
+                _(
+                    "checked: none of the {total} version(s) of its identity file in git "
+                    "history opens with your key"
+                ).format(total=total)
             )
 
 
@@ -248,14 +274,16 @@ def erase_command(
 
     if ground not in erasure.GROUNDS:
         raise typer.BadParameter(
-            f"{ground!r} is not a ground; one of: {', '.join(erasure.GROUNDS)}",
+            _("{ground} is not a ground; one of: {choices}").format(
+                ground=repr(ground), choices=", ".join(erasure.GROUNDS)
+            ),
             param_hint="--ground",
         )
     if not approved_by.strip():
-        raise typer.BadParameter("name who approved the erasure", param_hint="--approved-by")
+        raise typer.BadParameter(_("name who approved the erasure"), param_hint="--approved-by")
     repository, store = _repository()
     today = parse_as_of(as_of)
-    _confirm(f"erase the personal data of {case}", yes)
+    _confirm(_("erase the personal data of {case}").format(case=case), yes)
     _erase_one(
         repository,
         store,
@@ -330,16 +358,17 @@ def retention_apply_command(
     todo = result.with_status("due", "unfinished")
     held = result.with_status("held")
     for due in held:
-        _say(f"kept {due.case_id}: legal hold ({due.hold})")
+        _say(_("kept {case}: legal hold ({hold})").format(case=due.case_id, hold=due.hold))
     if not todo:
-        typer.echo("no case is due for erasure", err=True)
+        typer.echo(_("no case is due for erasure"), err=True)
         return
     if dry_run:
         for due in todo:
-            typer.echo(safe.terminal(f"would erase {due.case_id} ({due.rule})"))
-        typer.echo(f"{len(todo)} case(s) would be erased", err=True)
+            said = _("would erase {case} ({rule})").format(case=due.case_id, rule=due.rule)
+            typer.echo(safe.terminal(said))
+        typer.echo(_("{count} case(s) would be erased").format(count=len(todo)), err=True)
         return
-    _confirm(f"erase the personal data of {len(todo)} case(s)", yes)
+    _confirm(_("erase the personal data of {count} case(s)").format(count=len(todo)), yes)
     keys = _user_keys(identity_file, required=False)
     policy = result.policy
     failed = 0
@@ -357,9 +386,14 @@ def retention_apply_command(
             )
         except ClrError as exc:
             failed += 1
-            text = f"not erased: {due.case_id}: {exc.message}"
+            text = _("not erased: {case}: {reason}").format(case=due.case_id, reason=exc.message)
             typer.echo(safe.terminal(text, block=True), err=True)
-    typer.echo(f"{len(todo) - failed} case(s) erased, {failed} failed", err=True)
+    typer.echo(
+        _("{count} case(s) erased, {failed} failed").format(
+            count=len(todo) - failed, failed=failed
+        ),
+        err=True,
+    )
     raise typer.Exit(1 if failed else 0)
 
 
@@ -416,7 +450,7 @@ def duplicates_command(
     from clr.repo import repository as repo
     from clr.views import duplicates
 
-    repository, _ = _repository()
+    repository, _store = _repository()
     others = [repo.open_repository(p) for p in paths or []]
     keys = _user_keys(identity_file, required=True) if decrypt or refresh else None
     if refresh:
@@ -425,10 +459,13 @@ def duplicates_command(
         assert keys is not None
         done = fingerprints.refresh(repository, keys, parse_as_of(as_of), repository.case_files())
         for case_id, message in done.failed:
-            _say(f"{case_id}: fingerprints not written: {message}")
+            _say(
+                _("{case}: fingerprints not written: {reason}").format(case=case_id, reason=message)
+            )
         typer.echo(
-            f"fingerprints written anew in {len(done.changed)} case(s), "
-            f"{done.unchanged} already current",
+            _("fingerprints written anew in {count} case(s), {unchanged} already current").format(
+                count=len(done.changed), unchanged=done.unchanged
+            ),
             err=True,
         )
     cases = duplicates.load([repository, *others])
