@@ -90,3 +90,16 @@ def test_keys_retention_and_erase_speak_the_language(
     code, _out, err = _run(["--lang", "pt-BR", *args], capsys)
     assert code == 2
     assert "'nope' não é um fundamento; um de:" in err
+
+
+def test_identity_speaks_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    code, _out, err = _run(["--lang", "es", "identity", "set", CASE_ID], capsys)
+    assert code == 2
+    assert "indique qué definir: --name, --contact, … o --clear CAMPO" in err
+    code, _out, err = _run(["--lang", "fr", "identity", "show", CASE_ID], capsys)
+    assert code == 1
+    assert f"{CASE_ID} n'a pas de fichier d'identité" in err
+    assert f"clr identity edit {CASE_ID}" in err and "add one" not in err

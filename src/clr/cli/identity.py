@@ -12,6 +12,7 @@ import typer
 from clr.cases import identity, keystore
 from clr.cli._common import format_choices, format_name, format_option
 from clr.errors import ClrError
+from clr.i18n import _, ngettext
 from clr.render import render, safe
 
 identity_app = typer.Typer(
@@ -92,24 +93,30 @@ def show_command(
     Example: clr identity show EXR-2026-7KQ3M --field contact
     """
     _sweep()
-    _, ci = _case(case)
+    _repository, ci = _case(case)
     raw = ci.read_raw()
     if raw is None and (ci.folder / "erasure.yaml").exists():
         raise ClrError(
-            f"the identity of {ci.case_id} was erased: its key was destroyed, so no version "
-            "of its identity file can be read any more",
-            hint=f"the erasure record is {_shown(ci.folder / 'erasure.yaml')}",
+            _(
+                "the identity of {case} was erased: its key was destroyed, so no version "
+                "of its identity file can be read any more"
+            ).format(case=ci.case_id),
+            hint=_("the erasure record is {file}").format(file=_shown(ci.folder / "erasure.yaml")),
         )
     if raw is None:
         raise ClrError(
-            f"{ci.case_id} has no identity file",
-            hint=f"add one: clr identity edit {ci.case_id} (or clr identity set)",
+            _("{case} has no identity file").format(case=ci.case_id),
+            hint=_("add one: clr identity edit {case} (or clr identity set)").format(
+                case=ci.case_id
+            ),
         )
     data = ci.decrypt(_keys(identity_file), raw)
     if field is not None:
         if field not in (*identity.FIELDS, "case") and field not in data:
             raise typer.BadParameter(
-                f"{field!r} is not an identity field; one of: {', '.join(identity.FIELDS)}",
+                _("{field} is not an identity field; one of: {choices}").format(
+                    field=repr(field), choices=", ".join(identity.FIELDS)
+                ),
                 param_hint="--field",
             )
         value = data.get(field)
@@ -149,14 +156,14 @@ def edit_command(
     ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
 
     def again(error: Exception) -> bool:
-        typer.echo(f"error: {safe.terminal(error, block=True)}", err=True)
-        return ask and typer.confirm("Edit again?", default=True, err=True)
+        typer.echo(_("error: {message}").format(message=safe.terminal(error, block=True)), err=True)
+        return ask and typer.confirm(_("Edit again?"), default=True, err=True)
 
-    _, new = identity.edit_text(
+    _text, new = identity.edit_text(
         identity.render(data, template=True), retry=again, case_id=ci.case_id
     )
     if new == identity.clean(data):
-        typer.echo("no change; nothing was written", err=True)
+        typer.echo(_("no change; nothing was written"), err=True)
         return
     ci.write(new, expected=raw)
     _saved(ci)
@@ -167,16 +174,28 @@ def _refuse_erased(ci: CaseIdentity) -> None:
     """An erased case gets no identity again (open a new case, linked, if needed)."""
     if (ci.folder / "erasure.yaml").exists():
         raise ClrError(
-            f"the identity of {ci.case_id} was erased; clr does not give it one again",
-            hint="if the child is back in the programme, open a new case: clr reopen",
+            _("the identity of {case} was erased; clr does not give it one again").format(
+                case=ci.case_id
+            ),
+            hint=_("if the child is back in the programme, open a new case: clr reopen"),
         )
 
 
 def _saved(ci: CaseIdentity) -> None:
     count = len(ci.recipients)
-    people = f"{count} recipient{'' if count == 1 else 's'}"
-    how = f"to its case key (readable by {people})" if ci.store is not None else f"to {people}"
-    typer.echo(f"saved {_shown(ci.path)}, encrypted {how}", err=True)
+    if ci.store is not None:
+        said = ngettext(
+            "saved {file}, encrypted to its case key (readable by {count} recipient)",
+            "saved {file}, encrypted to its case key (readable by {count} recipients)",
+            count,
+        )
+    else:
+        said = ngettext(
+            "saved {file}, encrypted to {count} recipient",
+            "saved {file}, encrypted to {count} recipients",
+            count,
+        )
+    typer.echo(said.format(file=_shown(ci.path), count=count), err=True)
 
 
 def _fingerprints(
@@ -258,11 +277,13 @@ def set_command(
     for key in clear or []:
         if key not in identity.FIELDS and not key.startswith("x-"):
             raise typer.BadParameter(
-                f"{key!r} is not an identity field; one of: {', '.join(identity.FIELDS)}",
+                _("{field} is not an identity field; one of: {choices}").format(
+                    field=repr(key), choices=", ".join(identity.FIELDS)
+                ),
                 param_hint="--clear",
             )
     if not changes and not clear:
-        raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
+        raise typer.BadParameter(_("say what to set: --name, --contact, … or --clear FIELD"))
     _sweep()
     repository, ci = _case(case)
     _refuse_erased(ci)
@@ -278,7 +299,7 @@ def set_command(
     if "name" in changes or "name" in (clear or []):
         _fingerprints(repository, ci, new, keys, identity_file)
     fields = ", ".join([*changes, *(f"-{k}" for k in clear or [])])
-    typer.echo(f"fields: {fields}", err=True)
+    typer.echo(_("fields: {fields}").format(fields=fields), err=True)
 
 
 def rekey_command(
@@ -400,7 +421,9 @@ def _sweep() -> None:
 
     for folder in identity.sweep_private_folders():
         typer.echo(
-            f"removed {folder}: the plaintext of a 'clr identity edit' that was killed",
+            _("removed {folder}: the plaintext of a 'clr identity edit' that was killed").format(
+                folder=folder
+            ),
             err=True,
         )
 
@@ -461,7 +484,10 @@ def git_setup_command() -> None:
 
     repository = repo.open_repository()
     done = gitops.setup_diff_driver(repository.root)
-    typer.echo(f"git diff and git log -p now show identity files decrypted ({done})", err=True)
+    typer.echo(
+        _("git diff and git log -p now show identity files decrypted ({done})").format(done=done),
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
