@@ -103,3 +103,14 @@ def test_identity_speaks_the_language(
     assert code == 1
     assert f"{CASE_ID} n'a pas de fichier d'identité" in err
     assert f"clr identity edit {CASE_ID}" in err and "add one" not in err
+
+
+def test_follow_up_of_an_open_case_is_refused_in_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["follow-up", CASE_ID, "--method", "unannounced", "--not-working", "--not-rehired"]
+    code, _out, err = _run(["--lang", "pt-BR", *args, "--by", "R. Ahmed", "--as-of", AS_OF], capsys)
+    assert code == 1
+    assert f"{CASE_ID} não está encerrado (etapa reported)" in err
+    assert f"clr visit {CASE_ID} --method" in err and "instead" not in err

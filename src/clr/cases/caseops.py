@@ -426,15 +426,20 @@ def record_follow_up(session: CaseSession, entry: dict[str, Any], *, dry_run: bo
     data = session.data
     if data.get("stage") != "closed":
         raise ClrError(
-            f"{data.get('id')} is not closed (stage {data.get('stage')}): checks after closure "
-            "are for closed cases",
-            hint=f"record a monitoring visit instead: clr visit {data.get('id')} --method ...",
+            _(
+                "{case} is not closed (stage {stage}): checks after closure are for closed cases"
+            ).format(case=data.get("id"), stage=data.get("stage")),
+            hint=_("record a monitoring visit instead: clr visit {case} --method ...").format(
+                case=data.get("id")
+            ),
         )
     closed = Case(data).closure.get("date")
     if isinstance(closed, str) and entry["date"] < closed:
         raise ClrError(
-            f"the check of {entry['date']} is before the case closed ({closed})",
-            hint="give the day the check was made with --date YYYY-MM-DD",
+            _("the check of {date} is before the case closed ({closed})").format(
+                date=entry["date"], closed=closed
+            ),
+            hint=_("give the day the check was made with --date YYYY-MM-DD"),
         )
     session.doc.append((closing.RECURRENCE_LIST,), entry)
     return commit(session, dry_run=dry_run, what="check after closure")

@@ -622,17 +622,25 @@ def follow_up_command(
     diff = caseops.record_follow_up(session, entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
     case_id = session.data.get("id")
-    typer.echo(
-        f"{case_id}: {'would record' if dry_run else 'recorded'} the check after closure of "
-        f"{entry['date']}",
-        err=True,
+    said = (
+        _("{case}: would record the check after closure of {date}")
+        if dry_run
+        else _("{case}: recorded the check after closure of {date}")
     )
+    typer.echo(said.format(case=case_id, date=entry["date"]), err=True)
     if working or rehired:
-        typer.echo(
-            f"the child was found {'working' if working else 're-hired'}: protect the child now "
-            f"and open a linked case: clr reopen {case_id} --by NAME",
-            err=True,
+        found = (
+            _(
+                "the child was found working: protect the child now and open a linked case: "
+                "clr reopen {case} --by NAME"
+            )
+            if working
+            else _(
+                "the child was found re-hired: protect the child now and open a linked case: "
+                "clr reopen {case} --by NAME"
+            )
         )
+        typer.echo(found.format(case=case_id), err=True)
 
 
 def pay_command(
