@@ -319,6 +319,13 @@ CASES: dict[str, dict[str, Any]] = {
             "signed_by": signed("2026-05-01", "family", "supplier", "buyer"),
             "cost_split": {"buyer": 100},
             "budget": {"amount": 400000, "currency": "XOF"},
+            "safe_job": {
+                "tasks": ["sorting beans in the shade"],
+                "hours_per_week": 30,
+                "shift": "07:00-13:00",
+                "night_work": False,
+                "protective_equipment": [],
+            },
             "stipend": {
                 "amount": 30000,
                 "currency": "XOF",
@@ -573,9 +580,10 @@ def test_status_json_rows(repo: Path) -> None:
         None,
     )
     assert rows[B]["closure_reason"] == "no_longer_in_CL"
-    # C: every dated plan action is done; the first undated required one is next.
+    # C: every dated plan action is done; the first undated required one is next (school
+    # or training is optional for a young worker in a safe job).
     assert (rows[C]["next_action"], rows[C]["next_due"], rows[C]["overdue"]) == (
-        "plan-education",
+        "plan-end-and-follow-ups",
         None,
         0,
     )

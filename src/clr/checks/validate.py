@@ -13,7 +13,7 @@ from clr.checks import privacy, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
-from clr.model import stages
+from clr.model import practice, stages
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import overdue_findings
@@ -52,15 +52,18 @@ def check_case_data(
         findings += schemas.check(data, shown, f"stages/{stage}", stage=stage, skip=seen)
     in_cases = path.name == CASE_FILE and path.parent.parent.name == "cases"
     folder = path.parent.name if in_cases else None
+    name = data.get("playbook")
+    book = ctx.playbooks.get(name) if isinstance(name, str) else None
     rule_ctx = rules.RuleContext(
         today=ctx.today,
         folder=folder,
         minimum_age_overrides=ctx.config.minimum_ages,
         buyer_codes=ctx.config.buyer_codes,
+        settings=practice.merge(book.rules if book else None, ctx.config.rules),
+        young_worker_hours=ctx.config.young_worker_hours,
     )
     findings += rules.check_case(data, shown, rule_ctx)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
-    name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
             Finding(

@@ -124,6 +124,8 @@ def _next_text(steps: NextSteps) -> str:
                 line += paint(f"due once {t(state.waiting_for)} is recorded ", "dim")
             if state.label:
                 line += f"[{t(state.label)}] "
+            if state.ahead:
+                line += paint(f"for {state.ahead}: ", "dim")
             line += paint(t(state.action.id), "bold")
             line += paint(
                 f"  ({t(', '.join(state.action.roles))}"
@@ -133,15 +135,15 @@ def _next_text(steps: NextSteps) -> str:
             )
             say(line)
             say(f"      {t(state.action.text)}")
-        if plan is not None and plan.warnings:
+        if steps.rules("warnings"):
             say("")
             say(paint("Do not:", "bold"))
-            for warning in plan.warnings:
+            for warning in steps.rules("warnings"):
                 say(f"  - {t(warning.text)}")
-        if plan is not None and plan.safeguarding:
+        if steps.rules("safeguarding"):
             say("")
             say(paint("Safeguarding:", "bold"))
-            for rule in plan.safeguarding:
+            for rule in steps.rules("safeguarding"):
                 say(f"  - {t(rule.text)}")
         if target:
             say("")
@@ -280,6 +282,13 @@ def visit_command(
         bool | None,
         typer.Option("--stipend-received/--stipend-missing", help="Did the last stipend arrive?"),
     ] = None,
+    safe_job: Annotated[
+        bool | None,
+        typer.Option(
+            "--safe-job/--not-safe-job",
+            help="Young worker: working in the agreed safe job (legal work, not child labour)?",
+        ),
+    ] = None,
     attendance: Annotated[
         float | None,
         typer.Option("--attendance", help="School attendance in percent.", min=0, max=100),
@@ -300,6 +309,12 @@ def visit_command(
     """
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
+    if safe_job is not None and session.data.get("track") != "young-worker":
+        raise typer.BadParameter(
+            "a safe job is agreed for a young worker only; this case is on the "
+            f"{session.data.get('track')} track",
+            param_hint="--safe-job",
+        )
     entry = visit_entry(
         _date(date, today),
         str(method),
@@ -311,6 +326,7 @@ def visit_command(
         stipend_received=stipend_received,
         child_views=child_views,
         notes=notes,
+        safe_job=safe_job,
     )
     diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
