@@ -25,6 +25,7 @@ EXAMPLES = ROOT / "examples"
 VIETNAM = "EXR-2026-P4ZR8"
 BANGLADESH = "EXR-2026-H9CSW"
 FARM = "EXR-2026-R5YTE"  # a young worker in Vietnam, in_remediation, with a safe job
+ASSESSED = "EXR-2026-XW2NA"  # a young worker whose case waits for its plan
 AS_OF = "2026-11-20"
 
 
@@ -33,7 +34,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     (root / "cases").mkdir(parents=True)
     shutil.copy(EXAMPLES / "clr.yaml", root / "clr.yaml")
-    for case in (VIETNAM, BANGLADESH, FARM):
+    for case in (VIETNAM, BANGLADESH, FARM, ASSESSED):
         shutil.copytree(EXAMPLES / "cases" / case, root / "cases" / case)
     monkeypatch.chdir(root)
     return root
@@ -210,6 +211,15 @@ def test_the_safe_job_is_asked_for_and_checked(repo: Path) -> None:
     edit(repo, VIETNAM, '"14:00-23:00"', '"07:30-16:30"')
     code, found = validate_codes()
     assert [f for f in found if f[0] == VIETNAM and f[1] in ("CLR242", "CLR243")] == []
+
+
+def test_advance_asks_for_the_safe_job(repo: Path) -> None:
+    result = run(["advance", ASSESSED, "--by", "R. Ahmed", "--as-of", AS_OF, "--no-input"])
+    assert result.exit_code == 1, describe(result)
+    for field in ("safe_job.tasks", "safe_job.hours_per_week", "safe_job.shift"):
+        assert field in result.stderr
+    assert "safe_job.night_work" in result.stderr
+    assert "safe_job.protective_equipment" in result.stderr
 
 
 def test_set_fills_the_safe_job_field_by_field(repo: Path) -> None:
