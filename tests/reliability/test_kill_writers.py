@@ -251,14 +251,18 @@ def test_sigkill_during_keygen_leaves_no_partial_key(tmp_path: Path) -> None:
     variants = [["keygen", "--output", str(tmp_path / "keys" / "k{i}.txt")]]
     rng = random.Random(3)
     root = _repo(tmp_path / "repo")
+    written = 0
     for run in range(RUNS):
         keys = tmp_path / "keys"
         shutil.rmtree(keys, ignore_errors=True)
         _kill_loop(root, variants, _env(tmp_path), rng)
+        if not keys.is_dir():
+            continue  # a busy machine: killed before the first key was begun
         for path in keys.glob("k*.txt"):
             lines = path.read_text(encoding="ascii").splitlines()
             assert len(lines) == 3 and lines[2].startswith("AGE-SECRET-KEY-1"), (run, lines)
             assert path.stat().st_mode & 0o777 == 0o600
+            written += 1
         for path in keys.iterdir():
             assert path.name.startswith("k") or atomic.is_temporary(path.name), path
-    assert (tmp_path / "keys").is_dir()
+    assert written, "no run got as far as writing a key: the kills tested nothing"
