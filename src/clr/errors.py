@@ -24,6 +24,12 @@ class ConfigError(ClrError):
     exit_code = 2
 
 
+class MissingInput(ClrError):
+    """The command line lacks a value the command needs (a flag to add): a usage error."""
+
+    exit_code = 2
+
+
 class NotARepository(ClrError):
     """No case repository (a folder with clr.yaml) was found."""
 

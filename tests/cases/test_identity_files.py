@@ -218,7 +218,7 @@ def test_rekey_stopped_midway_is_finished_by_a_rerun_and_a_third_run_changes_not
     assert "re-encrypted 0 identity files; 4 already encrypted" in third.stderr
     assert [p.read_bytes() for p in paths] == before
     # A file changed by hand since (here: encrypted again by identity set) is done again.
-    assert run(["identity", "set", cases[2], "--notes", "moved"]).exit_code == 0
+    assert run(["identity", "set", cases[2], "--note", "moved"]).exit_code == 0
     fourth = run(["identity", "rekey"])
     assert "re-encrypted 1 identity file; 3 already encrypted" in fourth.stderr
     # The record lives in .clr-cache/, which git never sees.

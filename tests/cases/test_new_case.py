@@ -257,14 +257,15 @@ def test_init_adds_its_lines_to_an_existing_gitignore(tmp_path: Path) -> None:
 )
 def test_init_without_values_fails_at_once(tmp_path: Path, flags: list[str], needle: str) -> None:
     result = run(["init", str(tmp_path / "r"), "--no-input", *flags])
-    assert result.exit_code == 1, describe(result)
+    # A value missing from the command line is misuse (2); a wrong value is refused (1).
+    assert result.exit_code == (2 if needle.startswith("missing") else 1), describe(result)
     assert needle in result.stderr
     assert not (tmp_path / "r" / "clr.yaml").exists()
 
 
 def test_init_without_a_terminal_never_prompts(tmp_path: Path) -> None:
     proc = run_exe(["init", "r"], cwd=tmp_path)
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 2, proc.stderr
     assert "error: missing --organisation and --prefix" in proc.stderr
     assert "?" not in proc.stdout
     assert not (tmp_path / "r" / "clr.yaml").exists()
@@ -349,7 +350,7 @@ def test_clr_user_names_who_opens_the_case(repo: Path) -> None:
 
 def test_confirmed_case_starts_at_identified(repo: Path) -> None:
     refused = run(["new-case", "--no-input", "--confirmed", *MINIMAL_FLAGS])
-    assert refused.exit_code == 1, describe(refused)
+    assert refused.exit_code == 2, describe(refused)
     assert "missing --supplier, --sector, --work, --age or --birth-date" in refused.stderr
     assert case_folders(repo) == []
     case_id = new_case(
@@ -377,7 +378,7 @@ def test_missing_values_with_no_input_fail_at_once(
     repo: Path, flags: list[str], needle: str
 ) -> None:
     result = run(["new-case", "--no-input", *flags])
-    assert result.exit_code == 1, describe(result)
+    assert result.exit_code == 2, describe(result)
     assert result.stderr.startswith(f"error: {needle}\n"), describe(result)
     assert "--no-input" in result.stderr  # the hint says how to be asked instead
     assert result.stdout == ""
@@ -386,7 +387,7 @@ def test_missing_values_with_no_input_fail_at_once(
 
 def test_clr_no_input_variable_works_like_the_flag(repo: Path) -> None:
     result = run(["new-case", "--site", "S"], env={"CLR_NO_INPUT": "1"})
-    assert result.exit_code == 1, describe(result)
+    assert result.exit_code == 2, describe(result)
     assert "missing --country" in result.stderr
 
 
@@ -399,7 +400,7 @@ def test_clr_no_input_variable_works_like_the_flag(repo: Path) -> None:
         (["--channel", "rumour"], "'rumour' is not a valid channel"),
         (["--track", "adult"], "'adult' is not a valid track"),
         (["--discovered", "2099-01-01"], "--discovered 2099-01-01 is in the future"),
-        (["--discovered", "1 March"], "--discovered '1 March' is not a date"),
+        (["--discovered", "1 March"], "'--discovered': '1 March' is not a date"),
         (["--birth-date", "2013-13"], "--birth-date '2013-13' is not a date"),
         (["--sector", "Garments!"], "sector"),
     ],
@@ -411,7 +412,8 @@ def test_wrong_values_are_refused_and_nothing_is_made(
     base.update(dict(zip(flags[::2], flags[1::2], strict=True)))
     args = [item for pair in base.items() for item in pair]
     result = run(["new-case", "--no-input", *args])
-    assert result.exit_code == 1, describe(result)
+    # A date the command line cannot read is misuse (2), caught before anything else.
+    assert result.exit_code == (2 if "1 March" in needle else 1), describe(result)
     assert needle in result.stderr, describe(result)
     assert case_folders(repo) == []
 
@@ -451,7 +453,7 @@ def test_contact_is_a_deprecated_alias_of_guardian_contact(repo: Path) -> None:
 
 def test_confirmed_needs_the_same_fields_by_flags_as_at_the_prompt(repo: Path) -> None:
     result = run(["new-case", "--no-input", "--confirmed", *MINIMAL_FLAGS])
-    assert result.exit_code == 1, describe(result)
+    assert result.exit_code == 2, describe(result)
     assert "missing --supplier, --sector, --work, --age or --birth-date" in result.stderr
     # Unconfirmed, the supplier is optional with flags too (as at the prompt).
     assert new_case(*MINIMAL_FLAGS)
@@ -549,7 +551,8 @@ def test_identity_details_without_recipients_are_refused_and_nothing_is_made(rep
     assert "Amina" not in result.stdout + result.stderr
     assert case_folders(repo) == []
     status = git(repo, "status", "--porcelain", "--ignored", "--untracked-files=all").stdout
-    assert "identity" not in status
+    # (clr init's .clr/schemas/ holds identity.schema.json, for editors: no identity file.)
+    assert not [x for x in status.splitlines() if "identity" in x and ".clr/schemas/" not in x]
 
 
 # --- no terminal: never prompt, never hang -------------------------------------------------------
@@ -558,7 +561,7 @@ def test_identity_details_without_recipients_are_refused_and_nothing_is_made(rep
 def test_without_a_terminal_new_case_never_prompts(repo: Path) -> None:
     started = time.monotonic()
     proc = run_exe(["new-case", "--site", "Sunrise"], cwd=repo)
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: missing --country, --channel, --pseudonym, --sex, --by")
     assert "Country" not in proc.stdout + proc.stderr  # no prompt was shown
     assert "Traceback" not in proc.stderr
@@ -582,7 +585,7 @@ def test_closed_stdin_pipe_never_prompts(repo: Path) -> None:
         proc.kill()
         proc.communicate()
         pytest.fail("clr new-case waited for input on a closed pipe")
-    assert proc.returncode == 1, err
+    assert proc.returncode == 2, err
     assert "error: missing --site" in err
     assert case_folders(repo) == []
 

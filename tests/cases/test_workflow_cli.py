@@ -164,11 +164,11 @@ def ok(args: list[str]) -> Any:
     return result
 
 
-def refused(args: list[str], path: Path, *needles: str) -> Any:
-    """Run clr, assert exit 1 with ``needles`` on stderr and ``path`` byte-identical."""
+def refused(args: list[str], path: Path, *needles: str, code: int = 1) -> Any:
+    """Run clr, assert exit ``code`` with ``needles`` on stderr and ``path`` byte-identical."""
     before = path.read_bytes()
     result = run(args)
-    assert result.exit_code == 1, describe(result)
+    assert result.exit_code == code, describe(result)
     assert result.stderr.startswith("error: "), describe(result)
     for needle in needles:
         assert needle in result.stderr, f"{needle!r} not in\n{describe(result)}"
@@ -373,8 +373,11 @@ def test_advance_blocked_lists_everything_missing_and_changes_nothing(repo: Path
 
 def test_advance_needs_to_know_who(repo: Path) -> None:
     path = case_file(repo)
-    refused(["advance", UNDERAGE_ID, "--as-of", "2026-01-06"], path, "say who did it", "--by")
-    refused(["tick", UNDERAGE_ID, "report-triage", "--as-of", "2026-01-06"], path, "--by")
+    # Who did it is input the command line lacks: exit 2, as click does for a missing option.
+    refused(
+        ["advance", UNDERAGE_ID, "--as-of", "2026-01-06"], path, "say who did it", "--by", code=2
+    )
+    refused(["tick", UNDERAGE_ID, "report-triage", "--as-of", "2026-01-06"], path, "--by", code=2)
 
 
 def test_clr_user_stands_in_for_by(repo: Path) -> None:

@@ -480,7 +480,7 @@ def test_per_case_recipients_file(repo: Path, key: Key, tmp_path: Path) -> None:
     shown = run(["identity", "show", case_id, "-i", str(local.path), "--field", "name"])
     assert shown.stdout == f"{NAME}\n"
     (repo / "cases" / case_id / identity.RECIPIENTS_FILE).write_text("not-a-key\n")
-    bad = run(["identity", "set", case_id, "--notes", "x"])
+    bad = run(["identity", "set", case_id, "--note", "x"])
     assert bad.exit_code == 2 and "recipients.txt:1" in bad.stderr
 
 

@@ -12,6 +12,7 @@ import pytest
 from referencing import Registry, Resource
 
 from clr.checks import schemas
+from clr.io import resources
 from clr.model.findings import CODES, Finding
 from clr.model.stages import STAGES
 
@@ -60,15 +61,12 @@ def test_schema_passes_the_2020_12_metaschema(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: p.relative_to(SCHEMAS_DIR).as_posix())
-def test_schema_id_is_its_path_under_the_base_uri(path: Path) -> None:
-    schema_id = _load(path)["$id"]
-    assert schema_id.startswith(BASE_URI)
-    assert schema_id == BASE_URI + path.relative_to(SCHEMAS_DIR).as_posix()
-
-
-def test_schema_ids_are_unique() -> None:
-    ids = [_load(p)["$id"] for p in SCHEMA_FILES]
-    assert len(ids) == len(set(ids))
+def test_schema_files_have_no_id_and_clr_knows_them_by_their_path(path: Path) -> None:
+    # No $id: a tool resolves each file's $refs next to it (tests/checks/test_schema_resolution).
+    assert "$id" not in _load(path)
+    relative = path.relative_to(SCHEMAS_DIR).as_posix()
+    loaded = resources.load_schema(relative.removesuffix(".schema.json"))
+    assert loaded["$id"] == BASE_URI + relative
 
 
 def test_every_stage_has_a_schema() -> None:
@@ -82,10 +80,14 @@ def test_every_stage_has_a_schema() -> None:
 
 
 def _reference_validator(name: str) -> jsonschema.Draft202012Validator:
-    resources = [(_load(p)["$id"], Resource.from_contents(_load(p))) for p in SCHEMA_FILES]
-    registry: Registry[Any] = Registry().with_resources(resources)
+    def uri(path: Path) -> str:
+        return BASE_URI + path.relative_to(SCHEMAS_DIR).as_posix()
+
+    pairs = [(uri(p), Resource.from_contents(_load(p))) for p in SCHEMA_FILES]
+    registry: Registry[Any] = Registry().with_resources(pairs)
+    root = SCHEMAS_DIR / f"{name}.schema.json"
     return jsonschema.Draft202012Validator(
-        _load(SCHEMAS_DIR / f"{name}.schema.json"),
+        {"$id": uri(root), **_load(root)},
         registry=registry,
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
     )

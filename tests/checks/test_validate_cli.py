@@ -213,11 +213,15 @@ def test_github_format_escapes_properties_and_data(
     assert result.exit_code == 1, show(result)
     lines = result.stdout.splitlines()
     # One annotation, the full list in a log group, then the summary notice.
-    assert len(lines) == 5, show(result)
+    assert len(lines) == 7, show(result)
     assert lines[1] == "::group::clr: every finding"
-    assert lines[2].startswith("50%25,a:b/cases/CLR-2026-ABCDE/case.yaml:")
-    assert "CLR210" in lines[2]
-    assert lines[3] == "::endgroup::"
+    # The group is plain text (not percent-escaped), its commands stopped while it lasts.
+    token = lines[2].removeprefix("::stop-commands::")
+    assert lines[2] != token and len(token) >= 16
+    assert lines[3].startswith("50%,a:b/cases/CLR-2026-ABCDE/case.yaml:")
+    assert "CLR210" in lines[3] and "90 %, not 100 %" in lines[3]
+    assert lines[4] == f"::{token}::"
+    assert lines[5] == "::endgroup::"
     error = lines[0]
     assert error.startswith(f"::error file=50%25%2Ca%3Ab/{CASE_PATH},line=")
     props, message = error.removeprefix("::error ").split("::", 1)
@@ -231,7 +235,7 @@ def test_github_format_escapes_properties_and_data(
         "%0Agive each party's share in percent so that they add up to 100"
     )
     summary = "Found 1 error and 0 warnings in 1 file (1 case checked)."
-    assert lines[4] == f"::notice title=clr::{summary}"
+    assert lines[6] == f"::notice title=clr::{summary}"
 
 
 def test_github_format_annotates_ten_per_level_and_lists_all(
@@ -248,7 +252,7 @@ def test_github_format_annotates_ten_per_level_and_lists_all(
     assert sum(line.startswith("::error ") for line in lines) == 10
     start = lines.index("::group::clr: every finding")
     end = lines.index("::endgroup::")
-    listed = lines[start + 1 : end]
+    listed = lines[start + 2 : end - 1]  # between stop-commands and its token
     assert len(listed) == 12
     assert all("CLR103" in line for line in listed)
     assert lines[-1].startswith("::notice title=clr::Found 12 errors")

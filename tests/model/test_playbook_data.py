@@ -151,7 +151,7 @@ def paths_used(playbook: dict[str, Any]) -> list[tuple[str, str, str]]:
 def test_schema_passes_metaschema(schema: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "https://clr.invalid/schemas/playbook.schema.json"
+    assert "$id" not in schema  # its references resolve next to the file
 
 
 def walk_schema(node: Any, where: str = "#") -> Iterator[tuple[str, Any]]:

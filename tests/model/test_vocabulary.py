@@ -93,7 +93,7 @@ def _choices(command: str, option: str) -> tuple[str, ...]:
     ("command", "option", "words"),
     [
         ("status", "--sort", vocabulary.SORT_KEYS),
-        ("stats", "--by", vocabulary.GROUP_FIELDS),
+        ("stats", "--group-by", vocabulary.GROUP_FIELDS),
         ("report", "--for", vocabulary.AUDIENCES),
         ("export", "--for", vocabulary.AUDIENCES),
         ("visit", "--method", vocabulary.VISIT_METHODS),

@@ -121,7 +121,7 @@ def _commands() -> Iterator[Any]:
     for fmt in ("table", "markdown", "json"):
         yield ["status", "--format", fmt]
         yield ["stats", "--format", fmt]
-    yield ["stats", "--by", "supplier"]
+    yield ["stats", "--group-by", "supplier"]
     yield ["playbook", "list"]
     for fmt in ("text", "markdown", "json"):
         yield ["playbook", "show", "--playbook", "poisoned", "--format", fmt]
@@ -247,10 +247,10 @@ def test_identity_show_prints_no_raw_control_character(
     created = run(["new-case", "--no-input", *flags])
     assert created.exit_code == 0, describe(created)
     case_id = created.stdout.strip()
-    refused = run(["identity", "set", case_id, "--notes", PAYLOAD])  # C1 controls: refused
+    refused = run(["identity", "set", case_id, "--note", PAYLOAD])  # C1 controls: refused
     assert refused.exit_code == 1 and raw_unsafe(refused.stdout + refused.stderr) == []
     payload = "\x1b[2J\x1b]0;owned\x07\u202eevil\u2066\u200f"
-    result = run(["identity", "set", case_id, "--name", "Amina" + payload, "--notes", payload])
+    result = run(["identity", "set", case_id, "--name", "Amina" + payload, "--note", payload])
     assert result.exit_code == 0, describe(result)
     for args in ([], ["--format", "json"], ["--field", "name"], ["--field", "notes"]):
         shown = run(["identity", "show", case_id, *args])

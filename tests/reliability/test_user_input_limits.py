@@ -141,7 +141,7 @@ def test_huge_numbers_given_as_text_are_a_user_error_or_written_quoted(
     value = NUMBERS[number]
     for args in (
         ["tick", CASE_ID, "report-triage", "--by", "Officer", "--note", value],
-        ["visit", CASE_ID, "--working", "--notes", value],
+        ["visit", CASE_ID, "--working", "--note", value],
     ):
         result = run([*args, "--as-of", AS_OF], root)
         if result.code != 0:

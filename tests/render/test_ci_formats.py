@@ -349,3 +349,54 @@ def test_codes_page_is_in_sync_with_the_codes() -> None:
     assert page == codes_page(), "docs/codes.md is stale: run python -m clr.render.codes"
     for code, title in CODES.items():
         assert f"### {code}\n\n**{title}.**" in page
+
+
+def test_junit_counts_warnings_as_failures_with_strict(tmp_path: Path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    (tmp_path / "clr.yaml").write_text(CONFIG)
+    write_case(tmp_path, "CLR-2026-AAAAA")
+    (tmp_path / "cases" / "stray.yaml").write_text("a: 1\n")  # CLR404, a warning
+    args = ("validate", "--as-of", "2026-03-02", "--format", "junit")
+    plain, strict = clr(*args, cwd=tmp_path), clr(*args, "--strict", cwd=tmp_path)
+    assert (plain.returncode, strict.returncode) == (0, 1), plain.stderr + strict.stderr
+    counted = []
+    for result in (plain, strict):
+        (suite,) = list(JUnitXml.fromstring(result.stdout))
+        assert suite.timestamp and suite.time is not None
+        failed = [c.name for c in suite if any(isinstance(r, Failure) for r in c.result)]
+        counted.append((suite.failures, failed))
+    assert counted == [(0, []), (1, ["stray.yaml"])]
+
+
+def test_gitlab_paths_are_relative_to_the_repository_root_wherever_clr_runs(
+    repo: Path,
+) -> None:
+    git(repo, "init", "-q")
+    expected = {"cases/CLR-2026-BBBBB/case.yaml", "cases/CLR-2026-CCCCC/case.yaml"}
+    for cwd, target in ((repo, "."), (repo / "cases", "."), (repo / "cases", str(repo))):
+        result = clr("validate", target, "--as-of", "2026-03-02", "--format", "gitlab", cwd=cwd)
+        assert result.returncode == 1, result.stderr
+        paths = {issue["location"]["path"] for issue in json.loads(result.stdout)}
+        assert paths == expected, cwd
+
+
+def test_github_group_is_plain_text_and_cannot_issue_commands(tmp_path: Path) -> None:
+    (tmp_path / "clr.yaml").write_text(CONFIG)
+    write_case(tmp_path, "CLR-2026-AAAAA", country="XX")
+    folder = tmp_path / "cases" / "::error title=x::forged"  # a path that reads as a command
+    folder.mkdir()
+    result = clr("validate", "--as-of", "2026-03-02", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("::group::clr: every finding")
+    token = lines[start + 1].removeprefix("::stop-commands::")
+    end = lines.index(f"::{token}::")
+    listed = lines[start + 2 : end]
+    assert len(listed) == 2 and lines[end + 1] == "::endgroup::"
+    assert any(line.startswith("cases/::error title=x::forged") for line in listed)
+    assert not any("%" in line for line in listed)
+    # No line is the forged command: in the annotation it is a property (escaped) or the
+    # message (after the command's own '::'), in the group it follows a path.
+    assert not any(line.startswith("::error title=x") for line in lines)
+    assert lines[0].startswith("::warning file=cases/%3A%3Aerror title=x%3A%3Aforged,")

@@ -52,7 +52,9 @@ def test_every_format_option_lists_a_kind_of_the_registry() -> None:
             if choices == [*render.names(kind), *render.ALIASES.get(kind, {})]
         ]
         assert kinds, f"clr {' '.join(path)} --format {choices} is not a kind of clr.render"
-        shown = re.findall(r"<([^>]*)>", param.metavar)[0].split("|")
+        assert param.metavar == "FORMAT", path
+        listed = re.sub(r"\([^)]*\)", "", param.help).split(";")[0].removeprefix("Output format: ")
+        shown = re.findall(r"[a-z]+", listed.replace(" or ", ", "))
         assert [c for c in shown if c != "auto"] == list(render.names(kinds[0])), path
 
 

@@ -916,7 +916,7 @@ def test_stats_split_by_sex(repo: Path) -> None:
 
 
 def test_stats_by_buyer(repo: Path) -> None:
-    doc = as_json("stats", "--by", "buyer")
+    doc = as_json("stats", "--group-by", "buyer")
     groups = {g["group"]: g["figures"] for g in doc["groups"]}
     assert list(groups) == ["(unknown)", "Acme", "Bolt"]
     acme, bolt = groups["Acme"], groups["Bolt"]
@@ -935,7 +935,7 @@ def test_stats_by_buyer(repo: Path) -> None:
 
 
 def test_stats_by_age_band_in_band_order(repo: Path) -> None:
-    doc = as_json("stats", "--by", "age-band")
+    doc = as_json("stats", "--group-by", "age-band")
     sizes = {g["group"]: g["figures"]["cases"] for g in doc["groups"]}
     assert list(sizes.items()) == [
         ("<12", 1),  # D
@@ -947,7 +947,7 @@ def test_stats_by_age_band_in_band_order(repo: Path) -> None:
 
 
 def test_stats_min_count_suppresses_small_groups(repo: Path) -> None:
-    doc = as_json("stats", "--by", "buyer", "--min-count", "2")
+    doc = as_json("stats", "--group-by", "buyer", "--min-count", "2")
     state = {g["group"]: g["suppressed"] for g in doc["groups"]}
     # (unknown) has 1 case; alone it could be worked out from the total, so the smaller of
     # the others (Acme and Bolt tie at 3: the first) is suppressed too.
@@ -961,16 +961,16 @@ def test_stats_min_count_suppresses_small_groups(repo: Path) -> None:
     }
     assert bolt["figures"]["cases"] == 3
     assert doc["total"]["figures"]["cases"] == 7
-    everything = as_json("stats", "--by", "buyer", "--min-count", "8")
+    everything = as_json("stats", "--group-by", "buyer", "--min-count", "8")
     assert everything["total"] == {"group": None, "suppressed": True, "figures": None, "by_sex": {}}
     assert everything["groups"] == []
-    text = run("stats", "--by", "buyer", "--min-count", "2", "--as-of", AS_OF)
+    text = run("stats", "--group-by", "buyer", "--min-count", "2", "--as-of", AS_OF)
     assert "buyer: Acme: suppressed" in text.stdout
 
 
 def test_stats_csv_is_the_json(repo: Path) -> None:
-    doc = as_json("stats", "--by", "sex", "--min-count", "4")
-    rows = as_csv("stats", "--by", "sex", "--min-count", "4")
+    doc = as_json("stats", "--group-by", "sex", "--min-count", "4")
+    rows = as_csv("stats", "--group-by", "sex", "--min-count", "4")
     assert list(rows[0]) == list(clr.views.figures.STATS_CSV_COLUMNS)
     expected = []
     nodes = [("total", "", doc["total"])] + [("group", g["group"], g) for g in doc["groups"]]
@@ -1008,7 +1008,7 @@ def test_stats_table_and_markdown(repo: Path) -> None:
     assert row.split()[4:] == ["4/4", "(100%)", "2/2", "(100%)", "2/2", "(100%)"]
     money = next(line for line in lines if line.strip().startswith("total: XOF"))
     assert money.split()[-3:] == ["55,000", "-", "55,000"]
-    md = run("stats", "--as-of", AS_OF, "--format", "markdown", "--by", "track")
+    md = run("stats", "--as-of", AS_OF, "--format", "markdown", "--group-by", "track")
     assert md.exit_code == 0
     assert "## track: young-worker" in md.stdout
     assert "| stipend on time | 1/2 (50%) | - | 1/2 (50%) |" in md.stdout

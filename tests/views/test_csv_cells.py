@@ -120,7 +120,7 @@ def test_export_rows_survive_carriage_returns(
         assert by_id[case_id] == csv_cell(site)
 
 
-@pytest.mark.parametrize("command", [["status"], ["stats", "--by", "country"]])
+@pytest.mark.parametrize("command", [["status"], ["stats", "--group-by", "country"]])
 def test_status_and_stats_csv_read_back(
     nasty_repo: Path, run_cli: Callable[..., Result], command: list[str]
 ) -> None:

@@ -391,8 +391,8 @@ def test_investor_export_hides_what_one_case_pays_and_medians_of_one(
 
 
 def test_stats_by_country_no_hidden_figure_follows_from_the_total(examples: Path) -> None:
-    full = json.loads(clr("stats", "--by", "country", "--format", "json").stdout)
-    result = clr("stats", "--by", "country", "--min-count", "5", "--format", "json")
+    full = json.loads(clr("stats", "--group-by", "country", "--format", "json").stdout)
+    result = clr("stats", "--group-by", "country", "--min-count", "5", "--format", "json")
     assert result.exit_code == 0, describe(result)
     doc = json.loads(result.stdout)
     countries = {g["group"]: g["suppressed"] for g in doc["groups"]}
@@ -400,7 +400,7 @@ def test_stats_by_country_no_hidden_figure_follows_from_the_total(examples: Path
     # Every money figure per country rests on one country's cases: all hidden or gone.
     money = doc["total"]["figures"]["money"]["total"]
     assert money and set(money.values()) == {SUPPRESSED}
-    text = clr("stats", "--by", "country", "--min-count", "5")
+    text = clr("stats", "--group-by", "country", "--min-count", "5")
     assert text.exit_code == 0 and "total: XOF" in text.stdout
     line = next(x for x in text.stdout.splitlines() if "total: XOF" in x)
     assert line.split()[2] == SUPPRESSED
@@ -453,7 +453,7 @@ def test_hand_picked_files_below_min_count_show_nothing(
         {"scope": "total", "group": "", "sex": "all", "metric": "suppressed", "value": "true"}
     ]
     assert not (examples / ".clr" / "shared.jsonl").exists()  # nothing shared, nothing recorded
-    stats = clr("stats", *files, "--min-count", "5", "--format", "json", "--by", "country")
+    stats = clr("stats", *files, "--min-count", "5", "--format", "json", "--group-by", "country")
     assert json.loads(stats.stdout)["total"]["figures"] is None
 
 

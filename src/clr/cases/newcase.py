@@ -13,7 +13,7 @@ from typing import Any
 from clr.cases import identity
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
-from clr.errors import ClrError
+from clr.errors import ClrError, MissingInput
 from clr.io import atomic, files, yamlio
 from clr.io.resources import load_schema
 from clr.io.splice import render_block
@@ -23,7 +23,7 @@ from clr.model.dates import partial_bounds
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
-from clr.repo.scaffold import schema_line
+from clr.repo.scaffold import schema_line, write_schemas
 
 IDENTITY_FILE = identity.IDENTITY_FILE
 
@@ -48,6 +48,8 @@ class NewCase:
     """The public keys ``identity`` is encrypted to (default: those in clr.yaml)."""
     recipients_file: bytes | None = None
     """A ``recipients.txt`` for the new case's folder (carried over by clr reopen)."""
+    history_extra: dict[str, Any] = field(default_factory=dict)
+    """More keys (``x-…``) of the first history entry: the submission a case came from."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def case_data(case_id: str, new: NewCase, repo: Repository, today: dt.date) -> d
                 "from": None,
                 "to": stage,
                 "by": new.by,
+                **new.history_extra,
             }
         ],
     }
@@ -126,6 +129,29 @@ def render_case(data: dict[str, Any]) -> str:
         "# belong only in the encrypted identity file. 'clr next' says what to do next.",
     ]
     return "\n".join([*header, *render_block(data, 0, '"', 2)]) + "\n"
+
+
+def prepare_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str, str]:
+    """A new case's id (free in ``cases/``) and the text of its case file, checked.
+
+    Raises:
+        CaseInvalid: the new case would not be valid.
+    """
+    cases = repo.cases_dir
+    taken = {p.name for p in cases.iterdir()} if cases.is_dir() else set()
+    case_id = new_case_id(repo.config.id_prefix, today.year, taken)
+    text = render_case(case_data(case_id, new, repo, today))
+    target = cases / case_id / CASE_FILE
+    ctx, _ = repository_context(repo.root, today, repo.config)
+    loaded = yamlio.parse_text(text, display_path(target))
+    errors = check_case_data(loaded, target, ctx, errors_only=True)
+    if errors:
+        raise CaseInvalid(
+            "the new case would not be valid; nothing was created:",
+            errors,
+            hint="correct the values named above",
+        )
+    return case_id, text
 
 
 def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str, Path]:
@@ -152,20 +178,8 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         cases.mkdir(exist_ok=True)
     except OSError as exc:
         raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
-    taken = {p.name for p in cases.iterdir()}
-    case_id = new_case_id(repo.config.id_prefix, today.year, taken)
-    data = case_data(case_id, new, repo, today)
-    text = render_case(data)
+    case_id, text = prepare_case(repo, new, today=today)
     target = cases / case_id
-    ctx, _ = repository_context(repo.root, today, repo.config)
-    loaded = yamlio.parse_text(text, display_path(target / CASE_FILE))
-    errors = check_case_data(loaded, target / CASE_FILE, ctx, errors_only=True)
-    if errors:
-        raise CaseInvalid(
-            "the new case would not be valid; nothing was created:",
-            errors,
-            hint="correct the values named above",
-        )
     # Encrypted in memory: the plaintext never reaches the disk.
     sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
     try:
@@ -191,6 +205,9 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     atomic.fsync_folder(cases)
+    # The case's schema line points into .clr/schemas/: a repository made before clr wrote
+    # them (or with the folder deleted) gets them now.
+    write_schemas(repo.root, missing_only=True)
     return case_id, target / CASE_FILE
 
 
@@ -212,7 +229,7 @@ def check_reopen(old: dict[str, Any], by: str | None) -> None:
             hint="record what happened in the open case instead",
         )
     if not by:
-        raise ClrError("say who opens the new case", hint="add --by NAME")
+        raise MissingInput("say who opens the new case", hint="add --by NAME")
 
 
 def reopening(
@@ -297,7 +314,7 @@ def check_values(
     if confirmed and values["age"] is None and not values["birth_date"]:
         missing.append("--age or --birth-date")
     if missing:
-        raise ClrError(
+        raise MissingInput(
             f"missing {', '.join(missing)}",
             hint="give them as flags (clr new-case --help), or run in a terminal "
             "without --no-input to be asked",

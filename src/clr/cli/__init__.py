@@ -29,8 +29,16 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command ``cmd_name``, its module imported and its options built on first use."""
         built = super().get_command(ctx, cmd_name)
-        if built is not None or cmd_name not in COMMANDS:
+        if built is None and cmd_name in COMMANDS:
+            built = self._build(ctx, cmd_name)
+        if built is None or isinstance(built, _Listed):
             return built
+        from clr.cli._surface import tidy
+
+        return tidy(built, cmd_name)
+
+    def _build(self, ctx: Any, cmd_name: str) -> Any:
+        """Import the module of ``cmd_name`` and build that command alone."""
         single = make_app()
         register_module(single, COMMANDS[cmd_name][0])
         # Only the command asked for: a module holds up to five commands, and Typer builds
@@ -59,13 +67,19 @@ class LazyGroup(TyperGroup):
             self.commands = saved
 
 
+class _Listed(TyperCommand):
+    """A command as ``clr --help`` lists it, not built."""
+
+
 def _listed(name: str) -> TyperCommand:
     """A command as ``clr --help`` lists it: its name and the summary of the table."""
-    return TyperCommand(name=name, help=COMMANDS[name][1], add_help_option=False)
+    return _Listed(name=name, help=COMMANDS[name][1], add_help_option=False)
 
 
 def make_app() -> typer.Typer:
     """The clr app: the root options (--version, --debug); commands load when they are run."""
+    from clr.cli._common import forced_colour
+
     new = typer.Typer(
         name="clr",
         help=(
@@ -78,7 +92,8 @@ def make_app() -> typer.Typer:
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         cls=LazyGroup,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        # FORCE_COLOR keeps colour on a pipe: click's echo would strip it otherwise.
+        context_settings={"help_option_names": ["-h", "--help"], "color": forced_colour() or None},
     )
     new.callback()(_root)
     return new

@@ -124,11 +124,22 @@ def parse_as_of(value: str | None, where: str | Path | None = None) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
 
 
+def check_date(value: str | None) -> str | None:
+    """An option's DATE (YYYY-MM-DD) checked as the command line is read: misuse exits 2."""
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    return value
+
+
 AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
         metavar="DATE",
+        callback=check_date,
         help="Answer as if today were DATE (YYYY-MM-DD), for reproducible results.",
     ),
 ]
@@ -137,10 +148,11 @@ AsOf = Annotated[
 def paint(text: str, style: str = "") -> str:
     """``text`` styled ("bold", "dim", "bold red"...) when stdout is a colour terminal.
 
-    On a pipe, in a file, with NO_COLOR or TERM=dumb the text comes back as it is. For
+    On a pipe, in a file, with NO_COLOR or TERM=dumb the text comes back as it is (unless
+    FORCE_COLOR asks for colour anyway). For
     commands that print a few styled lines and must start fast: no rich import.
     """
-    if not style or not _colour():
+    if not style or not colour_stdout():
         return text
     words = style.split()
     colours = [w for w in words if w not in ("bold", "dim")]
@@ -160,13 +172,16 @@ def _colour() -> bool:
     return sys.stdout.isatty()
 
 
-def colour_stdout() -> bool:
-    """True if stdout takes colour: a terminal (or FORCE_COLOR), without NO_COLOR."""
+def forced_colour() -> bool:
+    """True if FORCE_COLOR asks for colour even on a pipe (and NO_COLOR does not forbid it)."""
     import os
 
-    if os.environ.get("FORCE_COLOR") and not os.environ.get("NO_COLOR"):
-        return True
-    return _colour()
+    return bool(os.environ.get("FORCE_COLOR")) and not os.environ.get("NO_COLOR")
+
+
+def colour_stdout() -> bool:
+    """True if stdout takes colour: a terminal (or FORCE_COLOR), without NO_COLOR."""
+    return forced_colour() or _colour()
 
 
 class Word(str, enum.Enum):
@@ -210,22 +225,33 @@ def format_option(
     return typer.Option(
         "--format",
         "-f",
-        metavar="<" + "|".join((*extra, *formats)) + ">",
+        metavar="FORMAT",
         envvar=envvar,
         help=f"Output format: {listed}" + (f"; {note}." if note else "."),
     )
 
 
 def format_name(kind: str, chosen: object) -> str:
-    """The name of the format chosen with ``--format`` (an alias turned into its name)."""
-    return render.canonical(kind, str(getattr(chosen, "value", chosen)))
+    """The format chosen with ``--format``: an old name turned into its name, with a warning."""
+    given = str(getattr(chosen, "value", chosen))
+    name = render.canonical(kind, given)
+    if name != given:
+        sys.stderr.write(
+            f"warning: --format {given} is deprecated; write --format {name} "
+            "(the old name will go in a later release)\n"
+        )
+    return name
 
 
 def stdout_console() -> Console:
     """A rich console for stdout (colour only on a terminal; NO_COLOR and TERM=dumb respected)."""
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    if os.environ.get("NO_COLOR"):  # rich's own NO_COLOR keeps bold and dim: none at all
+        return Console(highlight=False, soft_wrap=True, color_system=None)
+    return Console(highlight=False, soft_wrap=True, force_terminal=forced_colour() or None)
 
 
 def stderr_console() -> Console:
@@ -233,3 +259,54 @@ def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_ANSI = "\x1b["
+_BULLETS = ("- ", "* ", "! ")
+
+
+def text_width() -> int | None:
+    """The width to wrap text output at: the terminal's; None on a pipe (lines stay whole)."""
+    import shutil
+
+    if sys.stdout.isatty():
+        return max(shutil.get_terminal_size().columns, 20)
+    return None
+
+
+def wrap_text(text: str, width: int | None = None) -> str:
+    """``text`` with each long line cut at spaces to ``width`` (default: :func:`text_width`).
+
+    A continued line keeps the line's indent (and hangs under the text of a ``- `` bullet);
+    colour codes take no width; a word longer than the line (a link) is never cut.
+    """
+    width = text_width() if width is None else width
+    if width is None:
+        return text
+    return "\n".join(_wrap_line(line, width) for line in text.split("\n"))
+
+
+def _visible(word: str) -> int:
+    import re
+
+    return len(re.sub(r"\x1b\[[0-9;]*m", "", word)) if _ANSI in word else len(word)
+
+
+def _wrap_line(line: str, width: int) -> str:
+    if _visible(line) <= width:
+        return line
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    hang = indent + (2 if body.startswith(_BULLETS) else 0)
+    words = body.split(" ")
+    out: list[str] = []
+    current, used = " " * indent + words[0], indent + _visible(words[0])
+    for word in words[1:]:
+        size = _visible(word)
+        if used + 1 + size > width and used > hang:
+            out.append(current.rstrip(" "))
+            current, used = " " * hang + word, hang + size
+        else:
+            current, used = f"{current} {word}", used + 1 + size
+    out.append(current)
+    return "\n".join(out)

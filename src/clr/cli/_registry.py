@@ -32,4 +32,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("identity", "Read and change a child's encrypted identity file: show, edit, set, rekey."),
     "git-setup": ("identity", "Set up git to show identity files decrypted in diffs, with your key."),
     "keygen": ("identity", "Make a key pair for reading identity files, and say what to do with the public key."),
+    "form": ("form", "Phone forms for ODK and KoboToolbox (XLSForm), and the list of cases they follow up."),
+    "import": ("importcmd", "Import phone submissions (ODK Central, KoboToolbox) into cases, each once."),
 }  # fmt: skip

@@ -11,6 +11,7 @@ import typer
 from clr.cli._common import (
     AsOf,
     choices,
+    forced_colour,
     format_choices,
     format_name,
     format_option,
@@ -213,15 +214,19 @@ def status_command(
 _SHRINK = {"site": 12, "next_action": 14, "track": 8}
 """Status columns that give up width on a narrow terminal, in this order, down to this."""
 
-_DROP = ("track", "country", "site")
-"""Status columns left out, in this order, when the terminal is narrower still."""
+_DROP = ("track", "country", "site", "next_action")
+"""Status columns left out, in this order, when the terminal is narrower still (with a note)."""
+
+_HEADERS = {"days_in_stage": "In\nstage", "last_visit": "Last\nvisit"}
+"""Status titles on two lines in a terminal, so that the columns of numbers stay narrow."""
 
 
 def _fit(natural: dict[str, int], room: int) -> dict[str, int]:
     """Column widths that fit ``room`` (2 characters between columns).
 
     Long sites, actions and tracks are cut short first (they end in an ellipsis); if that
-    is not enough, whole columns are left out. Ids, stages, dates and numbers never shrink.
+    is not enough, whole columns are left out. Ids, stages, dates and numbers never shrink:
+    if they alone do not fit, the widths returned still do not fit (check with ``_width``).
     """
     widths = dict(natural)
 
@@ -234,7 +239,15 @@ def _fit(natural: dict[str, int], room: int) -> dict[str, int]:
     for key in _DROP:
         if excess() > 0:
             del widths[key]
+    for key in ("next_action", "site", "track"):  # room a dropped column left: given back
+        if key in widths and excess() < 0:
+            widths[key] = min(natural[key], widths[key] - excess())
     return widths
+
+
+def _width(widths: dict[str, int]) -> int:
+    """The characters a row of the status table takes: its columns, 2 between each."""
+    return sum(widths.values()) + 2 * (len(widths) - 1)
 
 
 def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
@@ -242,7 +255,7 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
 
     ok = [c for c in cases if c.ok]
     failed = [c for c in cases if not c.ok]
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() and not forced_colour():
         if ok or not failed:
             typer.echo(plain_table([k for k, _ in STATUS_TABLE], [status_cells(c) for c in ok]))
         for case in failed:
@@ -264,25 +277,26 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
     rows = [status_cells(c) for c in ok]
     console = stdout_console()
     keys = [key for key, _ in STATUS_TABLE]
+    titles = {key: _HEADERS.get(key, title) for key, title in STATUS_TABLE}
     natural = {
-        key: max([len(title)] + [len(r[i]) for r in rows])
-        for i, (key, title) in enumerate(STATUS_TABLE)
+        key: max([*(len(line) for line in titles[key].split("\n")), *(len(r[i]) for r in rows)])
+        for i, key in enumerate(keys)
     }
     widths = _fit(natural, console.width - 2)
-    for key, title in STATUS_TABLE:
-        if key in widths:
-            table.add_column(
-                title,
-                justify="right" if key in ("days_open", "days_in_stage", "overdue") else "left",
-                no_wrap=True,  # one line per case: long sites and actions end in an ellipsis
-                overflow="ellipsis",
-                width=widths[key],
-            )
-    rows = [[cell for key, cell in zip(keys, r, strict=True) if key in widths] for r in rows]
-    for case, cells in zip(ok, rows, strict=True):
-        style = "red" if case.overdue else ("dim" if case.closed else None)
-        table.add_row(*cells, style=style)
-    console.print(table)
+    if _width(widths) > console.width - 2:
+        _status_records(console, ok, rows, today)
+    else:
+        _status_columns(console, table, ok, rows, widths)
+    left_out = [title.lower() for key, title in STATUS_TABLE if key not in widths]
+    if left_out and _width(widths) <= console.width - 2:
+        console.print(
+            Text(
+                f"Not shown at this width: {', '.join(left_out)} "
+                "(a wider terminal shows them, as does --format csv).",
+                style="dim",
+            ),
+            soft_wrap=False,  # wrapped at spaces to the terminal
+        )
     for case in failed:
         console.print(
             Text(
@@ -301,13 +315,62 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
     )
 
 
+def _status_columns(
+    console: Any, table: Any, ok: list[CaseSummary], rows: list[list[str]], widths: dict[str, int]
+) -> None:
+    """The status table, one line per case, in the columns that fit."""
+    from clr.render.tables import STATUS_TABLE
+
+    keys = [key for key, _ in STATUS_TABLE]
+    for key, title in STATUS_TABLE:
+        if key in widths:
+            table.add_column(
+                _HEADERS.get(key, title),
+                justify="right" if key in ("days_open", "days_in_stage", "overdue") else "left",
+                no_wrap=True,  # one line per case: long sites and actions end in an ellipsis
+                overflow="ellipsis",
+                width=widths[key],
+            )
+    rows = [[cell for key, cell in zip(keys, r, strict=True) if key in widths] for r in rows]
+    for case, cells in zip(ok, rows, strict=True):
+        style = "red" if case.overdue else ("dim" if case.closed else None)
+        table.add_row(*cells, style=style)
+    console.print(table)
+
+
+def _status_records(
+    console: Any, ok: list[CaseSummary], rows: list[list[str]], today: dt.date
+) -> None:
+    """The status of each case as a short block, for a terminal too narrow for the columns."""
+    from rich.text import Text
+
+    from clr.render.tables import STATUS_TABLE
+
+    console.print(Text(f"Cases as of {today.isoformat()}", style="bold"))
+    for case, cells in zip(ok, rows, strict=True):
+        row = dict(zip((key for key, _ in STATUS_TABLE), cells, strict=True))
+        style = "red" if case.overdue else ("dim" if case.closed else None)
+        console.print()
+        console.print(Text(f"{row['id']}  {row['stage']}", style=style or "bold"))
+        for label, key in (
+            ("open (days)", "days_open"),
+            ("in stage (days)", "days_in_stage"),
+            ("next action", "next_action"),
+            ("due", "next_due"),
+            ("overdue", "overdue"),
+            ("last visit", "last_visit"),
+            ("site", "site"),
+        ):
+            console.print(Text(f"  {label}: {row[key]}"), soft_wrap=False)
+
+
 # --- clr stats ------------------------------------------------------------------------
 
 
 def stats_command(
     paths: Paths = None,
     by: Annotated[
-        GroupBy | None, typer.Option("--by", help="Group the figures by this field.")
+        GroupBy | None, typer.Option("--group-by", "-g", help="Group the figures by this field.")
     ] = None,
     min_count: Annotated[
         int,
@@ -337,7 +400,7 @@ def stats_command(
     and assent, plan signed by all, two follow-ups); outcomes; closure reasons; money
     per currency and payer; root causes. --min-count 5 hides small figures before sharing.
 
-    Example: clr stats --by buyer --min-count 5 --format markdown > kpis.md
+    Example: clr stats --group-by buyer --min-count 5 --format markdown > kpis.md
     """
     from clr.views import figures, load
     from clr.views.filters import filter_cases
@@ -360,7 +423,7 @@ def stats_command(
 def _stats_table(doc: dict[str, Any]) -> None:
     from clr.render.tables import figure_columns, figure_nodes, figure_title, figures_plain
 
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() and not forced_colour():
         typer.echo(figures_plain(doc))
     else:
         from rich.table import Table

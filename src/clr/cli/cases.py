@@ -12,6 +12,7 @@ import typer
 
 from clr.cli._common import (
     AsOf,
+    check_date,
     format_choices,
     format_name,
     format_option,
@@ -57,7 +58,7 @@ def init_command(
     timezone: Annotated[
         str, typer.Option("--timezone", help="IANA time zone for deadlines.")
     ] = "UTC",
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite existing files.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
     no_git: Annotated[bool, typer.Option("--no-git", help="Do not run git init.")] = False,
     clr_source: Annotated[
         str | None,
@@ -88,7 +89,7 @@ def init_command(
     """
     import re
 
-    from clr.errors import ClrError
+    from clr.errors import ClrError, MissingInput
     from clr.model.dates import timezone_problem
     from clr.repo.scaffold import (
         CLR_SOURCE,
@@ -117,7 +118,7 @@ def init_command(
         if not value
     ]
     if missing:
-        raise ClrError(
+        raise MissingInput(
             f"missing {' and '.join(missing)}",
             hint="give them as flags, or run in a terminal to be asked",
         )
@@ -203,7 +204,12 @@ def new_case_command(
     buyer: Annotated[str | None, typer.Option("--buyer", help="The buyer (brand).")] = None,
     discovered: Annotated[
         str | None,
-        typer.Option("--discovered", help="Day the child was found working (default: today)."),
+        typer.Option(
+            "--discovered",
+            metavar="DATE",
+            callback=check_date,
+            help="Day the child was found working (default: today).",
+        ),
     ] = None,
     channel: Annotated[
         str | None,
@@ -231,7 +237,11 @@ def new_case_command(
     ] = None,
     birth_date: Annotated[
         str | None,
-        typer.Option("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD, as far as known."),
+        typer.Option(
+            "--birth-date",
+            metavar="DATE",
+            help="YYYY, YYYY-MM or YYYY-MM-DD, as far as known.",
+        ),
     ] = None,
     age_basis: Annotated[
         str | None,
@@ -630,7 +640,10 @@ def reopen_command(
     discovered: Annotated[
         str | None,
         typer.Option(
-            "--discovered", help="Day the child was found working again (default: today)."
+            "--discovered",
+            metavar="DATE",
+            callback=check_date,
+            help="Day the child was found working again (default: today).",
         ),
     ] = None,
     channel: Annotated[str | None, typer.Option("--channel", help="How it came to light.")] = None,

@@ -83,7 +83,7 @@ def show_command(
     field: Annotated[
         str | None, typer.Option("--field", help="Print only this field's value.")
     ] = None,
-    output_format: Annotated[IdentityFormat, format_option("identity")] = "yaml",
+    output_format: Annotated[IdentityFormat, format_option("identity")] = "text",
 ) -> None:
     """Decrypt a case's identity file and print it.
 
@@ -189,7 +189,7 @@ def set_command(
         bool | None,
         typer.Option("--photos/--no-photos", help="Whether photos of the child exist."),
     ] = None,
-    notes: Annotated[str | None, typer.Option("--notes", help="Other private details.")] = None,
+    notes: Annotated[str | None, typer.Option("--note", help="Other private details.")] = None,
     clear: Annotated[
         list[str] | None,
         typer.Option("--clear", metavar="FIELD", help="Remove a field (repeatable)."),

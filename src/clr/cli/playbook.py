@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cli._common import format_choices, format_name, format_option, stdout_console
+from clr.cli._common import (
+    format_choices,
+    format_name,
+    format_option,
+    stdout_console,
+    wrap_text,
+)
 from clr.model.playbook import load_playbook, playbook_paths
 from clr.model.vocabulary import TRACKS
 from clr.render import render, safe
@@ -99,10 +105,8 @@ def list_command(output_format: FormatOpt = "text") -> None:
 
 @playbook_app.command("show")
 def show_command(
-    stage: Annotated[str | None, typer.Option("--stage", "-s", help="Only this stage.")] = None,
-    role: Annotated[
-        str | None, typer.Option("--role", "-r", help="Only this role's actions.")
-    ] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only this role's actions.")] = None,
     name: NameOpt = None,
     output_format: FormatOpt = "text",
 ) -> None:
@@ -148,12 +152,10 @@ def show_command(
             nl=False,
         )
         return
-    text = (
-        _markdown(book, stages, role)
-        if format_name("playbook", output_format) == "markdown"
-        else _text(book, stages, role)
-    )
-    typer.echo(safe.terminal(text, block=True), nl=False)
+    if format_name("playbook", output_format) == "markdown":
+        typer.echo(safe.terminal(_markdown(book, stages, role), block=True), nl=False)
+    else:
+        typer.echo(wrap_text(safe.terminal(_text(book, stages, role), block=True)), nl=False)
 
 
 def _closure_dict(rule: ClosureRule) -> dict[str, Any]:

@@ -12,14 +12,16 @@ from clr.cases import caseops
 from clr.cases.entries import payment_entry, visit_entry
 from clr.cli._common import (
     AsOf,
+    check_date,
     choices,
     format_choices,
     format_name,
     format_option,
     paint,
     parse_as_of,
+    wrap_text,
 )
-from clr.errors import ClrError
+from clr.errors import MissingInput
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.glance import next_steps
@@ -53,7 +55,7 @@ def _by(value: str | None) -> str:
 
     who = value or os.environ.get("CLR_USER")
     if not who:
-        raise ClrError("say who did it", hint="add --by NAME (or set CLR_USER)")
+        raise MissingInput("say who did it", hint="add --by NAME (or set CLR_USER)")
     return who
 
 
@@ -87,7 +89,7 @@ def next_command(
     steps = next_steps(caseops.open_case(case, today=today), today, role=role)
     chosen = format_name("case", output_format)
     if chosen == "text":
-        typer.echo(_next_text(steps))
+        typer.echo(wrap_text(_next_text(steps)))
     else:
         typer.echo(render("case", chosen, steps.document()), nl=False)
 
@@ -240,7 +242,13 @@ def tick_command(
     item: Annotated[str, typer.Argument(help="The playbook item's id (see clr next).")],
     by: ByOpt = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="When it was done (default: today).")
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            callback=check_date,
+            help="When it was done (default: today).",
+        ),
     ] = None,
     note: NoteOpt = None,
     as_of: AsOf = None,
@@ -267,7 +275,12 @@ def visit_command(
     working: Annotated[
         bool, typer.Option("--working/--not-working", help="Was the child found working?")
     ],
-    date: Annotated[str | None, typer.Option("--date", help="Visit date (default: today).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", callback=check_date, help="Visit date (default: today)."
+        ),
+    ] = None,
     in_school: Annotated[
         bool | None,
         typer.Option(
@@ -298,7 +311,7 @@ def visit_command(
         str | None, typer.Option("--child-views", help="What the child said.")
     ] = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help="Notes (no names or contacts).")
+        str | None, typer.Option("--note", help="A note (no names or contacts).")
     ] = None,
     as_of: AsOf = None,
     dry_run: DryRun = False,
@@ -343,12 +356,19 @@ def pay_command(
     currency: Annotated[str, typer.Option("--currency", help="ISO 4217 code, e.g. BDT.")],
     payer: Annotated[str, typer.Option("--payer", help="Who paid: buyer, supplier, provider…")],
     date: Annotated[
-        str | None, typer.Option("--date", help="Payment date (default: today).")
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", callback=check_date, help="Payment date (default: today)."
+        ),
     ] = None,
     purpose: Annotated[str, typer.Option("--purpose", help="stipend, school_fees, …")] = "stipend",
-    period: Annotated[str | None, typer.Option("--period", help="Month paid for, YYYY-MM.")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", metavar="MONTH", help="Month paid for, YYYY-MM.")
+    ] = None,
     receipt: Annotated[str | None, typer.Option("--receipt", help="Receipt reference.")] = None,
-    notes: Annotated[str | None, typer.Option("--notes")] = None,
+    notes: Annotated[
+        str | None, typer.Option("--note", help="A note (no names or contacts).")
+    ] = None,
     as_of: AsOf = None,
     dry_run: DryRun = False,
 ) -> None:

@@ -16,6 +16,9 @@ from clr.errors import ConfigError
 from clr.io import files
 
 SCHEMA_BASE_URI = "https://clr.invalid/schemas/"
+"""The ids clr's own validator knows the schemas by. The files carry no ``$id``, so that their
+``$ref``s (``reported.schema.json``, ``case.schema.json#/$defs/country``) resolve next to the
+files themselves, offline, in any tool (check-jsonschema, yaml-language-server)."""
 
 
 @functools.cache
@@ -65,7 +68,7 @@ def load_schema(name: str) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(files.read_text(path))
     except FileNotFoundError:
         raise ConfigError(f"no bundled schema named {name!r}") from None
-    return loaded
+    return {"$id": SCHEMA_BASE_URI + f"{name}.schema.json", **loaded}
 
 
 def schema_text(name: str) -> str:
@@ -76,3 +79,76 @@ def schema_text(name: str) -> str:
             f"no bundled schema named {name!r}", hint=f"one of: {', '.join(schema_names())}"
         )
     return files.read_text(path)
+
+
+def bundle_schema(name: str) -> dict[str, Any]:
+    """A bundled schema made self-contained: every schema it refers to inside its ``$defs``.
+
+    Each schema it reaches (``stages/closed`` reaches every earlier stage) goes under
+    ``$defs`` as ``clr-<name>`` (``clr-stages-reported``), and every ``$ref`` becomes a
+    pointer into the one document, so that a tool needs no other file and no base URI.
+
+    Raises:
+        ConfigError: no bundled schema has that name.
+    """
+    import copy
+
+    if name not in schema_names():
+        raise ConfigError(
+            f"no bundled schema named {name!r}", hint=f"one of: {', '.join(schema_names())}"
+        )
+    reached = [name]
+    for current in reached:  # grows while walked: every schema reached, once
+        for ref in _refs(load_schema(current)):
+            target = _ref_target(current, ref)
+            if target is not None and target not in reached:
+                reached.append(target)
+
+    def key(other: str) -> str:
+        return "clr-" + other.replace("/", "-")
+
+    def rebased(node: Any, owner: str) -> Any:
+        if isinstance(node, dict):
+            out = {k: rebased(v, owner) for k, v in node.items()}
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                target = _ref_target(owner, ref) or owner
+                fragment = ref.partition("#")[2]
+                base = "#" if target == name else f"#/$defs/{key(target)}"
+                out["$ref"] = base + fragment
+            return out
+        if isinstance(node, list):
+            return [rebased(v, owner) for v in node]
+        return node
+
+    root: dict[str, Any] = rebased(copy.deepcopy(load_schema(name)), name)
+    root.pop("$id", None)
+    defs = dict(root.get("$defs", {}))
+    for other in reached[1:]:
+        embedded = rebased(copy.deepcopy(load_schema(other)), other)
+        for word in ("$id", "$schema"):  # allowed only at a document's root
+            embedded.pop(word, None)
+        defs[key(other)] = embedded
+    if defs:
+        root["$defs"] = defs
+    return root
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def _ref_target(owner: str, ref: str) -> str | None:
+    """The schema name a ``$ref`` of schema ``owner`` points into; None for its own root."""
+    import posixpath
+
+    address = ref.partition("#")[0]
+    if not address:
+        return None
+    folder = posixpath.dirname(owner)
+    return posixpath.normpath(posixpath.join(folder, address)).removesuffix(".schema.json")

@@ -420,6 +420,16 @@ def _leaves(path: Path_, playbook: Any, data: Any, **extra: Any) -> list[Field]:
     return out
 
 
+def order_key(path: Path_) -> tuple[int, ...]:
+    """Where a field stands in the case schema (to list fields in the schema's order)."""
+    return _order_key(path)
+
+
+def field_at(path: Path_, playbook: Any = None) -> Field:
+    """The field the base case schema has at ``path`` (a list: with its entries' fields)."""
+    return _field(path, _base_node(path), playbook)
+
+
 # --- the form ---------------------------------------------------------------------------
 
 

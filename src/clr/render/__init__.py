@@ -89,7 +89,7 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
     ),
     # An identity file (clr identity show): function(document) -> str.
     "identity": _kind(
-        Renderer("yaml", f"{_TABLES}:identity_yaml"),
+        Renderer("text", f"{_TABLES}:identity_yaml", "YAML"),
         Renderer("json", f"{_TABLES}:identity_json"),
     ),
     # Due actions over many cases (clr agenda): function(items, cases, today, days, by) -> str.
@@ -111,6 +111,7 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
 ALIASES: Final[dict[str, dict[str, str]]] = {
     "status": {"table": "text"},
     "figures": {"table": "text"},
+    "identity": {"yaml": "text"},
 }
 """Older format names still accepted (clr status and clr stats called their text ``table``)."""
 

@@ -6,6 +6,7 @@ Each is registered by name in ``clr.render.RENDERER_BY_NAME["findings"]``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -76,7 +77,8 @@ def render_github(report: Report) -> str:
 
     GitHub shows only ten annotations of each level per step, so the first ten errors and
     ten warnings become annotations and every finding is also listed in a log group, with
-    a notice that says how many there are in all.
+    a notice that says how many there are in all. Only the annotations are escaped (their
+    properties and messages, as GitHub reads them); the group is plain text.
     """
     lines = []
     shown = {"error": 0, "warning": 0}
@@ -93,9 +95,13 @@ def render_github(report: Report) -> str:
         message = f.message + (f"\n{f.hint}" if f.hint else "")
         lines.append(f"::{f.severity} {','.join(props)}::{_escape_data(message)}")
     if report.findings:
-        lines.append("::group::clr: every finding")
-        lines.extend(_escape_data(_finding_line(f)) for f in report.findings)
-        lines.append("::endgroup::")
+        # The log is plain text, one line a finding. Between stop-commands and its token no
+        # line is read as a workflow command, whatever a path or a message holds.
+        listed = [" ".join(_finding_line(f).splitlines()) for f in report.findings]
+        token = "clr-" + hashlib.sha256("\n".join(listed).encode("utf-8")).hexdigest()[:32]
+        lines += ["::group::clr: every finding", f"::stop-commands::{token}"]
+        lines += listed
+        lines += [f"::{token}::", "::endgroup::"]
     lines.append(f"::notice title=clr::{_escape_data(summary_line(report))}")
     return "\n".join(lines)
 
@@ -156,6 +162,15 @@ def _artifact(path: str, root: Path) -> dict[str, object]:
     except ValueError:
         return {"uri": full.as_uri()}
     return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+
+
+def _from_root(path: str, root: Path) -> str:
+    """``path`` (as clr shows it, from the current folder) relative to ``root``, if inside."""
+    full = Path(os.path.normpath(Path.cwd() / path))
+    try:
+        return full.relative_to(root).as_posix()
+    except ValueError:
+        return path
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -239,7 +254,12 @@ def fingerprint(f: Finding) -> str:
 
 
 def render_gitlab(report: Report) -> str:
-    """GitLab Code Quality JSON: an array of issues with unique, stable fingerprints."""
+    """GitLab Code Quality JSON: an array of issues with unique, stable fingerprints.
+
+    Paths are relative to the repository root, as GitLab matches them to the merge request's
+    files, wherever clr ran.
+    """
+    root = source_root()
     issues = []
     seen: dict[str, int] = {}
     for f in report.findings:
@@ -252,7 +272,7 @@ def render_gitlab(report: Report) -> str:
                 "check_name": f.code,
                 "fingerprint": base if count == 0 else f"{base}-{count}",
                 "severity": _GITLAB_SEVERITY[f.severity],
-                "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
+                "location": {"path": _from_root(f.path, root), "lines": {"begin": max(f.line, 1)}},
             }
         )
     return json.dumps(issues, indent=2, ensure_ascii=False)
@@ -262,7 +282,7 @@ def render_junit(report: Report) -> str:
     """JUnit XML: one test case per file, a failure per file with findings.
 
     The suite carries when the checks began (``timestamp``, UTC) and how long they took
-    (``time``, seconds).
+    (``time``, seconds). With ``--strict`` a file with warnings fails as well.
     """
     from xml.sax.saxutils import escape, quoteattr
 
@@ -271,7 +291,8 @@ def render_junit(report: Report) -> str:
     for r in report.files:
         classname = quoteattr(r.path.rsplit("/", 1)[0].replace("/", ".") or r.path)
         name = quoteattr(r.path.rsplit("/", 1)[-1] if "/" in r.path else r.path)
-        errors = [f for f in sorted(r.findings) if f.severity == "error"]
+        # With --strict a warning fails the check too, as it fails clr's exit code.
+        errors = [f for f in sorted(r.findings) if f.severity == "error" or report.strict]
         shown = sorted(r.findings)
         if not errors:
             body = ""

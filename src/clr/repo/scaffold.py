@@ -266,8 +266,7 @@ def planned_files(root: Path, options: InitOptions) -> dict[Path, str]:
         root / ".yamllint": YAMLLINT,
         root / "cases" / ".gitkeep": "",
     }
-    for name in ("case", "config", "playbook"):
-        files[root / SCHEMA_DIR / f"{name}.schema.json"] = resources.schema_text(name)
+    files.update(schema_files(root))
     return files
 
 
@@ -351,3 +350,33 @@ def schema_line(case_dir_depth: int = 2) -> str:
     """The yaml-language-server line for a case file at ``cases/<id>/case.yaml``."""
     up = "../" * case_dir_depth
     return f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/case.schema.json"
+
+
+def schema_files(root: Path) -> dict[Path, str]:
+    """Copies of every bundled schema under ``root/.clr/schemas/`` (stages in ``stages/``).
+
+    Their ``$ref``s point to each other by relative path, so that editors and
+    check-jsonschema resolve them there, offline.
+    """
+    return {
+        root / SCHEMA_DIR / f"{name}.schema.json": resources.schema_text(name)
+        for name in resources.schema_names()
+    }
+
+
+def write_schemas(root: Path, *, missing_only: bool = False) -> list[Path]:
+    """Write the schema copies of :func:`schema_files` (all, or the missing); return those written.
+
+    Raises:
+        ClrError: a file cannot be written.
+    """
+    written = []
+    for path, text in schema_files(root).items():
+        if missing_only and path.exists():
+            continue
+        if path.is_file() and read_text(path) == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write(path, text)
+        written.append(path)
+    return written

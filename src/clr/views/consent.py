@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clr.errors import ClrError
+from clr.errors import ClrError, MissingInput
 from clr.model.case import dig
 from clr.model.dates import parse_date
 from clr.model.vocabulary import AUDIENCES
@@ -193,7 +193,7 @@ def check_override(reason: str | None, by: str | None) -> None:
     if reason is not None and not reason.strip():
         raise ClrError("--override-consent needs a reason", hint='e.g. --override-consent "…"')
     if reason is not None and not (by and by.strip()):
-        raise ClrError(
+        raise MissingInput(
             "say who overrides the consent: it is recorded in the case's history",
             hint="add --by NAME (or set CLR_USER)",
         )
