@@ -47,9 +47,25 @@ def load(root: Path, case_id: str) -> dict[str, Any]:
     return data
 
 
+# What the playbook's closing rules ask on top of each reason's own rule (contact attempts,
+# who refused, a referral and a re-hire check, root causes); tests/cases/
+# test_closing_practice.py tests those rules themselves.
+UNREACHED = [
+    "--contact-attempt", "2026-10-12:home_visit", "--contact-attempt", "2026-10-26:phone",
+    "--contact-attempt", "2026-11-16:through_supplier", "--referral-to", "child_protection",
+    "--referral-date", "2026-11-18", "--rehire-check", "2026-11-18", "--not-rehired",
+]  # fmt: skip
+CLOSING_FACTS = {
+    "lost_contact": [*UNREACHED, "--root-causes-waived", "not known"],
+    "refused": [*UNREACHED, "--refused-by", "family", "--root-causes-waived", "not known"],
+    "referred": ["--root-causes-waived", "not known"],
+}
+
+
 def close(case_id: str, reason: str, *extra: str) -> list[str]:
     return ["advance", case_id, "--to", "closed", "--reason", reason, "--approved-by",
-            "Supervisor", "--by", "R. Ahmed", "--as-of", AS_OF, *extra]  # fmt: skip
+            "Supervisor", "--by", "R. Ahmed", "--as-of", AS_OF,
+            *CLOSING_FACTS.get(reason, []), *extra]  # fmt: skip
 
 
 def ok(args: list[str]) -> Any:
@@ -103,6 +119,7 @@ def test_no_longer_in_cl_needs_the_monitoring_checklist(repo: Path) -> None:
         "date": AS_OF,
         "reason": "no_longer_in_CL",
         "approved_by": "Supervisor",
+        "recurrence_check": "2027-05-20",  # the playbook's first check after closure
     }
     assert run(["validate", "--as-of", AS_OF]).exit_code == 0
 

@@ -467,3 +467,43 @@ def test_yamllint_with_clrs_style_still_finds_faults(tmp_path: Path) -> None:
     result = yamllint(root)
     assert result.returncode == 1
     assert "key-duplicates" in result.stdout and "bad.yaml" in result.stdout
+
+
+def _check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_workflow_builds_the_dashboard_as_an_artifact_and_pages_is_an_option(
+    tmp_path: Path,
+) -> None:
+    root = init(tmp_path / "r", "--no-git")
+    data = workflow(root)
+    job = data["jobs"]["dashboard"]  # type: ignore[index]
+    assert 0 < job["timeout-minutes"] <= 30
+    steps = job["steps"]
+    runs = [str(s.get("run", "")) for s in steps]
+    assert "clr dashboard --output dashboard" in runs
+    assert any(r.startswith("pip install ") for r in runs)
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "dashboard/" and upload["if"] == "always()"
+    # The Pages job, written commented out, is a valid workflow once uncommented.
+    path = root / ".github" / "workflows" / "clr.yml"
+    text = path.read_text("utf-8")
+    start = text.index("#  pages:")
+    end = text.index("# Optional: a calendar feed")
+    pages = "\n".join(line.replace("#", "", 1) for line in text[start:end].splitlines())
+    uncommented = text.replace("  pull_request:\n", "  pull_request:\n  workflow_dispatch:\n", 1)
+    uncommented = uncommented.replace(text[start:end], pages + "\n")
+    path.write_text(uncommented, "utf-8")
+    enabled = workflow(root)["jobs"]["pages"]  # type: ignore[index]
+    assert "clr dashboard --for investor --output public" in [
+        s.get("run") for s in enabled["steps"]
+    ]
+    result = _check_workflow(path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -134,7 +134,7 @@ def named_paths(args: list[str], fragments: dict[str, str], stdin: str | None) -
         return [("visits",) if verb == "visit" else ("payments",)]
     if verb == "advance":
         closing = "--to" in args and args[args.index("--to") + 1] == "closed"
-        return [("stage",), ("history",), *([("closure",)] if closing else [])]
+        return [("stage",), ("history",), *([("closure",), ("root_causes",)] if closing else [])]
     raise AssertionError(f"no rule for clr {verb}")
 
 

@@ -460,13 +460,22 @@ def test_closure_reason_conditions_must_apply(repo: Path) -> None:
     refused([*base, "--reason", "duplicate", "--approved-by", "Sup"], path, "duplicate_of")
 
 
+REFUSED_FACTS = [
+    "--refused-by", "family", "--contact-attempt", "2025-12-05:home_visit",
+    "--contact-attempt", "2025-12-20:phone", "--contact-attempt", "2026-01-05:through_supplier",
+    "--referral-to", "child_protection", "--referral-date", "2026-01-05",
+    "--rehire-check", "2026-01-05", "--not-rehired", "--root-causes-waived", "not known",
+]  # fmt: skip
+"""What the playbook's closing rules ask of a refusal (tests/cases/test_closing_practice.py)."""
+
+
 def test_close_as_refused_from_the_first_stage(repo: Path) -> None:
     path = case_file(repo)
     ok(
         [
             "advance", UNDERAGE_ID, "--to", "closed", "--reason", "refused",
             "--approved-by", "Supervisor", "--note", "family declined all support",
-            "--by", "R. Ahmed", "--as-of", "2026-01-06",
+            "--by", "R. Ahmed", "--as-of", "2026-01-06", *REFUSED_FACTS,
         ]
     )  # fmt: skip
     text = path.read_text(encoding="utf-8")
@@ -919,7 +928,8 @@ def test_validate_overdue_as_error_when_configured(repo: Path) -> None:
 
 def _close_as_refused(repo: Path) -> None:
     ok(["advance", UNDERAGE_ID, "--to", "closed", "--reason", "refused", "--approved-by", "Sup",
-        "--note", "the family said no", "--by", "X", "--as-of", "2026-01-06"])  # fmt: skip
+        "--note", "the family said no", "--by", "X", "--as-of", "2026-01-06",
+        *REFUSED_FACTS])  # fmt: skip
 
 
 def test_a_closed_case_is_never_moved_again(repo: Path) -> None:
@@ -938,21 +948,26 @@ def test_a_closed_case_is_never_moved_again(repo: Path) -> None:
         "clr reopen",
     )
     text = ok(["next", UNDERAGE_ID, "--as-of", "2026-01-07"]).stdout
-    assert "This case is closed. Nothing is left to do." in text
-    assert next_json(UNDERAGE_ID, "2026-01-07")["actions"] == []
+    # Closed: only the checks after closure are left (6 and 12 months after it).
+    assert "Checks after closure:" in text and "due 2026-07-06" in text
+    actions = next_json(UNDERAGE_ID, "2026-01-07")["actions"]
+    assert [(a["id"], a["due"]) for a in actions] == [("after-recurrence-check", "2026-07-06")]
 
 
 def test_reopen_makes_a_new_case_linked_to_the_old_one(repo: Path) -> None:
     path = case_file(repo)
     refused(["reopen", UNDERAGE_ID, "--by", "X", "--as-of", "2026-01-06"], path, "still open")
     _close_as_refused(repo)
-    closed_text = path.read_bytes()
+    closed_text = path.read_text(encoding="utf-8")
     result = ok(["reopen", UNDERAGE_ID, "--by", "R. Ahmed", "--channel", "hotline",
                  "--discovered", "2026-03-01", "--as-of", "2026-03-02"])  # fmt: skip
     new_id = result.stdout.strip()
     assert new_id != UNDERAGE_ID and new_id.startswith("TST-2026-")
     assert f"linked to {UNDERAGE_ID}" in result.stderr
-    assert path.read_bytes() == closed_text, "the closed case is left as it was"
+    # The closed case only gains the link to the new one.
+    now = path.read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in now if ln not in closed_text.splitlines()] == [f"reopened_as: {new_id}"]
+    assert len(now) == len(closed_text.splitlines()) + 1
     new_text = case_file(repo, new_id).read_text(encoding="utf-8")
     assert f"\nreopens: {UNDERAGE_ID}\n" in new_text
     assert "\nstage: reported\n" in new_text and "channel: hotline" in new_text
@@ -1234,6 +1249,7 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
     refused(
         ["advance", UNDERAGE_ID, "--to", "closed", "--reason", "reached_min_age",
          "--approved-by", "M. Karim", "--by", "R. Ahmed", "--note", "job-back declined",
+         "--young-worker-plan", "school first", "--root-cause", "household_poverty",
          "--as-of", "2026-05-10"],
         walk.path,
         "nothing was written",
@@ -1259,19 +1275,26 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
             }
         }
     )
+    # At 14 she is still a child: the closure records her young-worker plan, and why she
+    # was working (the playbook's closing rules).
     closure_lines = walk.advance(
         "monitoring",
         "closed",
         "2026-08-20",
         "--to", "closed", "--reason", "reached_min_age", "--approved-by", "M. Karim",
+        "--young-worker-plan", "school first; before 18 only light day work, checked",
+        "--root-cause", "household_poverty",
         note="reached 14; declined the job back, stays in school",
-        closure=4,
+        closure=7,
     )  # fmt: skip
     assert [line.strip() for line in closure_lines] == [
         "date: '2026-08-20'",
         "reason: reached_min_age",
         "approved_by: M. Karim",
         "notes: reached 14; declined the job back, stays in school",
+        "young_worker_plan: school first; before 18 only light day work, checked",
+        "root_causes:",
+        "- household_poverty",
     ]
 
     # closed ------------------------------------------------------------------------------
@@ -1279,7 +1302,8 @@ def test_underage_case_walks_from_reported_to_closed(git_repo: Path) -> None:
     assert "\nstage: closed               # moved only by 'clr advance'\n" in final
     walk.assert_original_kept()
     assert final.count("  - at: '") == 9  # the first entry and eight moves
-    assert "This case is closed." in ok(["next", UNDERAGE_ID, "--as-of", "2026-08-21"]).stdout
+    closed = ok(["next", UNDERAGE_ID, "--as-of", "2026-08-21"]).stdout
+    assert "Checks after closure:" in closed and "due 2027-02-20" in closed
     refused(["advance", UNDERAGE_ID, "--by", "X", "--as-of", "2026-08-21"], walk.path, "clr reopen")
     for strictness in ([], ["--strict"]):
         validate = run(["validate", "--as-of", "2026-08-21", *strictness])
@@ -1437,13 +1461,17 @@ def test_young_worker_walks_to_closed_hazard_removed(git_repo: Path) -> None:
         "closed",
         "2026-03-25",
         *close[2:8],
-        closure=4,
-    )
+        "--root-cause", "weak_age_checks",
+        closure=7,
+    )  # fmt: skip
     assert [line.strip() for line in closure_lines] == [
         "closure:",
         'date: "2026-03-25"',
         "reason: hazard_removed",
         "approved_by: Buyer CSR",
+        'recurrence_check: "2026-09-25"',  # the playbook's first check after closure
+        "root_causes:",
+        "- weak_age_checks",
     ]
     walk.assert_original_kept()
     text = walk.text

@@ -513,17 +513,27 @@ def test_new_case_with_identity_and_no_recipients_is_refused(repo: Path) -> None
 # --- reopen ------------------------------------------------------------------------------------
 
 
+REFUSAL_FACTS = [
+    "--reason", "refused", "--refused-by", "family", "--approved-by", "Sup", "--note", "no",
+    "--contact-attempt", "2026-03-02:home_visit", "--contact-attempt", "2026-03-16:phone",
+    "--contact-attempt", "2026-04-02:through_supplier", "--referral-to", "child_protection",
+    "--referral-date", "2026-04-02", "--rehire-check", "2026-04-02", "--not-rehired",
+    "--root-cause", "household_poverty",
+]  # fmt: skip
+"""What closing as refused a child of unknown age takes (the playbook's closing rules)."""
+
+
 def closed_case(*flags: str) -> str:
-    """A case opened on AS_OF (with ``flags``) and closed the day after."""
+    """A case opened on AS_OF (with ``flags``) and closed as refused a month later."""
     case_id = new_case(*flags)
-    closing = ["--to", "closed", "--reason", "refused", "--approved-by", "Sup", "--note", "no"]
-    closed = run(["advance", case_id, *closing, "--by", "X", "--as-of", "2026-03-03"])
+    closing = ["--to", "closed", *REFUSAL_FACTS]
+    closed = run(["advance", case_id, *closing, "--by", "X", "--as-of", "2026-04-03"])
     assert closed.exit_code == 0, describe(closed)
     return case_id
 
 
 def reopen(case_id: str, *flags: str) -> Any:
-    return run(["reopen", case_id, "--by", "R. Ahmed", "--as-of", "2026-03-04", *flags])
+    return run(["reopen", case_id, "--by", "R. Ahmed", "--as-of", "2026-04-04", *flags])
 
 
 def files_holding(root: Path, *secrets: str) -> list[str]:
@@ -563,13 +573,15 @@ def test_reopen_carries_the_identity_file_encrypted_for_the_new_case(
         shown = run(["identity", "show", new, "-i", str(who.path), "--format", "json"])
         assert shown.exit_code == 0, describe(shown)
         assert json.loads(shown.stdout) == expected
-    # The closed case is as it was, and the plaintext is nowhere on disk.
+    # The closed case is as it was but for the link to the new one, and the plaintext is
+    # nowhere on disk.
+    old_files["case.yaml"] += f"reopened_as: {new}\n".encode()
     assert {p.name: p.read_bytes() for p in (repo / "cases" / old).iterdir()} == old_files
     assert files_holding(tmp_path, NAME, PHONE) == []
     # The new case's own file from now on: a change there leaves the closed case's alone.
     assert run(["identity", "set", new, "--contact", "+880 1711 000 000"]).exit_code == 0
     assert run(["identity", "show", old, "--field", "contact"]).stdout == f"{PHONE}\n"
-    code, findings = validate_codes("--as-of", "2026-03-04")
+    code, findings = validate_codes("--as-of", "2026-04-04")
     assert code == 0, findings
 
 
@@ -937,7 +949,8 @@ def test_report_for_an_investor_is_refused(examples: Path) -> None:
 
 def test_override_consent_is_recorded_in_the_history(examples: Path) -> None:
     needs_who = report(SILENT, "--for", "buyer", "--override-consent", "the buyer funds it")
-    assert needs_who.exit_code == 1 and "--by" in needs_who.stderr
+    # Who overrides is input the command line lacks: usage, exit 2.
+    assert needs_who.exit_code == 2 and "--by" in needs_who.stderr
     next_before = run(["next", SILENT, "--as-of", EXAMPLES_AS_OF, "--format", "json"]).stdout
     result = report(
         SILENT, "--for", "buyer", "--override-consent", "the buyer funds it", "--by", "M. Diallo"

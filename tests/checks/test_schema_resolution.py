@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -204,3 +205,40 @@ def test_the_printed_schema_resolves_where_it_is_saved(tmp_path: Path, name: str
     case = next(c for c in EXAMPLE_CASES if _stage(c) == "closed")
     result = check_jsonschema("--schemafile", target, case, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow  # installs yaml-language-server with npm
+def test_yaml_language_server_follows_the_schema_line(tmp_path: Path) -> None:
+    """The editor's judge: a case's $schema line, and the stage schemas' relative $refs."""
+    from tests.checks.lsp_support import diagnostics
+
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed")
+    tools = tmp_path / "node"
+    installed = subprocess.run(
+        [npm, "install", "--prefix", str(tools), "--no-audit", "--no-fund",
+         "yaml-language-server@1"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    if installed.returncode != 0:
+        pytest.skip(f"yaml-language-server could not be installed: {installed.stderr[-300:]}")
+    server = [str(tools / "node_modules" / ".bin" / "yaml-language-server"), "--stdio"]
+    made = clr("init", "repo", "--org", "T", "--prefix", "CLR", "--no-git", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    repo = tmp_path / "repo"
+    flags = ["--site", "S", "--country", "BD", "--channel", "audit", "--pseudonym", "Child A"]
+    new = clr("new-case", "--no-input", *flags, "--sex", "female", "--by", "R", cwd=repo)
+    assert new.returncode == 0, new.stderr
+    case = repo / "cases" / new.stdout.strip() / "case.yaml"
+    assert diagnostics(server, case) == []
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("sex: female", "sex: femal"), encoding="utf-8")
+    wrong = diagnostics(server, case)
+    assert any("Value is not accepted" in m for m in wrong), wrong
+    # Pointed at the closed stage: its own rule and, through its $ref, the reported stage's.
+    closed = text.replace("case.schema.json", "stages/closed.schema.json", 1)
+    case.write_text(closed.replace("discovery:", "discovered_by:", 1), encoding="utf-8")
+    found = diagnostics(server, case)
+    assert 'Missing property "closure".' in found
+    assert 'Missing property "discovery".' in found

@@ -88,11 +88,11 @@ def test_the_no_input_snippet_moves_a_case_from_reported_to_closed(
     if track == "underage":
         _visit(root, case_id, "2026-04-06", "--in-school")
         _visit(root, case_id, "2026-07-06", "--in-school")
-        extra = ("--reason", "no_longer_in_CL", "--approved-by", "M. Karim")
+        extra = ("--reason", "no_longer_in_CL", "--approved-by", "M. Karim", "--root-cause", "debt")
         as_of = "2026-07-10"
     else:
         _visit(root, case_id, "2026-03-10", "--no-hazardous-work")
-        extra = ("--reason", "hazard_removed", "--approved-by", "M. Karim")
+        extra = ("--reason", "hazard_removed", "--approved-by", "M. Karim", "--root-cause", "debt")
         as_of = "2026-03-12"
     _move(root, case_id, path, "closed", as_of, track, *extra)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

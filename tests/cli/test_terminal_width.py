@@ -96,6 +96,17 @@ def test_status_never_cuts_an_id_a_date_or_a_number(examples: Path, columns: int
     assert re.search(r"15 cases \(10 open, 5 closed\)", screen)
 
 
+def test_status_in_a_very_narrow_terminal_is_a_block_per_case(examples: Path) -> None:
+    lines = in_terminal(["status", "--as-of", AS_OF], examples, 60)
+    assert max(len(line) for line in lines) <= 60, "\n".join(lines)
+    screen = "\n".join(lines)
+    assert "…" not in screen
+    ids = re.findall(r"^(EXR-\d{4}-[0-9A-Z]{5})  [a-z_]+$", screen, re.M)
+    assert len(ids) == 15, screen
+    assert "  next action: impl-monthly-stipend" in screen
+    assert "  due: 2026-11-30" in screen
+
+
 def test_status_on_a_pipe_is_one_line_per_case(examples: Path) -> None:
     out = piped(["status", "--as-of", AS_OF], examples, COLUMNS="80").stdout
     lines = out.splitlines()

@@ -138,7 +138,7 @@ def test_a_change_that_keeps_size_and_modification_time_is_seen(
     assert checked == [CASE_IDS[0]]
 
 
-@pytest.mark.parametrize("what", ["clr.yaml", "playbook", "schemas", "version", "code", "day"])
+@pytest.mark.parametrize("what", ["clr.yaml", "playbook", "schemas", "version", "code"])
 def test_anything_a_result_depends_on_invalidates_the_cache(
     repo: Path,
     run_cli: RunCli,
@@ -148,7 +148,6 @@ def test_anything_a_result_depends_on_invalidates_the_cache(
 ) -> None:
     validate_ok(run_cli, repo)
     checked.clear()
-    as_of = AS_OF
     if what == "clr.yaml":
         with (repo / "clr.yaml").open("a", encoding="utf-8") as config:
             config.write("# a comment is a change too\n")
@@ -160,12 +159,72 @@ def test_anything_a_result_depends_on_invalidates_the_cache(
         monkeypatch.setattr(cache, "_schemas_digest", lambda: "another schema")
     elif what == "version":
         monkeypatch.setattr(cache, "__version__", "99.0")
-    elif what == "code":
-        monkeypatch.setattr(cache, "_code_digest", lambda: "another build of clr")
     else:
-        as_of = ["--as-of", "2026-03-03"]
-    run_cli(["validate", *as_of], cwd=repo)
+        monkeypatch.setattr(cache, "_code_digest", lambda: "another build of clr")
+    run_cli(["validate", *AS_OF], cwd=repo)
     assert sorted(checked) == CASE_IDS
+
+
+def test_a_new_day_keeps_results_that_do_not_depend_on_it(
+    repo: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    first = validate_ok(run_cli, repo)
+    checked.clear()
+    for day in ("2026-03-03", "2026-03-02"):  # the cases' first deadline: 2026-03-03
+        assert validate_ok(run_cli, repo, "--as-of", day) == first
+    assert checked == []
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_results_from_the_cache_are_those_of_the_day_they_are_asked_for(
+    tmp_path: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    # The examples have dates in the future of early days (CLR202, naming the day) and
+    # deadlines that become overdue (CLR301, by so many days): every day, back and forth,
+    # the cache must give what a run without it gives.
+    (tmp_path / "clr.yaml").write_bytes((EXAMPLES / "clr.yaml").read_bytes())
+    for case in (EXAMPLES / "cases").iterdir():
+        (tmp_path / "cases" / case.name).mkdir(parents=True)
+        for file in case.iterdir():
+            (tmp_path / "cases" / case.name / file.name).write_bytes(file.read_bytes())
+    days = ["2026-06-01", "2027-06-01", "2027-06-02", "2024-01-01", "2026-06-01", "2027-06-02"]
+    codes: set[str] = set()
+    for day in days:
+        fresh = run_cli(
+            ["validate", "--as-of", day, "--format", "json", "--no-cache"], cwd=tmp_path
+        )
+        cached = run_cli(["validate", "--as-of", day, "--format", "json"], cwd=tmp_path)
+        assert cached.stdout == fresh.stdout, day
+        assert cached.exit_code == fresh.exit_code
+        doc = json.loads(cached.stdout)
+        codes |= {f["code"] for file in doc["files"] for f in file["findings"]}
+    assert {"CLR202", "CLR301"} <= codes
+    checked.clear()
+    run_cli(["validate", "--as-of", days[-1]], cwd=tmp_path)
+    assert checked == []
+
+
+def test_a_run_over_some_cases_keeps_the_others_results(
+    repo: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    validate_ok(run_cli, repo)
+    one = f"cases/{CASE_IDS[0]}"
+    validate_ok(run_cli, repo, one)
+    validate_ok(run_cli, repo, f"{one}/case.yaml")
+    checked.clear()
+    validate_ok(run_cli, repo)
+    assert checked == []
+    gone = repo / "cases" / CASE_IDS[2]
+    (gone / "case.yaml").unlink()
+    gone.rmdir()
+    validate_ok(run_cli, repo)
+    entries = cache.ResultCache(repo, "", "validate")
+    raw = (repo / ".clr-cache" / "validate.json").read_text(encoding="utf-8")
+    body = json.loads(raw.partition("\n")[2])
+    assert sorted(body) == [f"cases/{case_id}/case.yaml" for case_id in CASE_IDS[:2]]
+    assert entries.entries == {}  # another key: nothing trusted
 
 
 @pytest.mark.parametrize("damage", ["garbage", "flipped byte", "empty", "wrong shape"])

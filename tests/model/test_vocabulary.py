@@ -36,8 +36,48 @@ def _at(node: dict[str, Any], *keys: str) -> Any:
             ("properties", "visits", "items", "properties", "method", "enum"),
         ),
         (vocabulary.ROLES, ("$defs", "role", "enum")),
+        (vocabulary.REFUSED_BY, ("properties", "closure", "properties", "refused_by", "enum")),
+        (
+            vocabulary.CONTACT_METHODS,
+            (
+                "properties",
+                "closure",
+                "properties",
+                "contact_attempts",
+                "items",
+                "properties",
+                "method",
+                "enum",
+            ),
+        ),
+        (
+            vocabulary.REFERRAL_AUTHORITIES,
+            ("properties", "closure", "properties", "referral", "properties", "to", "enum"),
+        ),
+        (
+            vocabulary.RECURRENCE_METHODS,
+            ("properties", "recurrence_checks", "items", "properties", "method", "enum"),
+        ),
+        (vocabulary.ROOT_CAUSES, ("properties", "root_causes", "items", "enum")),
+        (
+            vocabulary.DISCOVERY_CHANNELS,
+            ("properties", "discovery", "properties", "channel", "enum"),
+        ),
     ],
-    ids=["stages", "tracks", "closure-reasons", "sexes", "visit-methods", "roles"],
+    ids=[
+        "stages",
+        "tracks",
+        "closure-reasons",
+        "sexes",
+        "visit-methods",
+        "refused-by",
+        "contact-methods",
+        "referral-authorities",
+        "recurrence-methods",
+        "root-causes",
+        "channels",
+        "roles",
+    ],
 )
 def test_the_case_schema_and_the_vocabulary_agree(
     words: tuple[str, ...], where: tuple[str, ...]

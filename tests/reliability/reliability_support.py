@@ -431,6 +431,7 @@ def case_commands(outside: Path | str) -> list[tuple[str, list[str]]]:
         ("tick", ["tick", CASE_ID, "report-triage", "--by", "X"]),
         ("visit", ["visit", CASE_ID, "--method", "phone", "--not-working", "--by", "X"]),
         ("pay", ["pay", CASE_ID, "--amount", "1", "--currency", "BDT", "--payer", "supplier"]),
+        ("follow-up", ["follow-up", CASE_ID, "--method", "phone", "--not-working", "--by", "X"]),
         ("reopen", ["reopen", CASE_ID, "--by", "X"]),
         ("status", ["status"]),
         ("stats", ["stats"]),

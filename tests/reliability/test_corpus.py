@@ -282,7 +282,7 @@ def test_corpus_has_at_least_60_small_files_and_a_readme() -> None:
 
 
 def test_every_case_reading_command_is_covered() -> None:
-    wanted = {"validate", "show", "next", "advance", "tick", "visit", "pay", "reopen"}
+    wanted = {"validate", "show", "next", "advance", "tick", "visit", "pay", "follow-up", "reopen"}
     wanted |= {"status", "stats", "report", "export"} & set(LISTED)
     assert wanted <= {args[0] for _, args in COMMANDS}
 
@@ -493,7 +493,7 @@ def test_a_case_with_thousands_of_errors_is_refused_within_a_second(
 
 # --- not a file's content: links, permissions, paths ---------------------------------------
 
-WRITES = ["advance", "tick", "visit", "pay", "reopen"]
+WRITES = ["advance", "tick", "visit", "pay", "follow-up", "reopen"]
 VISIT = ["--method", "phone", "--not-working", "--by", "X", "--as-of", AS_OF]
 
 

@@ -351,6 +351,91 @@ def test_codes_page_is_in_sync_with_the_codes() -> None:
         assert f"### {code}\n\n**{title}.**" in page
 
 
+def test_changed_with_since_reports_each_history_finding_once(git_repo: Path) -> None:
+    first = git_repo / "cases" / "CLR-2026-AAAAA" / "case.yaml"
+    text = first.read_text()
+    write_case(git_repo, "CLR-2026-CCCCC")
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "third case")
+    first.write_text(text.replace("by: R}", "by: Someone else}"))
+    write_case(git_repo, "CLR-2026-DDDDD")  # a new case: changed, nothing to compare
+    second = git_repo / "cases" / "CLR-2026-CCCCC" / "case.yaml"
+    second.write_text(second.read_text() + "# reviewed\n")  # changed, history intact
+    result = clr(
+        "validate",
+        "--as-of",
+        "2026-03-02",
+        "--changed",
+        "HEAD",
+        "--since",
+        "HEAD",
+        "--format",
+        "json",
+        cwd=git_repo,
+    )
+    assert result.returncode == 1, result.stderr
+    found = [
+        (file["path"], f["code"])
+        for file in json.loads(result.stdout)["files"]
+        for f in file["findings"]
+    ]
+    assert found == [("cases/CLR-2026-AAAAA/case.yaml", "CLR217")]
+
+
+def test_since_reports_a_renamed_case_as_gone_and_reads_old_versions_in_one_batch(
+    git_repo: Path,
+) -> None:
+    old = git_repo / "cases" / "CLR-2026-AAAAA"
+    text = (old / "case.yaml").read_text()
+    old.rename(git_repo / "cases" / "CLR-2026-EEEEE")
+    moved = git_repo / "cases" / "CLR-2026-BBBBB" / "case.yaml"
+    moved.write_text(moved.read_text().replace("stage: reported", "stage: reported\n# moved\n"))
+    result = clr(
+        "validate", "--as-of", "2026-03-02", "--since", "HEAD", "--format", "json", cwd=git_repo
+    )
+    found = {
+        (file["path"], f["code"])
+        for file in json.loads(result.stdout)["files"]
+        for f in file["findings"]
+    }
+    assert ("cases/CLR-2026-AAAAA/case.yaml", "CLR218") in found
+    assert ("cases/CLR-2026-EEEEE/case.yaml", "CLR203") in found
+    assert not any(code in ("CLR216", "CLR217") for _, code in found), text
+
+
+def test_since_with_shards_reports_each_history_finding_in_one_part(git_repo: Path) -> None:
+    for case_id in ("CLR-2026-CCCCC", "CLR-2026-DDDDD", "CLR-2026-EEEEE", "CLR-2026-FFFFF"):
+        write_case(git_repo, case_id)
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "more cases")
+    for case in sorted((git_repo / "cases").glob("*/case.yaml"))[:4]:
+        case.write_text(case.read_text().replace("by: R}", "by: Someone else}"))
+    shutil.rmtree(git_repo / "cases" / "CLR-2026-FFFFF")
+
+    def found(*extra: str) -> list[tuple[str, str]]:
+        done = clr(
+            "validate",
+            "--as-of",
+            "2026-03-02",
+            "--since",
+            "HEAD",
+            "-f",
+            "json",
+            *extra,
+            cwd=git_repo,
+        )
+        return sorted(
+            (file["path"], f["code"])
+            for file in json.loads(done.stdout)["files"]
+            for f in file["findings"]
+        )
+
+    whole = found()
+    assert [code for _, code in whole].count("CLR217") == 4 and ("CLR218") in str(whole)
+    parts = found("--shard", "1/2") + found("--shard", "2/2")
+    assert sorted(parts) == whole
+
+
 def test_junit_counts_warnings_as_failures_with_strict(tmp_path: Path) -> None:
     from junitparser import Failure, JUnitXml
 

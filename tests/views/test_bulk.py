@@ -446,13 +446,18 @@ CASES: dict[str, dict[str, Any]] = {
             stipend_payment("2025-11-28", 25000, "XOF", "buyer", "2025-11"),  # on time
             stipend_payment("2026-01-20", 25000, "XOF", "buyer", "2025-12"),  # late
         ],
-        root_causes=["household_poverty", "school_access"],
+        root_causes=["household_poverty", "school_access", "other"],
         closure={
             "date": "2026-02-01",
             "reason": "lost_contact",
             "approved_by": "supervisor",
             "notes": "The family moved away.",
             "recurrence_check": "2026-08-01",
+            "contact_attempts": [
+                {"date": "2025-12-20", "method": "home_visit"},
+                {"date": "2026-01-10", "method": "phone"},
+                {"date": "2026-01-30", "method": "through_community"},
+            ],
         },
         history=history(
             ("2025-10-01", "reported"),
@@ -573,17 +578,19 @@ def test_status_json_rows(repo: Path) -> None:
         "error": None,
     }
     assert rows[A]["path"] == f"cases/{A}/case.yaml"
-    # B: closed 2026-03-10 after 281 days open; 112 days since closure; nothing left to do.
-    assert (rows[B]["days_open"], rows[B]["days_in_stage"], rows[B]["next_action"]) == (
-        281,
-        112,
-        None,
-    )
+    # B: closed 2026-03-10 after 281 days open; 112 days since closure; left to do: the
+    # first check after closure (closure.recurrence_check).
+    assert (
+        rows[B]["days_open"],
+        rows[B]["days_in_stage"],
+        rows[B]["next_action"],
+        rows[B]["next_due"],
+    ) == (281, 112, "after-recurrence-check", "2026-09-10")
     assert rows[B]["closure_reason"] == "no_longer_in_CL"
     # C: every dated plan action is done; the first undated required one is next (school
     # or training is optional for a young worker in a safe job).
     assert (rows[C]["next_action"], rows[C]["next_due"], rows[C]["overdue"]) == (
-        "plan-end-and-follow-ups",
+        "plan-safe-job",
         None,
         0,
     )
@@ -647,7 +654,7 @@ def test_status_csv_is_the_json(repo: Path) -> None:
         (["--open"], [A, C, D, E, G]),
         (["--open", "--buyer", "Acme"], [A, G]),
         (["--sort", "overdue", "--reverse"], [A, D, B, C, E, F, G]),
-        (["--sort", "next-due"], [A, D, E, B, C, F, G]),
+        (["--sort", "next-due"], [A, D, E, F, B, C, G]),  # F, B: checks after closure
         (["--sort", "days-open", "--reverse"], [B, A, F, C, D, G, E]),
         (["--sort", "stage"], [E, G, D, C, A, B, F]),
         (["--reverse"], [G, F, E, D, C, B, A]),
@@ -796,6 +803,9 @@ TOTAL = {
             "mon-monthly-visit": 1,
             "protect-inform-parties": 1,
         },
+        # A's stipend (supplier, buyer) and visit (provider, community facilitator); D's
+        # informing the parties (supplier).
+        "by_role": {"buyer": 1, "community_facilitator": 1, "provider": 1, "supplier": 2},
     },
     "speed": {
         # Days from entering a stage to leaving it, over the cases that left it:
@@ -856,6 +866,8 @@ TOTAL = {
         # BDT: A 3,000 + 3 x 4,500 = 16,500; B 3 x 5,000 = 15,000. XOF: F 5,000 + 2 x 25,000.
         "total": {"BDT": 31500, "XOF": 55000},
         "per_case": {"BDT": 15750, "XOF": 55000},
+        # Remediated: B alone (no_longer_in_CL), paid in BDT; F (XOF) closed lost_contact.
+        "per_child_remediated": {"BDT": 31500, "XOF": None},
         "by_payer": {
             "buyer": {"BDT": 3000, "XOF": 50000},
             "family": {"XOF": 5000},
@@ -872,10 +884,36 @@ TOTAL = {
             "agent_recruitment": 2,
             "forged_id": 1,
             "household_poverty": 2,
+            "other": 1,  # F: the cause its corrective action names (CLR227 asks for it)
             "school_access": 1,
         },
         # Of A, B, F (reached in_remediation): A and F have corrective actions.
         "corrective_action": {"count": 2, "of": 3, "percent": 66.7},
+    },
+    "sector": {
+        # Every case was found after 2024-06-30, within the 24 months before the as-of date.
+        "identified_24_months": 7,
+        "ici_received_support": {"count": 3, "of": 7, "percent": 42.9},  # A, B, F paid
+        # A and B visited at home, F unannounced.
+        "ici_in_person_visit": {"count": 3, "of": 7, "percent": 42.9},
+        "ici_two_follow_ups": {"count": 2, "of": 7, "percent": 28.6},  # A, B
+        # Discovery to assessment: A 10, B 10, C 9, F 19 days; none within 3 days.
+        "days_to_assessment": {"median": 10, "cases": 4},
+        "assessed_within_72_hours": {"count": 0, "of": 4, "percent": 0.0},
+        "forged_or_borrowed_id": {"count": 1, "of": 7, "percent": 14.3},  # A's root cause
+        "recruited_by_agent": {"count": 0, "of": 0, "percent": None},
+        "by_channel": {
+            "audit": 6,
+            "grievance_mechanism": 0,
+            "hotline": 0,
+            "clmrs_visit": 0,
+            "community_report": 1,  # E
+            "worker_report": 0,
+            "supplier_self_report": 0,
+            "labour_inspection": 0,
+            "media": 0,
+            "other": 0,
+        },
     },
 }
 
@@ -944,6 +982,21 @@ def test_stats_by_age_band_in_band_order(repo: Path) -> None:
         ("16-17", 2),  # C, F
         ("(unknown)", 1),  # E
     ]
+
+
+def test_stats_by_month_of_discovery_and_by_caseworker(repo: Path) -> None:
+    doc = as_json("stats", "--group-by", "month")
+    sizes = {g["group"]: g["figures"]["cases"] for g in doc["groups"]}
+    # B 2025-06, F 2025-10, A 2026-01, C 2026-04; D, E and G 2026-06: in time order.
+    assert list(sizes.items()) == [
+        ("2025-06", 1),
+        ("2025-10", 1),
+        ("2026-01", 1),
+        ("2026-04", 1),
+        ("2026-06", 3),
+    ]
+    workers = as_json("stats", "--group-by", "caseworker")
+    assert [(g["group"], g["figures"]["cases"]) for g in workers["groups"]] == [("caseworker", 7)]
 
 
 def test_stats_min_count_suppresses_small_groups(repo: Path) -> None:
@@ -1225,7 +1278,7 @@ def test_export_sqlite(repo: Path, tmp_path: Path) -> None:
             "visits": 7,
             "payments": 10,
             "checklist": 1,
-            "root_causes": 6,
+            "root_causes": 7,
         }
         assert con.execute(
             "SELECT currency, sum(amount) FROM payments GROUP BY currency ORDER BY currency"
@@ -1435,3 +1488,36 @@ def test_an_invalid_clr_yaml_is_refused_even_with_no_case(
     result = guarded_run(args)
     assert result.exit_code == 2, describe(result)
     assert "clr.yaml:4:11" in result.stderr and "timezone 'Europe'" in result.stderr
+
+
+def _dump(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return list(con.iterdump())
+
+
+def test_export_from_the_cache_writes_the_same_database(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.views import export
+
+    made: list[str] = []
+    real = export.case_rows
+
+    def counting(path: Path, *args: Any) -> Any:
+        made.append(path.parent.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(export, "case_rows", counting)
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    assert run("export", "--sqlite", first, "--as-of", AS_OF).exit_code == 0
+    assert len(made) == len(CASES)
+    made.clear()
+    assert run("export", "--sqlite", second, "--as-of", AS_OF).exit_code == 0
+    assert made == []  # every case's rows from the cache
+    assert _dump(second) == _dump(first)
+    case = repo / "cases" / A / "case.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    third = tmp_path / "third.db"
+    assert run("export", "--sqlite", third, "--as-of", AS_OF).exit_code == 0
+    assert made == [A]
+    assert _dump(third) == _dump(first)

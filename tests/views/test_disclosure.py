@@ -93,6 +93,11 @@ def _case(draw: st.DrawFn, number: int) -> CaseSummary:
             draw(st.lists(st.sampled_from(["poverty", "agent"]), max_size=2, unique=True))
         ),
         corrective_action=draw(st.booleans()),
+        channel=draw(st.sampled_from(["audit", "hotline", None])),
+        forged_id=draw(st.booleans()),
+        recent=draw(st.booleans()),
+        in_person_visits=draw(st.integers(0, 2)),
+        assessment_days=draw(st.sampled_from([None, 1, 3, 9])),
     )
 
 
@@ -151,7 +156,8 @@ class Cells:
 
 
 def _additive(path: tuple[str, ...]) -> bool:
-    return path[-1] not in ("percent", "median") and "per_case" not in path
+    ratio = "per_case" in path or "per_child_remediated" in path
+    return path[-1] not in ("percent", "median") and not ratio
 
 
 def sums(doc: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
@@ -184,6 +190,7 @@ def sums(doc: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], list[tuple[Any, 
         out.append(((*col, ("closed",)), under("closure", "by_reason")))
         out.append(((*col, ("cases",)), [(*col, ("funnel", "reported"))]))
         out.append(((*col, ("overdue", "actions")), under("overdue", "by_action")))
+        out.append(((*col, ("cases",)), under("sector", "by_channel")))
         for currency in {p[2] for (g, s, p) in cells.values if p[:2] == ("money", "total")}:
             payers = {p[2] for (g, s, p) in cells.values if p[:2] == ("money", "by_payer")}
             parts = [(*col, ("money", "by_payer", payer, currency)) for payer in payers]
@@ -218,8 +225,8 @@ def check_document(
     small = range(1, min_count)
     by = doc["by"]
     for (group, sex, path), value in shown.values.items():
-        if value == SUPPRESSED:
-            continue
+        if value == SUPPRESSED or value is None:
+            continue  # None: nothing to compute it over (no case), which describes no child
         members = [
             c
             for c in cases

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,12 @@ from clr.checks.validate import check_case_data
 from clr.errors import CaseFileError, ClrError, TransitionError
 from clr.io import yamlio
 from clr.io.edit import Document, locked, open_document, write_atomic
-from clr.model import stages
+from clr.model import closing, stages
 from clr.model.case import Case
 from clr.model.dates import local_now
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook
-from clr.model.workflow import Blocker, move_blockers
+from clr.model.workflow import Blocker, Calendar, move_blockers
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
@@ -203,8 +203,11 @@ def advance(
     reason: str | None = None,
     approved_by: str | None = None,
     dry_run: bool = False,
+    closure: ClosureFacts | None = None,
 ) -> tuple[str, str, str]:
     """Move a case to the next stage (or ``target``); return (from, to, diff of a dry run).
+
+    ``closure`` holds the closure's other facts (``clr advance --to closed`` options).
 
     Raises:
         MoveBlocked: the case is not ready; nothing was written.
@@ -226,10 +229,23 @@ def advance(
         )
     if goal == "closed":
         _fill_closure(session.doc, data, today, reason, approved_by, note, session.playbook())
-    elif reason or approved_by:
-        raise TransitionError("--reason and --approved-by are for closing a case (--to closed)")
+        if closure is not None:
+            closure.record(session.doc, data, today, session.playbook(), session.ctx.calendar)
+    elif reason or approved_by or (closure is not None and closure.given()):
+        raise TransitionError(
+            "--reason and --approved-by are for closing a case (--to closed), as are the "
+            "other closure options"
+        )
     preview = session.doc.expected()
-    blockers = move_blockers(preview, goal, session.playbook(), session.ctx.calendar)
+    config = session.ctx.config
+    blockers = move_blockers(
+        preview,
+        goal,
+        session.playbook(),
+        session.ctx.calendar,
+        age_overrides=config.minimum_ages,
+        buyer_codes=config.buyer_codes,
+    )
     if blockers:
         raise MoveBlocked(f"{data.get('id')} cannot move from {current} to {goal} yet:", blockers)
     entry: dict[str, Any] = {
@@ -243,6 +259,48 @@ def advance(
     session.doc.set(("stage",), goal)
     session.doc.append(("history",), entry)
     return current, goal, commit(session, dry_run=dry_run, what=f"move to {goal}")
+
+
+@dataclass
+class ClosureFacts:
+    """The closure's facts beyond reason, approval and note, as ``clr advance`` options.
+
+    Each one given is written to ``closure`` (or, for root causes, to ``root_causes``), so
+    that no closure needs a hand edit.
+    """
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    """closure.<key>: value (final_status, recurrence_check, referred_to, referral, …)."""
+    contact_attempts: list[dict[str, Any]] = field(default_factory=list)
+    root_causes: list[str] = field(default_factory=list)
+
+    def given(self) -> bool:
+        """True if any fact was given."""
+        return bool(self.fields or self.contact_attempts or self.root_causes)
+
+    def record(
+        self,
+        doc: Document,
+        data: dict[str, Any],
+        today: dt.date,
+        book: Playbook,
+        calendar: Calendar,
+    ) -> None:
+        """Write the facts into the document (not yet to disk)."""
+        for key, value in self.fields.items():
+            doc.set(("closure", key), value)
+        for entry in self.contact_attempts:
+            doc.append(("closure", "contact_attempts"), entry)
+        recorded = [c for c in data.get("root_causes") or [] if isinstance(c, str)]
+        for cause in self.root_causes:
+            if cause not in recorded:
+                doc.append(("root_causes",), cause)
+                recorded.append(cause)
+        if "recurrence_check" not in self.fields and "recurrence_check" not in Case(data).closure:
+            # The first check after closure, from the playbook, unless one was given.
+            dues = closing.recurrence_dues(doc.expected(), book, calendar.add)
+            if dues:
+                doc.set(("closure", "recurrence_check"), dues[0].isoformat())
 
 
 def _fill_closure(
@@ -329,3 +387,26 @@ def append_entry(
     """Append a visit or payment; return the diff."""
     session.doc.append((list_name,), entry)
     return commit(session, dry_run=dry_run, what=list_name[:-1])
+
+
+def record_follow_up(session: CaseSession, entry: dict[str, Any], *, dry_run: bool = False) -> str:
+    """Append a check after closure (``recurrence_checks``); return the diff.
+
+    Raises:
+        ClrError: the case is not closed (a visit of an open case is a monitoring visit).
+    """
+    data = session.data
+    if data.get("stage") != "closed":
+        raise ClrError(
+            f"{data.get('id')} is not closed (stage {data.get('stage')}): checks after closure "
+            "are for closed cases",
+            hint=f"record a monitoring visit instead: clr visit {data.get('id')} --method ...",
+        )
+    closed = Case(data).closure.get("date")
+    if isinstance(closed, str) and entry["date"] < closed:
+        raise ClrError(
+            f"the check of {entry['date']} is before the case closed ({closed})",
+            hint="give the day the check was made with --date YYYY-MM-DD",
+        )
+    session.doc.append((closing.RECURRENCE_LIST,), entry)
+    return commit(session, dry_run=dry_run, what="check after closure")

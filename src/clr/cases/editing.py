@@ -24,7 +24,16 @@ from clr.model import stages
 from clr.model.findings import Finding
 from clr.model.forms import Field, Form, FormContext, form_for, missing_fields, render_snippet
 
-IDENTITY_FIELDS = ("id", "schema_version", "playbook", "opened", "stage", "history", "reopens")
+IDENTITY_FIELDS = (
+    "id",
+    "schema_version",
+    "playbook",
+    "opened",
+    "stage",
+    "history",
+    "reopens",
+    "reopened_as",
+)
 """Fields ``clr edit`` never lets change: the case's identity and its history."""
 
 

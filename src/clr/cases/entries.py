@@ -73,3 +73,22 @@ def payment_entry(
     optional = {"period": period, "receipt": receipt, "notes": notes}
     entry.update({k: v for k, v in optional.items() if v is not None})
     return entry
+
+
+def recurrence_check_entry(
+    day: dt.date,
+    method: str,
+    *,
+    working: bool,
+    by: str | None = None,
+    rehired: bool | None = None,
+    in_school: bool | None = None,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """A check after closure that the child has not gone back to work (``recurrence_checks[]``)."""
+    entry: dict[str, Any] = {"date": day.isoformat(), "method": method}
+    if by:
+        entry["by"] = by
+    optional = {"working": working, "rehired": rehired, "in_school": in_school, "notes": notes}
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    return entry

@@ -32,10 +32,42 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError, ConfigError
 from clr.io import files
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class KeyStore(Protocol):
+        """What an identity file needs of the key store (``clr.cases.keystore``)."""
+
+        @property
+        def root(self) -> Path:
+            """The store's folder."""
+
+        def has(self, case_id: str) -> bool:
+            """True if the case has a key."""
+
+        def public(self, case_id: str) -> str | None:
+            """The public half of the case's key."""
+
+        def create(self, case_id: str, recipients: Sequence[str]) -> str:
+            """Make a key for the case; its public half."""
+
+        def case_key(self, case_id: str, keys: Sequence[Any]) -> Any:
+            """The case's private key, opened with ``keys``."""
+
+        def require(self) -> None:
+            """Refuse a missing store."""
+
+        def reseal(self, case_id: str, recipients: Sequence[str], keys: Sequence[Any]) -> None:
+            """Encrypt the case's key again to ``recipients``."""
+
+        def sealed_digest(self, case_id: str) -> str | None:
+            """The digest of the case's sealed key."""
+
 
 IDENTITY_FILE = "identity.yaml.age"
 """The encrypted identity file of a case, next to its case.yaml."""
@@ -442,11 +474,17 @@ def decrypt_text(raw: bytes, keys: Sequence[Any], shown: str) -> str:
 
 @dataclass
 class CaseIdentity:
-    """One case's identity file, as found on disk."""
+    """One case's identity file, as found on disk.
+
+    With a key store (``store``), the file is encrypted to the case's own key, whose
+    private half the store keeps encrypted to ``recipients``; without one, the file is
+    encrypted to ``recipients`` directly (the format before key stores).
+    """
 
     case_id: str
     folder: Path
     recipients: list[str]
+    store: KeyStore | None = None
 
     @property
     def path(self) -> Path:
@@ -469,6 +507,16 @@ class CaseIdentity:
                 f"cannot read {self.path}: {files.reason(exc)}", hint=files.hint(exc)
             ) from None
 
+    def unlock(self, keys: Sequence[Any]) -> list[Any]:
+        """The keys that open this case's identity: the user's, and the case's own key.
+
+        Raises:
+            ClrError: the case has a key in the store that the user's keys cannot open.
+        """
+        if self.store is not None and self.store.has(self.case_id):
+            return [self.store.case_key(self.case_id, keys), *keys]
+        return list(keys)
+
     def decrypt(self, keys: Sequence[Any], raw: bytes | None = None) -> dict[str, Any]:
         """The identity (empty but for ``case`` if there is no file yet).
 
@@ -478,7 +526,19 @@ class CaseIdentity:
         raw = self.read_raw() if raw is None else raw
         if raw is None:
             return {"case": self.case_id}
-        text = decrypt_text(raw, keys, str(self.path))
+        if self.store is not None and not self.store.has(self.case_id):
+            self.store.require()
+        try:
+            text = decrypt_text(raw, self.unlock(keys), str(self.path))
+        except ClrError as exc:
+            if self.store is not None and "not encrypted to your public key" in exc.message:
+                raise ClrError(
+                    f"{self.path} cannot be opened: its case key is not in the key store "
+                    f"{self.store.root}, and it was not encrypted to your key",
+                    hint="its identity was erased (see its erasure record), or the key store "
+                    "is not the team's copy; 'clr migrate' moves older files to case keys",
+                ) from None
+            raise
         try:
             return parse(text, self.case_id, str(self.path))
         except IdentityInvalid as exc:
@@ -488,8 +548,23 @@ class CaseIdentity:
                 hint=f"correct it with: clr identity edit {self.case_id}",
             ) from None
 
+    def encryption_targets(self) -> list[str]:
+        """The public keys the file is (to be) encrypted to: the case key, or the recipients.
+
+        With a key store, a case without a key gets one (encrypted to ``recipients``).
+
+        Raises:
+            ClrError: the store is missing, or there are no recipients.
+        """
+        if self.store is None:
+            return list(self.recipients)
+        public = self.store.public(self.case_id)
+        if public is None:
+            public = self.store.create(self.case_id, self.recipients)
+        return [public]
+
     def write(self, data: dict[str, Any], *, expected: bytes | None = None) -> None:
-        """Encrypt ``data`` to the case's recipients and replace the file atomically.
+        """Encrypt ``data`` (to the case key, else the recipients) and replace the file.
 
         ``expected`` is the ciphertext read before the change: if the file changed
         meanwhile, nothing is written.
@@ -500,30 +575,40 @@ class CaseIdentity:
         from clr.io import atomic
         from clr.io.edit import locked
 
-        ciphertext = encrypt(data, self.case_id, self.recipients)
+        check(data, self.case_id)
+        recipients_or_fail(self.recipients)
+        ciphertext = encrypt(data, self.case_id, self.encryption_targets())
         with locked(self.folder):
             # None: there was no file, and one that appeared meanwhile is never overwritten.
             wanted = atomic.ABSENT if expected is None else atomic.digest(expected)
             atomic.write(self.path, ciphertext, expected=wanted)
 
 
-def case_identity(config_recipients: Sequence[str], case_file: Path) -> CaseIdentity:
+def case_identity(
+    config_recipients: Sequence[str], case_file: Path, store: KeyStore | None = None
+) -> CaseIdentity:
     """The identity file of the case whose case file is ``case_file``.
 
     Raises:
         ConfigError: the case's recipients.txt is unreadable or invalid.
     """
     folder = case_file.parent
-    return CaseIdentity(folder.name, folder, case_recipients(config_recipients, folder))
+    return CaseIdentity(folder.name, folder, case_recipients(config_recipients, folder), store)
 
 
 # --- git's diff driver ------------------------------------------------------------------
 
 
-def textconv(file: Path, key_file: Path | None = None) -> str:
+def textconv(
+    file: Path,
+    key_file: Path | None = None,
+    case_keys: Callable[[bytes, list[Any]], list[Any]] | None = None,
+) -> str:
     """What ``git diff`` shows for an identity file: its plaintext, or one line saying why not.
 
-    Never raises: a diff must not fail because a key is missing or a file is damaged.
+    ``case_keys(raw, keys)`` adds the keys of the key store that may open ``raw`` (a file
+    encrypted to its case's key). Never raises: a diff must not fail because a key is
+    missing or a file is damaged.
     """
     try:
         raw = files.read_bytes(file)
@@ -537,6 +622,8 @@ def textconv(file: Path, key_file: Path | None = None) -> str:
     shown = f"identity file, encrypted ({digest(raw)[:12]})"
     try:
         keys = load_keys(key_path(key_file))
+        if case_keys is not None:
+            keys = [*case_keys(raw, keys), *keys]
         return decrypt_text(raw, keys, file.name)
     except ClrError as exc:
         first = exc.message.splitlines()[0]
@@ -610,8 +697,13 @@ def rekey(
     *,
     dry_run: bool = False,
     report: Callable[[CaseIdentity], None] | None = None,
+    store: KeyStore | None = None,
 ) -> RekeyResult:
     """Encrypt every identity file of ``case_files`` again to its current recipients.
+
+    With a key store, a case that has its own key keeps its identity file as it is, and
+    its key in the store is encrypted again to the case's recipients instead; a case
+    still encrypted to the recipients directly gets a key of its own.
 
     Resumable and idempotent: a file clr already encrypted to exactly the current set of
     recipients (recorded in ``.clr-cache/`` with the digest of what was written) is
@@ -626,7 +718,15 @@ def rekey(
     try:
         for number, case_file in enumerate(case_files, 1):
             try:
-                ci = case_identity(config_recipients, case_file)
+                ci = case_identity(config_recipients, case_file, store)
+                if store is not None and store.has(ci.case_id):
+                    if _reseal_case_key(store, ci, keys, journal, dry_run=dry_run):
+                        result.skipped.append(ci)
+                        continue
+                    result.done.append(ci)
+                    if report is not None:
+                        report(ci)
+                    continue
                 if not dry_run:
                     for stale in atomic.stale_temporaries(ci.folder, IDENTITY_FILE):
                         with contextlib.suppress(OSError):
@@ -659,6 +759,23 @@ def rekey(
     finally:
         journal.save()  # also on Ctrl-C: the next run skips what is done
     return result
+
+
+def _reseal_case_key(
+    store: KeyStore, ci: CaseIdentity, keys: Sequence[Any], journal: _Journal, *, dry_run: bool
+) -> bool:
+    """Encrypt a case's key in the store again to its recipients; True if it already was."""
+    name = f"key-store/{ci.case_id}"
+    wanted = recipients_fingerprint(ci.recipients)
+    if journal.entries.get(name) == [store.sealed_digest(ci.case_id) or "", wanted]:
+        return True
+    store.case_key(ci.case_id, keys)  # fails now if the key cannot be opened
+    recipients_or_fail(ci.recipients)
+    if not dry_run:
+        store.reseal(ci.case_id, ci.recipients, keys)
+        journal.entries[name] = [store.sealed_digest(ci.case_id) or "", wanted]
+        journal.dirty = True
+    return False
 
 
 # --- editing in a private temporary file ---------------------------------------------------
@@ -714,7 +831,7 @@ def sweep_private_folders(now: float | None = None) -> list[Path]:
             else:
                 stale = moment - info.st_mtime > LEGACY_AGE
             if stale:
-                _shred_folder(Path(entry.path))
+                shred_folder(Path(entry.path))
                 if not os.path.lexists(entry.path):
                     removed.append(Path(entry.path))
     return removed
@@ -771,10 +888,10 @@ def private_file(text: str, name: str = "identity.yaml") -> Iterator[Path]:
                 handle.write(text)
             yield path
         finally:
-            _shred_folder(folder)
+            shred_folder(folder)
 
 
-def _shred_folder(folder: Path) -> None:
+def shred_folder(folder: Path) -> None:
     """Overwrite the files in ``folder`` with zeros (best effort), then remove it."""
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):

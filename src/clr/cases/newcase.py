@@ -6,20 +6,20 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clr.cases import identity
+from clr.cases import identity, keystore
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError, MissingInput
 from clr.io import atomic, files, yamlio
 from clr.io.resources import load_schema
 from clr.io.splice import render_block
-from clr.model import countries
+from clr.model import ages, countries
 from clr.model.case import Case
-from clr.model.dates import partial_bounds
+from clr.model.dates import age_on, partial_bounds
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
@@ -76,7 +76,7 @@ def carry_identity(
             there is no recipient to encrypt it to.
         ConfigError: the case's recipients.txt is unreadable or invalid.
     """
-    found = identity.case_identity(repo.config.recipients, case_file)
+    found = keystore.case_identity(repo, case_file)
     raw = found.read_raw()
     if raw is None:
         return None
@@ -180,8 +180,19 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
     case_id, text = prepare_case(repo, new, today=today)
     target = cases / case_id
-    # Encrypted in memory: the plaintext never reaches the disk.
-    sealed = identity.encrypt(new.identity, case_id, recipients) if new.identity else None
+    # Encrypted in memory: the plaintext never reaches the disk. With a key store, to a key
+    # of the case's own (made now, its private half sealed to the recipients in the store).
+    sealed = None
+    if new.identity:
+        from clr.cases.keystore import open_store
+
+        identity.check(new.identity, case_id)
+        store = open_store(repo.root, repo.config.key_store)
+        extra = _recipients_in(new.recipients_file)
+        targets = recipients + [k for k in extra if k not in recipients]
+        if store is not None:
+            targets = [store.create(case_id, targets)]
+        sealed = identity.encrypt(new.identity, case_id, targets)
     try:
         staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))  # in TEMP_PATTERNS
     except OSError as exc:
@@ -211,25 +222,129 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     return case_id, target / CASE_FILE
 
 
+def _recipients_in(raw: bytes | None) -> list[str]:
+    """The public keys in a recipients.txt's bytes (comments and blank lines left out)."""
+    if raw is None:
+        return []
+    lines = raw.decode("utf-8", "replace").splitlines()
+    return [t.strip() for t in lines if t.strip() and not t.strip().startswith("#")]
+
+
 # --- clr reopen: what a new case carries over from the closed one -----------------------
 
 CARRIED_CHILD_FIELDS = ("pseudonym", "sex", "birth_date", "estimated_age", "age_basis")
 """What of the child a reopened case keeps (the rest is found out again)."""
 
 
-def check_reopen(old: dict[str, Any], by: str | None) -> None:
-    """Refuse to reopen a case that is still open, or without a name for the history.
+def check_reopen(old: dict[str, Any], by: str | None, reopened_by: tuple[str, ...] = ()) -> None:
+    """Refuse to reopen a case that is still open, already reopened, or without a name.
+
+    ``reopened_by`` lists the cases that already say they reopen ``old`` (``reopens``).
 
     Raises:
-        ClrError: the case is still open, or nobody is named.
+        ClrError: the case is still open or already reopened, or nobody is named.
     """
     if old.get("stage") != "closed":
         raise ClrError(
             f"{old.get('id')} is still open (stage {old.get('stage')})",
             hint="record what happened in the open case instead",
         )
+    already = [str(old["reopened_as"])] if old.get("reopened_as") else []
+    already += [c for c in reopened_by if c not in already]
+    if already:
+        raise ClrError(
+            f"{old.get('id')} was already reopened as {', '.join(already)}: a closed case is "
+            "reopened once",
+            hint=f"record what happened in {already[-1]}; if that case is closed too, reopen "
+            f"it instead: clr reopen {already[-1]}",
+        )
     if not by:
         raise MissingInput("say who opens the new case", hint="add --by NAME")
+
+
+def reopened_by(repo: Repository, case_id: str) -> tuple[str, ...]:
+    """The cases of ``repo`` whose ``reopens`` names ``case_id`` (read as text, then parsed)."""
+    found: list[str] = []
+    for path in repo.case_files():
+        try:
+            text = files.read_text(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if case_id not in text or "reopens" not in text:
+            continue
+        loaded = yamlio.parse_text(text, display_path(path))
+        if isinstance(loaded.data, dict) and loaded.data.get("reopens") == case_id:
+            found.append(str(loaded.data.get("id", path.parent.name)))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a reopened case carries over from the closed one, said to the user."""
+
+    birth_date: str | None = None
+    birth_date_verified: bool = False
+    age: int | None = None
+    on: dt.date | None = None
+    track: str = ""
+    track_reason: str = ""
+    channel_carried: bool = False
+    channel: str = ""
+
+
+def _carried_child(
+    old: dict[str, Any], day: dt.date, minimum: int | None
+) -> tuple[dict[str, Any], str, Carried]:
+    """The new case's child, its track worked out from the birth date, and what was carried.
+
+    Raises:
+        ClrError: the birth date makes the child 18 or over on ``day``.
+    """
+    previous = Case(old)
+    child = {k: v for k, v in previous.child.items() if k in CARRIED_CHILD_FIELDS}
+    verified = previous.age_verification.get("result") == "verified"
+    birth = previous.age_verification.get("birth_date") if verified else None
+    if isinstance(birth, str) and partial_bounds(birth) is not None:
+        child["birth_date"] = birth
+        documents = previous.age_verification.get("documents")
+        kinds = (
+            [d.get("type") for d in documents if isinstance(d, dict)]
+            if isinstance(documents, list)
+            else []
+        )
+        basis = next((k for k in kinds if k in case_enums()["age_basis"]), None)
+        child["age_basis"] = basis or child.get("age_basis") or "other"
+    birth = child.get("birth_date")
+    bounds = partial_bounds(birth) if isinstance(birth, str) else None
+    track = str(old.get("track"))
+    if bounds is None:
+        return child, track, Carried(track=track, track_reason="as in the closed case")
+    age = age_on(bounds[1], day)
+    child["estimated_age"] = age
+    if age >= 18:
+        raise ClrError(
+            f"the birth date {birth} makes the worker {age} on {day}: not a child, so there is "
+            "no child labour case to open",
+            hint="check the birth date in the closed case; record a concern about the supplier "
+            "elsewhere",
+        )
+    if minimum is not None:
+        track = "underage" if age < minimum else "young-worker"
+        why = f"age {age} is {'below' if age < minimum else 'at or over'} the minimum age {minimum}"
+    else:
+        why = "the minimum age is not known: as in the closed case"
+    return (
+        child,
+        track,
+        Carried(
+            birth_date=str(birth),
+            birth_date_verified=verified and birth == previous.age_verification.get("birth_date"),
+            age=age,
+            on=day,
+            track=track,
+            track_reason=why,
+        ),
+    )
 
 
 def reopening(
@@ -241,26 +356,51 @@ def reopening(
     channel: str | None = None,
     work: str | None = None,
     carried: CarriedIdentity | None = None,
+    minimum_ages: Any = None,
+    buyer_codes: Any = None,
+    said: list[Carried] | None = None,
 ) -> NewCase:
     """The new case that reopens the closed case ``old``: its site, child, track, playbook.
 
+    The verified birth date comes over, and the age on the new discovery date and the
+    track (underage or young-worker) are worked out from it against the minimum age
+    (``minimum_ages``, ``buyer_codes``: clr.yaml). What was carried over is appended to
+    ``said``, for the command to tell.
+
     Raises:
-        ClrError: the case is still open, or nobody is named.
+        ClrError: the case is still open, or nobody is named, or the child is now 18.
     """
     check_reopen(old, by)
     assert by is not None
     previous = Case(old)
-    child = {k: v for k, v in previous.child.items() if k in CARRIED_CHILD_FIELDS}
+    found = dt.date.fromisoformat(discovered) if discovered else today
+    minimum = ages.for_case(
+        {"site": previous.site},
+        overrides=minimum_ages or {},
+        buyer_codes=buyer_codes or {},
+        work="general",
+    )
+    child, track, carried_facts = _carried_child(
+        old, found, minimum.age if minimum is not None else None
+    )
     discovery = {
-        "date": discovered or today.isoformat(),
+        "date": found.isoformat(),
         "channel": channel or previous.discovery.get("channel", "other"),
         "work": work,
     }
+    if said is not None:
+        said.append(
+            replace(
+                carried_facts,
+                channel=str(discovery["channel"]),
+                channel_carried=channel is None,
+            )
+        )
     return NewCase(
         site=dict(previous.site),
         child=child,
         discovery=discovery,
-        track=str(old.get("track")),
+        track=track,
         by=by,
         playbook=str(old.get("playbook")),
         reopens=str(old.get("id")),

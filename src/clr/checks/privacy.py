@@ -151,6 +151,10 @@ SKIP_KEYS = frozenset(
         "start",
         "end",
         "date_signed",
+        # written by clr: keyed fingerprints (hex), the erasure date, an age band
+        "fingerprints",
+        "erased",
+        "age_band",
     }
 )
 """Keys whose values are structured (never free text): the lint does not read them."""
@@ -365,11 +369,6 @@ def _key_kind(key: str) -> int:
     return kind
 
 
-def _worth_scanning(text: str) -> bool:
-    """A cheap test that lets most strings skip the full scan."""
-    return len(text) >= 6 and _INTERESTING.search(text) is not None
-
-
 def case_privacy_findings(
     data: dict[str, Any], path: str, locate: Locate | None = None
 ) -> list[Finding]:
@@ -382,6 +381,8 @@ def case_privacy_findings(
     out: list[Finding] = []
     texts: list[tuple[tuple[str | int, ...], str | int, str]] = []
     kinds = _KEY_KINDS
+    # A cheap test lets most strings skip the full scan: six characters and a match.
+    worth = _INTERESTING.search
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
     while stack:
         value, where = stack.pop()
@@ -398,14 +399,14 @@ def case_privacy_findings(
                         continue
                     kind = _TEXT  # the site's name
                 if isinstance(item, str):
-                    if kind == _TEXT and _worth_scanning(item):
+                    if kind == _TEXT and len(item) >= 6 and worth(item) is not None:
                         texts.append((where, key, item))
                 elif isinstance(item, dict) or (isinstance(item, list) and kind == _TEXT):
                     stack.append((item, (*where, key)))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str):
-                    if _worth_scanning(item):
+                    if len(item) >= 6 and worth(item) is not None:
                         texts.append((where, i, item))
                 elif isinstance(item, dict | list):
                     stack.append((item, (*where, i)))
@@ -719,6 +720,15 @@ def _user_keys() -> tuple[list[Any] | None, str | None]:
         return None, exc.message
 
 
+def _key_store(root: Path) -> Any:
+    """The repository's key store if it has one that exists, else None."""
+    from clr.cases.keystore import open_store
+    from clr.repo.repository import read_config
+
+    store = open_store(root, read_config(root)[0].key_store)
+    return store if store is not None and store.exists else None
+
+
 def _identity_names(
     root: Path, reports: list[FileReport], base: str, here: str, keys: list[Any] | None
 ) -> list[FileReport]:
@@ -753,6 +763,7 @@ def _identity_names(
         return []
     by_path = {r.path: r for r in reports}
     new: list[FileReport] = []
+    store = _key_store(root)
     for case_id in Repository(root, Config()).case_ids():
         folder = Path(base) / CASES_DIR / case_id
         try:
@@ -760,8 +771,14 @@ def _identity_names(
         except OSError:
             continue
         shown_identity = display_path(f"{folder}/{IDENTITY_FILE}", here)
+        opening = keys
+        if store is not None and store.has(case_id):
+            try:  # encrypted to the case's own key, kept in the key store
+                opening = [store.case_key(case_id, keys), *keys]
+            except ClrError:
+                continue  # not for this user: nothing to compare with
         try:
-            identity = parse(decrypt_text(raw, keys, shown_identity), case_id, shown_identity)
+            identity = parse(decrypt_text(raw, opening, shown_identity), case_id, shown_identity)
         except ClrError as exc:
             if "not encrypted to your public key" in exc.message:
                 continue  # not for this user: nothing to compare with

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ class RuleContext:
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The rules of practice: defaults, the playbook's ``rules:``, clr.yaml's ``rules:``."""
     young_worker_hours: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    past_dates: list[dt.date] | None = None
+    """If given, every past-fact date the rules compared with today is added to it."""
 
 
 # The order in which a case's key dates must fall, with how people call them.
@@ -55,6 +57,7 @@ _PAST_LISTS: tuple[tuple[str, str], ...] = (
     ("visits", "date"),
     ("payments", "date"),
     ("history", "at"),
+    ("recurrence_checks", "date"),
 )
 
 
@@ -64,25 +67,28 @@ def _finding(
     return Finding(path, 0, 0, code, severity, message=message, pointer=pointer, hint=hint)
 
 
-def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
-    """Yield (pointer, date) for every past-fact date in the case."""
+def dated_parts(data: dict[str, Any]) -> Iterator[tuple[Sequence[str | int], dt.date]]:
+    """Yield (path parts, date) for every past-fact date in the case.
+
+    The parts are made into a pointer only for the few dates that need one.
+    """
     for fields in _PAST_FIELDS:
         day = parse_date(dig(data, *fields))
         if day is not None:
-            yield join_pointer(fields), day
+            yield fields, day
     for list_name, key in _PAST_LISTS:
         entries = data.get(list_name)
         if isinstance(entries, list):
             for i, entry in enumerate(entries):
                 day = parse_date(entry.get(key)) if isinstance(entry, dict) else None
                 if day is not None:
-                    yield join_pointer([list_name, i, key]), day
+                    yield (list_name, i, key), day
     checklist = data.get("checklist")
     if isinstance(checklist, dict):
         for item, tick in checklist.items():
             day = parse_date(tick.get("done")) if isinstance(tick, dict) else None
             if day is not None:
-                yield join_pointer(["checklist", item, "done"]), day
+                yield ("checklist", item, "done"), day
     consent = dig(data, "assessment", "consent")
     if isinstance(consent, dict):
         for who, purposes in consent.items():
@@ -90,7 +96,7 @@ def _dated(data: dict[str, Any]) -> Iterator[tuple[str, dt.date]]:
                 for purpose, record in purposes.items():
                     day = parse_date(record.get("date")) if isinstance(record, dict) else None
                     if day is not None:
-                        yield join_pointer(["assessment", "consent", who, purpose, "date"]), day
+                        yield ("assessment", "consent", who, purpose, "date"), day
 
 
 def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
@@ -144,8 +150,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             f"{list_name}[{i}].date ({day}) is after closure.date ({closed})",
                         )
                     )
-    for pointer, day in _dated(data):
+    seen = ctx.past_dates
+    for parts, day in dated_parts(data):
+        if seen is not None:
+            seen.append(day)
         if day > ctx.today:
+            pointer = join_pointer(parts)
             out.append(
                 _finding(
                     path,
@@ -352,8 +362,9 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 "/age_verification/verified_age",
                 f"verified age {age} is not below the minimum age ({minimum.explain()}), "
                 "but the case is on the underage track",
-                "if the work is hazardous, at night or too long, set track: young-worker; "
-                "otherwise close the case as adult_verified",
+                "set track: young-worker (under 18: no hazardous work, no night work, legal hours)"
+                if age < ADULT_AGE
+                else "the worker is 18 or over: close the case as adult_verified",
             )
         )
     elif track == "young-worker" and age < general:
@@ -405,7 +416,9 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
         return []
     out: list[Finding] = []
     pointer = "/closure/reason"
-    if reason in ("reached_min_age", "aged_out"):
+    erased = isinstance(data.get("privacy"), dict) and data["privacy"].get("erased") is not None
+    # An erased case keeps an age band, not the birth date: the age was checked at closure.
+    if reason in ("reached_min_age", "aged_out") and not erased:
         needed = 18
         if reason == "reached_min_age":
             minimum = effective_minimum(data, ctx)
@@ -465,6 +478,18 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                     f"closure reason adult_verified, but the verified age {age} is below the "
                     f"minimum age ({minimum.explain()})",
                     "this child is underage: keep the case open on the underage track",
+                )
+            )
+        elif isinstance(age, int) and age < ADULT_AGE:
+            out.append(
+                _finding(
+                    path,
+                    "CLR209",
+                    pointer,
+                    f"closure reason adult_verified, but the verified age {age} is under "
+                    f"{ADULT_AGE}: a young worker, not an adult",
+                    "keep the case open on the young-worker track (no hazardous work, no night "
+                    "work, legal hours); close as adult_verified only at 18 or over",
                 )
             )
     if reason == "duplicate" and closure.get("duplicate_of") == data.get("id"):
@@ -535,6 +560,35 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:f}".rstrip("0").rstrip(".")
 
 
+# --- closing: checks after closure, and what "adult" means ------------------------------
+
+ADULT_AGE = 18
+"""From 18 a worker is not a child (C138 Art. 3, C182 Art. 2): adult_verified needs it."""
+
+
+def check_recurrence_dates(data: dict[str, Any], path: str) -> list[Finding]:
+    """Checks after closure come on or after the closure date (CLR201)."""
+    closed = parse_date(dig(data, "closure", "date"))
+    checks = data.get("recurrence_checks")
+    if closed is None or not isinstance(checks, list):
+        return []
+    out = []
+    for i, check in enumerate(checks):
+        day = parse_date(check.get("date")) if isinstance(check, dict) else None
+        if day is not None and day < closed:
+            out.append(
+                _finding(
+                    path,
+                    "CLR201",
+                    join_pointer(["recurrence_checks", i, "date"]),
+                    f"recurrence_checks[{i}].date ({day}) is before closure.date ({closed})",
+                    "a check after closure comes after the case closed; a visit before it "
+                    "goes in visits (clr visit)",
+                )
+            )
+    return out
+
+
 def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
     """Run every rule on one case."""
     return [
@@ -546,6 +600,7 @@ def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
         *check_money(data, path),
         *check_interview(data, path, ctx),
         *check_young_worker(data, path, ctx),
+        *check_recurrence_dates(data, path),
     ]
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from clr import CASE_FORMAT
-from clr.checks import privacy, rules, schemas
+from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
-from clr.model import practice, stages
+from clr.model import closing, practice, stages, workflow
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook, playbook_paths
-from clr.model.workflow import overdue_findings
+from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
@@ -31,12 +31,20 @@ from clr.repo.repository import (
 
 
 def check_case_data(
-    loaded: yamlio.Loaded, path: Path, ctx: CaseContext, *, errors_only: bool = False
+    loaded: yamlio.Loaded,
+    path: Path,
+    ctx: CaseContext,
+    *,
+    errors_only: bool = False,
+    days: list[int] | None = None,
 ) -> list[Finding]:
     """Schema and rule findings for a parsed case, positions filled in.
 
     With ``errors_only`` warnings are left out before positions are worked out (finding a
     position parses the file again, with the slower reader that keeps positions).
+    ``days`` ([first, last], as ordinals) is narrowed to the days for which the findings
+    would be the same as on ``ctx.today``: the rules that depend on the day are those on
+    dates in the future and on overdue deadlines.
     """
     data = loaded.data
     assert data is not None
@@ -61,9 +69,15 @@ def check_case_data(
         buyer_codes=ctx.config.buyer_codes,
         settings=practice.merge(book.rules if book else None, ctx.config.rules),
         young_worker_hours=ctx.config.young_worker_hours,
+        past_dates=[] if days is not None else None,
     )
     findings += rules.check_case(data, shown, rule_ctx)
+    if days is not None:
+        assert rule_ctx.past_dates is not None
+        _narrow_to_dates(days, rule_ctx.past_dates, ctx.today)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
+    findings += retention.case_retention_findings(data, shown, ctx.config.retention, ctx.today)
+    name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
             Finding(
@@ -78,11 +92,59 @@ def check_case_data(
         )
     plays = ctx.playbooks.get(name) if isinstance(name, str) else None
     if plays is not None and not any(f.severity == "error" for f in findings):
+        states = workflow.open_actions(data, plays, ctx.calendar, ahead=True)
         findings += overdue_findings(
-            data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue
+            data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue, states=states
         )
         findings += _unknown_ticks(data, shown, plays)
+        findings += closing.closing_findings(
+            data,
+            shown,
+            plays,
+            age_overrides=ctx.config.minimum_ages,
+            buyer_codes=ctx.config.buyer_codes,
+        )
+        if days is not None:
+            _narrow_to_deadlines(days, states, ctx.today)
     return [locate(loaded, f) for f in findings if not errors_only or f.severity == "error"]
+
+
+FOREVER = (1, dt.date.max.toordinal())
+"""Days as ordinals: the widest span a result can hold for."""
+
+
+def _narrow_to_dates(days: list[int], past: list[dt.date], today: dt.date) -> None:
+    """Narrow ``days`` ([first, last] ordinal) to when the dated-facts rule answers the same.
+
+    ``past`` are the past-fact dates the rule compared with today. A date after today is a
+    finding that names today: it holds for today only. A date on or before today stays a
+    non-finding for every later day.
+    """
+    if not past:
+        return
+    now = today.toordinal()
+    latest = max(past).toordinal()
+    if latest > now:
+        days[0] = days[1] = now
+    else:
+        days[0] = max(days[0], latest)
+
+
+def _narrow_to_deadlines(days: list[int], states: list[ActionState], today: dt.date) -> None:
+    """Narrow ``days`` to when the overdue findings read the same.
+
+    An overdue action names the days it is late by: it holds for today only. One not yet
+    due stays so up to its due date.
+    """
+    now = today.toordinal()
+    for state in states:
+        if state.done or state.due is None or not state.action.required:
+            continue
+        due = state.due.toordinal()
+        if due < now:
+            days[0] = days[1] = now
+            return
+        days[1] = min(days[1], due)
 
 
 def _version_finding(data: dict[str, Any], path: str) -> Finding | None:
@@ -154,9 +216,17 @@ def locate(loaded: yamlio.Loaded, finding: Finding) -> Finding:
 
 
 def check_case_file(
-    path: Path, ctx: CaseContext, raw: bytes | None = None, shown: str | None = None
+    path: Path,
+    ctx: CaseContext,
+    raw: bytes | None = None,
+    shown: str | None = None,
+    *,
+    days: list[int] | None = None,
 ) -> FileReport:
-    """Read (unless ``raw`` is given) and check one case file; never raises for bad content."""
+    """Read (unless ``raw`` is given) and check one case file; never raises for bad content.
+
+    ``days``: see :func:`check_case_data`.
+    """
     shown = shown if shown is not None else display_path(path)
     loaded = yamlio.read_file(path, shown) if raw is None else yamlio.parse_bytes(raw, shown)
     report = FileReport(loaded.path)
@@ -166,7 +236,7 @@ def check_case_file(
     data: dict[str, Any] = loaded.data
     report.case_id = data.get("id") if isinstance(data.get("id"), str) else None
     report.stage = data.get("stage") if isinstance(data.get("stage"), str) else None
-    report.findings = check_case_data(loaded, path, ctx)
+    report.findings = check_case_data(loaded, path, ctx, days=days)
     return report
 
 
@@ -198,10 +268,18 @@ def validate_paths(
     use_cache: bool = True,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Report:
     """Validate case files, case folders and whole repositories.
 
     ``progress(done, total)`` is called as files that had to be checked are done.
+
+    ``shard`` (K, N) checks only the K-th of N parts of the case files (1-based), chosen by
+    a hash of each file's path in its repository, so that N runs (a CI matrix) share the
+    work. Findings about the repository as a whole (clr.yaml, playbooks, the layout,
+    identity and key files) come with part 1; a case id used twice is reported on each
+    holder by the part that holds it. Together the N reports hold exactly the findings of
+    one run over everything.
 
     Raises:
         ClrError: a path does not exist.
@@ -237,6 +315,7 @@ def validate_paths(
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
+    scanned_ids: dict[Path, list[str]] = {}
     for root in roots:
         repo = Repository(root, context_for(root).config)
         scanned, temporary = repo.scan_all(use_cache=use_cache)
@@ -245,6 +324,7 @@ def validate_paths(
             report.files.extend(FileReport(f.path, [f]) for f in layout)
         here = os.getcwd()  # noqa: PTH109 - a string, once
         base = os.path.abspath(root)  # noqa: PTH100
+        scanned_ids[root] = scanned[0]
         for case_id in scanned[0]:
             name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
             shown = display_path(f"{base}/{name}", here)
@@ -252,22 +332,106 @@ def validate_paths(
     for file in files:
         file_root = find_root(file.parent)
         add(file, file_root, display_path(file), _cache_name(file, file_root))
+    mine: set[int] = set()  # the case reports of this shard
+    others: set[int] = set()  # stand-ins for the other shards' case files (their ids)
     for file_root, group in by_root.items():
-        report.files.extend(
-            _check_group(
+        ctx = context_for(file_root)
+        cached = use_cache and not report.config_error
+        if shard is None:
+            checked = _check_group(
                 group,
                 file_root,
-                context_for(file_root),
-                use_cache=use_cache and not report.config_error,
+                ctx,
+                use_cache=cached,
                 jobs=jobs,
                 progress=progress,
+                whole=file_root in roots,
             )
+            mine.update(map(id, checked))
+            report.files.extend(checked)
+            continue
+        ours = [in_shard(name if name is not None else shown, shard) for _, shown, name in group]
+        checked = _check_group(
+            [f for f, our in zip(group, ours, strict=True) if our],
+            file_root,
+            ctx,
+            use_cache=cached,
+            jobs=jobs,
+            progress=progress,
         )
+        stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
+        mine.update(map(id, checked))
+        others.update(map(id, stand_ins))
+        ordered = iter(checked), iter(stand_ins)
+        report.files.extend(next(ordered[0] if our else ordered[1]) for our in ours)
     for root in roots:
         report.files.extend(privacy.repository_privacy_findings(root, report.files))
+        config = context_for(root).config
+        found = retention.repository_findings(root, config, scanned_ids[root], use_cache=use_cache)
+        report.files.extend(_merge_reports(report.files, found))
     report.files.extend(_duplicate_ids(report.files))
+    if shard is not None:
+        first = shard[0] == 1
+        report.files = [r for r in report.files if id(r) in mine or (first and id(r) not in others)]
     report.files.sort(key=lambda r: r.path)
     return report
+
+
+def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
+    """Add the findings of ``new`` to the reports of the same files; return the others."""
+    by_path = {r.path: r for r in files}
+    rest = []
+    for report in new:
+        holder = by_path.get(report.path)
+        if holder is None:
+            rest.append(report)
+        else:
+            holder.findings.extend(report.findings)
+    return rest
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (1 <= K <= N) as (K, N).
+
+    Raises:
+        ValueError: it is not of that form, with a message saying what is expected.
+    """
+    k, sep, n = text.partition("/")
+    if sep and k.strip().isdigit() and n.strip().isdigit():
+        part, parts = int(k), int(n)
+        if 1 <= part <= parts:
+            return part, parts
+    raise ValueError(f"{text!r} is not a shard: write K/N with 1 <= K <= N, e.g. 2/4")
+
+
+def in_shard(name: str, shard: tuple[int, int]) -> bool:
+    """Whether the file ``name`` (its path in its repository) belongs to shard (K, N)."""
+    import hashlib
+
+    number = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+    return number % shard[1] == shard[0] - 1
+
+
+def _ids_chunk(items: list[tuple[Path, str]]) -> list[str | None]:
+    out: list[str | None] = []
+    for path, shown in items:
+        data = yamlio.read_file(path, shown).data
+        case_id = data.get("id") if data is not None else None
+        out.append(case_id if isinstance(case_id, str) else None)
+    return out
+
+
+def _stand_ins(files: list[tuple[Path, str, str | None]], jobs: int | None) -> list[FileReport]:
+    """Reports without findings for case files of other shards, holding their case ids.
+
+    A case id used twice is found only when every file's id is known.
+    """
+    from clr.io.pool import run_chunks
+
+    ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
+    return [
+        FileReport(shown, [], case_id) for (_, shown, _), case_id in zip(files, ids, strict=True)
+    ]
 
 
 def _id_position(shown: str) -> tuple[int, int]:
@@ -306,11 +470,29 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _check_chunk(
-    items: list[tuple[Path, bytes | None, str]],
-    ctx: CaseContext,
-) -> list[FileReport]:
-    return [check_case_file(path, ctx, raw, shown) for path, raw, shown in items]
+Checked = tuple[FileReport | None, str, int, int]
+"""A checked file: its report (None: its content is the cached one), content hash, days."""
+
+
+def _check_chunk(items: list[tuple[Path, str, str, bool]], ctx: CaseContext) -> list[Checked]:
+    """Read and check files (in a worker: the parent sends names, not contents).
+
+    Each item is (path, shown, the content hash of its cached result or "", whether to hash
+    the content); a file whose content is the cached one is not checked again.
+    """
+    from clr.io import cache
+
+    out: list[Checked] = []
+    for path, shown, known, hashing in items:
+        raw = _read(path)
+        content = cache.digest(raw) if hashing and raw is not None else ""
+        if known and content == known:
+            out.append((None, content, 0, 0))
+            continue
+        days = list(FOREVER)
+        report = check_case_file(path, ctx, raw, shown, days=days)
+        out.append((report, content, days[0], days[1]))
+    return out
 
 
 def _check_group(
@@ -321,45 +503,57 @@ def _check_group(
     use_cache: bool,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
+    whole: bool = False,
 ) -> list[FileReport]:
-    """Check the case files of one repository, from the cache where nothing changed."""
+    """Check the case files of one repository, from the cache where nothing changed.
+
+    The cache's entries hold for a span of days (see :func:`check_case_data`), so a new day
+    does not make them all stale. ``whole``: these are all of the repository's cases, and
+    entries of other files are forgotten; a run over some of them keeps the others.
+    """
     from clr.io import cache
 
     store = None
+    day = ctx.today.toordinal()
     if use_cache and root is not None:
         plays = [p for p in playbook_paths(root).values() if root in p.parents]
-        store = cache.ResultCache(
-            root, cache.context_key(root, plays, ctx.today.isoformat(), "validate")
-        )
+        store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
-    todo: list[tuple[int, Path, bytes | None, str, str, str]] = []
+    todo: list[tuple[int, Path, str, str, str]] = []
     for i, (path, shown, name) in enumerate(files):
-        content = file_status = ""
+        known = file_status = ""
         if store is not None and name is not None:
             file_status = cache.status(path)  # before reading: a later change shows
-            hit = store.get_unchanged(name, file_status)
+            hit = store.get_unchanged(name, file_status, day)
             if hit is not None:
                 results[i] = _from_cache(shown, hit)
                 continue
-        raw = _read(path)
-        if store is not None and raw is not None and name is not None:
-            content = cache.digest(raw)
-            hit = store.get(name, content)
-            if hit is not None:
-                store.note_status(name, file_status)
-                results[i] = _from_cache(shown, hit)
-                continue
-        todo.append((i, path, raw, shown, content, file_status))
-    checked = _run([(path, raw, shown) for _, path, raw, shown, _, _ in todo], ctx, jobs, progress)
-    for (i, _path, _raw, _shown, content, file_status), file_report in zip(
+            known = store.content_of(name, day)
+        todo.append((i, path, shown, known, file_status))
+    checked = _run(
+        [
+            (path, shown, known, store is not None and files[i][2] is not None)
+            for i, path, shown, known, _ in todo
+        ],
+        ctx,
+        jobs,
+        progress,
+    )
+    for (i, _path, shown, _known, file_status), (file_report, content, first, last) in zip(
         todo, checked, strict=True
     ):
-        results[i] = file_report
         name = files[i][2]
+        if file_report is None:  # the content is the cached one
+            assert store is not None and name is not None
+            store.note_status(name, file_status)
+            results[i] = _from_cache(shown, store.get(name, content, day))
+            continue
+        results[i] = file_report
         if store is not None and content and name is not None:
-            store.put(name, content, _to_cache(file_report), file_status)
+            store.put(name, content, _to_cache(file_report), file_status, days=(first, last))
     if store is not None:
-        store.keep_only({name for _, _, name in files if name is not None})
+        if whole:
+            store.keep_only({name for _, _, name in files if name is not None})
         store.save()
     return [r for r in results if r is not None]
 
@@ -375,11 +569,11 @@ def _cache_name(path: Path, root: Path | None) -> str | None:
 
 
 def _run(
-    items: list[tuple[Path, bytes | None, str]],
+    items: list[tuple[Path, str, str, bool]],
     ctx: CaseContext,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[FileReport]:
+) -> list[Checked]:
     from clr.io.pool import run_chunks
 
     return run_chunks(_check_chunk, items, (ctx,), jobs, progress)

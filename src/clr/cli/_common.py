@@ -310,3 +310,15 @@ def _wrap_line(line: str, width: int) -> str:
             current, used = f"{current} {word}", used + 1 + size
     out.append(current)
     return "\n".join(out)
+
+
+EncryptToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encrypt-to",
+        metavar="RECIPIENT|FILE",
+        help="Encrypt the output with age (armored, for e-mail) to this public key (age1…, "
+        "ssh-ed25519 …) or to the keys in this file, one a line; files get the suffix .age.",
+        show_default=False,
+    ),
+]

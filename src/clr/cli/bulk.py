@@ -10,6 +10,7 @@ import typer
 
 from clr.cli._common import (
     AsOf,
+    EncryptToOpt,
     choices,
     forced_colour,
     format_choices,
@@ -410,7 +411,12 @@ def stats_command(
     cases = filter_cases(load.load_summaries(targets(paths), today, jobs=jobs), filters)
     if min_count > 0:
         _shared_ledger(targets(paths), [c.id or "" for c in cases if c.ok], min_count)
-    doc = figures.stats_document(cases, today, by=str(by) if by else None, min_count=min_count)
+    from clr.views.monitoring import rounds_for
+
+    rounds = rounds_for(targets(paths))
+    doc = figures.stats_document(
+        cases, today, by=str(by) if by else None, min_count=min_count, rounds=rounds
+    )
     chosen = format_name("figures", output_format)
     if chosen == "text":
         _stats_table(safe.terminal_data(doc))
@@ -429,6 +435,7 @@ def _stats_table(doc: dict[str, Any]) -> None:
         from rich.table import Table
 
         console = stdout_console()
+        _stats_bars(doc, console)
         for node in figure_nodes(doc):
             title = figure_title(doc, node)
             if node["suppressed"]:
@@ -446,8 +453,28 @@ def _stats_table(doc: dict[str, Any]) -> None:
                     last_section = section
                 table.add_row("  " + label, *(v.get(key, "-") for v in values))
             console.print(table)
+        from clr.render.tables import monitoring_plain
+
+        if doc.get("monitoring"):
+            console.print(monitoring_plain(doc), markup=False, highlight=False)
     for failed in doc["failed"]:
         typer.echo(f"FAILED  {failed['path']}: {failed['error']}")
+
+
+def _stats_bars(doc: dict[str, Any], console: Any) -> None:
+    """The funnel and the closure mix as bars, on a terminal, before the tables."""
+    from rich.text import Text
+
+    from clr.render.tables import figure_bars
+
+    for title, rows in figure_bars(doc, console.width - 2):
+        console.print(Text(title, style="bold"))
+        for label, bar, number in rows:
+            line = Text(f"  {label}  ")
+            line.append(bar, style="cyan")
+            line.append(f" {number}")
+            console.print(line, no_wrap=True, overflow="crop")
+        console.print()
 
 
 # --- clr report -----------------------------------------------------------------------
@@ -465,6 +492,7 @@ def report_command(
     override_consent: OverrideOpt = None,
     by: ByOpt = None,
     as_of: AsOf = None,
+    encrypt_to: EncryptToOpt = None,
 ) -> None:
     """A Markdown report of one case: timeline, plan, payments, visits, open actions.
 
@@ -474,9 +502,16 @@ def report_command(
     covers it (or --override-consent REASON, recorded in the case's history). An investor
     gets aggregates only, never one case.
 
+    With --encrypt-to KEY|FILE the report is age-encrypted (armored, for e-mail) to that
+    public key or the keys in that file, and --output gets the suffix .age.
+
     Example: clr report EXR-2026-7KQ3M --for buyer --output EXR-2026-7KQ3M.md
     """
     import os
+
+    from clr.views import sharing
+
+    sealed_for = sharing.recipients(encrypt_to) if encrypt_to is not None else None
 
     from clr.cases import caseops
     from clr.views import consent
@@ -510,6 +545,19 @@ def report_command(
     text = casereport.render_report(
         safe.markdown_data(data), safe.markdown(display_path(path)), ctx, str(audience)
     )
+    if sealed_for is not None:
+        if output is None:
+            typer.echo(sharing.seal(text, sealed_for).decode("ascii"), nl=False)
+            return
+        output = sharing.write_sealed(output, text, sealed_for)
+        count = len(sealed_for)
+        shown = safe.terminal(f"{data.get('id')} to {display_path(output)}")
+        typer.echo(
+            f"wrote the report of {shown}, encrypted to {count} "
+            f"recipient{'' if count == 1 else 's'}",
+            err=True,
+        )
+        return
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -543,6 +591,7 @@ def export_command(
     by: ByOpt = None,
     as_of: AsOf = None,
     jobs: Jobs = None,
+    encrypt_to: EncryptToOpt = None,
 ) -> None:
     """Export cases to SQLite and/or CSV: cases, history, visits, payments, checklist, actions.
 
@@ -554,8 +603,15 @@ def export_command(
     that a spreadsheet would run as a formula get a leading '. An existing database file
     is replaced. Cases that cannot be read are listed and make the exit code 1.
 
+    With --encrypt-to KEY|FILE every file is age-encrypted (armored) to that public key
+    or the keys in that file, and gets the suffix .age (cases.db.age, cases.csv.age); the
+    plaintext never reaches the disk outside a private temporary folder.
+
     Example: clr export --for buyer --sqlite cases.db --csv export/
     """
+    from clr.views import sharing
+
+    sealed_for = sharing.recipients(encrypt_to) if encrypt_to is not None else None
     if sqlite is None and csv_dir is None:
         raise typer.BadParameter("say where to write: --sqlite FILE and/or --csv DIR")
     if excel and csv_dir is None:
@@ -602,10 +658,12 @@ def export_command(
         shared = [c.summary.id or "" for c in result.cases]
         ledger = _shared_ledger(targets(paths), shared, consent.MIN_GROUP)
     counts = ", ".join(f"{name} {result.count(name)}" for name in result.columns if name != "meta")
-    if sqlite is not None:
+    if sealed_for is not None:
+        _export_sealed(result, sqlite, csv_dir, excel=excel, keys=sealed_for, counts=counts)
+    if sqlite is not None and sealed_for is None:
         export.write_sqlite(result, sqlite)
         typer.echo(f"wrote {display_path(sqlite)}: {counts}", err=True)
-    if csv_dir is not None:
+    if csv_dir is not None and sealed_for is None:
         export.write_csv(result, csv_dir, excel=excel)
         typer.echo(f"wrote {display_path(csv_dir)}/*.csv: {counts}", err=True)
     if ledger is not None:
@@ -614,6 +672,38 @@ def export_command(
     for failed in result.failed:
         typer.echo(f"not exported: {safe.terminal(f'{failed.path}: {failed.error}')}", err=True)
     raise typer.Exit(1 if result.failed else 0)
+
+
+def _export_sealed(
+    result: Any,
+    sqlite: Path | None,
+    csv_dir: Path | None,
+    *,
+    excel: bool,
+    keys: list[str],
+    counts: str,
+) -> None:
+    """Write the export's files encrypted to ``keys``, the plaintext only in a private folder."""
+    from clr.io import files
+    from clr.repo.repository import display_path
+    from clr.views import export, sharing
+
+    noun = f"{len(keys)} recipient{'' if len(keys) == 1 else 's'}"
+    if sqlite is not None:
+        with sharing.private_workdir() as work:
+            plain = work / "export.db"
+            export.write_sqlite(result, plain)
+            target = sharing.write_sealed(sqlite, files.read_bytes(plain), keys)
+        typer.echo(f"wrote {display_path(target)}, encrypted to {noun}: {counts}", err=True)
+    if csv_dir is not None:
+        with sharing.private_workdir() as work:
+            written = export.write_csv(result, work, excel=excel)
+            csv_dir.mkdir(parents=True, exist_ok=True)
+            for plain in written:
+                sharing.write_sealed(csv_dir / plain.name, files.read_bytes(plain), keys)
+        typer.echo(
+            f"wrote {display_path(csv_dir)}/*.csv.age, encrypted to {noun}: {counts}", err=True
+        )
 
 
 def _shared_ledger(targets: list[Path], ids: list[str], min_count: int) -> Any:

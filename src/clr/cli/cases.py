@@ -388,6 +388,7 @@ def new_case_command(
             f"in {repo.display_path(path.parent / 'identity.yaml.age')}",
             err=True,
         )
+        _new_fingerprints(repository, path, new.identity)
     session = caseops.open_case(case_id, today=today)
     try:
         todo = workflow.open_actions(session.data, session.playbook(), session.ctx.calendar)
@@ -613,6 +614,7 @@ def show_command(
                     f"{entry.get('to')}  by {entry.get('by')}{note}"
                 )
             )
+    _print_links_and_closure(console, data)
     money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or "none"
     console.print(Text(f"Payments: {len(payments)} ({money})"))
     last = visits[-1] if visits else None
@@ -632,6 +634,48 @@ def show_command(
             style="bold red" if overdue else "",
         )
     )
+
+
+def _print_links_and_closure(console: Any, data: dict[str, Any]) -> None:
+    """``clr show``: the reopening links, and the closure's facts (``data`` made safe)."""
+    from rich.text import Text
+
+    if data.get("reopens"):
+        console.print(Text(f"Reopens: {data['reopens']} (the child was found working again)"))
+    if data.get("reopened_as"):
+        console.print(Text(f"Reopened as: {data['reopened_as']}", style="bold"))
+    closure = data.get("closure")
+    if not isinstance(closure, dict) or data.get("stage") != "closed":
+        return
+    console.print(
+        Text(
+            f"Closed: {closure.get('date')} as {closure.get('reason')}, approved by "
+            f"{closure.get('approved_by')}",
+            style="bold",
+        )
+    )
+    for key, label in (
+        ("final_status", "Where the child is now"),
+        ("young_worker_plan", "Young-worker plan"),
+        ("continued_in", "Continued in"),
+        ("refused_by", "Refused by"),
+        ("referred_to", "Referred to"),
+        ("no_referral_reason", "Not referred because"),
+        ("commitments_continued_by", "Payments continued by"),
+        ("recurrence_check", "First check after closure"),
+    ):
+        if closure.get(key):
+            console.print(Text(f"  {label}: {closure[key]}"))
+    referral = closure.get("referral")
+    if isinstance(referral, dict):
+        console.print(Text(f"  Referral: {referral.get('to')} on {referral.get('date')}"))
+    checks = data.get("recurrence_checks")
+    if isinstance(checks, list) and checks:
+        last = checks[-1] if isinstance(checks[-1], dict) else {}
+        found = "working" if last.get("working") else "not working"
+        console.print(
+            Text(f"  Checks after closure: {len(checks)}, last {last.get('date')} ({found})")
+        )
 
 
 def reopen_command(
@@ -667,28 +711,58 @@ def reopen_command(
         ),
     ] = False,
     as_of: AsOf = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Show the new case and the link; create and change nothing."
+        ),
+    ] = False,
 ) -> None:
     """Open a new case for a child found working again, linked to the closed one.
 
-    A closed case is never reopened in place: its history stays as it was. The child's
-    identity file (and the case's recipients.txt) is carried over: decrypted in memory
-    with your key and encrypted again for the new case, never written in plaintext. If
-    your key cannot open it, nothing is created: give the key with --identity-file, or
-    open the new case without it with --no-identity.
+    A closed case is never reopened in place: its history stays as it was, and it is
+    reopened once (reopened_as names the new case; a second reopening is refused). The
+    verified birth date comes over, and the age and the track are worked out from it on
+    the day the child was found again. The child's identity file (and the case's
+    recipients.txt) is carried over: decrypted in memory with your key and encrypted
+    again for the new case, never written in plaintext. If your key cannot open it,
+    nothing is created: give the key with --identity-file, or open the new case without
+    it with --no-identity.
 
     Example: clr reopen EXR-2026-7KQ3M --by "R. Ahmed" --channel hotline
     """
     from clr.cases import caseops
-    from clr.cases.newcase import check_reopen, create_case, reopening
+    from clr.cases.newcase import (
+        Carried,
+        case_data,
+        check_reopen,
+        create_case,
+        render_case,
+        reopened_by,
+        reopening,
+    )
+    from clr.errors import ClrError
     from clr.repo import repository as repo
 
     today = parse_as_of(as_of, case)
+    if discovered is not None:
+        try:
+            dt.date.fromisoformat(discovered)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{discovered!r} is not a date; write YYYY-MM-DD", param_hint="--discovered"
+            ) from None
     session = caseops.open_case(case, today=today)
     old = session.data
     who = by or os.environ.get("CLR_USER")
-    check_reopen(old, who)  # before any key is asked for
     repository = session.repo or repo.open_repository()
-    carried = None if no_identity else _carried_identity(repository, session.path, identity_file)
+    check_reopen(old, who, reopened_by(repository, str(old.get("id"))))  # before any key
+    carried = (
+        None
+        if no_identity or dry_run
+        else _carried_identity(repository, session.path, identity_file)
+    )
+    said: list[Carried] = []
     new = reopening(
         old,
         by=who,
@@ -697,16 +771,90 @@ def reopen_command(
         channel=channel,
         work=work,
         carried=carried,
+        minimum_ages=repository.config.minimum_ages,
+        buyer_codes=repository.config.buyer_codes,
+        said=said,
     )
+    if dry_run:
+        from clr.model.ids import new_case_id
+
+        draft_id = new_case_id(repository.config.id_prefix, today.year, set())
+        typer.echo(safe.terminal(render_case(case_data(draft_id, new, repository, today))))
+        session.doc.set(("reopened_as",), draft_id)
+        typer.echo(safe.terminal(caseops.commit(session, dry_run=True, what="link"), block=True))
+        typer.echo(
+            f"would create a case linked to {old.get('id')} (its id is drawn when it is made)",
+            err=True,
+        )
+        _say_carried(said, old)
+        return
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)
     typer.echo(f"created {repo.display_path(path)}, linked to {old.get('id')}", err=True)
+    session.doc.set(("reopened_as",), case_id)
+    try:
+        caseops.commit(session, what="link to the new case")
+        typer.echo(f"{old.get('id')}: reopened_as {case_id} recorded", err=True)
+    except ClrError as exc:
+        typer.echo(
+            f"warning: could not record reopened_as: {case_id} in {session.shown} "
+            f"({exc.message.splitlines()[0]}): add it by hand",
+            err=True,
+        )
+    _say_carried(said, old)
     if carried is not None:
         count = len(carried.recipients)
         typer.echo(
             f"carried the identity file of {old.get('id')} over, encrypted to {count} "
             f"recipient{'' if count == 1 else 's'} in "
             f"{repo.display_path(path.parent / 'identity.yaml.age')}",
+            err=True,
+        )
+        _new_fingerprints(repository, path, carried.identity)
+
+
+def _new_fingerprints(repository: Repository, case_file: Path, data: dict[str, Any]) -> None:
+    """Give a new case its keyed fingerprints, if a key store and your key are at hand."""
+    from clr.cases import fingerprints, identity
+    from clr.errors import ClrError
+
+    if not data.get("name") or not repository.config.key_store:
+        return
+    try:
+        keys = identity.load_keys(identity.key_path(None))
+    except ClrError:
+        keys = None
+    note = fingerprints.after_identity_change(repository, case_file, data, keys)
+    if note:
+        typer.echo(note, err=True)
+
+
+def _say_carried(said: list[Any], old: dict[str, Any]) -> None:
+    """Tell what the new case carries over from the closed one (stderr)."""
+    if not said:
+        return
+    carried = said[0]
+    old_id = old.get("id")
+    parts = ["site, child's pseudonym and sex, playbook"]
+    if carried.birth_date:
+        how = "verified" if carried.birth_date_verified else "as recorded"
+        parts.append(f"birth date {carried.birth_date} ({how})")
+    typer.echo(safe.terminal(f"carried over from {old_id}: {'; '.join(parts)}"), err=True)
+    if carried.age is not None:
+        typer.echo(
+            safe.terminal(
+                f"age {carried.age} on {carried.on}: track {carried.track} ({carried.track_reason})"
+            ),
+            err=True,
+        )
+    else:
+        typer.echo(safe.terminal(f"track {carried.track} ({carried.track_reason})"), err=True)
+    if carried.channel_carried:
+        typer.echo(
+            safe.terminal(
+                f"channel {carried.channel}, as in {old_id}: give --channel to say how the "
+                "child was found this time"
+            ),
             err=True,
         )
 

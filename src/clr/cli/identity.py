@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clr.cases import identity
+from clr.cases import identity, keystore
 from clr.cli._common import format_choices, format_name, format_option
 from clr.errors import ClrError
 from clr.render import render, safe
@@ -63,7 +63,7 @@ def _case(ref: str) -> tuple[Repository, CaseIdentity]:
         candidate = candidate.parent
     repository = repo.open_repository(candidate if candidate.exists() else None)
     case_file = repo.find_case(repository, ref)
-    return repository, identity.case_identity(repository.config.recipients, case_file)
+    return repository, keystore.case_identity(repository, case_file)
 
 
 def _keys(identity_file: Path | None) -> list[Any]:
@@ -94,6 +94,12 @@ def show_command(
     _sweep()
     _, ci = _case(case)
     raw = ci.read_raw()
+    if raw is None and (ci.folder / "erasure.yaml").exists():
+        raise ClrError(
+            f"the identity of {ci.case_id} was erased: its key was destroyed, so no version "
+            "of its identity file can be read any more",
+            hint=f"the erasure record is {_shown(ci.folder / 'erasure.yaml')}",
+        )
     if raw is None:
         raise ClrError(
             f"{ci.case_id} has no identity file",
@@ -134,10 +140,12 @@ def edit_command(
     Example: EDITOR=nano clr identity edit EXR-2026-7KQ3M
     """
     _sweep()
-    _, ci = _case(case)
+    repository, ci = _case(case)
+    _refuse_erased(ci)
     identity.recipients_or_fail(ci.recipients)  # before anything is typed
     raw = ci.read_raw()
-    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    keys = _keys(identity_file) if raw is not None else None
+    data = ci.decrypt(keys or [], raw) if raw is not None else {"case": ci.case_id}
     ask = not no_input and sys.stdin.isatty() and sys.stderr.isatty()
 
     def again(error: Exception) -> bool:
@@ -152,14 +160,45 @@ def edit_command(
         return
     ci.write(new, expected=raw)
     _saved(ci)
+    _fingerprints(repository, ci, new, keys, identity_file)
+
+
+def _refuse_erased(ci: CaseIdentity) -> None:
+    """An erased case gets no identity again (open a new case, linked, if needed)."""
+    if (ci.folder / "erasure.yaml").exists():
+        raise ClrError(
+            f"the identity of {ci.case_id} was erased; clr does not give it one again",
+            hint="if the child is back in the programme, open a new case: clr reopen",
+        )
 
 
 def _saved(ci: CaseIdentity) -> None:
     count = len(ci.recipients)
-    typer.echo(
-        f"saved {_shown(ci.path)}, encrypted to {count} recipient{'' if count == 1 else 's'}",
-        err=True,
-    )
+    people = f"{count} recipient{'' if count == 1 else 's'}"
+    how = f"to its case key (readable by {people})" if ci.store is not None else f"to {people}"
+    typer.echo(f"saved {_shown(ci.path)}, encrypted {how}", err=True)
+
+
+def _fingerprints(
+    repository: Repository,
+    ci: CaseIdentity,
+    data: dict[str, Any],
+    keys: list[Any] | None,
+    identity_file: Path | None,
+) -> None:
+    """Update the case's keyed fingerprints after its name changed (best effort)."""
+    from clr.cases import fingerprints
+
+    if ci.store is None:
+        return
+    if keys is None:
+        try:
+            keys = _keys(identity_file)
+        except ClrError:
+            keys = None
+    note = fingerprints.after_identity_change(repository, ci.folder / "case.yaml", data, keys)
+    if note:
+        typer.echo(note, err=True)
 
 
 def set_command(
@@ -225,15 +264,19 @@ def set_command(
     if not changes and not clear:
         raise typer.BadParameter("say what to set: --name, --contact, … or --clear FIELD")
     _sweep()
-    _, ci = _case(case)
+    repository, ci = _case(case)
+    _refuse_erased(ci)
     identity.recipients_or_fail(ci.recipients)
     raw = ci.read_raw()
-    data = ci.decrypt(_keys(identity_file), raw) if raw is not None else {"case": ci.case_id}
+    keys = _keys(identity_file) if raw is not None else None
+    data = ci.decrypt(keys or [], raw) if raw is not None else {"case": ci.case_id}
     new = {**data, **changes}
     for key in clear or []:
         new.pop(key, None)
     ci.write(new, expected=raw)
     _saved(ci)
+    if "name" in changes or "name" in (clear or []):
+        _fingerprints(repository, ci, new, keys, identity_file)
     fields = ", ".join([*changes, *(f"-{k}" for k in clear or [])])
     typer.echo(f"fields: {fields}", err=True)
 
@@ -264,10 +307,24 @@ def rekey_command(
     verb = "would re-encrypt" if dry_run else "re-encrypted"
 
     def done(ci: Any) -> None:
-        typer.echo(f"{verb} {_shown(ci.path)} ({len(ci.recipients)} recipients)")
+        what = f"the key of {ci.case_id}" if ci.store is not None else _shown(ci.path)
+        typer.echo(f"{verb} {what} ({len(ci.recipients)} recipients)")
 
+    from clr.cases.keystore import open_store
+
+    store = open_store(repository.root, repository.config.key_store)
+    if store is not None:
+        store.require()
+        if not dry_run:
+            store.reseal_secret(repository.config.recipients, keys)
     result = identity.rekey(
-        repository.root, repository.config.recipients, files, keys, dry_run=dry_run, report=done
+        repository.root,
+        repository.config.recipients,
+        files,
+        keys,
+        dry_run=dry_run,
+        report=done,
+        store=store,
     )
     for path in result.cleaned:
         typer.echo(f"removed {_shown(path)}, left by an interrupted rekey", err=True)
@@ -305,7 +362,36 @@ def textconv_command(
     """
     from clr.cases import identity
 
-    typer.echo(identity.textconv(file, identity_file), nl=False)
+    typer.echo(identity.textconv(file, identity_file, _store_keys(file)), nl=False)
+
+
+def _store_keys(file: Path) -> Any:
+    """For textconv: a finder of the key store's case key that opens a file, or None."""
+    from clr.cases import keystore
+    from clr.errors import ClrError
+    from clr.repo import repository as repo
+
+    # git hands over the working tree's file, or a temporary copy elsewhere (then the
+    # repository is the current folder, where git runs the driver).
+    in_case = (file.parent / "case.yaml").is_file()
+    try:
+        repository = repo.open_repository(file.parent if in_case else None)
+    except ClrError:
+        return None
+    store = keystore.open_store(repository.root, repository.config.key_store)
+    if store is None or not store.exists:
+        return None
+    case_id = file.parent.name if in_case else None
+
+    def find(raw: bytes, keys: list[Any]) -> list[Any]:
+        if case_id is not None and store.has(case_id):
+            try:
+                return [store.case_key(case_id, keys)]
+            except ClrError:
+                return []
+        return keystore.keys_for_file(store, raw, keys)
+
+    return find
 
 
 def _sweep() -> None:

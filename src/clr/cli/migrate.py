@@ -21,11 +21,25 @@ def migrate_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show the changes as diffs; write nothing.")
     ] = False,
+    identity_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--identity-file",
+            "-i",
+            metavar="PATH",
+            help="Your private key file, to move identity files to case keys (default: "
+            "$CLR_IDENTITY_FILE, else the file clr keygen makes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Upgrade case files written for an older case format, keeping comments and layout.
 
     Each upgraded file is checked before it is written; a file that would not be valid is
-    left as it was. Exit 0 when everything is current, 1 if a file could not be upgraded.
+    left as it was. With a key store (key_store in clr.yaml), identity files still
+    encrypted to the recipients are encrypted again to keys of their own cases, which
+    needs your key; a run cut short is finished by running it again. Exit 0 when
+    everything is current, 1 if a file could not be upgraded.
 
     Example: clr migrate --dry-run
     """
@@ -78,7 +92,56 @@ def migrate_command(
     typer.echo(
         f"{upgraded} file(s) {'to migrate' if dry_run else 'migrated'}, {failed} failed.", err=True
     )
+    for root in roots:
+        failed += _case_keys(root, identity_file, dry_run=dry_run)
     raise typer.Exit(1 if failed else 0)
+
+
+def _case_keys(root: Path, identity_file: Path | None, *, dry_run: bool) -> int:
+    """Move a repository's identity files to case keys; the number that failed."""
+    from clr.cases import identity, keystore
+    from clr.repo import repository as repo
+
+    repository = repo.open_repository(root)
+    store = keystore.open_store(repository.root, repository.config.key_store)
+    if store is None:
+        return 0
+    store.require()
+    files = repository.case_files()
+    if not any((f.parent / identity.IDENTITY_FILE).is_file() for f in files):
+        return 0
+    from clr.errors import ClrError
+
+    try:
+        keys = identity.load_keys(identity.key_path(identity_file))
+    except ClrError:
+        if not any(keystore.needs_case_key(store, f.parent) for f in files):
+            return 0  # nothing to move; a run cut short is found with a key at hand
+        raise
+    result = keystore.move_to_case_keys(repository, files, keys, dry_run=dry_run)
+    for case_id, message in result.failed:
+        typer.echo(safe.terminal(f"{case_id}: not moved to a case key: {message}"), err=True)
+    verb = "to move" if dry_run else "moved"
+    typer.echo(
+        f"{len(result.moved)} identity file(s) {verb} to case keys, {len(result.failed)} failed."
+        + (
+            " Their earlier versions in git history stay encrypted to the recipients."
+            if result.moved and not dry_run
+            else ""
+        ),
+        err=True,
+    )
+    failed = len(result.failed)
+    if not dry_run:
+        from clr.cases import fingerprints
+
+        done = fingerprints.refresh(repository, keys, repo.today(repository.root), files)
+        for case_id, message in done.failed:
+            typer.echo(safe.terminal(f"{case_id}: fingerprints not written: {message}"), err=True)
+        if done.changed:
+            typer.echo(f"wrote the fingerprints of {len(done.changed)} case(s)", err=True)
+        failed += len(done.failed)
+    return failed
 
 
 def _check(path: Path, text: str) -> list[str]:

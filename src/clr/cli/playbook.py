@@ -250,8 +250,26 @@ def _text(book: Playbook, stages: list[str], role: str | None) -> str:
                     f"      source: {', '.join(rule.sources)}"
                     + (f"; {rule.note}" if rule.note else ""),
                 ]
+        if s == "closed":
+            lines += _closing_lines(book)
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _closing_lines(book: Playbook) -> list[str]:
+    """The playbook's closing rules (``closing``), for the closed stage's text."""
+    from clr.model.closing import rules_in_words
+
+    found = rules_in_words(book)
+    if not found:
+        return []
+    lines = ["  Closing rules (clr advance --to closed checks them):"]
+    for name, text, sources, note in found:
+        lines += [
+            f"  - {name}: {text}",
+            f"      source: {', '.join(sources)}" + (f"; {note}" if note else ""),
+        ]
+    return lines
 
 
 def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
@@ -282,6 +300,14 @@ def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
                     f"- `{rule.reason}` — {m(rule.text)}  \n  Takes: {closure_words(rule)}. "
                     f"Source: {', '.join(rule.sources)}."
                 )
+        if s == "closed":
+            from clr.model.closing import rules_in_words
+
+            found = rules_in_words(book)
+            if found:
+                lines += ["", "### Closing rules", ""]
+            for name, text, sources, _note in found:
+                lines.append(f"- `{name}` — {m(text)}  \n  Source: {m(', '.join(sources))}.")
         lines.append("")
     lines += ["## Sources", ""]
     for key, src in book.sources.items():

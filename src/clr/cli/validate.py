@@ -90,6 +90,15 @@ def validate(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core)."),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Check only part K of N of the cases (a CI matrix); the N reports together "
+            "hold the findings of one run.",
+        ),
+    ] = None,
 ) -> None:
     """Check cases against the schema of their stage and clr's rules.
 
@@ -98,10 +107,16 @@ def validate(
 
     Example: clr validate examples/ --format github
     """
-    from clr.checks.validate import validate_paths
+    from clr.checks.validate import parse_shard, validate_paths
     from clr.render import render
     from clr.repo import repository as repo
 
+    part = None
+    if shard is not None:
+        try:
+            part = parse_shard(shard)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--shard'") from None
     today = parse_as_of(as_of, paths[0] if paths else None)
     targets = paths or [_current_repository(repo)]
     if changed is not None:
@@ -110,12 +125,17 @@ def validate(
         targets = changed_case_files(targets, changed)
     with _progress_bar(quiet) as progress:
         report = validate_paths(
-            targets, today=today, use_cache=not no_cache, jobs=jobs, progress=progress
+            targets,
+            today=today,
+            use_cache=not no_cache,
+            jobs=jobs,
+            progress=progress,
+            shard=part,
         )
     if since is not None:
         from clr.repo.gitops import history_findings
 
-        history_findings(report, targets, since)
+        history_findings(report, targets, since, part)
     report.strict = strict
     chosen = format_name("findings", output_format)
     if chosen == "auto":

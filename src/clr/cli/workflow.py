@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from clr.cases import caseops
-from clr.cases.entries import payment_entry, visit_entry
+from clr.cases.entries import payment_entry, recurrence_check_entry, visit_entry
 from clr.cli._common import (
     AsOf,
     check_date,
@@ -21,7 +21,7 @@ from clr.cli._common import (
     parse_as_of,
     wrap_text,
 )
-from clr.errors import MissingInput
+from clr.errors import ClrError, MissingInput
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.glance import next_steps
@@ -46,9 +46,17 @@ if TYPE_CHECKING:
 
     CaseFormat = str
     Method = str
+    RefusedBy = str
+    Authority = str
+    RootCause = str
+    CheckMethod = str
 else:
     CaseFormat = format_choices("case")
     Method = choices("Method", vocabulary.VISIT_METHODS)
+    RefusedBy = choices("RefusedBy", vocabulary.REFUSED_BY)
+    Authority = choices("Authority", vocabulary.REFERRAL_AUTHORITIES)
+    RootCause = choices("RootCause", vocabulary.ROOT_CAUSES)
+    CheckMethod = choices("CheckMethod", vocabulary.RECURRENCE_METHODS)
 
 
 def _by(value: str | None) -> str:
@@ -107,11 +115,12 @@ def _next_text(steps: NextSteps) -> str:
     )
     if plan is not None and plan.purpose:
         say(paint(t(plan.purpose), "dim"))
-    if data.get("stage") == "closed":
+    closed = data.get("stage") == "closed"
+    if closed and not todo:
         say("This case is closed. Nothing is left to do.")
     else:
         say("")
-        say(paint("To do:", "bold"))
+        say(paint("Checks after closure:" if closed else "To do:", "bold"))
         if not todo:
             say("  nothing open in this stage")
         for state in todo:
@@ -137,12 +146,14 @@ def _next_text(steps: NextSteps) -> str:
             )
             say(line)
             say(f"      {t(state.action.text)}")
-        if steps.rules("warnings"):
+        if closed:
+            say(paint(f"  record each check: clr follow-up {data.get('id')} --method ...", "cyan"))
+        if steps.rules("warnings") and not closed:
             say("")
             say(paint("Do not:", "bold"))
             for warning in steps.rules("warnings"):
                 say(f"  - {t(warning.text)}")
-        if steps.rules("safeguarding"):
+        if steps.rules("safeguarding") and not closed:
             say("")
             say(paint("Safeguarding:", "bold"))
             for rule in steps.rules("safeguarding"):
@@ -189,6 +200,90 @@ def advance_command(
             help="Never ask: print what is missing as a YAML snippet and a clr set line.",
         ),
     ] = False,
+    final_status: Annotated[
+        str | None, _closing_option("--final-status", "Where the child is now.")
+    ] = None,
+    recurrence_check: Annotated[
+        str | None,
+        _closing_option(
+            "--recurrence-check",
+            "When the first check after closure is due, YYYY-MM-DD (default: the playbook's).",
+        ),
+    ] = None,
+    referred_to: Annotated[
+        str | None, _closing_option("--referred-to", "The service referred to (referred).")
+    ] = None,
+    duplicate_of: Annotated[
+        str | None, _closing_option("--duplicate-of", "The case this one repeats (duplicate).")
+    ] = None,
+    child_views: Annotated[
+        str | None, _closing_option("--child-views", "Was the remedy right? The child's answer.")
+    ] = None,
+    family_views: Annotated[
+        str | None, _closing_option("--family-views", "The family's view at closure.")
+    ] = None,
+    young_worker_plan: Annotated[
+        str | None,
+        _closing_option(
+            "--young-worker-plan",
+            "reached_min_age under 18: the safe job, hours, no night work, who checks it.",
+        ),
+    ] = None,
+    continued_in: Annotated[
+        str | None,
+        _closing_option("--continued-in", "The young-worker case that carries the child on."),
+    ] = None,
+    contact_attempt: Annotated[
+        list[str] | None,
+        _closing_option(
+            "--contact-attempt",
+            "An attempt to reach the family, DATE:METHOD[:RESULT]; repeat for each.",
+        ),
+    ] = None,
+    refused_by: Annotated[
+        RefusedBy | None, _closing_option("--refused-by", "Who refused (refused).")
+    ] = None,
+    referral_to: Annotated[
+        Authority | None,
+        _closing_option("--referral-to", "The authority the child was referred to."),
+    ] = None,
+    referral_date: Annotated[
+        str | None, _closing_option("--referral-date", "When the referral was made.")
+    ] = None,
+    referral_reference: Annotated[
+        str | None, _closing_option("--referral-reference", "The authority's reference.")
+    ] = None,
+    no_referral_reason: Annotated[
+        str | None,
+        _closing_option("--no-referral-reason", "Why the child was not referred."),
+    ] = None,
+    rehire_check: Annotated[
+        str | None,
+        _closing_option(
+            "--rehire-check", "When the supplier's files were checked for the child (date)."
+        ),
+    ] = None,
+    rehired: Annotated[
+        bool | None,
+        _closing_option(
+            "--rehired/--not-rehired", "What the re-hire check found (with --rehire-check)."
+        ),
+    ] = None,
+    commitments_continued_by: Annotated[
+        str | None,
+        _closing_option(
+            "--commitments-continued-by",
+            "Who continues payments or fees planned past closure, until when.",
+        ),
+    ] = None,
+    root_cause: Annotated[
+        list[RootCause] | None,
+        _closing_option("--root-cause", "Why the child was working; repeat for each cause."),
+    ] = None,
+    root_causes_waived: Annotated[
+        str | None,
+        _closing_option("--root-causes-waived", "Why no root cause is recorded."),
+    ] = None,
 ) -> None:
     """Move a case to its next stage (or to closed), once it holds what that stage needs.
 
@@ -201,12 +296,39 @@ def advance_command(
 
     Closing needs what the playbook asks for the reason (clr playbook show --stage closed):
     no_longer_in_CL and hazard_removed close from monitoring, after its checklist and the
-    follow-up visits; the other reasons close from any stage, most with a --note.
+    follow-up visits; the other reasons close from any stage, most with a --note. The
+    playbook's closing rules ask more: a young-worker plan at the minimum age under 18,
+    contact attempts and who refused, a referral and a re-hire check for a child under
+    the minimum age, who continues payments planned past closure, root causes. Every
+    closure fact has its option (see docs/closing-a-case.md).
 
     Example: clr advance EXR-2026-7KQ3M --by "R. Ahmed" --note "age verified by school record"
     """
     today = parse_as_of(as_of, case)
     who = _by(by)
+    facts = _closure_facts(
+        {
+            "final_status": final_status,
+            "recurrence_check": _date(recurrence_check, today, "--recurrence-check").isoformat()
+            if recurrence_check
+            else None,
+            "referred_to": referred_to,
+            "duplicate_of": duplicate_of,
+            "child_views": child_views,
+            "family_views": family_views,
+            "young_worker_plan": young_worker_plan,
+            "continued_in": continued_in,
+            "refused_by": str(refused_by) if refused_by else None,
+            "no_referral_reason": no_referral_reason,
+            "commitments_continued_by": commitments_continued_by,
+            "root_causes_waived": root_causes_waived,
+        },
+        today,
+        contact_attempt=contact_attempt or [],
+        referral=(referral_to, referral_date, referral_reference),
+        rehire=(rehire_check, rehired),
+        causes=[str(c) for c in root_cause or []],
+    )
     session = caseops.open_case(case, today=today)
 
     def move(preview: bool) -> tuple[str, str, str]:
@@ -219,6 +341,7 @@ def advance_command(
             reason=reason,
             approved_by=approved_by,
             dry_run=preview,
+            closure=facts,
         )
 
     try:
@@ -235,6 +358,89 @@ def advance_command(
     _print_diff(diff, dry_run)
     verb = "would move" if dry_run else "moved"
     typer.echo(f"{session.data.get('id')}: {verb} from {source} to {target}", err=True)
+    if target == "closed":
+        _closing_notices(session)
+
+
+def _closing_option(flag: str, text: str) -> Any:
+    """An option of ``advance`` for a closure fact (with --to closed)."""
+    return typer.Option(flag, help=f"{text} (with --to closed)", rich_help_panel="Closing")
+
+
+def _closure_facts(
+    fields: dict[str, str | None],
+    today: dt.date,
+    *,
+    contact_attempt: list[str],
+    referral: tuple[str | None, str | None, str | None],
+    rehire: tuple[str | None, bool | None],
+    causes: list[str],
+) -> caseops.ClosureFacts:
+    """The closure facts given as options, checked (bad input: exit 2, naming the option)."""
+    facts = caseops.ClosureFacts({k: v for k, v in fields.items() if v not in (None, "")})
+    for raw in contact_attempt:
+        day, _, rest = raw.partition(":")
+        method, _, result = rest.partition(":")
+        if method not in vocabulary.CONTACT_METHODS:
+            raise typer.BadParameter(
+                f"{raw!r}: write DATE:METHOD[:RESULT], METHOD one of "
+                + ", ".join(vocabulary.CONTACT_METHODS),
+                param_hint="--contact-attempt",
+            )
+        entry = {"date": _date(day, today, "--contact-attempt").isoformat(), "method": method}
+        if result:
+            entry["result"] = result
+        facts.contact_attempts.append(entry)
+    to, when, reference = referral
+    if to is not None or when is not None or reference is not None:
+        if to is None or when is None:
+            raise typer.BadParameter(
+                "a referral needs both --referral-to and --referral-date",
+                param_hint="--referral-to",
+            )
+        made: dict[str, Any] = {
+            "to": str(to),
+            "date": _date(when, today, "--referral-date").isoformat(),
+        }
+        if reference:
+            made["reference"] = reference
+        facts.fields["referral"] = made
+    checked, rehired = rehire
+    if checked is not None or rehired is not None:
+        if checked is None or rehired is None:
+            raise typer.BadParameter(
+                "a re-hire check needs --rehire-check DATE and --rehired or --not-rehired",
+                param_hint="--rehire-check",
+            )
+        facts.fields["rehire_check"] = {
+            "date": _date(checked, today, "--rehire-check").isoformat(),
+            "rehired": rehired,
+        }
+    facts.root_causes.extend(causes)
+    return facts
+
+
+def _closing_notices(session: caseops.CaseSession) -> None:
+    """Say what goes on after closure: running payments, the checks after closure."""
+    from clr.model import closing
+
+    data = session.doc.expected()
+    closure: dict[str, Any] = data.get("closure") or {}
+    day = dt.date.fromisoformat(str(closure.get("date")))
+    for what in closing.running_commitments(data, day):
+        continued = closure.get("commitments_continued_by")
+        typer.echo(
+            safe.terminal(f"warning: {what}, past the closure date; continued by: {continued}"),
+            err=True,
+        )
+    dues = closing.recurrence_dues(data, session.playbook(), session.ctx.calendar.add)
+    if dues:
+        typer.echo(
+            "checks after closure due "
+            + ", ".join(str(d) for d in dues)
+            + f": record each with clr follow-up {data.get('id')}",
+            err=True,
+        )
 
 
 def tick_command(
@@ -328,6 +534,13 @@ def visit_command(
             f"{session.data.get('track')} track",
             param_hint="--safe-job",
         )
+    if session.data.get("stage") == "closed":
+        raise ClrError(
+            f"{session.data.get('id')} is closed: a visit after closure is a check that the "
+            "child has not gone back to work",
+            hint=f"record it with: clr follow-up {session.data.get('id')} --method ... "
+            "--working/--not-working",
+        )
     entry = visit_entry(
         _date(date, today),
         str(method),
@@ -348,6 +561,67 @@ def visit_command(
         f"the visit of {entry['date']}",
         err=True,
     )
+
+
+def follow_up_command(
+    case: CaseArg,
+    method: Annotated[CheckMethod, typer.Option("--method", help="How the check was made.")],
+    working: Annotated[
+        bool,
+        typer.Option("--working/--not-working", help="Was the child found in child labour?"),
+    ],
+    date: Annotated[str | None, typer.Option("--date", help="Check date (default: today).")] = None,
+    rehired: Annotated[
+        bool | None,
+        typer.Option("--rehired/--not-rehired", help="Had the supplier taken the child back on?"),
+    ] = None,
+    in_school: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-school/--not-in-school", help="Does the child attend school or training?"
+        ),
+    ] = None,
+    by: ByOpt = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", help="Notes (no names or contacts).")
+    ] = None,
+    as_of: AsOf = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Record a check after closure that the child has not gone back to work.
+
+    The playbook's checks after closure (default 6 and 12 months after the case closed)
+    are deadlines of a closed case in clr next, status, agenda and validate (CLR302); each
+    check recorded here meets the next one. A child found working again gets a new,
+    linked case: clr reopen.
+
+    Example: clr follow-up EXR-2025-4FJ7Z --method unannounced --not-working --not-rehired
+    """
+    today = parse_as_of(as_of, case)
+    session = caseops.open_case(case, today=today)
+    entry = recurrence_check_entry(
+        _date(date, today),
+        str(method),
+        working=working,
+        by=_by(by) if by or os.environ.get("CLR_USER") else None,
+        rehired=rehired,
+        in_school=in_school,
+        notes=notes,
+    )
+    diff = caseops.record_follow_up(session, entry, dry_run=dry_run)
+    _print_diff(diff, dry_run)
+    case_id = session.data.get("id")
+    typer.echo(
+        f"{case_id}: {'would record' if dry_run else 'recorded'} the check after closure of "
+        f"{entry['date']}",
+        err=True,
+    )
+    if working or rehired:
+        typer.echo(
+            f"the child was found {'working' if working else 're-hired'}: protect the child now "
+            f"and open a linked case: clr reopen {case_id} --by NAME",
+            err=True,
+        )
 
 
 def pay_command(
@@ -404,3 +678,4 @@ def register(app: typer.Typer) -> None:
     app.command("tick")(tick_command)
     app.command("visit")(visit_command)
     app.command("pay")(pay_command)
+    app.command("follow-up")(follow_up_command)

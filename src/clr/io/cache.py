@@ -2,11 +2,13 @@
 
 Each entry is keyed by the file's content hash; the whole cache by everything else the
 result depends on: clr's version, the bundled schemas, the repository's playbooks and
-``clr.yaml``, and the day (deadlines and "no date in the future" depend on it). Change any
-of them and the cache is not used. The cache lives in ``.clr-cache/`` at the repository's
-root (``clr init`` keeps it out of git), is written atomically, carries a checksum so a
-damaged file is never trusted, and two clr processes may use it at once: the last to
-finish writes its view, and both views are correct.
+``clr.yaml``, and for some kinds the day. Change any of them and the cache is not used.
+Validation results instead record the span of days they hold for (deadlines and "no date
+in the future" depend on the day): a new day keeps every result whose span reaches it.
+The cache lives in ``.clr-cache/`` at the repository's root (``clr init`` keeps it out of
+git), is written atomically, carries a checksum so a damaged file is never trusted, and
+two clr processes may use it at once: the last to finish writes its view, and both views
+are correct. A run over some of a repository's cases keeps the entries of the others.
 
 Reading and hashing 10,000 files costs more than everything else a second run does, so an
 entry also records the file's status (inode, size, modification and change times, as git's
@@ -33,7 +35,7 @@ from clr.errors import ClrError
 from clr.io import files, resources, yamlio
 
 CACHE_DIR = ".clr-cache"
-FORMAT = 2
+FORMAT = 3
 CACHE_LIMIT = 512 * 1024 * 1024
 """Largest cache file read: entries for 10,000 cases take a few MiB."""
 SETTLED_NS = 3_000_000_000
@@ -95,6 +97,8 @@ def _code_digest() -> str:
 def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -> str:
     """The key of everything a cached result depends on besides the file itself.
 
+    ``today``: the day, for a kind whose results depend on it as a whole ("" if not).
+
     The YAML readers (names and versions) are part of it: a result cached under one reader
     is not trusted under another.
     """
@@ -148,30 +152,60 @@ class ResultCache:
         if isinstance(entries, dict):
             self.entries = entries
 
-    def get(self, name: str, content_digest: str) -> Any:
-        """The stored result for a file with this content, or None."""
+    def _entry(self, name: str, day: int | None) -> list[Any] | None:
         entry = self.entries.get(name)
-        if isinstance(entry, list) and len(entry) == 3 and entry[0] == content_digest:
+        if not isinstance(entry, list) or len(entry) not in (3, 5):
+            return None
+        if day is not None and (len(entry) != 5 or not entry[3] <= day <= entry[4]):
+            return None  # kept for other days
+        return entry
+
+    def get(self, name: str, content_digest: str, day: int | None = None) -> Any:
+        """The stored result for a file with this content (and holding on ``day``), or None.
+
+        ``day`` is a date's ordinal, for results stored with the days they hold for.
+        """
+        entry = self._entry(name, day)
+        if entry is not None and entry[0] == content_digest:
             return entry[1]
         return None
 
-    def get_unchanged(self, name: str, file_status: str) -> Any:
+    def content_of(self, name: str, day: int | None = None) -> str:
+        """The content hash of the file's stored result holding on ``day``, or ""."""
+        entry = self._entry(name, day)
+        return entry[0] if entry is not None and isinstance(entry[0], str) else ""
+
+    def get_unchanged(self, name: str, file_status: str, day: int | None = None) -> Any:
         """The stored result for a file whose status is as recorded, or None (read it)."""
-        entry = self.entries.get(name)
-        if file_status and isinstance(entry, list) and len(entry) == 3 and entry[2] == file_status:
+        entry = self._entry(name, day)
+        if file_status and entry is not None and entry[2] == file_status:
             return entry[1]
         return None
 
-    def put(self, name: str, content_digest: str, result: Any, file_status: str = "") -> None:
-        """Store a result, with the file's status as it was before it was read."""
-        self.entries[name] = [content_digest, result, settled(file_status)]
+    def put(
+        self,
+        name: str,
+        content_digest: str,
+        result: Any,
+        file_status: str = "",
+        *,
+        days: tuple[int, int] | None = None,
+    ) -> None:
+        """Store a result, with the file's status as it was before it was read.
+
+        ``days`` (first, last, as date ordinals): the days the result holds for.
+        """
+        entry: list[Any] = [content_digest, result, settled(file_status)]
+        if days is not None:
+            entry += days
+        self.entries[name] = entry
         self.dirty = True
 
     def note_status(self, name: str, file_status: str) -> None:
         """Record the status of a file found unchanged by its content."""
         entry = self.entries.get(name)
         recorded = settled(file_status)
-        if isinstance(entry, list) and len(entry) == 3 and entry[2] != recorded:
+        if isinstance(entry, list) and len(entry) in (3, 5) and entry[2] != recorded:
             entry[2] = recorded
             self.dirty = True
 

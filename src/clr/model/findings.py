@@ -60,8 +60,19 @@ CODES: dict[str, str] = {
     "CLR242": "Young worker's hours over the legal hours",
     "CLR243": "Night work in a young worker's safe job",
     "CLR244": "Young worker found outside the agreed safe job",
+    # Closing a case (the playbook's closing rules)
+    "CLR220": "Closed at the minimum age without a young-worker plan",
+    "CLR221": "Too few contact attempts before closing",
+    "CLR222": "Refusal without who refused",
+    "CLR223": "Child under the minimum age closed without a referral",
+    "CLR224": "No check that the supplier has not re-hired the child",
+    "CLR225": "Payments or fees run past the closure date",
+    "CLR226": "No root cause recorded or waived",
+    "CLR227": "Corrective action's cause missing from root_causes",
+    "CLR228": "Child found working after closure, no linked case",
     # Deadlines (CLR3xx)
     "CLR301": "Required action overdue",
+    "CLR302": "Check after closure overdue",
     # Repository files: clr.yaml and playbooks (CLR4xx)
     "CLR401": "Invalid clr.yaml",
     "CLR402": "Invalid playbook",
@@ -78,6 +89,11 @@ CODES: dict[str, str] = {
     "CLR507": "Name or ID number from the identity file in the case file",
     "CLR508": "Private key in the repository",
     "CLR509": "Identity file cannot be read",
+    # Retention and erasure (CLR6xx)
+    "CLR601": "Case past its retention period",
+    "CLR602": "Possibly the same child as another case",
+    "CLR603": "Erasure cut short: the case key still exists",
+    "CLR604": "Identity file without a case key",
 }
 
 
@@ -88,6 +104,7 @@ GROUPS: dict[str, str] = {
     "CLR3": "Deadlines",
     "CLR4": "Repository files: clr.yaml and playbooks",
     "CLR5": "Personal data where it must not be",
+    "CLR6": "Retention, erasure and the same child twice",
 }
 """The groups of codes, by their first digit (the headings of docs/codes.md)."""
 
@@ -162,8 +179,37 @@ DESCRIPTIONS: dict[str, str] = {
     "An error by default (rule young_worker_night_work).",
     "CLR244": "The last visit found the young worker outside the agreed safe job "
     "(visits[].safe_job: false). A warning by default (rule safe_job_visits).",
+    "CLR220": "The case closed as reached_min_age while the child is under 18, with neither a "
+    "young-worker plan (closure.young_worker_plan) nor the young-worker case that carries the "
+    "child on (closure.continued_in). Between the minimum age and 18 the child may do only "
+    "non-hazardous work, for limited hours and not at night. Blocks clr advance --to closed; "
+    "a warning on a closed case.",
+    "CLR221": "The case closed as lost_contact or refused with fewer recorded contact attempts "
+    "(closure.contact_attempts), or over fewer days, than the playbook asks (default three "
+    "over 30 days; clr.yaml closing.contact_attempts changes it).",
+    "CLR222": "The case closed as refused without saying who refused (closure.refused_by: "
+    "family, child or both).",
+    "CLR223": "A child under the minimum age (or of unknown age) was closed as lost_contact or "
+    "refused without a referral to the child-protection authority or the labour inspectorate "
+    "(closure.referral) or a recorded reason why not (closure.no_referral_reason).",
+    "CLR224": "A child under the minimum age (or of unknown age) was closed as lost_contact or "
+    "refused without a check that the supplier has not re-hired the child "
+    "(closure.rehire_check), or the check found the child re-hired.",
+    "CLR225": "The plan runs stipend payments or school fees past the closure date, and the "
+    "closure does not say who continues them (closure.commitments_continued_by).",
+    "CLR226": "The case closed with no root cause recorded (root_causes) and none waived with a "
+    "reason (closure.root_causes_waived). Blocks the closing move unless the playbook (or "
+    "clr.yaml closing.root_causes_block_closing: false) says otherwise.",
+    "CLR227": "A corrective action at the supplier names a cause that root_causes does not list; "
+    "figures and exports of root causes read root_causes.",
+    "CLR228": "A check after closure (recurrence_checks) found the child working or re-hired, "
+    "and no linked case follows it up (reopened_as): open one with clr reopen.",
     "CLR301": "A required action of the playbook is past its deadline. A warning by default; "
     "an error where clr.yaml says overdue: error, or with --strict.",
+    "CLR302": "A check after closure that the child has not gone back to work (the playbook's "
+    "closing.recurrence_checks, default 6 and 12 months after closure; the first moved by "
+    "closure.recurrence_check) is past its date. Record it with clr follow-up. A warning by "
+    "default; an error where clr.yaml says overdue: error, or with --strict.",
     "CLR401": "clr.yaml does not match its schema; no case is checked until it is fixed.",
     "CLR402": "A playbook in playbooks/ does not match the playbook schema or clr's rules.",
     "CLR403": "A folder under cases/ has no case.yaml.",
@@ -184,6 +230,17 @@ DESCRIPTIONS: dict[str, str] = {
     "CLR508": "A private key (age or SSH) is in the repository. Remove it and make a new key.",
     "CLR509": "The encrypted identity files could not be read with the key at hand, so names "
     "from them were not looked for in the case files (CLR507).",
+    "CLR601": "A closed case is past the retention period that clr.yaml's retention policy "
+    "sets for its closure reason, and is not under legal hold: its personal data is due for "
+    "erasure. 'clr retention plan' lists such cases and 'clr retention apply' erases them.",
+    "CLR602": "Two cases carry the same keyed fingerprint (normalised name, birth year and "
+    "country): they may be about the same child. Nothing was decrypted to find this; check "
+    "with 'clr duplicates --decrypt' and link the cases if they are.",
+    "CLR603": "The case was erased (privacy.erased is set) but its key is still in the key "
+    "store, so its identity can still be read: the erasure was cut short. Run it again.",
+    "CLR604": "The repository has a key store, but this case's identity file is encrypted "
+    "to the team's keys rather than to a key of its own, so erasing the case would not make "
+    "its versions in git history unreadable. 'clr migrate' gives it a key.",
 }
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 

@@ -8,7 +8,7 @@ the built-in ones by name.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,137 @@ class ClosureRule:
     note: str = ""
 
 
+# --- closing rules (closing:): what closing a case takes and the checks after it ---------
+
+
+@dataclass(frozen=True)
+class ClosingRule:
+    """One rule of the playbook's ``closing`` section, with its source."""
+
+    text: str = ""
+    sources: tuple[str, ...] = ()
+    note: str = ""
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecurrenceChecks(ClosingRule):
+    """The checks after closure that the child has not gone back to work."""
+
+    id: str = "after-recurrence-check"
+    roles: tuple[str, ...] = ("provider",)
+    at: tuple[float, ...] = ()
+    unit: str = "months"
+
+
+@dataclass(frozen=True)
+class ContactAttempts(ClosingRule):
+    """The attempts to reach the family before closing as lost_contact or refused."""
+
+    at_least: int = 0
+    over_days: int = 0
+
+
+@dataclass(frozen=True)
+class RootCauseRule(ClosingRule):
+    """Root causes recorded (or waived) before the case may close."""
+
+    step: str = ""
+    blocks_closing: bool = True
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The playbook's ``closing`` section; a rule left out is not checked."""
+
+    recurrence_checks: RecurrenceChecks | None = None
+    young_worker_handover: ClosingRule | None = None
+    adult_age: int = 18
+    contact_attempts: ContactAttempts | None = None
+    refusal: ClosingRule | None = None
+    protection_referral: ClosingRule | None = None
+    running_commitments: ClosingRule | None = None
+    root_causes: RootCauseRule | None = None
+
+
+def _closing(raw: dict[str, Any]) -> Closing:
+    def common(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "text": item.get("text", ""),
+            "sources": _as_tuple(item.get("source")),
+            "note": item.get("note", ""),
+            "reasons": _as_tuple(item.get("reasons")),
+        }
+
+    def plain(key: str) -> ClosingRule | None:
+        item = raw.get(key)
+        return ClosingRule(**common(item)) if isinstance(item, dict) else None
+
+    checks, attempts, causes = (
+        raw.get("recurrence_checks"),
+        raw.get("contact_attempts"),
+        raw.get("root_causes"),
+    )
+    handover = raw.get("young_worker_handover")
+    return Closing(
+        recurrence_checks=RecurrenceChecks(
+            **common(checks),
+            id=checks["id"],
+            roles=_as_tuple(checks.get("roles")) or ("provider",),
+            at=tuple(sorted(checks["at"])),
+            unit=checks["unit"],
+        )
+        if isinstance(checks, dict)
+        else None,
+        young_worker_handover=plain("young_worker_handover"),
+        adult_age=int(handover.get("adult_age", 18)) if isinstance(handover, dict) else 18,
+        contact_attempts=ContactAttempts(
+            **common(attempts), at_least=attempts["at_least"], over_days=attempts["over_days"]
+        )
+        if isinstance(attempts, dict)
+        else None,
+        refusal=plain("refusal"),
+        protection_referral=plain("protection_referral"),
+        running_commitments=plain("running_commitments"),
+        root_causes=RootCauseRule(
+            **common(causes),
+            step=causes.get("step", ""),
+            blocks_closing=bool(causes.get("blocks_closing", True)),
+        )
+        if isinstance(causes, dict)
+        else None,
+    )
+
+
+def with_settings(book: Playbook, settings: dict[str, Any]) -> Playbook:
+    """``book`` with a repository's changes to its closing rules (clr.yaml ``closing``)."""
+    closing = book.closing
+    checks = settings.get("recurrence_checks")
+    if isinstance(checks, dict) and closing.recurrence_checks is not None:
+        closing = replace(
+            closing,
+            recurrence_checks=replace(
+                closing.recurrence_checks,
+                at=tuple(sorted(checks.get("at", closing.recurrence_checks.at))),
+                unit=checks.get("unit", closing.recurrence_checks.unit),
+            ),
+        )
+    attempts = settings.get("contact_attempts")
+    if isinstance(attempts, dict) and closing.contact_attempts is not None:
+        closing = replace(
+            closing,
+            contact_attempts=replace(
+                closing.contact_attempts,
+                at_least=attempts.get("at_least", closing.contact_attempts.at_least),
+                over_days=attempts.get("over_days", closing.contact_attempts.over_days),
+            ),
+        )
+    blocks = settings.get("root_causes_block_closing")
+    if isinstance(blocks, bool) and closing.root_causes is not None:
+        closing = replace(closing, root_causes=replace(closing.root_causes, blocks_closing=blocks))
+    return replace(book, closing=closing) if closing is not book.closing else book
+
+
 @dataclass(frozen=True)
 class Playbook:
     """A whole playbook."""
@@ -106,6 +237,7 @@ class Playbook:
     origin: str = ""
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The playbook's rules of practice (``rules:``), by name, each with its source."""
+    closing: Closing = field(default_factory=Closing)
 
     def action(self, action_id: str) -> Action | None:
         """Find an action (of any stage, or readiness) by id."""
@@ -192,6 +324,7 @@ def build(data: dict[str, Any], origin: str = "") -> Playbook:
         },
         origin=origin,
         rules={k: dict(v) for k, v in (data.get("rules") or {}).items()},
+        closing=_closing(data.get("closing") or {}),
     )
 
 
@@ -237,6 +370,9 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
             out += _undefined_sources(rule, f"/closure_reasons/{reason}", sources, path)
     for name, rule in (data.get("rules") or {}).items():
         out += _undefined_sources(rule, f"/rules/{name}", sources, path)
+    for key, rule in (data.get("closing") or {}).items():
+        if not key.startswith("x-"):
+            out += _undefined_sources(rule, f"/closing/{key}", sources, path)
     for base, items in groups:
         for i, item in enumerate(items):
             pointer = f"{base}/{i}"

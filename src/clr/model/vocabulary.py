@@ -75,6 +75,20 @@ VISIT_METHODS: Final[tuple[str, ...]] = (
 )
 """How a monitoring visit was made (``visits[].method``)."""
 
+DISCOVERY_CHANNELS: Final[tuple[str, ...]] = (
+    "audit",
+    "grievance_mechanism",
+    "hotline",
+    "clmrs_visit",
+    "community_report",
+    "worker_report",
+    "supplier_self_report",
+    "labour_inspection",
+    "media",
+    "other",
+)
+"""How a case came to light (``discovery.channel``)."""
+
 # --- words of clr's views --------------------------------------------------------------
 
 AGE_BANDS: Final[tuple[str, ...]] = ("<12", "12-13", "14-15", "16-17", "18+")
@@ -108,5 +122,49 @@ GROUP_FIELDS: Final[tuple[str, ...]] = (
     "sex",
     "track",
     "age-band",
+    "caseworker",
+    "month",
 )
 """``clr stats --by`` choices, in the order the help lists them."""
+
+# --- words of closing a case (each agrees with case.schema.json) ------------------------
+
+REFUSED_BY: Final[tuple[str, ...]] = ("family", "child", "both")
+"""Who declined the remedy (``closure.refused_by``)."""
+
+CONTACT_METHODS: Final[tuple[str, ...]] = (
+    "home_visit",
+    "phone",
+    "message",
+    "letter",
+    "through_supplier",
+    "through_community",
+    "through_school",
+    "other",
+)
+"""How an attempt to reach the family was made (``closure.contact_attempts[].method``)."""
+
+REFERRAL_AUTHORITIES: Final[tuple[str, ...]] = (
+    "child_protection",
+    "labour_inspectorate",
+    "police",
+    "social_services",
+    "other",
+)
+"""Who a child is referred to at closure (``closure.referral.to``)."""
+
+RECURRENCE_METHODS: Final[tuple[str, ...]] = (*VISIT_METHODS, "supplier_records")
+"""How a check after closure was made (``recurrence_checks[].method``)."""
+
+ROOT_CAUSES: Final[tuple[str, ...]] = (
+    "forged_id",
+    "borrowed_id",
+    "agent_recruitment",
+    "childcare_gap",
+    "weak_age_checks",
+    "household_poverty",
+    "school_access",
+    "debt",
+    "other",
+)
+"""Why the child was working (``root_causes``)."""

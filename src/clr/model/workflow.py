@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clr.checks import schemas
-from clr.model import stages
+from clr.model import closing, stages
 from clr.model.case import Case, dig
 from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding
@@ -224,10 +224,11 @@ def open_actions(
     """Actions of the current stage still to do, soonest due first (undated last).
 
     With ``ahead``, also those of later stages that are already due to be done
-    (``ahead_actions``).
+    (``ahead_actions``). A closed case has only the checks after closure (the playbook's
+    ``closing``).
     """
     if data.get("stage") == "closed":
-        return []
+        return [s for s in recurrence_states(data, playbook, calendar) if s.action.for_role(role)]
     states = [s for s in stage_states(data, playbook, calendar, role=role) if not s.done]
     if ahead:
         states += ahead_actions(data, playbook, calendar, role=role)
@@ -288,10 +289,17 @@ def overdue_findings(
     calendar: Calendar,
     today: dt.date,
     severity: str = "warning",
+    *,
+    states: list[ActionState] | None = None,
 ) -> list[Finding]:
-    """Required actions of the current stage that are past due, as findings."""
+    """Required actions of the current stage that are past due, as findings.
+
+    ``states`` are the case's open actions if they have been worked out already.
+    """
     out = []
-    for state in open_actions(data, playbook, calendar, ahead=True):
+    if states is None:
+        states = open_actions(data, playbook, calendar, ahead=True)
+    for state in states:
         late = state.overdue_days(today)
         if not state.action.required or late <= 0:
             continue
@@ -302,7 +310,7 @@ def overdue_findings(
                 path,
                 0,
                 0,
-                "CLR301",
+                "CLR302" if state.action.stage == "closed" else "CLR301",
                 "error" if severity == "error" else "warning",
                 message=f"overdue by {late} day{'s' if late != 1 else ''}: "
                 f"{state.action.id}{what}, due {state.due}: {state.action.text}",
@@ -316,6 +324,8 @@ def overdue_findings(
 def how_to_record(action: Action) -> str:
     """Tell the user how to mark an action as done."""
     due = action.due or {}
+    if due.get("done_by") == closing.RECURRENCE_LIST:
+        return "record the check: clr follow-up CASE --date ... --method ... --not-working"
     if due.get("done_by") == "visits":
         return "record the visit: clr visit CASE --date ... --method ..."
     if due.get("done_by") == "payments":
@@ -323,6 +333,26 @@ def how_to_record(action: Action) -> str:
     if action.done_when:
         return f"fill in {action.done_when}, or run: clr tick CASE {action.id} --by NAME"
     return f"when done, run: clr tick CASE {action.id} --by NAME"
+
+
+def recurrence_states(
+    data: dict[str, Any], playbook: Playbook, calendar: Calendar
+) -> list[ActionState]:
+    """The next check after closure still to make, as an open action (none: all made)."""
+    action = closing.recurrence_action(playbook)
+    dues = closing.recurrence_dues(data, playbook, calendar.add)
+    rule = playbook.closing.recurrence_checks
+    if action is None or rule is None or not dues:
+        return []
+    made = closing.recurrences_made(data)
+    if len(made) >= len(dues):
+        return []
+    k = len(made)
+    offset = (
+        f", {rule.at[k]:g} {rule.unit.replace('_', ' ')} after closure" if k < len(rule.at) else ""
+    )
+    label = f"check {k + 1} of {len(dues)}{offset}"
+    return [ActionState(action, False, made[-1] if made else None, dues[k], label)]
 
 
 @dataclass(frozen=True)
@@ -336,13 +366,21 @@ class Blocker:
 
 
 def move_blockers(
-    data: dict[str, Any], target: str, playbook: Playbook | None, calendar: Calendar
+    data: dict[str, Any],
+    target: str,
+    playbook: Playbook | None,
+    calendar: Calendar,
+    *,
+    age_overrides: Any = None,
+    buyer_codes: Any = None,
 ) -> list[Blocker]:
     """What stands between the case and ``target``: the move itself, checklist and fields.
 
     Closing a case also needs what the playbook's rule for its closure reason asks
     (``closure_reasons``): the stages it may close from, the stage's checklist, follow-up
-    visits, fields, a note.
+    visits, fields, a note; and what its closing rules ask (``closing``: a young-worker
+    plan, contact attempts, a referral, root causes…), judged against the minimum age
+    worked out with ``age_overrides`` and ``buyer_codes`` (clr.yaml).
     """
     current = data.get("stage")
     if not isinstance(current, str) or current not in stages.STAGES:
@@ -373,6 +411,13 @@ def move_blockers(
                 )
     if rule is not None:
         out += closure_blockers(data, rule, calendar, stage_ok=stage_ok)
+    if target == "closed" and playbook is not None and stage_ok:
+        minimum = closing.minimum_age(data, age_overrides, buyer_codes)
+        out += [
+            Blocker("rule", p.message, p.hint, p.pointer)
+            for p in closing.closure_problems(data, playbook, minimum=minimum)
+            if p.blocks
+        ]
     covered = tuple(b.pointer for b in out if b.pointer)
     if rule is not None and rule.follow_ups:
         covered += ("/visits",)  # the rule says more about visits than the schema

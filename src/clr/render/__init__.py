@@ -100,6 +100,17 @@ RENDERER_BY_NAME: Final[dict[str, dict[str, Renderer]]] = {
         Renderer("ics", "clr.render.agenda:agenda_ics", "an iCalendar feed"),
         Renderer("markdown", "clr.render.agenda:agenda_markdown", "the weekly digest"),
     ),
+    # The retention plan (clr retention plan): function(document) -> str.
+    "retention": _kind(
+        Renderer("text", "clr.render.retention:plan_text"),
+        Renderer("json", "clr.render.retention:plan_json"),
+        Renderer("csv", "clr.render.retention:plan_csv"),
+    ),
+    # Possible pairs of cases about the same child (clr duplicates): function(document).
+    "duplicates": _kind(
+        Renderer("text", "clr.render.duplicates:duplicates_text"),
+        Renderer("json", "clr.render.duplicates:duplicates_json"),
+    ),
     # A case's commits (clr history): function(history) -> str.
     "history": _kind(
         Renderer("text", "clr.render.history:history_text"),

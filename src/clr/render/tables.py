@@ -191,7 +191,27 @@ def figures_plain(doc: dict[str, Any]) -> str:
                 last_section = section
             cells.append(["  " + label, *(v.get(key, "-") for v in values)])
         blocks.append(f"{title}\n" + plain_table(["figure", *titles], cells))
+    if doc.get("monitoring"):
+        blocks.append(monitoring_plain(doc))
     return "\n\n".join(blocks)
+
+
+MONITORING_TITLE = "monitoring rounds (monitoring/rounds.yaml)"
+
+
+def monitoring_rows(doc: dict[str, Any]) -> list[list[str]]:
+    """The monitored population and the identification rate as (figure, value) rows."""
+    from clr.views.figures import display_rows
+
+    rows = []
+    for key, _, _, text in display_rows(doc["monitoring"]):
+        rows.append([safe.terminal(key.replace("_", " ")), text])
+    return rows
+
+
+def monitoring_plain(doc: dict[str, Any]) -> str:
+    """The monitoring figures as a plain table."""
+    return f"{MONITORING_TITLE}\n" + plain_table(["figure", "value"], monitoring_rows(doc))
 
 
 def figures_markdown(doc: dict[str, Any]) -> str:
@@ -216,7 +236,50 @@ def figures_markdown(doc: dict[str, Any]) -> str:
                 last_section = section
             table_rows.append([label, *(v.get(key, "-") for v in values)])
         out.append(markdown_table(["Figure", *titles], table_rows))
+    if doc.get("monitoring"):
+        out.append(f"## {MONITORING_TITLE}")
+        out.append(markdown_table(["Figure", "Value"], monitoring_rows(doc)))
     if doc["failed"]:
         out.append("## Cases that could not be read")
         out.append("\n".join(f"- {f['path']}: {f['error']}" for f in doc["failed"]))
     return "\n\n".join(out) + "\n"
+
+
+BAR_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("funnel", "funnel: cases that reached each stage"),
+    ("closure.by_reason", "closure mix: closed cases by reason"),
+)
+"""The figures ``clr stats`` draws as bars on a terminal: path and title."""
+
+
+def figure_bars(
+    doc: dict[str, Any], width: int, *, block: str = "█"
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The funnel and the closure mix of all cases as text bars that fit ``width`` columns.
+
+    Each section is its title and rows of (label, bar, number as text); a suppressed or
+    missing figure has no bar. Nothing when the figures of all cases are suppressed.
+    """
+    figs = doc["total"].get("figures")
+    if figs is None:
+        return []
+    out = []
+    for path, title in BAR_SECTIONS:
+        values: Any = figs
+        for key in path.split("."):
+            values = values.get(key, {}) if isinstance(values, dict) else {}
+        if not values:
+            continue
+        labels = [safe.terminal(k).replace("_", " ") for k in values]
+        texts = [f"{v:,}" if isinstance(v, int) else str(v) for v in values.values()]
+        label_width = max(len(s) for s in labels)
+        text_width = max(len(s) for s in texts)
+        room = max(4, width - label_width - text_width - 4)
+        top = max([v for v in values.values() if isinstance(v, int)] + [1])
+        rows = []
+        for label, text, value in zip(labels, texts, values.values(), strict=True):
+            size = round(room * value / top) if isinstance(value, int) else 0
+            bar = block * max(size, 1 if isinstance(value, int) and value > 0 else 0)
+            rows.append((label.ljust(label_width), bar, text.rjust(text_width)))
+        out.append((title, rows))
+    return out

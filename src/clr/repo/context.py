@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clr.checks.results import FileReport
-from clr.model.playbook import Playbook, build, check_playbook_file, playbook_paths
+from clr.model.playbook import (
+    Playbook,
+    build,
+    check_playbook_file,
+    playbook_paths,
+    with_settings,
+)
 from clr.model.workflow import Calendar
 from clr.repo.repository import Config, display_path, open_repository
 
@@ -49,9 +55,11 @@ def repository_context(
         config = open_repository(root).config
     reports: list[FileReport] = []
     playbooks: dict[str, Playbook | None] = {}
+    settings = config.closing if config is not None else {}
     for name, path in playbook_paths(root).items():
         data, findings = check_playbook_file(path, display_path(path))
-        playbooks[name] = build(data, str(path)) if data is not None else None
+        book = build(data, str(path)) if data is not None else None
+        playbooks[name] = with_settings(book, settings) if book and settings else book
         if findings:
             reports.append(FileReport(display_path(path), findings))
     return CaseContext(today=today, config=config or Config(), playbooks=playbooks), reports

@@ -91,24 +91,46 @@ def changed_case_files(targets: list[Path], rev: str) -> list[Path]:
     return out
 
 
-def history_findings(report: Report, targets: list[Path], rev: str) -> None:
-    """Add findings for stages moved back, history rewritten and cases deleted since ``rev``."""
+def history_findings(
+    report: Report, targets: list[Path], rev: str, shard: tuple[int, int] | None = None
+) -> None:
+    """Add findings for stages moved back, history rewritten and cases deleted since ``rev``.
+
+    With ``shard`` (K, N), only for the case files of that part (as ``clr validate --shard``).
+
+    Every case of each repository the targets are in is compared with its version at
+    ``rev``; only the case files git says differ from ``rev`` can have a finding, and their
+    old versions come from one ``git cat-file --batch`` per repository.
+    """
     by_path = {r.path: r for r in report.files}
+    done: set[Path] = set()
     for target in targets:
         root = find_root(target)
-        if root is None:
+        if root is None or root in done:
             continue
+        done.add(root)
         top = _toplevel(root)
         _verify(top, rev)
         prefix = root.resolve().relative_to(top.resolve()).as_posix()
         prefix = "" if prefix == "." else prefix + "/"
-        old_files = [
-            n
-            for n in _git(
-                top, "ls-tree", "-r", "--name-only", rev, "--", f"{prefix}cases/"
-            ).splitlines()
-            if n.endswith("/" + CASE_FILE)
-        ]
+        # Files added since rev cannot have moved back; renames are a deletion and an
+        # addition (--no-renames), so the old name is reported as gone.
+        differ = _git(
+            top,
+            "diff",
+            "--no-renames",
+            "--name-only",
+            "--diff-filter=DMT",
+            rev,
+            "--",
+            f"{prefix}cases/",
+        ).splitlines()
+        old_files = sorted(n for n in differ if n.endswith("/" + CASE_FILE))
+        if shard is not None:
+            from clr.checks.validate import in_shard
+
+            old_files = [n for n in old_files if in_shard(n[len(prefix) :], shard)]
+        old_versions = _blobs(top, rev, [n for n in old_files if (top / n).exists()])
         for name in old_files:
             path = top / name
             shown = display_path(path)
@@ -130,7 +152,10 @@ def history_findings(report: Report, targets: list[Path], rev: str) -> None:
                     )
                 )
                 continue
-            old = yamlio.parse_text(_git(top, "show", f"{rev}:{name}"), shown)
+            blob = old_versions.get(name)
+            if blob is None:
+                continue
+            old = yamlio.parse_bytes(blob, shown)
             new = yamlio.read_file(path, shown)
             if old.data is None or new.data is None:
                 continue
@@ -143,6 +168,41 @@ def history_findings(report: Report, targets: list[Path], rev: str) -> None:
                     by_path[shown] = holder
                 holder.findings.extend(findings)
     report.files.sort(key=lambda r: r.path)
+
+
+def _blobs(top: Path, rev: str, names: list[str]) -> dict[str, bytes]:
+    """The contents of files at ``rev``, by name, read by one ``git cat-file --batch``."""
+    if not names:
+        return {}
+    request = "".join(f"{rev}:{name}\n" for name in names).encode()
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(top), "cat-file", "--batch"],
+            input=request,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "git is not installed", hint="install git, or drop --changed/--since"
+        ) from None
+    if result.returncode != 0:
+        message = (result.stderr.decode(errors="replace").strip().splitlines() or ["failed"])[-1]
+        raise GitError(f"git cat-file: {message}", hint="check that the repository is intact")
+    out: dict[str, bytes] = {}
+    data = result.stdout
+    at = 0
+    for name in names:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[name] = data[at : at + size]
+            at += size + 1  # the content and its closing line break
+        elif len(header) == 3:  # another kind of object (a folder named case.yaml)
+            at += int(header[2]) + 1
+    return out
 
 
 def _compare(old: dict[str, object], new: yamlio.Loaded, rev: str) -> list[Finding]:

@@ -38,6 +38,12 @@ class Config:
     young_worker_hours: dict[str, dict[str, Any]] = field(default_factory=dict)
     working_days_set: bool = False
     """True if clr.yaml names its working days (else the country's week decides)."""
+    key_store: str | None = None
+    """The key store's folder as written in clr.yaml (see ``cases.keystore``), or None."""
+    retention: dict[str, Any] | None = None
+    """The retention policy (``basis``, ``approver``, ``years_after_closure``, ``legal_hold``)."""
+    closing: dict[str, Any] = field(default_factory=dict)
+    """Changes to the playbooks' closing rules (``closing``)."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -56,6 +62,9 @@ class Config:
             rules=dict(data.get("rules") or {}),
             young_worker_hours=dict(data.get("young_worker_hours") or {}),
             working_days_set=bool(data.get("working_days")),
+            key_store=data.get("key_store"),
+            retention=data.get("retention"),
+            closing=dict(data.get("closing") or {}),
         )
 
 
@@ -78,6 +87,28 @@ class Repository:
     def case_ids(self) -> list[str]:
         """The names of the folders in ``cases/`` that hold a case file, sorted."""
         return _scan(str(self.cases_dir))[0]
+
+    def case_ids_starting(self, prefix: str) -> list[str]:
+        """The case ids (as :meth:`case_ids`) that start with ``prefix``, ignoring case.
+
+        Only the folders whose names match are looked into: in 10,000 cases a prefix costs
+        one listing of ``cases/``, not a probe of every folder.
+        """
+        wanted = prefix.upper()
+        folder = str(self.cases_dir)
+        try:
+            entries = [
+                e
+                for e in os.scandir(folder)
+                if e.name.upper().startswith(wanted) and not e.name.startswith(".")
+            ]
+        except OSError:
+            return []
+        return sorted(
+            e.name
+            for e in entries
+            if e.is_dir() and os.path.lexists(os.path.join(folder, e.name, CASE_FILE))  # noqa: PTH118
+        )
 
     def scan(self) -> tuple[list[str], list[str], list[str]]:
         """One pass over ``cases/``: case ids, folders without a case file, stray YAML files."""
@@ -360,7 +391,7 @@ def find_case(repo: Repository, ref: str) -> Path:
     path = repo.cases_dir / ref / CASE_FILE
     if path.is_file():
         return path
-    matches = [p for p in repo.case_files() if p.parent.name.upper().startswith(ref.upper())]
+    matches = [repo.cases_dir / name / CASE_FILE for name in repo.case_ids_starting(ref)]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:

@@ -132,6 +132,59 @@ jobs:
         env:
           BASE: origin/${{{{ github.base_ref }}}}
         run: clr validate --changed "$BASE" --since "$BASE" --format github
+  # The dashboard of the figures (clr dashboard): one page that opens offline, kept as a
+  # build artifact for 30 days (Actions > the run > Artifacts). It is your team's page
+  # (caseworkers' names, the files that could not be read): share the artifact only
+  # with your team.
+  dashboard:
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+          cache: pip
+          cache-dependency-path: .github/workflows/clr.yml
+      - run: pip install {requirement}
+      - run: clr dashboard --output dashboard
+      - if: always()
+        uses: actions/upload-artifact@v4
+        with:
+          name: dashboard
+          path: dashboard/
+          retention-days: 30
+# Optional: publish the investors' page with GitHub Pages (Settings > Pages > Source:
+# GitHub Actions). That page suppresses every figure of fewer than 5 cases and names no
+# case and no person. clr refuses a selection of cases that differs from one shared
+# before by 1 to 4 cases (.clr/shared.jsonl, which a workflow cannot commit back), so
+# publish it by hand once enough cases have changed: make the page with
+# 'clr dashboard --for investor --output public', commit .clr/shared.jsonl, then run
+# this job from the Actions tab (add a line "workflow_dispatch:" under "on:" above and
+# uncomment the lines below).
+#  pages:
+#    if: github.event_name == 'workflow_dispatch'
+#    runs-on: ubuntu-latest
+#    timeout-minutes: 15
+#    permissions:
+#      contents: read
+#      pages: write
+#      id-token: write
+#    environment:
+#      name: github-pages
+#      url: ${{{{ steps.deployment.outputs.page_url }}}}
+#    steps:
+#      - uses: actions/checkout@v4
+#      - uses: actions/setup-python@v5
+#        with:
+#          python-version: "3.12"
+#      - run: pip install {requirement}
+#      - run: clr dashboard --for investor --output public
+#      - uses: actions/upload-pages-artifact@v3
+#        with:
+#          path: public/
+#      - id: deployment
+#        uses: actions/deploy-pages@v4
 # Optional: a calendar feed of due and overdue actions (clr agenda), made every
 # morning and kept as a build artifact for your team (case ids only; still, do not
 # publish it on a public site). To use it, uncomment the lines below and add a line
@@ -248,6 +301,10 @@ overdue: warning
 # encrypted to: one per person who may read them. 'clr keygen' makes a key pair;
 # after a change here, someone who can read the files runs 'clr identity rekey'.
 recipients: []
+# A folder outside this repository for each case's own key, so that 'clr erase'
+# can make an identity unreadable in git history too; then run 'clr keys init'
+# (docs/data-protection.md). A retention policy ('retention:') goes there too.
+# key_store: ../{options.id_prefix.lower()}-keys
 """
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
-from clr.views.summary import CaseSummary
+from clr.views.summary import REMEDIATED, CaseSummary
 
 SUPPRESSED = "suppressed"
 """What a hidden figure reads in JSON, CSV and tables."""
@@ -62,7 +62,7 @@ _ADDITIVE = frozenset({_COUNT, _SHARE_COUNT, _SHARE_OF, _MEDIAN_CASES, _AMOUNT})
 
 def _kind(path: Path_, value: Any) -> str:
     if path[0] == "money":
-        return _RATIO if "per_case" in path else _AMOUNT
+        return _RATIO if "per_case" in path or "per_child_remediated" in path else _AMOUNT
     if isinstance(value, int) and not isinstance(value, bool):
         return _COUNT
     return _OTHER
@@ -155,6 +155,8 @@ class _Protector:
                 currency = next((s for s in path if s in currencies), None)
                 payer = next((s for s in path[1:] if s in payers), None)
                 support = paid.get((currency, payer), 0)
+                if "per_child_remediated" in path and not _small(support, self.m):
+                    support = _remediated(slot.cases, currency)  # the divisor, not small either
             if _small(support, self.m):
                 self.hide((index, path))
 
@@ -269,6 +271,7 @@ class _Protector:
             (("cases",), [(index, ("funnel", "reported"))]),
             (("closed",), [(index, ("funnel", "closed"))]),
             (("overdue", "actions"), under("overdue", "by_action")),
+            (("cases",), under("sector", "by_channel")),
         ]
         # The same number under two names: hidden under one, hidden under both.
         for share, stage in _SAME_AS_FUNNEL.items():
@@ -324,6 +327,13 @@ def _paid(cases: Sequence[CaseSummary]) -> dict[tuple[str | None, str | None], i
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def _remediated(cases: Sequence[CaseSummary], currency: str | None) -> int:
+    """How many cases closed as remediated have a payment in ``currency``."""
+    return sum(
+        c.closure_reason in REMEDIATED and any(p[0] == currency for p in c.payments) for c in cases
+    )
 
 
 def too_small(cases: int, min_count: int) -> bool:

@@ -35,11 +35,12 @@ from typing import Any
 from clr import __version__
 from clr.io import yamlio
 from clr.model.case import Case, dig, items
-from clr.model.workflow import stage_states
+from clr.model.closing import corrective_causes
+from clr.model.workflow import open_actions, stage_states
 from clr.repo.context import CaseContext
 from clr.views import consent
 from clr.views.consent import AUDIENCES
-from clr.views.load import load
+from clr.views.load import load_selection_cached, summary_from_row, summary_to_row
 from clr.views.select import Selection
 from clr.views.summary import CaseSummary, stipend_on_time, summarise_loaded
 
@@ -183,6 +184,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "root_causes": (
         ("case_id", "TEXT NOT NULL REFERENCES cases(id)"),
         ("cause", "TEXT NOT NULL"),
+        ("supplier", "TEXT"),
+        ("recorded", "INTEGER"),
+        ("corrective_action", "INTEGER"),
+    ),
+    "recurrence_checks": (
+        ("case_id", "TEXT NOT NULL REFERENCES cases(id)"),
+        ("seq", "INTEGER NOT NULL"),
+        ("date", "TEXT"),
+        ("method", "TEXT"),
+        ("working", "INTEGER"),
+        ("rehired", "INTEGER"),
+        ("in_school", "INTEGER"),
     ),
 }
 """Every exported table and its columns (a stable interface)."""
@@ -195,6 +208,7 @@ _KEYS = {
     "checklist": ("case_id", "item"),
     "actions": ("case_id", "action"),
     "root_causes": ("case_id", "cause"),
+    "recurrence_checks": ("case_id", "seq"),
 }
 
 Row = tuple[Any, ...]
@@ -356,8 +370,27 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
                     s.action.text,
                 )
             )
-    for cause in info.root_causes:
-        rows["root_causes"].append((cid, cause))
+        if data.get("stage") == "closed":
+            for s in open_actions(data, book, ctx.calendar):  # the checks after closure
+                rows["actions"].append(
+                    (cid, s.action.id, s.action.stage, ";".join(s.action.roles) or None,
+                     int(s.action.required), int(s.action.gate), int(s.done), _iso(s.done_on),
+                     _iso(s.due), s.label or None, s.waiting_for or None,
+                     s.overdue_days(ctx.today), s.action.text)
+                )  # fmt: skip
+    # Root causes per case and supplier: recorded in root_causes, or named by a corrective
+    # action at the supplier (clr validate's CLR227 asks for them to be recorded too).
+    fixed = corrective_causes(data)
+    for cause in sorted({*info.root_causes, *fixed}):
+        rows["root_causes"].append(
+            (cid, cause, info.supplier, int(cause in info.root_causes), int(cause in fixed))
+        )
+    for i, check in enumerate(items(data.get("recurrence_checks")), start=1):
+        rows["recurrence_checks"].append(
+            (cid, i, _str(check.get("date")), _str(check.get("method")),
+             _bool(check.get("working")), _bool(check.get("rehired")),
+             _bool(check.get("in_school")))
+        )  # fmt: skip
     age = consent.consent_age_of(ctx, data)
     covers = tuple(a for a in AUDIENCES if consent.covers(data, a, ctx.today, age))
     return CaseRows(info, rows, str(path), covers)
@@ -445,9 +478,27 @@ def _case_row(data: dict[str, Any], info: CaseSummary) -> Row:
     return tuple(values[name] for name, _ in TABLES["cases"])
 
 
-def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) -> Export:
-    """Read every selected case into table rows; a second case with the same id is left out."""
-    results = load(selection, case_rows, jobs=jobs)
+def collect(
+    selection: Selection, today: dt.date, *, jobs: int | None = None, use_cache: bool = True
+) -> Export:
+    """Read every selected case into table rows; a second case with the same id is left out.
+
+    The rows of unchanged files come from the repository's result cache (``export``).
+    """
+    results = load_selection_cached(
+        selection,
+        today,
+        case_rows,
+        kind="export",
+        to_row=_rows_to_json,
+        from_row=_rows_from_json,
+        jobs=jobs,
+        use_cache=use_cache,
+    )
+    for result, path in zip(
+        results, (f for files in selection.groups.values() for f in files), strict=True
+    ):
+        result.file = str(path)  # as the case was given, whether read or cached
     results.sort(key=lambda r: (r.summary.id or "", r.summary.path))
     tables: dict[str, list[Row]] = {name: [] for name in TABLES}
     tables["meta"] = [
@@ -476,6 +527,25 @@ def collect(selection: Selection, today: dt.date, *, jobs: int | None = None) ->
             tables[name].extend(rows)
     failed.sort(key=lambda c: c.path)
     return Export(tables, failed, cases=cases)
+
+
+def _rows_to_json(case: CaseRows) -> list[Any]:
+    return [
+        summary_to_row(case.summary),
+        {name: [list(row) for row in rows] for name, rows in case.rows.items()},
+        list(case.covers),
+    ]
+
+
+def _rows_from_json(path: str, entry: Any) -> CaseRows | None:
+    if not isinstance(entry, list) or len(entry) != 3:
+        return None
+    row, tables, covers = entry
+    info = summary_from_row(path, row)
+    if info is None or not isinstance(tables, dict) or not isinstance(covers, list):
+        return None
+    rows = {name: [tuple(r) for r in table] for name, table in tables.items()}
+    return CaseRows(info, rows, path, tuple(covers))
 
 
 # --- by audience ---------------------------------------------------------------------------
@@ -548,6 +618,7 @@ AUDIENCE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "checklist": ("case_id", "item", "stage", "done"),
         "actions": _ALL,
         "root_causes": _ALL,
+        "recurrence_checks": _ALL,
     },
     "supplier": {
         "cases": (

@@ -12,15 +12,19 @@ cases were read. Rules worth knowing (documented in docs/bulk-views.md):
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
-from clr.views.summary import JSON_VERSION, UNKNOWN, CaseSummary
+from clr.views.summary import JSON_VERSION, REMEDIATED, UNKNOWN, CaseSummary
+
+if TYPE_CHECKING:
+    from clr.views.monitoring import Round
 
 GROUP_FIELDS: dict[str, str] = {name: name.replace("-", "_") for name in vocabulary.GROUP_FIELDS}
 """``clr stats --by`` choices and the summary field each groups by."""
@@ -34,6 +38,9 @@ MILESTONES: tuple[str, ...] = (
 )
 """Milestones whose distance in days from discovery ``clr stats`` reports."""
 _SUPPORT_STAGE = stages.index("in_remediation")
+
+ASSESSMENT_DAYS = 3
+"""Days from discovery to the assessment that count as within 72 hours (dates, not times)."""
 
 
 def _num(value: float) -> int | float:
@@ -119,6 +126,14 @@ def figures(
     on_time = [t for c in cases for t in c.stipends_on_time]
     compared = [c for c in cases if c.stipend_covers_wage is not None]
     lost = sum(c.closure_reason == "lost_contact" for c in closed)
+    remediated_per: dict[str, int] = {}
+    for c in closed:
+        if c.closure_reason in REMEDIATED:
+            for currency in {p[0] for p in c.payments}:
+                remediated_per[currency] = remediated_per.get(currency, 0) + 1
+    recent = [c for c in cases if c.recent]
+    assessed = [c.assessment_days for c in cases if c.assessment_days is not None]
+    recorded_agent = [c for c in cases if c.recruited_by_agent is not None]
     return {
         "cases": n,
         "open": len(open_cases),
@@ -131,6 +146,7 @@ def figures(
             "actions": sum(c.overdue for c in cases),
             "cases": sum(bool(c.overdue) for c in cases),
             "by_action": _counts(a for c in cases for a in c.overdue_actions),
+            "by_role": _counts(r for c in cases for r in c.overdue_roles),
         },
         "speed": {
             "days_in_stage": {
@@ -183,6 +199,10 @@ def figures(
             "per_case": {
                 cur: money_share(total, per_currency[cur]) for cur, total in totals.items()
             },
+            "per_child_remediated": {
+                cur: money_share(total, remediated_per[cur]) if remediated_per.get(cur) else None
+                for cur, total in totals.items()
+            },
             "by_payer": {
                 payer: _money((p[0], p[1]) for p in payments if p[2] == payer) for payer in payers
             },
@@ -195,6 +215,25 @@ def figures(
             "by_cause": _counts(r for c in cases for r in c.root_causes),
             "corrective_action": _share(
                 sum(c.corrective_action for c in supported), len(supported)
+            ),
+        },
+        "sector": {
+            "identified_24_months": len(recent),
+            "ici_received_support": _share(sum(c.support for c in recent), len(recent)),
+            "ici_in_person_visit": _share(
+                sum(c.in_person_visits >= 1 for c in recent), len(recent)
+            ),
+            "ici_two_follow_ups": _share(sum(c.visits >= 2 for c in recent), len(recent)),
+            "days_to_assessment": _median(assessed),
+            "assessed_within_72_hours": _share(
+                sum(d <= ASSESSMENT_DAYS for d in assessed), len(assessed)
+            ),
+            "forged_or_borrowed_id": _share(sum(c.forged_id for c in cases), n),
+            "recruited_by_agent": _share(
+                sum(c.recruited_by_agent is True for c in recorded_agent), len(recorded_agent)
+            ),
+            "by_channel": _counts(
+                (c.channel or UNKNOWN for c in cases), vocabulary.DISCOVERY_CHANNELS
             ),
         },
     }
@@ -220,14 +259,20 @@ def _node(
     min_count: int,
     *,
     split: bool = True,
+    memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     from clr.views.disclosure import too_small
 
     hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
-    node: dict[str, Any] = {
-        "suppressed": hidden,
-        "figures": None if hidden else figures(cases, suppliers),
-    }
+    figs: dict[str, Any] | None = None
+    if not hidden and memo is not None:
+        key = tuple(map(id, cases))
+        if key not in memo:
+            memo[key] = figures(cases, suppliers)
+        figs = copy.deepcopy(memo[key])  # suppression writes into the figures it shows
+    elif not hidden:
+        figs = figures(cases, suppliers)
+    node: dict[str, Any] = {"suppressed": hidden, "figures": figs}
     if label is not None or split:
         node = {"group": label, **node}
     if split and hidden:
@@ -237,7 +282,7 @@ def _node(
         for case in cases:
             by_sex.setdefault(group_key(case, "sex"), []).append(case)
         node["by_sex"] = {
-            k: _node(None, by_sex[k], suppliers, members, min_count, split=False)
+            k: _node(None, by_sex[k], suppliers, members, min_count, split=False, memo=memo)
             for k in _group_order("sex", by_sex)
         }
     members[id(node)] = cases
@@ -250,8 +295,18 @@ def stats_document(
     *,
     by: str | None = None,
     min_count: int = 0,
+    rounds: Sequence[Round] | None = None,
+    split_groups: bool = True,
+    memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
+
+    ``split_groups`` False leaves the groups unsplit (their own figures are the same
+    without ``min_count``); ``memo``, shared between calls over the same summaries,
+    computes the figures of the same set of cases once (the dashboard's three documents).
+
+    With ``rounds`` (the repository's register of monitoring rounds), ``monitoring`` holds
+    the monitored population and the identification rate (``clr.views.monitoring``).
 
     With ``min_count``, every figure that could single out a child is suppressed
     (``clr.views.disclosure.protect``: small groups and splits, small counts, shares,
@@ -263,14 +318,17 @@ def stats_document(
     loaded = [c for c in cases if c.ok]
     suppliers = {c.id or "": c.supplier for c in loaded}
     members: dict[int, Sequence[CaseSummary]] = {}
-    total = _node(None, loaded, suppliers, members, min_count)
+    total = _node(None, loaded, suppliers, members, min_count, memo=memo)
     groups: list[dict[str, Any]] = []
     if by is not None and not total["suppressed"]:
         keys = _group_order(by, (group_key(c, by) for c in loaded))
         grouped: dict[str, list[CaseSummary]] = {k: [] for k in keys}
         for case in loaded:
             grouped[group_key(case, by)].append(case)
-        groups = [_node(k, grouped[k], suppliers, members, min_count) for k in keys]
+        groups = [
+            _node(k, grouped[k], suppliers, members, min_count, split=split_groups, memo=memo)
+            for k in keys
+        ]
     doc = {
         "version": JSON_VERSION,
         "tool": {"name": "clr", "version": __version__},
@@ -280,8 +338,13 @@ def stats_document(
         "failed": [{"path": c.path, "error": c.error} for c in cases if not c.ok],
         "total": total,
         "groups": groups,
+        "monitoring": None,
     }
     disclosure.protect(doc, members, min_count)
+    if rounds is not None and not total["suppressed"]:
+        from clr.views.monitoring import monitoring_figures
+
+        doc["monitoring"] = monitoring_figures(rounds, loaded, min_count)
     return doc
 
 
@@ -320,6 +383,8 @@ def stats_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         emit(scope, group, "all", node)
         for sex, child in node.get("by_sex", {}).items():
             emit(scope, group, sex, child)
+    for metric, value in flatten(doc.get("monitoring") or {}):
+        rows.append(dict(scope="monitoring", group="", sex="all", metric=metric, value=value))
     return rows
 
 
@@ -334,6 +399,7 @@ SECTION_TITLES: dict[str, str] = {
     "closure": "closure",
     "money": "money (per currency)",
     "root_causes": "root causes",
+    "sector": "sector figures (ICI, CCRB, Fairtrade)",
 }
 """Section headings of the human-readable stats tables."""
 

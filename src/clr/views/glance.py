@@ -63,12 +63,15 @@ class Glance:
                 for k in ("pseudonym", "sex", "estimated_age", "birth_date")
             },
             "opened": data.get("opened"),
+            "reopens": data.get("reopens"),
+            "reopened_as": data.get("reopened_as"),
             "history": data.get("history"),
             "open_actions": len(self.todo),
             "overdue": len(self.overdue),
             "payments": {"count": len(self.payments), "totals": self.totals},
             "visits": {"count": len(self.visits), "last": self.visits[-1] if self.visits else None},
             "closure": data.get("closure"),
+            "recurrence_checks": data.get("recurrence_checks") or [],
         }
 
 
@@ -164,7 +167,19 @@ def next_steps(session: CaseSession, today: dt.date, *, role: str | None = None)
     todo = open_actions(data, book, calendar, role=role, ahead=True)
     stage = str(data.get("stage"))
     target = stages.next_stage(stage) if stage in stages.STAGES else None
-    blockers = move_blockers(data, target, book, calendar) if target else []
+    config = session.ctx.config
+    blockers = (
+        move_blockers(
+            data,
+            target,
+            book,
+            calendar,
+            age_overrides=config.minimum_ages,
+            buyer_codes=config.buyer_codes,
+        )
+        if target
+        else []
+    )
     return NextSteps(
         data=data,
         today=today,

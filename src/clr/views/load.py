@@ -96,10 +96,33 @@ def load_cached(
         ClrError: a path does not exist.
         ConfigError: a repository's ``clr.yaml`` is invalid.
     """
+    return load_selection_cached(
+        select(paths, today),
+        today,
+        summarise,
+        kind=kind,
+        to_row=to_row,
+        from_row=from_row,
+        jobs=jobs,
+        use_cache=use_cache,
+    )
+
+
+def load_selection_cached(
+    selection: Selection,
+    today: dt.date,
+    summarise: Summariser[T],
+    *,
+    kind: str,
+    to_row: Callable[[T], Any],
+    from_row: Callable[[str, Any], T | None],
+    jobs: int | None = None,
+    use_cache: bool = True,
+) -> list[T]:
+    """:func:`load_cached` over cases already selected."""
     from clr.io import cache
     from clr.model.playbook import playbook_paths
 
-    selection = select(paths, today)
     out: list[T] = []
     for root, files in selection.groups.items():
         ctx = selection.contexts[root]
@@ -149,7 +172,9 @@ def load_cached(
 
 _FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")
 _DATE_FIELDS = frozenset(f.name for f in fields(CaseSummary) if "dt.date" in str(f.type))
-_FLAT_TUPLES = frozenset({"overdue_actions", "stipends_on_time", "root_causes"})
+_FLAT_TUPLES = frozenset(
+    {"overdue_actions", "stipends_on_time", "root_causes", "shared_with", "overdue_roles"}
+)
 _NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments"})
 
 
@@ -197,3 +222,9 @@ def _from_row(path: str, row: Any) -> CaseSummary | None:
     attributes["path"] = path
     attributes.update(zip(_FIELDS, values, strict=True))
     return summary
+
+
+summary_to_row = _to_row
+"""A case summary as a JSON list (for other cached views that hold one)."""
+summary_from_row = _from_row
+"""A case summary back from :data:`summary_to_row`'s list, or None."""

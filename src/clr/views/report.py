@@ -116,7 +116,7 @@ def render_report(
         *_actions(data, book, ctx.calendar, today),
     ]
     if info.stage == "closed":
-        parts += ["## Closure", _closure(data)]
+        parts += ["## Closure", _closure(data, family=not buyer)]
     if not buyer:
         parts += _overrides(data)
     return "\n\n".join(parts) + "\n"
@@ -332,7 +332,7 @@ def _actions(
     data: dict[str, Any], book: Playbook | None, calendar: Calendar, today: dt.date
 ) -> list[str]:
     if data.get("stage") == "closed":
-        return []
+        return _after_closure(data, book, calendar, today)
     if book is None:
         return ["## Open actions", "The case's playbook is unknown or invalid."]
     todo = open_actions(data, book, calendar)
@@ -379,20 +379,92 @@ def _actions(
     return out
 
 
-def _closure(data: dict[str, Any]) -> str:
+def _after_closure(
+    data: dict[str, Any], book: Playbook | None, calendar: Calendar, today: dt.date
+) -> list[str]:
+    """A closed case's checks after closure still to make (the playbook's closing rules)."""
+    todo = open_actions(data, book, calendar) if book is not None else []
+    if not todo:
+        return []
+    return [
+        "## Checks after closure",
+        markdown_table(
+            ("Action", "Check", "Due", "Status"),
+            [(s.action.id, s.label, s.due.isoformat() if s.due else None, _due_text(s, today))
+             for s in todo],
+        ),
+    ]  # fmt: skip
+
+
+def _closure(data: dict[str, Any], *, family: bool = True) -> str:
+    """The closure's facts; the views of the child and the family only with ``family``."""
     closure = Case(data).closure
-    rows = [
+    rows: list[tuple[str, Any]] = [
         ("Date", closure.get("date")),
         ("Reason", closure.get("reason")),
         ("Approved by", closure.get("approved_by")),
         ("Where the child is now", closure.get("final_status")),
-        ("Recurrence check", closure.get("recurrence_check")),
+        ("First check after closure", closure.get("recurrence_check")),
     ]
-    if closure.get("referred_to"):
-        rows.append(("Referred to", closure.get("referred_to")))
-    if closure.get("duplicate_of"):
-        rows.append(("Duplicate of", closure.get("duplicate_of")))
-    return markdown_table(("Field", "Value"), rows)
+    optional: list[tuple[str, Any]] = [
+        ("Referred to", closure.get("referred_to")),
+        ("Duplicate of", closure.get("duplicate_of")),
+        ("Young-worker plan", closure.get("young_worker_plan")),
+        ("Continued in", closure.get("continued_in")),
+        ("Refused by", closure.get("refused_by")),
+        ("Contact attempts", _attempts(closure.get("contact_attempts"))),
+        ("Referral", _referral(closure.get("referral"))),
+        ("Not referred because", closure.get("no_referral_reason")),
+        ("Re-hire check", _rehire(closure.get("rehire_check"))),
+        ("Payments continued by", closure.get("commitments_continued_by")),
+        ("Root causes", ", ".join(c for c in items_of(data.get("root_causes")))),
+        ("Root causes waived", closure.get("root_causes_waived")),
+        ("Reopened as", data.get("reopened_as")),
+    ]
+    if family:
+        optional += [
+            ("The child's view", closure.get("child_views")),
+            ("The family's view", closure.get("family_views")),
+        ]
+    rows += [(k, v) for k, v in optional if v not in (None, "")]
+    out = markdown_table(("Field", "Value"), rows)
+    checks = items(data.get("recurrence_checks"))
+    if checks:
+        out += "\n\n" + markdown_table(
+            ("Check after closure", "Method", "Working", "Re-hired", "In school"),
+            [
+                (c.get("date"), c.get("method"), c.get("working"), c.get("rehired"),
+                 c.get("in_school"))
+                for c in checks
+            ],
+        )  # fmt: skip
+    return out
+
+
+def items_of(value: Any) -> list[str]:
+    """The text items of a list (root causes), others left out."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _attempts(value: Any) -> str | None:
+    attempts = [a for a in value if isinstance(a, dict)] if isinstance(value, list) else []
+    if not attempts:
+        return None
+    days = [str(a.get("date")) for a in attempts]
+    return f"{len(attempts)}, {days[0]} to {days[-1]}"
+
+
+def _referral(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    return f"{value.get('to')} on {value.get('date')}"
+
+
+def _rehire(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    found = "re-hired" if value.get("rehired") else "not re-hired"
+    return f"{value.get('date')}: {found}"
 
 
 # --- for the supplier --------------------------------------------------------------------

@@ -13,6 +13,7 @@ Rules worth knowing (documented in docs/bulk-views.md):
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from clr.model.vocabulary import PLAN_SIGNATORIES
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
 from clr.repo.repository import CASE_FILE
+from clr.views import consent
 
 JSON_VERSION = 1
 """Version of the JSON documents of ``clr status`` and ``clr stats``."""
@@ -112,6 +114,21 @@ class CaseSummary:
     stipend_covers_wage: bool | None = None
     root_causes: tuple[str, ...] = ()
     corrective_action: bool = False
+    # --- for the dashboard and the sector's figures
+    shared_with: tuple[str, ...] = ()
+    """The audiences (buyer, supplier) whose sharing the guardian's consent covers."""
+    caseworker: str | None = None
+    """Who made the latest move (the ``by`` of the last history entry), as the agenda."""
+    month: str | None = None
+    """The month of discovery (else of opening), ``YYYY-MM``."""
+    channel: str | None = None
+    recruited_by_agent: bool | None = None
+    forged_id: bool = False
+    assessment_days: int | None = None
+    overdue_roles: tuple[str, ...] = ()
+    recent: bool = False
+    """Discovered (else opened) in the 24 months up to the as-of date (ICI's window)."""
+    in_person_visits: int = 0
 
     @property
     def ok(self) -> bool:
@@ -188,6 +205,16 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def band_floor(band: Any) -> int | None:
+    """The lowest age in an age band written by ``age_band`` (``<12`` counts as 11)."""
+    if not isinstance(band, str):
+        return None
+    if band == "<12":
+        return 11
+    head = band.rstrip("+").split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def age_band(age: int | None) -> str:
     """The band of an age in years (``UNKNOWN`` when not known)."""
     if age is None:
@@ -201,7 +228,14 @@ def age_band(age: int | None) -> str:
 
 
 def age_at_discovery(data: dict[str, Any]) -> int | None:
-    """The child's lowest possible age on the day of discovery, else the estimated age."""
+    """The child's lowest possible age on the day of discovery, else the estimated age.
+
+    An erased case keeps only the band of that age (``child.age_band``): its lowest age,
+    which falls in the same band, so the figures by age band stay as they were.
+    """
+    band = band_floor(dig(data, "child", "age_band"))
+    if band is not None:
+        return band
     day = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
     if day is not None:
         try:
@@ -330,6 +364,42 @@ def _stipend_covers_wage(data: dict[str, Any]) -> bool | None:
     return float(amount) >= float(lost)
 
 
+REMEDIATED: frozenset[str] = frozenset(
+    {"no_longer_in_CL", "hazard_removed", "reached_min_age", "aged_out"}
+)
+"""Closure reasons that count a child as remediated (no longer in child labour, or no
+longer a child below the age for the work): the divisor of the cost per child remediated."""
+
+FORGED_CAUSES = frozenset({"forged_id", "borrowed_id"})
+"""Root causes that say the child was hired on someone else's or a false ID."""
+
+IN_PERSON = frozenset({"announced", "unannounced", "school_check", "household"})
+"""Visit methods that see the child in person (a phone call does not)."""
+
+ICI_MONTHS = 24
+"""The window of ICI's CLMRS core criteria: the past 24 months."""
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    month = day.year * 12 + day.month - 1 - months
+    year, index = divmod(month, 12)
+    last = calendar.monthrange(year, index + 1)[1]
+    return dt.date(year, index + 1, min(day.day, last))
+
+
+def _forged_id(data: dict[str, Any]) -> bool:
+    if dig(data, "discovery", "id_document_seen", "suspected_forged") is True:
+        return True
+    if dig(data, "age_verification", "suspected_forged_id") is True:
+        return True
+    causes = data.get("root_causes")
+    return isinstance(causes, list) and any(c in FORGED_CAUSES for c in causes)
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     """The summary of one case's data (which must have a string id and a known stage)."""
     case = Case(data)
@@ -352,6 +422,10 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     stipend_checks = [stipend_on_time(p) for p in payments if _is_stipend(p)]
     signed = {s.get("party") for s in items(case.plan.get("signed_by"))}
     age = age_at_discovery(data)
+    moves = [e for e in items(data.get("history")) if isinstance(e, dict)]
+    assessed = parse_date(case.assessment.get("date"))
+    start = found or opened
+    overdue = [s for s in todo if s.action.required and s.overdue_days(today) > 0]
     return CaseSummary(
         path=path,
         id=str(data["id"]),
@@ -372,9 +446,7 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         days_in_stage=max(0, (today - entered).days) if entered is not None else None,
         next_action=first.action.id if first else None,
         next_due=first.due if first else None,
-        overdue_actions=tuple(
-            s.action.id for s in todo if s.action.required and s.overdue_days(today) > 0
-        ),
+        overdue_actions=tuple(s.action.id for s in overdue),
         last_visit=visits[-1][0] if visits else None,
         playbook_missing=book is None,
         furthest=furthest_stage(data),
@@ -415,4 +487,16 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         stipend_covers_wage=_stipend_covers_wage(data),
         root_causes=tuple(sorted({c for c in data.get("root_causes") or [] if isinstance(c, str)})),
         corrective_action=bool(items(case.implementation.get("corrective_actions"))),
+        shared_with=tuple(a for a in consent.PURPOSE_OF if consent.covers(data, a, today)),
+        caseworker=_text(moves[-1].get("by")) if moves else None,
+        month=start.isoformat()[:7] if start is not None else None,
+        channel=_text(case.discovery.get("channel")),
+        recruited_by_agent=_bool(case.discovery.get("recruited_by_agent")),
+        forged_id=_forged_id(data),
+        assessment_days=(assessed - found).days
+        if assessed is not None and found is not None and assessed >= found
+        else None,
+        overdue_roles=tuple(sorted({r for s in overdue for r in s.action.roles})),
+        recent=start is not None and _months_before(today, ICI_MONTHS) < start <= today,
+        in_person_visits=sum(v.get("method") in IN_PERSON for _, _, v in visits),
     )

@@ -1,0 +1,423 @@
+"""Closing a case and what follows it: the playbook's ``closing`` rules, as plain data.
+
+What closing for a reason takes beyond ``closure_reasons`` (a young-worker plan at the
+minimum age, contact attempts, who refused, a referral and a re-hire check for a child
+under the minimum age, who continues running payments, root causes), and the checks
+after closure that the child has not gone back to work. ``clr advance --to closed`` is
+blocked by these problems; ``clr validate`` reports them on closed cases as warnings (a
+case closed before a rule existed stays readable); the checks after closure are the
+deadlines of a closed case in every view of due actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from clr.model import ages
+from clr.model.case import dig
+from clr.model.dates import age_on, parse_date, partial_bounds
+from clr.model.findings import Finding
+from clr.model.playbook import Action, Playbook
+
+RECURRENCE_LIST = "recurrence_checks"
+"""The case's list of checks after closure (appended by clr follow-up)."""
+
+FEE_COMPONENTS = (
+    "stipend",
+    "school",
+    "non_formal_education",
+    "bridging_course",
+    "vocational_training",
+    "apprenticeship",
+)
+"""Plan components that are payments or fees running until their ``end``."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing a closure lacks: a finding for clr validate, a blocker for the move."""
+
+    code: str
+    pointer: str
+    message: str
+    hint: str
+    blocks: bool = True
+
+
+def child_age_on(data: dict[str, Any], day: dt.date) -> int | None:
+    """The child's lowest possible age on ``day``: birth date, verified or estimated age."""
+    for source in (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date")):
+        bounds = partial_bounds(source)
+        if bounds is not None:
+            return age_on(bounds[1], day)
+    verified = dig(data, "age_verification", "verified_age")
+    checked = parse_date(dig(data, "age_verification", "date"))
+    if isinstance(verified, int) and checked is not None:
+        return verified + max(0, age_on(checked, day))
+    estimated = dig(data, "child", "estimated_age")
+    found = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
+    if isinstance(estimated, int) and found is not None:
+        return estimated + max(0, age_on(found, day))
+    return None
+
+
+def minimum_age(
+    data: dict[str, Any],
+    overrides: Any = None,
+    buyer_codes: Any = None,
+) -> int | None:
+    """The effective general minimum age for the case (country, clr.yaml, buyer code)."""
+    found = ages.for_case(data, overrides=overrides or {}, buyer_codes=buyer_codes or {})
+    return found.age if found is not None else None
+
+
+def _closed_on(data: dict[str, Any], today: dt.date | None) -> dt.date | None:
+    return parse_date(dig(data, "closure", "date")) or today
+
+
+def _sources(rule: Any) -> str:
+    return f" [{', '.join(rule.sources)}]" if rule.sources else ""
+
+
+def closure_problems(
+    data: dict[str, Any],
+    book: Playbook,
+    *,
+    minimum: int | None,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """What the case's closure lacks under the playbook's closing rules (``closing``).
+
+    ``minimum`` is the effective minimum age for the case (None: unknown). A child whose
+    age is not known is taken to be under it, as the protected stage treats a
+    young-looking worker.
+    """
+    closure = dig(data, "closure")
+    if not isinstance(closure, dict):
+        return []
+    reason = closure.get("reason")
+    day = _closed_on(data, today)
+    if not isinstance(reason, str) or day is None:
+        return []
+    rules = book.closing
+    case_id = str(data.get("id", "CASE"))
+    age = child_age_on(data, day)
+    out: list[Problem] = []
+    handover = rules.young_worker_handover
+    if (
+        reason == "reached_min_age"
+        and handover is not None
+        and (age is None or age < rules.adult_age)
+        and not closure.get("young_worker_plan")
+        and not closure.get("continued_in")
+    ):
+        who = f"the child is {age}" if age is not None else "the child's age is not known"
+        out.append(
+            Problem(
+                "CLR220",
+                "/closure/young_worker_plan",
+                f"closing as reached_min_age, but {who}, under {rules.adult_age}: "
+                f"{handover.text}{_sources(handover)}",
+                f'record the plan: --young-worker-plan "job, hours, no night work, who checks" '
+                f"(or keep the case open on the young-worker track: clr set {case_id} "
+                "track=young-worker)",
+            )
+        )
+    attempts = rules.contact_attempts
+    if attempts is not None and reason in attempts.reasons:
+        problem = _attempts_problem(closure, attempts, reason)
+        if problem is not None:
+            out.append(problem)
+    if reason == "refused" and rules.refusal is not None and not closure.get("refused_by"):
+        out.append(
+            Problem(
+                "CLR222",
+                "/closure/refused_by",
+                f"closing as refused needs who refused: {rules.refusal.text}"
+                f"{_sources(rules.refusal)}",
+                "add --refused-by family, child or both",
+            )
+        )
+    referral = rules.protection_referral
+    under = age is None or minimum is None or age < minimum
+    if referral is not None and reason in referral.reasons and under:
+        out += _referral_problems(closure, referral, reason, age, minimum)
+    commitments = running_commitments(data, day)
+    if (
+        commitments
+        and rules.running_commitments is not None
+        and not closure.get("commitments_continued_by")
+    ):
+        out.append(
+            Problem(
+                "CLR225",
+                "/closure/commitments_continued_by",
+                f"closing on {day} with {', '.join(commitments)}: "
+                f"{rules.running_commitments.text}{_sources(rules.running_commitments)}",
+                '--commitments-continued-by "who pays, until when"',
+            )
+        )
+    causes = rules.root_causes
+    if (
+        causes is not None
+        and (not causes.reasons or reason in causes.reasons)
+        and not [c for c in data.get("root_causes") or [] if isinstance(c, str)]
+        and not closure.get("root_causes_waived")
+    ):
+        step = f" (step {causes.step})" if causes.step else ""
+        found = corrective_causes(data)
+        named = f"the corrective actions name {', '.join(found)}; " if found else ""
+        out.append(
+            Problem(
+                "CLR226",
+                "/root_causes",
+                f"closing as {reason} with no root cause recorded{step}: "
+                f"{causes.text}{_sources(causes)}",
+                f'add --root-cause CAUSE (once per cause; {named}or --root-causes-waived "why")',
+                blocks=causes.blocks_closing,
+            )
+        )
+    return out
+
+
+def _attempts_problem(closure: dict[str, Any], rule: Any, reason: str) -> Problem | None:
+    days = sorted(
+        d
+        for d in (
+            parse_date(a.get("date"))
+            for a in closure.get("contact_attempts") or []
+            if isinstance(a, dict)
+        )
+        if d is not None
+    )
+    enough = len(days) >= rule.at_least
+    spread = (days[-1] - days[0]).days if days else 0
+    if enough and spread >= rule.over_days:
+        return None
+    have = f"{len(days)} attempt{'s' if len(days) != 1 else ''}" if days else "no attempt"
+    if days and enough:
+        have += f" over {spread} day{'s' if spread != 1 else ''}"
+    return Problem(
+        "CLR221",
+        "/closure/contact_attempts",
+        f"closing as {reason} needs at least {rule.at_least} contact attempts over at least "
+        f"{rule.over_days} days; the case records {have}: {rule.text}{_sources(rule)}",
+        "record each attempt: --contact-attempt YYYY-MM-DD:METHOD (home_visit, phone, "
+        "message, letter, through_supplier, through_community, through_school, other)",
+    )
+
+
+def _referral_problems(
+    closure: dict[str, Any], rule: Any, reason: str, age: int | None, minimum: int | None
+) -> list[Problem]:
+    who = (
+        f"the child ({age}) is under the minimum age ({minimum})"
+        if age is not None and minimum is not None
+        else "the child's age or the minimum age is not known, so the child counts as under it"
+    )
+    out: list[Problem] = []
+    if not isinstance(closure.get("referral"), dict) and not closure.get("no_referral_reason"):
+        out.append(
+            Problem(
+                "CLR223",
+                "/closure/referral",
+                f"closing as {reason}, but {who}: {rule.text}{_sources(rule)}",
+                "add --referral-to child_protection (or labour_inspectorate, police, "
+                'social_services, other) --referral-date YYYY-MM-DD, or --no-referral-reason "why"',
+            )
+        )
+    check = closure.get("rehire_check")
+    if not isinstance(check, dict):
+        out.append(
+            Problem(
+                "CLR224",
+                "/closure/rehire_check",
+                f"closing as {reason}, but {who}: check that the supplier has not re-hired the "
+                f"child{_sources(rule)}",
+                "check the supplier's personnel files and payroll, then add "
+                "--rehire-check YYYY-MM-DD --not-rehired",
+            )
+        )
+    elif check.get("rehired") is True:
+        out.append(
+            Problem(
+                "CLR224",
+                "/closure/rehire_check/rehired",
+                f"the supplier re-hired the child ({check.get('date')}): the child is working "
+                "again, under the minimum age",
+                "do not close the case: protect the child again, as at the protected stage",
+            )
+        )
+    return out
+
+
+def running_commitments(data: dict[str, Any], day: dt.date) -> list[str]:
+    """Payments or fees the plan runs past ``day``, in words (e.g. "a stipend until …")."""
+    out: list[str] = []
+    until = parse_date(dig(data, "plan", "stipend", "until"))
+    if until is not None and until > day:
+        out.append(f"a stipend planned until {until}")
+    components = dig(data, "plan", "components")
+    for item in components if isinstance(components, list) else []:
+        if not isinstance(item, dict) or item.get("type") not in FEE_COMPONENTS:
+            continue
+        end = parse_date(item.get("end"))
+        if end is not None and end > day and not (item.get("type") == "stipend" and until):
+            out.append(f"{str(item.get('type')).replace('_', ' ')} planned until {end}")
+    return out
+
+
+def corrective_causes(data: dict[str, Any]) -> list[str]:
+    """The causes named by the corrective actions at the supplier, in order, once each."""
+    actions = dig(data, "implementation", "corrective_actions")
+    found: list[str] = []
+    for action in actions if isinstance(actions, list) else []:
+        cause = action.get("cause") if isinstance(action, dict) else None
+        if isinstance(cause, str) and cause not in found:
+            found.append(cause)
+    return found
+
+
+def root_cause_problems(data: dict[str, Any]) -> list[Problem]:
+    """Causes of corrective actions missing from ``root_causes`` (CLR227), any stage."""
+    recorded = {c for c in data.get("root_causes") or [] if isinstance(c, str)}
+    missing = [c for c in corrective_causes(data) if c not in recorded]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "CLR227",
+            "/root_causes",
+            f"the corrective actions at the supplier name {', '.join(missing)}, which "
+            "root_causes does not list: figures and exports of root causes read root_causes",
+            "add them: clr set "
+            + str(data.get("id", "CASE"))
+            + "".join(f" root_causes+={c}" for c in missing),
+            blocks=False,
+        )
+    ]
+
+
+def found_working_problems(data: dict[str, Any]) -> list[Problem]:
+    """A check after closure found the child working, and no linked case follows (CLR228)."""
+    if data.get("stage") != "closed" or data.get("reopened_as"):
+        return []
+    checks = data.get(RECURRENCE_LIST)
+    for i, check in enumerate(checks if isinstance(checks, list) else []):
+        if isinstance(check, dict) and (check.get("working") is True or check.get("rehired")):
+            what = "working" if check.get("working") is True else "re-hired by the supplier"
+            return [
+                Problem(
+                    "CLR228",
+                    f"/{RECURRENCE_LIST}/{i}",
+                    f"the check after closure of {check.get('date')} found the child {what}, "
+                    "and no linked case follows it up",
+                    f"open a linked case: clr reopen {data.get('id', 'CASE')} --by NAME",
+                    blocks=False,
+                )
+            ]
+    return []
+
+
+def closing_findings(
+    data: dict[str, Any],
+    path: str,
+    book: Playbook,
+    *,
+    age_overrides: Any = None,
+    buyer_codes: Any = None,
+) -> list[Finding]:
+    """The closing rules' problems as findings for clr validate, all warnings.
+
+    A closed case is never refused for them: a case closed before a rule existed stays
+    readable (the closing move itself is blocked by them, see ``workflow.move_blockers``).
+    """
+    problems = [*root_cause_problems(data), *found_working_problems(data)]
+    if data.get("stage") == "closed":
+        minimum = minimum_age(data, age_overrides, buyer_codes)
+        problems = [*closure_problems(data, book, minimum=minimum), *problems]
+    return [
+        Finding(path, 0, 0, p.code, "warning", message=p.message, pointer=p.pointer, hint=p.hint)
+        for p in problems
+    ]
+
+
+# --- checks after closure: deadlines of a closed case ------------------------------------
+
+
+def recurrence_action(book: Playbook) -> Action | None:
+    """The checks after closure as an action of the closed stage (None: no such rule)."""
+    rule = book.closing.recurrence_checks
+    if rule is None:
+        return None
+    return Action(
+        id=rule.id,
+        text=rule.text,
+        stage="closed",
+        roles=rule.roles,
+        required=True,
+        due={"at": list(rule.at), "unit": rule.unit, "from": "closure.date",
+             "done_by": RECURRENCE_LIST},
+        sources=rule.sources,
+        note=rule.note,
+    )  # fmt: skip
+
+
+def recurrence_dues(
+    data: dict[str, Any], book: Playbook, add: Callable[[dt.date, float, str], dt.date]
+) -> list[dt.date]:
+    """When each check after closure is due (``closure.recurrence_check`` moves the first).
+
+    ``add`` counts a time from a day (the repository calendar's ``add``).
+    """
+    rule = book.closing.recurrence_checks
+    closure = data.get("closure")
+    if rule is None or not isinstance(closure, dict):
+        return []
+    if closure.get("reason") not in rule.reasons:
+        return []
+    closed = parse_date(closure.get("date"))
+    if closed is None:
+        return []
+    dues = [add(closed, t, rule.unit) for t in rule.at]
+    first = parse_date(closure.get("recurrence_check"))
+    if first is not None and first >= closed and dues:
+        dues[0] = first
+    return sorted(dues)
+
+
+def recurrences_made(data: dict[str, Any]) -> list[dt.date]:
+    """The days of the checks after closure made so far, on or after the closure date."""
+    closed = parse_date(dig(data, "closure", "date"))
+    entries = data.get(RECURRENCE_LIST)
+    return sorted(
+        d
+        for d in (
+            parse_date(e.get("date"))
+            for e in (entries if isinstance(entries, list) else [])
+            if isinstance(e, dict)
+        )
+        if d is not None and closed is not None and d >= closed
+    )
+
+
+def rules_in_words(book: Playbook) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """The playbook's closing rules as (name, text, sources, note), for clr playbook show."""
+    rules = book.closing
+    out: list[tuple[str, str, tuple[str, ...], str]] = []
+    for name in (
+        "recurrence_checks",
+        "young_worker_handover",
+        "contact_attempts",
+        "refusal",
+        "protection_referral",
+        "running_commitments",
+        "root_causes",
+    ):
+        rule = getattr(rules, name)
+        if rule is not None:
+            out.append((name, rule.text, rule.sources, rule.note))
+    return out
