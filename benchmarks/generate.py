@@ -854,7 +854,7 @@ def protection(plan: Plan) -> dict[str, Any]:
         items["safe_place"] = rng.choice(("home", "school", "provider's centre", "relative's home"))
     else:
         items["hazards_removed"] = iso(t.protected)
-        items["new_hours_per_week"] = rng.choice((30, 35, 40))
+        items["new_hours_per_week"] = rng.choice((24, 27, 30))  # legal hours everywhere
     items["wages_continued"] = True
     items["job_kept_open"] = rng.random() < 0.7
     items["informed"] = rng.sample(["buyer", "agent", "provider", "supplier"], rng.randint(2, 4))
@@ -990,6 +990,14 @@ def plan_section(plan: Plan) -> Section:
             "date": iso(t.plan_signed),
         }
         items["rehire_commitment"] = {"committed": True, "at_age": c.minimum_age}
+    if plan.track == "young-worker":
+        items["safe_job"] = {
+            "tasks": ["packing on the day shift"],
+            "hours_per_week": 30,
+            "shift": "08:00-14:00",
+            "night_work": False,
+            "protective_equipment": [],
+        }
     items["end_condition"] = "The child reaches the legal working age and is in school or work."
     items["follow_ups"] = [iso(min(add_months(t.plan_signed, m), LAST_DAY)) for m in (3, 6)]
     items["signed_by"] = [
