@@ -32,11 +32,15 @@ _validators: dict[str, Any] = {}
 def _load_validators() -> dict[str, Any]:
     import jsonschema_rs
 
+    from clr.io.resources import SCHEMA_BASE_URI
+
     schemas = {}
     for path in sorted(SCHEMAS.rglob("*.schema.json")):
         name = path.relative_to(SCHEMAS).as_posix().removesuffix(".schema.json")
-        schemas[name] = json.loads(path.read_text(encoding="utf-8"))
-    registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values() if "$id" in s])
+        # The files carry no $id; clr knows each by its path under one base, as here.
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        schemas[name] = {"$id": f"{SCHEMA_BASE_URI}{name}.schema.json", **loaded}
+    registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
     return {
         name: jsonschema_rs.validator_for(schema, registry=registry, validate_formats=True)
         for name, schema in schemas.items()
@@ -55,6 +59,14 @@ def _parser() -> tuple[str, Any]:
 
 
 def _check(paths: list[str]) -> int:
+    try:
+        return _check_files(paths)
+    except Exception as exc:  # a worker's error must reach the parent
+        # Not every library error pickles; one that does not would hang Pool.map.
+        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _check_files(paths: list[str]) -> int:
     if not _validators:
         _validators.update(_load_validators())
     _, parse = _parser()

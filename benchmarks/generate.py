@@ -27,6 +27,12 @@ ID_YEAR = "2026"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 FIRST_DAY = dt.date(2024, 1, 1)
 LAST_DAY = dt.date(2026, 10, 31)
+# Closure reasons after which checks are made, and that need contact attempts first
+# (the playbook's closing rules).
+RECHECK_REASONS = ("reached_min_age", "no_longer_in_CL", "hazard_removed", "referred",
+                   "lost_contact", "refused")  # fmt: skip
+CONTACT_REASONS = ("lost_contact", "refused")
+ATTEMPTS = (38, 20, 3)  # days before closure: three attempts over 35 days
 
 STAGES = (
     "reported",
@@ -76,8 +82,8 @@ COUNTRIES: tuple[Country, ...] = (
     Country(
         "IN",
         12,
-        15,
-        "c138_floor",
+        14,
+        "national_law",
         "INR",
         (3500, 8000),
         ("garments", "cotton seed", "footwear", "home textiles"),
@@ -230,8 +236,8 @@ COUNTRIES: tuple[Country, ...] = (
     Country(
         "MM",
         2,
-        15,
-        "c138_floor",
+        14,
+        "national_law",
         "MMK",
         (90000, 180000),
         ("garments",),
@@ -557,13 +563,14 @@ class Plan:
     t: Timeline
     visits: list[dt.date] = field(default_factory=list)
     payments: list[dt.date] = field(default_factory=list)
+    rechecks: list[dt.date] = field(default_factory=list)
 
     def has(self, stage: int) -> bool:
         return self.reached >= stage
 
     @property
     def last_day(self) -> dt.date:
-        days = [self.t.discovery, *self.visits, *self.payments]
+        days = [self.t.discovery, *self.visits, *self.payments, *self.rechecks]
         days.append(self.t.closed if self.stage == CLOSED else self.stage_day(self.reached))
         return max(days)
 
@@ -657,6 +664,9 @@ def closure_day(plan: Plan, minimum: int) -> dt.date:
         base = max(base, six_months + dt.timedelta(days=plan.rng.randint(1, 20)))
     if plan.reason in ("no_longer_in_CL", "hazard_removed"):
         base = max(base, t.monitoring + dt.timedelta(days=plan.rng.randint(65, 200)))
+    if plan.reason in CONTACT_REASONS:
+        # Three contact attempts over at least 30 days come before such a closure (CLR221).
+        base = max(base, t.discovery + dt.timedelta(days=ATTEMPTS[0] + 2))
     return base
 
 
@@ -680,6 +690,13 @@ def fill_events(plan: Plan) -> None:
         plan.visits = monthly(t.monitoring + dt.timedelta(days=rng.randint(1, 6)), end, rng, 4)
         if plan.reason in ("no_longer_in_CL", "hazard_removed") and len(plan.visits) < 2:
             plan.visits.append(plan.visits[-1] + dt.timedelta(days=1))
+    if plan.stage == CLOSED and plan.reason in RECHECK_REASONS:
+        # The checks after closure (CLR302), made before they fall due: the first is due
+        # 90 days after closure (closure.recurrence_check), the second 12 months after it.
+        plan.rechecks = [
+            t.closed + dt.timedelta(days=rng.randint(80, 90)),
+            t.closed + dt.timedelta(days=rng.randint(330, 350)),
+        ]
     if plan.has(IN_REMEDIATION):
         first = t.started + dt.timedelta(days=rng.randint(0, 8))
         if plan.stage == CLOSED:
@@ -733,6 +750,7 @@ def place_in_calendar(plan: Plan) -> None:
     plan.t = plan.t.shift(delta.days)
     plan.visits = [d + delta for d in plan.visits]
     plan.payments = [d + delta for d in plan.payments]
+    plan.rechecks = [d + delta for d in plan.rechecks]
 
 
 # ---------------------------------------------------------------------------------------
@@ -854,7 +872,7 @@ def protection(plan: Plan) -> dict[str, Any]:
         items["safe_place"] = rng.choice(("home", "school", "provider's centre", "relative's home"))
     else:
         items["hazards_removed"] = iso(t.protected)
-        items["new_hours_per_week"] = rng.choice((24, 27, 30))  # legal hours everywhere
+        items["new_hours_per_week"] = rng.choice((20, 24, 27))  # legal hours everywhere
     items["wages_continued"] = True
     items["job_kept_open"] = rng.random() < 0.7
     items["informed"] = rng.sample(["buyer", "agent", "provider", "supplier"], rng.randint(2, 4))
@@ -993,8 +1011,8 @@ def plan_section(plan: Plan) -> Section:
     if plan.track == "young-worker":
         items["safe_job"] = {
             "tasks": ["packing on the day shift"],
-            "hours_per_week": 30,
-            "shift": "08:00-14:00",
+            "hours_per_week": 24,
+            "shift": "08:00-12:00",
             "night_work": False,
             "protective_equipment": [],
         }
@@ -1094,8 +1112,26 @@ def closure(plan: Plan) -> dict[str, Any]:
         items["referred_to"] = "district child protection services"
     if reason == "duplicate":
         items["duplicate_of"] = rng.choice(plan.other_ids)
-    if reason in ("lost_contact", "refused"):
+    if reason in CONTACT_REASONS:
         items["notes"] = text_block(rng, f"Closed as {reason.replace('_', ' ')}.", 2)
+        items["contact_attempts"] = [
+            {"date": iso(t.closed - dt.timedelta(days=days)), "method": method}
+            for days, method in zip(
+                ATTEMPTS, ("home_visit", "phone", "through_community"), strict=True
+            )
+        ]
+        items["referral"] = {
+            "to": "child_protection",
+            "date": iso(t.closed - dt.timedelta(days=2)),
+        }
+        items["rehire_check"] = {"date": iso(t.closed - dt.timedelta(days=1)), "rehired": False}
+    if reason == "refused":
+        items["refused_by"] = "family"
+    if reason == "reached_min_age":
+        items["young_worker_plan"] = (
+            "Non-hazardous day work within the legal hours, school in the evening; "
+            "the provider checks monthly until 18."
+        )
     if reason not in ("duplicate", "lost_contact"):
         items["child_views"] = "The help was right for me."
     return items
@@ -1148,6 +1184,22 @@ TICKS: dict[int, tuple[tuple[str, str | None, bool], ...]] = {
 }
 
 
+# Required items of later stages whose deadline runs from a date of the case (discovery,
+# assessment, plan signed), whatever the stage: clr shows them, with their deadline, while
+# the case is still in an earlier stage, so a case that has not moved on has done them.
+AHEAD: dict[int, tuple[tuple[str, str | None], ...]] = {
+    IDENTIFIED: (("ident-confirm-child-working", None), ("ident-record-work", None)),
+    PROTECTED: (
+        ("protect-remove-from-all-work", "underage"),
+        ("protect-remove-hazards", "young-worker"),
+        ("protect-inform-parties", None),
+    ),
+    AGE_VERIFIED: (("age-onsite-assessment", None), ("age-check-documents", None)),
+    PLAN_AGREED: (("plan-draft", None), ("plan-sign", None)),
+    IN_REMEDIATION: (("impl-first-stipend", None),),
+}
+
+
 def stage_path(plan: Plan) -> list[int]:
     path = list(range(plan.reached + 1))
     return [*path, CLOSED] if plan.stage == CLOSED else path
@@ -1195,6 +1247,14 @@ def checklist(plan: Plan) -> dict[str, Any]:
             if rng.random() < 0.08:
                 tick["note"] = "done with the supplier's HR manager"
             ticks[item] = tick
+    if plan.stage != CLOSED:
+        start = plan.stage_day(path[-1])
+        for stage in range(path[-1] + 1, CLOSED):
+            for item, track in AHEAD.get(stage, ()):
+                if item in ticks or (track is not None and track != plan.track):
+                    continue
+                done = min(start + dt.timedelta(days=rng.randint(0, 2)), plan.last_day)
+                ticks[item] = {"done": iso(done), "by": rng.choice(STAFF)}
     return ticks
 
 
@@ -1253,8 +1313,18 @@ def case_document(plan: Plan) -> Section:
         doc["payments"] = payments(plan)
     if plan.stage == CLOSED:
         doc["closure"] = closure(plan)
+    if plan.rechecks:
+        doc["recurrence_checks"] = [
+            {"date": iso(day), "method": "household", "working": False, "in_school": True}
+            for day in plan.rechecks
+        ]
     if plan.has(IDENTIFIED):
-        doc["root_causes"] = rng.sample(ROOT_CAUSES, rng.randint(1, 3))
+        causes = rng.sample(ROOT_CAUSES, rng.randint(1, 3))
+        # The causes of the corrective actions at the supplier are root causes too (CLR227).
+        for action in doc.get("implementation", {}).get("corrective_actions", []):
+            if action["cause"] not in causes:
+                causes.append(action["cause"])
+        doc["root_causes"] = causes
     doc["history"] = history(plan)
     doc["checklist"] = checklist(plan)
     doc = {k: v for k, v in doc.items() if v is not None and v != {}}

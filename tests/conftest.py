@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +14,10 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import clr.cli
+
+# The tests read clr's messages in English, whatever the machine's locale says (the
+# language tests set their own).
+os.environ["CLR_LANG"] = "en"
 
 CASE_ID = "CLR-2026-ABCDE"
 AS_OF = "2026-03-02"

@@ -32,6 +32,10 @@ def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
         meta = archive.read(metadata).decode()
         (licence,) = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
         assert "MIT License" in archive.read(licence).decode()
+        # the message catalogues, compiled by hatch_build.py; not their sources
+        for code in ("fr", "es", "pt_BR"):
+            assert f"clr/i18n/locale/{code}/LC_MESSAGES/clr.mo" in names, code
+        assert not [n for n in names if n.endswith(".po")]
     assert "\nName: clr-cases\n" in meta and "\nLicense-Expression: MIT\n" in meta
     assert "Project-URL: Source, https://" in meta
     venv = tmp_path / "venv"
@@ -75,6 +79,16 @@ def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
         check=True,
     )
     assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in schema.stdout
+    french = subprocess.run(
+        [str(venv / "bin" / "clr"), "--lang", "fr", "next", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    assert "Utilisation : clr next" in french.stdout
+    assert "Dire quoi faire ensuite pour un cas" in french.stdout
 
 
 @pytest.mark.slow

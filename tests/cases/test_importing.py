@@ -469,7 +469,7 @@ def test_a_visit_and_a_payment_from_phones_equal_clr_visit_and_clr_pay(
     monkeypatch.chdir(by_cli)
     done = run(["visit", CASE_ID, "--date", "2026-03-01", "--method", "school_check",
                 "--by", "R. Ahmed", "--in-school", "--attendance", "87.5", "--not-working",
-                "--notes", "met the teacher", "--as-of", AS_OF])  # fmt: skip
+                "--note", "met the teacher", "--as-of", AS_OF])  # fmt: skip
     assert done.exit_code == 0, describe(done)
     done = run(["pay", CASE_ID, "--date", "2026-03-01", "--amount", "4500", "--currency", "BDT",
                 "--payer", "supplier", "--period", "2026-03", "--receipt", "R-1",

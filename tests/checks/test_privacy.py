@@ -707,6 +707,10 @@ def test_ordinary_text_is_not_personal_data(text: str) -> None:
         # a case id does not hide what is beside it
         ("Duplicate of EXR-2026-11MB4R, mother on 01711555123", ["phone"]),
         ("EXR-2026-7KQ3M: amina.r@example.org", ["email"]),
+        # nor does a submission's instance id
+        ("uuid:a8d09269-5359-4616-9761-92cf032035e9 mother on 01711555123", ["phone"]),
+        # a near-UUID is read as the digits it holds
+        ("a8d09269-5359-4616-9761-92cf032035e9-1", ["phone"]),
     ],
 )
 def test_disguised_personal_data_is_found(text: str, kinds: list[str]) -> None:
@@ -721,6 +725,9 @@ def test_disguised_personal_data_is_found(text: str, kinds: list[str]) -> None:
         "Duplicate of EXR-2026-9172345",
         "reopens EXR-2025-1234567 and EXR-2026-7654321",
         "see TST-2026-00000000",
+        # submission instance ids (ODK, KoboToolbox), however many digits they hold
+        "x-submission: uuid:a8d09269-5359-4616-9761-92cf032035e9",
+        "uuid:12345678-1234-4234-8234-123456789012",
         # links and words that are not phone numbers
         "Tel: none given; wa.me/ link not sent",
         "tel: ask the welfare officer",

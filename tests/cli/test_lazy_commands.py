@@ -35,7 +35,7 @@ def _loaded(*args: str) -> tuple[str, set[str]]:
 
 def test_help_lists_every_command_without_importing_one() -> None:
     out, modules = _loaded("--help")
-    assert modules <= {"clr.cli._registry", "clr.cli._common"}, modules
+    assert modules <= {"clr.cli._registry", "clr.cli._common", "clr.cli._i18n"}, modules
     for name, (_, summary) in COMMANDS.items():
         assert f"  {name} " in out
         assert summary[:30] in out, name
@@ -46,5 +46,11 @@ def test_a_command_imports_only_its_own_module(name: str) -> None:
     out, modules = _loaded(name, "--help")
     assert f"Usage: clr {name}" in out
     own = f"clr.cli.{COMMANDS[name][0]}"
-    shared = {"clr.cli._registry", "clr.cli._common", "clr.cli._surface", "clr.cli._complete"}
+    shared = {
+        "clr.cli._registry",
+        "clr.cli._common",
+        "clr.cli._surface",
+        "clr.cli._complete",
+        "clr.cli._i18n",
+    }
     assert modules - shared == {own}, modules

@@ -79,12 +79,14 @@ def test_a_case_goes_from_reported_to_closed_by_answering_questions(
         visit = ["visit", case_id, "--method", "household", "--not-working", "--in-school"]
         visits = [[*visit, "--date", day, "--as-of", day] for day in ("2026-04-06", "2026-07-06")]
         close = ["advance", case_id, "--to", "closed", "--reason", "no_longer_in_CL",
-                 "--approved-by", "M. Karim", "--as-of", "2026-07-10"]  # fmt: skip
+                 "--approved-by", "M. Karim", "--as-of", "2026-07-10",
+                 "--root-cause", "household_poverty"]  # fmt: skip
     else:
         visit = ["visit", case_id, "--method", "household", "--not-working", "--no-hazardous-work"]
         visits = [[*visit, "--date", "2026-03-10", "--as-of", "2026-03-10"]]
         close = ["advance", case_id, "--to", "closed", "--reason", "hazard_removed",
-                 "--approved-by", "M. Karim", "--as-of", "2026-03-12"]  # fmt: skip
+                 "--approved-by", "M. Karim", "--as-of", "2026-03-12",
+                 "--root-cause", "household_poverty"]  # fmt: skip
     stage("closed", *visits, close)
     text = path.read_text(encoding="utf-8")
     assert "stage: closed" in text

@@ -27,6 +27,7 @@ NEAR_MISSES: dict[str, list[str]] = {
     "digits_run": ["1 ", "1-", "1)", "(1", "11", "1 1x", "1.", "00"],
     "phone_link": ["tel", "tel ", "wa.", "api.whatsapp.com/send"],
     "case_id": ["A", "AB-2026-", "A1", "A-2026-1", "AB-"],
+    "uuid": ["a", "0", "a-", "12345678-", "12345678-1234-", "12345678-1234-1234-1234-12345"],
     "dateish": ["2026-1", "20", "12-12-", "1"],
     "date_token": ["2026-1", "20", "12-12-", "1"],
     "year": ["2", "20", "1"],
@@ -195,3 +196,35 @@ def test_the_measure_sees_a_quadratic_pattern() -> None:
         small = min(small, _cpu_time(make(SIZE), 1))
         large = min(large, _cpu_time(make(4 * SIZE), 1))
     assert large / max(small, 1e-6) > 8, (small, large)
+
+
+@pytest.mark.parametrize("unit", ["\n", " \n", "\t\n", "language\n"])
+def test_the_language_look_up_in_clr_yaml_is_linear(unit: str) -> None:
+    """Every command reads clr.yaml for ``language:`` before it starts: blank lines must not
+    make that search quadratic (``^\\s*`` once did: 40,000 blank lines took 28 s)."""
+    from clr.cli._i18n import _LANGUAGE_KEY
+
+    def make(size: int) -> Callable[[], object]:
+        text = _text(unit, size, tail="x")
+        return lambda: _LANGUAGE_KEY.search(text)
+
+    ratios = growth(make, SIZE)
+    assert max(ratios) < LINEAR, f"language key: time grows by {ratios}"
+
+
+@pytest.mark.parametrize(
+    "template", ["{value} is not one of {choices}.", "{value} is not in the range {range}."]
+)
+def test_a_usage_error_is_read_back_in_linear_time(template: str) -> None:
+    """A usage error holds what the user typed; reading its fields back to translate it took
+    minutes over an argument repeating the template's own words."""
+    from clr.cli._i18n import _template_fields
+
+    words = template.split("}", 1)[1].split("{", 1)[0]
+
+    def make(size: int) -> Callable[[], object]:
+        text = _text(words, size, tail="")
+        return lambda: _template_fields(template, text)
+
+    ratios = growth(make, SIZE)
+    assert max(ratios) < LINEAR, f"{template}: time grows by {ratios}"

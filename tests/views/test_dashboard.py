@@ -268,7 +268,8 @@ def test_an_investor_page_is_refused_for_a_selection_a_few_cases_off_an_earlier_
 
 def _consents(path: Path) -> bool:
     """The guardian consented and, from 16, the child too (refused assent counts against)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # Dates as clr reads them (strings), so that the child's age comes from the birth date.
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
     consent = (data.get("assessment") or {}).get("consent") or {}
     share = (consent.get("guardian") or {}).get("share_with_buyer") or {}
     if not (share.get("given") is True and str(share.get("date", "9999")) <= AS_OF):

@@ -10,6 +10,7 @@ from typing import Any
 
 from clr.checks.validate import check_case_data
 from clr.errors import CaseFileError, ClrError, TransitionError
+from clr.i18n import _, ngettext
 from clr.io import yamlio
 from clr.io.edit import Document, locked, open_document, write_atomic
 from clr.model import closing, stages
@@ -81,8 +82,10 @@ class CaseSession:
         book = self.ctx.playbooks.get(name) if isinstance(name, str) else None
         if book is None:
             raise ClrError(
-                f"{self.shown}: playbook {name!r} is unknown or invalid",
-                hint="run 'clr validate' for details; 'clr playbook list' lists playbooks",
+                _("{case}: playbook {name} is unknown or invalid").format(
+                    case=self.shown, name=repr(name)
+                ),
+                hint=_("run 'clr validate' for details; 'clr playbook list' lists playbooks"),
             )
         return book
 
@@ -117,11 +120,15 @@ def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSes
         if repo is not None
         else (candidate / CASE_FILE if candidate.is_dir() else candidate)
     )
-    ctx, _ = repository_context(repo.root if repo else None, today, repo.config if repo else None)
+    ctx, _reports = repository_context(
+        repo.root if repo else None, today, repo.config if repo else None
+    )
     if is_identity_file(path):
         raise ClrError(
-            f"{display_path(path)} is an identity file: clr never reads it as a case",
-            hint="give the case id, its folder or its case.yaml",
+            _("{path} is an identity file: clr never reads it as a case").format(
+                path=display_path(path)
+            ),
+            hint=_("give the case id, its folder or its case.yaml"),
         )
     # realpath, not resolve(): a link loop is a file that cannot be read, not a crash.
     if repo is not None and repo.root.resolve() not in Path(os.path.realpath(path)).parents:
@@ -135,10 +142,13 @@ def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSes
     errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
     if errors:
         raise CaseInvalid(
-            f"{session.shown} is not a valid case ({len(errors)} "
-            f"error{'s' if len(errors) != 1 else ''}); clr works only on valid cases:",
+            ngettext(
+                "{case} is not a valid case ({count} error); clr works only on valid cases:",
+                "{case} is not a valid case ({count} errors); clr works only on valid cases:",
+                len(errors),
+            ).format(case=session.shown, count=len(errors)),
             errors[:10],
-            hint=f"fix it first: clr validate {session.shown}",
+            hint=_("fix it first: {command}").format(command=f"clr validate {session.shown}"),
         )
     return session
 
@@ -216,16 +226,19 @@ def advance(
     data = session.data
     current = data.get("stage")
     if not isinstance(current, str) or current not in stages.STAGES:
-        raise TransitionError(f"{session.shown}: unknown stage {current!r}")
+        raise TransitionError(
+            _("{case}: unknown stage {stage}").format(case=session.shown, stage=repr(current))
+        )
     if target is not None and target not in stages.STAGES:
         raise TransitionError(
-            f"unknown stage {target!r}", hint="one of: " + ", ".join(stages.STAGES)
+            _("unknown stage {stage}").format(stage=repr(target)),
+            hint=_("one of: {choices}").format(choices=", ".join(stages.STAGES)),
         )
     goal = target or stages.next_stage(current)
     if goal is None:
         raise TransitionError(
-            f"{data.get('id')} is closed: a closed case is never moved again",
-            hint="if the child was found working again, open a linked case: clr reopen",
+            _("{case} is closed: a closed case is never moved again").format(case=data.get("id")),
+            hint=_("if the child was found working again, open a linked case: clr reopen"),
         )
     if goal == "closed":
         _fill_closure(session.doc, data, today, reason, approved_by, note, session.playbook())
@@ -233,8 +246,10 @@ def advance(
             closure.record(session.doc, data, today, session.playbook(), session.ctx.calendar)
     elif reason or approved_by or (closure is not None and closure.given()):
         raise TransitionError(
-            "--reason and --approved-by are for closing a case (--to closed), as are the "
-            "other closure options"
+            _(
+                "--reason and --approved-by are for closing a case (--to closed), as are the "
+                "other closure options"
+            )
         )
     preview = session.doc.expected()
     config = session.ctx.config
@@ -247,7 +262,12 @@ def advance(
         buyer_codes=config.buyer_codes,
     )
     if blockers:
-        raise MoveBlocked(f"{data.get('id')} cannot move from {current} to {goal} yet:", blockers)
+        raise MoveBlocked(
+            _("{case} cannot move from {source} to {target} yet:").format(
+                case=data.get("id"), source=current, target=goal
+            ),
+            blockers,
+        )
     entry: dict[str, Any] = {
         "at": history_time(today, zone=session.ctx.config.timezone),
         "from": current,
@@ -289,9 +309,15 @@ class ClosureFacts:
         """Write the facts into the document (not yet to disk)."""
         for key, value in self.fields.items():
             doc.set(("closure", key), value)
+        held = (
+            Case(doc.expected()).closure.get("contact_attempts") if self.contact_attempts else None
+        )
         for entry in self.contact_attempts:
-            doc.append(("closure", "contact_attempts"), entry)
-        recorded = [c for c in data.get("root_causes") or [] if isinstance(c, str)]
+            if entry not in (held or []):
+                doc.append(("closure", "contact_attempts"), entry)
+        # What the document holds now: the facts may be recorded again after questions.
+        causes = doc.expected().get("root_causes") if self.root_causes else None
+        recorded = [c for c in causes or [] if isinstance(c, str)]
         for cause in self.root_causes:
             if cause not in recorded:
                 doc.append(("root_causes",), cause)
@@ -315,18 +341,20 @@ def _fill_closure(
     closure = Case(data).closure
     if reason is None and "reason" not in closure:
         raise TransitionError(
-            "closing a case needs a coded reason",
-            hint="add --reason (one of: " + ", ".join(stages.CLOSURE_REASONS) + ")",
+            _("closing a case needs a coded reason"),
+            hint=_("add --reason (one of: {choices})").format(
+                choices=", ".join(stages.CLOSURE_REASONS)
+            ),
         )
     if approved_by is None and "approved_by" not in closure:
         raise TransitionError(
-            "closing a case needs who approved it",
-            hint="add --approved-by NAME (a supervisor or the buyer)",
+            _("closing a case needs who approved it"),
+            hint=_("add --approved-by NAME (a supervisor or the buyer)"),
         )
     if reason is not None and reason not in stages.CLOSURE_REASONS:
         raise TransitionError(
-            f"unknown closure reason {reason!r}",
-            hint="one of: " + ", ".join(stages.CLOSURE_REASONS),
+            _("unknown closure reason {reason}").format(reason=repr(reason)),
+            hint=_("one of: {choices}").format(choices=", ".join(stages.CLOSURE_REASONS)),
         )
     if "date" not in closure:
         doc.set(("closure", "date"), today.isoformat())
@@ -363,16 +391,16 @@ def tick(
         ids = [a.id for a in book.all_items()]
         close = difflib.get_close_matches(item, ids, n=3)
         raise ClrError(
-            f"{item!r} is not an item of playbook {book.name}",
-            hint=("did you mean " + " or ".join(close) + "?")
+            _("{item} is not an item of playbook {name}").format(item=repr(item), name=book.name),
+            hint=_("did you mean {choices}?").format(choices=" / ".join(close))
             if close
-            else "clr playbook show lists the item ids",
+            else _("clr playbook show lists the item ids"),
         )
     ticks = session.data.get("checklist")
     if isinstance(ticks, dict) and item in ticks:
         raise ClrError(
-            f"{item} is already ticked ({ticks[item]})",
-            hint="ticks are not changed by clr; edit the file if it is wrong",
+            _("{item} is already ticked ({tick})").format(item=item, tick=ticks[item]),
+            hint=_("ticks are not changed by clr; edit the file if it is wrong"),
         )
     entry: dict[str, Any] = {"done": day.isoformat(), "by": by}
     if note:

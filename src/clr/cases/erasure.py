@@ -149,28 +149,10 @@ def _set_path(data: Any, path: tuple[str | int, ...], value: Any) -> None:
 
 def _age_band(data: dict[str, Any]) -> str | None:
     """The band of the child's age at discovery, as the figures count it."""
-    from clr.checks import rules
-    from clr.model.case import dig
-    from clr.model.dates import parse_date
+    from clr.views.summary import age_at_discovery, age_band
 
-    day = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
-    age = None
-    if day is not None:
-        try:
-            age = rules.age_at(data, day)
-        except (TypeError, ValueError):
-            age = None
-    if age is None or age < 0:
-        estimated = dig(data, "child", "estimated_age")
-        age = estimated if isinstance(estimated, int) and not isinstance(estimated, bool) else None
-    if age is None:
-        return None
-    if age < 12:
-        return "<12"
-    if age >= 18:
-        return "18+"
-    low = age - (age % 2)
-    return f"{low}-{low + 1}"
+    age = age_at_discovery(data)
+    return None if age is None else age_band(age)
 
 
 def redacted_text(

@@ -205,6 +205,11 @@ _PHONE_LINK = _Lazy(
 _CASE_ID = _Lazy(r"(?<![\w-])[A-Z][A-Z0-9]{1,11}-\d{4}-[0-9A-HJKMNP-TV-Z]{5,8}(?![\w-])")
 """A case id (model.ids): never personal data, whatever digits it holds."""
 
+_UUID = _Lazy(
+    r"(?<![\w-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-])"
+)
+"""A UUID (the instance id of an ODK or KoboToolbox submission): never personal data."""
+
 _DATEISH = _Lazy(
     r"(?:19|20)\d\d[-./](?:0[1-9]|1[0-2])|\d\d[-./](?:0[1-9]|1[0-2])[-./](?:19|20)\d\d"
 )
@@ -255,6 +260,7 @@ FREE_TEXT_PATTERNS: dict[str, _Lazy] = {
     "digits_run": _DIGITS_RUN,
     "phone_link": _PHONE_LINK,
     "case_id": _CASE_ID,
+    "uuid": _UUID,
     "dateish": _DATEISH,
     "date_token": _DATE_TOKEN,
     "year": _YEAR,
@@ -316,6 +322,7 @@ def scan_text(text: str) -> list[str]:
         # coordinates are digit runs too: look for the rest in the text without them
         text = _GPS.sub(" ", text)
     text = _CASE_ID.sub(" ", text)
+    text = _UUID.sub(" ", text)
     if _ID_LABELLED.search(text):
         text = _ID_LABELLED.sub(_drop_id, text)
         if "\0" in text:

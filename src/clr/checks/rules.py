@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clr.model import ages, hours, practice, stages
+from clr.model.ages import age_at
 from clr.model.case import dig
-from clr.model.dates import add_months, age_on, parse_date, parse_datetime, partial_bounds
+from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding, Severity, join_pointer, pointer_to_path
 
 
@@ -389,20 +390,6 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
             )
         )
     return out
-
-
-def age_at(data: dict[str, Any], day: dt.date) -> int | None:
-    """The child's lowest possible age on ``day``, from the birth date or the verified age."""
-    births = (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date"))
-    for source in births:
-        bounds = partial_bounds(source)
-        if bounds is not None:
-            return age_on(bounds[1], day)
-    verified = dig(data, "age_verification", "verified_age")
-    checked = parse_date(dig(data, "age_verification", "date"))
-    if isinstance(verified, int) and checked is not None:
-        return verified + max(0, age_on(checked, day))
-    return None
 
 
 def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:

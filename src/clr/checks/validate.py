@@ -77,6 +77,9 @@ def check_case_data(
         _narrow_to_dates(days, rule_ctx.past_dates, ctx.today)
     findings += privacy.case_privacy_findings(data, shown, loaded.locate)
     findings += retention.case_retention_findings(data, shown, ctx.config.retention, ctx.today)
+    if days is not None and ctx.config.retention and data.get("closure"):
+        # Whether a closed case is past its retention period depends on the day.
+        days[0] = days[1] = ctx.today.toordinal()
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
@@ -301,7 +304,9 @@ def validate_paths(
                 if problems:
                     report.files.append(FileReport(problems[0].path, problems))
                     report.config_error = True
-            contexts[root], playbook_reports = repository_context(root, today, config)
+            # Findings are a machine interface (codes, JSON, SARIF, JUnit, GitLab): they
+            # quote the playbook in English whatever language clr speaks.
+            contexts[root], playbook_reports = repository_context(root, today, config, "en")
             report.files.extend(playbook_reports)
         return contexts[root]
 

@@ -12,6 +12,7 @@ import typer.main
 from typer.core import TyperCommand, TyperGroup
 
 from clr import __version__
+from clr.cli import _i18n
 from clr.cli._registry import COMMANDS
 
 
@@ -19,8 +20,18 @@ class LazyGroup(TyperGroup):
     """The root command: each command is built only when it is run (hatch's approach).
 
     ``clr next`` imports and builds ``next`` alone; ``clr --help`` lists every command
-    from the table in ``_registry.py``, without importing any command module.
+    from the table in ``_registry.py``, without importing any command module. Help texts
+    are translated as each command is built (``_i18n.translate_command``).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _i18n.translate_command(self)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """As click does, with the options typer adds after building (completion) translated."""
+        _i18n.translate_command(self)
+        super().format_help(ctx, formatter)
 
     def list_commands(self, ctx: Any) -> list[str]:  # ctx: a click Context (typer's own)
         """Every command of the table (and any registered directly)."""
@@ -47,7 +58,7 @@ class LazyGroup(TyperGroup):
         single.registered_groups = [g for g in single.registered_groups if g.name == cmd_name]
         command = typer.main.get_group(single).get_command(ctx, cmd_name)
         if command is not None:
-            self.commands[cmd_name] = command
+            self.commands[cmd_name] = _i18n.translate_command(command)
         return command
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -73,7 +84,7 @@ class _Listed(TyperCommand):
 
 def _listed(name: str) -> TyperCommand:
     """A command as ``clr --help`` lists it: its name and the summary of the table."""
-    return _Listed(name=name, help=COMMANDS[name][1], add_help_option=False)
+    return _Listed(name=name, help=_i18n.text(COMMANDS[name][1]), add_help_option=False)
 
 
 def make_app() -> typer.Typer:
@@ -116,6 +127,15 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="The language to speak: en, fr, es or pt-BR (default: CLR_LANG, then "
+            "language: in clr.yaml, then the locale).",
+        ),
+    ] = None,
 ) -> None:
     """Child labour remediation case management in plain files."""
     _DEBUG["on"] = debug or bool(os.environ.get("CLR_DEBUG"))
@@ -158,10 +178,12 @@ def main(prog_name: str = "clr", args: list[str] | None = None) -> Any:
             "hint: set your terminal and locale to UTF-8 (e.g. LANG=C.UTF-8), or retype it\n"
         )
         sys.exit(2)
-    return run_guarded(
-        lambda: make_app()(prog_name=prog_name, args=argv),
-        debug=lambda: _DEBUG["on"] or "--debug" in argv,
-    )
+
+    def run() -> Any:
+        _i18n.speak(_i18n.choose(argv))
+        return make_app()(prog_name=prog_name, args=argv)
+
+    return run_guarded(run, debug=lambda: _DEBUG["on"] or "--debug" in argv)
 
 
 def _undecodable(argv: list[str]) -> int | None:

@@ -14,12 +14,13 @@ import typer
 
 from clr import render
 from clr.errors import ClrError
+from clr.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-BUG_REPORT = "please report it with the command you ran (not your case data)"
+BUG_REPORT = N_("please report it with the command you ran (not your case data)")
 
 
 def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
@@ -44,14 +45,29 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
         from clr.io import files
 
         name = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename: its target
-        fail(f"cannot use {_shown_path(name)}: {files.reason(exc)}", files.hint(exc))
+        fail(
+            _("cannot use {path}: {reason}").format(
+                path=_shown_path(name), reason=files.reason(exc)
+            ),
+            files.hint(exc),
+        )
     except Exception as exc:
         if debug():
             raise
         name = type(exc).__name__
         sys.stderr.write(
-            f"error: internal error ({name}); this is a bug in clr, not in your files.\n"
-            f"hint: run again with --debug for the traceback, and {BUG_REPORT}\n"
+            _("error: {message}").format(
+                message=_(
+                    "internal error ({name}); this is a bug in clr, not in your files."
+                ).format(name=name)
+            )
+            + "\n"
+            + _("hint: {hint}").format(
+                hint=_("run again with --debug for the traceback, and {report}").format(
+                    report=_(BUG_REPORT)
+                )
+            )
+            + "\n"
         )
         raise SystemExit(2) from None
 
@@ -90,7 +106,7 @@ def _shown_path(name: object) -> str:
 
 
 def _interrupted() -> NoReturn:
-    sys.stderr.write("\ninterrupted: clr stopped; no file is left half-written\n")
+    sys.stderr.write("\n" + _("interrupted: clr stopped; no file is left half-written") + "\n")
     raise SystemExit(130) from None
 
 
@@ -102,9 +118,9 @@ def fail(message: str, hint: str | None = None, code: int = 1) -> NoReturn:
     from clr.render import safe
 
     err = sys.stderr
-    err.write(f"error: {safe.terminal(message, block=True)}\n")
+    err.write(_("error: {message}").format(message=safe.terminal(message, block=True)) + "\n")
     if hint:
-        err.write(f"hint: {safe.terminal(hint, block=True)}\n")
+        err.write(_("hint: {hint}").format(hint=safe.terminal(hint, block=True)) + "\n")
     raise SystemExit(code)
 
 
@@ -121,7 +137,9 @@ def parse_as_of(value: str | None, where: str | Path | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+        raise typer.BadParameter(
+            _("{value} is not a date; write YYYY-MM-DD").format(value=repr(value))
+        ) from None
 
 
 def check_date(value: str | None) -> str | None:

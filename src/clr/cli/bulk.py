@@ -19,6 +19,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
+from clr.i18n import _, ngettext
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.select import targets
@@ -131,13 +132,17 @@ def _filters(
     for value in stage or []:
         if value not in vocabulary.STAGES:
             raise typer.BadParameter(
-                f"{value!r} is not a stage; one of: {', '.join(vocabulary.STAGES)}",
+                _("{value} is not a stage; one of: {choices}").format(
+                    value=repr(value), choices=", ".join(vocabulary.STAGES)
+                ),
                 param_hint="--stage",
             )
     for value in track or []:
         if value not in vocabulary.TRACKS:
             raise typer.BadParameter(
-                f"{value!r} is not a track; one of: {', '.join(vocabulary.TRACKS)}",
+                _("{value} is not a track; one of: {choices}").format(
+                    value=repr(value), choices=", ".join(vocabulary.TRACKS)
+                ),
                 param_hint="--track",
             )
     return Filters(
@@ -155,17 +160,22 @@ def _filters(
 def _report_failed(cases: list[CaseSummary]) -> None:
     failed = [c for c in cases if not c.ok]
     if failed:
-        noun = "case file" if len(failed) == 1 else "case files"
-        sys.stderr.write(
-            f"error: {len(failed)} {noun} could not be read; run 'clr validate' for details\n"
-        )
+        said = ngettext(
+            "{count} case file could not be read; run 'clr validate' for details",
+            "{count} case files could not be read; run 'clr validate' for details",
+            len(failed),
+        ).format(count=len(failed))
+        sys.stderr.write(_("error: {message}").format(message=said) + "\n")
     unplayed = sum(c.ok and c.playbook_missing for c in cases)
     if unplayed:
-        sys.stderr.write(
-            f"warning: {unplayed} case{' names' if unplayed == 1 else 's name'} a playbook that is "
-            "unknown or invalid: no next action or overdue count for them; "
-            "run 'clr validate' for details\n"
-        )
+        said = ngettext(
+            "{count} case names a playbook that is unknown or invalid: no next action or "
+            "overdue count for it; run 'clr validate' for details",
+            "{count} cases name a playbook that is unknown or invalid: no next action or "
+            "overdue count for them; run 'clr validate' for details",
+            unplayed,
+        ).format(count=unplayed)
+        sys.stderr.write(_("warning: {message}").format(message=said) + "\n")
 
 
 # --- clr status -----------------------------------------------------------------------
@@ -222,6 +232,12 @@ _HEADERS = {"days_in_stage": "In\nstage", "last_visit": "Last\nvisit"}
 """Status titles on two lines in a terminal, so that the columns of numbers stay narrow."""
 
 
+def _title(key: str, title: str) -> str:
+    """A status column's title in the language in force (English ones on two lines)."""
+    translated = _(title)
+    return _HEADERS[key] if key in _HEADERS and translated == title else translated
+
+
 def _fit(natural: dict[str, int], room: int) -> dict[str, int]:
     """Column widths that fit ``room`` (2 characters between columns).
 
@@ -267,8 +283,8 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
     from rich.text import Text
 
     table = Table(
-        title=f"Cases as of {today.isoformat()}",
-        caption="Open and In stage: days",
+        title=_("Cases as of {date}").format(date=today.isoformat()),
+        caption=_("Open and In stage: days"),
         title_justify="left",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
@@ -278,7 +294,7 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
     rows = [status_cells(c) for c in ok]
     console = stdout_console()
     keys = [key for key, _ in STATUS_TABLE]
-    titles = {key: _HEADERS.get(key, title) for key, title in STATUS_TABLE}
+    titles = {key: _title(key, title) for key, title in STATUS_TABLE}
     natural = {
         key: max([*(len(line) for line in titles[key].split("\n")), *(len(r[i]) for r in rows)])
         for i, key in enumerate(keys)
@@ -288,12 +304,14 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
         _status_records(console, ok, rows, today)
     else:
         _status_columns(console, table, ok, rows, widths)
-    left_out = [title.lower() for key, title in STATUS_TABLE if key not in widths]
+    left_out = [_(title).lower() for key, title in STATUS_TABLE if key not in widths]
     if left_out and _width(widths) <= console.width - 2:
         console.print(
             Text(
-                f"Not shown at this width: {', '.join(left_out)} "
-                "(a wider terminal shows them, as does --format csv).",
+                _(
+                    "Not shown at this width: {columns} (a wider terminal shows them, "
+                    "as does --format csv)."
+                ).format(columns=", ".join(left_out)),
                 style="dim",
             ),
             soft_wrap=False,  # wrapped at spaces to the terminal
@@ -306,11 +324,19 @@ def _status_table(cases: list[CaseSummary], today: dt.date) -> None:
         )
     open_count = sum(not c.closed for c in ok)
     late = sum(c.overdue for c in ok)
+    said = ngettext(
+        "{count} case ({open} open, {closed} closed)",
+        "{count} cases ({open} open, {closed} closed)",
+        len(ok),
+    ).format(count=len(ok), open=open_count, closed=len(ok) - open_count)
+    said += ", " + ngettext("{count} overdue action", "{count} overdue actions", late).format(
+        count=late
+    )
+    if failed:
+        said += ", " + _("{count} could not be read").format(count=len(failed))
     console.print(
         Text(
-            f"{len(ok)} cases ({open_count} open, {len(ok) - open_count} closed), "
-            f"{late} overdue action{'' if late == 1 else 's'}"
-            + (f", {len(failed)} could not be read" if failed else ""),
+            said,
             style="bold",
         )
     )
@@ -326,7 +352,7 @@ def _status_columns(
     for key, title in STATUS_TABLE:
         if key in widths:
             table.add_column(
-                _HEADERS.get(key, title),
+                _title(key, title),
                 justify="right" if key in ("days_open", "days_in_stage", "overdue") else "left",
                 no_wrap=True,  # one line per case: long sites and actions end in an ellipsis
                 overflow="ellipsis",
@@ -347,7 +373,7 @@ def _status_records(
 
     from clr.render.tables import STATUS_TABLE
 
-    console.print(Text(f"Cases as of {today.isoformat()}", style="bold"))
+    console.print(Text(_("Cases as of {date}").format(date=today.isoformat()), style="bold"))
     for case, cells in zip(ok, rows, strict=True):
         row = dict(zip((key for key, _ in STATUS_TABLE), cells, strict=True))
         style = "red" if case.overdue else ("dim" if case.closed else None)

@@ -19,6 +19,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
+from clr.i18n import N_, _
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -394,9 +395,9 @@ def new_case_command(
         todo = workflow.open_actions(session.data, session.playbook(), session.ctx.calendar)
     except ClrError:
         return
-    typer.echo("First things to do:", err=True)
+    typer.echo(_("First things to do:"), err=True)
     for state in todo[:6]:
-        due = f"due {state.due}" if state.due else "no deadline"
+        due = _("due {date}").format(date=state.due) if state.due else _("no deadline")
         shown = safe.terminal(f"{state.action.id} ({due}): {state.action.text}")
         typer.echo(f"  - {shown}", err=True)
 
@@ -420,25 +421,25 @@ def _prompt_missing(
         try:
             day = dt.date.fromisoformat(v)
         except ValueError:
-            return "write a date as YYYY-MM-DD"
-        return True if day <= today else "that date is in the future"
+            return _("write a date as YYYY-MM-DD")
+        return True if day <= today else _("that date is in the future")
 
     def is_country(v: str) -> bool | str:
         return countries.find(v) is not None or countries.did_you_mean(v)
 
     def is_number(v: str) -> bool | str:
         try:
-            return not v.strip() or 0 <= float(v) <= 168 or "between 0 and 168"
+            return not v.strip() or 0 <= float(v) <= 168 or _("between 0 and 168")
         except ValueError:
-            return "a number of hours, e.g. 48 (or nothing)"
+            return _("a number of hours, e.g. 48 (or nothing)")
 
     def is_partial(v: str) -> bool | str:
         if not v.strip() or partial_bounds(v.strip()) is not None:
             return True
-        return "write YYYY, YYYY-MM or YYYY-MM-DD (or nothing)"
+        return _("write YYYY, YYYY-MM or YYYY-MM-DD (or nothing)")
 
     def is_yes_no(v: str) -> bool | str:
-        return v.strip().lower() in ("", "y", "yes", "n", "no") or "y or n (or nothing)"
+        return v.strip().lower() in ("", "y", "yes", "n", "no") or _("y or n (or nothing)")
 
     def ask(key: str, question: Any) -> None:
         if values[key] in (None, ""):
@@ -452,15 +453,20 @@ def _prompt_missing(
     def text(key: str, label: str, optional: str = "") -> Any:
         """A text question: required when the case needs it, else marked optional."""
         if key in needed:
-            return questionary.text(f"{label}:", validate=lambda v: bool(v.strip()) or "required")
-        return questionary.text(optional or f"{label} (optional):")
+            return questionary.text(
+                _("{label}:").format(label=_(label)),
+                validate=lambda v: bool(v.strip()) or _("required"),
+            )
+        return questionary.text(
+            _(optional) if optional else _("{label} (optional):").format(label=_(label))
+        )
 
-    ask("site", text("site", "Site (factory, farm or cooperative)"))
-    ask("supplier", text("supplier", "Supplier id"))
+    ask("site", text("site", N_("Site (factory, farm or cooperative)")))
+    ask("supplier", text("supplier", N_("Supplier id")))
     ask(
         "country",
         questionary.autocomplete(
-            "Country (name or ISO code, e.g. Bangladesh or BD):",
+            _("Country (name or ISO code, e.g. Bangladesh or BD):"),
             choices=[c.label for c in countries.countries().values()],
             validate=is_country,
         ),
@@ -472,64 +478,72 @@ def _prompt_missing(
         "sector",
         text(
             "sector",
-            "Sector (e.g. garments, cocoa)",
-            "Sector (e.g. garments, cocoa; optional):",
+            N_("Sector (e.g. garments, cocoa)"),
+            N_("Sector (e.g. garments, cocoa; optional):"),
         ),
     )
-    ask("buyer", questionary.text("Buyer (optional):"))
+    ask("buyer", questionary.text(_("Buyer (optional):")))
     ask(
         "discovered",
         questionary.text(
-            "Day the child was found working (YYYY-MM-DD):",
+            _("Day the child was found working (YYYY-MM-DD):"),
             default=today.isoformat(),
             validate=is_date,
         ),
     )
-    ask("channel", questionary.select("How did the case come to light?", choices=enums["channel"]))
-    ask("work", text("work", "What was the child doing?", "What was the child doing? (optional):"))
+    ask(
+        "channel",
+        questionary.select(_("How did the case come to light?"), choices=enums["channel"]),
+    )
+    ask(
+        "work",
+        text("work", N_("What was the child doing?"), N_("What was the child doing? (optional):")),
+    )
     if values["hazard"] is None:
-        hazards = questionary.text("Hazards seen, separated by commas (optional):").unsafe_ask()
+        hazards = questionary.text(_("Hazards seen, separated by commas (optional):")).unsafe_ask()
         values["hazard"] = [h.strip() for h in (hazards or "").split(",") if h.strip()]
     if values["hours"] is None:
-        hours = questionary.text("Hours worked per week (optional):", validate=is_number)
+        hours = questionary.text(_("Hours worked per week (optional):"), validate=is_number)
         answer = hours.unsafe_ask().strip()
         values["hours"] = float(answer) if answer else None
     if values["night_work"] is None:
-        night = questionary.text("Night work? y/n (optional):", validate=is_yes_no)
+        night = questionary.text(_("Night work? y/n (optional):"), validate=is_yes_no)
         answer = night.unsafe_ask().strip().lower()
         values["night_work"] = answer.startswith("y") if answer else None
     ask(
         "pseudonym",
         questionary.text(
-            "Pseudonym (never the real name), e.g. Child A:",
-            validate=lambda v: bool(v.strip()) or "required",
+            _("Pseudonym (never the real name), e.g. Child A:"),
+            validate=lambda v: bool(v.strip()) or _("required"),
         ),
     )
-    ask("sex", questionary.select("Sex:", choices=enums["sex"]))
+    ask("sex", questionary.select(_("Sex:"), choices=enums["sex"]))
     if values["age"] is None and values["birth_date"] is None:
         ask(
             "birth_date",
             questionary.text(
-                "Birth date, as far as known (YYYY-MM-DD, optional):", validate=is_partial
+                _("Birth date, as far as known (YYYY-MM-DD, optional):"), validate=is_partial
             ),
         )
     if values["age"] is None:
         age_needed = confirmed and not values["birth_date"]
         estimate = questionary.text(
-            "Estimated age in years:" if age_needed else "Estimated age in years (optional):",
+            _("Estimated age in years:") if age_needed else _("Estimated age in years (optional):"),
             validate=lambda v: (
                 (v.isdigit() and int(v) <= 25)
                 or (not v and not age_needed)
-                or ("a whole number" if v or not age_needed else "required (or a birth date)")
+                or (_("a whole number") if v or not age_needed else _("required (or a birth date)"))
             ),
         ).unsafe_ask()
         values["age"] = int(estimate) if estimate else None
-    ask("age_basis", questionary.select("What does the age rest on?", choices=enums["age_basis"]))
-    ask("track", questionary.select("Track:", choices=enums["track"]))
+    ask(
+        "age_basis", questionary.select(_("What does the age rest on?"), choices=enums["age_basis"])
+    )
+    ask("track", questionary.select(_("Track:"), choices=enums["track"]))
     ask(
         "by",
         questionary.text(
-            "Your name (for the history):", validate=lambda v: bool(v.strip()) or "required"
+            _("Your name (for the history):"), validate=lambda v: bool(v.strip()) or _("required")
         ),
     )
 
@@ -541,22 +555,25 @@ def _prompt_identity(private: dict[str, Any], can_encrypt: bool) -> None:
     if not can_encrypt:
         if not any(private.values()):
             typer.echo(
-                "Identity details (names, contacts, address) are not asked: clr.yaml lists "
-                "no recipients to encrypt them to (see clr keygen).",
+                _(
+                    "Identity details (names, contacts, address) are not asked: clr.yaml lists "
+                    "no recipients to encrypt them to (see clr keygen)."
+                ),
                 err=True,
             )
         return
     typer.echo(
-        "Identity details: encrypted, never in case.yaml (Enter skips a question).", err=True
+        _("Identity details: encrypted, never in case.yaml (Enter skips a question)."), err=True
     )
     for key, label in (
-        ("name", "Child's full name"),
-        ("guardian_name", "Guardian's name"),
-        ("guardian_contact", "Guardian's phone or other contact"),
-        ("address", "Address of the family"),
+        ("name", N_("Child's full name")),
+        ("guardian_name", N_("Guardian's name")),
+        ("guardian_contact", N_("Guardian's phone or other contact")),
+        ("address", N_("Address of the family")),
     ):
         if not private.get(key):
-            answer = questionary.text(f"{label} (encrypted, optional):").unsafe_ask()
+            question = _("{label} (encrypted, optional):").format(label=_(label))
+            answer = questionary.text(question).unsafe_ask()
             private[key] = answer.strip() or None
 
 
@@ -594,43 +611,48 @@ def show_command(
     )
     console.print(
         Text(
-            f"Site: {site.get('name')} ({site.get('country')}), "
-            f"sector {site.get('sector', '-')}, buyer {site.get('buyer', '-')}"
+            _("Site: {name} ({country}), sector {sector}, buyer {buyer}").format(
+                name=site.get("name"),
+                country=site.get("country"),
+                sector=site.get("sector", "-"),
+                buyer=site.get("buyer", "-"),
+            )
         )
     )
     console.print(
         Text(
-            f"Child: {child.get('pseudonym')}, {child.get('sex')}, "
-            f"age {child.get('estimated_age', child.get('birth_date', '?'))}"
+            _("Child: {pseudonym}, {sex}, age {age}").format(
+                pseudonym=child.get("pseudonym"),
+                sex=child.get("sex"),
+                age=child.get("estimated_age", child.get("birth_date", "?")),
+            )
         )
     )
-    console.print(Text("Timeline:", style="bold"))
+    console.print(Text(_("Timeline:"), style="bold"))
     for entry in data.get("history") or []:
         if isinstance(entry, dict):
             note = f" — {entry['note']}" if entry.get("note") else ""
-            console.print(
-                Text(
-                    f"  {entry.get('at')}  {entry.get('from') or 'new'} → "
-                    f"{entry.get('to')}  by {entry.get('by')}{note}"
-                )
+            moved = _("{at}  {source} → {target}  by {who}").format(
+                at=entry.get("at"),
+                source=entry.get("from") or _("new"),
+                target=entry.get("to"),
+                who=entry.get("by"),
             )
+            console.print(Text(f"  {moved}{note}"))
     _print_links_and_closure(console, data)
-    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or "none"
-    console.print(Text(f"Payments: {len(payments)} ({money})"))
+    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or _("none")
+    console.print(Text(_("Payments: {count} ({money})").format(count=len(payments), money=money)))
     last = visits[-1] if visits else None
+    said = _("Visits: {count}").format(count=len(visits))
+    if last:
+        state = _("working") if last.get("working") else _("not working")
+        said += ", " + _("last {date} ({state})").format(date=last.get("date"), state=state)
+    console.print(Text(said))
     console.print(
         Text(
-            f"Visits: {len(visits)}"
-            + (
-                f", last {last.get('date')} ({'working' if last.get('working') else 'not working'})"
-                if last
-                else ""
-            )
-        )
-    )
-    console.print(
-        Text(
-            f"Open actions: {len(todo)}, overdue: {len(overdue)} (clr next {data.get('id')})",
+            _("Open actions: {count}, overdue: {overdue} ({command})").format(
+                count=len(todo), overdue=len(overdue), command=f"clr next {data.get('id')}"
+            ),
             style="bold red" if overdue else "",
         )
     )

@@ -90,8 +90,9 @@ def dashboard_command(
     typer.echo(f"wrote {shown}: {cases_text}, for {audience}", err=True)
     if board.left_out:
         typer.echo(
-            f"left out {board.left_out} case{'' if board.left_out == 1 else 's'} whose "
-            "guardian has not consented to sharing with the buyer",
+            f"left out {board.left_out} case{'' if board.left_out == 1 else 's'} without "
+            "consent to sharing with the buyer (the guardian's, and the child's from the "
+            "consent age)",
             err=True,
         )
     if ledger is not None:

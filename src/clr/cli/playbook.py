@@ -15,6 +15,7 @@ from clr.cli._common import (
     stdout_console,
     wrap_text,
 )
+from clr.i18n import N_, _
 from clr.model.playbook import load_playbook, playbook_paths
 from clr.model.vocabulary import TRACKS
 from clr.render import render, safe
@@ -68,14 +69,31 @@ def due_words(due: dict[str, Any] | None) -> str:
     """A due rule in plain words."""
     if not due:
         return ""
-    unit = str(due.get("unit", "")).replace("_", " ")
-    anchor = "entering this stage" if due.get("from") == "stage_entered" else due.get("from")
+    raw_unit = str(due.get("unit", ""))
+    unit = _(UNITS[raw_unit]) if raw_unit in UNITS else raw_unit.replace("_", " ")
+    anchor = _("entering this stage") if due.get("from") == "stage_entered" else due.get("from")
     if "within" in due:
-        return f"within {due['within']} {unit} of {anchor}"
+        return _("within {count} {unit} of {anchor}").format(
+            count=due["within"], unit=unit, anchor=anchor
+        )
     if "every" in due:
-        return f"every {due['every']} {unit} from {anchor} ({due.get('done_by')})"
+        return _("every {count} {unit} from {anchor} ({done_by})").format(
+            count=due["every"], unit=unit, anchor=anchor, done_by=due.get("done_by")
+        )
     at = ", ".join(str(a) for a in due.get("at", []))
-    return f"at {at} {unit} after {anchor} ({due.get('done_by')})"
+    return _("at {times} {unit} after {anchor} ({done_by})").format(
+        times=at, unit=unit, anchor=anchor, done_by=due.get("done_by")
+    )
+
+
+# The units of a due rule, as words (the playbook's own values are machine words).
+UNITS = {
+    "hours": N_("hours"),
+    "days": N_("days"),
+    "working_days": N_("working days"),
+    "weeks": N_("weeks"),
+    "months": N_("months"),
+}
 
 
 @playbook_app.command("list")
@@ -205,28 +223,32 @@ def _stages(book: Playbook, stage: str | None) -> list[str]:
 
 
 def _lines_for(action: Action) -> list[str]:
-    tags = [", ".join(action.roles) or "anyone"]
+    tags = [", ".join(action.roles) or _("anyone")]
     if action.required:
-        tags.append("required")
+        tags.append(_("required"))
     if action.gate:
-        tags.append("checklist")
+        tags.append(_("checklist"))
     if set(action.tracks) != set(TRACKS):
-        tags.append("track " + "/".join(action.tracks))
+        tags.append(_("track {tracks}").format(tracks="/".join(action.tracks)))
     when = due_words(action.due)
     out = [
         f"  - {action.id} ({'; '.join(tags)})" + (f" — {when}" if when else ""),
         f"      {action.text}",
     ]
-    out.append(
-        f"      source: {', '.join(action.sources)}" + (f"; {action.note}" if action.note else "")
-    )
+    sources = _("source: {sources}").format(sources=", ".join(action.sources))
+    out.append("      " + sources + (f"; {action.note}" if action.note else ""))
     return out
 
 
 def _text(book: Playbook, stages: list[str], role: str | None) -> str:
-    lines = [f"{book.title} (playbook {book.name}, version {book.version})", ""]
+    lines = [
+        _("{title} (playbook {name}, version {version})").format(
+            title=book.title, name=book.name, version=book.version
+        ),
+        "",
+    ]
     if len(stages) > 1 and book.readiness:
-        lines.append("BEFORE ANY CASE")
+        lines.append(_("BEFORE ANY CASE"))
         for a in book.readiness:
             if a.for_role(role):
                 lines += _lines_for(a)
@@ -238,17 +260,18 @@ def _text(book: Playbook, stages: list[str], role: str | None) -> str:
             if a.for_role(role):
                 lines += _lines_for(a)
         for w in plan.warnings:
-            lines.append(f"  ! Do not: {w.text.removeprefix('Do not ')}")
+            text = w.text.removeprefix("Do not ") if book.language == "en" else w.text
+            lines.append("  ! " + _("Do not: {text}").format(text=text))
         for g in plan.safeguarding:
-            lines.append(f"  * Safeguarding: {g.text}")
+            lines.append("  * " + _("Safeguarding: {text}").format(text=g.text))
         if s == "closed" and book.closure_reasons:
-            lines.append("  Closure reasons, and what closing for each takes:")
+            lines.append("  " + _("Closure reasons, and what closing for each takes:"))
             for rule in book.closure_reasons.values():
+                sources = _("source: {sources}").format(sources=", ".join(rule.sources))
                 lines += [
                     f"  - {rule.reason}: {closure_words(rule)}",
                     f"      {rule.text}",
-                    f"      source: {', '.join(rule.sources)}"
-                    + (f"; {rule.note}" if rule.note else ""),
+                    "      " + sources + (f"; {rule.note}" if rule.note else ""),
                 ]
         if s == "closed":
             lines += _closing_lines(book)
@@ -274,42 +297,54 @@ def _closing_lines(book: Playbook) -> list[str]:
 
 def _markdown(book: Playbook, stages: list[str], role: str | None) -> str:
     m = safe.markdown  # a repository's playbook is text anyone can write
-    lines = [f"# {m(book.title)}", "", f"Playbook `{book.name}`, version {book.version}.", ""]
+    lines = [
+        f"# {m(book.title)}",
+        "",
+        _("Playbook `{name}`, version {version}.").format(name=book.name, version=book.version),
+        "",
+    ]
     for s in stages:
         plan = book.stages[s]
         lines += [f"## {s}", "", m(plan.purpose), ""]
         for a in plan.actions:
             if not a.for_role(role):
                 continue
-            flags = " **(required)**" if a.required else ""
-            flags += " ☐ checklist" if a.gate else ""
+            flags = " **(" + _("required") + ")**" if a.required else ""
+            flags += " ☐ " + _("checklist") if a.gate else ""
             when = due_words(a.due)
             lines.append(
-                f"- `{a.id}` — {m(a.text)}{flags}  \n  Who: {', '.join(a.roles)}"
-                + (f". When: {when}" if when else "")
-                + f". Source: {', '.join(a.sources)}."
+                f"- `{a.id}` — {m(a.text)}{flags}  \n  "
+                + _("Who: {roles}").format(roles=", ".join(a.roles))
+                + (". " + _("When: {when}").format(when=when) if when else "")
+                + ". "
+                + _("Source: {sources}.").format(sources=", ".join(a.sources))
             )
         for w in plan.warnings:
             lines.append(f"- ⚠ {m(w.text)}")
         for g in plan.safeguarding:
             lines.append(f"- 🛡 {m(g.text)}")
         if s == "closed" and book.closure_reasons:
-            lines += ["", "### Closure reasons", ""]
+            lines += ["", "### " + _("Closure reasons"), ""]
             for rule in book.closure_reasons.values():
                 lines.append(
-                    f"- `{rule.reason}` — {m(rule.text)}  \n  Takes: {closure_words(rule)}. "
-                    f"Source: {', '.join(rule.sources)}."
+                    f"- `{rule.reason}` — {m(rule.text)}  \n  "
+                    + _("Takes: {what}.").format(what=closure_words(rule))
+                    + " "
+                    + _("Source: {sources}.").format(sources=", ".join(rule.sources))
                 )
         if s == "closed":
             from clr.model.closing import rules_in_words
 
             found = rules_in_words(book)
             if found:
-                lines += ["", "### Closing rules", ""]
+                lines += ["", "### " + _("Closing rules"), ""]
             for name, text, sources, _note in found:
-                lines.append(f"- `{name}` — {m(text)}  \n  Source: {m(', '.join(sources))}.")
+                lines.append(
+                    f"- `{name}` — {m(text)}  \n  "
+                    + _("Source: {sources}.").format(sources=m(", ".join(sources)))
+                )
         lines.append("")
-    lines += ["## Sources", ""]
+    lines += ["## " + _("Sources"), ""]
     for key, src in book.sources.items():
         url = f" {safe.link(src['url'], src['url'])}" if src.get("url") else ""
         lines.append(f"- **{m(key)}**: {m(src.get('title', ''))}{url}")

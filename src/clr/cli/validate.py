@@ -20,6 +20,7 @@ from clr.cli._common import (
     parse_as_of,
 )
 from clr.errors import NotARepository
+from clr.i18n import _
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -207,8 +208,8 @@ def _current_repository(repo: ModuleType) -> Path:
     root = repo.find_root(Path.cwd())
     if root is None:
         raise NotARepository(
-            "this folder is not inside a case repository (no clr.yaml found)",
-            hint="give the paths to check (clr validate cases/), or run 'clr init'",
+            _("this folder is not inside a case repository (no clr.yaml found)"),
+            hint=_("give the paths to check (clr validate cases/), or run 'clr init'"),
         )
     return Path(root)
 

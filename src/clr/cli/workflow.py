@@ -22,6 +22,7 @@ from clr.cli._common import (
     wrap_text,
 )
 from clr.errors import ClrError, MissingInput
+from clr.i18n import _, ngettext
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.glance import next_steps
@@ -63,7 +64,7 @@ def _by(value: str | None) -> str:
 
     who = value or os.environ.get("CLR_USER")
     if not who:
-        raise MissingInput("say who did it", hint="add --by NAME (or set CLR_USER)")
+        raise MissingInput(_("say who did it"), hint=_("add --by NAME (or set CLR_USER)"))
     return who
 
 
@@ -74,13 +75,14 @@ def _date(value: str | None, default: dt.date, flag: str = "--date") -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            f"{value!r} is not a date; write YYYY-MM-DD", param_hint=flag
+            _("{value} is not a date; write YYYY-MM-DD").format(value=repr(value)),
+            param_hint=flag,
         ) from None
 
 
 def _print_diff(diff: str, dry_run: bool) -> None:
     if dry_run:
-        typer.echo(safe.terminal(diff, block=True) if diff else "(no change)")
+        typer.echo(safe.terminal(diff, block=True) if diff else _("(no change)"))
 
 
 def next_command(
@@ -111,57 +113,62 @@ def _next_text(steps: NextSteps) -> str:
     data = safe.terminal_data(steps.data)
     say(
         paint(f"{data.get('id')}", "bold")
-        + f"  stage {data.get('stage')}, track {data.get('track')}  (as of {today})"
+        + "  "
+        + _("stage {stage}, track {track}  (as of {today})").format(
+            stage=data.get("stage"), track=data.get("track"), today=today
+        )
     )
     if plan is not None and plan.purpose:
         say(paint(t(plan.purpose), "dim"))
     closed = data.get("stage") == "closed"
     if closed and not todo:
-        say("This case is closed. Nothing is left to do.")
+        say(_("This case is closed. Nothing is left to do."))
     else:
         say("")
-        say(paint("Checks after closure:" if closed else "To do:", "bold"))
+        say(paint(_("Checks after closure:") if closed else _("To do:"), "bold"))
         if not todo:
-            say("  nothing open in this stage")
+            say("  " + _("nothing open in this stage"))
         for state in todo:
             late = state.overdue_days(today)
             line = "  "
             if late:
-                line += paint(f"OVERDUE by {late} day{'s' if late != 1 else ''}", "bold red")
-                line += f" (due {state.due}) "
+                overdue = ngettext("OVERDUE by {days} day", "OVERDUE by {days} days", late)
+                line += paint(overdue.format(days=late), "bold red")
+                line += " " + _("(due {date})").format(date=state.due) + " "
             elif state.due:
-                line += paint(f"due {state.due} ", "yellow")
+                line += paint(_("due {date}").format(date=state.due) + " ", "yellow")
             elif state.waiting_for:
-                line += paint(f"due once {t(state.waiting_for)} is recorded ", "dim")
+                waiting = _("due once {field} is recorded").format(field=t(state.waiting_for))
+                line += paint(waiting + " ", "dim")
             if state.label:
                 line += f"[{t(state.label)}] "
             if state.ahead:
-                line += paint(f"for {state.ahead}: ", "dim")
+                line += paint(_("for {stage}: ").format(stage=state.ahead), "dim")
             line += paint(t(state.action.id), "bold")
-            line += paint(
-                f"  ({t(', '.join(state.action.roles))}"
-                f"{', required' if state.action.required else ''}"
-                f"{', checklist' if state.action.gate else ''})",
-                "dim",
-            )
+            tags = [t(", ".join(state.action.roles))]
+            if state.action.required:
+                tags.append(_("required"))
+            if state.action.gate:
+                tags.append(_("checklist"))
+            line += paint(f"  ({', '.join(tags)})", "dim")
             say(line)
             say(f"      {t(state.action.text)}")
         if closed:
             say(paint(f"  record each check: clr follow-up {data.get('id')} --method ...", "cyan"))
         if steps.rules("warnings") and not closed:
             say("")
-            say(paint("Do not:", "bold"))
+            say(paint(_("Do not:"), "bold"))
             for warning in steps.rules("warnings"):
                 say(f"  - {t(warning.text)}")
         if steps.rules("safeguarding") and not closed:
             say("")
-            say(paint("Safeguarding:", "bold"))
+            say(paint(_("Safeguarding:"), "bold"))
             for rule in steps.rules("safeguarding"):
                 say(f"  - {t(rule.text)}")
         if target:
             say("")
             if blockers:
-                say(paint(f"Before it can move to {target}:", "bold"))
+                say(paint(_("Before it can move to {stage}:").format(stage=target), "bold"))
                 for b in blockers:
                     say(f"  - {t(b.message)}")
                     if b.hint:
@@ -169,7 +176,9 @@ def _next_text(steps: NextSteps) -> str:
             else:
                 say(
                     paint(
-                        f"Ready to move to {target}: clr advance {data.get('id')} --by NAME",
+                        _("Ready to move to {stage}: {command}").format(
+                            stage=target, command=f"clr advance {data.get('id')} --by NAME"
+                        ),
                         "green",
                     )
                 )
@@ -208,6 +217,7 @@ def advance_command(
         _closing_option(
             "--recurrence-check",
             "When the first check after closure is due, YYYY-MM-DD (default: the playbook's).",
+            date=True,
         ),
     ] = None,
     referred_to: Annotated[
@@ -248,7 +258,7 @@ def advance_command(
         _closing_option("--referral-to", "The authority the child was referred to."),
     ] = None,
     referral_date: Annotated[
-        str | None, _closing_option("--referral-date", "When the referral was made.")
+        str | None, _closing_option("--referral-date", "When the referral was made.", date=True)
     ] = None,
     referral_reference: Annotated[
         str | None, _closing_option("--referral-reference", "The authority's reference.")
@@ -260,7 +270,7 @@ def advance_command(
     rehire_check: Annotated[
         str | None,
         _closing_option(
-            "--rehire-check", "When the supplier's files were checked for the child (date)."
+            "--rehire-check", "When the supplier's files were checked for the child.", date=True
         ),
     ] = None,
     rehired: Annotated[
@@ -356,14 +366,26 @@ def advance_command(
         if not dry_run:
             caseops.commit(session, what=f"move to {target}")
     _print_diff(diff, dry_run)
-    verb = "would move" if dry_run else "moved"
-    typer.echo(f"{session.data.get('id')}: {verb} from {source} to {target}", err=True)
+    said = (
+        _("{case}: would move from {source} to {target}")
+        if dry_run
+        else _("{case}: moved from {source} to {target}")
+    )
+    typer.echo(said.format(case=session.data.get("id"), source=source, target=target), err=True)
     if target == "closed":
         _closing_notices(session)
 
 
-def _closing_option(flag: str, text: str) -> Any:
+def _closing_option(flag: str, text: str, *, date: bool = False) -> Any:
     """An option of ``advance`` for a closure fact (with --to closed)."""
+    if date:
+        return typer.Option(
+            flag,
+            metavar="DATE",
+            callback=check_date,
+            help=f"{text} (with --to closed)",
+            rich_help_panel="Closing",
+        )
     return typer.Option(flag, help=f"{text} (with --to closed)", rich_help_panel="Closing")
 
 
@@ -379,8 +401,8 @@ def _closure_facts(
     """The closure facts given as options, checked (bad input: exit 2, naming the option)."""
     facts = caseops.ClosureFacts({k: v for k, v in fields.items() if v not in (None, "")})
     for raw in contact_attempt:
-        day, _, rest = raw.partition(":")
-        method, _, result = rest.partition(":")
+        day, _sep, rest = raw.partition(":")
+        method, _sep, result = rest.partition(":")
         if method not in vocabulary.CONTACT_METHODS:
             raise typer.BadParameter(
                 f"{raw!r}: write DATE:METHOD[:RESULT], METHOD one of "
@@ -470,9 +492,8 @@ def tick_command(
         session, item, by=_by(by), day=_date(date, today), note=note, dry_run=dry_run
     )
     _print_diff(diff, dry_run)
-    typer.echo(
-        f"{session.data.get('id')}: {'would tick' if dry_run else 'ticked'} {item}", err=True
-    )
+    said = _("{case}: would tick {item}") if dry_run else _("{case}: ticked {item}")
+    typer.echo(said.format(case=session.data.get("id"), item=item), err=True)
 
 
 def visit_command(
@@ -556,11 +577,12 @@ def visit_command(
     )
     diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
-    typer.echo(
-        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
-        f"the visit of {entry['date']}",
-        err=True,
+    said = (
+        _("{case}: would record the visit of {date}")
+        if dry_run
+        else _("{case}: recorded the visit of {date}")
     )
+    typer.echo(said.format(case=session.data.get("id"), date=entry["date"]), err=True)
 
 
 def follow_up_command(
@@ -570,7 +592,12 @@ def follow_up_command(
         bool,
         typer.Option("--working/--not-working", help="Was the child found in child labour?"),
     ],
-    date: Annotated[str | None, typer.Option("--date", help="Check date (default: today).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="DATE", callback=check_date, help="Check date (default: today)."
+        ),
+    ] = None,
     rehired: Annotated[
         bool | None,
         typer.Option("--rehired/--not-rehired", help="Had the supplier taken the child back on?"),
@@ -583,7 +610,7 @@ def follow_up_command(
     ] = None,
     by: ByOpt = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", help="Notes (no names or contacts).")
+        str | None, typer.Option("--note", help="A note (no names or contacts).")
     ] = None,
     as_of: AsOf = None,
     dry_run: DryRun = False,
@@ -664,9 +691,18 @@ def pay_command(
     )
     diff = caseops.append_entry(session, "payments", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)
+    said = (
+        _("{case}: would record {amount} {currency} paid by {payer}")
+        if dry_run
+        else _("{case}: recorded {amount} {currency} paid by {payer}")
+    )
     typer.echo(
-        f"{session.data.get('id')}: {'would record' if dry_run else 'recorded'} "
-        f"{entry['amount']} {entry['currency']} paid by {payer}",
+        said.format(
+            case=session.data.get("id"),
+            amount=entry["amount"],
+            currency=entry["currency"],
+            payer=payer,
+        ),
         err=True,
     )
 

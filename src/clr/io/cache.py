@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from clr import __version__
+from clr import __version__, i18n
 from clr.errors import ClrError
 from clr.io import files, resources, yamlio
 
@@ -100,12 +100,13 @@ def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -
     ``today``: the day, for a kind whose results depend on it as a whole ("" if not).
 
     The YAML readers (names and versions) are part of it: a result cached under one reader
-    is not trusted under another.
+    is not trusted under another. So is the language clr speaks: a summary holds the
+    playbook's texts in it.
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}|{__version__}|{_code_digest()}|{kind}|{today}".encode())
     h.update(_schemas_digest().encode())
-    h.update(f"|{yamlio.reader_key()}|".encode())
+    h.update(f"|{yamlio.reader_key()}|{i18n.current()}|".encode())
     for path in [root / "clr.yaml", *sorted(playbook_files)]:
         h.update(str(path.name).encode())
         try:

@@ -15,6 +15,7 @@ The result records which of these decided it, so that a report can say why.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, Literal, get_args
 
 from clr.io import files, yamlio
 from clr.model.case import dig
+from clr.model.dates import age_on, parse_date, partial_bounds
 
 __all__ = [
     "DecidedBy",
@@ -385,3 +387,17 @@ def for_case(
         return effective_minimum_age(country, kind, overrides=overrides or None, buyer_code=code)
     except (ValueError, TypeError):
         return None
+
+
+def age_at(data: dict[str, Any], day: dt.date) -> int | None:
+    """The child's lowest possible age on ``day``, from the birth date or the verified age."""
+    births = (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date"))
+    for source in births:
+        bounds = partial_bounds(source)
+        if bounds is not None:
+            return age_on(bounds[1], day)
+    verified = dig(data, "age_verification", "verified_age")
+    checked = parse_date(dig(data, "age_verification", "date"))
+    if isinstance(verified, int) and checked is not None:
+        return verified + max(0, age_on(checked, day))
+    return None

@@ -18,7 +18,7 @@ from typing import Any
 
 from clr.model import ages
 from clr.model.case import dig
-from clr.model.dates import age_on, parse_date, partial_bounds
+from clr.model.dates import age_on, parse_date
 from clr.model.findings import Finding
 from clr.model.playbook import Action, Playbook
 
@@ -49,14 +49,9 @@ class Problem:
 
 def child_age_on(data: dict[str, Any], day: dt.date) -> int | None:
     """The child's lowest possible age on ``day``: birth date, verified or estimated age."""
-    for source in (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date")):
-        bounds = partial_bounds(source)
-        if bounds is not None:
-            return age_on(bounds[1], day)
-    verified = dig(data, "age_verification", "verified_age")
-    checked = parse_date(dig(data, "age_verification", "date"))
-    if isinstance(verified, int) and checked is not None:
-        return verified + max(0, age_on(checked, day))
+    age = ages.age_at(data, day)
+    if age is not None:
+        return age
     estimated = dig(data, "child", "estimated_age")
     found = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
     if isinstance(estimated, int) and found is not None:

@@ -3,6 +3,11 @@
 A playbook is a YAML file checked against ``schemas/playbook.schema.json``. clr ships
 ``child-labour``; a case repository's own ``playbooks/`` folder adds playbooks or overrides
 the built-in ones by name.
+
+Its texts in other languages sit beside the English, under ``translations:`` (by language,
+then keyed as in the English: ``items`` by id, ``purposes`` by stage, ``roles``,
+``closure_reasons``, ``difficulty_flags``). A playbook is built in the language clr speaks
+(``clr.i18n``); a text with no translation stays in English.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from clr import i18n
 from clr.checks import schemas
 from clr.errors import ConfigError
 from clr.io import resources, yamlio
@@ -238,6 +244,7 @@ class Playbook:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The playbook's rules of practice (``rules:``), by name, each with its source."""
     closing: Closing = field(default_factory=Closing)
+    language: str = "en"
 
     def action(self, action_id: str) -> Action | None:
         """Find an action (of any stage, or readiness) by id."""
@@ -260,10 +267,10 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (str(value),)
 
 
-def _action(raw: dict[str, Any], stage: str, kind: str) -> Action:
+def _action(raw: dict[str, Any], stage: str, kind: str, texts: dict[str, str]) -> Action:
     return Action(
         id=raw["id"],
-        text=raw["text"],
+        text=texts.get(raw["id"], raw["text"]),
         stage=stage,
         roles=_as_tuple(raw.get("roles", raw.get("role"))),
         required=bool(raw.get("required", False)),
@@ -279,52 +286,71 @@ def _action(raw: dict[str, Any], stage: str, kind: str) -> Action:
     )
 
 
-def _closure_rule(reason: str, raw: dict[str, Any]) -> ClosureRule:
+def _closure_rule(reason: str, raw: dict[str, Any], texts: dict[str, str]) -> ClosureRule:
+    needs_note = raw.get("needs_note", "")
     return ClosureRule(
         reason=reason,
-        text=raw["text"],
+        text=texts.get("text", raw["text"]),
         from_stages=tuple(raw.get("from_stages", ())),
         checklist=bool(raw.get("checklist", False)),
         follow_ups=raw.get("follow_ups"),
         fields=tuple(raw.get("fields", ())),
-        needs_note=raw.get("needs_note", ""),
+        needs_note=texts.get("needs_note", needs_note) if needs_note else "",
         sources=_as_tuple(raw.get("source")),
         note=raw.get("note", ""),
     )
 
 
-def build(data: dict[str, Any], origin: str = "") -> Playbook:
-    """Make a Playbook from data that passed the playbook schema."""
+def translation(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The playbook's texts in ``lang`` (``translations.<lang>``); empty for English or none."""
+    if lang == "en":
+        return {}
+    found = (data.get("translations") or {}).get(lang)
+    return found if isinstance(found, dict) else {}
+
+
+def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
+    """Make a Playbook from data that passed the playbook schema, its texts in ``lang``."""
+    tr = translation(data, lang)
+    items: dict[str, str] = tr.get("items", {})
+    purposes: dict[str, str] = tr.get("purposes", {})
     stages = {}
     for name in STAGES:
         raw = data["stages"][name]
         stages[name] = StagePlan(
             name=name,
-            purpose=raw.get("purpose", ""),
-            actions=tuple(_action(a, name, "action") for a in raw.get("actions", [])),
-            warnings=tuple(_action(a, name, "warning") for a in raw.get("warnings", [])),
+            purpose=purposes.get(name, raw.get("purpose", "")),
+            actions=tuple(_action(a, name, "action", items) for a in raw.get("actions", [])),
+            warnings=tuple(_action(a, name, "warning", items) for a in raw.get("warnings", [])),
             safeguarding=tuple(
-                _action(a, name, "safeguarding") for a in raw.get("safeguarding", [])
+                _action(a, name, "safeguarding", items) for a in raw.get("safeguarding", [])
             ),
         )
+    flags = tr.get("difficulty_flags", {})
+    reasons = tr.get("closure_reasons", {})
     return Playbook(
         name=data["name"],
-        title=data.get("title", data["name"]),
+        title=tr.get("title", data.get("title", data["name"])),
         version=str(data.get("version", "")),
-        description=data.get("description", ""),
+        description=tr.get("description", data.get("description", "")),
         stages=stages,
-        readiness=tuple(_action(a, "readiness", "readiness") for a in data.get("readiness", [])),
-        difficulty_flags=tuple(data.get("difficulty_flags", [])),
+        readiness=tuple(
+            _action(a, "readiness", "readiness", items) for a in data.get("readiness", [])
+        ),
+        difficulty_flags=tuple(
+            {**flag, **flags.get(flag.get("id"), {})} for flag in data.get("difficulty_flags", [])
+        ),
         sources=dict(data.get("sources", {})),
-        roles=dict(data.get("roles", {})),
+        roles={**dict(data.get("roles", {})), **tr.get("roles", {})},
         closure_reasons={
-            reason: _closure_rule(reason, raw)
+            reason: _closure_rule(reason, raw, reasons.get(reason, {}))
             for reason, raw in data.get("closure_reasons", {}).items()
             if not reason.startswith("x-")
         },
         origin=origin,
         rules={k: dict(v) for k, v in (data.get("rules") or {}).items()},
         closing=_closing(data.get("closing") or {}),
+        language=lang if tr else "en",
     )
 
 
@@ -373,6 +399,7 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
     for key, rule in (data.get("closing") or {}).items():
         if not key.startswith("x-"):
             out += _undefined_sources(rule, f"/closing/{key}", sources, path)
+    out += _translation_keys(data, path, {i["id"] for _, items in groups for i in items})
     for base, items in groups:
         for i, item in enumerate(items):
             pointer = f"{base}/{i}"
@@ -390,6 +417,35 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
                 )
             seen.add(item["id"])
             out += _undefined_sources(item, pointer, sources, path)
+    return out
+
+
+def _translation_keys(data: dict[str, Any], path: str, ids: set[str]) -> list[Finding]:
+    """A translation of an item, flag or reason the playbook does not have."""
+    known = {
+        "items": ids,
+        "difficulty_flags": {f.get("id") for f in data.get("difficulty_flags", [])},
+        "closure_reasons": set(data.get("closure_reasons", {})),
+    }
+    out = []
+    for lang, texts in (data.get("translations") or {}).items():
+        if lang.startswith("x-") or not isinstance(texts, dict):
+            continue
+        for part, names in known.items():
+            for key in texts.get(part, {}):
+                if key not in names:
+                    out.append(
+                        Finding(
+                            path,
+                            0,
+                            0,
+                            "CLR402",
+                            message=f"translations.{lang}.{part} names {key}, which the "
+                            "playbook does not have",
+                            pointer=f"/translations/{lang}/{part}/{key}",
+                            hint="translate an id the English part of the playbook defines",
+                        )
+                    )
     return out
 
 
@@ -421,7 +477,7 @@ def playbook_paths(repo_root: Path | None) -> dict[str, Path]:
 
 
 @functools.cache
-def _load_cached(path: Path, mtime_ns: int) -> Playbook:
+def _load_cached(path: Path, mtime_ns: int, lang: str = "en") -> Playbook:
     data, findings = check_playbook_file(path)
     if data is None:
         first = findings[0]
@@ -429,11 +485,11 @@ def _load_cached(path: Path, mtime_ns: int) -> Playbook:
             f"playbook {path}:{first.line}:{first.col}: {first.message}",
             hint=first.hint or "run 'clr validate' to see every problem in it",
         )
-    return build(data, origin=str(path))
+    return build(data, origin=str(path), lang=lang)
 
 
 def load_playbook(name: str, repo_root: Path | None = None) -> Playbook:
-    """Load a playbook by name, the repository's own first.
+    """Load a playbook by name, the repository's own first, in the language clr speaks.
 
     Raises:
         ConfigError: no playbook of that name, or it is invalid.
@@ -445,4 +501,4 @@ def load_playbook(name: str, repo_root: Path | None = None) -> Playbook:
             hint=f"available: {', '.join(sorted(paths))}",
         )
     path = paths[name]
-    return _load_cached(path, path.stat().st_mtime_ns)
+    return _load_cached(path, path.stat().st_mtime_ns, i18n.current())

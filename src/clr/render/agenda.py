@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
+from clr.i18n import N_, _, ngettext
 from clr.render import safe
 from clr.views.agenda import (
     AGENDA_COLUMNS,
@@ -59,40 +60,60 @@ def wrap(text: str, indent: int, hang: int = 0, max_lines: int = 0) -> list[str]
     return out
 
 
+# The words of --group-by, as headings (the option's values are machine words).
+GROUPS = {
+    "person": N_("person"),
+    "role": N_("role"),
+    "site": N_("site"),
+    "week": N_("week"),
+    "case": N_("case"),
+}
+
+
 def _when(item: Item, today: dt.date) -> str:
     late = item.overdue_days(today)
     if late:
-        return f"overdue {late}d"
+        return _("overdue {days}d").format(days=late)
     if item.due.due == today:
-        return "due today"
-    return f"in {(item.due.due - today).days}d"
+        return _("due today")
+    return _("in {days}d").format(days=(item.due.due - today).days)
 
 
 def render_text(items: Sequence[Item], today: dt.date, by: str, days: int) -> str:
     """Groups of items, each item on lines that fit 80 columns."""
     until = today + dt.timedelta(days=days)
     if not items:
-        return f"nothing due by {until} (as of {today})\n"
+        return _("nothing due by {until} (as of {today})").format(until=until, today=today) + "\n"
     lines = [
-        f"{len(items)} action{'s' if len(items) != 1 else ''} due by {until} "
-        f"({sum(1 for i in items if i.overdue_days(today))} overdue), as of {today}"
+        ngettext(
+            "{count} action due by {until} ({overdue} overdue), as of {today}",
+            "{count} actions due by {until} ({overdue} overdue), as of {today}",
+            len(items),
+        ).format(
+            count=len(items),
+            until=until,
+            overdue=sum(1 for i in items if i.overdue_days(today)),
+            today=today,
+        )
     ]
     for name, members in grouped(items, by).items():
         label = plain(name)
         if by == "week":  # the days the week runs over
             monday = members[0].due.due - dt.timedelta(days=members[0].due.due.weekday())
-            label += f", {monday} to {monday + dt.timedelta(days=6)}"
-        lines += ["", f"{by}: {label} ({len(members)})"]
+            label += ", " + _("{start} to {end}").format(
+                start=monday, end=monday + dt.timedelta(days=6)
+            )
+        lines += ["", f"{_(GROUPS.get(by, by))}: {label} ({len(members)})"]
         for item in members:
-            mark = "" if item.due.required else " (optional)"
+            mark = "" if item.due.required else " " + _("(optional)")
             head = (
                 f"  {item.due.due}  {_when(item, today):<12} {plain(item.case.id)}"
                 f"  {plain(item.due.action)}{mark}"
             )
             lines += wrap(head, 0, 28)
-            where = [plain(item.case.site) or "(no site)"]
+            where = [plain(item.case.site) or _("(no site)")]
             if by != "person":
-                where.append(plain(item.case.person) or "(unassigned)")
+                where.append(plain(item.case.person) or _("(unassigned)"))
             lines += wrap(f"{' · '.join(where)}: {plain(item.due.text)}", 14, max_lines=3)
     return "\n".join(lines) + "\n"
 
@@ -180,14 +201,16 @@ def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
     until = today + dt.timedelta(days=days)
     overdue = [i for i in items if i.overdue_days(today)]
     lines = [
-        f"# Agenda, week {week_of(today)}",
+        "# " + _("Agenda, week {week}").format(week=week_of(today)),
         "",
-        f"As of {today}: **{len(overdue)} overdue**, "
-        f"**{len(items) - len(overdue)} due** by {until}.",
+        _("As of {today}: **{overdue} overdue**, **{due} due** by {until}.").format(
+            today=today, overdue=len(overdue), due=len(items) - len(overdue), until=until
+        ),
     ]
     if not items:
-        return "\n".join([*lines, "", "Nothing is due.", ""])
-    lines += ["", "| Caseworker | Overdue | Due | Cases |", "|---|---:|---:|---:|"]
+        return "\n".join([*lines, "", _("Nothing is due."), ""])
+    heads = (_("Caseworker"), _("Overdue"), _("Due"), _("Cases"))
+    lines += ["", "| " + " | ".join(heads) + " |", "|---|---:|---:|---:|"]
     people = grouped(items, "person")
     for name, members in people.items():
         late = sum(1 for i in members if i.overdue_days(today))
@@ -197,10 +220,11 @@ def render_digest(items: Sequence[Item], today: dt.date, days: int) -> str:
         lines += ["", f"## {_md(name)}", ""]
         for item in members:
             late = item.overdue_days(today)
-            when = f"due {item.due.due}"
+            when = _("due {date}").format(date=item.due.due)
             if late:
-                when = f"**overdue {late} day{'s' if late != 1 else ''}** ({when})"
-            site = f" at {_md(item.case.site)}" if item.case.site else ""
+                overdue_days = ngettext("overdue {days} day", "overdue {days} days", late)
+                when = f"**{overdue_days.format(days=late)}** ({when})"
+            site = " " + _("at {site}").format(site=_md(item.case.site)) if item.case.site else ""
             lines.append(
                 f"- {when}: {_md(item.case.id)}{site}, {_md(item.due.action)}: {_md(item.due.text)}"
             )

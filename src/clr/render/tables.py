@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from clr.i18n import N_
 from clr.render import safe
 
 if TYPE_CHECKING:
@@ -20,19 +21,19 @@ if TYPE_CHECKING:
     from clr.views.summary import CaseSummary
 
 STATUS_TABLE: tuple[tuple[str, str], ...] = (
-    ("id", "ID"),
-    ("stage", "Stage"),
-    ("track", "Track"),
-    ("site", "Site"),
-    ("country", "Country"),
-    ("days_open", "Open"),
-    ("days_in_stage", "In stage"),
-    ("next_action", "Next action"),
-    ("next_due", "Due"),
-    ("overdue", "Overdue"),
-    ("last_visit", "Last visit"),
+    ("id", N_("ID")),
+    ("stage", N_("Stage")),
+    ("track", N_("Track")),
+    ("site", N_("Site")),
+    ("country", N_("Country")),
+    ("days_open", N_("Open")),
+    ("days_in_stage", N_("In stage")),
+    ("next_action", N_("Next action")),
+    ("next_due", N_("Due")),
+    ("overdue", N_("Overdue")),
+    ("last_visit", N_("Last visit")),
 )
-"""The columns of the status table (terminal and Markdown): key and title."""
+"""The columns of the status table (terminal and Markdown): key and title (a msgid)."""
 
 
 def document_json(doc: Any) -> str:

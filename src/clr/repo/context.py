@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clr import i18n
 from clr.checks.results import FileReport
 from clr.model.playbook import (
     Playbook,
@@ -41,12 +42,13 @@ class CaseContext:
 
 
 def repository_context(
-    root: Path | None, today: dt.date, config: Config | None = None
+    root: Path | None, today: dt.date, config: Config | None = None, lang: str | None = None
 ) -> tuple[CaseContext, list[FileReport]]:
     """The context for the cases of a repository, and findings about its playbooks.
 
     ``config`` is the repository's configuration if it has been read already; otherwise it
-    is read from ``root``'s ``clr.yaml`` (the defaults without a repository).
+    is read from ``root``'s ``clr.yaml`` (the defaults without a repository). The playbooks
+    are built in ``lang`` (default: the language clr speaks).
 
     Raises:
         ConfigError: ``config`` is not given and ``root``'s ``clr.yaml`` is invalid.
@@ -58,7 +60,7 @@ def repository_context(
     settings = config.closing if config is not None else {}
     for name, path in playbook_paths(root).items():
         data, findings = check_playbook_file(path, display_path(path))
-        book = build(data, str(path)) if data is not None else None
+        book = build(data, str(path), lang or i18n.current()) if data is not None else None
         playbooks[name] = with_settings(book, settings) if book and settings else book
         if findings:
             reports.append(FileReport(display_path(path), findings))

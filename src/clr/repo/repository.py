@@ -11,6 +11,7 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
+from clr.i18n import _
 from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
 from clr.model.findings import Finding
@@ -44,6 +45,7 @@ class Config:
     """The retention policy (``basis``, ``approver``, ``years_after_closure``, ``legal_hold``)."""
     closing: dict[str, Any] = field(default_factory=dict)
     """Changes to the playbooks' closing rules (``closing``)."""
+    language: str | None = None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -65,6 +67,7 @@ class Config:
             key_store=data.get("key_store"),
             retention=data.get("retention"),
             closing=dict(data.get("closing") or {}),
+            language=data.get("language"),
         )
 
 
@@ -157,7 +160,7 @@ class Repository:
         temporary: list[str] | None = None,
     ) -> list[Finding]:
         """Folders in ``cases/`` without a case file, stray files there, temporary files."""
-        _, empty, stray = scanned or self.scan()
+        _files, empty, stray = scanned or self.scan()
         prefix = display_path(self.cases_dir)
         out_tmp = [
             Finding(
@@ -362,15 +365,17 @@ def open_repository(start: Path | None = None) -> Repository:
     root = find_root(start)
     if root is None:
         raise NotARepository(
-            f"{display_path(start)} is not inside a case repository (no {CONFIG_NAME} found)",
-            hint="run 'clr init' to make one, or cd into your case repository",
+            _("{path} is not inside a case repository (no {config} found)").format(
+                path=display_path(start), config=CONFIG_NAME
+            ),
+            hint=_("run 'clr init' to make one, or cd into your case repository"),
         )
     config, findings = read_config(root)
     if findings:
         first = findings[0]
         raise ConfigError(
             f"{first.path}:{first.line}:{first.col}: {first.message}",
-            hint=first.hint or "run 'clr validate' to see every problem in clr.yaml",
+            hint=first.hint or _("run 'clr validate' to see every problem in clr.yaml"),
         )
     return Repository(root, config)
 
@@ -387,7 +392,10 @@ def find_case(repo: Repository, ref: str) -> Path:
     if candidate.is_dir() and (candidate / CASE_FILE).is_file():
         return candidate / CASE_FILE
     if "/" in ref or "\\" in ref or ref in ("", ".", "..") or ref.startswith("."):
-        raise CaseNotFound(f"no case at {ref}", hint="give a case id, or a case folder or file")
+        raise CaseNotFound(
+            _("no case at {ref}").format(ref=ref),
+            hint=_("give a case id, or a case folder or file"),
+        )
     path = repo.cases_dir / ref / CASE_FILE
     if path.is_file():
         return path
@@ -396,12 +404,14 @@ def find_case(repo: Repository, ref: str) -> Path:
         return matches[0]
     if len(matches) > 1:
         raise CaseNotFound(
-            f"{ref} matches {len(matches)} cases",
-            hint="give more of the id: " + ", ".join(p.parent.name for p in matches[:5]),
+            _("{ref} matches {count} cases").format(ref=ref, count=len(matches)),
+            hint=_("give more of the id: {ids}").format(
+                ids=", ".join(p.parent.name for p in matches[:5])
+            ),
         )
     raise CaseNotFound(
-        f"no case {ref} in {display_path(repo.cases_dir)}",
-        hint="'clr status' lists the cases",
+        _("no case {ref} in {folder}").format(ref=ref, folder=display_path(repo.cases_dir)),
+        hint=_("'clr status' lists the cases"),
     )
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError, MissingInput
+from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import parse_date
 from clr.model.vocabulary import AUDIENCES
@@ -74,9 +75,7 @@ def consent_problem(
 
 def child_age(data: dict[str, Any], today: dt.date) -> int | None:
     """The child's age today: from the birth date or verified age, else the estimate."""
-    from clr.checks.rules import age_at
-
-    age = age_at(data, today)
+    age = ages.age_at(data, today)
     estimated = dig(data, "child", "estimated_age")
     if age is None and isinstance(estimated, int) and not isinstance(estimated, bool):
         return estimated

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clr.errors import ClrError, NotARepository
+from clr.i18n import _
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
@@ -94,7 +95,7 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             seen.add(key)
             selection.groups.setdefault(root, []).append(file)
     for root in selection.groups:
-        selection.contexts[root], _ = repository_context(root, today)
+        selection.contexts[root], _reports = repository_context(root, today)
     return selection
 
 
@@ -132,7 +133,7 @@ def targets(paths: Sequence[Path] | None) -> list[Path]:
     root = find_root(Path.cwd())
     if root is None:
         raise NotARepository(
-            "this folder is not inside a case repository (no clr.yaml found)",
-            hint="give the case repository or the case files, or cd into the repository",
+            _("this folder is not inside a case repository (no clr.yaml found)"),
+            hint=_("give the case repository or the case files, or cd into the repository"),
         )
     return [root]

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clr.checks import rules, schemas
+from clr.checks import schemas
 from clr.io import yamlio
-from clr.model import stages
+from clr.model import ages, stages
 from clr.model.case import Case, dig, is_amount, items
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
 from clr.model.vocabulary import PLAN_SIGNATORIES
@@ -239,7 +239,7 @@ def age_at_discovery(data: dict[str, Any]) -> int | None:
     day = parse_date(dig(data, "discovery", "date")) or parse_date(data.get("opened"))
     if day is not None:
         try:
-            age = rules.age_at(data, day)
+            age = ages.age_at(data, day)
         except (TypeError, ValueError):
             age = None
         if age is not None and age >= 0:
