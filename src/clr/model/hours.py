@@ -11,10 +11,9 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from clr.io import files, yamlio
+from clr.io import resources
 
 _TABLE_RESOURCE = "data/young-worker-hours.yaml"
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -51,11 +50,7 @@ def table() -> dict[str, Any]:
     Raises:
         TypeError: a part of the bundled file has the wrong form.
     """
-    path = Path(__file__).parents[1].joinpath(*_TABLE_RESOURCE.split("/"))
-    loaded = yamlio.parse_text(files.read_text(path), _TABLE_RESOURCE)
-    data = loaded.data
-    if loaded.findings or not isinstance(data, dict):
-        raise TypeError(f"{_TABLE_RESOURCE}: not a mapping")
+    data = resources.data_table(_TABLE_RESOURCE)
     rows = [data.get("ilo"), *(data.get("countries") or {}).values()]
     for entry in rows:
         if not isinstance(entry, dict) or not isinstance(entry.get("hours_per_week"), int | float):

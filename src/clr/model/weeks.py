@@ -10,10 +10,9 @@ table for every case.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
-from clr.io import files, yamlio
+from clr.io import resources
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TABLE_RESOURCE = "data/weekends.yaml"
@@ -26,11 +25,7 @@ def table() -> dict[str, Any]:
     Raises:
         TypeError: a part of the bundled file has the wrong form.
     """
-    path = Path(__file__).parents[1].joinpath(*_TABLE_RESOURCE.split("/"))
-    loaded = yamlio.parse_text(files.read_text(path), _TABLE_RESOURCE)
-    data = loaded.data
-    if loaded.findings or not isinstance(data, dict):
-        raise TypeError(f"{_TABLE_RESOURCE}: not a mapping of countries")
+    data = resources.data_table(_TABLE_RESOURCE)
     countries = data.get("countries")
     if not isinstance(countries, dict):
         raise TypeError(f"{_TABLE_RESOURCE}: 'countries' must be a mapping")
