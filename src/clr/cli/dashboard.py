@@ -108,8 +108,10 @@ def dashboard_command(
     if board.left_out:
         typer.echo(
             ngettext(
-                "left out {count} case whose guardian has not consented to sharing with the buyer",
-                "left out {count} cases whose guardian has not consented to sharing with the buyer",
+                "left out {count} case without consent to sharing with the buyer (the "
+                "guardian's, and the child's from the consent age)",
+                "left out {count} cases without consent to sharing with the buyer (the "
+                "guardian's, and the child's from the consent age)",
                 board.left_out,
             ).format(count=board.left_out),
             err=True,

@@ -40,14 +40,18 @@ LABELS: dict[str, str] = {
     "page.for": N_("For"),
     "page.audience.caseworker": N_("your team"),
     "page.audience.buyer": N_(
-        "the buyer: cases whose guardian consented to sharing with the buyer"
+        "the buyer: cases whose guardian, and the child from the consent "
+        "age, consented to sharing with the buyer"
     ),
     "page.audience.investor": N_("investors: figures only"),
     "page.min_count": N_("Every figure that rests on fewer than {n} cases reads “suppressed”."),
     "page.too_few": N_(
         "Too few cases to show any figure: every figure here would rest on fewer than {n} cases."
     ),
-    "page.left_out": N_("{n} cases whose guardian has not consented to this sharing are left out."),
+    "page.left_out": N_(
+        "{n} cases are left out: the guardian, or the child from the consent age, "
+        "has not consented to this sharing."
+    ),
     "page.failed": N_("{n} case files could not be read and are not counted."),
     "page.failed_list": N_("Case files that could not be read"),
     "page.contents": N_("Contents"),
