@@ -137,6 +137,7 @@ class _Protector:
         paid = _paid(slot.cases)
         currencies = {cur for cur, _ in paid if cur is not None}
         payers = {payer for _, payer in paid if payer is not None}
+        remediated: dict[Any, int] | None = None  # counted once, when first asked for
         for path, value in slot.values.items():
             kind = slot.kinds[path]
             if kind == _MEDIAN:
@@ -156,7 +157,9 @@ class _Protector:
                 payer = next((s for s in path[1:] if s in payers), None)
                 support = paid.get((currency, payer), 0)
                 if "per_child_remediated" in path and not _small(support, self.m):
-                    support = _remediated(slot.cases, currency)  # the divisor, not small either
+                    if remediated is None:
+                        remediated = _remediated(slot.cases)
+                    support = remediated.get(currency, 0)  # the divisor, not small either
             if _small(support, self.m):
                 self.hide((index, path))
 
@@ -329,11 +332,14 @@ def _paid(cases: Sequence[CaseSummary]) -> dict[tuple[str | None, str | None], i
     return counts
 
 
-def _remediated(cases: Sequence[CaseSummary], currency: str | None) -> int:
-    """How many cases closed as remediated have a payment in ``currency``."""
-    return sum(
-        c.closure_reason in REMEDIATED and any(p[0] == currency for p in c.payments) for c in cases
-    )
+def _remediated(cases: Sequence[CaseSummary]) -> dict[Any, int]:
+    """How many cases closed as remediated have a payment in each currency."""
+    counts: dict[Any, int] = {}
+    for case in cases:
+        if case.closure_reason in REMEDIATED and case.payments:
+            for currency in {p[0] for p in case.payments}:
+                counts[currency] = counts.get(currency, 0) + 1
+    return counts
 
 
 def too_small(cases: int, min_count: int) -> bool:
