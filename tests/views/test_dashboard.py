@@ -478,3 +478,34 @@ def test_a_wrong_register_names_the_file_and_line(
     assert result.exit_code == 1
     assert f"error: monitoring/rounds.yaml:{line}: " in result.stderr, result.stderr
     assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_the_brief_figures_of_a_group_are_its_full_figures(repo: Path) -> None:
+    """A breakdown without suppression holds only the counts the page shows of each group:
+    they must be the very figures ``clr stats --group-by`` gives that group."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from clr.views import figures, load
+    from clr.views.summary import CaseSummary
+
+    today = dt.date.fromisoformat(AS_OF)
+    loaded = load.load_summaries([repo], today)
+    # the generated cases have no overdue action: give some of them one or two
+    cases = [
+        replace(c, overdue_actions=("visit", "plan")[: i % 3], overdue_roles=("caseworker",))
+        if i % 3
+        else c
+        for i, c in enumerate(loaded)
+    ]
+    broken = CaseSummary(path="x/case.yaml", error="cannot be read")
+    for by in ("month", "caseworker", "sex"):
+        full = figures.stats_document([*cases, broken], today, by=by)
+        brief = figures.stats_document([*cases, broken], today, by=by, brief_groups=True)
+        assert brief["total"] == full["total"]
+        assert [g["group"] for g in brief["groups"]] == [g["group"] for g in full["groups"]]
+        for short, whole in zip(brief["groups"], full["groups"], strict=True):
+            assert set(short["figures"]) == set(figures.BRIEF)
+            assert short["figures"] == {k: whole["figures"][k] for k in figures.BRIEF}
+    suppressed = figures.stats_document(cases, today, by="month", min_count=5, brief_groups=True)
+    assert suppressed == figures.stats_document(cases, today, by="month", min_count=5)

@@ -12,14 +12,13 @@ cases were read. Rules worth knowing (documented in docs/bulk-views.md):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clr.model import stages, vocabulary
-from clr.model.case import money_share, money_totals, money_value
+from clr.model.case import money_share, money_totals_counted, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.views.summary import JSON_VERSION, REMEDIATED, UNKNOWN, CaseSummary
 
@@ -56,10 +55,6 @@ def _median(values: Sequence[int]) -> dict[str, Any]:
         "median": _num(statistics.median(values)) if values else None,
         "cases": len(values),
     }
-
-
-def _money(rows: Iterable[tuple[str, float]]) -> dict[str, int | float]:
-    return {c: money_value(total) for c, total in money_totals(rows).items()}
 
 
 def _ordered(tally: Mapping[str, int], order: Sequence[str] = ()) -> dict[str, int]:
@@ -108,7 +103,7 @@ def figures(
     supported = supported_support = supported_corrective = 0
     visited = in_school = refound = twice = clear_two = 0
     reopened = recurred = offered = accepted = 0
-    paid_by: dict[Any, list[tuple[str, float]]] = {}
+    paid_by: dict[str, dict[tuple[str, float], int]] = {}  # payer: (currency, amount): n
     payment_count = 0
     per_currency: dict[str, int] = {}
     remediated_per: dict[str, int] = {}
@@ -184,10 +179,11 @@ def figures(
             currencies = set()
             for currency, amount, payer, _ in c.payments:
                 currencies.add(currency)
-                if payer in paid_by:
-                    paid_by[payer].append((currency, amount))
-                else:
-                    paid_by[payer] = [(currency, amount)]
+                counted = paid_by.get(payer)
+                if counted is None:
+                    counted = paid_by[payer] = {}
+                key = (currency, amount)
+                counted[key] = counted.get(key, 0) + 1
             for currency in currencies:
                 per_currency[currency] = per_currency.get(currency, 0) + 1
             if c.stage == "closed" and c.closure_reason in REMEDIATED:
@@ -215,7 +211,11 @@ def figures(
         by_channel[channel] = by_channel.get(channel, 0) + 1
     funnel = {s: sum(k for lv, k in furthest.items() if lv >= at) for s, at in _FUNNEL_LEVELS}
     funnel["closed"] = closed
-    totals = money_totals(pair for pairs in paid_by.values() for pair in pairs)
+    paid: dict[tuple[str, float], int] = {}
+    for counted in paid_by.values():
+        for key, times in counted.items():
+            paid[key] = paid.get(key, 0) + times
+    totals = money_totals_counted(paid)
     return {
         "cases": n,
         "open": n - closed,
@@ -263,7 +263,10 @@ def figures(
                 cur: money_share(total, remediated_per[cur]) if remediated_per.get(cur) else None
                 for cur, total in totals.items()
             },
-            "by_payer": {payer: _money(paid_by[payer]) for payer in sorted(paid_by)},
+            "by_payer": {
+                payer: {c: money_value(t) for c, t in money_totals_counted(paid_by[payer]).items()}
+                for payer in sorted(paid_by)
+            },
             "stipend_on_time": _share(sum(on_time), len(on_time)),
             "stipend_at_least_lost_wage": _share(covers, compared),
         },
@@ -287,6 +290,50 @@ def figures(
     }
 
 
+BRIEF: tuple[str, ...] = ("cases", "open", "closed", "overdue")
+"""The figures ``brief_figures`` gives: what the dashboard shows of each month and caseworker."""
+
+
+def brief_figures(
+    cases: Sequence[CaseSummary], suppliers: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
+    """The figures named in ``BRIEF``, as ``figures`` gives them, without the others.
+
+    ``suppliers`` is not needed (it is taken for the same call as ``figures``).
+    """
+    n = closed = actions = overdue = 0
+    by_action: dict[str, int] = {}
+    by_role: dict[str, int] = {}
+    for c in cases:
+        if c.error is not None:
+            continue
+        n += 1
+        closed += c.stage == "closed"
+        if c.overdue_actions:
+            overdue += 1
+            actions += len(c.overdue_actions)
+            for action in c.overdue_actions:
+                by_action[action] = by_action.get(action, 0) + 1
+        for role in c.overdue_roles:
+            by_role[role] = by_role.get(role, 0) + 1
+    return {
+        "cases": n,
+        "open": n - closed,
+        "closed": closed,
+        "overdue": {
+            "actions": actions,
+            "cases": overdue,
+            "by_action": _ordered(by_action),
+            "by_role": _ordered(by_role),
+        },
+    }
+
+
+def _copy(tree: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a tree of figures (mappings of numbers, text and None), deep."""
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+
+
 def group_key(case: CaseSummary, by: str) -> str:
     """The group of a case for ``clr stats --by`` (``UNKNOWN`` when not recorded)."""
     value = getattr(case, GROUP_FIELDS[by])
@@ -308,18 +355,21 @@ def _node(
     *,
     split: bool = True,
     memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
+    brief: bool = False,
 ) -> dict[str, Any]:
     from clr.views.disclosure import too_small
 
     hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
     figs: dict[str, Any] | None = None
-    if not hidden and memo is not None:
+    if brief and not hidden:
+        figs = brief_figures(cases)
+    elif not hidden and memo is not None:
         key = tuple(map(id, cases))
         if key not in memo:
             memo[key] = figures(cases, suppliers)
         figs = memo[key]
         if min_count > 0:  # suppression writes into the figures it shows
-            figs = copy.deepcopy(figs)
+            figs = _copy(figs)
     elif not hidden:
         figs = figures(cases, suppliers)
     node: dict[str, Any] = {"suppressed": hidden, "figures": figs}
@@ -348,12 +398,15 @@ def stats_document(
     rounds: Sequence[Round] | None = None,
     split_groups: bool = True,
     memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
+    brief_groups: bool = False,
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
 
     ``split_groups`` False leaves the groups unsplit (their own figures are the same
     without ``min_count``); ``memo``, shared between calls over the same summaries,
-    computes the figures of the same set of cases once (the dashboard's three documents).
+    computes the figures of the same set of cases once (the dashboard's three documents);
+    ``brief_groups`` gives each group only the figures of ``BRIEF`` (without suppression:
+    to decide what to hide, suppression needs every figure).
 
     With ``rounds`` (the repository's register of monitoring rounds), ``monitoring`` holds
     the monitored population and the identification rate (``clr.views.monitoring``).
@@ -376,7 +429,16 @@ def stats_document(
         for case in loaded:
             grouped[group_key(case, by)].append(case)
         groups = [
-            _node(k, grouped[k], suppliers, members, min_count, split=split_groups, memo=memo)
+            _node(
+                k,
+                grouped[k],
+                suppliers,
+                members,
+                min_count,
+                split=split_groups,
+                memo=memo,
+                brief=brief_groups and min_count <= 0,
+            )
             for k in keys
         ]
     doc = {
