@@ -509,3 +509,21 @@ def test_the_brief_figures_of_a_group_are_its_full_figures(repo: Path) -> None:
             assert short["figures"] == {k: whole["figures"][k] for k in figures.BRIEF}
     suppressed = figures.stats_document(cases, today, by="month", min_count=5, brief_groups=True)
     assert suppressed == figures.stats_document(cases, today, by="month", min_count=5)
+
+
+def test_a_page_lists_a_hundred_unreadable_files_at_most(repo: Path, tmp_path: Path) -> None:
+    from clr.render.dashboard import FAILED_SHOWN
+
+    broken = FAILED_SHOWN + 25
+    for i in range(broken):
+        folder = repo / "cases" / f"BEN-2026-Z{i:04d}"
+        folder.mkdir()
+        (folder / "case.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    result = run("dashboard", "--output", tmp_path / "site", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    text = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    listed = re.search(r'<section id="failed".*?</section>', text, re.S)
+    assert listed is not None
+    assert listed.group(0).count("BEN-2026-Z") == FAILED_SHOWN
+    assert f"{broken:,} case files could not be read" in text
+    assert "and 25 more: &#x27;clr validate&#x27; lists every one" in text

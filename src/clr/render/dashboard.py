@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 SUPPRESSED = "suppressed"
 
+FAILED_SHOWN = 100
+"""The files that could not be read, listed by path on a page at most: the page stays
+small whatever the repository holds (``clr validate`` lists every one)."""
+
 LABELS: dict[str, str] = {
     # the page
     "page.title": "Case figures",
@@ -43,6 +47,7 @@ LABELS: dict[str, str] = {
     "page.left_out": "{n} cases whose guardian has not consented to this sharing are left out.",
     "page.failed": "{n} case files could not be read and are not counted.",
     "page.failed_list": "Case files that could not be read",
+    "page.failed_more": "… and {n} more: 'clr validate' lists every one.",
     "page.contents": "Contents",
     "page.made_by": "Made by clr {version} from the case files; every number is a figure of "
     "“clr stats --format json” over the same cases.",
@@ -612,7 +617,10 @@ def page(board: Dashboard, version: str) -> str:
         contents = ""
     failed = ""
     if board.failed:
-        items = "".join(f"<li>{html(path)}</li>" for path in board.failed)
+        items = "".join(f"<li>{html(path)}</li>" for path in board.failed[:FAILED_SHOWN])
+        more = len(board.failed) - FAILED_SHOWN
+        if more > 0:
+            items += f'<li class="more">{html(label("page.failed_more", n=f"{more:,}"))}</li>'
         failed = (
             f'<section id="failed" aria-labelledby="failed-h">'
             f'<h2 id="failed-h">{html(label("page.failed_list"))}</h2><ul>{items}</ul></section>'
