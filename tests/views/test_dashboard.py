@@ -8,6 +8,7 @@ no case id and no caseworker's name; a buyer's page only consented cases.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
+from clr.views import consent as clr_consent
 from helpers_workflow import describe
 from helpers_workflow import run as guarded_run
 
@@ -265,10 +267,20 @@ def test_an_investor_page_is_refused_for_a_selection_a_few_cases_off_an_earlier_
 
 
 def _consents(path: Path) -> bool:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    record = ((data.get("assessment") or {}).get("consent") or {}).get("guardian") or {}
-    share = record.get("share_with_buyer") or {}
-    return share.get("given") is True and str(share.get("date", "9999")) <= AS_OF
+    """The guardian consented and, from 16, the child too (refused assent counts against)."""
+    # Dates as clr reads them (strings), so that the child's age comes from the birth date.
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    consent = (data.get("assessment") or {}).get("consent") or {}
+    share = (consent.get("guardian") or {}).get("share_with_buyer") or {}
+    if not (share.get("given") is True and str(share.get("date", "9999")) <= AS_OF):
+        return False
+    child = (consent.get("child") or {}).get("share_with_buyer") or {}
+    if child.get("given") is False:
+        return False
+    age = clr_consent.child_age(data, dt.date.fromisoformat(AS_OF))
+    if age is not None and age >= 16:
+        return child.get("given") is True and str(child.get("date", "9999")) <= AS_OF
+    return True
 
 
 def test_a_buyer_page_shows_only_consented_cases_and_no_split_by_sex(

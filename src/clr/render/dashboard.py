@@ -39,12 +39,14 @@ LABELS: dict[str, str] = {
     "page.cases": "cases",
     "page.for": "For",
     "page.audience.caseworker": "your team",
-    "page.audience.buyer": "the buyer: cases whose guardian consented to sharing with the buyer",
+    "page.audience.buyer": "the buyer: cases whose guardian, and the child from the consent "
+    "age, consented to sharing with the buyer",
     "page.audience.investor": "investors: figures only",
     "page.min_count": "Every figure that rests on fewer than {n} cases reads “suppressed”.",
     "page.too_few": "Too few cases to show any figure: every figure here would rest on fewer "
     "than {n} cases.",
-    "page.left_out": "{n} cases whose guardian has not consented to this sharing are left out.",
+    "page.left_out": "{n} cases are left out: the guardian, or the child from the consent age, "
+    "has not consented to this sharing.",
     "page.failed": "{n} case files could not be read and are not counted.",
     "page.failed_list": "Case files that could not be read",
     "page.failed_more": "… and {n} more: 'clr validate' lists every one.",

@@ -32,8 +32,13 @@ class CaseContext:
 
     @property
     def calendar(self) -> Calendar:
-        """Working days and holidays from the configuration."""
-        return Calendar.from_config(self.config.working_days, self.config.holidays)
+        """Working days and holidays from the configuration (else each case's country)."""
+        return Calendar.from_config(
+            self.config.working_days,
+            self.config.holidays,
+            by_country=not self.config.working_days_set,
+            zone=self.config.timezone,
+        )
 
 
 def repository_context(

@@ -182,10 +182,14 @@ def figure(node: Mapping[str, Any] | None, path: str) -> Any:
     return value
 
 
-def write_site(pages: Mapping[str, str], folder: Path) -> list[Path]:
+def write_site(
+    pages: Mapping[str, str], folder: Path, sealed_for: Sequence[str] | None = None
+) -> list[Path]:
     """Write the site's files into ``folder`` (made if needed), each whole or not at all.
 
-    The one place a dashboard is written: every file goes through ``clr.io.atomic``.
+    The one place a dashboard is written: every file goes through ``clr.io.atomic``. With
+    ``sealed_for`` (age public keys) each file is written encrypted to them, as NAME.age,
+    and the plaintext never touches the disk.
 
     Raises:
         ClrError: ``folder`` is a file, or cannot be made or written.
@@ -207,6 +211,11 @@ def write_site(pages: Mapping[str, str], folder: Path) -> list[Path]:
     written = []
     for name, text in pages.items():
         target = folder / name
-        atomic.write(target, text)
+        if sealed_for is not None:
+            from clr.views import sharing
+
+            target = sharing.write_sealed(target, text, list(sealed_for))
+        else:
+            atomic.write(target, text)
         written.append(target)
     return written
