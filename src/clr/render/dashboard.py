@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 SUPPRESSED = "suppressed"
 
+FAILED_SHOWN = 100
+"""The files that could not be read, listed by path on a page at most: the page stays
+small whatever the repository holds (``clr validate`` lists every one)."""
+
 LABELS: dict[str, str] = {
     # the page
     "page.title": N_("Case figures"),
@@ -54,6 +58,7 @@ LABELS: dict[str, str] = {
     ),
     "page.failed": N_("{n} case files could not be read and are not counted."),
     "page.failed_list": N_("Case files that could not be read"),
+    "page.failed_more": N_("… and {n} more: 'clr validate' lists every one."),
     "page.contents": N_("Contents"),
     "page.made_by": N_(
         "Made by clr {version} from the case files; every number is a figure of "
@@ -667,7 +672,10 @@ def page(board: Dashboard, version: str) -> str:
         contents = ""
     failed = ""
     if board.failed:
-        items = "".join(f"<li>{html(path)}</li>" for path in board.failed)
+        items = "".join(f"<li>{html(path)}</li>" for path in board.failed[:FAILED_SHOWN])
+        more = len(board.failed) - FAILED_SHOWN
+        if more > 0:
+            items += f'<li class="more">{html(label("page.failed_more", n=f"{more:,}"))}</li>'
         failed = (
             f'<section id="failed" aria-labelledby="failed-h">'
             f'<h2 id="failed-h">{html(label("page.failed_list"))}</h2><ul>{items}</ul></section>'

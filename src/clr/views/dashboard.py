@@ -72,7 +72,8 @@ class Dashboard:
     stats: dict[str, Any]
     """``clr stats --format json`` over the cases shown (``--min-count`` as here)."""
     breakdowns: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """``clr stats --group-by NAME --format json`` for each breakdown of the audience."""
+    """``clr stats --group-by NAME --format json`` for each breakdown of the audience
+    (without ``--min-count``, each group holds only the figures of ``figures.BRIEF``)."""
     left_out: int = 0
     """Cases left out because the guardian's consent does not cover the audience."""
     failed: list[str] = field(default_factory=list)
@@ -141,12 +142,19 @@ def build(
     memo: dict[tuple[int, ...], dict[str, Any]] = {}
     selected = [*shown, *failed]
     stats = stats_document(selected, today, min_count=minimum, rounds=rounds, memo=memo)
-    # Without suppression a group's own figures do not depend on its split by sex, which
-    # the page does not show: leave it out. With suppression they may (a hidden split
-    # hides figures of its group), so the documents are clr stats' own, whole.
+    # Without suppression a group's own figures do not depend on its split by sex, or on
+    # its other figures, which the page does not show: leave them out (the page shows a
+    # few counts of each group: figures.BRIEF). With suppression they may (a hidden split
+    # or figure hides others of its group), so the documents are clr stats' own, whole.
     breakdowns = {
         by: stats_document(
-            selected, today, by=by, min_count=minimum, split_groups=minimum > 0, memo=memo
+            selected,
+            today,
+            by=by,
+            min_count=minimum,
+            split_groups=minimum > 0,
+            memo=memo,
+            brief_groups=minimum == 0,
         )
         for by in BREAKDOWNS[audience]
     }
