@@ -31,7 +31,8 @@ def english_after() -> Iterator[None]:
 @pytest.fixture
 def invalid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "invalid"
-    for name in ("cost-split", "date-in-future", "closure-condition", "bad-enum-country"):
+    for name in ("cost-split", "date-in-future", "closure-condition", "bad-enum-country",
+                 "duplicate-id"):  # fmt: skip
         shutil.copytree(
             ROOT / "examples" / "invalid" / name,
             root / name,
@@ -75,6 +76,8 @@ def test_validate_words_findings_in_the_language(
         "is in the future (today is",
         "needs no child labour at the last two",
         "is not an ISO 3166-1 alpha-2 country code",
+        "is used by",
+        "each case needs its own id",
         "Found ",
     ):
         assert english_text in english and english_text not in out, english_text

@@ -12,9 +12,10 @@ from clr import CASE_FORMAT
 from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import yamlio
 from clr.model import closing, practice, stages, workflow
-from clr.model.findings import Finding, Said
+from clr.model.findings import Finding, Said, said
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
@@ -460,9 +461,11 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
                         line,
                         col,
                         "CLR204",
-                        message=f"case id {case_id} is used by {names}",
                         pointer="/id",
-                        hint="each case needs its own id: make a new one for the copy",
+                        worded=said(N_("case id {id} is used by {files}"), id=case_id, files=names),
+                        hint_worded=said(
+                            N_("each case needs its own id: make a new one for the copy")
+                        ),
                     )
                 )
     return []
