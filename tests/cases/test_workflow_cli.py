@@ -224,6 +224,11 @@ def test_next_text_lists_open_actions_overdue_and_blockers(repo: Path) -> None:
         assert missing in blockers
     assert "'work' is missing in discovery" in blockers
     assert "child needs an estimated age (estimated_age) or a birth date (birth_date)" in blockers
+    # The way to record them without opening the file, once, after the list.
+    assert blockers.rstrip().splitlines()[-1] == (
+        f"Record them: clr advance {UNDERAGE_ID} --by NAME asks for each, "
+        f"or clr set {UNDERAGE_ID} FIELD=VALUE"
+    )
 
 
 def test_next_is_coloured_on_a_terminal_and_plain_with_no_color_or_a_pipe(repo: Path) -> None:

@@ -173,6 +173,16 @@ def _next_text(steps: NextSteps) -> str:
                     say(f"  - {t(b.message)}")
                     if b.hint:
                         say(paint(f"      {t(b.hint)}", "cyan"))
+                case_id = data.get("id")
+                say(
+                    paint(
+                        _("Record them: {advance} asks for each, or {set}").format(
+                            advance=f"clr advance {case_id} --by NAME",
+                            set=f"clr set {case_id} FIELD=VALUE",
+                        ),
+                        "green",
+                    )
+                )
             else:
                 say(
                     paint(
