@@ -19,6 +19,8 @@ Messages never repeat the personal data they found: they go to CI logs.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import re
 import subprocess
@@ -250,10 +252,12 @@ _GPS = _Lazy(
 
 _HAS_DIGIT = _Lazy(r"\d")
 
-_INTERESTING = _Lazy(
-    r"\d(?:[ \u00a0().\-/]?\d){4}|[@＠﹫°+]|///|maps|geo:|what3words|openstreetmap"
-)
+_FIVE_DIGITS_SOURCE = r"\d(?:[ \u00a0().\-/]?\d){4}"
+_MARKERS = ("@", "＠", "﹫", "°", "+", "///", "maps", "geo:", "what3words", "openstreetmap")
+_INTERESTING = _Lazy(_FIVE_DIGITS_SOURCE + "|[@＠﹫°+]|///|maps|geo:|what3words|openstreetmap")
 """What every finding of ``scan_text`` needs: five digits in a run, or a marker."""
+_FIVE_DIGITS = _Lazy(_FIVE_DIGITS_SOURCE)
+"""The first half of ``_INTERESTING``; the other is any of ``_MARKERS``."""
 
 FREE_TEXT_PATTERNS: dict[str, _Lazy] = {
     "email": _EMAIL,
@@ -272,6 +276,7 @@ FREE_TEXT_PATTERNS: dict[str, _Lazy] = {
     "gps": _GPS,
     "has_digit": _HAS_DIGIT,
     "interesting": _INTERESTING,
+    "five_digits": _FIVE_DIGITS,
 }
 """Every pattern the lint runs over free text, by name (for the linear-time test)."""
 
@@ -363,6 +368,8 @@ def _text_hint(case_id: str) -> str:
 
 
 _TEXT, _IDENTITY, _SKIP = 0, 1, 2
+_Text = tuple[tuple[str | int, ...], str | int, str]
+"""A string of free text: the path of its parent, its key or index, the text."""
 _KEY_KINDS: dict[str, int] = {}
 
 
@@ -386,10 +393,8 @@ def case_privacy_findings(
     """
     case_id = str(data["id"]) if isinstance(data.get("id"), str) else "CASE"
     out: list[Finding] = []
-    texts: list[tuple[tuple[str | int, ...], str | int, str]] = []
+    texts: list[_Text] = []
     kinds = _KEY_KINDS
-    # A cheap test lets most strings skip the full scan: six characters and a match.
-    worth = _INTERESTING.search
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
     while stack:
         value, where = stack.pop()
@@ -406,18 +411,19 @@ def case_privacy_findings(
                         continue
                     kind = _TEXT  # the site's name
                 if isinstance(item, str):
-                    if kind == _TEXT and len(item) >= 6 and worth(item) is not None:
+                    if kind == _TEXT and len(item) >= 6:
                         texts.append((where, key, item))
                 elif isinstance(item, dict) or (isinstance(item, list) and kind == _TEXT):
                     stack.append((item, (*where, key)))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str):
-                    if len(item) >= 6 and worth(item) is not None:
+                    if len(item) >= 6:
                         texts.append((where, i, item))
                 elif isinstance(item, dict | list):
                     stack.append((item, (*where, i)))
-    for where, last, text in texts:
+    # A cheap test lets most strings skip the full scan: six characters and a match.
+    for where, last, text in _worth_scanning(texts):
         for found in scan_text(text):
             pointer = join_pointer([*where, last])
             out.append(
@@ -432,6 +438,22 @@ def case_privacy_findings(
                 )
             )
     return out
+
+
+def _worth_scanning(texts: list[_Text]) -> list[_Text]:
+    """The texts that ``_INTERESTING`` matches, in their order, found in one pass over all.
+
+    A case holds about a hundred strings of free text: one search through them all, joined
+    by NULs (which no match can span), costs a third of a search through each.
+    """
+    if not texts:
+        return texts
+    joined = "\0".join([text for _, _, text in texts])
+    if any(marker in joined for marker in _MARKERS):
+        return [t for t in texts if _INTERESTING.search(t[2]) is not None]
+    ends = list(itertools.accumulate(len(text) + 1 for _, _, text in texts))
+    hits = {bisect.bisect_right(ends, m.start()) for m in _FIVE_DIGITS.finditer(joined)}
+    return [texts[i] for i in sorted(hits)]
 
 
 def _identity_field(
