@@ -497,42 +497,82 @@ def _in_git(root: Path) -> bool:
     return any((folder / ".git").exists() for folder in (here, *here.parents))
 
 
-def git_visible(root: Path) -> tuple[list[tuple[str, bool]], str | None]:
-    """Plaintext-identity and key files git tracks or would add: (path, tracked) pairs.
+GIT_TIMEOUT = 60
+"""Seconds git may take to list a repository's files."""
 
-    Returns the files (relative to ``root``) and an error message if git could not say.
+
+class GitQuery:
+    """``git ls-files`` for plaintext-identity and key files, started ahead of its answer.
+
+    git reads the whole tree to find files it does not track (about 0.15 s for 10,000
+    cases): started before the cases are checked, it runs beside them. Outside a git
+    repository nothing is started and :meth:`answer` is not to be asked.
     """
-    try:
-        result = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "ls-files",
-                "-z",
-                "-t",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--",
-                *PLAINTEXT_PATTERNS,
-                *KEY_PATTERNS,
-            ],
-            capture_output=True,
-            check=False,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return [], f"git could not be run: {exc}"
-    if result.returncode != 0:
-        first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
-        return [], first
-    found: list[tuple[str, bool]] = []
-    for entry in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        if len(entry) > 2:
-            found.append((entry[2:], entry[0] != "?"))
-    return found, None
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.in_git = _in_git(root)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._failed: str | None = None
+        self._started = 0.0
+        if not self.in_git:
+            return
+        import time
+
+        self._started = time.monotonic()
+        try:
+            self._process = subprocess.Popen(
+                [
+                    "git",
+                    "-C",
+                    str(root),
+                    "ls-files",
+                    "-z",
+                    "-t",
+                    "--cached",
+                    "--others",
+                    "--exclude-standard",
+                    "--",
+                    *PLAINTEXT_PATTERNS,
+                    *KEY_PATTERNS,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            self._failed = f"git could not be run: {exc}"
+
+    def answer(self) -> tuple[list[tuple[str, bool]], str | None]:
+        """The files (path relative to the root, tracked) and an error message if git failed."""
+        import time
+
+        process, self._process = self._process, None
+        if process is None:
+            return [], self._failed or "git was not asked"
+        left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
+        try:
+            out, err = process.communicate(timeout=left)
+        except subprocess.TimeoutExpired as exc:
+            process.kill()
+            process.communicate()
+            return [], f"git could not be run: {exc}"
+        if process.returncode != 0:
+            first = (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
+            return [], first
+        found: list[tuple[str, bool]] = []
+        for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+            if len(entry) > 2:
+                found.append((entry[2:], entry[0] != "?"))
+        return found, None
+
+    def cancel(self) -> None:
+        """Stop git if it is still running (the answer is not wanted)."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
 
 
 def _is_plaintext_identity(name: str) -> bool:
@@ -550,14 +590,19 @@ def _holds_key(path: Path) -> bool:
 
 
 def repository_privacy_findings(
-    root: Path, reports: list[FileReport], *, keys: list[Any] | None = None
+    root: Path,
+    reports: list[FileReport],
+    *,
+    keys: list[Any] | None = None,
+    git: GitQuery | None = None,
 ) -> list[FileReport]:
     """Repository-wide privacy findings for a case repository at ``root``.
 
     Findings about a case file are added to its report in ``reports`` (so that it is
     counted once); the reports of other files (plaintext identity files, keys) are
     returned. ``keys`` are the user's age identities; by default they are read from
-    ``CLR_IDENTITY_FILE`` or the default key file, if there is one.
+    ``CLR_IDENTITY_FILE`` or the default key file, if there is one. ``git``: the question
+    to git about the repository's files, if it was asked already.
     """
     from clr.checks.results import FileReport
     from clr.repo.repository import display_path
@@ -565,8 +610,9 @@ def repository_privacy_findings(
     base = os.path.abspath(root)  # noqa: PTH100
     here = os.getcwd()  # noqa: PTH109
     new: list[FileReport] = []
-    if _in_git(root):
-        visible, problem = git_visible(root)
+    query = git if git is not None else GitQuery(root)
+    if query.in_git:
+        visible, problem = query.answer()
         if problem is not None:
             shown = display_path(f"{base}/clr.yaml", here)
             new.append(

@@ -237,19 +237,25 @@ _FLOW_VALUE = (
     r"|[^\W\d_][^\x00-\x1f\x7f\"\\#:,\[\]{}?>|!&*%@`]*"  # words from a letter on
     r"|0|[1-9][0-9]{0,15}|[1-9][0-9]{3}-[0-9]{2}-[0-9]{2})"  # whole numbers, dates
 )
-_PLAIN_FLOW_LINE = re.compile(
-    rf" *(?:- )?(?:{_FLOW_KEY}: )?"
-    rf"(?:\{{{_FLOW_KEY}: {_FLOW_VALUE}(?:, {_FLOW_KEY}: {_FLOW_VALUE})*\}}"
-    rf"|\[{_FLOW_VALUE}(?:, {_FLOW_VALUE})*\]) *"
-)
-"""A line of one flow collection of keys, words, whole numbers and quoted text.
 
-The usual form in case files (``cost: {amount: 15000, currency: XOF}``): nothing in it is
-odd to :func:`_odd_flow` (tests/io/test_yaml_parsers.py holds it to that), which is not
-run on it. Words start with a letter and hold none of ``" \\ # : ,``, brackets, the
-indicators ``? > | ! & * % @ `` `` and control characters; quoted text no backslash,
-bracket or ``#``.
-"""
+
+@functools.cache
+def _plain_flow_line() -> re.Pattern[str]:
+    """A line of one flow collection of keys, words, whole numbers and quoted text.
+
+    The usual form in case files (``cost: {amount: 15000, currency: XOF}``): nothing in
+    it is odd to :func:`_odd_flow` (tests/io/test_yaml_parsers.py holds it to that), which
+    is not run on it. Words start with a letter and hold no quote, backslash, ``#``, colon,
+    comma, bracket, indicator (``? > | ! & * % @`` and the backtick) or control character;
+    quoted text no backslash, bracket or ``#``. Compiled on first use (1 ms).
+    """
+    return re.compile(
+        rf" *(?:- )?(?:{_FLOW_KEY}: )?"
+        rf"(?:\{{{_FLOW_KEY}: {_FLOW_VALUE}(?:, {_FLOW_KEY}: {_FLOW_VALUE})*\}}"
+        rf"|\[{_FLOW_VALUE}(?:, {_FLOW_VALUE})*\]) *"
+    )
+
+
 _NUMBER_START = frozenset("0123456789+-._")
 _QUOTED = re.compile(r'"[^"\n]*"')
 _FLOW_SPLIT = re.compile(r"[\[\]{},]")
@@ -342,13 +348,14 @@ def _has_empty_block(text: str) -> bool:
 
 def _has_odd_flow(text: str) -> bool:
     """True if a line with a flow collection holds more than plain words and numbers."""
+    plain = _plain_flow_line().fullmatch
     for opener in "[{":
         at = text.find(opener)
         while at >= 0:
             start = text.rfind("\n", 0, at) + 1
             end = text.find("\n", at)
             end = len(text) if end < 0 else end
-            if not _PLAIN_FLOW_LINE.fullmatch(text, start, end) and _odd_flow(text[start:end]):
+            if not plain(text, start, end) and _odd_flow(text[start:end]):
                 return True
             at = text.find(opener, end)
     return False
@@ -449,7 +456,7 @@ def parse_strict(text: str, path: str) -> Loaded:
     return Loaded(path, text, data, findings)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
     """The first ``MAX_BYTES + 1`` bytes of a regular file.
 
     Raises:
