@@ -82,8 +82,8 @@ COUNTRIES: tuple[Country, ...] = (
     Country(
         "IN",
         12,
-        15,
-        "c138_floor",
+        14,
+        "national_law",
         "INR",
         (3500, 8000),
         ("garments", "cotton seed", "footwear", "home textiles"),
@@ -236,8 +236,8 @@ COUNTRIES: tuple[Country, ...] = (
     Country(
         "MM",
         2,
-        15,
-        "c138_floor",
+        14,
+        "national_law",
         "MMK",
         (90000, 180000),
         ("garments",),
@@ -872,7 +872,7 @@ def protection(plan: Plan) -> dict[str, Any]:
         items["safe_place"] = rng.choice(("home", "school", "provider's centre", "relative's home"))
     else:
         items["hazards_removed"] = iso(t.protected)
-        items["new_hours_per_week"] = rng.choice((30, 35, 40))
+        items["new_hours_per_week"] = rng.choice((20, 24, 27))  # legal hours everywhere
     items["wages_continued"] = True
     items["job_kept_open"] = rng.random() < 0.7
     items["informed"] = rng.sample(["buyer", "agent", "provider", "supplier"], rng.randint(2, 4))
@@ -1008,6 +1008,14 @@ def plan_section(plan: Plan) -> Section:
             "date": iso(t.plan_signed),
         }
         items["rehire_commitment"] = {"committed": True, "at_age": c.minimum_age}
+    if plan.track == "young-worker":
+        items["safe_job"] = {
+            "tasks": ["packing on the day shift"],
+            "hours_per_week": 24,
+            "shift": "08:00-12:00",
+            "night_work": False,
+            "protective_equipment": [],
+        }
     items["end_condition"] = "The child reaches the legal working age and is in school or work."
     items["follow_ups"] = [iso(min(add_months(t.plan_signed, m), LAST_DAY)) for m in (3, 6)]
     items["signed_by"] = [
@@ -1176,6 +1184,22 @@ TICKS: dict[int, tuple[tuple[str, str | None, bool], ...]] = {
 }
 
 
+# Required items of later stages whose deadline runs from a date of the case (discovery,
+# assessment, plan signed), whatever the stage: clr shows them, with their deadline, while
+# the case is still in an earlier stage, so a case that has not moved on has done them.
+AHEAD: dict[int, tuple[tuple[str, str | None], ...]] = {
+    IDENTIFIED: (("ident-confirm-child-working", None), ("ident-record-work", None)),
+    PROTECTED: (
+        ("protect-remove-from-all-work", "underage"),
+        ("protect-remove-hazards", "young-worker"),
+        ("protect-inform-parties", None),
+    ),
+    AGE_VERIFIED: (("age-onsite-assessment", None), ("age-check-documents", None)),
+    PLAN_AGREED: (("plan-draft", None), ("plan-sign", None)),
+    IN_REMEDIATION: (("impl-first-stipend", None),),
+}
+
+
 def stage_path(plan: Plan) -> list[int]:
     path = list(range(plan.reached + 1))
     return [*path, CLOSED] if plan.stage == CLOSED else path
@@ -1223,6 +1247,14 @@ def checklist(plan: Plan) -> dict[str, Any]:
             if rng.random() < 0.08:
                 tick["note"] = "done with the supplier's HR manager"
             ticks[item] = tick
+    if plan.stage != CLOSED:
+        start = plan.stage_day(path[-1])
+        for stage in range(path[-1] + 1, CLOSED):
+            for item, track in AHEAD.get(stage, ()):
+                if item in ticks or (track is not None and track != plan.track):
+                    continue
+                done = min(start + dt.timedelta(days=rng.randint(0, 2)), plan.last_day)
+                ticks[item] = {"done": iso(done), "by": rng.choice(STAFF)}
     return ticks
 
 

@@ -25,8 +25,21 @@ INVALID = EXAMPLES / "invalid"
 AS_OF = "2026-11-20"
 ENV = {"NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"}
 
-# The only finding left in the valid examples: a monthly visit one day late.
-EXPECTED_WARNINGS = [("examples/cases/EXR-2026-H9CSW/case.yaml", "CLR301")]
+# The findings left in the valid examples: a monthly visit one day late (H9CSW), and
+# deadlines counted from the day of discovery that run out before the case reaches their
+# stage (stage order: the removal within 24 hours, the on-site age assessment within
+# 72 hours, the first stipend within 30 days of the plan).
+EXPECTED_WARNINGS = [
+    ("examples/cases/EXR-2026-3HWDN/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-3HWDN/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-7KQ3M/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-7KQ3M/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-7KQ3M/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-H9CSW/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-M8VQT/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-P4ZR8/case.yaml", "CLR301"),
+    ("examples/cases/EXR-2026-P4ZR8/case.yaml", "CLR301"),
+]
 
 # Exit codes other than 1 among the invalid examples.
 EXIT_CODES = {

@@ -84,8 +84,20 @@ def form_of(path: Path, today: dt.date) -> forms.Form:
     return forms.form_for(target, data, forms.FormContext(today=today, playbook=book))
 
 
+SAFE_JOB: dict[str, Any] = {
+    "tasks": ["packing"],
+    "hours_per_week": 30,
+    "shift": "08:00-13:00",
+    "night_work": False,
+    "protective_equipment": [],
+}
+"""Answers for a young worker's safe job: legal hours in Bangladesh, a day shift."""
+
+
 def _sample(f: forms.Field, today: str, track: str) -> Any:
     name = f.path[-1]
+    if f.path[:2] == ("plan", "safe_job") and name in SAFE_JOB:
+        return SAFE_JOB[name]
     if name == "verified_age":
         return 12 if track == "underage" else 16
     if name in SAMPLES and SAMPLES[name] is not None:

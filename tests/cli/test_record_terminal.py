@@ -21,7 +21,11 @@ from helpers_workflow import clr_executable, commit_all
 pytestmark = pytest.mark.slow
 
 REPLIES = {
-    "Hours per week": "60\r",
+    "Hours per week": "30\r",
+    "Shift": "08:00-13:00\r",
+    "Tasks": "packing\r",
+    "Night work": "n",
+    "Protective equipment": "gloves\r",
     "Safe place": "at home with her mother\r",
     "Child views": "wants to go back to school\r",
     "Adults present": "2\r",

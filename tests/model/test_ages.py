@@ -95,9 +95,36 @@ def test_unknown_country_gets_c138_floor() -> None:
 
 
 def test_floor_beats_national_law_when_no_transitional_declaration() -> None:
-    # India's law says 14 but no declaration of 14 is recorded, so 15 applies.
-    result = effective_minimum_age("IN")
+    # Vietnam declared 15 on ratifying C138: a national age of 14 would be below the floor.
+    result = effective_minimum_age("VN", overrides={"VN": {"general": 14}})
     assert (result.age, result.decided_by, result.national) == (15, "c138_floor", 14)
+
+
+@pytest.mark.parametrize(
+    ("country", "declared", "ratified", "age"),
+    [("IN", 14, "2017-06-13", 14), ("VN", 15, "2003-06-24", 15)],
+)
+def test_declared_c138_ages_set_the_floor(
+    country: str, declared: int, ratified: str, age: int
+) -> None:
+    # India declared 14 when it ratified C138 in 2017, Vietnam 15 in 2003 (NORMLEX).
+    row = ages.country_entry(country)
+    assert row is not None
+    assert (row["c138_declared"], row["c138_ratified"]) == (declared, ratified)
+    assert row["developing"] is (declared == 14)
+    assert effective_minimum_age(country).c138_floor == declared
+    assert effective_minimum_age(country).age == age
+
+
+def test_every_row_names_its_primary_source_and_when_it_was_checked() -> None:
+    from clr.model.ages import _table
+
+    table = _table()
+    for code, row in table["countries"].items():
+        assert row["primary_source"] in row["source_keys"], code
+        assert "NORMLEX-C138" in row["source_keys"], code
+        assert isinstance(row["checked"], str) and len(row["checked"]) == 10, code
+        assert row["developing"] is (row["c138_declared"] == 14), code
 
 
 def test_buyer_code_above_national_law() -> None:
@@ -224,7 +251,7 @@ def test_explain_names_buyer_code() -> None:
 
 
 def test_explain_names_override_and_floor() -> None:
-    text = effective_minimum_age("PK", overrides={"PK": {"general": 16}}).explain()
+    text = effective_minimum_age("TH", overrides={"TH": {"general": 16}}).explain()
     assert "repository override" in text
     assert "above the ILO C138 floor of 15" in text
 

@@ -332,7 +332,7 @@ def _neither_role_nor_roles(pb: dict[str, Any]) -> None:
 def _unknown_role(pb: dict[str, Any]) -> None:
     action = first_action(pb)
     action.pop("roles", None)
-    action["role"] = "auditor"
+    action["role"] = "headmaster"
 
 
 def _bad_due_unit(pb: dict[str, Any]) -> None:

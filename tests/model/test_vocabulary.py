@@ -35,6 +35,7 @@ def _at(node: dict[str, Any], *keys: str) -> Any:
             vocabulary.VISIT_METHODS,
             ("properties", "visits", "items", "properties", "method", "enum"),
         ),
+        (vocabulary.ROLES, ("$defs", "role", "enum")),
         (vocabulary.REFUSED_BY, ("properties", "closure", "properties", "refused_by", "enum")),
         (
             vocabulary.CONTACT_METHODS,
@@ -75,12 +76,37 @@ def _at(node: dict[str, Any], *keys: str) -> Any:
         "recurrence-methods",
         "root-causes",
         "channels",
+        "roles",
     ],
 )
 def test_the_case_schema_and_the_vocabulary_agree(
     words: tuple[str, ...], where: tuple[str, ...]
 ) -> None:
     assert tuple(_at(_case_schema(), *where)) == words
+
+
+def test_the_playbook_schema_and_the_bundled_playbook_know_every_role() -> None:
+    playbook_schema = load_schema("playbook")
+    assert tuple(playbook_schema["$defs"]["role"]["enum"]) == vocabulary.ROLES
+    from clr.model.playbook import load_playbook
+
+    assert tuple(load_playbook("child-labour").roles) == vocabulary.ROLES
+
+
+def test_plan_signatures_agree_in_schema_figures_and_playbook() -> None:
+    """The buyer's signature is optional everywhere: schema, stats and the playbook."""
+    from clr.model.playbook import load_playbook
+    from clr.views import summary
+
+    stage = load_schema("stages/plan_agreed")
+    contains = stage["allOf"][1]["properties"]["plan"]["properties"]["signed_by"]["allOf"]
+    required = tuple(c["contains"]["properties"]["party"]["const"] for c in contains)
+    assert required == vocabulary.PLAN_SIGNATORIES
+    assert summary.PLAN_PARTIES == vocabulary.PLAN_SIGNATORIES
+    sign = load_playbook("child-labour").action("plan-sign")
+    assert sign is not None
+    assert set(vocabulary.PLAN_SIGNATORIES) <= set(sign.roles)
+    assert "buyer" not in sign.roles
 
 
 def test_every_stage_has_its_schema_and_the_stage_type_lists_them_all() -> None:

@@ -319,6 +319,13 @@ CASES: dict[str, dict[str, Any]] = {
             "signed_by": signed("2026-05-01", "family", "supplier", "buyer"),
             "cost_split": {"buyer": 100},
             "budget": {"amount": 400000, "currency": "XOF"},
+            "safe_job": {
+                "tasks": ["sorting beans in the shade"],
+                "hours_per_week": 30,
+                "shift": "07:00-13:00",
+                "night_work": False,
+                "protective_equipment": [],
+            },
             "stipend": {
                 "amount": 30000,
                 "currency": "XOF",
@@ -580,9 +587,10 @@ def test_status_json_rows(repo: Path) -> None:
         rows[B]["next_due"],
     ) == (281, 112, "after-recurrence-check", "2026-09-10")
     assert rows[B]["closure_reason"] == "no_longer_in_CL"
-    # C: every dated plan action is done; the first undated required one is next.
+    # C: every dated plan action is done; the first undated required one is next (school
+    # or training is optional for a young worker in a safe job).
     assert (rows[C]["next_action"], rows[C]["next_due"], rows[C]["overdue"]) == (
-        "plan-education",
+        "plan-safe-job",
         None,
         0,
     )
@@ -823,8 +831,8 @@ TOTAL = {
         "age_verified": {"count": 4, "of": 4, "percent": 100.0},
         "family_reached": {"count": 4, "of": 4, "percent": 100.0},
         "consent_and_assent": {"count": 4, "of": 4, "percent": 100.0},
-        # B was signed by the family and the supplier only.
-        "plan_signed_by_all": {"count": 3, "of": 4, "percent": 75.0},
+        # B was signed by the family and the supplier only: that is all a plan needs.
+        "plan_signed_by_all": {"count": 4, "of": 4, "percent": 100.0},
         "at_least_one_support": {"count": 3, "of": 3, "percent": 100.0},
         "two_follow_ups": {"count": 2, "of": 2, "percent": 100.0},
     },
@@ -1050,7 +1058,7 @@ def test_stats_table_and_markdown(repo: Path) -> None:
     assert lines[1].split() == ["figure", "all", "female", "male"]
     assert "  plan signed by all" in text.stdout
     row = next(line for line in lines if line.strip().startswith("plan signed by all"))
-    assert row.split()[4:] == ["3/4", "(75%)", "2/2", "(100%)", "1/2", "(50%)"]
+    assert row.split()[4:] == ["4/4", "(100%)", "2/2", "(100%)", "2/2", "(100%)"]
     money = next(line for line in lines if line.strip().startswith("total: XOF"))
     assert money.split()[-3:] == ["55,000", "-", "55,000"]
     md = run("stats", "--as-of", AS_OF, "--format", "markdown", "--group-by", "track")

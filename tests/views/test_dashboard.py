@@ -8,6 +8,7 @@ no case id and no caseworker's name; a buyer's page only consented cases.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -21,6 +22,7 @@ import pytest
 import yaml
 from typer.testing import Result
 
+from clr.views import consent as clr_consent
 from helpers_workflow import describe
 from helpers_workflow import run as guarded_run
 
@@ -265,10 +267,20 @@ def test_an_investor_page_is_refused_for_a_selection_a_few_cases_off_an_earlier_
 
 
 def _consents(path: Path) -> bool:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    record = ((data.get("assessment") or {}).get("consent") or {}).get("guardian") or {}
-    share = record.get("share_with_buyer") or {}
-    return share.get("given") is True and str(share.get("date", "9999")) <= AS_OF
+    """The guardian consented and, from 16, the child too (refused assent counts against)."""
+    # Dates as clr reads them (strings), so that the child's age comes from the birth date.
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    consent = (data.get("assessment") or {}).get("consent") or {}
+    share = (consent.get("guardian") or {}).get("share_with_buyer") or {}
+    if not (share.get("given") is True and str(share.get("date", "9999")) <= AS_OF):
+        return False
+    child = (consent.get("child") or {}).get("share_with_buyer") or {}
+    if child.get("given") is False:
+        return False
+    age = clr_consent.child_age(data, dt.date.fromisoformat(AS_OF))
+    if age is not None and age >= 16:
+        return child.get("given") is True and str(child.get("date", "9999")) <= AS_OF
+    return True
 
 
 def test_a_buyer_page_shows_only_consented_cases_and_no_split_by_sex(
@@ -478,3 +490,52 @@ def test_a_wrong_register_names_the_file_and_line(
     assert result.exit_code == 1
     assert f"error: monitoring/rounds.yaml:{line}: " in result.stderr, result.stderr
     assert words in result.stderr and "Traceback" not in result.output
+
+
+def test_the_brief_figures_of_a_group_are_its_full_figures(repo: Path) -> None:
+    """A breakdown without suppression holds only the counts the page shows of each group:
+    they must be the very figures ``clr stats --group-by`` gives that group."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from clr.views import figures, load
+    from clr.views.summary import CaseSummary
+
+    today = dt.date.fromisoformat(AS_OF)
+    loaded = load.load_summaries([repo], today)
+    # the generated cases have no overdue action: give some of them one or two
+    cases = [
+        replace(c, overdue_actions=("visit", "plan")[: i % 3], overdue_roles=("caseworker",))
+        if i % 3
+        else c
+        for i, c in enumerate(loaded)
+    ]
+    broken = CaseSummary(path="x/case.yaml", error="cannot be read")
+    for by in ("month", "caseworker", "sex"):
+        full = figures.stats_document([*cases, broken], today, by=by)
+        brief = figures.stats_document([*cases, broken], today, by=by, brief_groups=True)
+        assert brief["total"] == full["total"]
+        assert [g["group"] for g in brief["groups"]] == [g["group"] for g in full["groups"]]
+        for short, whole in zip(brief["groups"], full["groups"], strict=True):
+            assert set(short["figures"]) == set(figures.BRIEF)
+            assert short["figures"] == {k: whole["figures"][k] for k in figures.BRIEF}
+    suppressed = figures.stats_document(cases, today, by="month", min_count=5, brief_groups=True)
+    assert suppressed == figures.stats_document(cases, today, by="month", min_count=5)
+
+
+def test_a_page_lists_a_hundred_unreadable_files_at_most(repo: Path, tmp_path: Path) -> None:
+    from clr.render.dashboard import FAILED_SHOWN
+
+    broken = FAILED_SHOWN + 25
+    for i in range(broken):
+        folder = repo / "cases" / f"BEN-2026-Z{i:04d}"
+        folder.mkdir()
+        (folder / "case.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    result = run("dashboard", "--output", tmp_path / "site", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    text = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    listed = re.search(r'<section id="failed".*?</section>', text, re.S)
+    assert listed is not None
+    assert listed.group(0).count("BEN-2026-Z") == FAILED_SHOWN
+    assert f"{broken:,} case files could not be read" in text
+    assert "and 25 more: &#x27;clr validate&#x27; lists every one" in text

@@ -102,3 +102,34 @@ def test_a_recipient_that_is_not_a_key_is_refused_before_anything_is_written(
     assert result.exit_code == 2, describe(result)
     assert "--encrypt-to" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_dashboard_encrypted_to_a_key_is_the_same_page_sealed(
+    repo: Path, keys: list[tuple[Path, str]], tmp_path: Path
+) -> None:
+    plain = run(["dashboard", "--as-of", AS_OF, "-o", str(tmp_path / "clear")])
+    assert plain.exit_code == 0, describe(plain)
+    site = tmp_path / "site"
+    args = ["dashboard", "--for", "investor", "--as-of", AS_OF, "-o", str(site)]
+    result = run([*args, "--encrypt-to", keys[1][1]])
+    assert result.exit_code == 0, describe(result)
+    assert sorted(p.name for p in site.iterdir()) == ["index.html.age"]
+    assert "index.html.age" in result.stderr and "encrypted to 1 key" in result.stderr
+    sealed = (site / "index.html.age").read_bytes()
+    assert sealed.startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    opened = pyrage.decrypt(sealed, identity.load_keys(keys[1][0])).decode()
+    clear = run([*args[:-1], str(tmp_path / "investor")])
+    assert clear.exit_code == 0, describe(clear)
+    assert opened == (tmp_path / "investor" / "index.html").read_text(encoding="utf-8")
+    assert opened != (tmp_path / "clear" / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(pyrage.DecryptError):
+        pyrage.decrypt(sealed, identity.load_keys(keys[0][0]))
+
+
+def test_a_dashboard_for_a_recipient_that_is_not_a_key_writes_nothing(
+    repo: Path, tmp_path: Path
+) -> None:
+    result = run(["dashboard", "-o", str(tmp_path / "site"), "--encrypt-to", "age1notakey"])
+    assert result.exit_code == 2, describe(result)
+    assert "--encrypt-to" in result.stderr
+    assert not (tmp_path / "site").exists()

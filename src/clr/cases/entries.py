@@ -22,8 +22,13 @@ def visit_entry(
     stipend_received: bool | None = None,
     child_views: str | None = None,
     notes: str | None = None,
+    safe_job: bool | None = None,
 ) -> dict[str, Any]:
-    """A monitoring visit (``visits[]``)."""
+    """A monitoring visit (``visits[]``).
+
+    ``safe_job`` (young-worker track): the young worker was working in the agreed safe
+    job, which is legal work and not child labour.
+    """
     entry: dict[str, Any] = {"date": day.isoformat(), "method": method}
     if by:
         entry["by"] = by
@@ -32,6 +37,7 @@ def visit_entry(
         "attendance_percent": attendance,
         "working": working,
         "hazardous_work": hazardous_work,
+        "safe_job": safe_job,
         "stipend_received": stipend_received,
         "child_views": child_views,
         "notes": notes,

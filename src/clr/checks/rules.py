@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clr.model import ages, stages
+from clr.model import ages, hours, practice, stages
 from clr.model.ages import age_at
 from clr.model.case import dig
 from clr.model.dates import add_months, parse_date, parse_datetime
@@ -27,6 +27,9 @@ class RuleContext:
     folder: str | None = None
     minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The rules of practice: defaults, the playbook's ``rules:``, clr.yaml's ``rules:``."""
+    young_worker_hours: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     past_dates: list[dt.date] | None = None
     """If given, every past-fact date the rules compared with today is added to it."""
 
@@ -436,7 +439,9 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
         visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
         last_two = visits[-2:]
         if len(last_two) == 2 and any(
-            v.get("working") is not False or v.get("hazardous_work") is True for v in last_two
+            (v.get("working") is not False and v.get("safe_job") is not True)
+            or v.get("hazardous_work") is True
+            for v in last_two
         ):
             out.append(
                 _finding(
@@ -580,5 +585,162 @@ def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
         *check_ages(data, path, ctx),
         *check_closure(data, path, ctx),
         *check_money(data, path),
+        *check_interview(data, path, ctx),
+        *check_young_worker(data, path, ctx),
         *check_recurrence_dates(data, path),
     ]
+
+
+# --- Rules of practice: interview safeguards and the young-worker track (CLR240-CLR244) ---
+# Each rule's value and severity come from ``ctx.settings`` (clr.model.practice: the
+# defaults, the playbook's ``rules:`` with their sources, then clr.yaml's ``rules:``).
+
+
+def _practice_finding(
+    ctx: RuleContext, rule: str, path: str, code: str, pointer: str, message: str, hint: str
+) -> list[Finding]:
+    level = practice.severity(ctx.settings, rule)
+    if level == "off":
+        return []
+    shown: Severity = "error" if level == "error" else "warning"
+    return [_finding(path, code, pointer, message, hint, shown)]
+
+
+def check_interview(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """Two adults at the interview with the child, and a woman for a girl (STC-DK)."""
+    interview = dig(data, "assessment", "interview")
+    if not isinstance(interview, dict):
+        return []
+    out: list[Finding] = []
+    needed = practice.value(ctx.settings, "interview_adults")
+    adults = interview.get("adults_present")
+    if isinstance(needed, int) and needed > 0:
+        if not isinstance(adults, int):
+            out += _practice_finding(
+                ctx,
+                "interview_adults",
+                path,
+                "CLR240",
+                "/assessment/interview",
+                "the interview does not record how many adults were present "
+                f"(at least {needed} must be)",
+                "record assessment.interview.adults_present",
+            )
+        elif adults < needed:
+            out += _practice_finding(
+                ctx,
+                "interview_adults",
+                path,
+                "CLR240",
+                "/assessment/interview/adults_present",
+                f"{adults} adult{'s' if adults != 1 else ''} at the interview with the child: "
+                f"at least {needed} must be present",
+                "interview the child again with two adults present, or record why not in "
+                "assessment.notes",
+            )
+    woman = interview.get("woman_present")
+    if (
+        practice.value(ctx.settings, "interview_woman_for_girl") is True
+        and dig(data, "child", "sex") == "female"
+        and woman is not True
+    ):
+        said = "no woman was present" if woman is False else "it is not recorded that a woman was"
+        out += _practice_finding(
+            ctx,
+            "interview_woman_for_girl",
+            path,
+            "CLR241",
+            "/assessment/interview/woman_present" if woman is not None else "/assessment/interview",
+            f"the child is a girl and {said} present at her interview",
+            "a woman must be present when a girl is interviewed: record "
+            "assessment.interview.woman_present: true once one was",
+        )
+    return out
+
+
+def _hours_fields(data: dict[str, Any]) -> Iterator[tuple[str, str, float]]:
+    """(pointer, what, value) for each weekly or daily hours a young worker's new job has."""
+    weekly = (
+        ("/protection/new_hours_per_week", "protection.new_hours_per_week"),
+        ("/plan/safe_job/hours_per_week", "plan.safe_job.hours_per_week"),
+    )
+    for pointer, what in weekly:
+        value = dig(data, *what.split("."))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            yield pointer, what, float(value)
+
+
+def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """A young worker's new hours keep within the law, with no night work (CCR, ILO C1, C90)."""
+    if data.get("track") != "young-worker":
+        return []
+    country = dig(data, "site", "country")
+    legal = hours.legal_hours(country if isinstance(country, str) else None, ctx.young_worker_hours)
+    hint = (
+        "cut the hours to the legal limit, or correct the country's hours in clr.yaml "
+        "(young_worker_hours) if the table is wrong"
+    )
+    out: list[Finding] = []
+    for pointer, what, value in _hours_fields(data):
+        if value > legal.hours_per_week:
+            out += _practice_finding(
+                ctx,
+                "young_worker_hours",
+                path,
+                "CLR242",
+                pointer,
+                f"{what} is {value:g}, over the legal hours: {legal.explain()}",
+                hint,
+            )
+    job = dig(data, "plan", "safe_job")
+    job = job if isinstance(job, dict) else {}
+    day = job.get("hours_per_day")
+    if legal.hours_per_day and isinstance(day, int | float) and day > legal.hours_per_day:
+        out += _practice_finding(
+            ctx,
+            "young_worker_hours",
+            path,
+            "CLR242",
+            "/plan/safe_job/hours_per_day",
+            f"plan.safe_job.hours_per_day is {day:g}, over the legal hours: {legal.explain()}",
+            hint,
+        )
+    if job.get("night_work") is True:
+        out += _practice_finding(
+            ctx,
+            "young_worker_night_work",
+            path,
+            "CLR243",
+            "/plan/safe_job/night_work",
+            "the young worker's safe job has night work: no one under 18 may work at night",
+            "move the young worker to a day shift and record plan.safe_job.night_work: false",
+        )
+    elif hours.overlaps_night(job.get("shift"), legal.night):
+        out += _practice_finding(
+            ctx,
+            "young_worker_night_work",
+            path,
+            "CLR243",
+            "/plan/safe_job/shift",
+            f"the safe job's shift {job.get('shift')} reaches into the night: {legal.explain()}",
+            "move the shift out of the night hours",
+        )
+    out += _visits_outside_safe_job(data, path, ctx)
+    return out
+
+
+def _visits_outside_safe_job(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
+    """The last visit found the young worker outside the agreed safe job (CLR244)."""
+    visits = [v for v in data.get("visits") or [] if isinstance(v, dict)]
+    if not visits or visits[-1].get("safe_job") is not False:
+        return []
+    last = len(visits) - 1
+    return _practice_finding(
+        ctx,
+        "safe_job_visits",
+        path,
+        "CLR244",
+        f"/visits/{last}/safe_job",
+        f"the visit of {visits[-1].get('date')} found the young worker outside the agreed safe job",
+        "protect the young worker again as at the protected stage, and tell the buyer",
+    )

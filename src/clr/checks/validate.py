@@ -13,7 +13,7 @@ from clr.checks import privacy, retention, rules, schemas
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.io import yamlio
-from clr.model import closing, stages, workflow
+from clr.model import closing, practice, stages, workflow
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
@@ -60,11 +60,15 @@ def check_case_data(
         findings += schemas.check(data, shown, f"stages/{stage}", stage=stage, skip=seen)
     in_cases = path.name == CASE_FILE and path.parent.parent.name == "cases"
     folder = path.parent.name if in_cases else None
+    name = data.get("playbook")
+    book = ctx.playbooks.get(name) if isinstance(name, str) else None
     rule_ctx = rules.RuleContext(
         today=ctx.today,
         folder=folder,
         minimum_age_overrides=ctx.config.minimum_ages,
         buyer_codes=ctx.config.buyer_codes,
+        settings=practice.merge(book.rules if book else None, ctx.config.rules),
+        young_worker_hours=ctx.config.young_worker_hours,
         past_dates=[] if days is not None else None,
     )
     findings += rules.check_case(data, shown, rule_ctx)
@@ -91,7 +95,7 @@ def check_case_data(
         )
     plays = ctx.playbooks.get(name) if isinstance(name, str) else None
     if plays is not None and not any(f.severity == "error" for f in findings):
-        states = workflow.open_actions(data, plays, ctx.calendar)
+        states = workflow.open_actions(data, plays, ctx.calendar, ahead=True)
         findings += overdue_findings(
             data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue, states=states
         )

@@ -561,7 +561,8 @@ def report_command(
         if override_consent is not None and who is not None
         else None
     )
-    if consent.gate(path, data, str(audience), today=today, override=override):
+    age = consent.consent_age_of(ctx, data)
+    if consent.gate(path, data, str(audience), today=today, override=override, consent_age=age):
         shown_id = safe.terminal(data.get("id"))
         typer.echo(f"consent override recorded in the history of {shown_id}", err=True)
         session = caseops.open_case(str(path), today=today)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clr.cli._common import AsOf, choices, parse_as_of
+from clr.cli._common import AsOf, EncryptToOpt, choices, parse_as_of
 from clr.cli.bulk import Jobs, Paths
 from clr.render import safe
 from clr.views.dashboard import DASHBOARD_AUDIENCES
@@ -49,6 +49,7 @@ def dashboard_command(
     ] = 0,
     as_of: AsOf = None,
     jobs: Jobs = None,
+    encrypt_to: EncryptToOpt = None,
 ) -> None:
     """A static web page of the figures: charts, the tables behind them, definitions.
 
@@ -59,16 +60,20 @@ def dashboard_command(
     investor's page holds no case id and no figure from fewer than 5 cases, and its
     selection is recorded in .clr/shared.jsonl as 'clr export --for investor' records it.
 
+    With --encrypt-to KEY|FILE the page is age-encrypted (armored, for e-mail) to that
+    public key or the keys in that file, and written as OUTPUT/index.html.age.
+
     Example: clr dashboard --for investor --output public/
     """
     from clr import __version__
     from clr.cli.bulk import _report_failed, _shared_ledger
     from clr.render import dashboard as page
     from clr.repo.repository import display_path
-    from clr.views import dashboard, load
+    from clr.views import dashboard, load, sharing
     from clr.views.select import targets
 
     dashboard.check_audience(str(audience))
+    sealed_for = sharing.recipients(encrypt_to) if encrypt_to is not None else None
     today = parse_as_of(as_of, paths[0] if paths else None)
     cases = load.load_summaries(targets(paths), today, jobs=jobs)
     ledger = None
@@ -83,15 +88,17 @@ def dashboard_command(
     board = dashboard.build(
         cases, today, audience=str(audience), min_count=min_count, rounds=rounds
     )
-    written = dashboard.write_site(page.site(board, __version__), output)
+    written = dashboard.write_site(page.site(board, __version__), output, sealed_for)
     shown = ", ".join(safe.terminal(display_path(p)) for p in written)
     count = board.stats["total"]["figures"]
     cases_text = f"{count['cases']} cases" if count is not None else "too few cases to show"
-    typer.echo(f"wrote {shown}: {cases_text}, for {audience}", err=True)
+    sealed = f", encrypted to {len(sealed_for)} key(s)" if sealed_for is not None else ""
+    typer.echo(f"wrote {shown}: {cases_text}, for {audience}{sealed}", err=True)
     if board.left_out:
         typer.echo(
-            f"left out {board.left_out} case{'' if board.left_out == 1 else 's'} whose "
-            "guardian has not consented to sharing with the buyer",
+            f"left out {board.left_out} case{'' if board.left_out == 1 else 's'} without "
+            "consent to sharing with the buyer (the guardian's, and the child's from the "
+            "consent age)",
             err=True,
         )
     if ledger is not None:

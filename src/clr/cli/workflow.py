@@ -142,6 +142,8 @@ def _next_text(steps: NextSteps) -> str:
                 line += paint(waiting + " ", "dim")
             if state.label:
                 line += f"[{t(state.label)}] "
+            if state.ahead:
+                line += paint(_("for {stage}: ").format(stage=state.ahead), "dim")
             line += paint(t(state.action.id), "bold")
             tags = [t(", ".join(state.action.roles))]
             if state.action.required:
@@ -153,15 +155,15 @@ def _next_text(steps: NextSteps) -> str:
             say(f"      {t(state.action.text)}")
         if closed:
             say(paint(f"  record each check: clr follow-up {data.get('id')} --method ...", "cyan"))
-        if plan is not None and plan.warnings and not closed:
+        if steps.rules("warnings") and not closed:
             say("")
             say(paint(_("Do not:"), "bold"))
-            for warning in plan.warnings:
+            for warning in steps.rules("warnings"):
                 say(f"  - {t(warning.text)}")
-        if plan is not None and plan.safeguarding and not closed:
+        if steps.rules("safeguarding") and not closed:
             say("")
             say(paint(_("Safeguarding:"), "bold"))
-            for rule in plan.safeguarding:
+            for rule in steps.rules("safeguarding"):
                 say(f"  - {t(rule.text)}")
         if target:
             say("")
@@ -520,6 +522,13 @@ def visit_command(
         bool | None,
         typer.Option("--stipend-received/--stipend-missing", help="Did the last stipend arrive?"),
     ] = None,
+    safe_job: Annotated[
+        bool | None,
+        typer.Option(
+            "--safe-job/--not-safe-job",
+            help="Young worker: working in the agreed safe job (legal work, not child labour)?",
+        ),
+    ] = None,
     attendance: Annotated[
         float | None,
         typer.Option("--attendance", help="School attendance in percent.", min=0, max=100),
@@ -540,6 +549,12 @@ def visit_command(
     """
     today = parse_as_of(as_of, case)
     session = caseops.open_case(case, today=today)
+    if safe_job is not None and session.data.get("track") != "young-worker":
+        raise typer.BadParameter(
+            "a safe job is agreed for a young worker only; this case is on the "
+            f"{session.data.get('track')} track",
+            param_hint="--safe-job",
+        )
     if session.data.get("stage") == "closed":
         raise ClrError(
             f"{session.data.get('id')} is closed: a visit after closure is a check that the "
@@ -558,6 +573,7 @@ def visit_command(
         stipend_received=stipend_received,
         child_views=child_views,
         notes=notes,
+        safe_job=safe_job,
     )
     diff = caseops.append_entry(session, "visits", entry, dry_run=dry_run)
     _print_diff(diff, dry_run)

@@ -34,6 +34,27 @@ def bundled_root() -> Path:
     )
 
 
+def data_table(resource: str) -> dict[str, Any]:
+    """Read one of clr's bundled data tables (``data/minimum-ages.yaml``) as a mapping.
+
+    The tables live beside the package, in the wheel and in a checkout alike
+    (importlib.resources would cost 1 ms of every start to find the same file). They are
+    read JSON-safe: the country key NO stays "NO".
+
+    Raises:
+        TypeError: the file does not parse, or is not a mapping at the top level.
+    """
+    from clr.io import yamlio
+
+    path = Path(__file__).parents[1].joinpath(*resource.split("/"))
+    loaded = yamlio.parse_text(files.read_text(path), resource)
+    if loaded.findings:
+        raise TypeError(f"{resource}: {loaded.findings[0].message}")
+    if not isinstance(loaded.data, dict):
+        raise TypeError(f"{resource}: expected a mapping at the top level")
+    return loaded.data
+
+
 def schemas_dir() -> Path:
     """Return the folder of bundled JSON Schemas."""
     return bundled_root() / "schemas"

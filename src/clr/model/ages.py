@@ -19,10 +19,9 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, get_args
 
-from clr.io import files, yamlio
+from clr.io import resources
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date, partial_bounds
 
@@ -151,16 +150,7 @@ def _table() -> dict[str, Any]:
     Raises:
         TypeError: If a part of the bundled file has the wrong type.
     """
-    # Beside this module, in the wheel and in a checkout alike (importlib.resources would
-    # cost 1 ms of every start to find the same file).
-    path = Path(__file__).parents[1].joinpath(*_TABLE_RESOURCE.split("/"))
-    text = files.read_text(path)
-    loaded = yamlio.parse_text(text, _TABLE_RESOURCE)  # JSON-safe: the key NO stays "NO"
-    if loaded.findings:
-        raise TypeError(f"{_TABLE_RESOURCE}: {loaded.findings[0].message}")
-    data = loaded.data
-    if not isinstance(data, dict):
-        raise TypeError(f"{_TABLE_RESOURCE}: expected a mapping at the top level")
+    data = resources.data_table(_TABLE_RESOURCE)
     if not isinstance(data.get("version"), str):
         raise TypeError(f"{_TABLE_RESOURCE}: 'version' must be a string")
     if not isinstance(data.get("countries"), dict):

@@ -74,6 +74,14 @@ def money_totals(payments: Iterable[tuple[Any, Any]]) -> dict[str, Decimal]:
         if isinstance(currency, str) and is_amount(amount):
             key = (currency, amount)
             counts[key] = counts.get(key, 0) + 1
+    return money_totals_counted(counts)
+
+
+def money_totals_counted(counts: Mapping[tuple[str, int | float], int]) -> dict[str, Decimal]:
+    """``money_totals`` of payments already counted: how many of each (currency, amount).
+
+    Every pair must be one ``money_totals`` keeps (a text currency, a finite amount).
+    """
     sums: dict[str, Decimal] = {}
     for (currency, amount), n in counts.items():
         part = _CONTEXT.multiply(amount_decimal(amount), Decimal(n))

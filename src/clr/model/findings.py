@@ -54,6 +54,12 @@ CODES: dict[str, str] = {
     "CLR216": "Stage moved backwards",
     "CLR217": "History rewritten",
     "CLR218": "Case file deleted",
+    # Rules of practice: interview safeguards, the young-worker track (CLR240-CLR259)
+    "CLR240": "Too few adults at the child's interview",
+    "CLR241": "No woman at a girl's interview",
+    "CLR242": "Young worker's hours over the legal hours",
+    "CLR243": "Night work in a young worker's safe job",
+    "CLR244": "Young worker found outside the agreed safe job",
     # Closing a case (the playbook's closing rules)
     "CLR220": "Closed at the minimum age without a young-worker plan",
     "CLR221": "Too few contact attempts before closing",
@@ -159,6 +165,20 @@ DESCRIPTIONS: dict[str, str] = {
     "CLR217": "Since the given git revision (clr validate --since), a history entry was changed "
     "or removed; history is only ever appended to.",
     "CLR218": "Since the given git revision (clr validate --since), a case file was deleted.",
+    "CLR240": "Fewer adults were at the interview with the child than the playbook's rule "
+    "interview_adults asks (two by default, after Save the Children Denmark). A warning by "
+    "default; the playbook or clr.yaml (rules:) can change the number or the severity.",
+    "CLR241": "The child is a girl and no woman is recorded as present at her interview "
+    "(Save the Children Denmark). A warning by default (rule interview_woman_for_girl).",
+    "CLR242": "A young worker's new hours (protection.new_hours_per_week, plan.safe_job) are "
+    "over the legal hours of young workers in the site's country (clr's table of legal "
+    "hours, or the ILO floor of C1 where the country is not in it). An error by default "
+    "(rule young_worker_hours); clr.yaml young_worker_hours corrects a country's row.",
+    "CLR243": "A young worker's safe job has night work, or its shift reaches into the "
+    "night hours of the site's country (ILO C90 where the country is not in the table). "
+    "An error by default (rule young_worker_night_work).",
+    "CLR244": "The last visit found the young worker outside the agreed safe job "
+    "(visits[].safe_job: false). A warning by default (rule safe_job_visits).",
     "CLR220": "The case closed as reached_min_age while the child is under 18, with neither a "
     "young-worker plan (closure.young_worker_plan) nor the young-worker case that carries the "
     "child on (closure.continued_in). Between the minimum age and 18 the child may do only "

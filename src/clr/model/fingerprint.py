@@ -21,8 +21,6 @@ buckets its year falls in, so that estimates one year apart still meet.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
 from typing import Any
@@ -92,6 +90,9 @@ def fingerprints(secret: bytes, name: str, year: int | None, country: str | None
     norm = normalised(name)
     if not norm or year is None:
         return []
+    import hashlib  # OpenSSL: loaded by the commands that fingerprint, not by every check
+    import hmac
+
     place = (country or "").upper()
     out = []
     for bucket in sorted({year // 2, (year + 1) // 2}):

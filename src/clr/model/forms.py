@@ -454,7 +454,7 @@ def form_for(stage: str, case: dict[str, Any], context: FormContext) -> Form:
         plan = book.stages.get(source)
         done = data.get("checklist") if isinstance(data.get("checklist"), dict) else {}
         for action in plan.gates if plan else ():
-            if not action.applies_to(track or None) or action.id in (done or {}):
+            if not action.applies_to_case(data) or action.id in (done or {}):
                 continue
             if action.done_when:
                 needs.append(_Need(tuple(action.done_when.split("."))))

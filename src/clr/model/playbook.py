@@ -41,10 +41,23 @@ class Action:
     sources: tuple[str, ...] = ()
     note: str = ""
     kind: str = "action"  # action, warning, safeguarding, readiness
+    sectors: tuple[str, ...] = ()  # empty: every sector
+    done_by_visits: tuple[str, ...] = ()  # visit methods that fulfil it together
 
-    def applies_to(self, track: str | None) -> bool:
-        """True if the action is for cases on ``track`` (or the track is unknown)."""
-        return track is None or track not in ("underage", "young-worker") or track in self.tracks
+    def applies_to(self, track: str | None, sector: str | None = None) -> bool:
+        """True if the action is for cases on ``track`` in ``sector`` (unknown ones: yes)."""
+        if track in ("underage", "young-worker") and track not in self.tracks:
+            return False
+        return not self.sectors or not sector or sector.strip().lower() in self.sectors
+
+    def applies_to_case(self, data: dict[str, Any]) -> bool:
+        """True if the action is for this case's track and sector."""
+        track = data.get("track")
+        site = data.get("site")
+        sector = site.get("sector") if isinstance(site, dict) else None
+        return self.applies_to(
+            track if isinstance(track, str) else None, sector if isinstance(sector, str) else None
+        )
 
     def for_role(self, role: str | None) -> bool:
         """True if ``role`` is one of the action's roles (or no role was asked for)."""
@@ -228,6 +241,8 @@ class Playbook:
     roles: dict[str, str] = field(default_factory=dict)
     closure_reasons: dict[str, ClosureRule] = field(default_factory=dict)
     origin: str = ""
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The playbook's rules of practice (``rules:``), by name, each with its source."""
     closing: Closing = field(default_factory=Closing)
     language: str = "en"
 
@@ -275,6 +290,8 @@ def _action(raw: dict[str, Any], stage: str, kind: str, texts: dict[str, str]) -
         sources=_as_tuple(raw.get("source")),
         note=raw.get("note", ""),
         kind=kind,
+        sectors=tuple(s.lower() for s in raw.get("sectors") or ()),
+        done_by_visits=tuple(raw.get("done_by_visits") or ()),
     )
 
 
@@ -340,6 +357,7 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
             if not reason.startswith("x-")
         },
         origin=origin,
+        rules={k: dict(v) for k, v in (data.get("rules") or {}).items()},
         closing=_closing(data.get("closing") or {}),
         language=lang if tr else "en",
     )
@@ -385,6 +403,8 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
     for reason, rule in data.get("closure_reasons", {}).items():
         if not reason.startswith("x-"):
             out += _undefined_sources(rule, f"/closure_reasons/{reason}", sources, path)
+    for name, rule in (data.get("rules") or {}).items():
+        out += _undefined_sources(rule, f"/rules/{name}", sources, path)
     for key, rule in (data.get("closing") or {}).items():
         if not key.startswith("x-"):
             out += _undefined_sources(rule, f"/closing/{key}", sources, path)

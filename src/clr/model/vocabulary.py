@@ -45,6 +45,27 @@ CLOSURE_REASONS: Final[tuple[str, ...]] = (
 SEXES: Final[tuple[str, ...]] = ("female", "male", "other", "undisclosed")
 """The child's sex (``child.sex``); figures are split by it."""
 
+ROLES: Final[tuple[str, ...]] = (
+    "buyer",
+    "agent",
+    "supplier",
+    "provider",
+    "trade_union",
+    "family",
+    "child",
+    "authorities",
+    "community_facilitator",
+    "auditor",
+    "ngo",
+    "school",
+    "child_protection_officer",
+)
+"""A party to remediation (``$defs/role``: plan signatures, cost shares, the playbook)."""
+
+PLAN_SIGNATORIES: Final[tuple[str, ...]] = ("family", "supplier")
+"""Whose signatures a plan needs (the plan_agreed schema, the figures, the playbook's
+plan-sign item); the buyer signs too where it pays a share, but the plan does not wait."""
+
 VISIT_METHODS: Final[tuple[str, ...]] = (
     "announced",
     "unannounced",

@@ -6,6 +6,7 @@ Pure functions over case data and a playbook; the writing is done by ``clr.io.ed
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -22,19 +23,45 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True)
 class Calendar:
-    """Which days count as working days, for deadlines set in working days."""
+    """Which days count as working days, for deadlines set in working days.
+
+    With ``by_country`` (clr.yaml names no working days), each case follows the week of
+    its site's country, else of the country of the repository's time zone ``zone``
+    (``clr/data/weekends.yaml``); ``working_days`` is the week where neither is known.
+    """
 
     working_days: frozenset[int] = frozenset(range(5))
     holidays: frozenset[dt.date] = frozenset()
+    by_country: bool = False
+    zone: str = ""
 
     @classmethod
-    def from_config(cls, working_days: tuple[str, ...], holidays: tuple[str, ...]) -> Calendar:
+    def from_config(
+        cls,
+        working_days: tuple[str, ...],
+        holidays: tuple[str, ...],
+        *,
+        by_country: bool = False,
+        zone: str = "",
+    ) -> Calendar:
         """Build from clr.yaml's ``working_days`` and ``holidays``."""
         days = frozenset(WEEKDAYS.index(d) for d in working_days if d in WEEKDAYS)
         return cls(
             days or frozenset(range(5)),
             frozenset(d for d in (parse_date(h) for h in holidays) if d is not None),
+            by_country,
+            zone,
         )
+
+    def for_case(self, data: dict[str, Any]) -> Calendar:
+        """The calendar of one case: its country's week unless clr.yaml sets the week."""
+        if not self.by_country:
+            return self
+        country = dig(data, "site", "country")
+        found = _country_week(country if isinstance(country, str) else None, self.zone)
+        if found is None:
+            return Calendar(self.working_days, self.holidays)
+        return Calendar(found, self.holidays)
 
     def is_working(self, day: dt.date) -> bool:
         """True if ``day`` is a working day."""
@@ -60,6 +87,14 @@ class Calendar:
         raise ValueError(f"unknown unit {unit!r}")
 
 
+@functools.cache
+def _country_week(country: str | None, zone: str) -> frozenset[int] | None:
+    from clr.model import weeks
+
+    days = weeks.working_days(country, zone or None)
+    return frozenset(WEEKDAYS.index(d) for d in days) if days else None
+
+
 @dataclass(frozen=True)
 class ActionState:
     """Where one action stands for one case."""
@@ -70,6 +105,8 @@ class ActionState:
     due: dt.date | None = None
     label: str = ""
     waiting_for: str = ""
+    ahead: str = ""
+    """The later stage the action belongs to, when it shows before the case is there."""
 
     def overdue_days(self, today: dt.date) -> int:
         """Days past the due date (0 if not overdue, done or undated)."""
@@ -103,11 +140,23 @@ def _present(value: Any) -> bool:
 
 def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> ActionState:
     """Work out whether an action is done and when it is (next) due."""
+    calendar = calendar.for_case(data)
     tick = Case(data).checklist.get(action.id)
     if isinstance(tick, dict):
         return ActionState(action, True, parse_date(tick.get("done")))
     due = action.due or {}
     source = due.get("from", "")
+    if action.done_by_visits:
+        methods = {
+            v.get("method"): parse_date(v.get("date"))
+            for v in data.get("visits") or []
+            if isinstance(v, dict)
+        }
+        if all(m in methods for m in action.done_by_visits):
+            days = [d for m in action.done_by_visits if (d := methods[m]) is not None]
+            return ActionState(action, True, max(days) if days else None)
+        missing = [m for m in action.done_by_visits if m not in methods]
+        return ActionState(action, False, label="by visits: " + ", ".join(missing))
     if "within" in due or not due:
         if action.done_when and _present(dig(data, *action.done_when.split("."))):
             return ActionState(action, True, parse_date(dig(data, *action.done_when.split("."))))
@@ -157,27 +206,80 @@ def stage_states(
     name = stage or data.get("stage")
     if not isinstance(name, str) or name not in playbook.stages:
         return []
-    track = data.get("track") if isinstance(data.get("track"), str) else None
     return [
         action_state(data, action, calendar)
         for action in playbook.stages[name].actions
-        if action.applies_to(track) and action.for_role(role)
+        if action.applies_to_case(data) and action.for_role(role)
     ]
 
 
 def open_actions(
-    data: dict[str, Any], playbook: Playbook, calendar: Calendar, *, role: str | None = None
+    data: dict[str, Any],
+    playbook: Playbook,
+    calendar: Calendar,
+    *,
+    role: str | None = None,
+    ahead: bool = False,
 ) -> list[ActionState]:
     """Actions of the current stage still to do, soonest due first (undated last).
 
-    A closed case has only the checks after closure (the playbook's ``closing``).
+    With ``ahead``, also those of later stages that are already due to be done
+    (``ahead_actions``). A closed case has only the checks after closure (the playbook's
+    ``closing``).
     """
     if data.get("stage") == "closed":
         return [s for s in recurrence_states(data, playbook, calendar) if s.action.for_role(role)]
     states = [s for s in stage_states(data, playbook, calendar, role=role) if not s.done]
+    if ahead:
+        states += ahead_actions(data, playbook, calendar, role=role)
     return sorted(
         states, key=lambda s: (s.due is None, s.due or dt.date.max, not s.action.required)
     )
+
+
+def ahead_actions(
+    data: dict[str, Any], playbook: Playbook, calendar: Calendar, *, role: str | None = None
+) -> list[ActionState]:
+    """Required actions of later stages that the case must see to before it gets there.
+
+    Stage order: a deadline counted from a date of the case (the on-site age assessment
+    within 72 hours of discovery) runs from that date, whatever the stage, so the action
+    shows, with its deadline, from the start; and the next stage's checklist shows while
+    the case is still in the stage before, so that the next move's needs are known.
+    """
+    current = data.get("stage")
+    if not isinstance(current, str) or current not in stages.STAGES or current == "closed":
+        return []
+    following = stages.next_stage(current)
+    out: list[ActionState] = []
+    for later in stages.STAGES[stages.index(current) + 1 :]:
+        plan = playbook.stages.get(later)
+        if later == "closed" or plan is None:
+            break
+        for action in plan.actions:
+            if not action.required or not action.applies_to_case(data):
+                continue
+            if not action.for_role(role):
+                continue
+            due = action.due or {}
+            running = "within" in due and due.get("from") != "stage_entered"
+            if not running and not (later == following and action.gate):
+                continue
+            state = action_state(data, action, calendar)
+            if state.done or (running and state.due is None and later != following):
+                continue
+            out.append(
+                ActionState(
+                    action,
+                    False,
+                    state.done_on,
+                    state.due,
+                    state.label,
+                    state.waiting_for,
+                    ahead=later,
+                )
+            )
+    return out
 
 
 def overdue_findings(
@@ -195,11 +297,14 @@ def overdue_findings(
     ``states`` are the case's open actions if they have been worked out already.
     """
     out = []
-    for state in open_actions(data, playbook, calendar) if states is None else states:
+    if states is None:
+        states = open_actions(data, playbook, calendar, ahead=True)
+    for state in states:
         late = state.overdue_days(today)
         if not state.action.required or late <= 0:
             continue
         what = f" ({state.label})" if state.label else ""
+        what += f" (for stage {state.ahead})" if state.ahead else ""
         out.append(
             Finding(
                 path,
@@ -346,7 +451,7 @@ def _missing(visit: dict[str, Any], found: str) -> str:
         return "found hazardous work"
     if found == "no_hazardous_work":
         return "" if visit.get("hazardous_work") is False else "did not record hazardous_work"
-    if visit.get("working") is not False:
+    if visit.get("working") is not False and visit.get("safe_job") is not True:
         return "found the child working"
     return ""
 
@@ -403,6 +508,7 @@ def closure_blockers(
 def _follow_up_blocker(
     data: dict[str, Any], rule: ClosureRule, calendar: Calendar
 ) -> Blocker | None:
+    calendar = calendar.for_case(data)
     follow = rule.follow_ups or {}
     times = sorted(follow["at"])
     unit, source = follow["unit"], follow["from"]

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 SUPPRESSED = "suppressed"
 
+FAILED_SHOWN = 100
+"""The files that could not be read, listed by path on a page at most: the page stays
+small whatever the repository holds (``clr validate`` lists every one)."""
+
 LABELS: dict[str, str] = {
     # the page
     "page.title": "Case figures",
@@ -35,14 +39,17 @@ LABELS: dict[str, str] = {
     "page.cases": "cases",
     "page.for": "For",
     "page.audience.caseworker": "your team",
-    "page.audience.buyer": "the buyer: cases whose guardian consented to sharing with the buyer",
+    "page.audience.buyer": "the buyer: cases whose guardian, and the child from the consent "
+    "age, consented to sharing with the buyer",
     "page.audience.investor": "investors: figures only",
     "page.min_count": "Every figure that rests on fewer than {n} cases reads “suppressed”.",
     "page.too_few": "Too few cases to show any figure: every figure here would rest on fewer "
     "than {n} cases.",
-    "page.left_out": "{n} cases whose guardian has not consented to this sharing are left out.",
+    "page.left_out": "{n} cases are left out: the guardian, or the child from the consent age, "
+    "has not consented to this sharing.",
     "page.failed": "{n} case files could not be read and are not counted.",
     "page.failed_list": "Case files that could not be read",
+    "page.failed_more": "… and {n} more: 'clr validate' lists every one.",
     "page.contents": "Contents",
     "page.made_by": "Made by clr {version} from the case files; every number is a figure of "
     "“clr stats --format json” over the same cases.",
@@ -612,7 +619,10 @@ def page(board: Dashboard, version: str) -> str:
         contents = ""
     failed = ""
     if board.failed:
-        items = "".join(f"<li>{html(path)}</li>" for path in board.failed)
+        items = "".join(f"<li>{html(path)}</li>" for path in board.failed[:FAILED_SHOWN])
+        more = len(board.failed) - FAILED_SHOWN
+        if more > 0:
+            items += f'<li class="more">{html(label("page.failed_more", n=f"{more:,}"))}</li>'
         failed = (
             f'<section id="failed" aria-labelledby="failed-h">'
             f'<h2 id="failed-h">{html(label("page.failed_list"))}</h2><ul>{items}</ul></section>'

@@ -33,8 +33,16 @@ class CaseContext:
 
     @functools.cached_property
     def calendar(self) -> Calendar:
-        """Working days and holidays from the configuration (built once, on first use)."""
-        return Calendar.from_config(self.config.working_days, self.config.holidays)
+        """Working days and holidays from the configuration (else each case's country).
+
+        Built once, on first use: every case checked asks for it.
+        """
+        return Calendar.from_config(
+            self.config.working_days,
+            self.config.holidays,
+            by_country=not self.config.working_days_set,
+            zone=self.config.timezone,
+        )
 
 
 def repository_context(

@@ -35,6 +35,10 @@ class Config:
     buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     overdue: str = "warning"
     recipients: tuple[str, ...] = ()
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    young_worker_hours: dict[str, dict[str, Any]] = field(default_factory=dict)
+    working_days_set: bool = False
+    """True if clr.yaml names its working days (else the country's week decides)."""
     key_store: str | None = None
     """The key store's folder as written in clr.yaml (see ``cases.keystore``), or None."""
     retention: dict[str, Any] | None = None
@@ -57,6 +61,9 @@ class Config:
             buyer_codes=dict(data.get("buyer_codes") or {}),
             overdue=data.get("overdue", "warning"),
             recipients=tuple(data.get("recipients") or ()),
+            rules=dict(data.get("rules") or {}),
+            young_worker_hours=dict(data.get("young_worker_hours") or {}),
+            working_days_set=bool(data.get("working_days")),
             key_store=data.get("key_store"),
             retention=data.get("retention"),
             closing=dict(data.get("closing") or {}),

@@ -284,9 +284,10 @@ organisation: {org}
 id_prefix: {options.id_prefix}
 default_playbook: {options.default_playbook}
 # Deadlines are counted in this time zone; working days and holidays for
-# deadlines given in working days.
+# deadlines given in working days. Without working_days, each case follows the
+# week of its country (clr's table of weekends, e.g. Friday in Bangladesh).
 timezone: {render_scalar(options.timezone)}
-working_days: [mon, tue, wed, thu, fri]
+# working_days: [sun, mon, tue, wed, thu, sat]
 holidays: []
 # Override a country's national minimum ages if clr's table is out of date, e.g.
 #   BD: {{general: 15, light: 13, hazardous: 18}}

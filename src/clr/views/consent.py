@@ -12,9 +12,12 @@ Audiences (DOMAIN: need to know):
   single case.
 
 Consent is recorded per purpose at ``assessment.consent.guardian.<purpose>`` with
-``given`` and ``date``. Sharing without it is refused unless the user overrides it with a
-reason, which is recorded in the case's history as a note entry (``from`` and ``to`` both
-the current stage) before anything is shared.
+``given`` and ``date``, and the child's at ``assessment.consent.child.<purpose>``: from the
+playbook's ``child_consent_age`` (16 by default) the child's own consent is needed too;
+below it the child's assent is recorded, and a child's refusal blocks sharing. Sharing
+without it is refused unless the user overrides it with a reason, which is recorded in the
+case's history as a note entry (``from`` and ``to`` both the current stage) before
+anything is shared.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError, MissingInput
+from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import parse_date
 from clr.model.vocabulary import AUDIENCES
@@ -42,6 +46,9 @@ PURPOSES = (
 PURPOSE_OF = {"buyer": "share_with_buyer", "supplier": "share_with_supplier"}
 """The guardian's consent each audience needs (the others need none)."""
 
+CHILD_CONSENT_AGE = 16
+"""Default age from which the child's own consent is needed (playbook rule child_consent_age)."""
+
 MIN_GROUP = 5
 """Smallest group shown to an investor: smaller counts are suppressed."""
 
@@ -53,8 +60,54 @@ def needed(audience: str) -> str | None:
     return PURPOSE_OF.get(audience)
 
 
-def consent_problem(data: dict[str, Any], purpose: str, today: dt.date) -> str | None:
-    """Why the guardian's consent does not cover ``purpose`` (None if it does)."""
+def consent_problem(
+    data: dict[str, Any], purpose: str, today: dt.date, consent_age: int = CHILD_CONSENT_AGE
+) -> str | None:
+    """Why the guardian's consent, or the child's, does not cover ``purpose`` (None if both do).
+
+    From ``consent_age`` (the playbook's rule child_consent_age, 16 by default) the child's
+    own consent is needed as well as the guardian's; below it the child's assent is
+    recorded, and a child who refused it is not overruled by the guardian's consent.
+    """
+    problem = _guardian_problem(data, purpose, today)
+    return problem if problem is not None else _child_problem(data, purpose, today, consent_age)
+
+
+def child_age(data: dict[str, Any], today: dt.date) -> int | None:
+    """The child's age today: from the birth date or verified age, else the estimate."""
+    age = ages.age_at(data, today)
+    estimated = dig(data, "child", "estimated_age")
+    if age is None and isinstance(estimated, int) and not isinstance(estimated, bool):
+        return estimated
+    return age
+
+
+def _child_problem(
+    data: dict[str, Any], purpose: str, today: dt.date, consent_age: int
+) -> str | None:
+    age = child_age(data, today)
+    own = age is not None and age >= consent_age
+    word = "consent" if own else "assent"
+    record = dig(data, "assessment", "consent", "child", purpose)
+    given = record.get("given") if isinstance(record, dict) else None
+    day = parse_date(record.get("date")) if isinstance(record, dict) else None
+    if given is False:
+        return f"the child refused {word} to {purpose}" + (f" on {day}" if day else "")
+    if not own:
+        return None  # the guardian's consent decides; the child did not object
+    if given is not True:
+        return (
+            f"the child is {age}: from {consent_age} the child's own consent to {purpose} "
+            "is needed as well as the guardian's, and it is not recorded as given"
+        )
+    if day is None:
+        return f"the child's consent to {purpose} has no date"
+    if day > today:
+        return f"the child's consent to {purpose} is dated {day}, after {today}"
+    return None
+
+
+def _guardian_problem(data: dict[str, Any], purpose: str, today: dt.date) -> str | None:
     record = dig(data, "assessment", "consent", "guardian", purpose)
     if not isinstance(record, dict):
         return f"the guardian's consent to {purpose} is not recorded"
@@ -71,16 +124,30 @@ def consent_problem(data: dict[str, Any], purpose: str, today: dt.date) -> str |
     return None
 
 
-def covers(data: dict[str, Any], audience: str, today: dt.date) -> bool:
+def covers(
+    data: dict[str, Any], audience: str, today: dt.date, consent_age: int = CHILD_CONSENT_AGE
+) -> bool:
     """True if sharing this case with ``audience`` needs no consent, or has it."""
     purpose = needed(audience)
-    return purpose is None or consent_problem(data, purpose, today) is None
+    return purpose is None or consent_problem(data, purpose, today, consent_age) is None
+
+
+def consent_age_of(ctx: Any, data: dict[str, Any]) -> int:
+    """The child's consent age for a case: the playbook's rule, as clr.yaml may change it."""
+    from clr.model import practice
+
+    name = data.get("playbook")
+    book = ctx.playbooks.get(name) if isinstance(name, str) else None
+    settings = practice.merge(book.rules if book is not None else None, ctx.config.rules)
+    age = practice.value(settings, "child_consent_age")
+    return age if isinstance(age, int) and not isinstance(age, bool) else CHILD_CONSENT_AGE
 
 
 def consent_hint(case_id: str, purpose: str) -> str:
     """How to proceed when consent is missing."""
     return (
-        f"record it once the guardian gives it (assessment.consent.guardian.{purpose}: "
+        f"record it once given (assessment.consent.guardian.{purpose} and, from the child's "
+        f"consent age, assessment.consent.child.{purpose}: "
         "given: true, date: …); if the child's interest requires sharing anyway, add "
         "--override-consent REASON --by NAME: the override is recorded in the history of "
         f"{case_id}"
@@ -160,6 +227,7 @@ def gate(
     *,
     today: dt.date,
     override: Override | None = None,
+    consent_age: int = CHILD_CONSENT_AGE,
 ) -> bool:
     """May this case be shared with ``audience``? The one consent gate of a single case.
 
@@ -172,7 +240,7 @@ def gate(
             be recorded.
     """
     purpose = needed(audience)
-    problem = consent_problem(data, purpose, today) if purpose else None
+    problem = consent_problem(data, purpose, today, consent_age) if purpose else None
     if problem is None:
         return False
     if override is None:

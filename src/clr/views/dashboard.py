@@ -72,7 +72,8 @@ class Dashboard:
     stats: dict[str, Any]
     """``clr stats --format json`` over the cases shown (``--min-count`` as here)."""
     breakdowns: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """``clr stats --group-by NAME --format json`` for each breakdown of the audience."""
+    """``clr stats --group-by NAME --format json`` for each breakdown of the audience
+    (without ``--min-count``, each group holds only the figures of ``figures.BRIEF``)."""
     left_out: int = 0
     """Cases left out because the guardian's consent does not cover the audience."""
     failed: list[str] = field(default_factory=list)
@@ -141,12 +142,19 @@ def build(
     memo: dict[tuple[int, ...], dict[str, Any]] = {}
     selected = [*shown, *failed]
     stats = stats_document(selected, today, min_count=minimum, rounds=rounds, memo=memo)
-    # Without suppression a group's own figures do not depend on its split by sex, which
-    # the page does not show: leave it out. With suppression they may (a hidden split
-    # hides figures of its group), so the documents are clr stats' own, whole.
+    # Without suppression a group's own figures do not depend on its split by sex, or on
+    # its other figures, which the page does not show: leave them out (the page shows a
+    # few counts of each group: figures.BRIEF). With suppression they may (a hidden split
+    # or figure hides others of its group), so the documents are clr stats' own, whole.
     breakdowns = {
         by: stats_document(
-            selected, today, by=by, min_count=minimum, split_groups=minimum > 0, memo=memo
+            selected,
+            today,
+            by=by,
+            min_count=minimum,
+            split_groups=minimum > 0,
+            memo=memo,
+            brief_groups=minimum == 0,
         )
         for by in BREAKDOWNS[audience]
     }
@@ -174,10 +182,14 @@ def figure(node: Mapping[str, Any] | None, path: str) -> Any:
     return value
 
 
-def write_site(pages: Mapping[str, str], folder: Path) -> list[Path]:
+def write_site(
+    pages: Mapping[str, str], folder: Path, sealed_for: Sequence[str] | None = None
+) -> list[Path]:
     """Write the site's files into ``folder`` (made if needed), each whole or not at all.
 
-    The one place a dashboard is written: every file goes through ``clr.io.atomic``.
+    The one place a dashboard is written: every file goes through ``clr.io.atomic``. With
+    ``sealed_for`` (age public keys) each file is written encrypted to them, as NAME.age,
+    and the plaintext never touches the disk.
 
     Raises:
         ClrError: ``folder`` is a file, or cannot be made or written.
@@ -199,6 +211,11 @@ def write_site(pages: Mapping[str, str], folder: Path) -> list[Path]:
     written = []
     for name, text in pages.items():
         target = folder / name
-        atomic.write(target, text)
+        if sealed_for is not None:
+            from clr.views import sharing
+
+            target = sharing.write_sealed(target, text, list(sealed_for))
+        else:
+            atomic.write(target, text)
         written.append(target)
     return written

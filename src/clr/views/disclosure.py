@@ -137,6 +137,9 @@ class _Protector:
         paid = _paid(slot.cases)
         currencies = {cur for cur, _ in paid if cur is not None}
         payers = {payer for _, payer in paid if payer is not None}
+        remediated: dict[Any, int] | None = None  # each counted once, when first asked for
+        on_time: int | None = None
+        compared: int | None = None
         for path, value in slot.values.items():
             kind = slot.kinds[path]
             if kind == _MEDIAN:
@@ -148,15 +151,21 @@ class _Protector:
             if path[0] != "money" or kind == _PERCENT:
                 continue
             if "stipend_on_time" in path:
-                support = sum(bool(c.stipends_on_time) for c in slot.cases)
+                if on_time is None:
+                    on_time = sum(bool(c.stipends_on_time) for c in slot.cases)
+                support = on_time
             elif "stipend_at_least_lost_wage" in path:
-                support = sum(c.stipend_covers_wage is not None for c in slot.cases)
+                if compared is None:
+                    compared = sum(c.stipend_covers_wage is not None for c in slot.cases)
+                support = compared
             else:
                 currency = next((s for s in path if s in currencies), None)
                 payer = next((s for s in path[1:] if s in payers), None)
                 support = paid.get((currency, payer), 0)
                 if "per_child_remediated" in path and not _small(support, self.m):
-                    support = _remediated(slot.cases, currency)  # the divisor, not small either
+                    if remediated is None:
+                        remediated = _remediated(slot.cases)
+                    support = remediated.get(currency, 0)  # the divisor, not small either
             if _small(support, self.m):
                 self.hide((index, path))
 
@@ -278,14 +287,13 @@ class _Protector:
             rules.append((("funnel", stage), [(index, (*share, "of"))]))
         rules.append((("cases",), [(index, ("outcomes", "reopened", "of"))]))
         rules.append((("closed",), [(index, ("closure", "lost_to_follow_up", "of"))]))
+        payers: dict[str, list[Cell]] = {}  # by currency
+        for path in paths:
+            if path[:2] == ("money", "by_payer") and len(path) == 4:
+                payers.setdefault(path[3], []).append((index, path))
         for path in paths:
             if path[:2] == ("money", "total") and len(path) == 3:
-                payers: list[Cell] = [
-                    (index, p)
-                    for p in paths
-                    if p[:2] == ("money", "by_payer") and len(p) == 4 and p[3] == path[2]
-                ]
-                rules.append((path, payers))
+                rules.append((path, payers.get(path[2], [])))
         for total, parts in rules:
             if total in slot.values and parts and all(c[1] in slot.values for c in parts):
                 self.relations.append(((index, total), parts, 0))
@@ -321,19 +329,25 @@ def _paid(cases: Sequence[CaseSummary]) -> dict[tuple[str | None, str | None], i
     """How many cases have a payment in each (currency, payer); None stands for any."""
     counts: dict[tuple[str | None, str | None], int] = {}
     for case in cases:
-        keys: set[tuple[str | None, str | None]] = set()
-        for currency, _, payer, _ in case.payments:
-            keys.update(((None, None), (currency, None), (None, payer), (currency, payer)))
+        if not case.payments:
+            continue
+        pairs = {(p[0], p[2]) for p in case.payments}
+        keys: set[tuple[str | None, str | None]] = {(None, None), *pairs}
+        keys.update((currency, None) for currency, _ in pairs)
+        keys.update((None, payer) for _, payer in pairs)
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
     return counts
 
 
-def _remediated(cases: Sequence[CaseSummary], currency: str | None) -> int:
-    """How many cases closed as remediated have a payment in ``currency``."""
-    return sum(
-        c.closure_reason in REMEDIATED and any(p[0] == currency for p in c.payments) for c in cases
-    )
+def _remediated(cases: Sequence[CaseSummary]) -> dict[Any, int]:
+    """How many cases closed as remediated have a payment in each currency."""
+    counts: dict[Any, int] = {}
+    for case in cases:
+        if case.closure_reason in REMEDIATED and case.payments:
+            for currency in {p[0] for p in case.payments}:
+                counts[currency] = counts.get(currency, 0) + 1
+    return counts
 
 
 def too_small(cases: int, min_count: int) -> bool:

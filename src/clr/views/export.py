@@ -222,7 +222,7 @@ class CaseRows:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     file: str = ""
     covers: tuple[str, ...] = ()
-    """The audiences the guardian's consent covers sharing this case with."""
+    """The audiences the consent of the guardian and the child covers sharing this case with."""
 
 
 @dataclass
@@ -391,7 +391,8 @@ def case_rows(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> CaseRows:
              _bool(check.get("working")), _bool(check.get("rehired")),
              _bool(check.get("in_school")))
         )  # fmt: skip
-    covers = tuple(a for a in AUDIENCES if consent.covers(data, a, ctx.today))
+    age = consent.consent_age_of(ctx, data)
+    covers = tuple(a for a in AUDIENCES if consent.covers(data, a, ctx.today, age))
     return CaseRows(info, rows, str(path), covers)
 
 

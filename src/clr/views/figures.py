@@ -12,14 +12,13 @@ cases were read. Rules worth knowing (documented in docs/bulk-views.md):
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clr.model import stages, vocabulary
-from clr.model.case import money_share, money_totals, money_value
+from clr.model.case import money_share, money_totals_counted, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
 from clr.views.summary import JSON_VERSION, REMEDIATED, UNKNOWN, CaseSummary
 
@@ -58,16 +57,20 @@ def _median(values: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def _counts(values: Iterable[str], order: Sequence[str] = ()) -> dict[str, int]:
-    tally: dict[str, int] = dict.fromkeys(order, 0)
-    for value in values:
-        tally[value] = tally.get(value, 0) + 1
-    extra = sorted(k for k in tally if k not in order)
-    return {k: tally[k] for k in (*order, *extra)}
+def _ordered(tally: Mapping[str, int], order: Sequence[str] = ()) -> dict[str, int]:
+    """Counts in a stable order: ``order``'s keys first (0 if absent), then the rest sorted."""
+    out = {k: tally.get(k, 0) for k in order}
+    for k in sorted(k for k in tally if k not in out):
+        out[k] = tally[k]
+    return out
 
 
-def _money(rows: Iterable[tuple[str, float]]) -> dict[str, int | float]:
-    return {c: money_value(total) for c, total in money_totals(rows).items()}
+_FUNNEL_LEVELS = tuple((s, stages.index(s)) for s in stages.STAGES if s != "closed")
+_OPEN_STAGES = tuple(s for s in stages.STAGES if s != "closed")
+_AGE_VERIFIED = stages.index("age_verified")
+_ASSESSED = stages.index("assessed")
+_PLAN_AGREED = stages.index("plan_agreed")
+_MONITORING = stages.index("monitoring")
 
 
 def figures(
@@ -77,124 +80,181 @@ def figures(
 
     ``suppliers`` maps every known case id to its supplier, to tell whether a reopened
     case recurred at the same supplier (default: the cases given).
+
+    Every figure is a count, an exact sum or a median, none depends on the order of the
+    cases, and all are gathered in one pass over them: the dashboard asks for the figures
+    of the whole portfolio, of each sex, month and caseworker.
     """
-    cases = sorted((c for c in cases if c.ok), key=lambda c: (c.id or "", c.path))
-    suppliers = suppliers if suppliers is not None else {c.id or "": c.supplier for c in cases}
+    cases = [c for c in cases if c.error is None]
+    if suppliers is None:
+        suppliers = {c.id or "": c.supplier for c in cases}
     n = len(cases)
-
-    def reached(stage: str) -> list[CaseSummary]:
-        level = stages.index(stage)
-        return [c for c in cases if c.furthest >= level]
-
-    open_cases = [c for c in cases if not c.closed]
-    closed = [c for c in cases if c.closed]
     furthest: dict[int, int] = {}
-    for c in cases:
-        furthest[c.furthest] = furthest.get(c.furthest, 0) + 1
-    funnel = {
-        s: sum(k for level, k in furthest.items() if level >= stages.index(s))
-        for s in stages.STAGES
-        if s != "closed"
-    }
-    funnel["closed"] = len(closed)
-    at = {s: reached(s) for s in ("age_verified", "assessed", "plan_agreed", "monitoring")}
+    closed = lost = 0
+    open_by_stage: dict[str, int] = {}
+    by_reason: dict[str, int] = {}
+    verified_of = verified = assessed_of = family = consent = agreed_of = signed = 0
+    monitored = monitored_twice = 0
     stage_days: dict[str, list[int]] = {}
-    for c in cases:
-        for st, d in c.stage_days:
-            stage_days.setdefault(st, []).append(d)
     milestone_days: dict[str, list[int]] = {}
-    for c in cases:
-        for name, d in c.milestone_days:
-            milestone_days.setdefault(name, []).append(d)
-    supported = [c for c in cases if c.furthest >= _SUPPORT_STAGE]
-    visited = [c for c in cases if c.visits >= 1]
-    twice = [c for c in cases if c.visits >= 2]
-    reopened = [c for c in cases if c.reopens]
-    recurred = [
-        c
-        for c in reopened
-        if c.reopens in suppliers and c.supplier and suppliers[c.reopens or ""] == c.supplier
-    ]
-    offered = [c for c in cases if c.job_offered]
-    payments = [p for c in cases for p in c.payments]
+    overdue_actions = overdue_cases = 0
+    by_action: dict[str, int] = {}
+    by_role: dict[str, int] = {}
+    supported = supported_support = supported_corrective = 0
+    visited = in_school = refound = twice = clear_two = 0
+    reopened = recurred = offered = accepted = 0
+    paid_by: dict[str, dict[tuple[str, float], int]] = {}  # payer: (currency, amount): n
+    payment_count = 0
     per_currency: dict[str, int] = {}
-    for c in cases:
-        for currency in {p[0] for p in c.payments}:
-            per_currency[currency] = per_currency.get(currency, 0) + 1
-    totals = money_totals((p[0], p[1]) for p in payments)
-    payers = sorted({p[2] for p in payments})
-    on_time = [t for c in cases for t in c.stipends_on_time]
-    compared = [c for c in cases if c.stipend_covers_wage is not None]
-    lost = sum(c.closure_reason == "lost_contact" for c in closed)
     remediated_per: dict[str, int] = {}
-    for c in closed:
-        if c.closure_reason in REMEDIATED:
-            for currency in {p[0] for p in c.payments}:
-                remediated_per[currency] = remediated_per.get(currency, 0) + 1
-    recent = [c for c in cases if c.recent]
-    assessed = [c.assessment_days for c in cases if c.assessment_days is not None]
-    recorded_agent = [c for c in cases if c.recruited_by_agent is not None]
+    on_time: list[bool] = []
+    compared = covers = 0
+    recent = recent_support = recent_in_person = recent_twice = 0
+    assessed: list[int] = []
+    recorded_agent = by_agent = forged = 0
+    by_cause: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    for c in cases:
+        level = c.furthest
+        furthest[level] = furthest.get(level, 0) + 1
+        if c.stage == "closed":
+            closed += 1
+            reason = c.closure_reason or UNKNOWN
+            by_reason[reason] = by_reason.get(reason, 0) + 1
+            lost += reason == "lost_contact"
+        else:
+            stage = c.stage or ""
+            open_by_stage[stage] = open_by_stage.get(stage, 0) + 1
+        visits = c.visits
+        if level >= _AGE_VERIFIED:
+            verified_of += 1
+            verified += c.age_verified
+        if level >= _ASSESSED:
+            assessed_of += 1
+            family += c.family_reached
+            consent += c.consent_and_assent
+        if level >= _PLAN_AGREED:
+            agreed_of += 1
+            signed += c.plan_signed_by_all
+        if level >= _MONITORING:
+            monitored += 1
+            monitored_twice += visits >= 2
+        if level >= _SUPPORT_STAGE:
+            supported += 1
+            supported_support += c.support
+            supported_corrective += c.corrective_action
+        for name, days in c.stage_days:
+            if name in stage_days:
+                stage_days[name].append(days)
+            else:
+                stage_days[name] = [days]
+        for name, days in c.milestone_days:
+            if name in milestone_days:
+                milestone_days[name].append(days)
+            else:
+                milestone_days[name] = [days]
+        if c.overdue_actions:
+            overdue_cases += 1
+            overdue_actions += len(c.overdue_actions)
+            for action in c.overdue_actions:
+                by_action[action] = by_action.get(action, 0) + 1
+        for role in c.overdue_roles:
+            by_role[role] = by_role.get(role, 0) + 1
+        if visits >= 1:
+            visited += 1
+            in_school += c.in_school_at_last_visit is True
+            refound += c.refound_working is True
+            if visits >= 2:
+                twice += 1
+                clear_two += c.clear_last_two_visits is True
+        if c.reopens:
+            reopened += 1
+            if c.reopens in suppliers and c.supplier and suppliers[c.reopens] == c.supplier:
+                recurred += 1
+        if c.job_offered:
+            offered += 1
+            accepted += c.job_accepted
+        if c.payments:
+            payment_count += len(c.payments)
+            currencies = set()
+            for currency, amount, payer, _ in c.payments:
+                currencies.add(currency)
+                counted = paid_by.get(payer)
+                if counted is None:
+                    counted = paid_by[payer] = {}
+                key = (currency, amount)
+                counted[key] = counted.get(key, 0) + 1
+            for currency in currencies:
+                per_currency[currency] = per_currency.get(currency, 0) + 1
+            if c.stage == "closed" and c.closure_reason in REMEDIATED:
+                for currency in currencies:
+                    remediated_per[currency] = remediated_per.get(currency, 0) + 1
+        if c.stipends_on_time:
+            on_time.extend(c.stipends_on_time)
+        if c.stipend_covers_wage is not None:
+            compared += 1
+            covers += c.stipend_covers_wage is True
+        if c.recent:
+            recent += 1
+            recent_support += c.support
+            recent_in_person += c.in_person_visits >= 1
+            recent_twice += visits >= 2
+        if c.assessment_days is not None:
+            assessed.append(c.assessment_days)
+        if c.recruited_by_agent is not None:
+            recorded_agent += 1
+            by_agent += c.recruited_by_agent is True
+        forged += c.forged_id
+        for cause in c.root_causes:
+            by_cause[cause] = by_cause.get(cause, 0) + 1
+        channel = c.channel or UNKNOWN
+        by_channel[channel] = by_channel.get(channel, 0) + 1
+    funnel = {s: sum(k for lv, k in furthest.items() if lv >= at) for s, at in _FUNNEL_LEVELS}
+    funnel["closed"] = closed
+    paid: dict[tuple[str, float], int] = {}
+    for counted in paid_by.values():
+        for key, times in counted.items():
+            paid[key] = paid.get(key, 0) + times
+    totals = money_totals_counted(paid)
     return {
         "cases": n,
-        "open": len(open_cases),
-        "closed": len(closed),
+        "open": n - closed,
+        "closed": closed,
         "funnel": funnel,
-        "open_by_stage": _counts(
-            (c.stage or "" for c in open_cases), [s for s in stages.STAGES if s != "closed"]
-        ),
+        "open_by_stage": _ordered(open_by_stage, _OPEN_STAGES),
         "overdue": {
-            "actions": sum(c.overdue for c in cases),
-            "cases": sum(bool(c.overdue) for c in cases),
-            "by_action": _counts(a for c in cases for a in c.overdue_actions),
-            "by_role": _counts(r for c in cases for r in c.overdue_roles),
+            "actions": overdue_actions,
+            "cases": overdue_cases,
+            "by_action": _ordered(by_action),
+            "by_role": _ordered(by_role),
         },
         "speed": {
-            "days_in_stage": {
-                s: _median(stage_days.get(s, [])) for s in stages.STAGES if s != "closed"
-            },
+            "days_in_stage": {s: _median(stage_days.get(s, [])) for s in _OPEN_STAGES},
             "days_from_discovery": {m: _median(milestone_days.get(m, [])) for m in MILESTONES},
         },
         "coverage": {
-            "age_verified": _share(
-                sum(c.age_verified for c in at["age_verified"]), len(at["age_verified"])
-            ),
-            "family_reached": _share(
-                sum(c.family_reached for c in at["assessed"]), len(at["assessed"])
-            ),
-            "consent_and_assent": _share(
-                sum(c.consent_and_assent for c in at["assessed"]), len(at["assessed"])
-            ),
-            "plan_signed_by_all": _share(
-                sum(c.plan_signed_by_all for c in at["plan_agreed"]), len(at["plan_agreed"])
-            ),
-            "at_least_one_support": _share(sum(c.support for c in supported), len(supported)),
-            "two_follow_ups": _share(
-                sum(c.visits >= 2 for c in at["monitoring"]), len(at["monitoring"])
-            ),
+            "age_verified": _share(verified, verified_of),
+            "family_reached": _share(family, assessed_of),
+            "consent_and_assent": _share(consent, assessed_of),
+            "plan_signed_by_all": _share(signed, agreed_of),
+            "at_least_one_support": _share(supported_support, supported),
+            "two_follow_ups": _share(monitored_twice, monitored),
         },
         "outcomes": {
-            "in_school_at_last_visit": _share(
-                sum(c.in_school_at_last_visit is True for c in visited), len(visited)
-            ),
-            "no_child_labour_last_two_visits": _share(
-                sum(c.clear_last_two_visits is True for c in twice), len(twice)
-            ),
-            "refound_working": _share(
-                sum(c.refound_working is True for c in visited), len(visited)
-            ),
-            "reopened": _share(len(reopened), n),
-            "recurrence_same_supplier": _share(len(recurred), len(reopened)),
-            "job_offered": _share(len(offered), len(at["plan_agreed"])),
-            "job_accepted": _share(sum(c.job_accepted for c in offered), len(offered)),
+            "in_school_at_last_visit": _share(in_school, visited),
+            "no_child_labour_last_two_visits": _share(clear_two, twice),
+            "refound_working": _share(refound, visited),
+            "reopened": _share(reopened, n),
+            "recurrence_same_supplier": _share(recurred, reopened),
+            "job_offered": _share(offered, agreed_of),
+            "job_accepted": _share(accepted, offered),
         },
         "closure": {
-            "by_reason": _counts(
-                (c.closure_reason or UNKNOWN for c in closed), stages.CLOSURE_REASONS
-            ),
-            "lost_to_follow_up": _share(lost, len(closed)),
+            "by_reason": _ordered(by_reason, stages.CLOSURE_REASONS),
+            "lost_to_follow_up": _share(lost, closed),
         },
         "money": {
-            "payments": len(payments),
+            "payments": payment_count,
             "total": {cur: money_value(total) for cur, total in totals.items()},
             "per_case": {
                 cur: money_share(total, per_currency[cur]) for cur, total in totals.items()
@@ -204,39 +264,74 @@ def figures(
                 for cur, total in totals.items()
             },
             "by_payer": {
-                payer: _money((p[0], p[1]) for p in payments if p[2] == payer) for payer in payers
+                payer: {c: money_value(t) for c, t in money_totals_counted(paid_by[payer]).items()}
+                for payer in sorted(paid_by)
             },
             "stipend_on_time": _share(sum(on_time), len(on_time)),
-            "stipend_at_least_lost_wage": _share(
-                sum(c.stipend_covers_wage is True for c in compared), len(compared)
-            ),
+            "stipend_at_least_lost_wage": _share(covers, compared),
         },
         "root_causes": {
-            "by_cause": _counts(r for c in cases for r in c.root_causes),
-            "corrective_action": _share(
-                sum(c.corrective_action for c in supported), len(supported)
-            ),
+            "by_cause": _ordered(by_cause),
+            "corrective_action": _share(supported_corrective, supported),
         },
         "sector": {
-            "identified_24_months": len(recent),
-            "ici_received_support": _share(sum(c.support for c in recent), len(recent)),
-            "ici_in_person_visit": _share(
-                sum(c.in_person_visits >= 1 for c in recent), len(recent)
-            ),
-            "ici_two_follow_ups": _share(sum(c.visits >= 2 for c in recent), len(recent)),
+            "identified_24_months": recent,
+            "ici_received_support": _share(recent_support, recent),
+            "ici_in_person_visit": _share(recent_in_person, recent),
+            "ici_two_follow_ups": _share(recent_twice, recent),
             "days_to_assessment": _median(assessed),
             "assessed_within_72_hours": _share(
                 sum(d <= ASSESSMENT_DAYS for d in assessed), len(assessed)
             ),
-            "forged_or_borrowed_id": _share(sum(c.forged_id for c in cases), n),
-            "recruited_by_agent": _share(
-                sum(c.recruited_by_agent is True for c in recorded_agent), len(recorded_agent)
-            ),
-            "by_channel": _counts(
-                (c.channel or UNKNOWN for c in cases), vocabulary.DISCOVERY_CHANNELS
-            ),
+            "forged_or_borrowed_id": _share(forged, n),
+            "recruited_by_agent": _share(by_agent, recorded_agent),
+            "by_channel": _ordered(by_channel, vocabulary.DISCOVERY_CHANNELS),
         },
     }
+
+
+BRIEF: tuple[str, ...] = ("cases", "open", "closed", "overdue")
+"""The figures ``brief_figures`` gives: what the dashboard shows of each month and caseworker."""
+
+
+def brief_figures(
+    cases: Sequence[CaseSummary], suppliers: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
+    """The figures named in ``BRIEF``, as ``figures`` gives them, without the others.
+
+    ``suppliers`` is not needed (it is taken for the same call as ``figures``).
+    """
+    n = closed = actions = overdue = 0
+    by_action: dict[str, int] = {}
+    by_role: dict[str, int] = {}
+    for c in cases:
+        if c.error is not None:
+            continue
+        n += 1
+        closed += c.stage == "closed"
+        if c.overdue_actions:
+            overdue += 1
+            actions += len(c.overdue_actions)
+            for action in c.overdue_actions:
+                by_action[action] = by_action.get(action, 0) + 1
+        for role in c.overdue_roles:
+            by_role[role] = by_role.get(role, 0) + 1
+    return {
+        "cases": n,
+        "open": n - closed,
+        "closed": closed,
+        "overdue": {
+            "actions": actions,
+            "cases": overdue,
+            "by_action": _ordered(by_action),
+            "by_role": _ordered(by_role),
+        },
+    }
+
+
+def _copy(tree: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a tree of figures (mappings of numbers, text and None), deep."""
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
 
 
 def group_key(case: CaseSummary, by: str) -> str:
@@ -260,16 +355,21 @@ def _node(
     *,
     split: bool = True,
     memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
+    brief: bool = False,
 ) -> dict[str, Any]:
     from clr.views.disclosure import too_small
 
     hidden = too_small(len(cases), min_count)  # not worth computing: it will not be shown
     figs: dict[str, Any] | None = None
-    if not hidden and memo is not None:
+    if brief and not hidden:
+        figs = brief_figures(cases)
+    elif not hidden and memo is not None:
         key = tuple(map(id, cases))
         if key not in memo:
             memo[key] = figures(cases, suppliers)
-        figs = copy.deepcopy(memo[key])  # suppression writes into the figures it shows
+        figs = memo[key]
+        if min_count > 0:  # suppression writes into the figures it shows
+            figs = _copy(figs)
     elif not hidden:
         figs = figures(cases, suppliers)
     node: dict[str, Any] = {"suppressed": hidden, "figures": figs}
@@ -298,12 +398,15 @@ def stats_document(
     rounds: Sequence[Round] | None = None,
     split_groups: bool = True,
     memo: dict[tuple[int, ...], dict[str, Any]] | None = None,
+    brief_groups: bool = False,
 ) -> dict[str, Any]:
     """The ``clr stats --format json`` document: totals, groups, each split by sex.
 
     ``split_groups`` False leaves the groups unsplit (their own figures are the same
     without ``min_count``); ``memo``, shared between calls over the same summaries,
-    computes the figures of the same set of cases once (the dashboard's three documents).
+    computes the figures of the same set of cases once (the dashboard's three documents);
+    ``brief_groups`` gives each group only the figures of ``BRIEF`` (without suppression:
+    to decide what to hide, suppression needs every figure).
 
     With ``rounds`` (the repository's register of monitoring rounds), ``monitoring`` holds
     the monitored population and the identification rate (``clr.views.monitoring``).
@@ -326,7 +429,16 @@ def stats_document(
         for case in loaded:
             grouped[group_key(case, by)].append(case)
         groups = [
-            _node(k, grouped[k], suppliers, members, min_count, split=split_groups, memo=memo)
+            _node(
+                k,
+                grouped[k],
+                suppliers,
+                members,
+                min_count,
+                split=split_groups,
+                memo=memo,
+                brief=brief_groups and min_count <= 0,
+            )
             for k in keys
         ]
     doc = {

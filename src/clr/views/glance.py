@@ -15,7 +15,7 @@ from clr.model.workflow import ActionState, move_blockers, open_actions
 
 if TYPE_CHECKING:
     from clr.cases.caseops import CaseSession
-    from clr.model.playbook import StagePlan
+    from clr.model.playbook import Action, StagePlan
     from clr.model.workflow import Blocker
 
 JSON_VERSION = 1
@@ -117,9 +117,14 @@ class NextSteps:
         """The stage after the current one (None when closed or unknown)."""
         self.blockers, self.plan = blockers, plan
 
+    def rules(self, kind: str) -> list[Action]:
+        """The stage's warnings or safeguarding rules for this case's track and sector."""
+        found = getattr(self.plan, kind, ()) if self.plan is not None else ()
+        return [w for w in found if w.applies_to_case(self.data)]
+
     def document(self) -> dict[str, Any]:
         """The JSON document of ``clr next``."""
-        plan, today = self.plan, self.today
+        today = self.today
         return {
             "version": JSON_VERSION,
             "id": self.data.get("id"),
@@ -138,12 +143,13 @@ class NextSteps:
                     "recurrence": s.label or None,
                     "overdue_days": s.overdue_days(today),
                     "waiting_for": s.waiting_for or None,
+                    "stage": s.ahead or self.data.get("stage"),
                     "sources": list(s.action.sources),
                 }
                 for s in self.todo
             ],
-            "warnings": [w.text for w in plan.warnings] if plan else [],
-            "safeguarding": [w.text for w in plan.safeguarding] if plan else [],
+            "warnings": [w.text for w in self.rules("warnings")],
+            "safeguarding": [w.text for w in self.rules("safeguarding")],
             "blockers": [
                 {"kind": b.kind, "message": b.message, "hint": b.hint} for b in self.blockers
             ],
@@ -158,7 +164,7 @@ def next_steps(session: CaseSession, today: dt.date, *, role: str | None = None)
     """
     data, book = session.data, session.playbook()
     calendar = session.ctx.calendar
-    todo = open_actions(data, book, calendar, role=role)
+    todo = open_actions(data, book, calendar, role=role, ahead=True)
     stage = str(data.get("stage"))
     target = stages.next_stage(stage) if stage in stages.STAGES else None
     config = session.ctx.config

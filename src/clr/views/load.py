@@ -139,9 +139,10 @@ def load_selection_cached(
         misses: list[int] = []
         digests: dict[int, tuple[str, str, str]] = {}
         names = [_name_in(path, base) for path in files]
+        shown_paths = shown_as(files, cwd)
         for i, path in enumerate(files):
             name = names[i]
-            shown = str(path) if not path.is_absolute() else display_path(path, cwd)
+            shown = shown_paths[i]
             file_status = cache.status(path)  # before reading: a later change shows
             hit = store.get_unchanged(name, file_status)
             cached = from_row(shown, hit) if hit is not None else None
@@ -176,6 +177,33 @@ _FLAT_TUPLES = frozenset(
     {"overdue_actions", "stipends_on_time", "root_causes", "shared_with", "overdue_roles"}
 )
 _NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments"})
+
+
+def shown_as(files: Sequence[Path], cwd: str) -> list[str]:
+    """How each file is shown: as given if relative, else as ``display_path`` shows it.
+
+    One ``relpath`` per folder of case folders rather than one per file (10,000 files):
+    a file ``TOP/ID/NAME`` is shown as TOP is, followed by ``ID/NAME``.
+    """
+    sep = os.sep
+    tops: dict[str, str] = {}
+    out: list[str] = []
+    for path in files:
+        text = str(path)
+        folder, name = os.path.split(text)
+        top, case = os.path.split(folder)
+        if not os.path.isabs(text):  # noqa: PTH117 - 10,000 paths
+            out.append(text)
+            continue
+        if case in ("", ".", "..") or name in ("", ".", ".."):
+            out.append(display_path(path, cwd))
+            continue
+        rel = tops.get(top)
+        if rel is None:
+            rel = tops[top] = os.path.relpath(top, cwd)
+        shown = f"{case}{sep}{name}" if rel == "." else f"{rel}{sep}{case}{sep}{name}"
+        out.append(display_path(path, cwd) if shown.startswith("../../../") else shown)
+    return out
 
 
 def _name_in(path: Path, base: str) -> str:

@@ -25,6 +25,7 @@ from clr.io import yamlio
 from clr.model import ages, stages
 from clr.model.case import Case, dig, is_amount, items
 from clr.model.dates import parse_date, parse_datetime, partial_bounds
+from clr.model.vocabulary import PLAN_SIGNATORIES
 from clr.model.workflow import open_actions, stage_entered
 from clr.repo.context import CaseContext
 from clr.repo.repository import CASE_FILE
@@ -39,7 +40,7 @@ UNKNOWN = "(unknown)"
 STIPEND_GRACE_DAYS = 0
 """Days after the end of the month a stipend pays for, still counted as on time."""
 
-PLAN_PARTIES: tuple[str, ...] = ("family", "supplier", "buyer")
+PLAN_PARTIES: tuple[str, ...] = PLAN_SIGNATORIES
 """Who must sign a plan for it to count as signed by all parties (the child assents)."""
 
 

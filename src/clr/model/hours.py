@@ -1,0 +1,120 @@
+"""Legal hours of young workers by country, and whether a job keeps within them.
+
+The table ships as versioned data in ``clr/data/young-worker-hours.yaml``; a country not
+in it gets the international floor (ILO C1 and C90). A repository's ``clr.yaml``
+``young_worker_hours`` replaces a country's row.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clr.io import resources
+
+_TABLE_RESOURCE = "data/young-worker-hours.yaml"
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class LegalHours:
+    """The most a young worker may work in one country, and the night they may not work."""
+
+    country: str
+    hours_per_week: float
+    hours_per_day: float | None
+    night: str  # "HH:MM-HH:MM"
+    source: str
+    confidence: str
+
+    def explain(self) -> str:
+        """One line: the limits and where they come from."""
+        day = f", {_num(self.hours_per_day)} a day" if self.hours_per_day else ""
+        return (
+            f"{_num(self.hours_per_week)} hours a week{day} and no work {self.night} "
+            f"for a young worker in {self.country} ({self.source}; confidence {self.confidence})"
+        )
+
+
+def _num(value: float | None) -> str:
+    return f"{value:g}" if value is not None else "?"
+
+
+@functools.cache
+def table() -> dict[str, Any]:
+    """The bundled table (cached).
+
+    Raises:
+        TypeError: a part of the bundled file has the wrong form.
+    """
+    data = resources.data_table(_TABLE_RESOURCE)
+    rows = [data.get("ilo"), *(data.get("countries") or {}).values()]
+    for entry in rows:
+        if not isinstance(entry, dict) or not isinstance(entry.get("hours_per_week"), int | float):
+            raise TypeError(f"{_TABLE_RESOURCE}: every row needs hours_per_week")
+        if span(entry.get("night")) is None:
+            raise TypeError(f"{_TABLE_RESOURCE}: night must be HH:MM-HH:MM")
+    return data
+
+
+def span(text: object) -> tuple[int, int] | None:
+    """Minutes after midnight of the start and end of ``HH:MM-HH:MM``, or None."""
+    match = _SPAN.match(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def _minutes(start: int, end: int) -> set[int]:
+    """The minutes of a day a span covers (across midnight when it ends before it starts)."""
+    if end > start:
+        return set(range(start, end))
+    return set(range(start, 24 * 60)) | set(range(end))
+
+
+def overlaps_night(shift: object, night: str) -> bool:
+    """True if the shift ``HH:MM-HH:MM`` falls partly in the night span."""
+    work, dark = span(shift), span(night)
+    if work is None or dark is None:
+        return False
+    return bool(_minutes(*work) & _minutes(*dark))
+
+
+def shift_hours(shift: object) -> float | None:
+    """The length of a shift ``HH:MM-HH:MM`` in hours, or None."""
+    work = span(shift)
+    return None if work is None else len(_minutes(*work)) / 60
+
+
+def legal_hours(
+    country: str | None, overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> LegalHours:
+    """The legal hours of a young worker in ``country`` (the ILO floor when unknown)."""
+    data = table()
+    code = (country or "").strip().upper()
+    override = (overrides or {}).get(code)
+    row = data.get("countries", {}).get(code)
+    if isinstance(override, Mapping):
+        base = dict(row or data["ilo"])
+        base.update(override)
+        return _build(code, base, f"clr.yaml young_worker_hours.{code}", "repository")
+    if isinstance(row, dict):
+        return _build(code, row, str(row.get("law") or "national law"), str(row["confidence"]))
+    ilo = data["ilo"]
+    return _build(code or "an unknown country", ilo, "the ILO floor, C1 and C90", "floor")
+
+
+def _build(code: str, row: Mapping[str, Any], source: str, confidence: str) -> LegalHours:
+    day = row.get("hours_per_day")
+    return LegalHours(
+        country=code,
+        hours_per_week=float(row["hours_per_week"]),
+        hours_per_day=float(day) if isinstance(day, int | float) else None,
+        night=str(row.get("night") or table()["ilo"]["night"]),
+        source=source,
+        confidence=confidence,
+    )

@@ -1,0 +1,39 @@
+"""How the bulk views show the paths of many case files: as ``display_path`` shows each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clr.repo.repository import display_path
+from clr.views.load import shown_as
+
+CWDS = ["/", "/srv", "/srv/cases", "/srv/a/b/c", "/home/x/y/z/w"]
+FILES = [
+    "/srv/cases/BEN-2026-AAAAA/case.yaml",
+    "/srv/repo/cases/BEN-2026-AAAAA/case.yaml",
+    "/srv/a/b/c/cases/X/case.yaml",
+    "/srv/a/../b/cases/X/case.yaml",
+    "/other/place/cases/X/case.yaml",
+    "/case.yaml",
+    "/x/case.yaml",
+    "/srv/cases/../case.yaml",
+    "cases/X/case.yaml",
+    "../cases/X/case.yaml",
+]
+
+
+@pytest.mark.parametrize("cwd", CWDS)
+def test_each_path_is_shown_as_display_path_shows_it(cwd: str) -> None:
+    files = [Path(f) for f in FILES]
+    expected = [str(p) if not p.is_absolute() else display_path(p, cwd) for p in files]
+    assert shown_as(files, cwd) == expected
+
+
+def test_many_files_of_one_folder_share_its_relative_path() -> None:
+    files = [Path(f"/srv/repo/cases/BEN-{i:05d}/case.yaml") for i in range(50)]
+    shown = shown_as(files, "/srv/elsewhere")
+    assert shown == [f"../repo/cases/BEN-{i:05d}/case.yaml" for i in range(50)]
+    far = shown_as(files[:1], "/srv/a/b/c")
+    assert far == ["/srv/repo/cases/BEN-00000/case.yaml"]  # three ../ or more: absolute
