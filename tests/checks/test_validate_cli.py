@@ -566,3 +566,29 @@ def test_several_processes_give_the_same_report_in_the_same_order(
     two = run_cli([*args, "--jobs", "2"], cwd=two_bad_cases)
     assert spawned and two.exit_code == one.exit_code == 1
     assert json.loads(two.stdout) == json.loads(one.stdout)
+
+
+@pytest.mark.parametrize(
+    "where", [".", "cases", f"cases/{CASE_ID}", "..", "elsewhere/deep/down/there"]
+)
+def test_a_case_file_is_named_relative_to_where_clr_runs(
+    case_repo: Path, write_tree: WriteTree, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    # The paths of a repository's case files are joined as strings, the shown part worked
+    # out once: from inside cases/ itself, from above and from far away they must read as
+    # display_path makes them for each file.
+    import datetime as dt
+
+    from clr.checks.validate import validate_paths
+    from clr.repo.repository import display_path
+
+    write_tree({OTHER_PATH: "id: [\n"}, root=case_repo)
+    cwd = (case_repo / where).resolve()
+    cwd.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(cwd)
+    report = validate_paths([case_repo], today=dt.date(2026, 3, 2), use_cache=False)
+    shown = {r.path for r in report.files if r.path.endswith("case.yaml")}
+    expected = {display_path(case_repo / CASE_PATH), display_path(case_repo / OTHER_PATH)}
+    assert shown == expected
+    bad = next(r for r in report.files if r.path == display_path(case_repo / OTHER_PATH))
+    assert bad.findings

@@ -187,3 +187,95 @@ def test_random_documents_read_the_same(doc: dict, style: str | None, flow: bool
 
     text = yaml.safe_dump(doc, default_style=style, default_flow_style=flow, allow_unicode=True)
     agree(text)
+
+
+# The gate's shortcuts: each must answer exactly as the slower test it stands in for.
+
+FLOW_KEYS = ["a", "b_c", "x-y", "done", "recorded_by"]
+FLOW_VALUES = [
+    "A. Kouassi",
+    "Koné",
+    "Father's",
+    "true",
+    "x y",
+    "e",
+    "NO",
+    "a;b",
+    "a/b (c)",
+    "ß",
+    "a~",
+    "a=b",
+    '"2025-10-28"',
+    '"x, y"',
+    '"it\'s"',
+    '""',
+    "0",
+    "15000",
+    "2025-10-14",
+    "0123",
+    "1_0",
+    "-1",
+    ".5",
+    "1e5",
+]
+FLOW_NOISE = [*":-[]{},#&*!'\"\\ ?@|>%`\t", "\u00a0", "\u2028", "é", "１", "٣", " #", ": "]
+
+
+@st.composite
+def flow_lines(draw: st.DrawFn) -> str:
+    values = st.sampled_from(FLOW_VALUES)
+    if draw(st.booleans()):
+        pairs = draw(st.lists(st.tuples(st.sampled_from(FLOW_KEYS), values), min_size=1))
+        body = "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+    else:
+        body = "[" + ", ".join(draw(st.lists(values, min_size=1))) + "]"
+    line = draw(st.sampled_from(["", "  ", "- ", "  - "]))
+    line += draw(st.sampled_from(["", "k: ", "x-k: "])) + body + draw(st.sampled_from(["", " "]))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(line)))
+        line = line[:at] + draw(st.sampled_from(FLOW_NOISE)) + line[at:]
+    return line
+
+
+@settings(max_examples=500, deadline=None)
+@given(flow_lines())
+def test_a_line_the_flow_shortcut_takes_is_never_odd(line: str) -> None:
+    if yamlio._plain_flow_line().fullmatch(line):
+        assert not yamlio._odd_flow(line), line
+
+
+def test_the_usual_flow_lines_of_case_files_take_the_shortcut() -> None:
+    for line in [
+        "  cost: {amount: 15000, currency: XOF}",
+        '    services: {given: true, date: "2025-10-28", how: thumbprint, recorded_by: A. Koné}',
+        "  plan-sign: {done: 2025-11-18, by: F. Koné}",
+        "  - [machete, heavy loads]",
+    ]:
+        assert yamlio._plain_flow_line().fullmatch(line), line
+    for line in ["k: {a: 0123}", "k: {a: 'x'}", "k: [a #c, b]", "k: {a: [1]}", "k: {a: b\\c}"]:
+        assert not yamlio._plain_flow_line().fullmatch(line), line
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet="&*!a \n\t\r\x0b\x1c[]{},:\u00a0\u2028", max_size=10))
+def test_the_anchor_search_answers_as_its_regular_expression(text: str) -> None:
+    assert yamlio._has_anchor_or_tag(text) == bool(yamlio._ANCHOR_OR_TAG.search(text))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet="0159._eEaxX-+ \n\t\r", max_size=8))
+def test_the_underscore_search_finds_the_class_forms_with_an_underscore(text: str) -> None:
+    raw = text.encode()
+    classes = b" " + raw.translate(yamlio._COARSE_CLASSES)
+    by_class = any(form in classes for form in yamlio._COARSE_FORMS if b"_" in form)
+    found = (
+        bool(yamlio._UNDERSCORE_FORMS.search(raw))
+        or raw[:1] == b"_"
+        or raw[:2]
+        in (
+            b"-_",
+            b"+_",
+        )
+    )
+    assert found == by_class, text
+    assert set(yamlio._LEADING_FORMS) == {f for f in yamlio._COARSE_FORMS if b"_" not in f}

@@ -51,6 +51,7 @@ NEAR_MISSES: dict[str, list[str]] = {
     ],
     "has_digit": ["a"],
     "interesting": ["1 ", "1-", "ma", "geo"],
+    "five_digits": ["1 ", "1-", "11 ", "1(1"],
 }
 
 SIZE = 4_000  # characters: big enough for a quadratic pattern to show, small to stay fast

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -311,76 +311,109 @@ def validate_paths(
             report.files.extend(playbook_reports)
         return contexts[root]
 
-    # (file, root, shown, cache name); for a repository's own cases these are plain joins.
-    by_root: dict[Path | None, list[tuple[Path, str, str | None]]] = {}
+    # (file, root, shown, cache name); for a repository's own cases these are plain joins
+    # of strings (10,000 Path objects and relative paths cost more than a warm run's cache).
+    by_root: dict[Path | None, list[tuple[Path | str, str, str | None]]] = {}
     seen: set[str] = set()
 
-    def add(file: Path, root: Path | None, shown: str, name: str | None) -> None:
-        key = os.path.abspath(file)  # noqa: PTH100 - no system calls
+    def add(file: Path | str, key: str, root: Path | None, shown: str, name: str | None) -> None:
         if key not in seen:
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
-    scanned_ids: dict[Path, list[str]] = {}
-    for root in roots:
-        repo = Repository(root, context_for(root).config)
-        scanned, temporary = repo.scan_all(use_cache=use_cache)
-        layout = repo.layout_findings(scanned, temporary)
-        if layout:
-            report.files.extend(FileReport(f.path, [f]) for f in layout)
-        here = os.getcwd()  # noqa: PTH109 - a string, once
-        base = os.path.abspath(root)  # noqa: PTH100
-        scanned_ids[root] = scanned[0]
-        for case_id in scanned[0]:
-            name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
-            shown = display_path(f"{base}/{name}", here)
-            add(root / CASES_DIR / case_id / CASE_FILE, root, shown, name)
-    for file in files:
-        file_root = find_root(file.parent)
-        add(file, file_root, display_path(file), _cache_name(file, file_root))
-    mine: set[int] = set()  # the case reports of this shard
-    others: set[int] = set()  # stand-ins for the other shards' case files (their ids)
-    for file_root, group in by_root.items():
-        ctx = context_for(file_root)
-        cached = use_cache and not report.config_error
-        if shard is None:
+    # git looks for plaintext identity files (it reads the whole tree) while the cases are
+    # checked; its answer is read at the end.
+    asked = {root: privacy.GitQuery(root) for root in roots}
+    try:
+        scanned_ids: dict[Path, list[str]] = {}
+        for root in roots:
+            repo = Repository(root, context_for(root).config)
+            scanned, temporary = repo.scan_all(use_cache=use_cache)
+            layout = repo.layout_findings(scanned, temporary)
+            if layout:
+                report.files.extend(FileReport(f.path, [f]) for f in layout)
+            scanned_ids[root] = scanned[0]
+            for full, shown, name in _case_files(root, scanned[0]):
+                add(full, full, root, shown, name)
+        for file in files:
+            file_root = find_root(file.parent)
+            key = os.path.abspath(file)  # noqa: PTH100 - no system calls
+            add(file, key, file_root, display_path(file), _cache_name(file, file_root))
+        mine: set[int] = set()  # the case reports of this shard
+        others: set[int] = set()  # stand-ins for the other shards' case files (their ids)
+        for file_root, group in by_root.items():
+            ctx = context_for(file_root)
+            cached = use_cache and not report.config_error
+            if shard is None:
+                checked = _check_group(
+                    group,
+                    file_root,
+                    ctx,
+                    use_cache=cached,
+                    jobs=jobs,
+                    progress=progress,
+                    whole=file_root in roots,
+                )
+                mine.update(map(id, checked))
+                report.files.extend(checked)
+                continue
+            ours = [
+                in_shard(name if name is not None else shown, shard) for _, shown, name in group
+            ]
             checked = _check_group(
-                group,
+                [f for f, our in zip(group, ours, strict=True) if our],
                 file_root,
                 ctx,
                 use_cache=cached,
                 jobs=jobs,
                 progress=progress,
-                whole=file_root in roots,
             )
+            stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
             mine.update(map(id, checked))
-            report.files.extend(checked)
-            continue
-        ours = [in_shard(name if name is not None else shown, shard) for _, shown, name in group]
-        checked = _check_group(
-            [f for f, our in zip(group, ours, strict=True) if our],
-            file_root,
-            ctx,
-            use_cache=cached,
-            jobs=jobs,
-            progress=progress,
-        )
-        stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
-        mine.update(map(id, checked))
-        others.update(map(id, stand_ins))
-        ordered = iter(checked), iter(stand_ins)
-        report.files.extend(next(ordered[0] if our else ordered[1]) for our in ours)
-    for root in roots:
-        report.files.extend(privacy.repository_privacy_findings(root, report.files))
-        config = context_for(root).config
-        found = retention.repository_findings(root, config, scanned_ids[root], use_cache=use_cache)
-        report.files.extend(_merge_reports(report.files, found))
+            others.update(map(id, stand_ins))
+            ordered = iter(checked), iter(stand_ins)
+            report.files.extend(next(ordered[0] if our else ordered[1]) for our in ours)
+        for root in roots:
+            report.files.extend(
+                privacy.repository_privacy_findings(root, report.files, git=asked.pop(root))
+            )
+            config = context_for(root).config
+            found = retention.repository_findings(
+                root, config, scanned_ids[root], use_cache=use_cache
+            )
+            report.files.extend(_merge_reports(report.files, found))
+    finally:
+        for query in asked.values():
+            query.cancel()
     report.files.extend(_duplicate_ids(report.files))
     if shard is not None:
         first = shard[0] == 1
         report.files = [r for r in report.files if id(r) in mine or (first and id(r) not in others)]
     report.files.sort(key=lambda r: r.path)
     return report
+
+
+def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
+    """The absolute path, shown path and cache name of each case file of a repository.
+
+    Shown paths are relative to the current folder as :func:`display_path` makes them:
+    worked out for one name and the others put in its place, which comes to the same
+    wherever the current folder is, except inside ``cases/`` itself.
+    """
+    here = os.getcwd()  # noqa: PTH109 - a string, once
+    base = os.path.abspath(root)  # noqa: PTH100
+    base += "" if base.endswith("/") else "/"  # "/" itself: as os.path.join makes it
+    cases = f"{base}{CASES_DIR}"
+    tail = f"x/{CASE_FILE}"
+    probe = display_path(f"{cases}/{tail}", here)
+    head = probe[: -len(tail)]
+    by_name = probe.endswith(tail) and head[-1:] in ("", "/")
+    by_name = by_name and here != cases and not here.startswith(f"{cases}/")
+    for case_id in ids:
+        name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
+        full = f"{base}{name}"
+        shown = f"{head}{case_id}/{CASE_FILE}" if by_name else display_path(full, here)
+        yield full, shown, name
 
 
 def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
@@ -418,16 +451,18 @@ def in_shard(name: str, shard: tuple[int, int]) -> bool:
     return number % shard[1] == shard[0] - 1
 
 
-def _ids_chunk(items: list[tuple[Path, str]]) -> list[str | None]:
+def _ids_chunk(items: list[tuple[Path | str, str]]) -> list[str | None]:
     out: list[str | None] = []
     for path, shown in items:
-        data = yamlio.read_file(path, shown).data
+        data = yamlio.read_file(Path(path), shown).data
         case_id = data.get("id") if data is not None else None
         out.append(case_id if isinstance(case_id, str) else None)
     return out
 
 
-def _stand_ins(files: list[tuple[Path, str, str | None]], jobs: int | None) -> list[FileReport]:
+def _stand_ins(
+    files: list[tuple[Path | str, str, str | None]], jobs: int | None
+) -> list[FileReport]:
     """Reports without findings for case files of other shards, holding their case ids.
 
     A case id used twice is found only when every file's id is known.
@@ -471,7 +506,7 @@ def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
     return []
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path | str) -> bytes | None:
     try:
         return yamlio.read_bytes(path)
     except OSError:
@@ -482,7 +517,7 @@ Checked = tuple[FileReport | None, str, int, int]
 """A checked file: its report (None: its content is the cached one), content hash, days."""
 
 
-def _check_chunk(items: list[tuple[Path, str, str, bool]], ctx: CaseContext) -> list[Checked]:
+def _check_chunk(items: list[tuple[Path | str, str, str, bool]], ctx: CaseContext) -> list[Checked]:
     """Read and check files (in a worker: the parent sends names, not contents).
 
     Each item is (path, shown, the content hash of its cached result or "", whether to hash
@@ -498,13 +533,13 @@ def _check_chunk(items: list[tuple[Path, str, str, bool]], ctx: CaseContext) -> 
             out.append((None, content, 0, 0))
             continue
         days = list(FOREVER)
-        report = check_case_file(path, ctx, raw, shown, days=days)
+        report = check_case_file(Path(path), ctx, raw, shown, days=days)
         out.append((report, content, days[0], days[1]))
     return out
 
 
 def _check_group(
-    files: list[tuple[Path, str, str | None]],
+    files: list[tuple[Path | str, str, str | None]],
     root: Path | None,
     ctx: CaseContext,
     *,
@@ -527,7 +562,7 @@ def _check_group(
         plays = [p for p in playbook_paths(root).values() if root in p.parents]
         store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
-    todo: list[tuple[int, Path, str, str, str]] = []
+    todo: list[tuple[int, Path | str, str, str, str]] = []
     for i, (path, shown, name) in enumerate(files):
         known = file_status = ""
         if store is not None and name is not None:
@@ -577,7 +612,7 @@ def _cache_name(path: Path, root: Path | None) -> str | None:
 
 
 def _run(
-    items: list[tuple[Path, str, str, bool]],
+    items: list[tuple[Path | str, str, str, bool]],
     ctx: CaseContext,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
@@ -601,19 +636,23 @@ def _to_cache(report: FileReport) -> list[Any]:
 
 def _from_cache(path: str, entry: list[Any]) -> FileReport:
     case_id, stage, rows = entry
-    findings = [
-        Finding(
-            path,
-            line,
-            col,
-            code,
-            severity,
-            message=message,
-            pointer=pointer,
-            hint=hint,
-            worded=Said.from_row(worded),
-            hint_worded=Said.from_row(hint_worded),
-        )
-        for line, col, code, severity, message, pointer, hint, worded, hint_worded in rows
-    ]
+    findings = (
+        [
+            Finding(
+                path,
+                line,
+                col,
+                code,
+                severity,
+                message=message,
+                pointer=pointer,
+                hint=hint,
+                worded=Said.from_row(worded),
+                hint_worded=Said.from_row(hint_worded),
+            )
+            for line, col, code, severity, message, pointer, hint, worded, hint_worded in rows
+        ]
+        if rows
+        else []
+    )
     return FileReport(path, findings, case_id, stage)

@@ -8,14 +8,25 @@ import re
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+_DAYS: dict[str, dt.date | None] = {}
+"""Texts read by :func:`parse_date` and their dates: a case holds dozens, mostly repeated."""
+_MAX_DAYS = 20_000
+
+
 def parse_date(value: object) -> dt.date | None:
     """Return the date of an ISO ``YYYY-MM-DD`` text (or of a date-time's date part), else None."""
-    if not isinstance(value, str) or len(value) < 10:
+    if not isinstance(value, str):
         return None
+    day = _DAYS.get(value, _DAYS)
+    if day is not _DAYS:
+        return day  # type: ignore[return-value]
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10]) if len(value) >= 10 else None
     except ValueError:
-        return None
+        day = None
+    if len(value) <= 40 and len(_DAYS) < _MAX_DAYS:  # dates and date-times, not stray notes
+        _DAYS[value] = day
+    return day
 
 
 def parse_datetime(value: object) -> dt.datetime | None:

@@ -248,10 +248,19 @@ class Playbook:
 
     def action(self, action_id: str) -> Action | None:
         """Find an action (of any stage, or readiness) by id."""
+        return self._by_id.get(action_id)
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Action]:
+        """Every item by id, the first of :meth:`all_items` where an id is used twice.
+
+        Checking a case looks up each of its checklist items: a search through every item
+        each time cost more than the rest of the checks on the checklist.
+        """
+        by_id: dict[str, Action] = {}
         for item in self.all_items():
-            if item.id == action_id:
-                return item
-        return None
+            by_id.setdefault(item.id, item)
+        return by_id
 
     def all_items(self) -> list[Action]:
         """Every action, warning and safeguarding rule, readiness first."""

@@ -6,6 +6,7 @@ The one way to build a :class:`CaseContext`, for every command that reads cases.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,12 @@ class CaseContext:
     config: Config = field(default_factory=Config)
     playbooks: dict[str, Playbook | None] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def calendar(self) -> Calendar:
-        """Working days and holidays from the configuration (else each case's country)."""
+        """Working days and holidays from the configuration (else each case's country).
+
+        Built once, on first use: every case checked asks for it.
+        """
         return Calendar.from_config(
             self.config.working_days,
             self.config.holidays,

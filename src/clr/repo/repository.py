@@ -232,20 +232,32 @@ def _scan(
     if temporary is not None:
         from clr.io.atomic import is_temporary
     prefix = f"{CASES_DIR}/"
+    clean = clean or {}
     for entry in entries:
-        if entry.name.startswith("."):
-            if temporary is not None and is_temporary(entry.name):
-                temporary.append(prefix + entry.name)
+        name = entry.name
+        if name.startswith("."):
+            if temporary is not None and is_temporary(name):
+                temporary.append(prefix + name)
             continue
         if entry.is_dir():
             # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
             # one that cannot be read (an error), not a folder without a case (a warning).
-            where = os.path.join(folder, entry.name)  # noqa: PTH118
+            where = f"{folder}/{name}"
             if temporary is None:
-                has_case = os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
+                has_case = os.path.lexists(f"{where}/{CASE_FILE}")
             else:
-                has_case = _list_case_folder(where, entry.name, temporary, clean, fresh, now)
-            (ids if has_case else empty).append(entry.name)
+                known = clean.get(name)
+                try:  # the usual case inline: a folder unchanged since it was last listed
+                    changed: int | None = os.stat(where).st_mtime_ns  # noqa: PTH116
+                except OSError:
+                    changed = None
+                if known is not None and changed == known:
+                    if fresh is not None:
+                        fresh[name] = changed
+                    has_case = True
+                else:
+                    has_case = _list_case_folder(where, name, temporary, changed, fresh, now)
+            (ids if has_case else empty).append(name)
         elif entry.name.endswith((".yaml", ".yml")):
             stray.append(entry.name)
     return sorted(ids), sorted(empty), sorted(stray)
@@ -255,21 +267,16 @@ def _list_case_folder(
     where: str,
     name: str,
     temporary: list[str],
-    clean: dict[str, int] | None,
+    changed: int | None,
     fresh: dict[str, int] | None,
     now: int,
 ) -> bool:
-    """Whether a case folder holds its case file; its temporary files go to ``temporary``."""
+    """Whether a case folder holds its case file; its temporary files go to ``temporary``.
+
+    ``changed``: the folder's modification time, if it could be read.
+    """
     from clr.io.atomic import is_temporary
 
-    try:
-        changed = os.stat(where).st_mtime_ns  # noqa: PTH116
-    except OSError:
-        changed = None
-    if changed is not None and clean is not None and clean.get(name) == changed:
-        if fresh is not None:
-            fresh[name] = changed
-        return True
     try:
         names = os.listdir(where)  # noqa: PTH208 - names only, fast
     except OSError:
