@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,16 @@ import clr.cli
 # The tests read clr's messages in English, whatever the machine's locale says (the
 # language tests set their own).
 os.environ["CLR_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    """Every test leaves clr speaking English, whatever language it switched to."""
+    yield
+    from clr import i18n
+
+    i18n.activate("en")
+
 
 CASE_ID = "CLR-2026-ABCDE"
 AS_OF = "2026-03-02"

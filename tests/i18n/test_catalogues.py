@@ -11,7 +11,6 @@ import gettext
 import io
 import re
 import string
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,12 +22,6 @@ from clr.cli._registry import COMMANDS
 from clr.i18n import catalogue
 
 LANGUAGES = i18n.LANGUAGES[1:]
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.activate("en")
 
 
 @pytest.fixture(scope="module")

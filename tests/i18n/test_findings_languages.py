@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,6 @@ from clr.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-20"
 LANGUAGES = i18n.LANGUAGES[1:]
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.activate("en")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,6 @@ from conftest import AS_OF, CASE_ID
 
 LANGUAGES = i18n.LANGUAGES[1:]
 BUILT_IN = resources.playbooks_dir() / "child-labour.yaml"
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.activate("en")
 
 
 def _english_texts(data: dict[str, Any]) -> dict[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ from clr.views import figures
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-20"
 LANGUAGES = i18n.LANGUAGES[1:]
-
-
-@pytest.fixture(autouse=True)
-def english_after() -> Iterator[None]:
-    yield
-    i18n.activate("en")
 
 
 @pytest.fixture
