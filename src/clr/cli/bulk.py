@@ -48,7 +48,8 @@ ForOpt = Annotated[
     typer.Option(
         "--for",
         help="Who it is for: caseworker (your team; the default), supplier (what it owes, "
-        "needs the guardian's consent share_with_supplier), buyer (pseudonymous stages, "
+        "needs the consent share_with_supplier of the guardian and, from the "
+        "consent age, of the child), buyer (pseudonymous stages, "
         "dates, costs, outcomes; needs share_with_buyer) or investor (aggregates only).",
     ),
 ]
@@ -57,7 +58,8 @@ OverrideOpt = Annotated[
     typer.Option(
         "--override-consent",
         metavar="REASON",
-        help="Share even where the guardian's consent does not cover it, for this reason; "
+        help="Share even where consent (the guardian's or the child's) does not cover it, "
+        "for this reason; "
         "recorded in each such case's history (with --by) before anything is shared.",
     ),
 ]
@@ -524,9 +526,10 @@ def report_command(
 
     Pseudonymous: it holds only what the case file holds, leaves out free-text notes and
     views, and never reads the identity file. --for says who it is for and so what it
-    holds; a report for the buyer or the supplier is refused unless the guardian's consent
-    covers it (or --override-consent REASON, recorded in the case's history). An investor
-    gets aggregates only, never one case.
+    holds; a report for the buyer or the supplier is refused unless consent (the
+    guardian's and, from the consent age, the child's) covers it (or --override-consent
+    REASON, recorded in the case's history). An investor gets aggregates only, never one
+    case.
 
     With --encrypt-to KEY|FILE the report is age-encrypted (armored, for e-mail) to that
     public key or the keys in that file, and --output gets the suffix .age.
@@ -638,11 +641,12 @@ def export_command(
 
     Identity files are never read; free-text notes and views are left out. --for says
     who it is for: a buyer or supplier export holds only the columns they may see, and
-    only the cases whose guardian consented to sharing with them (it says how many were
-    left out; --override-consent REASON includes them and records that in each one's
-    history); an investor export holds figures only, small groups suppressed. CSV cells
-    that a spreadsheet would run as a formula get a leading '. An existing database file
-    is replaced. Cases that cannot be read are listed and make the exit code 1.
+    only the cases whose guardian (and child, from the consent age) consented to sharing
+    with them (it says how many were left out; --override-consent REASON includes them
+    and records that in each one's history); an investor export holds figures only, small
+    groups suppressed. CSV cells that a spreadsheet would run as a formula get a leading
+    '. An existing database file is replaced. Cases that cannot be read are listed and
+    make the exit code 1.
 
     With --encrypt-to KEY|FILE every file is age-encrypted (armored) to that public key
     or the keys in that file, and gets the suffix .age (cases.db.age, cases.csv.age); the

@@ -34,7 +34,8 @@ def dashboard_command(
         typer.Option(
             "--for",
             help="Who it is for: caseworker (your team; the default), buyer (only the cases "
-            "whose guardian consented to sharing with the buyer, no split by sex) or "
+            "whose guardian (and child, from the consent age) consented to sharing with the "
+            "buyer, no split by sex) or "
             "investor (figures of fewer than 5 cases suppressed; no case id or name).",
         ),
     ] = "caseworker",
