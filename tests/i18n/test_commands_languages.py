@@ -106,3 +106,39 @@ def test_follow_up_of_an_open_case_is_refused_in_the_language(
     assert code == 1
     assert f"{CASE_ID} não está encerrado (etapa reported)" in err
     assert f"clr visit {CASE_ID} --method" in err and "instead" not in err
+
+
+def test_keygen_and_rekey_speak_the_language(
+    case_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(case_repo)
+    monkeypatch.setenv("HOME", str(case_repo.parent / "home"))
+    monkeypatch.delenv("CLR_IDENTITY_FILE", raising=False)
+    key = case_repo.parent / "keys" / "me.txt"
+    code, out, err = _run(["--lang", "fr", "keygen", "--output", str(key)], capsys)
+    assert code == 0, err
+    public = out.strip()
+    assert public.startswith("age1")
+    assert f"votre clé privée a été écrite dans {key} (vous seul pouvez la lire)" in err
+    assert f"ajoutez-la sous « recipients: » dans clr.yaml :\n       - {public}\n" in err
+    assert "lancer : clr identity rekey" in err and "wrote your private key" not in err
+    code, _out, err = _run(["--lang", "pt-BR", "keygen", "--output", str(key)], capsys)
+    assert code == 1
+    assert f"{key} já existe: o clr keygen nunca sobrescreve uma chave" in err
+    assert f"'age-keygen -y {key}' mostra a chave pública" in err
+    missing = case_repo.parent / "nowhere.txt"
+    code, _out, err = _run(["--lang", "es", "identity", "rekey", "-i", str(missing)], capsys)
+    assert code == 1
+    assert f"no hay ningún archivo de clave en {missing}" in err and "CLR_IDENTITY_FILE=RUTA" in err
+    config = case_repo / "clr.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"recipients: [{public}]\n")
+    args = ["identity", "rekey", "--dry-run", "-i", str(key)]
+    code, _out, err = _run(["--lang", "es", *args], capsys)
+    assert code == 0, err
+    assert "cifraría de nuevo 0 archivos de identidad" in err and "would" not in err
+    code, _out, err = _run(["--lang", "fr", "retention", "plan"], capsys)
+    assert code == 2
+    assert "clr.yaml n'a pas de politique de conservation" in err
+    code, out, err = _run(["--lang", "pt-BR", "duplicates"], capsys)
+    assert code == 0, err
+    assert "0 possível par entre 1 caso" in out and "among" not in out

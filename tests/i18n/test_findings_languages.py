@@ -125,8 +125,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 
     The repository made by clr init and clr new-case (in git, with a key) gets a child's
     name and a phone number in notes, an identity field in a case file, a plaintext
-    identity file tracked by git, yes for a true/false field and a case folder without
-    its case file.
+    identity file tracked by git, yes for a true/false field, one adult at a girl's
+    interview and a case folder without its case file.
     """
     base = tmp_path_factory.mktemp("broken")
     for name in (name for name in FAMILIES if name != "repo"):
@@ -170,6 +170,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
         f"  channel: audit\n  notes: 'found with {NAME}, phone +880 1711 555 123'\n",
     )
     _edit(typed / "case.yaml", "  channel: audit\n", "  channel: audit\n  night_work: yes\n")
+    with (typed / "case.yaml").open("a", encoding="utf-8") as case:
+        case.write("assessment:\n  interview:\n    adults_present: 1\n")
     _edit(identity / "case.yaml", "  sex: female\n", "  sex: female\n  surname: Rahman\n")
     (identity / "identity.yaml").write_text(f"name: {NAME}\n", encoding="utf-8")
     git(repo, "add", "-f", str(identity / "identity.yaml"))
@@ -186,7 +188,7 @@ FAMILIES = {
     "unknown-playbook": ("CLR211",),
     "invalid-config": ("CLR401",),
     "past-retention": ("CLR601",),
-    "repo": ("CLR102", "CLR403", "CLR501", "CLR502", "CLR503", "CLR507"),
+    "repo": ("CLR102", "CLR240", "CLR241", "CLR403", "CLR501", "CLR502", "CLR503", "CLR507"),
 }
 _OUTPUTS: dict[tuple[Path, str, str, str], tuple[int, str]] = {}
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError, ConfigError
+from clr.i18n import N_, _
 from clr.io import files
 
 if TYPE_CHECKING:
@@ -134,11 +135,15 @@ _read_regular = files.read_bytes  # for methods with a local named files
 _KEY_LIMIT = 1024 * 1024
 """Largest key or recipients file read: a few hundred bytes a key."""
 
-_NO_KEY_HINT = (
+_NO_KEY_HINT = N_(
     "make one with 'clr keygen', and ask someone who can read the identity files to add "
     "its public key to 'recipients' in clr.yaml and run 'clr identity rekey'; or give the "
-    f"key file with --identity-file PATH or {KEY_ENV}=PATH"
+    "key file with --identity-file PATH or {env}=PATH"
 )
+
+
+def _no_key_hint() -> str:
+    return _(_NO_KEY_HINT).format(env=KEY_ENV)
 
 
 def check_private(path: Path) -> None:
@@ -150,17 +155,25 @@ def check_private(path: Path) -> None:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise ClrError(f"no key file at {path}", hint=_NO_KEY_HINT) from None
+        raise ClrError(_("no key file at {file}").format(file=path), hint=_no_key_hint()) from None
     except OSError as exc:
-        raise ClrError(f"cannot read the key file {path}: {exc.strerror or exc}") from None
+        raise ClrError(
+            _("cannot read the key file {file}: {reason}").format(
+                file=path, reason=exc.strerror or exc
+            )
+        ) from None
     if not path.is_file():
-        raise ClrError(f"{path} is not a key file", hint=_NO_KEY_HINT)
+        raise ClrError(_("{file} is not a key file").format(file=path), hint=_no_key_hint())
     if os.name == "posix" and info.st_mode & 0o077:
         raise ClrError(
-            f"the key file {path} can be read or changed by other users "
-            f"(mode {info.st_mode & 0o777:04o}); clr does not use it",
-            hint=f"make it private: chmod 600 {shlex.quote(str(path))} (if others may have "
-            "copied it, make a new key with 'clr keygen' and have the files re-encrypted)",
+            _(
+                "the key file {file} can be read or changed by other users (mode {mode}); "
+                "clr does not use it"
+            ).format(file=path, mode=f"{info.st_mode & 0o777:04o}"),
+            hint=_(
+                "make it private: {command} (if others may have copied it, make a new key "
+                "with 'clr keygen' and have the files re-encrypted)"
+            ).format(command=f"chmod 600 {shlex.quote(str(path))}"),
         )
 
 
@@ -180,7 +193,10 @@ def load_keys(path: Path) -> list[Any]:
         raw = files.read_bytes(path, limit=_KEY_LIMIT)
     except OSError as exc:
         raise ClrError(
-            f"cannot read the key file {path}: {files.reason(exc)}", hint=files.hint(exc)
+            _("cannot read the key file {file}: {reason}").format(
+                file=path, reason=_(files.reason(exc))
+            ),
+            hint=_(files.hint(exc)),
         ) from None
     keys: list[Any] = []
     if b"-----BEGIN OPENSSH PRIVATE KEY-----" in raw:
@@ -188,8 +204,8 @@ def load_keys(path: Path) -> list[Any]:
             keys.append(pyrage.ssh.Identity.from_buffer(raw))
         except Exception:  # pyrage raises its own error types; never show the key
             raise ClrError(
-                f"the SSH key in {path} cannot be used",
-                hint="clr reads unencrypted ed25519 or RSA keys; or make an age key: clr keygen",
+                _("the SSH key in {file} cannot be used").format(file=path),
+                hint=_("clr reads unencrypted ed25519 or RSA keys; or make an age key: clr keygen"),
             ) from None
         return keys
     for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
@@ -200,12 +216,16 @@ def load_keys(path: Path) -> list[Any]:
             keys.append(pyrage.x25519.Identity.from_str(text))
         except Exception:
             raise ClrError(
-                f"line {number} of the key file {path} is not an age secret key",
-                hint="a key file holds AGE-SECRET-KEY-1… lines, as 'clr keygen' or "
-                "'age-keygen' write them",
+                _("line {number} of the key file {file} is not an age secret key").format(
+                    number=number, file=path
+                ),
+                hint=_(
+                    "a key file holds AGE-SECRET-KEY-1… lines, as 'clr keygen' or "
+                    "'age-keygen' write them"
+                ),
             ) from None
     if not keys:
-        raise ClrError(f"the key file {path} holds no key", hint=_NO_KEY_HINT)
+        raise ClrError(_("the key file {file} holds no key").format(file=path), hint=_no_key_hint())
     return keys
 
 
@@ -239,15 +259,21 @@ def generate_key(path: Path, *, now: dt.datetime | None = None) -> NewKey:
     from clr.io import atomic
 
     exists = ClrError(
-        f"{path} exists already: clr keygen never overwrites a key (whatever was "
-        "encrypted to it could not be read any more)",
-        hint="give another place with --output PATH; 'age-keygen -y "
-        f"{shlex.quote(str(path))}' prints the public key of the existing one",
+        _(
+            "{file} exists already: clr keygen never overwrites a key (whatever was "
+            "encrypted to it could not be read any more)"
+        ).format(file=path),
+        hint=_(
+            "give another place with --output PATH; {command} prints the public key of the "
+            "existing one"
+        ).format(command=f"'age-keygen -y {shlex.quote(str(path))}'"),
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise ClrError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ClrError(
+            _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror or exc)
+        ) from None
     try:
         atomic.write(path, text, expected=atomic.ABSENT, mode=0o600)
     except WriteConflict:
@@ -312,7 +338,7 @@ def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[st
     return list(dict.fromkeys(keys))
 
 
-_NO_RECIPIENTS_HINT = (
+_NO_RECIPIENTS_HINT = N_(
     "run 'clr keygen' to make a key pair, add the public key it prints under 'recipients:' "
     "in clr.yaml (one line '  - age1…' per person who may read identities), then try again"
 )
@@ -327,9 +353,11 @@ def recipients_or_fail(recipients: Sequence[str]) -> list[Any]:
     """
     if not recipients:
         raise ClrError(
-            "no recipients are configured, so identity details cannot be encrypted; "
-            "clr never keeps them in plaintext",
-            hint=_NO_RECIPIENTS_HINT,
+            _(
+                "no recipients are configured, so identity details cannot be encrypted; "
+                "clr never keeps them in plaintext"
+            ),
+            hint=_(_NO_RECIPIENTS_HINT),
         )
     out = []
     for text in recipients:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError, ConfigError, WriteConflict
+from clr.i18n import _
 from clr.io import atomic, files
 
 if TYPE_CHECKING:
@@ -106,9 +107,13 @@ class KeyStore:
         """
         if not self.exists:
             raise ConfigError(
-                f"the key store {self.root} is missing (no {MARK} in it)",
-                hint="make it with 'clr keys init', or point key_store in clr.yaml (or "
-                f"${STORE_ENV}) at the team's copy",
+                _("the key store {folder} is missing (no {mark} in it)").format(
+                    folder=self.root, mark=MARK
+                ),
+                hint=_(
+                    "make it with 'clr keys init', or point key_store in clr.yaml (or {env}) "
+                    "at the team's copy"
+                ).format(env=f"${STORE_ENV}"),
             )
 
     # --- making --------------------------------------------------------------------------
@@ -124,10 +129,14 @@ class KeyStore:
         top = in_git(self.root.parent if not self.root.exists() else self.root)
         if top is not None:
             raise ClrError(
-                f"the key store {self.root} would be inside the git repository {top}: a key "
-                "deleted there stays in git's history, so erasure would erase nothing",
-                hint="choose a folder outside every git repository (e.g. next to the case "
-                "repository) and set key_store in clr.yaml to it",
+                _(
+                    "the key store {folder} would be inside the git repository {top}: a key "
+                    "deleted there stays in git's history, so erasure would erase nothing"
+                ).format(folder=self.root, top=top),
+                hint=_(
+                    "choose a folder outside every git repository (e.g. next to the case "
+                    "repository) and set key_store in clr.yaml to it"
+                ),
             )
         parsed = identity.recipients_or_fail(recipients)
         made = not self.exists
@@ -195,8 +204,10 @@ class KeyStore:
             raw = files.read_bytes(path, limit=_LIMIT)
         except FileNotFoundError:
             raise ClrError(
-                f"{case_id} has no key in the key store {self.root}",
-                hint="its identity was erased, or the key store is not the team's copy",
+                _("{case} has no key in the key store {folder}").format(
+                    case=case_id, folder=self.root
+                ),
+                hint=_("its identity was erased, or the key store is not the team's copy"),
             ) from None
         except OSError as exc:
             raise ClrError(f"cannot read {path}: {files.reason(exc)}") from None
@@ -205,9 +216,13 @@ class KeyStore:
         except ClrError as exc:
             if "not encrypted to your public key" in exc.message:
                 raise ClrError(
-                    f"your key cannot open {case_id}'s key in the key store",
-                    hint="ask someone who can read it to add your public key to "
-                    "'recipients' in clr.yaml and run 'clr identity rekey'",
+                    _("your key cannot open the key of {case} in the key store").format(
+                        case=case_id
+                    ),
+                    hint=_(
+                        "ask someone who can read it to add your public key to 'recipients' "
+                        "in clr.yaml and run 'clr identity rekey'"
+                    ),
                 ) from None
             raise
 

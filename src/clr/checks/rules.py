@@ -273,9 +273,11 @@ def check_history(data: dict[str, Any], path: str) -> list[Finding]:
                         source=source,
                         previous=previous_to,
                     ),
-                    _record_moves_hint(missing, "before this entry")
+                    _record_moves_hint(missing, before=True)
                     if missing
-                    else "history is appended by clr advance; restore the entries as they were",
+                    else said(
+                        N_("history is appended by clr advance; restore the entries as they were")
+                    ),
                 )
             )
         elif i > 0 and source == target:
@@ -343,16 +345,32 @@ def _forward(source: Any, target: Any) -> tuple[str, ...]:
     return stages.STAGES[first : last + 1] if last > first else ()
 
 
-def _record_moves_hint(path: tuple[str, ...], where: str) -> str:
+_RECORD_MOVES = {
+    # (one move, before this entry): a msgid
+    (True, True): N_(
+        "record the missing move {moves} before this entry, with the time it happened; "
+        "clr advance records each move this way, one stage at a time"
+    ),
+    (True, False): N_(
+        "record the missing move {moves} in place of this entry, with the time it happened; "
+        "clr advance records each move this way, one stage at a time"
+    ),
+    (False, True): N_(
+        "record the missing moves before this entry, one entry per stage ({moves}), with "
+        "the time each happened; clr advance records each move this way, one stage at a time"
+    ),
+    (False, False): N_(
+        "record the missing moves in place of this entry, one entry per stage ({moves}), "
+        "with the time each happened; clr advance records each move this way, one stage at "
+        "a time"
+    ),
+}
+
+
+def _record_moves_hint(path: tuple[str, ...], before: bool) -> Said:
     """Hint: write the moves along ``path`` into the history, one entry per stage."""
     moves = [f"{a} -> {b}" for a, b in itertools.pairwise(path)]
-    what = (
-        f"the missing move {moves[0]} {where}, with the time it happened"
-        if len(moves) == 1
-        else f"the missing moves {where}, one entry per stage ({', '.join(moves)}), "
-        "with the time each happened"
-    )
-    return f"record {what}; clr advance records each move this way, one stage at a time"
+    return said(_RECORD_MOVES[(len(moves) == 1, before)], moves=", ".join(moves))
 
 
 def _move_hint(source: Any, target: str) -> str | Said:
@@ -373,7 +391,7 @@ def _move_hint(source: Any, target: str) -> str | Said:
         )
     skipped = _forward(source, target)
     if len(skipped) > 2:
-        return _record_moves_hint(skipped, "in place of this entry")
+        return _record_moves_hint(skipped, before=False)
     if source not in stages.STAGES:
         return said(
             N_("'from' is {source}, not a stage: write the stage the entry before it ended in"),
@@ -766,7 +784,13 @@ def check_case(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
 
 
 def _practice_finding(
-    ctx: RuleContext, rule: str, path: str, code: str, pointer: str, message: str, hint: str
+    ctx: RuleContext,
+    rule: str,
+    path: str,
+    code: str,
+    pointer: str,
+    message: str | Said,
+    hint: str | Said,
 ) -> list[Finding]:
     level = practice.severity(ctx.settings, rule)
     if level == "off":
@@ -791,9 +815,14 @@ def check_interview(data: dict[str, Any], path: str, ctx: RuleContext) -> list[F
                 path,
                 "CLR240",
                 "/assessment/interview",
-                "the interview does not record how many adults were present "
-                f"(at least {needed} must be)",
-                "record assessment.interview.adults_present",
+                said(
+                    N_(
+                        "the interview does not record how many adults were present (at least "
+                        "{needed} must be)"
+                    ),
+                    needed=needed,
+                ),
+                said(N_("record {field}"), field="assessment.interview.adults_present"),
             )
         elif adults < needed:
             out += _practice_finding(
@@ -802,10 +831,29 @@ def check_interview(data: dict[str, Any], path: str, ctx: RuleContext) -> list[F
                 path,
                 "CLR240",
                 "/assessment/interview/adults_present",
-                f"{adults} adult{'s' if adults != 1 else ''} at the interview with the child: "
-                f"at least {needed} must be present",
-                "interview the child again with two adults present, or record why not in "
-                "assessment.notes",
+                said(
+                    N_(
+                        "{count} adult at the interview with the child: at least {needed} must "
+                        "be present"
+                    ),
+                    count=adults,
+                    needed=needed,
+                )
+                if adults == 1
+                else said(
+                    N_(
+                        "{count} adults at the interview with the child: at least {needed} "
+                        "must be present"
+                    ),
+                    count=adults,
+                    needed=needed,
+                ),
+                said(
+                    N_(
+                        "interview the child again with two adults present, or record why not "
+                        "in assessment.notes"
+                    )
+                ),
             )
     woman = interview.get("woman_present")
     if (
@@ -813,16 +861,27 @@ def check_interview(data: dict[str, Any], path: str, ctx: RuleContext) -> list[F
         and dig(data, "child", "sex") == "female"
         and woman is not True
     ):
-        said = "no woman was present" if woman is False else "it is not recorded that a woman was"
         out += _practice_finding(
             ctx,
             "interview_woman_for_girl",
             path,
             "CLR241",
             "/assessment/interview/woman_present" if woman is not None else "/assessment/interview",
-            f"the child is a girl and {said} present at her interview",
-            "a woman must be present when a girl is interviewed: record "
-            "assessment.interview.woman_present: true once one was",
+            said(N_("the child is a girl and no woman was present at her interview"))
+            if woman is False
+            else said(
+                N_(
+                    "the child is a girl and it is not recorded that a woman was present at "
+                    "her interview"
+                )
+            ),
+            said(
+                N_(
+                    "a woman must be present when a girl is interviewed: record {field} once "
+                    "one was"
+                ),
+                field="assessment.interview.woman_present: true",
+            ),
         )
     return out
 
@@ -845,9 +904,11 @@ def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> lis
         return []
     country = dig(data, "site", "country")
     legal = hours.legal_hours(country if isinstance(country, str) else None, ctx.young_worker_hours)
-    hint = (
-        "cut the hours to the legal limit, or correct the country's hours in clr.yaml "
-        "(young_worker_hours) if the table is wrong"
+    hint = said(
+        N_(
+            "cut the hours to the legal limit, or correct the country's hours in clr.yaml "
+            "(young_worker_hours) if the table is wrong"
+        )
     )
     out: list[Finding] = []
     for pointer, what, value in _hours_fields(data):
@@ -858,7 +919,12 @@ def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> lis
                 path,
                 "CLR242",
                 pointer,
-                f"{what} is {value:g}, over the legal hours: {legal.explain()}",
+                said(
+                    N_("{field} is {value}, over the legal hours: {legal}"),
+                    field=what,
+                    value=f"{value:g}",
+                    legal=legal.explain(),
+                ),
                 hint,
             )
     job = dig(data, "plan", "safe_job")
@@ -871,7 +937,12 @@ def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> lis
             path,
             "CLR242",
             "/plan/safe_job/hours_per_day",
-            f"plan.safe_job.hours_per_day is {day:g}, over the legal hours: {legal.explain()}",
+            said(
+                N_("{field} is {value}, over the legal hours: {legal}"),
+                field="plan.safe_job.hours_per_day",
+                value=f"{day:g}",
+                legal=legal.explain(),
+            ),
             hint,
         )
     if job.get("night_work") is True:
@@ -881,8 +952,13 @@ def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> lis
             path,
             "CLR243",
             "/plan/safe_job/night_work",
-            "the young worker's safe job has night work: no one under 18 may work at night",
-            "move the young worker to a day shift and record plan.safe_job.night_work: false",
+            said(
+                N_("the young worker's safe job has night work: no one under 18 may work at night")
+            ),
+            said(
+                N_("move the young worker to a day shift and record {field}"),
+                field="plan.safe_job.night_work: false",
+            ),
         )
     elif hours.overlaps_night(job.get("shift"), legal.night):
         out += _practice_finding(
@@ -891,8 +967,12 @@ def check_young_worker(data: dict[str, Any], path: str, ctx: RuleContext) -> lis
             path,
             "CLR243",
             "/plan/safe_job/shift",
-            f"the safe job's shift {job.get('shift')} reaches into the night: {legal.explain()}",
-            "move the shift out of the night hours",
+            said(
+                N_("the safe job's shift {shift} reaches into the night: {legal}"),
+                shift=job.get("shift"),
+                legal=legal.explain(),
+            ),
+            said(N_("move the shift out of the night hours")),
         )
     out += _visits_outside_safe_job(data, path, ctx)
     return out
@@ -910,6 +990,9 @@ def _visits_outside_safe_job(data: dict[str, Any], path: str, ctx: RuleContext) 
         path,
         "CLR244",
         f"/visits/{last}/safe_job",
-        f"the visit of {visits[-1].get('date')} found the young worker outside the agreed safe job",
-        "protect the young worker again as at the protected stage, and tell the buyer",
+        said(
+            N_("the visit of {date} found the young worker outside the agreed safe job"),
+            date=visits[-1].get("date"),
+        ),
+        said(N_("protect the young worker again as at the protected stage, and tell the buyer")),
     )

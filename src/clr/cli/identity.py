@@ -325,11 +325,38 @@ def rekey_command(
     repository = repo.open_repository()
     keys = _keys(identity_file)
     files = [repo.find_case(repository, ref) for ref in cases] if cases else repository.case_files()
-    verb = "would re-encrypt" if dry_run else "re-encrypted"
 
     def done(ci: Any) -> None:
-        what = f"the key of {ci.case_id}" if ci.store is not None else _shown(ci.path)
-        typer.echo(f"{verb} {what} ({len(ci.recipients)} recipients)")
+        count = len(ci.recipients)
+        if ci.store is not None:
+            said = (
+                ngettext(
+                    "would re-encrypt the key of {case} ({count} recipient)",
+                    "would re-encrypt the key of {case} ({count} recipients)",
+                    count,
+                )
+                if dry_run
+                else ngettext(
+                    "re-encrypted the key of {case} ({count} recipient)",
+                    "re-encrypted the key of {case} ({count} recipients)",
+                    count,
+                )
+            )
+        else:
+            said = (
+                ngettext(
+                    "would re-encrypt {file} ({count} recipient)",
+                    "would re-encrypt {file} ({count} recipients)",
+                    count,
+                )
+                if dry_run
+                else ngettext(
+                    "re-encrypted {file} ({count} recipient)",
+                    "re-encrypted {file} ({count} recipients)",
+                    count,
+                )
+            )
+        typer.echo(said.format(case=ci.case_id, file=_shown(ci.path), count=count))
 
     from clr.cases.keystore import open_store
 
@@ -348,21 +375,41 @@ def rekey_command(
         store=store,
     )
     for path in result.cleaned:
-        typer.echo(f"removed {_shown(path)}, left by an interrupted rekey", err=True)
+        typer.echo(
+            _("removed {file}, left by an interrupted rekey").format(file=_shown(path)), err=True
+        )
     for folder, message in result.failed:
-        typer.echo(f"not re-encrypted: {safe.terminal(f'{_shown(folder)}: {message}')}", err=True)
+        typer.echo(
+            _("not re-encrypted: {problem}").format(
+                problem=safe.terminal(f"{_shown(folder)}: {message}")
+            ),
+            err=True,
+        )
     count = len(result.done)
-    noun = "identity file" if count == 1 else "identity files"
+    summary = (
+        ngettext(
+            "would re-encrypt {count} identity file",
+            "would re-encrypt {count} identity files",
+            count,
+        )
+        if dry_run
+        else ngettext(
+            "re-encrypted {count} identity file", "re-encrypted {count} identity files", count
+        )
+    ).format(count=count)
     skipped = len(result.skipped)
-    typer.echo(
-        f"{verb} {count} {noun}"
-        + (f"; {skipped} already encrypted to their current recipients" if skipped else "")
-        + (f"; {len(result.failed)} failed" if result.failed else ""),
-        err=True,
-    )
+    if skipped:
+        summary += ngettext(
+            "; {count} already encrypted to its current recipients",
+            "; {count} already encrypted to their current recipients",
+            skipped,
+        ).format(count=skipped)
+    if result.failed:
+        summary += _("; {count} failed").format(count=len(result.failed))
+    typer.echo(summary, err=True)
     if count and not dry_run:
         typer.echo(
-            "note: keys removed from the recipients can still open the versions in git history",
+            _("note: keys removed from the recipients can still open the versions in git history"),
             err=True,
         )
     raise typer.Exit(1 if result.failed else 0)
@@ -452,12 +499,20 @@ def keygen_command(
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)
     typer.echo(
-        f"wrote your private key to {made.path} (only you can read it). Keep a copy in a "
-        "safe place: without it, nothing encrypted to it can be read.\n"
-        "Your public key is above; it is not secret. Next:\n"
-        "  1. add it under 'recipients:' in clr.yaml:   - " + made.public + "\n"
-        "  2. commit that, and ask someone who can read the identity files to run:\n"
-        "     clr identity rekey",
+        _(
+            "wrote your private key to {file} (only you can read it). Keep a copy in a safe "
+            "place: without it, nothing encrypted to it can be read."
+        ).format(file=made.path),
+        err=True,
+    )
+    typer.echo(_("Your public key is above; it is not secret. Next:"), err=True)
+    typer.echo("  1. " + _("add it under 'recipients:' in clr.yaml:"), err=True)
+    typer.echo(f"       - {made.public}", err=True)
+    typer.echo(
+        "  2. "
+        + _(
+            "commit that, and ask someone who can read the identity files to run: {command}"
+        ).format(command="clr identity rekey"),
         err=True,
     )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from clr.i18n import N_, _, ngettext
 from clr.render import safe
 
 _HOW = {
-    "fingerprint": "same keyed fingerprint",
-    "name": "names alike once decrypted",
+    "fingerprint": N_("same keyed fingerprint"),
+    "name": N_("names alike once decrypted"),
 }
 
 
@@ -17,21 +18,32 @@ def duplicates_text(doc: dict[str, Any]) -> str:
     lines = []
     for pair in doc["pairs"]:
         first, second = (safe.terminal(c) for c in pair["cases"])
-        how = _HOW.get(pair["how"], pair["how"])
-        score = f", score {pair['score']:.2f}" if pair["how"] == "name" else ""
+        how = _(_HOW[pair["how"]]) if pair["how"] in _HOW else pair["how"]
+        score = (
+            _(", score {score}").format(score=f"{pair['score']:.2f}")
+            if pair["how"] == "name"
+            else ""
+        )
         lines.append(f"{first}  {second}  {how}{score}")
-    count = len(doc["pairs"])
+    count, cases = len(doc["pairs"]), doc["cases_checked"]
+    among = ngettext("among {count} case", "among {count} cases", cases).format(count=cases)
     lines.append(
-        f"{count} possible pair{'' if count == 1 else 's'} among {doc['cases_checked']} cases"
+        ngettext("{count} possible pair {among}", "{count} possible pairs {among}", count).format(
+            count=count, among=among
+        )
         + (
-            "; check them and link the cases (related_cases) that are the same child"
+            _("; check them and link the cases (related_cases) that are the same child")
             if count
             else ""
         )
     )
     unread = doc.get("not_decrypted") or []
     if unread:
-        lines.append(f"not decrypted (your key cannot open them): {len(unread)} case(s)")
+        lines.append(
+            _("not decrypted (your key cannot open them): {count} case(s)").format(
+                count=len(unread)
+            )
+        )
     return "\n".join(lines) + "\n"
 
 

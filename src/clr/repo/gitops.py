@@ -7,9 +7,10 @@ from pathlib import Path
 
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import yamlio
 from clr.model import stages
-from clr.model.findings import Finding
+from clr.model.findings import Finding, finding, said
 from clr.repo.repository import CASE_FILE, display_path, find_root
 
 # Changes to these make every case worth checking again.
@@ -139,14 +140,19 @@ def history_findings(
                     FileReport(
                         shown,
                         [
-                            Finding(
+                            finding(
                                 shown,
                                 0,
                                 0,
                                 "CLR218",
-                                message=f"this case existed at {rev} and is gone now",
-                                hint=f"restore it with git checkout {rev} -- {name}"
-                                "; cases are closed with a reason, never deleted",
+                                said(N_("this case existed at {rev} and is gone now"), rev=rev),
+                                said(
+                                    N_(
+                                        "restore it with {command}; cases are closed with a "
+                                        "reason, never deleted"
+                                    ),
+                                    command=f"git checkout {rev} -- {name}",
+                                ),
                             )
                         ],
                     )
@@ -221,15 +227,24 @@ def _compare(old: dict[str, object], new: yamlio.Loaded, rev: str) -> list[Findi
         if moved_back:
             line, col = new.locate("/stage")
             out.append(
-                Finding(
+                finding(
                     new.path,
                     line,
                     col,
                     "CLR216",
-                    message=f"stage moved back from {before} (at {rev}) to {after}",
+                    said(
+                        N_("stage moved back from {before} (at {rev}) to {after}"),
+                        before=before,
+                        rev=rev,
+                        after=after,
+                    ),
+                    said(
+                        N_(
+                            "stages only move forward; a closed case is reopened as a new, "
+                            "linked case (clr reopen)"
+                        )
+                    ),
                     pointer="/stage",
-                    hint="stages only move forward; a closed case is reopened "
-                    "as a new, linked case (clr reopen)",
                 )
             )
     old_history = old.get("history")
@@ -240,15 +255,21 @@ def _compare(old: dict[str, object], new: yamlio.Loaded, rev: str) -> list[Findi
                 pointer = f"/history/{min(i, max(len(new_history) - 1, 0))}"
                 line, col = new.locate(pointer)
                 out.append(
-                    Finding(
+                    finding(
                         new.path,
                         line,
                         col,
                         "CLR217",
-                        message=f"history[{i}] was changed or removed since {rev}",
+                        said(
+                            N_("history[{index}] was changed or removed since {rev}"),
+                            index=i,
+                            rev=rev,
+                        ),
+                        said(
+                            N_("history is append-only: restore the entry as it was ({command})"),
+                            command=f"git show {rev}:<file>",
+                        ),
                         pointer=pointer,
-                        hint="history is append-only: restore the entry as it was "
-                        f"(git show {rev}:<file>)",
                     )
                 )
                 break

@@ -8,6 +8,7 @@ from typing import Any
 
 from clr.cases.keystore import KeyStore, open_store
 from clr.errors import ConfigError
+from clr.i18n import _
 from clr.io import yamlio
 from clr.model.retention import Due, standing
 from clr.repo.repository import Repository, display_path
@@ -39,9 +40,11 @@ def policy_of(repository: Repository) -> dict[str, Any]:
     policy = repository.config.retention
     if not policy:
         raise ConfigError(
-            "clr.yaml has no retention policy",
-            hint="add 'retention:' with basis, approver and years_after_closure (see "
-            "docs/data-protection.md), then run this again",
+            _("clr.yaml has no retention policy"),
+            hint=_(
+                "add 'retention:' with basis, approver and years_after_closure (see "
+                "docs/data-protection.md), then run this again"
+            ),
         )
     return policy
 
