@@ -321,14 +321,18 @@ def validate_paths(
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
-    # git looks for plaintext identity files (it reads the whole tree) while the cases are
-    # checked; its answer is read at the end.
-    asked = {root: privacy.GitQuery(root) for root in roots}
+    # git looks for plaintext identity files while the cases are checked; its answer is
+    # read at the end. It is asked only about the folders that may hold one.
+    asked: dict[Path, privacy.GitQuery] = {}
     try:
         scanned_ids: dict[Path, list[str]] = {}
         for root in roots:
             repo = Repository(root, context_for(root).config)
-            scanned, temporary = repo.scan_all(use_cache=use_cache)
+            odd: list[str] = []
+            scanned, temporary = repo.scan_all(
+                use_cache=use_cache, watched=privacy.WATCHED_NAMES, odd=odd
+            )
+            asked[root] = privacy.GitQuery(root, odd)
             layout = repo.layout_findings(scanned, temporary)
             if layout:
                 report.files.extend(FileReport(f.path, [f]) for f in layout)
