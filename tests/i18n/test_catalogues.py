@@ -122,54 +122,12 @@ def pages() -> dict[tuple[str, ...], list[str]]:
     return found
 
 
-ENGLISH_ONLY = frozenset(
-    [
-        "the",
-        "and",
-        "with",
-        "which",
-        "when",
-        "this",
-        "that",
-        "these",
-        "those",
-        "from",
-        "only",
-        "every",
-        "each",
-        "into",
-        "than",
-        "should",
-        "would",
-        "must",
-        "them",
-        "their",
-        "there",
-        "where",
-        "without",
-        "while",
-        "whose",
-        "is",
-        "are",
-        "was",
-        "not",
-        "of",
-        "to",
-        "it",
-        "be",
-        "by",
-        "been",
-        "has",
-        "have",
-        "any",
-        "your",
-        "you",
-        "yet",
-        "also",
-        "here",
-        "its",
-    ]
+_ENGLISH_ONLY_WORDS = (
+    "the and with which when this that these those from only every each into than "
+    "should would must them their there where without while whose is are was not of "
+    "to it be by been has have any your you yet also here its"
 )
+ENGLISH_ONLY = frozenset(_ENGLISH_ONLY_WORDS.split())
 """Words of English prose that are no word of French, Spanish or Portuguese: a help page in
 those languages shows none of them outside a quoted example. (Metavars such as FILE or
 PATH=VALUE and option values such as ``young-worker`` are command syntax, kept as typed.)"""
