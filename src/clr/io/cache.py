@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
+import operator
 import os
 import stat
 import time
@@ -243,15 +245,21 @@ _PLAIN = frozenset({str, int, float, bool, type(None), tuple})
 
 
 def plain(values: tuple[Any, ...]) -> bool:
-    """True if ``values`` and every tuple in it hold only strings, numbers, None, tuples."""
-    pending = [values]
-    while pending:
-        nested = pending.pop()
-        kinds = set(map(type, nested))
-        if not kinds <= _PLAIN:
+    """True if ``values`` and every tuple in it hold only strings, numbers, None, tuples.
+
+    One level of nesting at a time, each in one pass of C code (``map``, ``compress``):
+    the rows of 10,000 cases hold about half a million values.
+    """
+    level: list[tuple[Any, ...]] = [values]
+    while level:
+        found = list(itertools.chain.from_iterable(level))
+        kinds = list(map(type, found))
+        distinct = set(kinds)
+        if not distinct <= _PLAIN:
             return False
-        if tuple in kinds:
-            pending.extend(v for v in nested if type(v) is tuple)
+        if tuple not in distinct:
+            return True
+        level = list(itertools.compress(found, map(operator.is_, kinds, itertools.repeat(tuple))))
     return True
 
 
