@@ -511,18 +511,28 @@ GIT_TIMEOUT = 60
 """Seconds git may take to list a repository's files."""
 
 
+WATCHED_NAMES = tuple(p.removeprefix(":(glob)**/") for p in PLAINTEXT_PATTERNS + KEY_PATTERNS)
+"""The file names git is asked about, as ``fnmatch`` patterns of one name."""
+GIT_PATHSPEC_LIMIT = 2000
+"""Past this many pathspecs git is asked about the whole tree (one walk of it)."""
+
+
 class GitQuery:
     """``git ls-files`` for plaintext-identity and key files, started ahead of its answer.
 
     git reads the whole tree to find files it does not track (about 0.15 s for 10,000
-    cases): started before the cases are checked, it runs beside them. Outside a git
-    repository nothing is started and :meth:`answer` is not to be asked.
+    cases). ``within``, when given, is what of ``cases/`` may hold such a file (see
+    :meth:`clr.repo.repository.Repository.scan_all`: the case folders holding a watched
+    name or a sub-folder, as ``cases/<id>/``, and the watched files directly in
+    ``cases/``): git is then asked about the tracked files (its index, no walk) and about
+    the untracked ones only there and outside ``cases/``, which comes to the same answer.
+    Outside a git repository nothing is started and :meth:`answer` is not to be asked.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, within: list[str] | None = None) -> None:
         self.root = root
         self.in_git = _in_git(root)
-        self._process: subprocess.Popen[bytes] | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
         self._failed: str | None = None
         self._started = 0.0
         if not self.in_git:
@@ -530,26 +540,24 @@ class GitQuery:
         import time
 
         self._started = time.monotonic()
+        everything = [*PLAINTEXT_PATTERNS, *KEY_PATTERNS]
+        places = _untracked_pathspecs(root, within) if within is not None else None
+        if places is None or len(places) > GIT_PATHSPEC_LIMIT:
+            asked = [["--cached", "--others", "--exclude-standard", "--", *everything]]
+        else:
+            asked = [["--cached", "--", *everything]]
+            if places:
+                asked.append(["--others", "--exclude-standard", "--", *places])
         try:
-            self._process = subprocess.Popen(
-                [
-                    "git",
-                    "-C",
-                    str(root),
-                    "ls-files",
-                    "-z",
-                    "-t",
-                    "--cached",
-                    "--others",
-                    "--exclude-standard",
-                    "--",
-                    *PLAINTEXT_PATTERNS,
-                    *KEY_PATTERNS,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            for question in asked:
+                self._processes.append(
+                    subprocess.Popen(
+                        ["git", "-C", str(root), "ls-files", "-z", "-t", *question],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                    )
+                )
         except OSError as exc:
             self._failed = f"git could not be run: {exc}"
 
@@ -557,32 +565,79 @@ class GitQuery:
         """The files (path relative to the root, tracked) and an error message if git failed."""
         import time
 
-        process, self._process = self._process, None
-        if process is None:
+        processes, self._processes = self._processes, []
+        if self._failed is not None or not processes:
+            for process in processes:
+                _stop(process)
             return [], self._failed or "git was not asked"
-        left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
-        try:
-            out, err = process.communicate(timeout=left)
-        except subprocess.TimeoutExpired as exc:
-            process.kill()
-            process.communicate()
-            return [], f"git could not be run: {exc}"
-        if process.returncode != 0:
-            first = (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
-            return [], first
         found: list[tuple[str, bool]] = []
-        for entry in out.decode("utf-8", "surrogateescape").split("\0"):
-            if len(entry) > 2:
-                found.append((entry[2:], entry[0] != "?"))
-        return found, None
+        problem: str | None = None
+        for process in processes:
+            left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
+            try:
+                out, err = process.communicate(timeout=left)
+            except subprocess.TimeoutExpired as exc:
+                _stop(process)
+                problem = problem or f"git could not be run: {exc}"
+                continue
+            if process.returncode != 0:
+                first = (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
+                problem = problem or first
+                continue
+            for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+                if len(entry) > 2:
+                    found.append((entry[2:], entry[0] != "?"))
+        if problem is not None:
+            return [], problem
+        return sorted(found), None
 
     def cancel(self) -> None:
         """Stop git if it is still running (the answer is not wanted)."""
-        process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+        processes, self._processes = self._processes, []
+        for process in processes:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join("\\" + c if c in "\\*?[]" else c for c in text)
+
+
+def _untracked_pathspecs(root: Path, within: list[str]) -> list[str] | None:
+    """Where untracked watched files may be: ``within`` and what lies outside ``cases/``.
+
+    A folder is asked about with one pattern per watched name under it (a pattern whose
+    first character is a wildcard would make git walk every folder); a file by its name.
+    None if the root cannot be listed (git is then asked about everything).
+    """
+    import fnmatch
+
+    def under(folder: str) -> list[str]:
+        return [f":(glob){_glob_escaped(folder)}**/{name}" for name in WATCHED_NAMES]
+
+    def watched(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in WATCHED_NAMES)
+
+    out: list[str] = []
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if entry.name in (".git", "cases"):
+                    continue
+                if entry.is_dir():
+                    out += under(f"{entry.name}/")
+                elif watched(entry.name):
+                    out.append(f":(literal){entry.name}")
+    except OSError:
+        return None
+    for place in within:
+        out += under(place) if place.endswith("/") else [f":(literal){place}"]
+    return out
 
 
 def _is_plaintext_identity(name: str) -> bool:

@@ -13,10 +13,10 @@ worded in the language in force: :attr:`Finding.text` and :attr:`Finding.hint_te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from clr.i18n import gettext
+from clr.model.record import Frozen
 
 Severity = Literal["error", "warning"]
 
@@ -253,8 +253,7 @@ DESCRIPTIONS: dict[str, str] = {
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(Frozen):
     """A message as a msgid (``template``) and the values of its fields.
 
     A field's value is text, or itself a :class:`Said` (a word or phrase that is translated
@@ -263,7 +262,10 @@ class Said:
     """
 
     template: str
-    fields: tuple[tuple[str, str | Said], ...] = ()
+    fields: tuple[tuple[str, str | Said], ...]
+
+    def __init__(self, template: str, fields: tuple[tuple[str, str | Said], ...] = ()) -> None:
+        self.__dict__.update(template=template, fields=fields)
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
@@ -320,8 +322,7 @@ def wording(text: str | Said) -> tuple[str, Said | None]:
     return (text.english(), text) if text.template else ("", None)
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(Frozen):
     """One thing wrong (or worth a look) in one file.
 
     Attributes:
@@ -341,18 +342,68 @@ class Finding:
     line: int
     col: int
     code: str
-    severity: Severity = "error"
-    message: str = field(default="", compare=False)
-    pointer: str = field(default="", compare=False)
-    hint: str = field(default="", compare=False)
-    worded: Said | None = field(default=None, compare=False, repr=False)
-    hint_worded: Said | None = field(default=None, compare=False, repr=False)
+    severity: Severity
+    message: str
+    pointer: str
+    hint: str
+    worded: Said | None
+    hint_worded: Said | None
 
-    def __post_init__(self) -> None:
-        if self.worded is not None and not self.message:
-            object.__setattr__(self, "message", self.worded.english())
-        if self.hint_worded is not None and not self.hint:
-            object.__setattr__(self, "hint", self.hint_worded.english())
+    _not_compared: ClassVar[frozenset[str]] = frozenset(
+        ("message", "pointer", "hint", "worded", "hint_worded")
+    )
+    _not_shown: ClassVar[frozenset[str]] = frozenset(("worded", "hint_worded"))
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        code: str,
+        severity: Severity = "error",
+        message: str = "",
+        pointer: str = "",
+        hint: str = "",
+        worded: Said | None = None,
+        hint_worded: Said | None = None,
+    ) -> None:
+        if worded is not None and not message:
+            message = worded.english()
+        if hint_worded is not None and not hint:
+            hint = hint_worded.english()
+        self.__dict__.update(
+            path=path,
+            line=line,
+            col=col,
+            code=code,
+            severity=severity,
+            message=message,
+            pointer=pointer,
+            hint=hint,
+            worded=worded,
+            hint_worded=hint_worded,
+        )
+
+    # Sorted by file, place, code and severity, as the fields compared.
+    def __lt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) < self._key(other))
+
+    def __le__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) <= self._key(other))
+
+    def __gt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) > self._key(other))
+
+    def __ge__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) >= self._key(other))
 
     @property
     def text(self) -> str:
@@ -371,7 +422,18 @@ class Finding:
 
     def at(self, line: int, col: int) -> Finding:
         """Return a copy placed at ``line``:``col``."""
-        return replace(self, line=line, col=col)
+        return Finding(
+            self.path,
+            line,
+            col,
+            self.code,
+            self.severity,
+            self.message,
+            self.pointer,
+            self.hint,
+            self.worded,
+            self.hint_worded,
+        )
 
 
 def finding(
