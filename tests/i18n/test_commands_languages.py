@@ -119,9 +119,13 @@ def test_keygen_and_rekey_speak_the_language(
     assert code == 0, err
     public = out.strip()
     assert public.startswith("age1")
-    assert f"votre clé privée a été écrite dans {key} (vous seul pouvez la lire)" in err
+    said = " ".join(err.split())  # (broken at spaces to fit the terminal)
+    assert f"votre clé privée a été écrite dans {key} (vous seul pouvez la lire)" in said
     assert f"ajoutez-la sous « recipients: » dans clr.yaml :\n       - {public}\n" in err
-    assert "lancer : clr identity rekey" in err and "wrote your private key" not in err
+    assert "lancer : clr identity rekey" in said and "wrote your private key" not in said
+    assert all(
+        len(line) < 80 for line in err.splitlines() if public not in line and "/" not in line
+    )
     code, _out, err = _run(["--lang", "pt-BR", "keygen", "--output", str(key)], capsys)
     assert code == 1
     assert f"{key} já existe: o clr keygen nunca sobrescreve uma chave" in err
@@ -136,9 +140,35 @@ def test_keygen_and_rekey_speak_the_language(
     code, _out, err = _run(["--lang", "es", *args], capsys)
     assert code == 0, err
     assert "cifraría de nuevo 0 archivos de identidad" in err and "would" not in err
+    code, _out, err = _run(["identity", "set", CASE_ID, "--name", "A. B.", "-i", str(key)], capsys)
+    assert code == 0, err
+    sealed = case_repo / "cases" / CASE_ID / "identity.yaml.age"
+    args = ["identity", "textconv", str(sealed), "-i", str(missing)]
+    code, out, _err = _run(["--lang", "es", *args], capsys)
+    assert code == 0
+    assert out.startswith("(clr: archivo de identidad, cifrado (")
+    assert f"; no se muestra: no hay ningún archivo de clave en {missing})" in out
     code, _out, err = _run(["--lang", "fr", "retention", "plan"], capsys)
     assert code == 2
     assert "clr.yaml n'a pas de politique de conservation" in err
     code, out, err = _run(["--lang", "pt-BR", "duplicates"], capsys)
     assert code == 0, err
     assert "0 possível par entre 1 caso" in out and "among" not in out
+
+
+def test_init_speaks_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = _run(["--lang", "fr", "init", "made", "--no-input"], capsys)
+    assert code == 2
+    assert "il manque --organisation et --prefix" in err and "missing" not in err
+    args = ["init", "made", "--org", "Org", "--prefix", "ORG", "--no-input", "--no-git"]
+    code, _out, err = _run(["--lang", "es", *args, "--timezone", "Europe/Lndon"], capsys)
+    assert code == 1
+    assert "timezone 'Europe/Lndon' no es una zona horaria IANA conocida" in err
+    assert "¿quiso decir Europe/London, " in err and not (tmp_path / "made").exists()
+    code, out, _err = _run(["--lang", "pt-BR", *args], capsys)
+    assert code == 0
+    assert "clr.yaml criado" in out.replace("made/", "")
+    assert "Em seguida:" in out and "# abrir o primeiro caso" in out and "Next" not in out

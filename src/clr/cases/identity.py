@@ -641,13 +641,15 @@ def textconv(
     try:
         raw = files.read_bytes(file)
     except OSError as exc:
-        return f"(clr: cannot read this file: {exc.strerror or exc})\n"
+        return "(clr: {})\n".format(
+            _("cannot read this file: {reason}").format(reason=exc.strerror or exc)
+        )
     if not looks_encrypted(raw):
         return raw.decode("utf-8", "replace")
     from clr.io.atomic import digest
 
     # The hash of the ciphertext, so that a diff without the key still shows a change.
-    shown = f"identity file, encrypted ({digest(raw)[:12]})"
+    shown = _("identity file, encrypted ({digest})").format(digest=digest(raw)[:12])
     try:
         keys = load_keys(key_path(key_file))
         if case_keys is not None:
@@ -655,9 +657,11 @@ def textconv(
         return decrypt_text(raw, keys, file.name)
     except ClrError as exc:
         first = exc.message.splitlines()[0]
-        return f"(clr: {shown}; not shown: {first})\n"
+        return "(clr: {})\n".format(
+            _("{file}; not shown: {reason}").format(file=shown, reason=first)
+        )
     except Exception:  # never let the diff fail
-        return f"(clr: {shown}; it cannot be decrypted)\n"
+        return "(clr: {})\n".format(_("{file}; it cannot be decrypted").format(file=shown))
 
 
 # --- re-encrypting to a changed set of recipients ------------------------------------------

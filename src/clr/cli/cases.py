@@ -103,14 +103,14 @@ def init_command(
 
     ask = interactive(no_input)
     if organisation is None and ask:
-        organisation = _ask_text("Organisation name:", required=True)
+        organisation = _ask_text(_("Organisation name:"), required=True)
     if prefix is None and ask:
         prefix = _ask_text(
-            "Case id prefix (e.g. CLR):",
+            _("Case id prefix (e.g. CLR):"),
             default="CLR",
             check=lambda v: (
                 bool(re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", v))
-                or "2-12 upper-case letters or digits, starting with a letter"
+                or _("2-12 upper-case letters or digits, starting with a letter")
             ),
         )
     missing = [
@@ -120,25 +120,33 @@ def init_command(
     ]
     if missing:
         raise MissingInput(
-            f"missing {' and '.join(missing)}",
-            hint="give them as flags, or run in a terminal to be asked",
+            _("missing {flags}").format(flags=_(" and ").join(missing)),
+            hint=_("give them as flags, or run in a terminal to be asked"),
         )
     assert organisation is not None and prefix is not None
     if not re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", prefix):
         raise ClrError(
-            f"prefix {prefix!r} is not 2-12 upper-case letters or digits", hint="e.g. --prefix CLR"
+            _("prefix {prefix} is not 2-12 upper-case letters or digits").format(
+                prefix=repr(prefix)
+            ),
+            hint=_("e.g. {example}").format(example="--prefix CLR"),
         )
     zone = timezone_problem(timezone)
     if zone is not None:
-        raise ClrError(f"--timezone: {zone[0]}; nothing was written", hint=zone[1])
+        raise ClrError(
+            _("--timezone: {problem}; nothing was written").format(problem=zone[0].local()),
+            hint=zone[1].local(),
+        )
     if clr_source is None and clr_ref is None:
         origin = installed_origin()
         if origin is None:
             typer.echo(
-                f"note: CI and pre-commit will install clr from {CLR_SOURCE} at "
-                f"{default_clr_ref()}; where your organisation keeps its own copy, change the "
-                "pip line in .github/workflows/clr.yml and repo/rev in "
-                ".pre-commit-config.yaml (or give --clr-source and --clr-ref)",
+                _(
+                    "note: CI and pre-commit will install clr from {source} at {ref}; where "
+                    "your organisation keeps its own copy, change the pip line in "
+                    ".github/workflows/clr.yml and repo/rev in .pre-commit-config.yaml (or "
+                    "give --clr-source and --clr-ref)"
+                ).format(source=CLR_SOURCE, ref=default_clr_ref()),
                 err=True,
             )
         else:
@@ -166,16 +174,20 @@ def init_command(
         ),
     )
     for path in written:
-        typer.echo(f"created {path}")
+        typer.echo(_("created {file}").format(file=path))
     if started_git:
-        typer.echo(f"initialised a git repository in {directory}")
+        typer.echo(_("initialised a git repository in {folder}").format(folder=directory))
     move = f"  cd {directory}\n" if directory.resolve() != Path.cwd().resolve() else ""
     typer.echo(
-        "\nNext:\n"
-        f"{move}"
-        "  clr new-case            # open the first case\n"
-        "  pre-commit install      # check cases before each commit (optional)\n"
-        "  git add -A && git commit -m 'Case repository'"
+        "\n"
+        + _("Next:")
+        + "\n"
+        + move
+        + "  clr new-case            # "
+        + _("open the first case")
+        + "\n  pre-commit install      # "
+        + _("check cases before each commit (optional)")
+        + "\n  git add -A && git commit -m 'Case repository'"
     )
 
 

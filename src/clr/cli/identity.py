@@ -498,21 +498,28 @@ def keygen_command(
     """
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)
-    typer.echo(
-        _(
-            "wrote your private key to {file} (only you can read it). Keep a copy in a safe "
-            "place: without it, nothing encrypted to it can be read."
-        ).format(file=made.path),
-        err=True,
-    )
+    import shutil
+    import textwrap
+
+    width = min(max(shutil.get_terminal_size().columns - 1, 40), 79)
+    wrote = _(
+        "wrote your private key to {file} (only you can read it). Keep a copy in a safe "
+        "place: without it, nothing encrypted to it can be read."
+    ).format(file=made.path)
+    typer.echo(textwrap.fill(wrote, width, break_long_words=False), err=True)
     typer.echo(_("Your public key is above; it is not secret. Next:"), err=True)
     typer.echo("  1. " + _("add it under 'recipients:' in clr.yaml:"), err=True)
     typer.echo(f"       - {made.public}", err=True)
+    step = _("commit that, and ask someone who can read the identity files to run: {command}")
     typer.echo(
-        "  2. "
-        + _(
-            "commit that, and ask someone who can read the identity files to run: {command}"
-        ).format(command="clr identity rekey"),
+        textwrap.fill(
+            step.format(command="clr identity rekey"),
+            width,
+            initial_indent="  2. ",
+            subsequent_indent="     ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ),
         err=True,
     )
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clr.model.findings import Said
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -138,8 +142,10 @@ def _utc_offset(zone: str, stamp: float) -> int | None:
     return int(offset.total_seconds()) if offset is not None else None
 
 
-def timezone_problem(name: str) -> tuple[str, str] | None:
+def timezone_problem(name: str) -> tuple[Said, Said] | None:
     """Why ``name`` is not an IANA time zone clr can use, as (message, hint); None if it is.
+
+    Both are worded (:class:`clr.model.findings.Said`): a finding keeps their English.
 
     Only the one name is looked up (never the list of every zone, which is slow). Where
     this machine has no time zone database at all, no name can be checked: None.
@@ -155,8 +161,14 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         if not _zone_folders(""):
             return None
+        from clr.i18n import N_
+        from clr.model.findings import said
+
         shown = name if len(name) <= 60 else name[:57] + "..."
-        return f"timezone {shown!r} is not a known IANA time zone", _timezone_hint(name)
+        return (
+            said(N_("timezone {name} is not a known IANA time zone"), name=repr(shown)),
+            _timezone_hint(name),
+        )
     return None
 
 
@@ -185,12 +197,19 @@ def _system_zone_file(name: str) -> str | None:
     return None
 
 
-def _timezone_hint(name: str) -> str:
+def _timezone_hint(name: str) -> Said:
     import difflib
+
+    from clr.i18n import N_
+    from clr.model.findings import said
 
     if _is_region(name):
         zones = sorted(_zones_in(name))[:3]
-        return f"{name} is a region: name a zone in it, e.g. {', '.join(zones)}"
+        return said(
+            N_("{name} is a region: name a zone in it, e.g. {zones}"),
+            name=name,
+            zones=", ".join(zones),
+        )
     region, _, _ = name.rpartition("/")
     regions = [region]
     if region and not _is_region(region):
@@ -200,8 +219,18 @@ def _timezone_hint(name: str) -> str:
         name, known, n=3, cutoff=0.6
     )
     if close:
-        return f"did you mean {' or '.join(close)}?"
-    return "write an IANA time zone name, e.g. Asia/Dhaka, Africa/Abidjan, Europe/London or UTC"
+        if len(close) == 1:
+            return said(N_("did you mean {option}?"), option=close[0])
+        keys = ("first", "second", "third")[: len(close)]
+        asked = (
+            N_("did you mean {first} or {second}?")
+            if len(close) == 2
+            else N_("did you mean {first} or {second} or {third}?")
+        )
+        return said(asked, **dict(zip(keys, close, strict=True)))
+    return said(
+        N_("write an IANA time zone name, e.g. Asia/Dhaka, Africa/Abidjan, Europe/London or UTC")
+    )
 
 
 def _is_region(name: str) -> bool:

@@ -389,9 +389,7 @@ def read_config(root: Path) -> tuple[Config, list[Finding]]:
     problem = timezone_problem(zone) if isinstance(zone, str) else None
     if problem is not None:
         message, hint = problem
-        findings.append(
-            Finding(loaded.path, 0, 0, "CLR401", message=message, pointer="/timezone", hint=hint)
-        )
+        findings.append(finding(loaded.path, 0, 0, "CLR401", message, hint, pointer="/timezone"))
     if findings:
         return Config(), _as_config_findings(findings, loaded)
     return Config.from_data(loaded.data), []
