@@ -60,9 +60,24 @@ def json_lines(doc: dict[str, Any]) -> str:
     if not isinstance(cases, list):
         return safe.json_text(json.dumps(doc, indent=2, ensure_ascii=False))
     head = json.dumps({k: v for k, v in doc.items() if k != "cases"}, ensure_ascii=False)
-    rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in cases)
+    rows = _rows_json(cases)
     text = head[:-1] + (', "cases": [\n' if len(head) > 2 else '"cases": [\n') + rows + "\n]}"
     return safe.json_text(text)
+
+
+def _rows_json(rows: list[Any]) -> str:
+    """``rows`` as JSON, one a line (two spaces in, a comma and a line break between).
+
+    The rows are written in one call of the C encoder (10,000 rows: one call rather than
+    10,000) and split where one ends and the next starts: ``}, {"`` can only stand there
+    (in a string a quote is escaped), unless a row holds objects itself, which the count
+    of those places tells.
+    """
+    if rows and all(type(row) is dict and row for row in rows):
+        text = json.dumps(rows, ensure_ascii=False)[1:-1]
+        if text.count('}, {"') == len(rows) - 1:
+            return "  " + text.replace('}, {"', '},\n  {"')
+    return ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in rows)
 
 
 def dash(value: Any) -> str:
