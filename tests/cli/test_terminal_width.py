@@ -126,6 +126,7 @@ def test_status_on_a_pipe_is_one_line_per_case(examples: Path) -> None:
         ["playbook", "show", "--stage", "closed"],
         ["show", CLOSED, "--as-of", AS_OF],
         ["--lang", "fr", "show", CLOSED, "--as-of", AS_OF],
+        ["validate", "--as-of", AS_OF],
     ],
 )
 def test_text_is_wrapped_at_spaces_to_the_terminal(
@@ -164,6 +165,7 @@ def test_force_color_colours_a_pipe_and_no_color_wins(examples: Path, args: list
         ["status", "--as-of", AS_OF],
         ["stats", "--as-of", AS_OF],
         ["agenda", "--as-of", AS_OF, "--days", "30"],
+        ["validate", "--as-of", AS_OF],
     ],
 )
 def test_every_language_fits_80_columns(examples: Path, lang: str, args: list[str]) -> None:
