@@ -114,7 +114,7 @@ def test_keygen_and_rekey_speak_the_language(
     monkeypatch.chdir(case_repo)
     monkeypatch.setenv("HOME", str(case_repo.parent / "home"))
     monkeypatch.delenv("CLR_IDENTITY_FILE", raising=False)
-    key = case_repo.parent / "keys" / "me.txt"
+    key = case_repo.parent / "team-keys" / "my-own-key.txt"  # hyphens: never cut there
     code, out, err = _run(["--lang", "fr", "keygen", "--output", str(key)], capsys)
     assert code == 0, err
     public = out.strip()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from clr.cases import identity, keystore
-from clr.cli._common import format_choices, format_name, format_option
+from clr.cli._common import format_choices, format_name, format_option, wrap_text
 from clr.errors import ClrError
 from clr.i18n import _, ngettext
 from clr.render import render, safe
@@ -499,28 +499,20 @@ def keygen_command(
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)
     import shutil
-    import textwrap
 
     width = min(max(shutil.get_terminal_size().columns - 1, 40), 79)
     wrote = _(
         "wrote your private key to {file} (only you can read it). Keep a copy in a safe "
         "place: without it, nothing encrypted to it can be read."
     ).format(file=made.path)
-    typer.echo(textwrap.fill(wrote, width, break_long_words=False), err=True)
+    # Cut at spaces only: a path with a hyphen stays whole, to be copied.
+    typer.echo(wrap_text(wrote, width), err=True)
     typer.echo(_("Your public key is above; it is not secret. Next:"), err=True)
     typer.echo("  1. " + _("add it under 'recipients:' in clr.yaml:"), err=True)
     typer.echo(f"       - {made.public}", err=True)
     step = _("commit that, and ask someone who can read the identity files to run: {command}")
     typer.echo(
-        textwrap.fill(
-            step.format(command="clr identity rekey"),
-            width,
-            initial_indent="  2. ",
-            subsequent_indent="     ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        ),
-        err=True,
+        wrap_text("  2. " + step.format(command="clr identity rekey"), width, hang=3), err=True
     )
 
 
