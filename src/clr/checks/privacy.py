@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clr.i18n import N_
 from clr.io import files
-from clr.model.findings import Finding, join_pointer, pointer_to_path
+from clr.model.findings import Finding, Said, finding, join_pointer, pointer_to_path, said
 
 if TYPE_CHECKING:
     from clr.checks.results import FileReport
@@ -346,24 +347,30 @@ def scan_text(text: str) -> list[str]:
 
 _CODES = {"phone": "CLR503", "email": "CLR504", "id": "CLR505", "gps": "CLR506"}
 _WHAT = {
-    "phone": "a phone number",
-    "email": "an e-mail address",
-    "id": "an ID document number",
-    "gps": "GPS coordinates or a map link",
+    "phone": N_("{field} holds what looks like a phone number"),
+    "email": N_("{field} holds what looks like an e-mail address"),
+    "id": N_("{field} holds what looks like an ID document number"),
+    "gps": N_("{field} holds what looks like GPS coordinates or a map link"),
 }
 
 
-def _identity_hint(case_id: str) -> str:
-    return (
-        f"move it to the encrypted identity file (clr identity edit {case_id}) and delete it "
-        "here; if it was committed, tell your data-protection lead (git history keeps it)"
+def _identity_hint(case_id: str) -> Said:
+    return said(
+        N_(
+            "move it to the encrypted identity file ({command}) and delete it here; if it "
+            "was committed, tell your data-protection lead (git history keeps it)"
+        ),
+        command=f"clr identity edit {case_id}",
     )
 
 
-def _text_hint(case_id: str) -> str:
-    return (
-        f"move it to the encrypted identity file (clr identity edit {case_id}); "
-        "if it is not personal data, reword it"
+def _text_hint(case_id: str) -> Said:
+    return said(
+        N_(
+            "move it to the encrypted identity file ({command}); if it is not personal "
+            "data, reword it"
+        ),
+        command=f"clr identity edit {case_id}",
     )
 
 
@@ -427,14 +434,14 @@ def case_privacy_findings(
         for found in scan_text(text):
             pointer = join_pointer([*where, last])
             out.append(
-                Finding(
+                finding(
                     path,
                     0,
                     0,
                     _CODES[found],
-                    message=f"{pointer_to_path(pointer)} holds what looks like {_WHAT[found]}",
+                    said(_WHAT[found], field=pointer_to_path(pointer)),
+                    _text_hint(case_id),
                     pointer=pointer,
-                    hint=_text_hint(case_id),
                 )
             )
     return out
@@ -461,15 +468,18 @@ def _identity_field(
 ) -> Finding:
     pointer = join_pointer(where)
     line, col = locate(pointer, key=True) if locate is not None else (0, 0)
-    return Finding(
+    return finding(
         path,
         line,
         col,
         "CLR502",
-        message=f"{pointer_to_path(pointer)}: {str(where[-1])!r} is an identity field; "
-        "a case file is pseudonymous",
+        said(
+            N_("{field}: {key} is an identity field; a case file is pseudonymous"),
+            field=pointer_to_path(pointer),
+            key=repr(str(where[-1])),
+        ),
+        _identity_hint(case_id),
         pointer=pointer,
-        hint=_identity_hint(case_id),
     )
 
 
@@ -674,15 +684,20 @@ def repository_privacy_findings(
                 FileReport(
                     shown,
                     [
-                        Finding(
+                        finding(
                             shown,
                             0,
                             0,
                             "CLR501",
-                            "warning",
-                            message="cannot ask git which plaintext identity files it "
-                            f"tracks: {problem}",
-                            hint="run 'git status' in the repository to see what is wrong",
+                            said(
+                                N_(
+                                    "cannot ask git which plaintext identity files it "
+                                    "tracks: {problem}"
+                                ),
+                                problem=problem,
+                            ),
+                            said(N_("run 'git status' in the repository to see what is wrong")),
+                            severity="warning",
                         )
                     ],
                 )
@@ -700,32 +715,51 @@ def repository_privacy_findings(
 
 def _plaintext_finding(shown: str, rel: str, tracked: bool) -> Finding:
     if tracked:
-        message = (
-            "a plaintext identity file is tracked by git: anyone with the repository can read it"
+        message = said(
+            N_(
+                "a plaintext identity file is tracked by git: anyone with the repository can "
+                "read it"
+            )
         )
-        hint = (
-            f"encrypt it (clr identity set/edit), then: git rm --cached {rel}; it stays in "
-            "git history until that is rewritten: tell whoever looks after data protection"
+        hint = said(
+            N_(
+                "encrypt it (clr identity set/edit), then: {command}; it stays in git history "
+                "until that is rewritten: tell whoever looks after data protection"
+            ),
+            command=f"git rm --cached {rel}",
         )
     else:
-        message = "a plaintext identity file is not ignored by git: the next 'git add' takes it"
-        hint = (
-            "encrypt it (clr identity set/edit) and delete it; or add 'identity.yaml' to "
-            ".gitignore (clr init does)"
+        message = said(
+            N_("a plaintext identity file is not ignored by git: the next 'git add' takes it")
         )
-    return Finding(shown, 0, 0, "CLR501", message=message, hint=hint)
+        hint = said(
+            N_(
+                "encrypt it (clr identity set/edit) and delete it; or add 'identity.yaml' to "
+                ".gitignore (clr init does)"
+            )
+        )
+    return finding(shown, 0, 0, "CLR501", message, hint)
 
 
 def _key_finding(shown: str, rel: str, tracked: bool) -> Finding:
-    state = "tracked by git" if tracked else "not ignored by git"
-    return Finding(
+    message = (
+        N_("a private key is tracked by git: whoever has it can read every identity file")
+        if tracked
+        else N_("a private key is not ignored by git: whoever has it can read every identity file")
+    )
+    return finding(
         shown,
         0,
         0,
         "CLR508",
-        message=f"a private key is {state}: whoever has it can read every identity file",
-        hint="move it out of the repository (clr keygen puts keys in your configuration "
-        "folder); if it was committed, make a new key and have the identity files re-encrypted",
+        said(message),
+        said(
+            N_(
+                "move it out of the repository (clr keygen puts keys in your configuration "
+                "folder); if it was committed, make a new key and have the identity files "
+                "re-encrypted"
+            )
+        ),
     )
 
 
@@ -877,14 +911,17 @@ def _identity_names(
             FileReport(
                 shown,
                 [
-                    Finding(
+                    finding(
                         shown,
                         0,
                         0,
                         "CLR509",
-                        "warning",
-                        message=f"names from the identity files were not looked for: {problem}",
-                        hint="fix the key file, or unset CLR_IDENTITY_FILE",
+                        said(
+                            N_("names from the identity files were not looked for: {problem}"),
+                            problem=problem,
+                        ),
+                        said(N_("fix the key file, or unset CLR_IDENTITY_FILE")),
+                        severity="warning",
                     )
                 ],
             )
@@ -916,13 +953,15 @@ def _identity_names(
                 FileReport(
                     shown_identity,
                     [
-                        Finding(
+                        finding(
                             shown_identity,
                             0,
                             0,
                             "CLR509",
-                            message=exc.message.splitlines()[0],
-                            hint=f"correct it: clr identity edit {case_id}",
+                            exc.message.splitlines()[0],
+                            said(
+                                N_("correct it: {command}"), command=f"clr identity edit {case_id}"
+                            ),
                         )
                     ],
                 )
@@ -948,15 +987,21 @@ def _identity_names(
                 pointer = join_pointer(where)
                 line, col = loaded.locate(pointer)
                 found.append(
-                    Finding(
+                    finding(
                         shown,
                         line,
                         col,
                         "CLR507",
-                        message=f"{pointer_to_path(pointer)} holds a name or ID number from "
-                        f"the case's identity file ({mask(matched)})",
+                        said(
+                            N_(
+                                "{field} holds a name or ID number from the case's identity "
+                                "file ({masked})"
+                            ),
+                            field=pointer_to_path(pointer),
+                            masked=mask(matched),
+                        ),
+                        _identity_hint(case_id),
                         pointer=pointer,
-                        hint=_identity_hint(case_id),
                     )
                 )
         if found:

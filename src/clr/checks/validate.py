@@ -16,7 +16,7 @@ from clr.errors import ClrError
 from clr.i18n import N_
 from clr.io import yamlio
 from clr.model import closing, practice, stages, workflow
-from clr.model.findings import Finding, Said, said
+from clr.model.findings import Finding, Said, finding, said
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
@@ -85,14 +85,18 @@ def check_case_data(
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
-            Finding(
+            finding(
                 shown,
                 0,
                 0,
                 "CLR211",
-                message=f"unknown playbook {name!r}",
+                said(N_("unknown playbook {name}"), name=repr(name)),
+                said(
+                    N_("one of: {names}, or add {file}"),
+                    names=", ".join(sorted(ctx.playbooks)),
+                    file=f"playbooks/{name}.yaml",
+                ),
                 pointer="/playbook",
-                hint=f"one of: {', '.join(sorted(ctx.playbooks))}, or add playbooks/{name}.yaml",
             )
         )
     plays = ctx.playbooks.get(name) if isinstance(name, str) else None
@@ -162,33 +166,41 @@ def _version_finding(data: dict[str, Any], path: str) -> Finding | None:
     if version is None or version == CURRENT_VERSION:
         return None
     if version > CURRENT_VERSION:
-        return Finding(
+        return finding(
             path,
             0,
             0,
             "CLR213",
-            message=f"case format {version} is newer than this clr understands ({CURRENT_VERSION})",
+            said(
+                N_("case format {version} is newer than this clr understands ({current})"),
+                version=version,
+                current=CURRENT_VERSION,
+            ),
+            said(N_("upgrade clr")),
             pointer="/schema_version",
-            hint="upgrade clr",
         )
     if path_from(version) is None:
-        return Finding(
+        return finding(
             path,
             0,
             0,
             "CLR213",
-            message=f"case format {version} is older than any clr can upgrade",
+            said(N_("case format {version} is older than any clr can upgrade"), version=version),
+            said(N_("update the file by hand to format {current}"), current=CURRENT_VERSION),
             pointer="/schema_version",
-            hint=f"update the file by hand to format {CURRENT_VERSION}",
         )
-    return Finding(
+    return finding(
         path,
         0,
         0,
         "CLR213",
-        message=f"case format {version} is out of date (current: {CURRENT_VERSION})",
+        said(
+            N_("case format {version} is out of date (current: {current})"),
+            version=version,
+            current=CURRENT_VERSION,
+        ),
+        said(N_("run: clr migrate (add --dry-run to see the changes first)")),
         pointer="/schema_version",
-        hint="run: clr migrate (add --dry-run to see the changes first)",
     )
 
 
@@ -197,15 +209,19 @@ def _unknown_ticks(data: dict[str, Any], path: str, playbook: Playbook) -> list[
     if not isinstance(checklist, dict):
         return []
     return [
-        Finding(
+        finding(
             path,
             0,
             0,
             "CLR215",
-            "warning",
-            message=f"checklist item {item!r} is not in playbook {playbook.name}",
+            said(
+                N_("checklist item {item} is not in playbook {playbook}"),
+                item=repr(item),
+                playbook=playbook.name,
+            ),
+            said(N_("check the spelling: 'clr playbook show' lists the item ids")),
+            severity="warning",
             pointer=f"/checklist/{item}",
-            hint="check the spelling: 'clr playbook show' lists the item ids",
         )
         for item in checklist
         if playbook.action(item) is None

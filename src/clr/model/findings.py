@@ -13,10 +13,10 @@ worded in the language in force: :attr:`Finding.text` and :attr:`Finding.hint_te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from clr.i18n import gettext
+from clr.model.record import Frozen
 
 Severity = Literal["error", "warning"]
 
@@ -253,24 +253,38 @@ DESCRIPTIONS: dict[str, str] = {
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 
 
-@dataclass(frozen=True)
-class Said:
-    """A message as a msgid (``template``) and the values of its fields, as text."""
+class Said(Frozen):
+    """A message as a msgid (``template``) and the values of its fields.
+
+    A field's value is text, or itself a :class:`Said` (a word or phrase that is translated
+    too, such as "a whole number" in "must be a whole number"): both are worded in the same
+    language.
+    """
 
     template: str
-    fields: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, str | Said], ...]
+
+    def __init__(self, template: str, fields: tuple[tuple[str, str | Said], ...] = ()) -> None:
+        self.__dict__.update(template=template, fields=fields)
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
-        return self.template.format(**dict(self.fields))
+        return self.template.format(
+            **{k: v.english() if isinstance(v, Said) else v for k, v in self.fields}
+        )
 
     def local(self) -> str:
         """The message in the language in force."""
-        return gettext(self.template).format(**dict(self.fields))
+        return gettext(self.template).format(
+            **{k: v.local() if isinstance(v, Said) else v for k, v in self.fields}
+        )
 
     def row(self) -> list[Any]:
-        """As JSON data (for the result cache)."""
-        return [self.template, [list(pair) for pair in self.fields]]
+        """As JSON data (for the result cache); a worded field is a list, text a string."""
+        return [
+            self.template,
+            [[k, v.row() if isinstance(v, Said) else v] for k, v in self.fields],
+        ]
 
     @classmethod
     def from_row(cls, row: Any) -> Said | None:
@@ -278,16 +292,37 @@ class Said:
         if not row:
             return None
         template, fields = row
-        return cls(template, tuple((str(k), str(v)) for k, v in fields))
+        return cls(
+            template,
+            tuple(
+                (str(k), (Said.from_row(v) or Said("")) if isinstance(v, list) else str(v))
+                for k, v in fields
+            ),
+        )
 
 
 def said(template: str, **fields: object) -> Said:
-    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``."""
-    return Said(template, tuple((name, str(value)) for name, value in fields.items()))
+    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``.
+
+    A field given as a :class:`Said` is worded in the language too; any other is text.
+    """
+    return Said(
+        template,
+        tuple(
+            (name, value if isinstance(value, Said) else str(value))
+            for name, value in fields.items()
+        ),
+    )
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+def wording(text: str | Said) -> tuple[str, Said | None]:
+    """A message given as plain English or as :class:`Said`: (English text, the wording)."""
+    if isinstance(text, str):
+        return text, None
+    return (text.english(), text) if text.template else ("", None)
+
+
+class Finding(Frozen):
     """One thing wrong (or worth a look) in one file.
 
     Attributes:
@@ -307,18 +342,68 @@ class Finding:
     line: int
     col: int
     code: str
-    severity: Severity = "error"
-    message: str = field(default="", compare=False)
-    pointer: str = field(default="", compare=False)
-    hint: str = field(default="", compare=False)
-    worded: Said | None = field(default=None, compare=False, repr=False)
-    hint_worded: Said | None = field(default=None, compare=False, repr=False)
+    severity: Severity
+    message: str
+    pointer: str
+    hint: str
+    worded: Said | None
+    hint_worded: Said | None
 
-    def __post_init__(self) -> None:
-        if self.worded is not None and not self.message:
-            object.__setattr__(self, "message", self.worded.english())
-        if self.hint_worded is not None and not self.hint:
-            object.__setattr__(self, "hint", self.hint_worded.english())
+    _not_compared: ClassVar[frozenset[str]] = frozenset(
+        ("message", "pointer", "hint", "worded", "hint_worded")
+    )
+    _not_shown: ClassVar[frozenset[str]] = frozenset(("worded", "hint_worded"))
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        code: str,
+        severity: Severity = "error",
+        message: str = "",
+        pointer: str = "",
+        hint: str = "",
+        worded: Said | None = None,
+        hint_worded: Said | None = None,
+    ) -> None:
+        if worded is not None and not message:
+            message = worded.english()
+        if hint_worded is not None and not hint:
+            hint = hint_worded.english()
+        self.__dict__.update(
+            path=path,
+            line=line,
+            col=col,
+            code=code,
+            severity=severity,
+            message=message,
+            pointer=pointer,
+            hint=hint,
+            worded=worded,
+            hint_worded=hint_worded,
+        )
+
+    # Sorted by file, place, code and severity, as the fields compared.
+    def __lt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) < self._key(other))
+
+    def __le__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) <= self._key(other))
+
+    def __gt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) > self._key(other))
+
+    def __ge__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) >= self._key(other))
 
     @property
     def text(self) -> str:
@@ -337,7 +422,46 @@ class Finding:
 
     def at(self, line: int, col: int) -> Finding:
         """Return a copy placed at ``line``:``col``."""
-        return replace(self, line=line, col=col)
+        return Finding(
+            self.path,
+            line,
+            col,
+            self.code,
+            self.severity,
+            self.message,
+            self.pointer,
+            self.hint,
+            self.worded,
+            self.hint_worded,
+        )
+
+
+def finding(
+    path: str,
+    line: int,
+    col: int,
+    code: str,
+    message: str | Said,
+    hint: str | Said = "",
+    *,
+    severity: Severity = "error",
+    pointer: str = "",
+) -> Finding:
+    """A finding whose message and hint are each plain English or worded by :func:`said`."""
+    text, worded = wording(message)
+    hint_text, hint_worded = wording(hint)
+    return Finding(
+        path,
+        line,
+        col,
+        code,
+        severity,
+        message=text,
+        pointer=pointer,
+        hint=hint_text,
+        worded=worded,
+        hint_worded=hint_worded,
+    )
 
 
 def pointer_to_path(pointer: str) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
-from clr.i18n import _
+from clr.i18n import N_, _
 from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Said, finding, said
 
 CONFIG_NAME = "clr.yaml"
 CASES_DIR = "cases"
@@ -180,38 +180,38 @@ class Repository:
         _files, empty, stray = scanned or self.scan()
         prefix = display_path(self.cases_dir)
         out_tmp = [
-            Finding(
+            finding(
                 display_path(self.root / name),
                 0,
                 0,
                 "CLR405",
-                "warning",
-                message="a temporary file left by a clr command that was killed while writing",
-                hint="the file it was writing is whole (old or new); delete this one",
+                said(N_("a temporary file left by a clr command that was killed while writing")),
+                said(N_("the file it was writing is whole (old or new); delete this one")),
+                severity="warning",
             )
             for name in temporary or []
         ]
         out = [
-            Finding(
+            finding(
                 f"{prefix}/{name}",
                 0,
                 0,
                 "CLR403",
-                "warning",
-                message=f"folder {name}/ in cases/ has no {CASE_FILE}",
-                hint="remove the folder, or restore its case.yaml from git",
+                said(N_("folder {name} in cases/ has no {file}"), name=f"{name}/", file=CASE_FILE),
+                said(N_("remove the folder, or restore its case.yaml from git")),
+                severity="warning",
             )
             for name in empty
         ]
         out += [
-            Finding(
+            finding(
                 f"{prefix}/{name}",
                 0,
                 0,
                 "CLR404",
-                "warning",
-                message="a YAML file directly in cases/ is not read as a case",
-                hint=f"a case lives in cases/<id>/{CASE_FILE}",
+                said(N_("a YAML file directly in cases/ is not read as a case")),
+                said(N_("a case lives in {where}"), where=f"cases/<id>/{CASE_FILE}"),
+                severity="warning",
             )
             for name in stray
         ]
@@ -401,17 +401,19 @@ def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[
     out = []
     for f in findings:
         line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer, key=f.code == "CLR104")
-        prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
+        message: str | Said = f.worded or f.message
+        if not f.code.startswith("CLR0"):
+            message = said(N_("clr.yaml: {problem}"), problem=message)
         out.append(
-            Finding(
+            finding(
                 f.path,
                 line,
                 col,
                 "CLR401",
-                f.severity,
-                message=prefix + f.message,
+                message,
+                f.hint_worded or f.hint,
+                severity=f.severity,
                 pointer=f.pointer,
-                hint=f.hint,
             )
         )
     return out
