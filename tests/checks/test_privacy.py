@@ -1248,3 +1248,16 @@ def test_git_is_asked_only_where_a_plaintext_file_may_be_and_misses_none(repo: P
     outside, problem = privacy.GitQuery(repo, []).answer()
     assert problem is None
     assert [p for p, _ in outside] == ["identity.yml", "notes/2026/b.identity.yaml"]
+
+
+def test_git_answer_asked_for_after_a_long_check_is_still_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold check of many cases outlasts git's time limit; git, long done, is read."""
+    (repo / ".gitignore").write_text("node_modules/\n", encoding="utf-8")
+    (repo / "identity.yml").write_text(f"name: {NAME}\n", encoding="utf-8")
+    query = privacy.GitQuery(repo, [])
+    monkeypatch.setattr(privacy, "GIT_TIMEOUT", 0)  # as if the checks took longer
+    found, problem = query.answer()
+    assert problem is None
+    assert found == [("identity.yml", False)]

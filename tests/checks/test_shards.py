@@ -6,7 +6,9 @@ import json
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,3 +93,60 @@ def test_a_shard_that_is_not_k_of_n_is_a_usage_error(repo: Path, bad: str) -> No
     done = clr("validate", "--shard", bad, cwd=repo)
     assert done.returncode == 2
     assert "K/N" in done.stderr and "Traceback" not in done.stderr
+
+
+def sarif_results(log: dict[str, Any]) -> list[tuple[object, ...]]:
+    return sorted(
+        (
+            r["ruleId"],
+            r["level"],
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            loc["physicalLocation"].get("region", {}).get("startLine"),
+            r["message"]["text"],
+        )
+        for run in log["runs"]
+        for r in run["results"]
+        for loc in r["locations"]
+    )
+
+
+def junit_cases(root: ET.Element) -> list[tuple[object, ...]]:
+    return sorted(
+        (
+            case.get("classname"),
+            case.get("name"),
+            tuple(
+                sorted((child.tag, child.get("message") or "", child.text or "") for child in case)
+            ),
+        )
+        for case in root.iter("testcase")
+    )
+
+
+def test_merged_sarif_runs_and_junit_suites_of_the_shards_are_one_run(repo: Path) -> None:
+    """The merges docs/ci.md gives (every part's SARIF runs in one log, every part's JUnit
+    test suites under one element) hold exactly what one run's report holds."""
+    parts = 3
+    whole_sarif = clr("validate", "--no-cache", "--as-of", AS_OF, "-f", "sarif", cwd=repo)
+    whole_junit = clr("validate", "--as-of", AS_OF, "--format", "junit", cwd=repo)
+    sarif_parts, junit_parts = [], []
+    for k in range(1, parts + 1):
+        shard = ["--as-of", AS_OF, "--shard", f"{k}/{parts}"]
+        sarif_parts.append(json.loads(clr("validate", *shard, "-f", "sarif", cwd=repo).stdout))
+        junit_parts.append(ET.fromstring(clr("validate", *shard, "-f", "junit", cwd=repo).stdout))
+    # jq -s '{"$schema": .[0]["$schema"], version: .[0].version, runs: (map(.runs) | add)}'
+    merged = {
+        "$schema": sarif_parts[0]["$schema"],
+        "version": sarif_parts[0]["version"],
+        "runs": [run for log in sarif_parts for run in log["runs"]],
+    }
+    expected = sarif_results(json.loads(whole_sarif.stdout))
+    assert len(expected) > 10 and sarif_results(merged) == expected
+    suites = ET.Element("testsuites")
+    for part in junit_parts:
+        suites.extend(part.iter("testsuite"))
+    assert len(list(suites)) == parts
+    whole = ET.fromstring(whole_junit.stdout)
+    assert junit_cases(suites) == junit_cases(whole)
+    failures = sum(int(s.get("failures", "0")) for s in suites)
+    assert failures == sum(int(s.get("failures", "0")) for s in whole.iter("testsuite")) > 0

@@ -509,6 +509,9 @@ def _in_git(root: Path) -> bool:
 
 GIT_TIMEOUT = 60
 """Seconds git may take to list a repository's files."""
+GIT_GRACE = 10
+"""Seconds git is still given when its answer is asked for after ``GIT_TIMEOUT``: a cold
+check of 100,000 cases takes longer than that, and git, long done, only waits to be read."""
 
 
 WATCHED_NAMES = tuple(p.removeprefix(":(glob)**/") for p in PLAINTEXT_PATTERNS + KEY_PATTERNS)
@@ -573,7 +576,7 @@ class GitQuery:
         found: list[tuple[str, bool]] = []
         problem: str | None = None
         for process in processes:
-            left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
+            left = max(GIT_GRACE, GIT_TIMEOUT - (time.monotonic() - self._started))
             try:
                 out, err = process.communicate(timeout=left)
             except subprocess.TimeoutExpired as exc:

@@ -48,12 +48,12 @@ class Report:
     @property
     def errors(self) -> int:
         """How many findings are errors."""
-        return sum(r.errors for r in self.files)
+        return sum(f.severity == "error" for r in self.files if r.findings for f in r.findings)
 
     @property
     def warnings(self) -> int:
         """How many findings are warnings."""
-        return sum(r.warnings for r in self.files)
+        return sum(f.severity == "warning" for r in self.files if r.findings for f in r.findings)
 
     @property
     def cases(self) -> int:

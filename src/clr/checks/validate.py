@@ -363,6 +363,11 @@ def validate_paths(
             if layout:
                 report.files.extend(FileReport(f.path, [f]) for f in layout)
             scanned_ids[root] = scanned[0]
+            group = by_root.setdefault(root, [])
+            if not seen:  # the usual case: one repository, its names all new
+                group += _case_files(root, scanned[0])
+                seen.update([str(full) for full, _, _ in group])
+                continue
             for full, shown, name in _case_files(root, scanned[0]):
                 add(full, full, root, shown, name)
         for file in files:
@@ -520,9 +525,13 @@ def _id_position(shown: str) -> tuple[int, int]:
 
 
 def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
+    from collections import Counter
+
+    counts = Counter([report.case_id for report in files])
+    twice = {case_id for case_id, n in counts.items() if n > 1 and case_id}
     by_id: dict[str, list[FileReport]] = {}
     for report in files:
-        if report.case_id:
+        if report.case_id in twice:
             by_id.setdefault(report.case_id, []).append(report)
     for case_id, holders in by_id.items():
         if len(holders) > 1:
@@ -609,13 +618,22 @@ def _check_group(
         store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
     todo: list[tuple[int, Path | str, str, str, str]] = []
+    entries = store.entries if store is not None else {}
+    status = cache.status
     for i, (path, shown, name) in enumerate(files):
         known = file_status = ""
         if store is not None and name is not None:
-            file_status = cache.status(path)  # before reading: a later change shows
-            hit = store.get_unchanged(name, file_status, day)
-            if hit is not None:
-                results[i] = _from_cache(shown, hit)
+            file_status = status(path)  # before reading: a later change shows
+            # ResultCache.get_unchanged, inline: 10,000 calls cost more than the look-ups.
+            entry = entries.get(name)
+            if (
+                file_status
+                and type(entry) is list
+                and len(entry) == 5
+                and entry[2] == file_status
+                and entry[3] <= day <= entry[4]
+            ):
+                results[i] = _from_cache(shown, entry[1])
                 continue
             known = store.content_of(name, day)
         todo.append((i, path, shown, known, file_status))
