@@ -125,6 +125,8 @@ class ResultCache:
         self.path = root / CACHE_DIR / f"{kind}.json"
         self.key = key
         self.entries: dict[str, Any] = {}
+        self.flags: dict[str, Any] = {}
+        """Facts about the whole context (e.g. that its playbooks were found without fault)."""
         self.dirty = False
         self._load()
 
@@ -154,6 +156,14 @@ class ResultCache:
             return
         if isinstance(entries, dict):
             self.entries = entries
+            flags = header.get("flags")
+            self.flags = flags if isinstance(flags, dict) else {}
+
+    def set_flag(self, name: str, value: Any) -> None:
+        """Record a fact about the whole context (saved with the entries)."""
+        if self.flags.get(name) != value:
+            self.flags[name] = value
+            self.dirty = True
 
     def _entry(self, name: str, day: int | None) -> list[Any] | None:
         entry = self.entries.get(name)
@@ -224,7 +234,9 @@ class ResultCache:
         if not self.dirty:
             return
         body = json.dumps(self.entries, separators=(",", ":")).encode()
-        header = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
+        header: dict[str, Any] = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
+        if self.flags:
+            header["flags"] = self.flags
         data = json.dumps(header).encode() + b"\n" + body
         from clr.errors import ClrError
         from clr.io import atomic

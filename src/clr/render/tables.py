@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from clr.i18n import N_, _
+from clr.i18n import N_, _, numbers
 from clr.render import safe
 
 if TYPE_CHECKING:
@@ -81,8 +81,12 @@ def _rows_json(rows: list[Any]) -> str:
 
 
 def dash(value: Any) -> str:
-    """A table cell: ``-`` for nothing."""
-    return "-" if value is None or value == "" else str(value)
+    """A table cell: ``-`` for nothing, a number as the language writes it."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return numbers.number(value)
+    return str(value)
 
 
 def plain_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -291,7 +295,7 @@ def figure_bars(
         if not values:
             continue
         labels = [safe.terminal(k).replace("_", " ") for k in values]
-        texts = [f"{v:,}" if isinstance(v, int) else str(v) for v in values.values()]
+        texts = [numbers.number(v) if isinstance(v, int) else str(v) for v in values.values()]
         label_width = max(len(s) for s in labels)
         text_width = max(len(s) for s in texts)
         room = max(4, width - label_width - text_width - 4)

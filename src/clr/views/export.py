@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr import __version__
+from clr import __version__, i18n
 from clr.io import yamlio
 from clr.model.case import Case, dig, items
 from clr.model.closing import corrective_causes
@@ -483,18 +483,21 @@ def collect(
 ) -> Export:
     """Read every selected case into table rows; a second case with the same id is left out.
 
-    The rows of unchanged files come from the repository's result cache (``export``).
+    The rows of unchanged files come from the repository's result cache (``export``). The
+    rows are a machine's: the same bytes in every language, the playbook's texts (an
+    action's ``text``) in its English.
     """
-    results = load_selection_cached(
-        selection,
-        today,
-        case_rows,
-        kind="export",
-        to_row=_rows_to_json,
-        from_row=_rows_from_json,
-        jobs=jobs,
-        use_cache=use_cache,
-    )
+    with i18n.speaking("en"):  # (the process pool's forked workers speak it too)
+        results = load_selection_cached(
+            selection,
+            today,
+            case_rows,
+            kind="export",
+            to_row=_rows_to_json,
+            from_row=_rows_from_json,
+            jobs=jobs,
+            use_cache=use_cache,
+        )
     for result, path in zip(
         results, (f for files in selection.groups.values() for f in files), strict=True
     ):
