@@ -238,3 +238,21 @@ def test_status_over_a_damaged_cache_summarises_again(tmp_path: Path, counted: l
     again = run("status", repo, "--format", "json", "--as-of", DUE)
     assert again.stdout == first.stdout
     assert len(counted) == len(list((repo / "cases").glob("*/case.yaml")))
+
+
+def test_export_rows_of_another_shape_are_read_again(tmp_path: Path, counted: list[str]) -> None:
+    repo = _examples(tmp_path)
+    first = _outputs(repo, DUE, tmp_path)["export"]
+    path = repo / cache.CACHE_DIR / "export.rows"
+    key = json.loads(path.read_bytes().partition(b"\n")[0])["key"]
+    store = cache.RowCache(repo, key, "export")
+    name = f"cases/{LATE}/case.yaml"
+    digest, status, (row, tables, covers) = store.entries[name]
+    history = list(tables)
+    history[1] = ("not a row",)  # the history table: rows are tuples
+    store.entries[name] = (digest, status, (row, tuple(history), covers))
+    store.dirty = True
+    store.save()
+    counted.clear()
+    assert _outputs(repo, DUE, tmp_path)["export"] == first
+    assert LATE in counted

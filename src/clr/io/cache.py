@@ -336,7 +336,7 @@ class RowCache:
             ):
                 return
             columns = marshal.loads(body)
-        except (ValueError, EOFError, TypeError):
+        except (ValueError, EOFError, TypeError, RecursionError):
             return
         if type(columns) is not tuple or len(columns) != 4:
             return

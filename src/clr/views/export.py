@@ -563,7 +563,9 @@ def _rows_from_json(path: str, entry: Any, today: dt.date) -> CaseRows | None:
     info = summary_from_row(path, row, today)  # None too if the consent may have changed
     if info is None or type(tables) is not tuple or type(covers) is not tuple:
         return None
-    if len(tables) != len(_CASE_TABLES):
+    if len(tables) != len(_CASE_TABLES) or not all(
+        type(table) is tuple and all(type(r) is tuple for r in table) for table in tables
+    ):
         return None
     rows = dict(zip(_CASE_TABLES, map(list, tables), strict=True))
     if not info.ok:
