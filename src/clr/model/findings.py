@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from clr.i18n import gettext
+from clr.i18n import current, current_catalogue
 
 Severity = Literal["error", "warning"]
 
@@ -255,35 +255,157 @@ DESCRIPTIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Said:
-    """A message as a msgid (``template``) and the values of its fields, as text."""
+    """A message as a msgid (``template``) and the values of its fields.
+
+    A field's value is text, printed as it is in every language, or words of its own (a
+    :class:`Said`, :class:`Joined` or :class:`Translated`), worded in the language in force
+    when the message is. With ``plural`` (and ``count``) the message is a ``ngettext``
+    pair. Without fields, ``template`` is a text looked up as it is (not formatted): a
+    schema's description, say.
+    """
 
     template: str
-    fields: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, Any], ...] = ()
+    plural: str = ""
+    count: int = 0
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
-        return self.template.format(**dict(self.fields))
+        return self.say("en", None)
 
     def local(self) -> str:
         """The message in the language in force."""
-        return gettext(self.template).format(**dict(self.fields))
+        return self.say(current(), current_catalogue())
+
+    def say(self, lang: str, texts: Any) -> str:
+        """The message in ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+        if self.plural:
+            if texts is None:
+                text = self.template if self.count == 1 else self.plural
+            else:
+                text = texts.ngettext(self.template, self.plural, self.count)
+        else:
+            text = (
+                self.template
+                if texts is None or not self.template
+                else texts.gettext(self.template)
+            )
+            if not self.fields:
+                return str(text)
+        return str(text).format(**{k: say(v, lang, texts) for k, v in self.fields})
 
     def row(self) -> list[Any]:
         """As JSON data (for the result cache)."""
-        return [self.template, [list(pair) for pair in self.fields]]
+        out: list[Any] = [self.template, [[k, _row(v)] for k, v in self.fields]]
+        return [*out, self.plural, self.count] if self.plural else out
 
     @classmethod
     def from_row(cls, row: Any) -> Said | None:
         """Back from :meth:`row` (None for nothing)."""
         if not row:
             return None
-        template, fields = row
-        return cls(template, tuple((str(k), str(v)) for k, v in fields))
+        template, fields, *plural = row
+        return cls(
+            template,
+            tuple((str(k), _from_row(v)) for k, v in fields),
+            *(plural or ("", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Words side by side, ``sep`` between them (a list of fields, each worded)."""
+
+    sep: str
+    parts: tuple[Any, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def english(self) -> str:
+        """In English."""
+        return self.say("en", None)
+
+    def local(self) -> str:
+        """In the language in force."""
+        return self.say(current(), current_catalogue())
+
+    def say(self, lang: str, texts: Any) -> str:
+        """In ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+        return self.sep.join(say(p, lang, texts) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """A text whose translations are data, not the catalogue's: a playbook's item, say.
+
+    ``texts`` are ``(language, text)`` pairs; a language without one reads the English.
+    """
+
+    text: str
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def english(self) -> str:
+        """In English."""
+        return self.text
+
+    def local(self) -> str:
+        """In the language in force."""
+        return self.say(current(), None)
+
+    def say(self, lang: str, texts: Any) -> str:
+        """In ``lang`` (``texts``, the catalogue, is not needed: the translations are here)."""
+        return dict(self.texts).get(lang, self.text)
+
+
+def say(value: Any, lang: str, texts: Any) -> str:
+    """A field's value in ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+    return value if isinstance(value, str) else str(value.say(lang, texts))
+
+
+def _row(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Said):
+        return {"said": value.row()}
+    if isinstance(value, Joined):
+        return {"joined": [value.sep, [_row(p) for p in value.parts]]}
+    return {"translated": [value.text, [list(pair) for pair in value.texts]]}
+
+
+def _from_row(row: Any) -> Any:
+    if isinstance(row, str):
+        return row
+    if "said" in row:
+        return Said.from_row(row["said"])
+    if "joined" in row:
+        sep, parts = row["joined"]
+        return Joined(sep, tuple(_from_row(p) for p in parts))
+    text, texts = row["translated"]
+    return Translated(text, tuple((str(k), str(v)) for k, v in texts))
+
+
+def _value(value: object) -> Any:
+    return value if isinstance(value, Said | Joined | Translated) else str(value)
 
 
 def said(template: str, **fields: object) -> Said:
     """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``."""
-    return Said(template, tuple((name, str(value)) for name, value in fields.items()))
+    return Said(template, tuple((name, _value(value)) for name, value in fields.items()))
+
+
+def said_n(forms: tuple[str, str], count: int, **fields: object) -> Said:
+    """A message in the singular or plural form for ``count`` (``forms`` marked ``Nn_``).
+
+    ``count`` is also the field ``n``.
+    """
+    values = {"n": count, **fields}
+    return Said(
+        forms[0],
+        tuple((name, _value(value)) for name, value in values.items()),
+        forms[1],
+        count,
+    )
 
 
 @dataclass(frozen=True, order=True)
