@@ -47,9 +47,9 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
         name = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename: its target
         fail(
             _("cannot use {path}: {reason}").format(
-                path=_shown_path(name), reason=files.reason(exc)
+                path=_shown_path(name), reason=_(files.reason(exc))
             ),
-            files.hint(exc),
+            _(files.hint(exc)),
         )
     except Exception as exc:
         if debug():

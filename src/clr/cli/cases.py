@@ -19,7 +19,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
-from clr.i18n import N_, _
+from clr.i18n import N_, _, numbers
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -640,7 +640,7 @@ def show_command(
             )
             console.print(Text(f"  {moved}{note}"))
     _print_links_and_closure(console, data)
-    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or _("none")
+    money = ", ".join(numbers.money(v, safe.terminal(k)) for k, v in totals.items()) or _("none")
     console.print(Text(_("Payments: {count} ({money})").format(count=len(payments), money=money)))
     last = visits[-1] if visits else None
     said = _("Visits: {count}").format(count=len(visits))

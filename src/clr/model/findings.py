@@ -13,10 +13,10 @@ worded in the language in force: :attr:`Finding.text` and :attr:`Finding.hint_te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from clr.i18n import current, current_catalogue
+from clr.model.record import Frozen
 
 Severity = Literal["error", "warning"]
 
@@ -253,21 +253,30 @@ DESCRIPTIONS: dict[str, str] = {
 """What each code means and what usually causes it: SARIF's fullDescription, docs/codes.md."""
 
 
-@dataclass(frozen=True)
-class Said:
+class Said(Frozen):
     """A message as a msgid (``template``) and the values of its fields.
 
     A field's value is text, printed as it is in every language, or words of its own (a
-    :class:`Said`, :class:`Joined` or :class:`Translated`), worded in the language in force
-    when the message is. With ``plural`` (and ``count``) the message is a ``ngettext``
-    pair. Without fields, ``template`` is a text looked up as it is (not formatted): a
-    schema's description, say.
+    :class:`Said`, such as "a whole number" in "must be a whole number", a :class:`Joined`
+    list of them or a :class:`Translated` text), worded in the same language as the
+    message. With ``plural`` (and ``count``) the message is a ``ngettext`` pair. Without
+    fields, ``template`` is a text looked up as it is, not formatted (a schema's
+    description, say).
     """
 
     template: str
-    fields: tuple[tuple[str, Any], ...] = ()
-    plural: str = ""
-    count: int = 0
+    fields: tuple[tuple[str, Any], ...]
+    plural: str
+    count: int
+
+    def __init__(
+        self,
+        template: str,
+        fields: tuple[tuple[str, Any], ...] = (),
+        plural: str = "",
+        count: int = 0,
+    ) -> None:
+        self.__dict__.update(template=template, fields=fields, plural=plural, count=count)
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
@@ -295,7 +304,7 @@ class Said:
         return str(text).format(**{k: say(v, lang, texts) for k, v in self.fields})
 
     def row(self) -> list[Any]:
-        """As JSON data (for the result cache)."""
+        """As JSON data (for the result cache); a worded field is a mapping, text a string."""
         out: list[Any] = [self.template, [[k, _row(v)] for k, v in self.fields]]
         return [*out, self.plural, self.count] if self.plural else out
 
@@ -312,12 +321,14 @@ class Said:
         )
 
 
-@dataclass(frozen=True)
-class Joined:
+class Joined(Frozen):
     """Words side by side, ``sep`` between them (a list of fields, each worded)."""
 
     sep: str
     parts: tuple[Any, ...]
+
+    def __init__(self, sep: str, parts: tuple[Any, ...]) -> None:
+        self.__dict__.update(sep=sep, parts=parts)
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -335,15 +346,17 @@ class Joined:
         return self.sep.join(say(p, lang, texts) for p in self.parts)
 
 
-@dataclass(frozen=True)
-class Translated:
+class Translated(Frozen):
     """A text whose translations are data, not the catalogue's: a playbook's item, say.
 
     ``texts`` are ``(language, text)`` pairs; a language without one reads the English.
     """
 
     text: str
-    texts: tuple[tuple[str, str], ...] = ()
+    texts: tuple[tuple[str, str], ...]
+
+    def __init__(self, text: str, texts: tuple[tuple[str, str], ...] = ()) -> None:
+        self.__dict__.update(text=text, texts=texts)
 
     def english(self) -> str:
         """In English."""
@@ -377,7 +390,7 @@ def _from_row(row: Any) -> Any:
     if isinstance(row, str):
         return row
     if "said" in row:
-        return Said.from_row(row["said"])
+        return Said.from_row(row["said"]) or Said("")
     if "joined" in row:
         sep, parts = row["joined"]
         return Joined(sep, tuple(_from_row(p) for p in parts))
@@ -390,7 +403,11 @@ def _value(value: object) -> Any:
 
 
 def said(template: str, **fields: object) -> Said:
-    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``."""
+    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``.
+
+    A field given as words (:class:`Said`, :class:`Joined`, :class:`Translated`) is worded
+    in the language too; any other is text.
+    """
     return Said(template, tuple((name, _value(value)) for name, value in fields.items()))
 
 
@@ -408,8 +425,14 @@ def said_n(forms: tuple[str, str], count: int, **fields: object) -> Said:
     )
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+def wording(text: str | Said) -> tuple[str, Said | None]:
+    """A message given as plain English or as :class:`Said`: (English text, the wording)."""
+    if isinstance(text, str):
+        return text, None
+    return (text.english(), text) if text.template else ("", None)
+
+
+class Finding(Frozen):
     """One thing wrong (or worth a look) in one file.
 
     Attributes:
@@ -429,18 +452,68 @@ class Finding:
     line: int
     col: int
     code: str
-    severity: Severity = "error"
-    message: str = field(default="", compare=False)
-    pointer: str = field(default="", compare=False)
-    hint: str = field(default="", compare=False)
-    worded: Said | None = field(default=None, compare=False, repr=False)
-    hint_worded: Said | None = field(default=None, compare=False, repr=False)
+    severity: Severity
+    message: str
+    pointer: str
+    hint: str
+    worded: Said | None
+    hint_worded: Said | None
 
-    def __post_init__(self) -> None:
-        if self.worded is not None and not self.message:
-            object.__setattr__(self, "message", self.worded.english())
-        if self.hint_worded is not None and not self.hint:
-            object.__setattr__(self, "hint", self.hint_worded.english())
+    _not_compared: ClassVar[frozenset[str]] = frozenset(
+        ("message", "pointer", "hint", "worded", "hint_worded")
+    )
+    _not_shown: ClassVar[frozenset[str]] = frozenset(("worded", "hint_worded"))
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        code: str,
+        severity: Severity = "error",
+        message: str = "",
+        pointer: str = "",
+        hint: str = "",
+        worded: Said | None = None,
+        hint_worded: Said | None = None,
+    ) -> None:
+        if worded is not None and not message:
+            message = worded.english()
+        if hint_worded is not None and not hint:
+            hint = hint_worded.english()
+        self.__dict__.update(
+            path=path,
+            line=line,
+            col=col,
+            code=code,
+            severity=severity,
+            message=message,
+            pointer=pointer,
+            hint=hint,
+            worded=worded,
+            hint_worded=hint_worded,
+        )
+
+    # Sorted by file, place, code and severity, as the fields compared.
+    def __lt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) < self._key(other))
+
+    def __le__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) <= self._key(other))
+
+    def __gt__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) > self._key(other))
+
+    def __ge__(self, other: Finding) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self._key(self) >= self._key(other))
 
     @property
     def text(self) -> str:
@@ -459,7 +532,46 @@ class Finding:
 
     def at(self, line: int, col: int) -> Finding:
         """Return a copy placed at ``line``:``col``."""
-        return replace(self, line=line, col=col)
+        return Finding(
+            self.path,
+            line,
+            col,
+            self.code,
+            self.severity,
+            self.message,
+            self.pointer,
+            self.hint,
+            self.worded,
+            self.hint_worded,
+        )
+
+
+def finding(
+    path: str,
+    line: int,
+    col: int,
+    code: str,
+    message: str | Said,
+    hint: str | Said = "",
+    *,
+    severity: Severity = "error",
+    pointer: str = "",
+) -> Finding:
+    """A finding whose message and hint are each plain English or worded by :func:`said`."""
+    text, worded = wording(message)
+    hint_text, hint_worded = wording(hint)
+    return Finding(
+        path,
+        line,
+        col,
+        code,
+        severity,
+        message=text,
+        pointer=pointer,
+        hint=hint_text,
+        worded=worded,
+        hint_worded=hint_worded,
+    )
 
 
 def pointer_to_path(pointer: str) -> str:
