@@ -579,7 +579,11 @@ def figure_label(path: Sequence[str]) -> str:
         if known is None and i == len(path) - 1 and path[0] in ("by_month", "by_site"):
             known = FIGURE_LABELS.get(key)  # a monitoring figure of one month or site
         parts.append(_(known) if known is not None else key.replace("_", " "))
-    return ": ".join(parts[1:] if len(parts) > 1 else parts)
+    shown = parts[1:] if len(parts) > 1 else parts
+    label = shown[0]
+    for part in shown[1:]:  # "days in stage: reported", with the language's colon
+        label = _("{label}: {value}").format(label=label, value=part)
+    return label
 
 
 _MEDIAN = {"median", "cases"}
