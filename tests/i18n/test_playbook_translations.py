@@ -36,6 +36,7 @@ def _english_texts(data: dict[str, Any]) -> dict[str, str]:
         texts[f"closure_reasons.{reason}.text"] = rule["text"]
         if "needs_note" in rule:
             texts[f"closure_reasons.{reason}.needs_note"] = rule["needs_note"]
+    texts["closing.recurrence_checks"] = data["closing"]["recurrence_checks"]["text"]
     return texts
 
 

@@ -192,6 +192,6 @@ def test_as_dict_is_plain_data_for_a_form_generator(context: forms.FormContext) 
 
 def test_needed_under_names_the_fields_of_a_missing_mapping() -> None:
     fields = forms.needed_under(("plan",), case(stage="plan_agreed"), "plan_agreed")
-    words = forms.describe_fields(fields, ("plan",))
+    words = forms.describe_fields(fields, ("plan",)).english()
     for name in ("date_signed", "components", "cost_split", "signed_by"):
         assert name in words

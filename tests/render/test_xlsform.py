@@ -233,3 +233,36 @@ def test_the_english_column_stays_english_whatever_language_clr_speaks(repo: Pat
     assert result.exit_code == 0, describe(result)
     first = sorted((repo / "forms-fr").glob("*.xlsx"))[0]
     assert _survey(first) == english
+
+
+def test_every_hint_and_label_is_in_each_language_and_pyxform_converts_them(repo: Path) -> None:
+    # hints are the schema's descriptions (and the playbook's roles), labels the fields'
+    # names in words: each is worded in every language of the form, none left in English
+    others = ("French (fr)", "Spanish (es)", "Portuguese (pt)")
+    checked = 0
+    for path in _build(repo):
+        for row in _sheet(path, "survey"):
+            for column in ("hint", "constraint_message"):
+                english = row.get(f"{column}::English (en)")
+                if english:
+                    checked += 1
+                    for language in others:
+                        assert row[f"{column}::{language}"] != english, (path.name, row)
+            english = row.get("label::English (en)")
+            if english and not english.isupper():
+                # a word may be the same in one language (Plan, Date): not in all three
+                assert any(row[f"label::{language}"] != english for language in others), (
+                    path.name,
+                    row,
+                )
+        warnings: list[str] = []
+        pyxform.convert(str(path), warnings=warnings)
+        assert warnings == [], (path.name, warnings)
+    assert checked > 50
+    survey = _survey(repo / "forms" / "clr_stage_plan_agreed.xlsx")
+    split = [
+        r
+        for name, r in survey.items()
+        if name.startswith("plan__cost_split__") and "hint::English (en)" in r
+    ]
+    assert len(split) >= 3 and all(r["hint::French (fr)"] != r["hint::English (en)"] for r in split)

@@ -46,9 +46,9 @@ class MoveBlocked(TransitionError):
     def __init__(self, message: str, blockers: list[Blocker]) -> None:
         lines = [message]
         for b in blockers:
-            lines.append(f"  - {b.message}")
+            lines.append(f"  - {b.text}")
             if b.hint:
-                lines.append(f"      {b.hint}")
+                lines.append(f"      {b.hint_text}")
         super().__init__("\n".join(lines), "nothing was changed")
         self.blockers = blockers
 

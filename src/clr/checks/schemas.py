@@ -16,7 +16,15 @@ import jsonschema_rs
 
 from clr.i18n import N_
 from clr.io import resources
-from clr.model.findings import Finding, Said, finding, join_pointer, pointer_to_path, said
+from clr.model.findings import (
+    Finding,
+    Joined,
+    Said,
+    finding,
+    join_pointer,
+    pointer_to_path,
+    said,
+)
 from clr.model.stages import STAGES
 
 _TYPE_WORDS = {
@@ -223,8 +231,11 @@ def check(
     return findings
 
 
-def _needed(data: Any, path: tuple[str, ...], stage: str | None) -> str:
-    """The fields a mapping at ``path`` needs, in words (list items: their entry's fields)."""
+def _needed(data: Any, path: tuple[str, ...], stage: str | None) -> Joined:
+    """The fields a mapping at ``path`` needs, worded (list items: their entry's fields).
+
+    Empty (false) when it needs none.
+    """
     from clr.model import forms
 
     key = tuple("-" if part.isdigit() else part for part in path)
@@ -236,7 +247,7 @@ def _needed(data: Any, path: tuple[str, ...], stage: str | None) -> str:
                 return forms.describe_fields(wanted)
         node = _property_schema(path)
         if not node or "properties" not in node:
-            return ""
+            return Joined("", ())
         wanted = [
             forms._field((name,), node["properties"][name], None)
             for name in node.get("required", [])
@@ -259,6 +270,26 @@ _MISSING_TEMPLATES: dict[tuple[bool, bool, bool], str] = {
     ),
 }
 """The message of a missing field, by where it is missing (a msgid each)."""
+
+_WANTED_TEMPLATES: dict[tuple[bool, bool], str] = {
+    # (a list that must include an entry, for a stage): a msgid
+    (True, False): N_("{field} must include {wanted}"),
+    (True, True): N_("{field} must include {wanted} for a case in stage {stage}"),
+    (False, False): N_("{field} needs {wanted}"),
+    (False, True): N_("{field} needs {wanted} for a case in stage {stage}"),
+}
+"""The message of a rule of a schema that says what a list or a mapping needs."""
+
+
+def described_as(node: dict[str, Any] | None) -> Said | None:
+    """A schema node's ``description``, worded in the language in force when printed.
+
+    The descriptions of clr's schemas are in its catalogue (``python -m
+    clr.cli.catalogues`` extracts them); any other text stays in English.
+    """
+    text = node.get("description") if isinstance(node, dict) else None
+    return Said(text) if isinstance(text, str) and text else None
+
 
 _MISSING = ("CLR101", "CLR110")
 """The codes of a missing field: required by every case, or by the case's stage."""
@@ -296,29 +327,35 @@ def _to_findings(
         prop = details["property"]
         target = join_pointer([*parts, prop])
         described = _property_schema((*parts, prop)) if case_schema else None
-        hint = (
-            f"add '{prop}:' — {described['description']}"
-            if described and "description" in described
-            else f"add '{prop}:'"
-        )
+        about = described_as(described)
         code = "CLR110" if stage else "CLR101"
-        inside = _needed(data, (*parts, prop), stage) if case_schema else ""
+        inside = _needed(data, (*parts, prop), stage) if case_schema else Joined("", ())
         missing = _MISSING_TEMPLATES[(bool(parts), bool(stage), bool(inside))]
         worded = said(missing, prop=prop, parent=field_name, stage=stage or "", inside=inside)
         if inside:
-            hint = f"add '{prop}:' with these fields" + (
-                f" — {described['description']}" if described and "description" in described else ""
+            add = (
+                said(N_("add '{prop}:' with these fields — {about}"), prop=prop, about=about)
+                if about
+                else said(N_("add '{prop}:' with these fields"), prop=prop)
             )
-            return [make(code, worded, hint, target)]
+            return [make(code, worded, add, target)]
+        add = (
+            said(N_("add '{prop}:' — {about}"), prop=prop, about=about)
+            if about
+            else said(N_("add '{prop}:'"), prop=prop)
+        )
         if described and case_schema:
             from clr.model import forms
 
             leaf = forms._field((prop,), described, None)
             if leaf.kind in ("enum", "list", "shares"):
-                hint = f"add {forms.describe_fields([leaf])}" + (
-                    f" — {described['description']}" if "description" in described else ""
+                fields = forms.describe_fields([leaf])
+                add = (
+                    said(N_("add {fields} — {about}"), fields=fields, about=about)
+                    if about
+                    else said(N_("add {fields}"), fields=fields)
                 )
-        return [make(code, worded, hint, target)]
+        return [make(code, worded, add, target)]
     if kind == "additionalProperties":
         out = []
         node = _node_for(names, [*error.schema_path][:-1])
@@ -437,13 +474,13 @@ def _to_findings(
         ]
     if kind == "pattern":
         described = _property_schema(tuple(parts)) if case_schema else None
-        hint = described.get("description", "") if described else ""
+        form_hint = described_as(described)
         form = said(
             N_("{field}: {value} does not have the expected form"),
             field=field_name,
             value=describe(value),
         )
-        return [make("CLR105", form, hint)]
+        return [make("CLR105", form, form_hint or "")]
     if kind in (
         "minimum",
         "maximum",
@@ -484,15 +521,14 @@ def _to_findings(
         ]
     if kind in ("contains", "anyOf"):
         node = _node_for(names, [*error.schema_path][:-1]) or {}
-        wanted_text = node.get("description")
+        wanted_text = described_as(node)
         if wanted_text:
-            verb = "must include" if kind == "contains" else "needs"
-            in_stage = f" for a case in stage {stage}" if stage else ""
+            template = _WANTED_TEMPLATES[(kind == "contains", bool(stage))]
             return [
                 make(
                     "CLR107",
-                    f"{field_name} {verb} {wanted_text}{in_stage}",
-                    "add it to the case file",
+                    said(template, field=field_name, wanted=wanted_text, stage=stage or ""),
+                    said(N_("add it to the case file")),
                 )
             ]
     if kind == "propertyNames":

@@ -58,8 +58,14 @@ def _check_scalar(f: Field, text: str) -> bool | str:
             return f"at most {f.maximum:g}"
         return True
     if f.pattern and not re.match(f.pattern, text):
-        return f.help or "not in the expected form"
+        return _help(f) or "not in the expected form"
     return True
+
+
+def _help(f: Field) -> str:
+    """The field's help in the language clr speaks (a schema's description)."""
+    words = f.help_words
+    return words.local() if words is not None else ""
 
 
 def _convert(f: Field, text: str) -> Any:
@@ -77,7 +83,7 @@ def ask_field(f: Field, prefix: str = "") -> Any:
     import questionary
 
     title = _title(f, prefix)
-    instruction = f.help if f.help and f.kind not in ("enum",) else None
+    instruction = _help(f) if f.help and f.kind not in ("enum",) else None
     if f.kind == "date" and (not f.help or f.help.startswith("A calendar date")):
         instruction = "YYYY-MM-DD"
     if f.proposal_why and f.proposal_why != "today (--as-of)":
@@ -103,7 +109,7 @@ def ask_field(f: Field, prefix: str = "") -> Any:
     if f.kind == "boolean":
         default = f.proposal if isinstance(f.proposal, bool) else True
         if f.help:
-            typer.echo(f"  {f.help}", err=True)
+            typer.echo(f"  {_help(f)}", err=True)
         return bool(questionary.confirm(title, default=default).unsafe_ask())
     if f.kind == "list" and f.item is not None and f.item.kind == "enum":
         options = [
@@ -115,7 +121,7 @@ def ask_field(f: Field, prefix: str = "") -> Any:
             questionary.checkbox(
                 title,
                 choices=options,
-                instruction=f"(space to tick, enter when done; {f.help})",
+                instruction=f"(space to tick, enter when done; {_help(f)})",
                 validate=lambda v: len(v) >= least or f"tick at least {least}",
             ).unsafe_ask()
         )
@@ -145,7 +151,7 @@ def _ask_entries(f: Field) -> list[dict[str, Any]]:
 
     entries: list[dict[str, Any]] = []
     proposed = list(f.proposal) if isinstance(f.proposal, list) else []
-    typer.echo(f"{f.label}: {f.help}", err=True)
+    typer.echo(f"{f.label}: {_help(f)}", err=True)
     while True:
         base = proposed.pop(0) if proposed else {}
         entry: dict[str, Any] = {}
@@ -179,7 +185,7 @@ def _ask_shares(f: Field) -> dict[str, float]:
         parties = questionary.checkbox(
             _title(f),
             choices=[c.value for c in f.choices],
-            instruction=f"(space to tick, enter when done; {f.help})",
+            instruction=f"(space to tick, enter when done; {_help(f)})",
             validate=lambda v: bool(v) or "tick at least one",
         ).unsafe_ask()
         shares: dict[str, float] = {}

@@ -9,7 +9,13 @@ still missing. The messages come from three places:
 - the help of every command, each option and argument, taken from the built click commands
   (help is translated centrally at run time, so no command module marks it);
 - typer's own texts ("Options", "[required]"), from its installed source, since clr's
-  catalogue stands in for its gettext domain.
+  catalogue stands in for its gettext domain;
+- the ``description`` of every field of the schemas a person reads through clr (the case,
+  its stages, the identity file: the hints of ``clr validate``, ``clr next`` and
+  ``clr advance``, the hints of the phone forms) and the labels of the phone forms'
+  questions. A schema's description is looked up in the catalogue as it is (its English
+  text is the msgid), so that a changed description shows up as fuzzy, and any text the
+  catalogue does not hold (a repository's own) is shown in English.
 
 The ``.po`` files are written sorted and without source locations, so that two branches
 that each add messages merge cleanly; obsolete messages are dropped. ``--compile`` also
@@ -30,6 +36,9 @@ from clr import i18n
 # typer's modules whose gettext-marked texts clr can show. (typer runs its own copy of click,
 # whose texts are literals: clr.cli._i18n marks those it translates.)
 THIRD_PARTY = {"typer": ("core",)}
+# The schemas whose descriptions clr prints (clr.yaml's and the playbook's are read in an
+# editor, beside the files they describe, and are not translated).
+SCHEMAS = ("case", "identity", "stages/")
 FIXED_DATE = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 
 
@@ -55,6 +64,7 @@ def _extract(path: Path, origin: str, found: dict[str, Message]) -> None:
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
     keywords = {k: DEFAULT_KEYWORDS[k] for k in ("_", "gettext", "ngettext", "N_")}
+    keywords["Nn_"] = (1, 2)  # a singular and plural pair, translated later
     for _line, text, _comments, _context in extract_from_file(
         "python", str(path), keywords=keywords
     ):
@@ -92,7 +102,41 @@ def collect() -> dict[str, Message]:
         base = Path(importlib.import_module(top).__file__ or "").parent
         for name in names:
             _extract(base / f"{name}.py", top, found)
+    _schema_texts(found)
     return found
+
+
+def _schema_texts(found: dict[str, Message]) -> None:
+    """The schemas' descriptions, and the labels of the phone forms built from them."""
+    from clr.io import resources
+    from clr.model import phoneforms
+    from clr.model.playbook import build, check_playbook_file
+
+    def walk(node: Any, origin: str) -> None:
+        if isinstance(node, dict):
+            text = node.get("description")
+            if isinstance(text, str):
+                _add(found, text, None, origin)
+            for value in node.values():
+                walk(value, origin)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, origin)
+
+    for name in resources.schema_names():
+        if name in SCHEMAS or name.startswith(SCHEMAS[-1]):
+            walk(resources.load_schema(name), f"schema {name}")
+    data, _findings = check_playbook_file(resources.playbooks_dir() / "child-labour.yaml")
+    assert data is not None, "the built-in playbook is invalid"
+
+    def labels(question: phoneforms.Question) -> None:
+        _add(found, question.label, None, "phone form label")
+        for child in question.children:
+            labels(child)
+
+    for form in phoneforms.all_forms(build(data)):
+        for question in form.questions:
+            labels(question)
 
 
 def template() -> Any:

@@ -141,7 +141,8 @@ def _next_text(steps: NextSteps) -> str:
                 waiting = _("due once {field} is recorded").format(field=t(state.waiting_for))
                 line += paint(waiting + " ", "dim")
             if state.label:
-                line += f"[{t(state.label)}] "
+                when = state.rule.local() if state.rule is not None else state.label
+                line += f"[{t(when)}] "
             if state.ahead:
                 line += paint(_("for {stage}: ").format(stage=state.ahead), "dim")
             line += paint(t(state.action.id), "bold")
@@ -154,7 +155,8 @@ def _next_text(steps: NextSteps) -> str:
             say(line)
             say(f"      {t(state.action.text)}")
         if closed:
-            say(paint(f"  record each check: clr follow-up {data.get('id')} --method ...", "cyan"))
+            command = f"clr follow-up {data.get('id')} --method ..."
+            say(paint("  " + _("record each check: {command}").format(command=command), "cyan"))
         if steps.rules("warnings") and not closed:
             say("")
             say(paint(_("Do not:"), "bold"))
@@ -170,9 +172,9 @@ def _next_text(steps: NextSteps) -> str:
             if blockers:
                 say(paint(_("Before it can move to {stage}:").format(stage=target), "bold"))
                 for b in blockers:
-                    say(f"  - {t(b.message)}")
+                    say(f"  - {t(b.text)}")
                     if b.hint:
-                        say(paint(f"      {t(b.hint)}", "cyan"))
+                        say(paint(f"      {t(b.hint_text)}", "cyan"))
                 case_id = data.get("id")
                 say(
                     paint(

@@ -60,6 +60,17 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for the catalogue without translating it yet."""
+    return singular, plural
+
+
+def current_catalogue() -> NullTranslations | None:
+    """The catalogue of the language in force (None for English)."""
+    found: NullTranslations | None = _STATE["catalogue"]
+    return found
+
+
 def current() -> str:
     """The language in force: one of ``LANGUAGES``."""
     lang: str = _STATE["lang"]

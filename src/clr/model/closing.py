@@ -358,6 +358,8 @@ def recurrence_action(book: Playbook) -> Action | None:
              "done_by": RECURRENCE_LIST},
         sources=rule.sources,
         note=rule.note,
+        english=rule.english,
+        texts=rule.texts,
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
-from clr.i18n import gettext
+from clr.i18n import current, current_catalogue
 from clr.model.record import Frozen
 
 Severity = Literal["error", "warning"]
@@ -256,62 +256,172 @@ DESCRIPTIONS: dict[str, str] = {
 class Said(Frozen):
     """A message as a msgid (``template``) and the values of its fields.
 
-    A field's value is text, or itself a :class:`Said` (a word or phrase that is translated
-    too, such as "a whole number" in "must be a whole number"): both are worded in the same
-    language.
+    A field's value is text, printed as it is in every language, or words of its own (a
+    :class:`Said`, such as "a whole number" in "must be a whole number", a :class:`Joined`
+    list of them or a :class:`Translated` text), worded in the same language as the
+    message. With ``plural`` (and ``count``) the message is a ``ngettext`` pair. Without
+    fields, ``template`` is a text looked up as it is, not formatted (a schema's
+    description, say).
     """
 
     template: str
-    fields: tuple[tuple[str, str | Said], ...]
+    fields: tuple[tuple[str, Any], ...]
+    plural: str
+    count: int
 
-    def __init__(self, template: str, fields: tuple[tuple[str, str | Said], ...] = ()) -> None:
-        self.__dict__.update(template=template, fields=fields)
+    def __init__(
+        self,
+        template: str,
+        fields: tuple[tuple[str, Any], ...] = (),
+        plural: str = "",
+        count: int = 0,
+    ) -> None:
+        self.__dict__.update(template=template, fields=fields, plural=plural, count=count)
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
-        return self.template.format(
-            **{k: v.english() if isinstance(v, Said) else v for k, v in self.fields}
-        )
+        return self.say("en", None)
 
     def local(self) -> str:
         """The message in the language in force."""
-        return gettext(self.template).format(
-            **{k: v.local() if isinstance(v, Said) else v for k, v in self.fields}
-        )
+        return self.say(current(), current_catalogue())
+
+    def say(self, lang: str, texts: Any) -> str:
+        """The message in ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+        if self.plural:
+            if texts is None:
+                text = self.template if self.count == 1 else self.plural
+            else:
+                text = texts.ngettext(self.template, self.plural, self.count)
+        else:
+            text = (
+                self.template
+                if texts is None or not self.template
+                else texts.gettext(self.template)
+            )
+            if not self.fields:
+                return str(text)
+        return str(text).format(**{k: say(v, lang, texts) for k, v in self.fields})
 
     def row(self) -> list[Any]:
-        """As JSON data (for the result cache); a worded field is a list, text a string."""
-        return [
-            self.template,
-            [[k, v.row() if isinstance(v, Said) else v] for k, v in self.fields],
-        ]
+        """As JSON data (for the result cache); a worded field is a mapping, text a string."""
+        out: list[Any] = [self.template, [[k, _row(v)] for k, v in self.fields]]
+        return [*out, self.plural, self.count] if self.plural else out
 
     @classmethod
     def from_row(cls, row: Any) -> Said | None:
         """Back from :meth:`row` (None for nothing)."""
         if not row:
             return None
-        template, fields = row
+        template, fields, *plural = row
         return cls(
             template,
-            tuple(
-                (str(k), (Said.from_row(v) or Said("")) if isinstance(v, list) else str(v))
-                for k, v in fields
-            ),
+            tuple((str(k), _from_row(v)) for k, v in fields),
+            *(plural or ("", 0)),
         )
+
+
+class Joined(Frozen):
+    """Words side by side, ``sep`` between them (a list of fields, each worded)."""
+
+    sep: str
+    parts: tuple[Any, ...]
+
+    def __init__(self, sep: str, parts: tuple[Any, ...]) -> None:
+        self.__dict__.update(sep=sep, parts=parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def english(self) -> str:
+        """In English."""
+        return self.say("en", None)
+
+    def local(self) -> str:
+        """In the language in force."""
+        return self.say(current(), current_catalogue())
+
+    def say(self, lang: str, texts: Any) -> str:
+        """In ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+        return self.sep.join(say(p, lang, texts) for p in self.parts)
+
+
+class Translated(Frozen):
+    """A text whose translations are data, not the catalogue's: a playbook's item, say.
+
+    ``texts`` are ``(language, text)`` pairs; a language without one reads the English.
+    """
+
+    text: str
+    texts: tuple[tuple[str, str], ...]
+
+    def __init__(self, text: str, texts: tuple[tuple[str, str], ...] = ()) -> None:
+        self.__dict__.update(text=text, texts=texts)
+
+    def english(self) -> str:
+        """In English."""
+        return self.text
+
+    def local(self) -> str:
+        """In the language in force."""
+        return self.say(current(), None)
+
+    def say(self, lang: str, texts: Any) -> str:
+        """In ``lang`` (``texts``, the catalogue, is not needed: the translations are here)."""
+        return dict(self.texts).get(lang, self.text)
+
+
+def say(value: Any, lang: str, texts: Any) -> str:
+    """A field's value in ``lang``, from the gettext catalogue ``texts`` (None: English)."""
+    return value if isinstance(value, str) else str(value.say(lang, texts))
+
+
+def _row(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Said):
+        return {"said": value.row()}
+    if isinstance(value, Joined):
+        return {"joined": [value.sep, [_row(p) for p in value.parts]]}
+    return {"translated": [value.text, [list(pair) for pair in value.texts]]}
+
+
+def _from_row(row: Any) -> Any:
+    if isinstance(row, str):
+        return row
+    if "said" in row:
+        return Said.from_row(row["said"]) or Said("")
+    if "joined" in row:
+        sep, parts = row["joined"]
+        return Joined(sep, tuple(_from_row(p) for p in parts))
+    text, texts = row["translated"]
+    return Translated(text, tuple((str(k), str(v)) for k, v in texts))
+
+
+def _value(value: object) -> Any:
+    return value if isinstance(value, Said | Joined | Translated) else str(value)
 
 
 def said(template: str, **fields: object) -> Said:
     """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``.
 
-    A field given as a :class:`Said` is worded in the language too; any other is text.
+    A field given as words (:class:`Said`, :class:`Joined`, :class:`Translated`) is worded
+    in the language too; any other is text.
     """
+    return Said(template, tuple((name, _value(value)) for name, value in fields.items()))
+
+
+def said_n(forms: tuple[str, str], count: int, **fields: object) -> Said:
+    """A message in the singular or plural form for ``count`` (``forms`` marked ``Nn_``).
+
+    ``count`` is also the field ``n``.
+    """
+    values = {"n": count, **fields}
     return Said(
-        template,
-        tuple(
-            (name, value if isinstance(value, Said) else str(value))
-            for name, value in fields.items()
-        ),
+        forms[0],
+        tuple((name, _value(value)) for name, value in values.items()),
+        forms[1],
+        count,
     )
 
 

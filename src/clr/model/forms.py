@@ -23,9 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from clr.i18n import N_
 from clr.io import resources
 from clr.model import ages, stages
 from clr.model.case import dig
+from clr.model.findings import Joined, Said, said
 
 Path_ = tuple[str, ...]
 
@@ -42,6 +44,7 @@ class Choice:
 
     value: str
     help: str = ""
+    words: Any = None  # the help in every language (a playbook's role), or None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,21 @@ class Field:
     when: str = ""  # a condition on other answers, in words ("" = always)
     proposal: Any = None
     proposal_why: str = ""
+    alternative: str = ""  # what may stand instead of it (a schema's description)
+
+    @property
+    def help_words(self) -> Said | None:
+        """The help, worded in whatever language is in force when it is printed."""
+        if not self.help:
+            return None
+        if self.alternative:
+            alone = self.help.removesuffix(f" (or instead: {self.alternative})")
+            return said(
+                N_("{help} (or instead: {alternative})"),
+                help=Said(alone),
+                alternative=Said(self.alternative),
+            )
+        return Said(self.help)
 
     @property
     def dotted(self) -> str:
@@ -366,7 +384,14 @@ def _field(path: Path_, node: dict[str, Any], playbook: Any, **extra: Any) -> Fi
         )
     elif kind == "shares":
         keys = _resolve(node["propertyNames"])["enum"]
-        choices = tuple(Choice(str(v), _choice_help(str(v), "", playbook)) for v in keys)
+        choices = tuple(
+            Choice(
+                str(v),
+                _choice_help(str(v), "", playbook),
+                getattr(playbook, "role_words", {}).get(str(v)),
+            )
+            for v in keys
+        )
     elif kind == "list":
         items = _resolve(node.get("items", {}))
         item = _field((*path, "-"), items, playbook, required=True)
@@ -529,6 +554,7 @@ def _fields(needs: list[_Need], data: dict[str, Any], context: FormContext) -> l
                     overrides["must_include"] = tuple(slot["must"])
                 if "alternative" in slot:
                     overrides["help"] = f"{f.help} (or instead: {slot['alternative']})"
+                    overrides["alternative"] = slot["alternative"]
             if overrides:
                 f = Field(**{**f.__dict__, **overrides})
             proposal, why = _propose(f, data, context, slot.get("const"))
@@ -629,25 +655,50 @@ def _yaml_scalar(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _what(f: Field) -> str:
-    """What a field takes, for a comment."""
+_KIND_WORDS = {
+    "date": N_("date YYYY-MM-DD"),
+    "partial_date": N_("YYYY, YYYY-MM or YYYY-MM-DD"),
+    "integer": N_("whole number"),
+    "number": N_("number"),
+    "boolean": N_("true or false"),
+    "text": N_("text"),
+}
+_ITEM_WORDS = {
+    "date": N_("dates"),
+    "partial_date": N_("partial dates"),
+    "integer": N_("whole numbers"),
+    "number": N_("numbers"),
+    "boolean": N_("true or false values"),
+    "text": N_("texts"),
+    "mapping": N_("mappings"),
+    "list": N_("lists"),
+}
+
+
+def _what_words(f: Field) -> Said:
+    """What a field takes, worded in whatever language is in force when it is printed."""
     if f.kind == "enum":
-        return "one of: " + ", ".join(c.value for c in f.choices)
+        return said(N_("one of: {values}"), values=", ".join(c.value for c in f.choices))
     if f.kind == "shares":
-        return "percent per party, adding up to 100, for: " + ", ".join(c.value for c in f.choices)
+        return said(
+            N_("percent per party, adding up to 100, for: {values}"),
+            values=", ".join(c.value for c in f.choices),
+        )
     if f.kind == "list" and f.item is not None:
         if f.item.kind == "enum":
-            return "a list of: " + ", ".join(c.value for c in f.item.choices)
+            return said(
+                N_("a list of: {values}"), values=", ".join(c.value for c in f.item.choices)
+            )
         if f.fields:
-            return "a list of entries"
-        return f"a list of {f.item.kind.replace('_', ' ')}"
-    return {
-        "date": "date YYYY-MM-DD",
-        "partial_date": "YYYY, YYYY-MM or YYYY-MM-DD",
-        "integer": "whole number",
-        "number": "number",
-        "boolean": "true or false",
-    }.get(f.kind, "text")
+            return said(N_("a list of entries"))
+        kind = _ITEM_WORDS.get(f.item.kind)
+        return said(N_("a list of {what}"), what=said(kind) if kind else f.item.kind)
+    return said(_KIND_WORDS.get(f.kind, _KIND_WORDS["text"]))
+
+
+def _what(f: Field) -> str:
+    """What a field takes, for a comment."""
+    return _what_words(f).english()
 
 
 _GENERIC_HELP = ("A calendar date", "A party to remediation", "Free text.")
@@ -828,15 +879,20 @@ def needed_under(path: Path_, data: Any, stage: str | None = None) -> list[Field
     return out
 
 
-def describe_fields(fields: list[Field], under: Path_ = ()) -> str:
-    """``removed_from_work (a date), result (one of: verified, inconclusive)``."""
-    words = []
+def describe_fields(fields: list[Field], under: Path_ = ()) -> Joined:
+    """``removed_from_work (YYYY-MM-DD), result (one of: verified, inconclusive)``, worded."""
+    words: list[Joined] = []
     for f in fields:
         name = ".".join(f.path[len(under) :])
-        what = _what(f)
+        what: str | Said = _what_words(f)
         if f.kind == "enum" and len(f.choices) > 12:
-            what = "a code"
+            what = said(N_("a code"))
         elif f.kind == "list" and f.fields:
-            what = "a list of entries with " + ", ".join(s.dotted for s in f.fields if s.required)
-        words.append(f"{name} ({what.replace('date YYYY-MM-DD', 'YYYY-MM-DD')})")
-    return ", ".join(words)
+            what = said(
+                N_("a list of entries with {fields}"),
+                fields=", ".join(s.dotted for s in f.fields if s.required),
+            )
+        elif f.kind == "date":
+            what = said(N_("YYYY-MM-DD"))
+        words.append(Joined("", (name, " (", what, ")")))
+    return Joined(", ", tuple(words))

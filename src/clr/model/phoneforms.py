@@ -21,6 +21,7 @@ from typing import Any
 
 from clr.i18n import N_
 from clr.model import stages
+from clr.model.findings import Said, said
 from clr.model.forms import Field, FormContext, field_at, form_for, order_key
 
 Path_ = tuple[str, ...]
@@ -71,13 +72,13 @@ class Question:
     name: str
     type: str
     label: str = ""
-    hint: str = ""
+    hint: Any = ""  # text (a msgid) or words (clr.model.findings.Said)
     path: Path_ = ()
     kind: str = "text"
     required: str = ""  # "yes", an XPath expression, or "" (optional)
     relevant: str = ""
     constraint: str = ""
-    constraint_message: str = ""
+    constraint_message: Any = ""  # text (a msgid) or words (clr.model.findings.Said)
     calculation: str = ""
     default: str = ""
     appearance: str = ""
@@ -140,15 +141,23 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _limits(f: Field) -> tuple[str, str]:
-    parts, words = [], []
+def _limits(f: Field) -> tuple[str, Said | str]:
+    parts = []
     if f.minimum is not None:
         parts.append(f". >= {_number(f.minimum)}")
-        words.append(f"at least {_number(f.minimum)}")
     if f.maximum is not None:
         parts.append(f". <= {_number(f.maximum)}")
-        words.append(f"at most {_number(f.maximum)}")
-    return " and ".join(parts), " and ".join(words).capitalize()
+    low = _number(f.minimum) if f.minimum is not None else None
+    high = _number(f.maximum) if f.maximum is not None else None
+    if low is not None and high is not None:
+        words: Said | str = said(N_("At least {low} and at most {high}"), low=low, high=high)
+    elif low is not None:
+        words = said(N_("At least {low}"), low=low)
+    elif high is not None:
+        words = said(N_("At most {high}"), high=high)
+    else:
+        words = ""
+    return " and ".join(parts), words
 
 
 def _list_name(f: Field) -> str:
@@ -175,7 +184,7 @@ def questions_for(
     base: dict[str, Any] = {
         "name": qname,
         "label": f.label or _words(f.path[-1]),
-        "hint": f.help,
+        "hint": f.help_words or "",
         "path": f.path,
         "kind": f.kind,
         "required": need,
@@ -207,7 +216,7 @@ def questions_for(
             Question(
                 type="text",
                 constraint=f"regex(., '{pattern}')",
-                constraint_message="YYYY, YYYY-MM or YYYY-MM-DD",
+                constraint_message=N_("YYYY, YYYY-MM or YYYY-MM-DD"),
                 **base,
             )
         ]
@@ -217,11 +226,11 @@ def questions_for(
                 name=f"{qname}__{c.value}",
                 type="decimal",
                 label=_words(c.value),
-                hint=c.help,
+                hint=c.words or c.help,
                 path=(*f.path, c.value),
                 kind="number",
                 constraint=". >= 0 and . <= 100",
-                constraint_message="A percentage, 0 to 100",
+                constraint_message=N_("A percentage, 0 to 100"),
             )
             for c in f.choices
         ]
@@ -235,7 +244,11 @@ def questions_for(
         listed = _add_choices(choices, qname, f.item)
         return [Question(type=f"select_multiple {listed}", **{**base, "kind": "list"})]
     if f.kind == "list":
-        hint = (f.help + " " if f.help else "") + "Separate entries with commas."
+        hint = (
+            said(N_("{help} Separate entries with commas."), help=Said(f.help))
+            if f.help
+            else said(N_("Separate entries with commas."))
+        )
         return [Question(type="text", **{**base, "hint": hint})]
     if f.pattern:
         pattern = f.pattern.replace("'", "")
@@ -243,7 +256,7 @@ def questions_for(
             Question(
                 type="text",
                 constraint=f"regex(., '{pattern}')",
-                constraint_message=f.help or N_("Not in the expected form"),
+                constraint_message=f.help_words or N_("Not in the expected form"),
                 **base,
             )
         ]

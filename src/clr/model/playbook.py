@@ -6,8 +6,10 @@ the built-in ones by name.
 
 Its texts in other languages sit beside the English, under ``translations:`` (by language,
 then keyed as in the English: ``items`` by id, ``purposes`` by stage, ``roles``,
-``closure_reasons``, ``difficulty_flags``). A playbook is built in the language clr speaks
-(``clr.i18n``); a text with no translation stays in English.
+``closure_reasons``, ``difficulty_flags``, ``closing`` by rule). A playbook is built in the
+language clr speaks (``clr.i18n``); a text with no translation stays in English. Its items
+also keep every language's text, so that a finding built in English (``clr validate``'s)
+is printed in the language of whoever reads it (:attr:`Action.words`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from clr.checks import schemas
 from clr.errors import ConfigError
 from clr.i18n import N_
 from clr.io import resources, yamlio
-from clr.model.findings import Finding, finding, said
+from clr.model.findings import Finding, Translated, finding, said
 from clr.model.stages import STAGES
 
 
@@ -44,6 +46,17 @@ class Action:
     kind: str = "action"  # action, warning, safeguarding, readiness
     sectors: tuple[str, ...] = ()  # empty: every sector
     done_by_visits: tuple[str, ...] = ()  # visit methods that fulfil it together
+    english: str = ""  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...] = ()  # the text in each language the playbook has
+
+    @property
+    def words(self) -> Translated:
+        """The text, worded in whatever language is in force when it is printed.
+
+        A finding holds it (its English for the machine formats): ``clr validate`` builds
+        the playbook in English and prints the text in the language it speaks.
+        """
+        return Translated(self.english or self.text, self.texts)
 
     def applies_to(self, track: str | None, sector: str | None = None) -> bool:
         """True if the action is for cases on ``track`` in ``sector`` (unknown ones: yes)."""
@@ -115,6 +128,8 @@ class RecurrenceChecks(ClosingRule):
 
     id: str = "after-recurrence-check"
     roles: tuple[str, ...] = ("provider",)
+    english: str = ""  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...] = ()  # the text in each language (translations)
     at: tuple[float, ...] = ()
     unit: str = "months"
 
@@ -149,7 +164,7 @@ class Closing:
     root_causes: RootCauseRule | None = None
 
 
-def _closing(raw: dict[str, Any]) -> Closing:
+def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Closing:
     def common(item: dict[str, Any]) -> dict[str, Any]:
         return {
             "text": item.get("text", ""),
@@ -168,10 +183,22 @@ def _closing(raw: dict[str, Any]) -> Closing:
         raw.get("root_causes"),
     )
     handover = raw.get("young_worker_handover")
+    texts: tuple[tuple[str, str], ...] = ()
+    if isinstance(checks, dict):
+        texts = tuple(
+            (code, tr["closing"]["recurrence_checks"])
+            for code, tr in translations.items()
+            if isinstance(tr, dict)
+            and isinstance(tr.get("closing"), dict)
+            and "recurrence_checks" in tr["closing"]
+        )
+        checks = {**checks, "text": dict(texts).get(lang, checks.get("text", ""))}
     return Closing(
         recurrence_checks=RecurrenceChecks(
             **common(checks),
             id=checks["id"],
+            english=raw["recurrence_checks"].get("text", ""),
+            texts=texts,
             roles=_as_tuple(checks.get("roles")) or ("provider",),
             at=tuple(sorted(checks["at"])),
             unit=checks["unit"],
@@ -246,6 +273,8 @@ class Playbook:
     """The playbook's rules of practice (``rules:``), by name, each with its source."""
     closing: Closing = field(default_factory=Closing)
     language: str = "en"
+    role_words: dict[str, Translated] = field(default_factory=dict)
+    """What each role does, in every language the playbook has (for the phone forms)."""
 
     def action(self, action_id: str) -> Action | None:
         """Find an action (of any stage, or readiness) by id."""
@@ -277,10 +306,18 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (str(value),)
 
 
-def _action(raw: dict[str, Any], stage: str, kind: str, texts: dict[str, str]) -> Action:
+def _texts_of(item: str, items: dict[str, dict[str, str]]) -> tuple[tuple[str, str], ...]:
+    """An item's text in each language that translates it."""
+    return tuple((lang, texts[item]) for lang, texts in items.items() if item in texts)
+
+
+def _action(
+    raw: dict[str, Any], stage: str, kind: str, items: dict[str, dict[str, str]], lang: str
+) -> Action:
+    texts = _texts_of(raw["id"], items)
     return Action(
         id=raw["id"],
-        text=texts.get(raw["id"], raw["text"]),
+        text=dict(texts).get(lang, raw["text"]),
         stage=stage,
         roles=_as_tuple(raw.get("roles", raw.get("role"))),
         required=bool(raw.get("required", False)),
@@ -293,6 +330,8 @@ def _action(raw: dict[str, Any], stage: str, kind: str, texts: dict[str, str]) -
         kind=kind,
         sectors=tuple(s.lower() for s in raw.get("sectors") or ()),
         done_by_visits=tuple(raw.get("done_by_visits") or ()),
+        english=raw["text"],
+        texts=texts,
     )
 
 
@@ -322,7 +361,11 @@ def translation(data: dict[str, Any], lang: str) -> dict[str, Any]:
 def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
     """Make a Playbook from data that passed the playbook schema, its texts in ``lang``."""
     tr = translation(data, lang)
-    items: dict[str, str] = tr.get("items", {})
+    items = {  # every language's items: a finding words an item in the language it is read in
+        code: texts["items"]
+        for code, texts in (data.get("translations") or {}).items()
+        if isinstance(texts, dict) and isinstance(texts.get("items"), dict)
+    }
     purposes: dict[str, str] = tr.get("purposes", {})
     stages = {}
     for name in STAGES:
@@ -330,10 +373,12 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
         stages[name] = StagePlan(
             name=name,
             purpose=purposes.get(name, raw.get("purpose", "")),
-            actions=tuple(_action(a, name, "action", items) for a in raw.get("actions", [])),
-            warnings=tuple(_action(a, name, "warning", items) for a in raw.get("warnings", [])),
+            actions=tuple(_action(a, name, "action", items, lang) for a in raw.get("actions", [])),
+            warnings=tuple(
+                _action(a, name, "warning", items, lang) for a in raw.get("warnings", [])
+            ),
             safeguarding=tuple(
-                _action(a, name, "safeguarding", items) for a in raw.get("safeguarding", [])
+                _action(a, name, "safeguarding", items, lang) for a in raw.get("safeguarding", [])
             ),
         )
     flags = tr.get("difficulty_flags", {})
@@ -345,7 +390,7 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
         description=tr.get("description", data.get("description", "")),
         stages=stages,
         readiness=tuple(
-            _action(a, "readiness", "readiness", items) for a in data.get("readiness", [])
+            _action(a, "readiness", "readiness", items, lang) for a in data.get("readiness", [])
         ),
         difficulty_flags=tuple(
             {**flag, **flags.get(flag.get("id"), {})} for flag in data.get("difficulty_flags", [])
@@ -359,8 +404,21 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
         },
         origin=origin,
         rules={k: dict(v) for k, v in (data.get("rules") or {}).items()},
-        closing=_closing(data.get("closing") or {}),
+        closing=_closing(data.get("closing") or {}, data.get("translations") or {}, lang),
         language=lang if tr else "en",
+        role_words={
+            role: Translated(
+                str(text),
+                tuple(
+                    (code, str(texts["roles"][role]))
+                    for code, texts in (data.get("translations") or {}).items()
+                    if isinstance(texts, dict)
+                    and isinstance(texts.get("roles"), dict)
+                    and role in texts["roles"]
+                ),
+            )
+            for role, text in (data.get("roles") or {}).items()
+        },
     )
 
 

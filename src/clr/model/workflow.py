@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from clr.checks import schemas
+from clr.i18n import N_, Nn_
 from clr.model import closing, stages
 from clr.model.case import Case, dig
 from clr.model.dates import add_months, parse_date, parse_datetime
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Joined, Said, said, said_n
 from clr.model.playbook import Action, ClosureRule, Playbook
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -107,6 +108,8 @@ class ActionState:
     waiting_for: str = ""
     ahead: str = ""
     """The later stage the action belongs to, when it shows before the case is there."""
+    rule: Said | None = None
+    """The rule that set the date, worded (``label`` is its English)."""
 
     def overdue_days(self, today: dt.date) -> int:
         """Days past the due date (0 if not overdue, done or undated)."""
@@ -156,7 +159,8 @@ def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> Ac
             days = [d for m in action.done_by_visits if (d := methods[m]) is not None]
             return ActionState(action, True, max(days) if days else None)
         missing = [m for m in action.done_by_visits if m not in methods]
-        return ActionState(action, False, label="by visits: " + ", ".join(missing))
+        rule = said(N_("by visits: {methods}"), methods=", ".join(missing))
+        return ActionState(action, False, label=rule.english(), rule=rule)
     if "within" in due or not due:
         if action.done_when and _present(dig(data, *action.done_when.split("."))):
             return ActionState(action, True, parse_date(dig(data, *action.done_when.split("."))))
@@ -179,19 +183,50 @@ def action_state(data: dict[str, Any], action: Action, calendar: Calendar) -> Ac
     if "every" in due:
         base = entries[-1] if entries else anchor
         following = calendar.add(base, due["every"], due["unit"])
-        label = f"every {due['every']} {due['unit'].replace('_', ' ')}"
-        return ActionState(action, False, entries[-1] if entries else None, following, label)
+        rule = _time(_EVERY, due["every"], due["unit"])
+        last = entries[-1] if entries else None
+        return ActionState(action, False, last, following, rule.english(), rule=rule)
     for k, offset in enumerate(sorted(due["at"])):
         if len(entries) <= k:
-            label = f"at {offset} {due['unit'].replace('_', ' ')}"
+            rule = _time(_AT, offset, due["unit"])
             return ActionState(
                 action,
                 False,
                 entries[-1] if entries else None,
                 calendar.add(anchor, offset, due["unit"]),
-                label,
+                rule.english(),
+                rule=rule,
             )
     return ActionState(action, True, entries[-1] if entries else None)
+
+
+_EVERY = {
+    "hours": Nn_("every {n} hour", "every {n} hours"),
+    "days": Nn_("every {n} day", "every {n} days"),
+    "working_days": Nn_("every {n} working day", "every {n} working days"),
+    "weeks": Nn_("every {n} week", "every {n} weeks"),
+    "months": Nn_("every {n} month", "every {n} months"),
+}
+_AT = {
+    "hours": Nn_("at {n} hour", "at {n} hours"),
+    "days": Nn_("at {n} day", "at {n} days"),
+    "working_days": Nn_("at {n} working day", "at {n} working days"),
+    "weeks": Nn_("at {n} week", "at {n} weeks"),
+    "months": Nn_("at {n} month", "at {n} months"),
+}
+_AFTER_CLOSURE = {
+    "hours": Nn_("{n} hour after closure", "{n} hours after closure"),
+    "days": Nn_("{n} day after closure", "{n} days after closure"),
+    "working_days": Nn_("{n} working day after closure", "{n} working days after closure"),
+    "weeks": Nn_("{n} week after closure", "{n} weeks after closure"),
+    "months": Nn_("{n} month after closure", "{n} months after closure"),
+}
+
+
+def _time(forms: dict[str, tuple[str, str]], amount: float, unit: str) -> Said:
+    """``every 2 weeks``, ``at 6 months``: an amount of a playbook's unit, worded."""
+    count = int(amount) if float(amount).is_integer() else 2
+    return said_n(forms[unit], count, n=f"{amount:g}")
 
 
 def stage_states(
@@ -277,6 +312,7 @@ def ahead_actions(
                     state.label,
                     state.waiting_for,
                     ahead=later,
+                    rule=state.rule,
                 )
             )
     return out
@@ -303,8 +339,13 @@ def overdue_findings(
         late = state.overdue_days(today)
         if not state.action.required or late <= 0:
             continue
-        what = f" ({state.label})" if state.label else ""
-        what += f" (for stage {state.ahead})" if state.ahead else ""
+        what: list[str | Said] = [state.action.id]
+        if state.rule is not None:
+            what.append(said(N_("({rule})"), rule=state.rule))
+        elif state.label:
+            what.append(f"({state.label})")
+        if state.ahead:
+            what.append(said(N_("(for stage {stage})"), stage=state.ahead))
         out.append(
             Finding(
                 path,
@@ -312,27 +353,52 @@ def overdue_findings(
                 0,
                 "CLR302" if state.action.stage == "closed" else "CLR301",
                 "error" if severity == "error" else "warning",
-                message=f"overdue by {late} day{'s' if late != 1 else ''}: "
-                f"{state.action.id}{what}, due {state.due}: {state.action.text}",
                 pointer="/stage",
-                hint=how_to_record(state.action),
+                worded=said_n(
+                    Nn_(
+                        "overdue by {n} day: {action}, due {due}: {text}",
+                        "overdue by {n} days: {action}, due {due}: {text}",
+                    ),
+                    late,
+                    action=Joined(" ", tuple(what)),
+                    due=state.due,
+                    text=state.action.words,
+                ),
+                hint_worded=record_said(state.action),
             )
         )
     return out
 
 
-def how_to_record(action: Action) -> str:
-    """Tell the user how to mark an action as done."""
+def record_said(action: Action, case_id: str = "CASE") -> Said:
+    """How to mark an action as done, worded (``case_id``: the case, or CASE)."""
     due = action.due or {}
     if due.get("done_by") == closing.RECURRENCE_LIST:
-        return "record the check: clr follow-up CASE --date ... --method ... --not-working"
+        return said(
+            N_("record the check: {command}"),
+            command=f"clr follow-up {case_id} --date ... --method ... --not-working",
+        )
     if due.get("done_by") == "visits":
-        return "record the visit: clr visit CASE --date ... --method ..."
+        return said(
+            N_("record the visit: {command}"),
+            command=f"clr visit {case_id} --date ... --method ...",
+        )
     if due.get("done_by") == "payments":
-        return "record the payment: clr pay CASE --amount ... --currency ... --payer ..."
+        return said(
+            N_("record the payment: {command}"),
+            command=f"clr pay {case_id} --amount ... --currency ... --payer ...",
+        )
+    command = f"clr tick {case_id} {action.id} --by NAME"
     if action.done_when:
-        return f"fill in {action.done_when}, or run: clr tick CASE {action.id} --by NAME"
-    return f"when done, run: clr tick CASE {action.id} --by NAME"
+        return said(
+            N_("fill in {field}, or run: {command}"), field=action.done_when, command=command
+        )
+    return said(N_("when done, run: {command}"), command=command)
+
+
+def how_to_record(action: Action) -> str:
+    """Tell the user how to mark an action as done (in English)."""
+    return record_said(action).english()
 
 
 def recurrence_states(
@@ -348,21 +414,44 @@ def recurrence_states(
     if len(made) >= len(dues):
         return []
     k = len(made)
-    offset = (
-        f", {rule.at[k]:g} {rule.unit.replace('_', ' ')} after closure" if k < len(rule.at) else ""
+    which = said(N_("check {k} of {count}"), k=k + 1, count=len(dues))
+    words = (
+        said(
+            N_("{check}, {when}"),
+            check=which,
+            when=_time(_AFTER_CLOSURE, rule.at[k], rule.unit),
+        )
+        if k < len(rule.at)
+        else which
     )
-    label = f"check {k + 1} of {len(dues)}{offset}"
-    return [ActionState(action, False, made[-1] if made else None, dues[k], label)]
+    last = made[-1] if made else None
+    return [ActionState(action, False, last, dues[k], words.english(), rule=words)]
 
 
 @dataclass(frozen=True)
 class Blocker:
-    """Something that stops a case from moving to a stage."""
+    """Something that stops a case from moving to a stage.
+
+    ``message`` and ``hint`` are English (the JSON of ``clr next``); ``worded`` and
+    ``hint_worded``, where given, word them for a person (:attr:`text`, :attr:`hint_text`).
+    """
 
     kind: str  # "field", "checklist", "move", "rule"
     message: str
     hint: str = ""
     pointer: str = ""
+    worded: Said | None = None
+    hint_worded: Said | None = None
+
+    @property
+    def text(self) -> str:
+        """The message in the language in force."""
+        return self.message if self.worded is None else self.worded.local()
+
+    @property
+    def hint_text(self) -> str:
+        """The hint in the language in force."""
+        return self.hint if self.hint_worded is None else self.hint_worded.local()
 
 
 def move_blockers(
@@ -402,13 +491,13 @@ def move_blockers(
     if playbook is not None and needs_checklist and stage_ok:
         for state in stage_states(data, playbook, calendar):
             if state.action.gate and not state.done:
-                out.append(
-                    Blocker(
-                        "checklist",
-                        f"checklist item {state.action.id} not done: {state.action.text}",
-                        how_to_record(state.action).replace("CASE", str(data.get("id", "CASE"))),
-                    )
+                worded = said(
+                    N_("checklist item {id} not done: {text}"),
+                    id=state.action.id,
+                    text=state.action.words,
                 )
+                hint = record_said(state.action, str(data.get("id", "CASE")))
+                out.append(Blocker("checklist", worded.english(), hint.english(), "", worded, hint))
     if rule is not None:
         out += closure_blockers(data, rule, calendar, stage_ok=stage_ok)
     if target == "closed" and playbook is not None and stage_ok:
@@ -426,7 +515,7 @@ def move_blockers(
     schemas.check(candidate, "", "case", skip=seen)
     for f in schemas.check(candidate, "", f"stages/{target}", stage=target, skip=seen):
         if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in covered):
-            out.append(Blocker("field", f.text, f.hint_text, f.pointer))
+            out.append(Blocker("field", f.message, f.hint, f.pointer, f.worded, f.hint_worded))
     return out
 
 

@@ -43,8 +43,14 @@ TRANSLATIONS: dict[str, dict[str, str]] = {}
 code, then English text."""
 
 
-def text_in(text: str, code: str) -> str:
-    """``text`` (English) in the language ``code``; English where there is no translation."""
+def text_in(text: Any, code: str) -> str:
+    """``text`` (English) in the language ``code``; English where there is no translation.
+
+    ``text`` is a msgid, or words (:class:`clr.model.findings.Said`) worded in ``code``.
+    """
+    if not isinstance(text, str):
+        lang = CATALOGUES.get(code)
+        return str(text.say("en", None) if lang is None else text.say(lang, _catalogue(lang)))
     if code == "en" or not text:
         return text
     own = TRANSLATIONS.get(code, {}).get(text)
@@ -66,7 +72,7 @@ def _column(name: str, language: tuple[str, str]) -> str:
     return f"{name}::{language[0]} ({language[1]})"
 
 
-def _texts(name: str, text: str) -> dict[str, str]:
+def _texts(name: str, text: Any) -> dict[str, str]:
     return {_column(name, lang): text_in(text, lang[1]) for lang in LANGUAGES}
 
 
