@@ -219,7 +219,10 @@ def measure_corpus(name: str, repo: Path, size: int, runs: int, quick: bool) -> 
                 judge(got2[0], limit, quick) if size >= 10_000 and not quick else "",
             )
         )
+    warm_cpu = {f.figure: f.cpu for f in out}
     out += measure_dashboard(name, repo, size, runs, quick, as_of, stats_cpu=out[-1].cpu)
+    warm_cpu["dashboard, warm"] = out[-2].cpu
+    out += measure_new_day(name, repo, size, runs, quick, day, warm_cpu)
     db = OUT / "speed-export.db"
     argv = [exe, "export", str(repo), "--sqlite", str(db), *as_of]
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -304,6 +307,59 @@ def measure_dashboard(
             judge(page, 1, quick),
         )
     )
+    return out
+
+
+def measure_new_day(
+    name: str,
+    repo: Path,
+    size: int,
+    runs: int,
+    quick: bool,
+    day: dt.date,
+    warm_cpu: dict[str, float | None],
+) -> list[Figure]:
+    """The first ``status``, ``stats`` and ``dashboard`` of a new day, against a warm run.
+
+    Each command runs on a day (filling the summary cache as of that day), then is timed
+    on the next day; the days move on by two for each run, so each timed run is the first
+    of its day. The target: at most 1.5 times the warm run's CPU time.
+    """
+    exe = clr()
+    site = OUT / f"speed-dashboard-{name}"
+    out: list[Figure] = []
+    for command in ("status", "stats", "dashboard"):
+        argv = (
+            [exe, "dashboard", str(repo), "--output", str(site)]
+            if command == "dashboard"
+            else [exe, command, str(repo), "--format", "json"]
+        )
+        got = []
+        for k in range(runs):
+            first = day + dt.timedelta(days=100 + 2 * k)
+            subprocess.run(
+                [*argv, "--as-of", first.isoformat()],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            following = (first + dt.timedelta(days=1)).isoformat()
+            got.append(timed([*argv, "--as-of", following]))
+        fresh = statistics.median(w for w, _ in got), statistics.median(c for _, c in got)
+        warm = warm_cpu.get(f"{command}, warm")
+        ratio = fresh[1] / warm if warm else None
+        out.append(
+            Figure(
+                f"first {command} of a new day",
+                name,
+                size,
+                *fresh,
+                ratio,
+                f"{command}, warm (CPU)",
+                "≤ 1.5x",
+                judge(ratio, 1.5, quick) if ratio is not None else "",
+            )
+        )
     return out
 
 

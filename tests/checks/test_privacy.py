@@ -1204,3 +1204,47 @@ def test_leak_hunt_nothing_outside_the_encrypted_file_holds_the_child(
     assert leaks == [], leaks
     assert (tmp_path / "buyer.md").read_text().startswith(f"# Case {case_id}")
     assert list((tmp_path / "runtime").iterdir()) == []
+
+
+def test_git_is_asked_only_where_a_plaintext_file_may_be_and_misses_none(repo: Path) -> None:
+    """validate asks git about untracked files only in case folders that hold something
+    besides plain files (and outside cases/): a file added deep in a folder, whose case
+    folder's time does not change, is still found, as is one in each other place."""
+    first, second = new_case(), new_case()
+    (repo / ".gitignore").write_text("node_modules/\n", encoding="utf-8")
+    deep = repo / "cases" / first / "attachments" / "scans"
+    deep.mkdir(parents=True)
+    odd_name = repo / "cases" / "W[1]*?"
+    (odd_name / "sub").mkdir(parents=True)
+    (repo / "notes" / "2026").mkdir(parents=True)
+    old = dt.datetime(2026, 1, 1).timestamp()
+    for folder in (repo / "cases").iterdir():
+        os.utime(folder, (old, old))  # settled: recorded as seen
+    result = run(["validate", "--as-of", AS_OF, "-q"])
+    memo = json.loads((repo / ".clr-cache" / "folders.json").read_text(encoding="utf-8"))
+    assert second in memo["folders"] and first not in memo["folders"], memo
+    plain = [
+        deep / "scan.decrypted",  # under a sub-folder: its case folder's time is as it was
+        repo / "cases" / second / "identity.yml",  # in a folder recorded as seen
+        odd_name / "sub" / "identity.yaml",
+        repo / "cases" / ".trash" / "old" / "identity.yaml",
+        repo / "cases" / "loose.identity.yaml",
+        repo / "notes" / "2026" / "b.identity.yaml",
+        repo / "identity.yml",
+    ]
+    for path in plain:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"name: {NAME}\n", encoding="utf-8")
+    (repo / "cases" / first / "attachments" / "scan.pdf.txt").write_text("x\n")
+    expected = sorted(str(p.relative_to(repo)) for p in plain)
+    for args in ([], ["--no-cache"]):
+        result = run(["validate", "--as-of", AS_OF, "--format", "json", *args])
+        doc = json.loads(result.stdout)
+        found = sorted(
+            f["path"] for file in doc["files"] for f in file["findings"] if f["code"] == "CLR501"
+        )
+        assert found == expected, (args, describe(result))
+    # Told that nothing in cases/ may hold one, git looks only outside it.
+    outside, problem = privacy.GitQuery(repo, []).answer()
+    assert problem is None
+    assert [p for p, _ in outside] == ["identity.yml", "notes/2026/b.identity.yaml"]

@@ -22,6 +22,7 @@ from tests.cli.terminal_support import ANSI
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-12-01"
 CASE = "EXR-2026-D2KFH"
+CLOSED = "EXR-2025-4FJ7Z"  # long closure facts
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -123,6 +124,9 @@ def test_status_on_a_pipe_is_one_line_per_case(examples: Path) -> None:
         ["next", CASE, "--as-of", AS_OF],
         ["playbook", "show"],
         ["playbook", "show", "--stage", "closed"],
+        ["show", CLOSED, "--as-of", AS_OF],
+        ["--lang", "fr", "show", CLOSED, "--as-of", AS_OF],
+        ["validate", "--as-of", AS_OF],
     ],
 )
 def test_text_is_wrapped_at_spaces_to_the_terminal(
@@ -150,3 +154,33 @@ def test_force_color_colours_a_pipe_and_no_color_wins(examples: Path, args: list
     assert "\x1b[" not in piped(args, examples).stdout
     assert "\x1b[" in piped(args, examples, FORCE_COLOR="1").stdout
     assert "\x1b[" not in piped(args, examples, FORCE_COLOR="1", NO_COLOR="1").stdout
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "pt-BR"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", CLOSED, "--as-of", AS_OF],
+        ["next", CASE, "--as-of", AS_OF],
+        ["status", "--as-of", AS_OF],
+        ["stats", "--as-of", AS_OF],
+        ["agenda", "--as-of", AS_OF, "--days", "30"],
+        ["validate", "--as-of", AS_OF],
+    ],
+)
+def test_every_language_fits_80_columns(examples: Path, lang: str, args: list[str]) -> None:
+    """French, Spanish and Portuguese run longer than English: still no line over 80."""
+    lines = in_terminal(["--lang", lang, *args], examples, 80)
+    assert max(len(line) for line in lines) <= 80, "\n".join(lines)
+    assert len(lines) > 5
+    screen = "\n".join(lines)
+    assert not re.search(r"[0-9]…", screen), screen  # no number or date cut short
+
+
+def test_status_in_a_very_narrow_terminal_speaks_the_language(examples: Path) -> None:
+    lines = in_terminal(["--lang", "fr", "status", "--as-of", AS_OF], examples, 60)
+    assert max(len(line) for line in lines) <= 60, "\n".join(lines)
+    screen = "\n".join(lines)
+    assert "  prochaine action : impl-monthly-stipend" in screen
+    assert "  échéance : 2026-11-30" in screen
+    assert "next action" not in screen and "last visit" not in screen

@@ -122,6 +122,33 @@ def pages() -> dict[tuple[str, ...], list[str]]:
     return found
 
 
+_ENGLISH_ONLY_WORDS = (
+    "the and with which when this that these those from only every each into than "
+    "should would must them their there where without while whose is are was not of "
+    "to it be by been has have any your you yet also here its"
+)
+ENGLISH_ONLY = frozenset(_ENGLISH_ONLY_WORDS.split())
+"""Words of English prose that are no word of French, Spanish or Portuguese: a help page in
+those languages shows none of them outside a quoted example. (Metavars such as FILE or
+PATH=VALUE and option values such as ``young-worker`` are command syntax, kept as typed.)"""
+
+CLICK_HEADINGS = {
+    "fr": ("Commands:", "Error:"),
+    "es": ("Commands:", "Options:", "Arguments:", "Error:"),
+    "pt-BR": ("Commands:", "Options:", "Arguments:", "Error:"),
+}
+"""Click's own headings that must read in the language ("Options:" is French as well)."""
+
+
+def _english_words(page: str, lang: str) -> list[str]:
+    """English words and click headings ``page`` shows outside quotes and code."""
+    prose = re.sub(r'"[^"]*"|`[^`]*`|“[^”]*”|«[^»]*»', " ", page)
+    prose = re.sub(r"\S*[/.=_<>-]\S*", " ", prose)  # paths, options, file and field names
+    found = [w for w in re.findall(r"[A-Za-z]+", prose) if w.lower() in ENGLISH_ONLY]
+    found += [h for h in CLICK_HEADINGS[lang] if h in page]
+    return sorted(set(found))
+
+
 def _flat(text: str) -> str:
     """Text with its line breaks undone (click breaks lines after a hyphen too)."""
     return " ".join(re.sub(r"-\n\s+", "-", text).split())
@@ -145,6 +172,9 @@ def test_every_help_page_has_no_english_left(
         for words in ("Usage:", "Show this message and exit.", "[required]", "[default:"):
             if words in page:
                 left.append(f"clr {' '.join(path)}: {words}")
+        left += [f"clr {' '.join(path)}: {word!r}" for word in _english_words(page, lang)]
+        if re.search(r"\{\w*\}|%\(\w+\)[sd]", page):  # a placeholder left unfilled
+            left.append(f"clr {' '.join(path)}: {re.findall(r'.{20}[{%].{20}', page)}")
         for text in english:
             translated = translations.gettext(text)
             if translated == text:  # the same in both languages (an example, a list of words)
@@ -155,3 +185,13 @@ def test_every_help_page_has_no_english_left(
             if _flat(translated).rstrip(".") not in page:
                 left.append(f"clr {' '.join(path)}: not shown: {translated!r}")
     assert not left, f"{lang}:\n" + "\n".join(left)
+
+
+def test_the_english_word_list_finds_english(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(args=["--lang", "en", "status", "--help"])
+    page = _flat(capsys.readouterr().out)
+    assert {"the", "and", "with"} <= set(_english_words(page, "es"))
+    assert "Options:" in _english_words(page, "es") and "Options:" not in _english_words(page, "fr")
+    # a quoted example, an option and a file name are not prose
+    assert _english_words('Exemple : clr note "the family" --with-the docs/the.md', "fr") == []

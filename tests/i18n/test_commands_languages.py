@@ -106,3 +106,27 @@ def test_follow_up_of_an_open_case_is_refused_in_the_language(
     assert code == 1
     assert f"{CASE_ID} não está encerrado (etapa reported)" in err
     assert f"clr visit {CASE_ID} --method" in err and "instead" not in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "piste : rien n'a été modifié. Le YAML ci-dessus contient chaque fait manquant"),
+        ("es", "pista: no se cambió nada. El YAML de arriba contiene cada dato que falta"),
+        ("pt-BR", "dica: nada foi alterado. O YAML acima contém cada fato que falta"),
+    ],
+)
+def test_advance_without_input_says_what_to_do_in_the_language(
+    lang: str,
+    said: str,
+    case_repo: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(case_repo)
+    args = ["advance", CASE_ID, "--no-input", "--by", "R. Ahmed", "--as-of", AS_OF]
+    code, out, err = _run(["--lang", lang, *args], capsys)
+    assert code == 1
+    assert said in err and "nothing was changed" not in err
+    assert f"clr set {CASE_ID} --from facts.yaml" in err  # commands stay as typed
+    assert "site:" in out  # the YAML of the missing facts

@@ -277,3 +277,82 @@ def test_status_reads_summaries_of_unchanged_cases_from_its_cache(
     assert len(made) == 1
     rows = {row["path"]: row for row in json.loads(changed.stdout)["cases"]}
     assert rows[f"cases/{CASE_IDS[2]}/case.yaml"]["site"] == "Factory 9", changed.stdout
+
+
+def test_a_file_replaced_by_one_of_the_same_size_and_time_is_seen(
+    repo: Path, run_cli: RunCli, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    validate_ok(run_cli, repo)
+    validate_ok(run_cli, repo)  # statuses recorded
+    path = repo / "cases" / CASE_IDS[1] / "case.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("sex: female", "sex: femal ")
+    assert changed != text and len(changed) == len(text)
+    new = path.with_name("new.yaml")
+    new.write_text(changed, encoding="utf-8")
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    new.replace(path)  # as an editor that writes a new file and renames it
+    checked.clear()
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 1 and "CLR103" in result.stdout, result.stdout
+    assert checked == [CASE_IDS[1]]
+
+
+def test_a_case_folder_added_or_removed_after_a_warm_run_is_seen(
+    repo: Path,
+    run_cli: RunCli,
+    checked: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    valid_case: Callable[..., str],
+) -> None:
+    from clr.repo import repository
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+    monkeypatch.setattr(repository, "SETTLED_NS", -(10**18))  # every folder recorded clean
+    validate_ok(run_cli, repo)
+    validate_ok(run_cli, repo)
+    added = repo / "cases" / "CLR-2026-STUVW"
+    added.mkdir()
+    (added / "case.yaml").write_text(
+        valid_case(id="CLR-2026-STUVW", child={"sex": "femal"}), encoding="utf-8"
+    )
+    checked.clear()
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 1 and "CLR-2026-STUVW" in result.stdout, result.stdout
+    assert checked == ["CLR-2026-STUVW"]
+    (added / "case.yaml").unlink()
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert result.exit_code == 0 and "CLR403" in result.stdout, result.stdout  # no case file
+    added.rmdir()
+    assert "CLR-2026-STUVW" not in validate_ok(run_cli, repo)
+
+
+def test_a_warm_run_says_what_the_playbooks_say_without_building_them(
+    repo: Path, run_cli: RunCli, checked: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Path | None] = []
+    real = validate.repository_context
+
+    def counting(root: Path | None, *args: Any, **kwargs: Any) -> Any:
+        built.append(root)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "repository_context", counting)
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)  # files just written are read: not here
+    first = validate_ok(run_cli, repo)
+    assert len(built) == 1
+    built.clear()
+    assert validate_ok(run_cli, repo) == first
+    assert built == []  # nothing to check and the playbooks had no fault
+    book = repo / "playbooks" / "local.yaml"
+    book.parent.mkdir()
+    book.write_text("not: a playbook\n", encoding="utf-8")
+    faulty = run_cli(["validate", *AS_OF], cwd=repo)
+    assert "playbooks/local.yaml" in faulty.stdout, faulty.stdout
+    checked.clear()
+    built.clear()
+    again = run_cli(["validate", *AS_OF], cwd=repo)
+    assert (again.stdout, again.exit_code) == (faulty.stdout, faulty.exit_code)
+    assert checked == [] and len(built) == 1  # built again: its fault is said every time

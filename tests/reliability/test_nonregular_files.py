@@ -75,7 +75,7 @@ def _repo(tmp_path: Path) -> Path:
 # (path in the repository, the commands that read it, the exit code)
 PLACES: list[tuple[str, tuple[tuple[str, ...], ...], int]] = [
     (".clr-cache/validate.json", (("validate",),), 1),
-    (".clr-cache/summary.json", (("status",),), 1),
+    (".clr-cache/summary.rows", (("status",),), 1),
     (PLAYBOOK, (("validate",), ("next", CASE_ID)), 1),
     ("clr.yaml", (("validate",), ("status",)), 2),
     (f"cases/{CASE_ID}/case.yaml", (("validate",), ("show", CASE_ID), ("status",)), 1),

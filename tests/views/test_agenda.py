@@ -194,7 +194,7 @@ def test_output_file_and_cache_follows_changes(repo: Path, tmp_path: Path) -> No
     agenda(repo, "-f", "ics", "-o", str(target))
     first = icalendar.Calendar.from_ical(target.read_bytes())
     assert len(first.walk("VEVENT")) == 2
-    assert (repo / ".clr-cache" / "agenda.json").is_file()
+    assert (repo / ".clr-cache" / "agenda.rows").is_file()
     # tick A's item: the cached agenda of A must not be used again
     path = repo / "cases" / A / "case.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -193,9 +193,9 @@ def test_the_awkward_case_shows_the_written_sums(repo: Path) -> None:
     report = _run(repo, "report", str(repo / "cases" / AWKWARD), "--as-of", AS_OF)
     assert "1,234,567.89 KHR" in report
     text = _run(repo, "show", str(repo / "cases" / AWKWARD), "--as-of", AS_OF)
-    listed = ", ".join(f"{v} {c}" for c, v in sorted(totals.items()))
+    listed = ", ".join(f"{v:,} {c}" for c, v in sorted(totals.items()))
     assert f"Payments: {len(AWKWARD_PAYMENTS)} ({listed})" in text, text
-    assert "1234567.89 KHR" in text  # not 1.23457e+06
+    assert "1,234,567.89 KHR" in text  # not 1.23457e+06, and grouped as the report is
 
 
 def test_stats_over_the_whole_repository_match_the_export(repo: Path) -> None:

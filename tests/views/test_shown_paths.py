@@ -37,3 +37,30 @@ def test_many_files_of_one_folder_share_its_relative_path() -> None:
     assert shown == [f"../repo/cases/BEN-{i:05d}/case.yaml" for i in range(50)]
     far = shown_as(files[:1], "/srv/a/b/c")
     assert far == ["/srv/repo/cases/BEN-00000/case.yaml"]  # three ../ or more: absolute
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "cases/A/case.yaml",
+        "repo/cases/A/case.yaml",
+        "./repo/cases/../cases/A/case.yaml",
+        "/srv/repo/cases/A/case.yaml",
+        "/srv/other/cases/A/case.yaml",
+        "A/case.yaml",
+        "case.yaml",
+        "/case.yaml",
+        "repo//cases//A//case.yaml",
+        "../x/cases/A/case.yaml",
+    ],
+)
+@pytest.mark.parametrize("root", ["/srv/repo", "/srv", "/"])
+def test_names_in_a_repository_are_those_of_each_path_alone(
+    given: str, root: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.views.load import _name_in, names_in
+
+    monkeypatch.chdir("/")
+    base = root.rstrip("/") + "/"
+    files = [Path(given), Path(given.replace("A", "B"))]
+    assert names_in(files, base) == [_name_in(f, base) for f in files]

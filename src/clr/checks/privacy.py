@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clr.i18n import N_
 from clr.io import files
-from clr.model.findings import Finding, join_pointer, pointer_to_path
+from clr.model.findings import Finding, Said, finding, join_pointer, pointer_to_path, said
 
 if TYPE_CHECKING:
     from clr.checks.results import FileReport
@@ -346,24 +347,30 @@ def scan_text(text: str) -> list[str]:
 
 _CODES = {"phone": "CLR503", "email": "CLR504", "id": "CLR505", "gps": "CLR506"}
 _WHAT = {
-    "phone": "a phone number",
-    "email": "an e-mail address",
-    "id": "an ID document number",
-    "gps": "GPS coordinates or a map link",
+    "phone": N_("{field} holds what looks like a phone number"),
+    "email": N_("{field} holds what looks like an e-mail address"),
+    "id": N_("{field} holds what looks like an ID document number"),
+    "gps": N_("{field} holds what looks like GPS coordinates or a map link"),
 }
 
 
-def _identity_hint(case_id: str) -> str:
-    return (
-        f"move it to the encrypted identity file (clr identity edit {case_id}) and delete it "
-        "here; if it was committed, tell your data-protection lead (git history keeps it)"
+def _identity_hint(case_id: str) -> Said:
+    return said(
+        N_(
+            "move it to the encrypted identity file ({command}) and delete it here; if it "
+            "was committed, tell your data-protection lead (git history keeps it)"
+        ),
+        command=f"clr identity edit {case_id}",
     )
 
 
-def _text_hint(case_id: str) -> str:
-    return (
-        f"move it to the encrypted identity file (clr identity edit {case_id}); "
-        "if it is not personal data, reword it"
+def _text_hint(case_id: str) -> Said:
+    return said(
+        N_(
+            "move it to the encrypted identity file ({command}); if it is not personal "
+            "data, reword it"
+        ),
+        command=f"clr identity edit {case_id}",
     )
 
 
@@ -427,14 +434,14 @@ def case_privacy_findings(
         for found in scan_text(text):
             pointer = join_pointer([*where, last])
             out.append(
-                Finding(
+                finding(
                     path,
                     0,
                     0,
                     _CODES[found],
-                    message=f"{pointer_to_path(pointer)} holds what looks like {_WHAT[found]}",
+                    said(_WHAT[found], field=pointer_to_path(pointer)),
+                    _text_hint(case_id),
                     pointer=pointer,
-                    hint=_text_hint(case_id),
                 )
             )
     return out
@@ -461,15 +468,18 @@ def _identity_field(
 ) -> Finding:
     pointer = join_pointer(where)
     line, col = locate(pointer, key=True) if locate is not None else (0, 0)
-    return Finding(
+    return finding(
         path,
         line,
         col,
         "CLR502",
-        message=f"{pointer_to_path(pointer)}: {str(where[-1])!r} is an identity field; "
-        "a case file is pseudonymous",
+        said(
+            N_("{field}: {key} is an identity field; a case file is pseudonymous"),
+            field=pointer_to_path(pointer),
+            key=repr(str(where[-1])),
+        ),
+        _identity_hint(case_id),
         pointer=pointer,
-        hint=_identity_hint(case_id),
     )
 
 
@@ -501,18 +511,28 @@ GIT_TIMEOUT = 60
 """Seconds git may take to list a repository's files."""
 
 
+WATCHED_NAMES = tuple(p.removeprefix(":(glob)**/") for p in PLAINTEXT_PATTERNS + KEY_PATTERNS)
+"""The file names git is asked about, as ``fnmatch`` patterns of one name."""
+GIT_PATHSPEC_LIMIT = 2000
+"""Past this many pathspecs git is asked about the whole tree (one walk of it)."""
+
+
 class GitQuery:
     """``git ls-files`` for plaintext-identity and key files, started ahead of its answer.
 
     git reads the whole tree to find files it does not track (about 0.15 s for 10,000
-    cases): started before the cases are checked, it runs beside them. Outside a git
-    repository nothing is started and :meth:`answer` is not to be asked.
+    cases). ``within``, when given, is what of ``cases/`` may hold such a file (see
+    :meth:`clr.repo.repository.Repository.scan_all`: the case folders holding a watched
+    name or a sub-folder, as ``cases/<id>/``, and the watched files directly in
+    ``cases/``): git is then asked about the tracked files (its index, no walk) and about
+    the untracked ones only there and outside ``cases/``, which comes to the same answer.
+    Outside a git repository nothing is started and :meth:`answer` is not to be asked.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, within: list[str] | None = None) -> None:
         self.root = root
         self.in_git = _in_git(root)
-        self._process: subprocess.Popen[bytes] | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
         self._failed: str | None = None
         self._started = 0.0
         if not self.in_git:
@@ -520,26 +540,24 @@ class GitQuery:
         import time
 
         self._started = time.monotonic()
+        everything = [*PLAINTEXT_PATTERNS, *KEY_PATTERNS]
+        places = _untracked_pathspecs(root, within) if within is not None else None
+        if places is None or len(places) > GIT_PATHSPEC_LIMIT:
+            asked = [["--cached", "--others", "--exclude-standard", "--", *everything]]
+        else:
+            asked = [["--cached", "--", *everything]]
+            if places:
+                asked.append(["--others", "--exclude-standard", "--", *places])
         try:
-            self._process = subprocess.Popen(
-                [
-                    "git",
-                    "-C",
-                    str(root),
-                    "ls-files",
-                    "-z",
-                    "-t",
-                    "--cached",
-                    "--others",
-                    "--exclude-standard",
-                    "--",
-                    *PLAINTEXT_PATTERNS,
-                    *KEY_PATTERNS,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            for question in asked:
+                self._processes.append(
+                    subprocess.Popen(
+                        ["git", "-C", str(root), "ls-files", "-z", "-t", *question],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                    )
+                )
         except OSError as exc:
             self._failed = f"git could not be run: {exc}"
 
@@ -547,32 +565,79 @@ class GitQuery:
         """The files (path relative to the root, tracked) and an error message if git failed."""
         import time
 
-        process, self._process = self._process, None
-        if process is None:
+        processes, self._processes = self._processes, []
+        if self._failed is not None or not processes:
+            for process in processes:
+                _stop(process)
             return [], self._failed or "git was not asked"
-        left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
-        try:
-            out, err = process.communicate(timeout=left)
-        except subprocess.TimeoutExpired as exc:
-            process.kill()
-            process.communicate()
-            return [], f"git could not be run: {exc}"
-        if process.returncode != 0:
-            first = (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
-            return [], first
         found: list[tuple[str, bool]] = []
-        for entry in out.decode("utf-8", "surrogateescape").split("\0"):
-            if len(entry) > 2:
-                found.append((entry[2:], entry[0] != "?"))
-        return found, None
+        problem: str | None = None
+        for process in processes:
+            left = max(0.0, GIT_TIMEOUT - (time.monotonic() - self._started))
+            try:
+                out, err = process.communicate(timeout=left)
+            except subprocess.TimeoutExpired as exc:
+                _stop(process)
+                problem = problem or f"git could not be run: {exc}"
+                continue
+            if process.returncode != 0:
+                first = (err.decode("utf-8", "replace").strip().splitlines() or ["?"])[0]
+                problem = problem or first
+                continue
+            for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+                if len(entry) > 2:
+                    found.append((entry[2:], entry[0] != "?"))
+        if problem is not None:
+            return [], problem
+        return sorted(found), None
 
     def cancel(self) -> None:
         """Stop git if it is still running (the answer is not wanted)."""
-        process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
+        processes, self._processes = self._processes, []
+        for process in processes:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join("\\" + c if c in "\\*?[]" else c for c in text)
+
+
+def _untracked_pathspecs(root: Path, within: list[str]) -> list[str] | None:
+    """Where untracked watched files may be: ``within`` and what lies outside ``cases/``.
+
+    A folder is asked about with one pattern per watched name under it (a pattern whose
+    first character is a wildcard would make git walk every folder); a file by its name.
+    None if the root cannot be listed (git is then asked about everything).
+    """
+    import fnmatch
+
+    def under(folder: str) -> list[str]:
+        return [f":(glob){_glob_escaped(folder)}**/{name}" for name in WATCHED_NAMES]
+
+    def watched(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in WATCHED_NAMES)
+
+    out: list[str] = []
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                if entry.name in (".git", "cases"):
+                    continue
+                if entry.is_dir():
+                    out += under(f"{entry.name}/")
+                elif watched(entry.name):
+                    out.append(f":(literal){entry.name}")
+    except OSError:
+        return None
+    for place in within:
+        out += under(place) if place.endswith("/") else [f":(literal){place}"]
+    return out
 
 
 def _is_plaintext_identity(name: str) -> bool:
@@ -619,15 +684,20 @@ def repository_privacy_findings(
                 FileReport(
                     shown,
                     [
-                        Finding(
+                        finding(
                             shown,
                             0,
                             0,
                             "CLR501",
-                            "warning",
-                            message="cannot ask git which plaintext identity files it "
-                            f"tracks: {problem}",
-                            hint="run 'git status' in the repository to see what is wrong",
+                            said(
+                                N_(
+                                    "cannot ask git which plaintext identity files it "
+                                    "tracks: {problem}"
+                                ),
+                                problem=problem,
+                            ),
+                            said(N_("run 'git status' in the repository to see what is wrong")),
+                            severity="warning",
                         )
                     ],
                 )
@@ -645,32 +715,51 @@ def repository_privacy_findings(
 
 def _plaintext_finding(shown: str, rel: str, tracked: bool) -> Finding:
     if tracked:
-        message = (
-            "a plaintext identity file is tracked by git: anyone with the repository can read it"
+        message = said(
+            N_(
+                "a plaintext identity file is tracked by git: anyone with the repository can "
+                "read it"
+            )
         )
-        hint = (
-            f"encrypt it (clr identity set/edit), then: git rm --cached {rel}; it stays in "
-            "git history until that is rewritten: tell whoever looks after data protection"
+        hint = said(
+            N_(
+                "encrypt it (clr identity set/edit), then: {command}; it stays in git history "
+                "until that is rewritten: tell whoever looks after data protection"
+            ),
+            command=f"git rm --cached {rel}",
         )
     else:
-        message = "a plaintext identity file is not ignored by git: the next 'git add' takes it"
-        hint = (
-            "encrypt it (clr identity set/edit) and delete it; or add 'identity.yaml' to "
-            ".gitignore (clr init does)"
+        message = said(
+            N_("a plaintext identity file is not ignored by git: the next 'git add' takes it")
         )
-    return Finding(shown, 0, 0, "CLR501", message=message, hint=hint)
+        hint = said(
+            N_(
+                "encrypt it (clr identity set/edit) and delete it; or add 'identity.yaml' to "
+                ".gitignore (clr init does)"
+            )
+        )
+    return finding(shown, 0, 0, "CLR501", message, hint)
 
 
 def _key_finding(shown: str, rel: str, tracked: bool) -> Finding:
-    state = "tracked by git" if tracked else "not ignored by git"
-    return Finding(
+    message = (
+        N_("a private key is tracked by git: whoever has it can read every identity file")
+        if tracked
+        else N_("a private key is not ignored by git: whoever has it can read every identity file")
+    )
+    return finding(
         shown,
         0,
         0,
         "CLR508",
-        message=f"a private key is {state}: whoever has it can read every identity file",
-        hint="move it out of the repository (clr keygen puts keys in your configuration "
-        "folder); if it was committed, make a new key and have the identity files re-encrypted",
+        said(message),
+        said(
+            N_(
+                "move it out of the repository (clr keygen puts keys in your configuration "
+                "folder); if it was committed, make a new key and have the identity files "
+                "re-encrypted"
+            )
+        ),
     )
 
 
@@ -822,14 +911,17 @@ def _identity_names(
             FileReport(
                 shown,
                 [
-                    Finding(
+                    finding(
                         shown,
                         0,
                         0,
                         "CLR509",
-                        "warning",
-                        message=f"names from the identity files were not looked for: {problem}",
-                        hint="fix the key file, or unset CLR_IDENTITY_FILE",
+                        said(
+                            N_("names from the identity files were not looked for: {problem}"),
+                            problem=problem,
+                        ),
+                        said(N_("fix the key file, or unset CLR_IDENTITY_FILE")),
+                        severity="warning",
                     )
                 ],
             )
@@ -861,13 +953,15 @@ def _identity_names(
                 FileReport(
                     shown_identity,
                     [
-                        Finding(
+                        finding(
                             shown_identity,
                             0,
                             0,
                             "CLR509",
-                            message=exc.message.splitlines()[0],
-                            hint=f"correct it: clr identity edit {case_id}",
+                            exc.message.splitlines()[0],
+                            said(
+                                N_("correct it: {command}"), command=f"clr identity edit {case_id}"
+                            ),
                         )
                     ],
                 )
@@ -893,15 +987,21 @@ def _identity_names(
                 pointer = join_pointer(where)
                 line, col = loaded.locate(pointer)
                 found.append(
-                    Finding(
+                    finding(
                         shown,
                         line,
                         col,
                         "CLR507",
-                        message=f"{pointer_to_path(pointer)} holds a name or ID number from "
-                        f"the case's identity file ({mask(matched)})",
+                        said(
+                            N_(
+                                "{field} holds a name or ID number from the case's identity "
+                                "file ({masked})"
+                            ),
+                            field=pointer_to_path(pointer),
+                            masked=mask(matched),
+                        ),
+                        _identity_hint(case_id),
                         pointer=pointer,
-                        hint=_identity_hint(case_id),
                     )
                 )
         if found:

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from clr.checks.results import FileReport
+from clr.i18n import N_
 from clr.io import files, yamlio
-from clr.model.findings import Finding
+from clr.model.findings import Finding, finding, said
 from clr.model.fingerprint import pairs
 from clr.model.retention import standing
 from clr.repo.repository import CASE_FILE, CASES_DIR, Config, display_path
@@ -39,17 +40,30 @@ def case_retention_findings(
     if due.status != "due":
         return []
     return [
-        Finding(
+        finding(
             shown,
             0,
             0,
             "CLR601",
-            "warning",
-            message=f"past its retention period since {due.due} ({due.years:g} years after "
-            f"closure for {due.reason}): its personal data is due for erasure",
+            said(
+                N_(
+                    "past its retention period since {due} ({years} years after closure for "
+                    "{reason}): its personal data is due for erasure"
+                ),
+                due=due.due,
+                years=f"{due.years:g}",
+                reason=due.reason,
+            ),
+            said(
+                N_(
+                    "{plan} lists what is due; {apply} erases it (or put it under legal_hold "
+                    "in clr.yaml)"
+                ),
+                plan="clr retention plan",
+                apply="clr retention apply --approved-by NAME",
+            ),
+            severity="warning",
             pointer="/closure/date",
-            hint="clr retention plan lists what is due; clr retention apply --approved-by "
-            "NAME erases it (or put it under legal_hold in clr.yaml)",
         )
     ]
 
@@ -83,15 +97,22 @@ def repository_findings(
         if not has_key and os.path.isfile(os.path.join(folder, IDENTITY_FILE)):  # noqa: PTH113, PTH118
             shown = display_path(name)
             out.setdefault(shown, []).append(
-                Finding(
+                finding(
                     shown,
                     0,
                     0,
                     "CLR604",
-                    "warning",
-                    message="the identity file is encrypted to the team's keys, not to a key "
-                    "of the case's own: erasing it would leave it readable in git history",
-                    hint="give it a case key: clr migrate --identity-file YOUR-KEY",
+                    said(
+                        N_(
+                            "the identity file is encrypted to the team's keys, not to a key of "
+                            "the case's own: erasing it would leave it readable in git history"
+                        )
+                    ),
+                    said(
+                        N_("give it a case key: {command}"),
+                        command="clr migrate --identity-file YOUR-KEY",
+                    ),
+                    severity="warning",
                 )
             )
         seen = memo.get(case_id)
@@ -113,9 +134,9 @@ def repository_findings(
             fresh[case_id] = seen
         if has_key and erased:
             shown = display_path(name)
-            finding = _unfinished(Path(name), shown, case_id)
-            if finding is not None:
-                out.setdefault(shown, []).append(finding)
+            cut_short = _unfinished(Path(name), shown, case_id)
+            if cut_short is not None:
+                out.setdefault(shown, []).append(cut_short)
         if prints:
             printed[case_id] = name
             for value in prints:
@@ -169,16 +190,23 @@ def _unfinished(path: Path, shown: str, case_id: str) -> Finding | None:
     if not isinstance(block, dict) or block.get("erased") is None:
         return None
     line, col = loaded.locate("/privacy/erased")
-    return Finding(
+    return finding(
         shown,
         line,
         col,
         "CLR603",
-        message="the case was erased, but its key is still in the key store: the erasure "
-        "was cut short",
+        said(
+            N_(
+                "the case was erased, but its key is still in the key store: the erasure was "
+                "cut short"
+            )
+        ),
+        said(
+            N_("finish it: {command} (with the same --ground and --approved-by) or {apply}"),
+            command=f"clr erase {case_id}",
+            apply="clr retention apply",
+        ),
         pointer="/privacy/erased",
-        hint=f"finish it: clr erase {case_id} (with the same --ground and --approved-by) or "
-        "clr retention apply",
     )
 
 
@@ -198,16 +226,26 @@ def _pairs(out: dict[str, list[Finding]], candidates: dict[str, str]) -> None:
             shown, read = loaded[this]
             line, col = read.locate("/privacy/fingerprints")
             out.setdefault(shown, []).append(
-                Finding(
+                finding(
                     shown,
                     line,
                     col,
                     "CLR602",
-                    "warning",
-                    message=f"possibly the same child as {other} (the same keyed fingerprint "
-                    "of name, birth year and country)",
+                    said(
+                        N_(
+                            "possibly the same child as {other} (the same keyed fingerprint of "
+                            "name, birth year and country)"
+                        ),
+                        other=other,
+                    ),
+                    said(
+                        N_(
+                            "compare them (clr duplicates --decrypt); if it is the same child, "
+                            "add {other} to related_cases"
+                        ),
+                        other=other,
+                    ),
+                    severity="warning",
                     pointer="/privacy/fingerprints",
-                    hint=f"compare them (clr duplicates --decrypt); if it is the same child, "
-                    f"add {other} to related_cases",
                 )
             )

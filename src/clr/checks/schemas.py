@@ -16,21 +16,36 @@ import jsonschema_rs
 
 from clr.i18n import N_
 from clr.io import resources
-from clr.model.findings import Finding, Said, join_pointer, pointer_to_path, said
+from clr.model.findings import Finding, Said, finding, join_pointer, pointer_to_path, said
 from clr.model.stages import STAGES
 
 _TYPE_WORDS = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "a mapping (key: value lines)",
-    "array": "a list",
-    "null": "empty",
+    "string": N_("text"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "boolean": N_("true or false"),
+    "object": N_("a mapping (key: value lines)"),
+    "array": N_("a list"),
+    "null": N_("empty"),
 }
 _FORMAT_WORDS = {
-    "date": ("a date", "write it as YYYY-MM-DD, e.g. 2026-03-02"),
-    "date-time": ("a date and time", "write it as e.g. 2026-03-02T09:10:00Z"),
+    "date": (N_("{field}: {value} is not a date"), N_("write it as YYYY-MM-DD, e.g. 2026-03-02")),
+    "date-time": (
+        N_("{field}: {value} is not a date and time"),
+        N_("write it as e.g. 2026-03-02T09:10:00Z"),
+    ),
+}
+_LIMIT_WORDS = {
+    "minimum": N_("at least {limit}"),
+    "maximum": N_("at most {limit}"),
+    "exclusiveMinimum": N_("more than {limit}"),
+    "exclusiveMaximum": N_("less than {limit}"),
+    "minLength": N_("at least {limit} characters long"),
+    "maxLength": N_("at most {limit} characters long"),
+    "minItems": N_("a list of at least {limit} entries"),
+    "maxItems": N_("a list of at most {limit} entries"),
+    "minProperties": N_("given at least {limit} entries"),
+    "maxProperties": N_("given at most {limit} entries"),
 }
 
 
@@ -65,18 +80,24 @@ def is_valid(data: Any) -> bool:
 
 
 def describe(value: Any) -> str:
-    """Say what a value is, briefly, the way a person would."""
+    """Say what a value is, briefly, the way a person would (in English)."""
+    return worded_value(value).english()
+
+
+def worded_value(value: Any) -> Said:
+    """Say what a value is, briefly: the value itself, or its kind worded in the language."""
     if value is None:
-        return "empty"
+        return said(N_("empty"))
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return said("{value}", value="true" if value else "false")
     if isinstance(value, str):
-        return json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
+        shown = json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
+        return said("{value}", value=shown)
     if isinstance(value, int | float):
-        return str(value)
+        return said("{value}", value=value)
     if isinstance(value, list):
-        return "a list"
-    return "a mapping"
+        return said(N_("a list"))
+    return said(N_("a mapping"))
 
 
 def _subschema(root: dict[str, Any], path: list[str | int]) -> dict[str, Any] | None:
@@ -136,13 +157,24 @@ def _property_schema(pointer_parts: tuple[str, ...]) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
-def _suggest(word: str, options: list[Any]) -> str:
+def _suggest(word: str, options: list[Any]) -> Said | None:
     texts = [str(o) for o in options]
     for option in texts:
         if option.lower() == str(word).lower():
-            return f"did you mean {option}? (letter case matters)"
+            return said(N_("did you mean {option}? (letter case matters)"), option=option)
     close = difflib.get_close_matches(str(word), texts, n=3, cutoff=0.6)
-    return f"did you mean {' or '.join(close)}?" if close else ""
+    if not close:
+        return None
+    if len(close) == 1:
+        return said(N_("did you mean {option}?"), option=close[0])
+    if len(close) == 2:
+        return said(N_("did you mean {first} or {second}?"), first=close[0], second=close[1])
+    return said(
+        N_("did you mean {first} or {second} or {third}?"),
+        first=close[0],
+        second=close[1],
+        third=close[2],
+    )
 
 
 def check(
@@ -170,24 +202,24 @@ def check(
         errors = list(validator(schema).iter_errors(data))
     except ValueError as exc:  # e.g. recursion limit on absurd nesting
         return [
-            Finding(
+            finding(
                 path,
                 1,
                 1,
                 "CLR107",
-                message=f"the file cannot be checked: {exc}",
-                hint="simplify the file's structure",
+                said(N_("the file cannot be checked: {problem}"), problem=exc),
+                said(N_("simplify the file's structure")),
             )
         ]
     for error in errors:
-        for finding in _to_findings(error, data, path, names, stage):
-            missing = finding.code in _MISSING
-            key = (finding.pointer, "missing" if missing else finding.message)
+        for found in _to_findings(error, data, path, names, stage):
+            missing = found.code in _MISSING
+            key = (found.pointer, "missing" if missing else found.message)
             if skip is not None:
                 if key in skip:
                     continue
                 skip.add(key)
-            findings.append(finding)
+            findings.append(found)
     return findings
 
 
@@ -241,7 +273,6 @@ def _to_findings(
     pointer = join_pointer(parts)
     field_name = pointer_to_path(pointer)
     value = error.instance
-    in_stage = f" for a case in stage {stage}" if stage else ""
     case_schema = names[0] == "case" or stage is not None
 
     def make(
@@ -306,34 +337,59 @@ def _to_findings(
         return out
     if kind == "type":
         wanted = details.get("types") or [details.get("type")]
-        words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in wanted)
-        hint = ""
+        words: Said | None = None
+        for t in reversed(wanted):
+            word = said(_TYPE_WORDS.get(str(t), str(t)))
+            words = word if words is None else said(N_("{one} or {other}"), one=word, other=words)
+        advice: str | Said = ""
         if "boolean" in wanted and isinstance(value, str):
-            hint = "write true or false (yes/no, on/off are read as text)"
+            advice = said(N_("write true or false (yes/no, on/off are read as text)"))
         elif "string" in wanted and not isinstance(value, str | dict | list):
-            hint = f'put it in quotes: "{describe(value).strip(chr(34))}"'
+            advice = said(
+                N_("put it in quotes: {quoted}"), quoted=f'"{describe(value).strip(chr(34))}"'
+            )
         elif "array" in wanted and not isinstance(value, list):
-            hint = "write each entry on its own line starting with '- '"
+            advice = said(N_("write each entry on its own line starting with '- '"))
         elif "object" in wanted and case_schema:
             inside = _needed(data, tuple(parts), stage)
             if inside:
-                hint = f"write it as key: value lines: {inside}"
-        return [make("CLR102", f"{field_name} must be {words}, not {describe(value)}", hint)]
+                advice = said(N_("write it as key: value lines: {fields}"), fields=inside)
+        return [
+            make(
+                "CLR102",
+                said(
+                    N_("{field} must be {words}, not {value}"),
+                    field=field_name,
+                    words=words or "",
+                    value=worded_value(value),
+                ),
+                advice,
+            )
+        ]
     if kind in ("enum", "const"):
         options = details.get("options", [details.get("expected_value")])
         if kind == "const" and stage:
             return [
                 make(
                     "CLR111",
-                    f"{field_name} must be {describe(options[0])}{in_stage}",
-                    f"set {field_name}: {describe(options[0])} once that is so",
+                    said(
+                        N_("{field} must be {value} for a case in stage {stage}"),
+                        field=field_name,
+                        value=worded_value(options[0]),
+                        stage=stage,
+                    ),
+                    said(
+                        N_("set {field}: {value} once that is so"),
+                        field=field_name,
+                        value=worded_value(options[0]),
+                    ),
                 )
             ]
         path_parts = [str(p) for p in error.schema_path]
-        suggestion = _suggest(value, options) if isinstance(value, str) else ""
+        suggestion = _suggest(value, options) if isinstance(value, str) else None
         shown = describe(value)
         msg: Said
-        hint_said: str | Said = suggestion
+        hint_said: str | Said = suggestion or ""
         if "country" in path_parts:
             msg = said(
                 N_("{field}: {value} is not an ISO 3166-1 alpha-2 country code"),
@@ -369,8 +425,16 @@ def _to_findings(
         return [make("CLR103", msg, hint_said)]
     if kind == "format":
         fmt = str(details.get("format"))
-        words, hint = _FORMAT_WORDS.get(fmt, (f"a valid {fmt}", ""))
-        return [make("CLR105", f"{field_name}: {describe(value)} is not {words}", hint)]
+        template, hint_template = _FORMAT_WORDS.get(
+            fmt, (N_("{field}: {value} is not a valid {format}"), "")
+        )
+        return [
+            make(
+                "CLR105",
+                said(template, field=field_name, value=worded_value(value), format=fmt),
+                said(hint_template),
+            )
+        ]
     if kind == "pattern":
         described = _property_schema(tuple(parts)) if case_schema else None
         hint = described.get("description", "") if described else ""
@@ -393,19 +457,23 @@ def _to_findings(
         "maxProperties",
     ):
         limit = details.get("limit")
-        words = {
-            "minimum": f"at least {limit}",
-            "maximum": f"at most {limit}",
-            "exclusiveMinimum": f"more than {limit}",
-            "exclusiveMaximum": f"less than {limit}",
-            "minLength": "filled in" if limit == 1 else f"at least {limit} characters long",
-            "maxLength": f"at most {limit} characters long",
-            "minItems": f"a list of at least {limit} entr{'y' if limit == 1 else 'ies'}",
-            "maxItems": f"a list of at most {limit} entries",
-            "minProperties": f"given at least {limit} entries",
-            "maxProperties": f"given at most {limit} entries",
-        }[kind]
-        return [make("CLR106", f"{field_name} must be {words}{in_stage}", "")]
+        if kind == "minLength" and limit == 1:
+            bound = said(N_("filled in"))
+        elif kind == "minItems" and limit == 1:
+            bound = said(N_("a list of at least 1 entry"))
+        else:
+            bound = said(_LIMIT_WORDS[kind], limit=limit)
+        must = (
+            said(
+                N_("{field} must be {bound} for a case in stage {stage}"),
+                field=field_name,
+                bound=bound,
+                stage=stage,
+            )
+            if stage
+            else said(N_("{field} must be {bound}"), field=field_name, bound=bound)
+        )
+        return [make("CLR106", must, "")]
     if kind == "uniqueItems":
         return [
             make(
@@ -419,6 +487,7 @@ def _to_findings(
         wanted_text = node.get("description")
         if wanted_text:
             verb = "must include" if kind == "contains" else "needs"
+            in_stage = f" for a case in stage {stage}" if stage else ""
             return [
                 make(
                     "CLR107",
@@ -431,7 +500,7 @@ def _to_findings(
             make(
                 "CLR104",
                 f"{field_name}: {error.message}",
-                "check the spelling of the keys in this mapping",
+                said(N_("check the spelling of the keys in this mapping")),
             )
         ]
     return [make("CLR107", f"{field_name}: {error.message}")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from clr.errors import ClrError
 from clr.i18n import N_
 from clr.io import yamlio
 from clr.model import closing, practice, stages, workflow
-from clr.model.findings import Finding, Said, said
+from clr.model.findings import Finding, Said, finding, said
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
@@ -84,14 +85,18 @@ def check_case_data(
     name = data.get("playbook")
     if isinstance(name, str) and name not in ctx.playbooks:
         findings.append(
-            Finding(
+            finding(
                 shown,
                 0,
                 0,
                 "CLR211",
-                message=f"unknown playbook {name!r}",
+                said(N_("unknown playbook {name}"), name=repr(name)),
+                said(
+                    N_("one of: {names}, or add {file}"),
+                    names=", ".join(sorted(ctx.playbooks)),
+                    file=f"playbooks/{name}.yaml",
+                ),
                 pointer="/playbook",
-                hint=f"one of: {', '.join(sorted(ctx.playbooks))}, or add playbooks/{name}.yaml",
             )
         )
     plays = ctx.playbooks.get(name) if isinstance(name, str) else None
@@ -161,33 +166,41 @@ def _version_finding(data: dict[str, Any], path: str) -> Finding | None:
     if version is None or version == CURRENT_VERSION:
         return None
     if version > CURRENT_VERSION:
-        return Finding(
+        return finding(
             path,
             0,
             0,
             "CLR213",
-            message=f"case format {version} is newer than this clr understands ({CURRENT_VERSION})",
+            said(
+                N_("case format {version} is newer than this clr understands ({current})"),
+                version=version,
+                current=CURRENT_VERSION,
+            ),
+            said(N_("upgrade clr")),
             pointer="/schema_version",
-            hint="upgrade clr",
         )
     if path_from(version) is None:
-        return Finding(
+        return finding(
             path,
             0,
             0,
             "CLR213",
-            message=f"case format {version} is older than any clr can upgrade",
+            said(N_("case format {version} is older than any clr can upgrade"), version=version),
+            said(N_("update the file by hand to format {current}"), current=CURRENT_VERSION),
             pointer="/schema_version",
-            hint=f"update the file by hand to format {CURRENT_VERSION}",
         )
-    return Finding(
+    return finding(
         path,
         0,
         0,
         "CLR213",
-        message=f"case format {version} is out of date (current: {CURRENT_VERSION})",
+        said(
+            N_("case format {version} is out of date (current: {current})"),
+            version=version,
+            current=CURRENT_VERSION,
+        ),
+        said(N_("run: clr migrate (add --dry-run to see the changes first)")),
         pointer="/schema_version",
-        hint="run: clr migrate (add --dry-run to see the changes first)",
     )
 
 
@@ -196,15 +209,19 @@ def _unknown_ticks(data: dict[str, Any], path: str, playbook: Playbook) -> list[
     if not isinstance(checklist, dict):
         return []
     return [
-        Finding(
+        finding(
             path,
             0,
             0,
             "CLR215",
-            "warning",
-            message=f"checklist item {item!r} is not in playbook {playbook.name}",
+            said(
+                N_("checklist item {item} is not in playbook {playbook}"),
+                item=repr(item),
+                playbook=playbook.name,
+            ),
+            said(N_("check the spelling: 'clr playbook show' lists the item ids")),
+            severity="warning",
             pointer=f"/checklist/{item}",
-            hint="check the spelling: 'clr playbook show' lists the item ids",
         )
         for item in checklist
         if playbook.action(item) is None
@@ -295,20 +312,28 @@ def validate_paths(
             hint="give a case file, a case folder or a case repository",
         )
     report = Report()
-    contexts: dict[Path | None, CaseContext] = {}
+    configs: dict[Path | None, Config] = {}
+    contexts: dict[Path | None, tuple[CaseContext, bool]] = {}
 
-    def context_for(root: Path | None) -> CaseContext:
-        if root not in contexts:
+    def config_for(root: Path | None) -> Config:
+        if root not in configs:
             config = Config()
             if root is not None:
                 config, problems = read_config(root)
                 if problems:
                     report.files.append(FileReport(problems[0].path, problems))
                     report.config_error = True
+            configs[root] = config
+        return configs[root]
+
+    def context_for(root: Path | None) -> tuple[CaseContext, bool]:
+        """The context (its playbooks built: about 0.1 s) and whether they had no fault."""
+        if root not in contexts:
             # Findings are a machine interface (codes, JSON, SARIF, JUnit, GitLab): they
             # quote the playbook in English whatever language clr speaks.
-            contexts[root], playbook_reports = repository_context(root, today, config, "en")
+            ctx, playbook_reports = repository_context(root, today, config_for(root), "en")
             report.files.extend(playbook_reports)
+            contexts[root] = ctx, not playbook_reports
         return contexts[root]
 
     # (file, root, shown, cache name); for a repository's own cases these are plain joins
@@ -321,14 +346,19 @@ def validate_paths(
             seen.add(key)
             by_root.setdefault(root, []).append((file, shown, name))
 
-    # git looks for plaintext identity files (it reads the whole tree) while the cases are
-    # checked; its answer is read at the end.
-    asked = {root: privacy.GitQuery(root) for root in roots}
+    # git looks for plaintext identity files while the cases are checked; its answer is
+    # read at the end. It is asked only about the folders that may hold one.
+    asked: dict[Path, privacy.GitQuery] = {}
+    settled: set[Path | None] = set()  # playbooks known without fault, and not built
     try:
         scanned_ids: dict[Path, list[str]] = {}
         for root in roots:
-            repo = Repository(root, context_for(root).config)
-            scanned, temporary = repo.scan_all(use_cache=use_cache)
+            repo = Repository(root, config_for(root))
+            odd: list[str] = []
+            scanned, temporary = repo.scan_all(
+                use_cache=use_cache, watched=privacy.WATCHED_NAMES, odd=odd
+            )
+            asked[root] = privacy.GitQuery(root, odd)
             layout = repo.layout_findings(scanned, temporary)
             if layout:
                 report.files.extend(FileReport(f.path, [f]) for f in layout)
@@ -342,32 +372,38 @@ def validate_paths(
         mine: set[int] = set()  # the case reports of this shard
         others: set[int] = set()  # stand-ins for the other shards' case files (their ids)
         for file_root, group in by_root.items():
-            ctx = context_for(file_root)
+            config_for(file_root)
             cached = use_cache and not report.config_error
             if shard is None:
-                checked = _check_group(
+                checked, known = _check_group(
                     group,
                     file_root,
-                    ctx,
+                    functools.partial(context_for, file_root),
+                    today,
                     use_cache=cached,
                     jobs=jobs,
                     progress=progress,
                     whole=file_root in roots,
                 )
+                if known:
+                    settled.add(file_root)
                 mine.update(map(id, checked))
                 report.files.extend(checked)
                 continue
             ours = [
                 in_shard(name if name is not None else shown, shard) for _, shown, name in group
             ]
-            checked = _check_group(
+            checked, known = _check_group(
                 [f for f, our in zip(group, ours, strict=True) if our],
                 file_root,
-                ctx,
+                functools.partial(context_for, file_root),
+                today,
                 use_cache=cached,
                 jobs=jobs,
                 progress=progress,
             )
+            if known:
+                settled.add(file_root)
             stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
             mine.update(map(id, checked))
             others.update(map(id, stand_ins))
@@ -377,7 +413,7 @@ def validate_paths(
             report.files.extend(
                 privacy.repository_privacy_findings(root, report.files, git=asked.pop(root))
             )
-            config = context_for(root).config
+            config = config_for(root)
             found = retention.repository_findings(
                 root, config, scanned_ids[root], use_cache=use_cache
             )
@@ -385,6 +421,9 @@ def validate_paths(
     finally:
         for query in asked.values():
             query.cancel()
+    for some_root in [*roots, *by_root]:
+        if some_root not in contexts and some_root not in settled:
+            context_for(some_root)  # the findings about its playbooks
     report.files.extend(_duplicate_ids(report.files))
     if shard is not None:
         first = shard[0] == 1
@@ -541,25 +580,32 @@ def _check_chunk(items: list[tuple[Path | str, str, str, bool]], ctx: CaseContex
 def _check_group(
     files: list[tuple[Path | str, str, str | None]],
     root: Path | None,
-    ctx: CaseContext,
+    context: Callable[[], tuple[CaseContext, bool]],
+    today: dt.date,
     *,
     use_cache: bool,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
     whole: bool = False,
-) -> list[FileReport]:
+) -> tuple[list[FileReport], bool]:
     """Check the case files of one repository, from the cache where nothing changed.
 
     The cache's entries hold for a span of days (see :func:`check_case_data`), so a new day
     does not make them all stale. ``whole``: these are all of the repository's cases, and
     entries of other files are forgotten; a run over some of them keeps the others.
+
+    ``context()`` builds the context (the playbooks) and says whether its playbooks had no
+    fault; it is called only if a file is checked or the cache does not know that they had
+    none. Returns the reports and whether ``context()`` was left uncalled so.
     """
     from clr.io import cache
 
     store = None
-    day = ctx.today.toordinal()
+    day = today.toordinal()
     if use_cache and root is not None:
-        plays = [p for p in playbook_paths(root).values() if root in p.parents]
+        # Every playbook, the bundled ones too: in a source checkout they are not among
+        # clr's own files that the key covers.
+        plays = list(playbook_paths(root).values())
         store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
     todo: list[tuple[int, Path | str, str, str, str]] = []
@@ -573,14 +619,18 @@ def _check_group(
                 continue
             known = store.content_of(name, day)
         todo.append((i, path, shown, known, file_status))
-    checked = _run(
-        [
-            (path, shown, known, store is not None and files[i][2] is not None)
-            for i, path, shown, known, _ in todo
-        ],
-        ctx,
-        jobs,
-        progress,
+    checked = (
+        _run(
+            [
+                (path, shown, known, store is not None and files[i][2] is not None)
+                for i, path, shown, known, _ in todo
+            ],
+            context()[0],
+            jobs,
+            progress,
+        )
+        if todo
+        else []
     )
     for (i, _path, shown, _known, file_status), (file_report, content, first, last) in zip(
         todo, checked, strict=True
@@ -594,11 +644,22 @@ def _check_group(
         results[i] = file_report
         if store is not None and content and name is not None:
             store.put(name, content, _to_cache(file_report), file_status, days=(first, last))
+    untouched = False
+    if store is None or todo or store.flags.get(PLAYBOOKS_FLAG) is not True:
+        _, faultless = context()
+        if store is not None:
+            store.set_flag(PLAYBOOKS_FLAG, faultless)
+    else:
+        untouched = True  # no file to check, and the playbooks as they were: no fault
     if store is not None:
         if whole:
             store.keep_only({name for _, _, name in files if name is not None})
         store.save()
-    return [r for r in results if r is not None]
+    return [r for r in results if r is not None], untouched
+
+
+PLAYBOOKS_FLAG = "playbooks-faultless"
+"""The result cache's note that the playbooks of its context were checked without finding."""
 
 
 def _cache_name(path: Path, root: Path | None) -> str | None:

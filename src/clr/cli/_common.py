@@ -47,9 +47,9 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
         name = exc.filename2 if exc.filename2 is not None else exc.filename  # a rename: its target
         fail(
             _("cannot use {path}: {reason}").format(
-                path=_shown_path(name), reason=files.reason(exc)
+                path=_shown_path(name), reason=_(files.reason(exc))
             ),
-            files.hint(exc),
+            _(files.hint(exc)),
         )
     except Exception as exc:
         if debug():
@@ -292,16 +292,17 @@ def text_width() -> int | None:
     return None
 
 
-def wrap_text(text: str, width: int | None = None) -> str:
+def wrap_text(text: str, width: int | None = None, *, hang: int = 0) -> str:
     """``text`` with each long line cut at spaces to ``width`` (default: :func:`text_width`).
 
-    A continued line keeps the line's indent (and hangs under the text of a ``- `` bullet);
-    colour codes take no width; a word longer than the line (a link) is never cut.
+    A continued line keeps the line's indent (and hangs under the text of a ``- `` bullet),
+    plus ``hang`` columns; colour codes take no width; a word longer than the line (a link)
+    is never cut.
     """
     width = text_width() if width is None else width
     if width is None:
         return text
-    return "\n".join(_wrap_line(line, width) for line in text.split("\n"))
+    return "\n".join(_wrap_line(line, width, hang) for line in text.split("\n"))
 
 
 def _visible(word: str) -> int:
@@ -310,12 +311,12 @@ def _visible(word: str) -> int:
     return len(re.sub(r"\x1b\[[0-9;]*m", "", word)) if _ANSI in word else len(word)
 
 
-def _wrap_line(line: str, width: int) -> str:
+def _wrap_line(line: str, width: int, more: int = 0) -> str:
     if _visible(line) <= width:
         return line
     body = line.lstrip(" ")
     indent = len(line) - len(body)
-    hang = indent + (2 if body.startswith(_BULLETS) else 0)
+    hang = indent + more + (2 if body.startswith(_BULLETS) else 0)
     words = body.split(" ")
     out: list[str] = []
     current, used = " " * indent + words[0], indent + _visible(words[0])

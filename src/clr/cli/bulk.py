@@ -19,7 +19,7 @@ from clr.cli._common import (
     parse_as_of,
     stdout_console,
 )
-from clr.i18n import _, ngettext
+from clr.i18n import N_, _, ngettext
 from clr.model import vocabulary
 from clr.render import render, safe
 from clr.views.select import targets
@@ -367,6 +367,18 @@ def _status_columns(
     console.print(table)
 
 
+_STATUS_RECORD: tuple[tuple[str, str], ...] = (
+    (N_("open (days)"), "days_open"),
+    (N_("in stage (days)"), "days_in_stage"),
+    (N_("next action"), "next_action"),
+    (N_("due"), "next_due"),
+    (N_("overdue"), "overdue"),
+    (N_("last visit"), "last_visit"),
+    (N_("site"), "site"),
+)
+"""The lines of a case in ``clr status`` on a narrow terminal: label (a msgid) and cell."""
+
+
 def _status_records(
     console: Any, ok: list[CaseSummary], rows: list[list[str]], today: dt.date
 ) -> None:
@@ -381,16 +393,9 @@ def _status_records(
         style = "red" if case.overdue else ("dim" if case.closed else None)
         console.print()
         console.print(Text(f"{row['id']}  {row['stage']}", style=style or "bold"))
-        for label, key in (
-            ("open (days)", "days_open"),
-            ("in stage (days)", "days_in_stage"),
-            ("next action", "next_action"),
-            ("due", "next_due"),
-            ("overdue", "overdue"),
-            ("last visit", "last_visit"),
-            ("site", "site"),
-        ):
-            console.print(Text(f"  {label}: {row[key]}"), soft_wrap=False)
+        for label, key in _STATUS_RECORD:
+            text = _("{label}: {value}").format(label=_(label), value=row[key])
+            console.print(Text(f"  {text}"), soft_wrap=False)
 
 
 # --- clr stats ------------------------------------------------------------------------

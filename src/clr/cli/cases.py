@@ -18,8 +18,9 @@ from clr.cli._common import (
     format_option,
     parse_as_of,
     stdout_console,
+    text_width,
 )
-from clr.i18n import N_, _
+from clr.i18n import N_, _, numbers
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -606,10 +607,11 @@ def show_command(
     visits = view.visits
     site = view.site
     child = view.child
-    console.print(
-        Text(f"{data.get('id')}  {data.get('stage')}  ({data.get('track')})", style="bold")
+    _say(
+        console, Text(f"{data.get('id')}  {data.get('stage')}  ({data.get('track')})", style="bold")
     )
-    console.print(
+    _say(
+        console,
         Text(
             _("Site: {name} ({country}), sector {sector}, buyer {buyer}").format(
                 name=site.get("name"),
@@ -617,18 +619,19 @@ def show_command(
                 sector=site.get("sector", "-"),
                 buyer=site.get("buyer", "-"),
             )
-        )
+        ),
     )
-    console.print(
+    _say(
+        console,
         Text(
             _("Child: {pseudonym}, {sex}, age {age}").format(
                 pseudonym=child.get("pseudonym"),
                 sex=child.get("sex"),
                 age=child.get("estimated_age", child.get("birth_date", "?")),
             )
-        )
+        ),
     )
-    console.print(Text(_("Timeline:"), style="bold"))
+    _say(console, Text(_("Timeline:"), style="bold"))
     for entry in data.get("history") or []:
         if isinstance(entry, dict):
             note = f" — {entry['note']}" if entry.get("note") else ""
@@ -638,65 +641,98 @@ def show_command(
                 target=entry.get("to"),
                 who=entry.get("by"),
             )
-            console.print(Text(f"  {moved}{note}"))
+            _say(console, Text(f"  {moved}{note}"))
     _print_links_and_closure(console, data)
-    money = ", ".join(f"{v} {safe.terminal(k)}" for k, v in totals.items()) or _("none")
-    console.print(Text(_("Payments: {count} ({money})").format(count=len(payments), money=money)))
+    money = ", ".join(numbers.money(v, safe.terminal(k)) for k, v in totals.items()) or _("none")
+    _say(console, Text(_("Payments: {count} ({money})").format(count=len(payments), money=money)))
     last = visits[-1] if visits else None
     said = _("Visits: {count}").format(count=len(visits))
     if last:
         state = _("working") if last.get("working") else _("not working")
         said += ", " + _("last {date} ({state})").format(date=last.get("date"), state=state)
-    console.print(Text(said))
-    console.print(
+    _say(console, Text(said))
+    _say(
+        console,
         Text(
             _("Open actions: {count}, overdue: {overdue} ({command})").format(
                 count=len(todo), overdue=len(overdue), command=f"clr next {data.get('id')}"
             ),
             style="bold red" if overdue else "",
-        )
+        ),
     )
+
+
+def _say(console: Any, text: Any) -> None:
+    """Print a rich ``text`` wrapped at word ends to the terminal (whole on a pipe).
+
+    A long site, note or closure fact goes on over more lines, indented two columns more
+    than its first, rather than being cut by the terminal in the middle of a word.
+    """
+    from rich.text import Text
+
+    columns = text_width()
+    if columns is None:
+        console.print(text)
+        return
+    indent = len(text.plain) - len(text.plain.lstrip(" "))
+    body = text[indent:]
+    width = max(20, columns - indent - 2)
+    for i, line in enumerate(body.wrap(console, width)):
+        line.rstrip()
+        console.print(Text(" " * (indent + (2 if i else 0))) + line, soft_wrap=True)
+
+
+_CLOSURE_FACTS: tuple[tuple[str, str], ...] = (
+    ("final_status", N_("Where the child is now")),
+    ("young_worker_plan", N_("Young-worker plan")),
+    ("continued_in", N_("Continued in")),
+    ("refused_by", N_("Refused by")),
+    ("referred_to", N_("Referred to")),
+    ("no_referral_reason", N_("Not referred because")),
+    ("commitments_continued_by", N_("Payments continued by")),
+    ("recurrence_check", N_("First check after closure")),
+)
+"""The closure's facts ``clr show`` prints: field and label (a msgid)."""
 
 
 def _print_links_and_closure(console: Any, data: dict[str, Any]) -> None:
     """``clr show``: the reopening links, and the closure's facts (``data`` made safe)."""
     from rich.text import Text
 
+    def say(text: str, style: str = "") -> None:
+        _say(console, Text(text, style=style))
+
     if data.get("reopens"):
-        console.print(Text(f"Reopens: {data['reopens']} (the child was found working again)"))
+        say(_("Reopens: {case} (the child was found working again)").format(case=data["reopens"]))
     if data.get("reopened_as"):
-        console.print(Text(f"Reopened as: {data['reopened_as']}", style="bold"))
+        say(_("Reopened as: {case}").format(case=data["reopened_as"]), "bold")
     closure = data.get("closure")
     if not isinstance(closure, dict) or data.get("stage") != "closed":
         return
-    console.print(
-        Text(
-            f"Closed: {closure.get('date')} as {closure.get('reason')}, approved by "
-            f"{closure.get('approved_by')}",
-            style="bold",
-        )
+    say(
+        _("Closed: {date} as {reason}, approved by {who}").format(
+            date=closure.get("date"), reason=closure.get("reason"), who=closure.get("approved_by")
+        ),
+        "bold",
     )
-    for key, label in (
-        ("final_status", "Where the child is now"),
-        ("young_worker_plan", "Young-worker plan"),
-        ("continued_in", "Continued in"),
-        ("refused_by", "Refused by"),
-        ("referred_to", "Referred to"),
-        ("no_referral_reason", "Not referred because"),
-        ("commitments_continued_by", "Payments continued by"),
-        ("recurrence_check", "First check after closure"),
-    ):
+    for key, label in _CLOSURE_FACTS:
         if closure.get(key):
-            console.print(Text(f"  {label}: {closure[key]}"))
+            say("  " + _("{label}: {value}").format(label=_(label), value=closure[key]))
     referral = closure.get("referral")
     if isinstance(referral, dict):
-        console.print(Text(f"  Referral: {referral.get('to')} on {referral.get('date')}"))
+        say(
+            "  "
+            + _("Referral: {to} on {date}").format(to=referral.get("to"), date=referral.get("date"))
+        )
     checks = data.get("recurrence_checks")
     if isinstance(checks, list) and checks:
         last = checks[-1] if isinstance(checks[-1], dict) else {}
-        found = "working" if last.get("working") else "not working"
-        console.print(
-            Text(f"  Checks after closure: {len(checks)}, last {last.get('date')} ({found})")
+        found = _("working") if last.get("working") else _("not working")
+        say(
+            "  "
+            + _("Checks after closure: {count}, last {date} ({state})").format(
+                count=len(checks), date=last.get("date"), state=found
+            )
         )
 
 

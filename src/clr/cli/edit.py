@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from clr.cli._common import AsOf, parse_as_of
-from clr.i18n import _, ngettext
+from clr.i18n import N_, _, ngettext
 
 
 def _editor() -> list[str]:
@@ -54,7 +54,7 @@ def _run_editor(command: list[str], folder: Path, text: str) -> str:
     try:
         text = files.read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
-        why = files.reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
+        why = _(files.reason(exc) if isinstance(exc, OSError) else N_("it is not UTF-8 text"))
         raise ClrError(
             _("cannot read back the edited file: {reason}; nothing was written").format(reason=why)
         ) from None

@@ -9,7 +9,7 @@ import typer
 
 from clr.cli._common import AsOf, parse_as_of
 from clr.errors import ClrError
-from clr.i18n import _, ngettext
+from clr.i18n import N_, _, ngettext
 from clr.render import safe
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def build_command(
         try:
             raw = files.read_text(public_key, limit=64 * 1024)
         except (OSError, UnicodeDecodeError) as exc:
-            reason = files.reason(exc) if isinstance(exc, OSError) else "it is not text"
+            reason = _(files.reason(exc) if isinstance(exc, OSError) else N_("it is not text"))
             raise ClrError(
                 _("cannot read the public key {file}: {reason}").format(
                     file=public_key, reason=reason

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from clr.cli._common import paint
+from clr.i18n import _
 
 
 def interactive(no_input: bool) -> bool:
@@ -46,12 +47,12 @@ def record_missing(session: Any, blocked: Any, to: str | None, who: str, no_inpu
         typer.echo(render_snippet(missing), nl=False)
         command = render_set_command(str(session.data.get("id")), missing)
         case_id = str(session.data.get("id"))
-        blocked.hint = (
+        blocked.hint = _(
             "nothing was changed. The YAML above holds every missing fact: save it "
-            f"(clr advance {case_id} --no-input > facts.yaml), fill in the blanks and run "
-            f"clr set {case_id} --from facts.yaml (or add it to {session.shown}), then clr "
-            f"advance again; or supply them with: {command}"
-        )
+            "(clr advance {case} --no-input > facts.yaml), fill in the blanks and run "
+            "clr set {case} --from facts.yaml (or add it to {file}), then clr "
+            "advance again; or supply them with: {command}"
+        ).format(case=case_id, file=session.shown, command=command)
         return False
     # What no answer can supply (the stage a reason closes from, follow-up visits): say
     # so at once rather than ask questions first.
@@ -72,7 +73,12 @@ def _ask(session: Any, goal: str, who: str) -> None:
     from clr.cli.ask import ask_field, wrapped
 
     typer.echo(
-        paint(f"To move {session.data.get('id')} to {goal}, clr needs these facts:", "bold"),
+        paint(
+            _("To move {case} to {stage}, clr needs these facts:").format(
+                case=session.data.get("id"), stage=goal
+            ),
+            "bold",
+        ),
         err=True,
     )
     asked: set[tuple[str, ...]] = set()
@@ -90,6 +96,6 @@ def _ask(session: Any, goal: str, who: str) -> None:
             return
         t = ticks[0]
         ticked.add(t.id)
-        question = wrapped(f"Checklist: {t.text} Done?")
+        question = wrapped(_("Checklist: {text} Done?").format(text=t.text))
         if questionary.confirm(question, default=True).unsafe_ask():
             editing.tick(session, t.id, by=who)

@@ -116,8 +116,8 @@ def _read_source(name: str) -> str:
             raw = files.read_bytes(path, limit=yamlio.MAX_BYTES)
         except OSError as exc:
             raise ClrError(
-                _("cannot read {file}: {reason}").format(file=name, reason=files.reason(exc)),
-                hint=files.hint(exc),
+                _("cannot read {file}: {reason}").format(file=name, reason=_(files.reason(exc))),
+                hint=_(files.hint(exc)),
             ) from None
         shown = name
     try:

@@ -18,6 +18,7 @@ from clr.cli._common import (
     format_name,
     format_option,
     parse_as_of,
+    wrap_text,
 )
 from clr.errors import NotARepository
 from clr.i18n import _
@@ -217,7 +218,10 @@ def _current_repository(repo: ModuleType) -> Path:
 def _print_text(report: Report, *, quiet: bool) -> None:
     from clr.render.reports import render_text
 
-    sys.stdout.write(render_text(report, quiet=quiet, colour=colour_stdout()))
+    # in a terminal, a long finding or hint goes on under itself, cut at spaces (editors and
+    # CI read the one-line form from a pipe)
+    text = render_text(report, quiet=quiet, colour=colour_stdout())
+    sys.stdout.write(wrap_text(text, hang=4))
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,8 @@ through here.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +132,20 @@ def activate(lang: str) -> None:
     """Speak ``lang`` (one of ``LANGUAGES``) from now on, in this process."""
     _STATE["lang"] = lang
     _STATE["catalogue"] = None if lang == "en" else load(lang)
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Speak ``lang`` inside the block, then the language in force before it again."""
+    previous = current()
+    if previous == lang:
+        yield
+        return
+    activate(lang)
+    try:
+        yield
+    finally:
+        activate(previous)
 
 
 def po_path(lang: str) -> Path:

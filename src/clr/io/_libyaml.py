@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from clr.model.findings import Finding
+from clr.i18n import N_
+from clr.model.findings import Finding, Said, finding, said
 
 if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends on the install
     from clr.errors import ConfigError
@@ -25,7 +26,12 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
     )
 
 _STR = "tag:yaml.org,2002:str"
-_KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "empty (null)"}
+_KINDS = {
+    "int": N_("a number"),
+    "float": N_("a number"),
+    "bool": N_("true/false"),
+    "null": N_("empty (null)"),
+}
 _MERGE = "tag:yaml.org,2002:merge"
 
 MAX_MAPPING_PAIRS = 100_000
@@ -41,9 +47,10 @@ Parsed = tuple[dict[str, Any] | None, list[Finding]]
 class _Refused(yaml.MarkedYAMLError):
     """A construct clr refuses to read; carries its own finding code and hint."""
 
-    def __init__(self, code: str, problem: str, mark: Any, hint: str = "") -> None:
-        super().__init__(problem=problem, problem_mark=mark)
+    def __init__(self, code: str, problem: Said, mark: Any, hint: Said) -> None:
+        super().__init__(problem=problem.english(), problem_mark=mark)
         self.code = code
+        self.said = problem
         self.hint = hint
 
 
@@ -55,23 +62,36 @@ class _StrictLoader(yaml.CSafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.text = stream
-        self.findings: list[tuple[str, int, int, str, str]] = []
+        self.findings: list[tuple[str, int, int, Said, Said]] = []
         self.pair_budget = MAX_MAPPING_PAIRS
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects and isinstance(node, MappingNode | SequenceNode):
             mark = node.start_mark
             anchor = re.compile(r"&([^\s,\[\]{}]+)").match(self.text, mark.index)
-            where = (
-                f"the anchor &{anchor.group(1)} on line {mark.line + 1}" if anchor else "an anchor"
+            reused = (
+                said(
+                    N_(
+                        "the list or mapping of the anchor &{anchor} on line {line} is used "
+                        "again through an alias"
+                    ),
+                    anchor=anchor.group(1),
+                    line=mark.line + 1,
+                )
+                if anchor
+                else said(N_("the list or mapping of an anchor is used again through an alias"))
             )
             use = _find_alias(self.text, anchor.group(1), mark.index) if anchor else None
             raise _Refused(
                 "CLR008",
-                f"the list or mapping of {where} is used again through an alias",
+                reused,
                 use or mark,
-                "write the values out in full; clr refuses reused lists and mappings "
-                "because they can make a small file expand to millions of values",
+                said(
+                    N_(
+                        "write the values out in full; clr refuses reused lists and mappings "
+                        "because they can make a small file expand to millions of values"
+                    )
+                ),
             )
         return super().construct_object(node, deep)
 
@@ -81,9 +101,12 @@ class _StrictLoader(yaml.CSafeLoader):
         if self.pair_budget < 0:
             raise _Refused(
                 "CLR008",
-                f"merge keys expand this file to more than {MAX_MAPPING_PAIRS:,} entries",
+                said(
+                    N_("merge keys expand this file to more than {count} entries"),
+                    count=f"{MAX_MAPPING_PAIRS:,}",
+                ),
                 node.start_mark,
-                "write the values out in full instead of merging (<<) mappings",
+                said(N_("write the values out in full instead of merging (<<) mappings")),
             )
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -98,16 +121,22 @@ class _StrictLoader(yaml.CSafeLoader):
         seen: dict[str, int] = {}
         for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, ScalarNode):
-                self._note(key_node, "CLR010", "a key must be text, not a list or mapping", "")
+                self._note(
+                    key_node, "CLR010", said(N_("a key must be text, not a list or mapping"))
+                )
                 continue
             key = key_node.value
             if key_node.tag != _STR:
-                kind = _KINDS.get(key_node.tag.rsplit(":", 1)[-1], "a special value")
+                kind = _KINDS.get(key_node.tag.rsplit(":", 1)[-1], N_("a special value"))
                 self._note(
                     key_node,
                     "CLR010",
-                    f"the key {key!r} is read as {kind}, not as text",
-                    f"quote it: '{key}':",
+                    said(
+                        N_("the key {key} is read as {kind}, not as text"),
+                        key=repr(key),
+                        kind=said(kind),
+                    ),
+                    said(N_("quote it: {quoted}"), quoted=f"'{key}':"),
                 )
             if index >= first_own:
                 line = key_node.start_mark.line + 1
@@ -115,17 +144,22 @@ class _StrictLoader(yaml.CSafeLoader):
                     self._note(
                         key_node,
                         "CLR005",
-                        f"duplicate key {key!r}: first on line {seen[key]}, again on line {line}",
-                        "keep one of them; YAML readers silently keep only the last",
+                        said(
+                            N_("duplicate key {key}: first on line {first}, again on line {line}"),
+                            key=repr(key),
+                            first=seen[key],
+                            line=line,
+                        ),
+                        said(N_("keep one of them; YAML readers silently keep only the last")),
                     )
                 else:
                     seen[key] = line
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
-    def _note(self, node: Node, code: str, message: str, hint: str) -> None:
+    def _note(self, node: Node, code: str, message: Said, hint: Said | None = None) -> None:
         mark = node.start_mark
-        self.findings.append((code, mark.line + 1, mark.column + 1, message, hint))
+        self.findings.append((code, mark.line + 1, mark.column + 1, message, hint or Said("")))
 
 
 def _find_alias(text: str, name: str, after: int) -> Any:
@@ -145,9 +179,9 @@ def _text_as_is(loader: yaml.SafeLoader, node: Node) -> Any:
 def _refuse_tag(loader: yaml.SafeLoader, node: Node) -> Any:
     raise _Refused(
         "CLR011",
-        f"the YAML tag {node.tag} is not supported in case files",
+        said(N_("the YAML tag {tag} is not supported in case files"), tag=node.tag),
         node.start_mark,
-        "remove the tag: case files hold plain text, numbers, true/false, lists and mappings",
+        said(_NO_TAGS),
     )
 
 
@@ -174,8 +208,8 @@ def _number(loader: _StrictLoader, node: Node) -> Any:
         loader._note(
             node,
             "CLR003",
-            f"the number {shown} is too large to read",
-            "if it is text, put it in quotes; if it is a number, check it",
+            said(N_("the number {number} is too large to read"), number=shown),
+            said(N_("if it is text, put it in quotes; if it is a number, check it")),
         )
         return text
     return value
@@ -207,7 +241,7 @@ def parse(text: str, path: str) -> Parsed:
     try:
         data = loader.get_single_data()
     except _Refused as exc:
-        return _failed(path, text, exc.code, exc, exc.problem or "", exc.hint)
+        return _failed(path, text, exc.code, exc, exc.said, exc.hint)
     except yaml.MarkedYAMLError as exc:
         problem = f"{exc.problem} {exc.context}"
         if "could not determine a constructor" in problem:
@@ -217,9 +251,8 @@ def parse(text: str, path: str) -> Parsed:
                 text,
                 "CLR011",
                 exc,
-                f"the YAML tag !{tag} is not supported in case files",
-                "remove the tag: case files hold plain text, numbers, true/false, lists and "
-                "mappings",
+                said(N_("the YAML tag {tag} is not supported in case files"), tag=f"!{tag}"),
+                said(_NO_TAGS),
             )
         if "expected a single document" in problem:
             return _failed(
@@ -227,8 +260,8 @@ def parse(text: str, path: str) -> Parsed:
                 text,
                 "CLR007",
                 exc,
-                "the file holds more than one YAML document",
-                "keep one case per file: remove the '---' line and what follows",
+                said(N_("the file holds more than one YAML document")),
+                said(N_("keep one case per file: remove the '---' line and what follows")),
             )
         if _is_tab(text, exc):
             return _failed(
@@ -236,39 +269,48 @@ def parse(text: str, path: str) -> Parsed:
                 text,
                 "CLR004",
                 exc,
-                "a tab character is used where YAML needs spaces",
-                "indent with spaces only (set your editor to insert spaces for tabs)",
+                said(N_("a tab character is used where YAML needs spaces")),
+                said(N_("indent with spaces only (set your editor to insert spaces for tabs)")),
             )
         return _failed(path, text, "CLR003", exc, _plain_problem(exc), _hint_for(exc))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        message = f"the control character {char!r} is not allowed"
-        hint = "remove it (it often comes from a copy-paste or a binary file)"
+        message = said(N_("the control character {char} is not allowed"), char=repr(char))
+        hint = said(N_("remove it (it often comes from a copy-paste or a binary file)"))
         return _whole_file(path, text, [], "CLR003", message, hint, (line, col))
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        message = f"a value cannot be read: {str(exc)[:120]}"
-        hint = "check explicit tags such as !!int or !!float, and very long numbers"
+        message = said(N_("a value cannot be read: {problem}"), problem=str(exc)[:120])
+        hint = said(N_("check explicit tags such as !!int or !!float, and very long numbers"))
         return _whole_file(path, text, [], "CLR003", message, hint)
     except yaml.YAMLError as exc:
-        message = str(exc).split("\n", 1)[0]
-        return None, [Finding(path, 1, 1, "CLR003", message=message)]
+        return None, [finding(path, 1, 1, "CLR003", str(exc).split("\n", 1)[0])]
     finally:
         loader.dispose()
     findings = [
-        Finding(path, line, col, code, message=message, hint=hint)
+        finding(path, line, col, code, message, hint)
         for code, line, col, message, hint in loader.findings
     ]
+    mapping_hint = said(_MAPPING_HINT)
     if data is None:
-        return _whole_file(path, text, findings, "CLR006", "the file is empty", _MAPPING_HINT)
+        empty = said(N_("the file is empty"))
+        return _whole_file(path, text, findings, "CLR006", empty, mapping_hint)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
-        message = f"the top level is {kind}, not a mapping"
-        return _whole_file(path, text, findings, "CLR006", message, _MAPPING_HINT)
+        message = (
+            said(N_("the top level is a list, not a mapping"))
+            if isinstance(data, list)
+            else said(
+                N_("the top level is a single value ({kind}), not a mapping"),
+                kind=type(data).__name__,
+            )
+        )
+        return _whole_file(path, text, findings, "CLR006", message, mapping_hint)
     if too_deep(data):
-        message = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
-        hint = "no case needs that: flatten the structure"
+        message = said(
+            N_("lists and mappings are nested more than {depth} levels deep"), depth=MAX_DEPTH
+        )
+        hint = said(N_("no case needs that: flatten the structure"))
         return _whole_file(path, text, findings, "CLR003", message, hint)
     return data, findings
 
@@ -285,7 +327,8 @@ def too_deep(data: Any) -> bool:
     return False
 
 
-_MAPPING_HINT = "a case file is a mapping of fields such as 'id:' and 'stage:'"
+_MAPPING_HINT = N_("a case file is a mapping of fields such as 'id:' and 'stage:'")
+_NO_TAGS = N_("remove the tag: case files hold plain text, numbers, true/false, lists and mappings")
 
 
 def _whole_file(
@@ -293,12 +336,12 @@ def _whole_file(
     text: str,
     findings: list[Finding],
     code: str,
-    message: str,
-    hint: str,
+    message: Said,
+    hint: Said,
     at: tuple[int, int] = (1, 1),
 ) -> Parsed:
     """The file refused as a whole: a finding (on its first line unless ``at``), no data."""
-    findings.append(Finding(path, at[0], at[1], code, message=message, hint=hint))
+    findings.append(finding(path, at[0], at[1], code, message, hint))
     return None, findings
 
 
@@ -340,11 +383,16 @@ def position(root: Node | None, pointer: str, *, key: bool = False) -> tuple[int
 
 
 def _failed(
-    path: str, text: str, code: str, exc: yaml.MarkedYAMLError, message: str, hint: str
+    path: str,
+    text: str,
+    code: str,
+    exc: yaml.MarkedYAMLError,
+    message: str | Said,
+    hint: Said,
 ) -> Parsed:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return None, [Finding(path, line, col, code, message=message, hint=hint)]
+    return None, [finding(path, line, col, code, message, hint)]
 
 
 def _is_tab(text: str, exc: yaml.MarkedYAMLError) -> bool:
@@ -363,16 +411,20 @@ def _plain_problem(exc: yaml.MarkedYAMLError) -> str:
     return problem or context or "invalid YAML"
 
 
-def _hint_for(exc: yaml.MarkedYAMLError) -> str:
+def _hint_for(exc: yaml.MarkedYAMLError) -> Said:
     problem = exc.problem or ""
     if "mapping values are not allowed" in problem:
-        return "a value holding ': ' must be quoted, e.g. note: \"time: 10:00\""
+        return said(
+            N_("a value holding ': ' must be quoted, e.g. {example}"), example='note: "time: 10:00"'
+        )
     if "could not find expected ':'" in problem or "simple key" in problem:
-        return "check the indentation and that each key ends with ':'"
+        return said(N_("check the indentation and that each key ends with ':'"))
     if "found undefined alias" in problem:
-        return "define the anchor (&name) before using it (*name), or write the value out"
+        return said(N_("define the anchor (&name) before using it (*name), or write the value out"))
     if "exceeded maximum nesting depth" in problem:
-        return "the file nests lists or mappings over 1,000 levels deep; no case needs that"
+        return said(
+            N_("the file nests lists or mappings over 1,000 levels deep; no case needs that")
+        )
     if "special characters are not allowed" in problem or "control characters" in problem:
-        return "remove the control character (it may come from a copy-paste)"
-    return "check the YAML at this line; quoting the value often helps"
+        return said(N_("remove the control character (it may come from a copy-paste)"))
+    return said(N_("check the YAML at this line; quoting the value often helps"))

@@ -23,6 +23,8 @@ import errno
 import os
 import stat
 
+from clr.i18n import N_
+
 DEFAULT_LIMIT = 64 * 1024 * 1024
 """Largest file read by default: far over any file clr writes or expects."""
 
@@ -137,31 +139,35 @@ def is_regular(path: str | os.PathLike[str]) -> bool:
 
 
 def reason(exc: OSError) -> str:
-    """Why a file could not be read, in words, for a message that names the file."""
+    """Why a file could not be read, in words, for a message that names the file.
+
+    clr's own words are msgids (``N_``): a message translates them with ``_()``; the
+    system's own words (``strerror``) are kept as they are.
+    """
     if isinstance(exc, (NotRegularFile, FileTooLarge, IsADirectoryError)) and exc.strerror:
         return exc.strerror
     if exc.errno == errno.ENAMETOOLONG:
-        return "the name is too long for the file system"
+        return N_("the name is too long for the file system")
     if exc.errno == errno.ELOOP:
-        return "too many levels of symbolic links (a link that points back to itself?)"
+        return N_("too many levels of symbolic links (a link that points back to itself?)")
     if exc.errno == errno.ENOTDIR:
-        return "a part of the path is a file, not a folder"
+        return N_("a part of the path is a file, not a folder")
     return exc.strerror or exc.__class__.__name__
 
 
 def hint(exc: OSError) -> str:
-    """What to do about a file that could not be read."""
+    """What to do about a file that could not be read (a msgid: translate it with ``_()``)."""
     if isinstance(exc, PermissionError):
-        return "you may not read this file: check its permissions (ls -l)"
+        return N_("you may not read this file: check its permissions (ls -l)")
     if isinstance(exc, IsADirectoryError):
-        return "give the path of a file, not of a folder"
+        return N_("give the path of a file, not of a folder")
     if isinstance(exc, NotRegularFile):
-        return "replace it with a regular file, or remove it"
+        return N_("replace it with a regular file, or remove it")
     if isinstance(exc, FileTooLarge):
-        return "check that this is the right file"
+        return N_("check that this is the right file")
     if exc.errno in (errno.ENAMETOOLONG, errno.ELOOP, errno.ENOTDIR):
-        return "check the path"
-    return "check that the file exists and that you may read it"
+        return N_("check the path")
+    return N_("check that the file exists and that you may read it")
 
 
 __all__ = [

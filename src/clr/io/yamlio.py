@@ -24,8 +24,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from clr.i18n import N_
 from clr.io import files
-from clr.model.findings import Finding
+from clr.model.findings import Finding, finding, said
 from clr.model.record import Record
 
 if TYPE_CHECKING:
@@ -98,14 +99,17 @@ def parse_bytes(raw: bytes, path: str) -> Loaded:
             "",
             None,
             [
-                Finding(
+                finding(
                     path,
                     0,
                     0,
                     "CLR009",
-                    message=f"file is {len(raw) / 1048576:.1f} MiB, over clr's limit of "
-                    f"{MAX_BYTES // 1048576} MiB",
-                    hint="a case file is normally under 100 KB: split out attachments or logs",
+                    said(
+                        N_("file is {size} MiB, over clr's limit of {limit} MiB"),
+                        size=f"{len(raw) / 1048576:.1f}",
+                        limit=MAX_BYTES // 1048576,
+                    ),
+                    said(N_("a case file is normally under 100 KB: split out attachments or logs")),
                 )
             ],
         )
@@ -120,13 +124,13 @@ def parse_bytes(raw: bytes, path: str) -> Loaded:
             "",
             None,
             [
-                Finding(
+                finding(
                     path,
                     line,
                     col,
                     "CLR002",
-                    message=f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                    hint="save the file as UTF-8 (most editors: 'Save with encoding')",
+                    said(N_("byte {byte} is not valid UTF-8"), byte=f"0x{raw[exc.start]:02x}"),
+                    said(N_("save the file as UTF-8 (most editors: 'Save with encoding')")),
                 )
             ],
         )
@@ -508,13 +512,9 @@ def read_file(path: Path, display: str | None = None) -> Loaded:
         raw = read_bytes(path)
     except OSError as exc:
         reason = files.reason(exc)
-        hint = files.hint(exc)
+        hint = said(files.hint(exc))
         if isinstance(exc, IsADirectoryError):
-            hint = "give the path of a case file or a case folder"
-        return Loaded(
-            shown,
-            "",
-            None,
-            [Finding(shown, 0, 0, "CLR001", message=f"cannot read: {reason}", hint=hint)],
-        )
+            hint = said(N_("give the path of a case file or a case folder"))
+        message = said(N_("cannot read: {reason}"), reason=said(reason))
+        return Loaded(shown, "", None, [finding(shown, 0, 0, "CLR001", message, hint)])
     return parse_bytes(raw, shown)

@@ -254,25 +254,37 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 class Said(Frozen):
-    """A message as a msgid (``template``) and the values of its fields, as text."""
+    """A message as a msgid (``template``) and the values of its fields.
+
+    A field's value is text, or itself a :class:`Said` (a word or phrase that is translated
+    too, such as "a whole number" in "must be a whole number"): both are worded in the same
+    language.
+    """
 
     template: str
-    fields: tuple[tuple[str, str], ...]
+    fields: tuple[tuple[str, str | Said], ...]
 
-    def __init__(self, template: str, fields: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(self, template: str, fields: tuple[tuple[str, str | Said], ...] = ()) -> None:
         self.__dict__.update(template=template, fields=fields)
 
     def english(self) -> str:
         """The message in English (what machine formats print)."""
-        return self.template.format(**dict(self.fields))
+        return self.template.format(
+            **{k: v.english() if isinstance(v, Said) else v for k, v in self.fields}
+        )
 
     def local(self) -> str:
         """The message in the language in force."""
-        return gettext(self.template).format(**dict(self.fields))
+        return gettext(self.template).format(
+            **{k: v.local() if isinstance(v, Said) else v for k, v in self.fields}
+        )
 
     def row(self) -> list[Any]:
-        """As JSON data (for the result cache)."""
-        return [self.template, [list(pair) for pair in self.fields]]
+        """As JSON data (for the result cache); a worded field is a list, text a string."""
+        return [
+            self.template,
+            [[k, v.row() if isinstance(v, Said) else v] for k, v in self.fields],
+        ]
 
     @classmethod
     def from_row(cls, row: Any) -> Said | None:
@@ -280,12 +292,34 @@ class Said(Frozen):
         if not row:
             return None
         template, fields = row
-        return cls(template, tuple((str(k), str(v)) for k, v in fields))
+        return cls(
+            template,
+            tuple(
+                (str(k), (Said.from_row(v) or Said("")) if isinstance(v, list) else str(v))
+                for k, v in fields
+            ),
+        )
 
 
 def said(template: str, **fields: object) -> Said:
-    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``."""
-    return Said(template, tuple((name, str(value)) for name, value in fields.items()))
+    """A message worded by ``template`` (a msgid, marked with ``N_``) with ``fields``.
+
+    A field given as a :class:`Said` is worded in the language too; any other is text.
+    """
+    return Said(
+        template,
+        tuple(
+            (name, value if isinstance(value, Said) else str(value))
+            for name, value in fields.items()
+        ),
+    )
+
+
+def wording(text: str | Said) -> tuple[str, Said | None]:
+    """A message given as plain English or as :class:`Said`: (English text, the wording)."""
+    if isinstance(text, str):
+        return text, None
+    return (text.english(), text) if text.template else ("", None)
 
 
 class Finding(Frozen):
@@ -400,6 +434,34 @@ class Finding(Frozen):
             self.worded,
             self.hint_worded,
         )
+
+
+def finding(
+    path: str,
+    line: int,
+    col: int,
+    code: str,
+    message: str | Said,
+    hint: str | Said = "",
+    *,
+    severity: Severity = "error",
+    pointer: str = "",
+) -> Finding:
+    """A finding whose message and hint are each plain English or worded by :func:`said`."""
+    text, worded = wording(message)
+    hint_text, hint_worded = wording(hint)
+    return Finding(
+        path,
+        line,
+        col,
+        code,
+        severity,
+        message=text,
+        pointer=pointer,
+        hint=hint_text,
+        worded=worded,
+        hint_worded=hint_worded,
+    )
 
 
 def pointer_to_path(pointer: str) -> str:

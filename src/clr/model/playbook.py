@@ -20,8 +20,9 @@ from typing import Any
 from clr import i18n
 from clr.checks import schemas
 from clr.errors import ConfigError
+from clr.i18n import N_
 from clr.io import files, resources, yamlio
-from clr.model.findings import Finding
+from clr.model.findings import Finding, finding, said
 from clr.model.record import Frozen, replace
 from clr.model.stages import STAGES
 
@@ -572,15 +573,15 @@ def check_playbook_file(
     for f in problems:
         line, col = loaded.locate(f.pointer, key=f.code == "CLR104")
         findings.append(
-            Finding(
+            finding(
                 f.path,
                 line,
                 col,
                 "CLR402",
-                f.severity,
-                message=f"playbook: {f.message}",
+                said(N_("playbook: {problem}"), problem=f.worded or f.message),
+                f.hint_worded or f.hint,
+                severity=f.severity,
                 pointer=f.pointer,
-                hint=f.hint,
             )
         )
     return (data if not findings else None), findings
@@ -608,14 +609,14 @@ def _cross_checks(data: dict[str, Any], path: str) -> list[Finding]:
             pointer = f"{base}/{i}"
             if item["id"] in seen:
                 out.append(
-                    Finding(
+                    finding(
                         path,
                         0,
                         0,
                         "CLR402",
-                        message=f"id {item['id']} is used twice",
+                        said(N_("id {id} is used twice"), id=item["id"]),
+                        said(N_("give each action its own id")),
                         pointer=pointer + "/id",
-                        hint="give each action its own id",
                     )
                 )
             seen.add(item["id"])
@@ -638,15 +639,18 @@ def _translation_keys(data: dict[str, Any], path: str, ids: set[str]) -> list[Fi
             for key in texts.get(part, {}):
                 if key not in names:
                     out.append(
-                        Finding(
+                        finding(
                             path,
                             0,
                             0,
                             "CLR402",
-                            message=f"translations.{lang}.{part} names {key}, which the "
-                            "playbook does not have",
+                            said(
+                                N_("{field} names {key}, which the playbook does not have"),
+                                field=f"translations.{lang}.{part}",
+                                key=key,
+                            ),
+                            said(N_("translate an id the English part of the playbook defines")),
                             pointer=f"/translations/{lang}/{part}/{key}",
-                            hint="translate an id the English part of the playbook defines",
                         )
                     )
     return out
@@ -656,14 +660,14 @@ def _undefined_sources(
     item: dict[str, Any], pointer: str, sources: set[str], path: str
 ) -> list[Finding]:
     return [
-        Finding(
+        finding(
             path,
             0,
             0,
             "CLR402",
-            message=f"source {key} is not defined under sources",
+            said(N_("source {key} is not defined under sources"), key=key),
+            said(N_("add it under sources: with a title and url")),
             pointer=pointer + "/source",
-            hint="add it under sources: with a title and url",
         )
         for key in _as_tuple(item.get("source"))
         if key not in sources

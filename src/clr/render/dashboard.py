@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from clr import i18n
-from clr.i18n import N_, _
+from clr.i18n import N_, _, numbers
 from clr.render.safe import html
 from clr.render.svg import Chart, Value, bars
 
@@ -236,7 +236,7 @@ def number_text(value: Any) -> str:
         return label("value.suppressed")
     if not _is_number(value):
         return label("value.none")
-    return f"{value:,}"
+    return numbers.number(value)
 
 
 def _data(value: Any, attributes: Mapping[str, str], suffix: str = "") -> str:
@@ -263,10 +263,16 @@ def _bar_value(value: Any, kind: Kind, attributes: dict[str, str], path: str) ->
         path = f"{path}.{leaf}"
     text = number_text(value)
     if kind == "share" and _is_number(value):
-        text += "%"
+        text = numbers.percent(value)
     return Value(
         float(value) if _is_number(value) else None, text, {"data-figure": path, **attributes}
     )
+
+
+def _percent_of(number: str) -> str:
+    """A percentage pattern of the language around ``number`` (already marked up)."""
+    before, _mark, after = numbers.symbols().percent.partition("{number}")
+    return html(before) + number + html(after)
 
 
 def _cell(value: Any, kind: Kind, attributes: dict[str, str], path: str) -> str:
@@ -276,7 +282,7 @@ def _cell(value: Any, kind: Kind, attributes: dict[str, str], path: str) -> str:
         if not _is_number(value.get("percent")):  # nothing to divide by, or hidden
             return f"{count} / {of}"
         pct = _data(value.get("percent"), {"data-figure": f"{path}.percent", **attributes})
-        return f"{count} / {of} ({pct}%)"
+        return f"{count} / {of} ({_percent_of(pct)})"
     if kind == "median" and isinstance(value, Mapping):
         median = _data(value.get("median"), {"data-figure": f"{path}.median", **attributes})
         if not _is_number(value.get("median")):  # no case to take it over, or hidden
@@ -647,9 +653,9 @@ def page(board: Dashboard, version: str) -> str:
     if board.min_count:
         notes.append(label("page.min_count", n=str(board.min_count)))
     if board.left_out:
-        notes.append(label("page.left_out", n=f"{board.left_out:,}"))
+        notes.append(label("page.left_out", n=numbers.number(board.left_out)))
     if board.failed_count:
-        notes.append(label("page.failed", n=f"{board.failed_count:,}"))
+        notes.append(label("page.failed", n=numbers.number(board.failed_count)))
     meta = (
         f'<p class="meta">{html(label("page.as_of"))} '
         f'<time datetime="{html(stats["as_of"])}">{html(stats["as_of"])}</time> · '
@@ -675,7 +681,8 @@ def page(board: Dashboard, version: str) -> str:
         items = "".join(f"<li>{html(path)}</li>" for path in board.failed[:FAILED_SHOWN])
         more = len(board.failed) - FAILED_SHOWN
         if more > 0:
-            items += f'<li class="more">{html(label("page.failed_more", n=f"{more:,}"))}</li>'
+            more_text = label("page.failed_more", n=numbers.number(more))
+            items += f'<li class="more">{html(more_text)}</li>'
         failed = (
             f'<section id="failed" aria-labelledby="failed-h">'
             f'<h2 id="failed-h">{html(label("page.failed_list"))}</h2><ul>{items}</ul></section>'

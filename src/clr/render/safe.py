@@ -138,10 +138,16 @@ def json_text(text: str) -> str:
     They can only be inside strings (JSON's own syntax is ASCII), so the document means
     the same; it just no longer sends them to a terminal raw.
     """
+    if text.isascii() and not text.encode("ascii").translate(None, _ASCII_SAFE):
+        return text  # the usual case, in two passes of C code over the whole text
     if text.replace("\n", "").isprintable():
         return text
     unsafe = _pattern("unsafe")
     return unsafe.sub(_json_escape, text) if unsafe.search(text) else text
+
+
+_ASCII_SAFE = bytes(range(0x20, 0x7F)) + b"\t\n"
+"""The ASCII characters ``json_text`` leaves as they are."""
 
 
 def _deep(value: Any, convert: Any) -> Any:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
-from clr.i18n import _
+from clr.i18n import N_, _
 from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Said, finding, said
 from clr.model.record import Frozen
 
 CONFIG_NAME = "clr.yaml"
@@ -164,7 +165,11 @@ class Repository(Frozen):
         return _scan(str(self.cases_dir))
 
     def scan_all(
-        self, *, use_cache: bool = True
+        self,
+        *,
+        use_cache: bool = True,
+        watched: tuple[str, ...] = (),
+        odd: list[str] | None = None,
     ) -> tuple[tuple[list[str], list[str], list[str]], list[str]]:
         """``scan``, and the temporary files an interrupted clr left (relative to the root).
 
@@ -172,6 +177,13 @@ class Repository(Frozen):
         file, so a folder is listed only if it changed (its modification time) since it was
         last seen with its case file and nothing else of clr's; those times are kept in
         ``.clr-cache/folders.json``. Without the cache every folder is listed.
+
+        ``watched``: patterns of file names (``fnmatch``, case-sensitive). A case folder
+        that holds a sub-folder or a name matching one of them is not recorded as clean,
+        so that it is listed again on every run; it goes to ``odd`` (``cases/<id>/``),
+        with hidden folders of ``cases/`` and the files directly in it whose names match
+        (``cases/<name>``). Whatever of ``cases/`` is not in ``odd`` holds, besides case
+        files, only files with other names.
         """
         import json
 
@@ -182,11 +194,15 @@ class Repository(Frozen):
         if use_cache:
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 loaded = json.loads(files.read_bytes(memo, follow_symlinks=False))
-                if loaded.get("format") == 1 and isinstance(loaded.get("folders"), dict):
+                if (
+                    loaded.get("format") == FOLDERS_FORMAT
+                    and loaded.get("watched") == list(watched)
+                    and isinstance(loaded.get("folders"), dict)
+                ):
                     clean = loaded["folders"]
         fresh: dict[str, int] = {}
         temporary: list[str] = []
-        scanned = _scan(str(self.cases_dir), temporary, clean, fresh)
+        scanned = _scan(str(self.cases_dir), temporary, clean, fresh, watched, odd)
         with contextlib.suppress(OSError):
             temporary += [n for n in os.listdir(self.root) if n[0] == "." and is_temporary(n)]  # noqa: PTH208
         if use_cache and fresh != clean:
@@ -197,7 +213,8 @@ class Repository(Frozen):
                 memo.parent.mkdir(exist_ok=True)
                 if not (memo.parent / ".gitignore").exists():
                     atomic.write(memo.parent / ".gitignore", "*\n")
-                atomic.write(memo, json.dumps({"format": 1, "folders": fresh}))
+                memo_data = {"format": FOLDERS_FORMAT, "watched": list(watched), "folders": fresh}
+                atomic.write(memo, json.dumps(memo_data))
         return scanned, sorted(temporary)
 
     def layout_findings(
@@ -209,44 +226,46 @@ class Repository(Frozen):
         _files, empty, stray = scanned or self.scan()
         prefix = display_path(self.cases_dir)
         out_tmp = [
-            Finding(
+            finding(
                 display_path(self.root / name),
                 0,
                 0,
                 "CLR405",
-                "warning",
-                message="a temporary file left by a clr command that was killed while writing",
-                hint="the file it was writing is whole (old or new); delete this one",
+                said(N_("a temporary file left by a clr command that was killed while writing")),
+                said(N_("the file it was writing is whole (old or new); delete this one")),
+                severity="warning",
             )
             for name in temporary or []
         ]
         out = [
-            Finding(
+            finding(
                 f"{prefix}/{name}",
                 0,
                 0,
                 "CLR403",
-                "warning",
-                message=f"folder {name}/ in cases/ has no {CASE_FILE}",
-                hint="remove the folder, or restore its case.yaml from git",
+                said(N_("folder {name} in cases/ has no {file}"), name=f"{name}/", file=CASE_FILE),
+                said(N_("remove the folder, or restore its case.yaml from git")),
+                severity="warning",
             )
             for name in empty
         ]
         out += [
-            Finding(
+            finding(
                 f"{prefix}/{name}",
                 0,
                 0,
                 "CLR404",
-                "warning",
-                message="a YAML file directly in cases/ is not read as a case",
-                hint=f"a case lives in cases/<id>/{CASE_FILE}",
+                said(N_("a YAML file directly in cases/ is not read as a case")),
+                said(N_("a case lives in {where}"), where=f"cases/<id>/{CASE_FILE}"),
+                severity="warning",
             )
             for name in stray
         ]
         return sorted(out + out_tmp)
 
 
+FOLDERS_FORMAT = 2
+"""The format of ``.clr-cache/folders.json`` (2: clean folders hold no watched names)."""
 SETTLED_NS = 3_000_000_000
 """A folder's time is recorded only once it is this old: a change in the same clock tick
 as the listing must not hide behind an unchanged time (as in the result cache)."""
@@ -257,6 +276,8 @@ def _scan(
     temporary: list[str] | None = None,
     clean: dict[str, int] | None = None,
     fresh: dict[str, int] | None = None,
+    watched: tuple[str, ...] = (),
+    odd: list[str] | None = None,
 ) -> tuple[list[str], list[str], list[str]]:
     """One pass over ``cases/``: folders with a case file, folders without, stray YAML files.
 
@@ -264,8 +285,13 @@ def _scan(
     there (and in ``cases/``) are added to it, as ``cases/<id>/<name>``; a folder whose
     modification time is the one in ``clean`` is known to hold its case file and nothing
     of clr's, and is not listed. ``fresh`` receives the times of the folders found so.
+    A listed folder that holds a sub-folder or a name matching ``watched`` goes to ``odd``
+    (as ``cases/<name>/``) and is not found clean, as does a hidden folder in ``cases/``;
+    a file there whose name matches goes to ``odd`` as ``cases/<name>``.
     """
     import time
+
+    match = _matcher(watched)
 
     now = time.time_ns()
     ids: list[str] = []
@@ -281,6 +307,12 @@ def _scan(
     clean = clean or {}
     for entry in entries:
         name = entry.name
+        if odd is not None and (name[0] == "." or not entry.is_dir()):
+            # Not a case folder: a hidden folder is walked, a watched name looked at.
+            if entry.is_dir():
+                odd.append(f"{prefix}{name}/")
+            elif match is not None and match(name):
+                odd.append(prefix + name)
         if name.startswith("."):
             if temporary is not None and is_temporary(name):
                 temporary.append(prefix + name)
@@ -302,11 +334,23 @@ def _scan(
                         fresh[name] = changed
                     has_case = True
                 else:
-                    has_case = _list_case_folder(where, name, temporary, changed, fresh, now)
+                    has_case = _list_case_folder(
+                        where, name, temporary, changed, fresh, now, match, odd
+                    )
             (ids if has_case else empty).append(name)
         elif entry.name.endswith((".yaml", ".yml")):
             stray.append(entry.name)
     return sorted(ids), sorted(empty), sorted(stray)
+
+
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], object] | None:
+    """One compiled test for file names matching any of ``patterns`` (``fnmatch``)."""
+    if not patterns:
+        return None
+    import fnmatch
+    import re
+
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
 
 
 def _list_case_folder(
@@ -316,22 +360,34 @@ def _list_case_folder(
     changed: int | None,
     fresh: dict[str, int] | None,
     now: int,
+    match: Callable[[str], object] | None = None,
+    odd: list[str] | None = None,
 ) -> bool:
     """Whether a case folder holds its case file; its temporary files go to ``temporary``.
 
-    ``changed``: the folder's modification time, if it could be read.
+    ``changed``: the folder's modification time, if it could be read. A folder holding a
+    sub-folder or a name ``match`` accepts goes to ``odd`` and is not recorded clean.
     """
     from clr.io.atomic import is_temporary
 
+    names: list[str] = []
+    unusual = False
     try:
-        names = os.listdir(where)  # noqa: PTH208 - names only, fast
+        with os.scandir(where) as entries:
+            for entry in entries:
+                names.append(entry.name)
+                if not unusual and (entry.is_dir() or (match and match(entry.name))):
+                    unusual = True
     except OSError:
         names = []
+        unusual = True  # what it holds is not known: not clean
+    if unusual and odd is not None:
+        odd.append(f"{CASES_DIR}/{name}/")
     has_case = CASE_FILE in names or os.path.lexists(os.path.join(where, CASE_FILE))  # noqa: PTH118
     found = [f"{CASES_DIR}/{name}/{n}" for n in names if n[0] == "." and is_temporary(n)]
     temporary += found
     settled = changed is not None and now - changed > SETTLED_NS
-    if has_case and not found and settled and fresh is not None:
+    if has_case and not found and not unusual and settled and fresh is not None:
         fresh[name] = changed  # type: ignore[assignment]
     return has_case
 
@@ -391,17 +447,19 @@ def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[
     out = []
     for f in findings:
         line, col = (f.line, f.col) if f.line else loaded.locate(f.pointer, key=f.code == "CLR104")
-        prefix = "" if f.code.startswith("CLR0") else "clr.yaml: "
+        message: str | Said = f.worded or f.message
+        if not f.code.startswith("CLR0"):
+            message = said(N_("clr.yaml: {problem}"), problem=message)
         out.append(
-            Finding(
+            finding(
                 f.path,
                 line,
                 col,
                 "CLR401",
-                f.severity,
-                message=prefix + f.message,
+                message,
+                f.hint_worded or f.hint,
+                severity=f.severity,
                 pointer=f.pointer,
-                hint=f.hint,
             )
         )
     return out

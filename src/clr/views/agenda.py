@@ -124,16 +124,17 @@ def summarise_agenda(path: Path, loaded: yamlio.Loaded, ctx: CaseContext) -> Cas
     )
 
 
-def _to_row(case: CaseAgenda) -> list[Any]:
-    actions = [
-        [d.action, d.text, list(d.roles), d.due.isoformat(), d.required, d.label]
+def _to_row(case: CaseAgenda) -> tuple[Any, ...]:
+    actions = tuple(
+        (d.action, d.text, tuple(d.roles), d.due.isoformat(), d.required, d.label)
         for d in case.actions
-    ]
-    return [case.error, case.id, case.site, case.person, case.stage, actions]
+    )
+    return (case.error, case.id, case.site, case.person, case.stage, actions)
 
 
-def _from_row(path: str, row: Any) -> CaseAgenda | None:
-    if not isinstance(row, list) or len(row) != 6 or not isinstance(row[5], list):
+def _from_row(path: str, row: Any, today: dt.date) -> CaseAgenda | None:
+    """An agenda back from its cached row (an agenda does not change with the day)."""
+    if not isinstance(row, tuple) or len(row) != 6 or not isinstance(row[5], tuple):
         return None
     try:
         actions = tuple(

@@ -31,7 +31,7 @@ from typing import Any
 from clr.errors import ClrError, MissingInput
 from clr.model import ages
 from clr.model.case import dig
-from clr.model.dates import parse_date
+from clr.model.dates import parse_date, partial_bounds
 from clr.model.vocabulary import AUDIENCES
 
 __all__ = ["AUDIENCES"]  # the audiences are listed in clr.model.vocabulary
@@ -130,6 +130,59 @@ def covers(
     """True if sharing this case with ``audience`` needs no consent, or has it."""
     purpose = needed(audience)
     return purpose is None or consent_problem(data, purpose, today, consent_age) is None
+
+
+EVER = (1, dt.date.max.toordinal())
+"""Days as ordinals: every day."""
+
+
+def _anniversary(base: dt.date, year: int) -> dt.date:
+    """The day of ``year`` on which someone born on ``base`` is a year older.
+
+    1 March for 29 February in a common year, as ``clr.model.dates.age_on`` counts.
+    """
+    try:
+        return base.replace(year=year)
+    except ValueError:
+        return dt.date(year, 3, 1)
+
+
+def steady_days(data: dict[str, Any], today: dt.date) -> tuple[int, int]:
+    """The days (first, last, as ordinals) around ``today`` on which consent answers the same.
+
+    Every answer of :func:`consent_problem` (and so of :func:`covers`) stays what it is on
+    ``today``. Its answers change only on the date of a recorded consent (a consent dated after the
+    day is not yet given) and on the days the child's age goes up (the child's own consent
+    counts from an age): the anniversaries of the date the age counts from (a birth date,
+    else the date a verified age was found, as ``clr.model.ages.age_at``). The span stops
+    short of each such day, so a summary cached with it is summarised again once it ends.
+    """
+    now = today.toordinal()
+    first, last = EVER
+    points: list[int] = []
+    consent = dig(data, "assessment", "consent")
+    if isinstance(consent, dict):
+        for who in ("guardian", "child"):
+            records = consent.get(who)
+            if isinstance(records, dict):
+                for record in records.values():
+                    day = parse_date(record.get("date")) if isinstance(record, dict) else None
+                    if day is not None:
+                        points.append(day.toordinal())
+    births = (dig(data, "age_verification", "birth_date"), dig(data, "child", "birth_date"))
+    bases = [bounds[1] for bounds in map(partial_bounds, births) if bounds is not None]
+    checked = parse_date(dig(data, "age_verification", "date"))
+    if checked is not None:
+        bases.append(checked)
+    for base in bases:
+        for year in range(max(1, today.year - 1), min(9999, today.year + 1) + 1):
+            points.append(_anniversary(base, year).toordinal())
+    for point in points:
+        if point <= now:
+            first = max(first, point)
+        else:
+            last = min(last, point - 1)
+    return first, last
 
 
 def consent_age_of(ctx: Any, data: dict[str, Any]) -> int:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clr import __version__
+from clr import __version__, i18n
 from clr.io import yamlio
 from clr.model.case import Case, dig, items
 from clr.model.closing import corrective_causes
@@ -483,18 +483,21 @@ def collect(
 ) -> Export:
     """Read every selected case into table rows; a second case with the same id is left out.
 
-    The rows of unchanged files come from the repository's result cache (``export``).
+    The rows of unchanged files come from the repository's result cache (``export``). The
+    rows are a machine's: the same bytes in every language, the playbook's texts (an
+    action's ``text``) in its English.
     """
-    results = load_selection_cached(
-        selection,
-        today,
-        case_rows,
-        kind="export",
-        to_row=_rows_to_json,
-        from_row=_rows_from_json,
-        jobs=jobs,
-        use_cache=use_cache,
-    )
+    with i18n.speaking("en"):  # (the process pool's forked workers speak it too)
+        results = load_selection_cached(
+            selection,
+            today,
+            case_rows,
+            kind="export",
+            to_row=_rows_to_json,
+            from_row=_rows_from_json,
+            jobs=jobs,
+            use_cache=use_cache,
+        )
     for result, path in zip(
         results, (f for files in selection.groups.values() for f in files), strict=True
     ):
@@ -529,23 +532,62 @@ def collect(
     return Export(tables, failed, cases=cases)
 
 
-def _rows_to_json(case: CaseRows) -> list[Any]:
-    return [
+_CASE_TABLES = tuple(name for name in TABLES if name != "meta")
+_CASE_AT = {name: i for i, (name, _) in enumerate(TABLES["cases"])}
+_DAYS_OPEN, _DAYS_IN_STAGE, _OVERDUE = (
+    _CASE_AT["days_open"],
+    _CASE_AT["days_in_stage"],
+    _CASE_AT["overdue"],
+)
+_ACTION_AT = {name: i for i, (name, _) in enumerate(TABLES["actions"])}
+_DONE, _DUE, _OVERDUE_DAYS = _ACTION_AT["done"], _ACTION_AT["due"], _ACTION_AT["overdue_days"]
+
+
+def _rows_to_json(case: CaseRows) -> tuple[Any, ...]:
+    """A case's rows for the cache: the summary's row, each table's rows, the audiences.
+
+    What changes with the day (days open and in stage, overdue counts and days, the
+    audiences the consent covers) is worked out again when the rows are read back.
+    """
+    return (
         summary_to_row(case.summary),
-        {name: [list(row) for row in rows] for name, rows in case.rows.items()},
-        list(case.covers),
-    ]
+        tuple(tuple(case.rows.get(name, ())) for name in _CASE_TABLES),
+        case.covers,
+    )
 
 
-def _rows_from_json(path: str, entry: Any) -> CaseRows | None:
-    if not isinstance(entry, list) or len(entry) != 3:
+def _rows_from_json(path: str, entry: Any, today: dt.date) -> CaseRows | None:
+    if type(entry) is not tuple or len(entry) != 3:
         return None
     row, tables, covers = entry
-    info = summary_from_row(path, row)
-    if info is None or not isinstance(tables, dict) or not isinstance(covers, list):
+    info = summary_from_row(path, row, today)  # None too if the consent may have changed
+    if info is None or type(tables) is not tuple or type(covers) is not tuple:
         return None
-    rows = {name: [tuple(r) for r in table] for name, table in tables.items()}
-    return CaseRows(info, rows, path, tuple(covers))
+    if len(tables) != len(_CASE_TABLES):
+        return None
+    rows = dict(zip(_CASE_TABLES, map(list, tables), strict=True))
+    if not info.ok:
+        return CaseRows(info)
+    try:
+        cases = rows["cases"]
+        if cases:
+            values = list(cases[0])
+            values[_DAYS_OPEN] = info.days_open
+            values[_DAYS_IN_STAGE] = info.days_in_stage
+            values[_OVERDUE] = info.overdue
+            cases[0] = tuple(values)
+        actions = rows["actions"]
+        for i, action in enumerate(actions):
+            due = action[_DUE]
+            if due is not None and not action[_DONE]:
+                late = max(0, (today - dt.date.fromisoformat(due)).days)
+                if late != action[_OVERDUE_DAYS]:
+                    values = list(action)
+                    values[_OVERDUE_DAYS] = late
+                    actions[i] = tuple(values)
+    except (TypeError, ValueError, IndexError):  # a damaged or foreign row: read again
+        return None
+    return CaseRows(info, rows, path, covers)
 
 
 # --- by audience ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from clr.i18n import N_, _
+from clr.i18n import N_, _, numbers
 from clr.model import stages, vocabulary
 from clr.model.case import money_share, money_totals_counted, money_value
 from clr.model.vocabulary import AGE_BANDS, SEXES
@@ -579,10 +579,19 @@ def figure_label(path: Sequence[str]) -> str:
         if known is None and i == len(path) - 1 and path[0] in ("by_month", "by_site"):
             known = FIGURE_LABELS.get(key)  # a monitoring figure of one month or site
         parts.append(_(known) if known is not None else key.replace("_", " "))
-    return ": ".join(parts[1:] if len(parts) > 1 else parts)
+    shown = parts[1:] if len(parts) > 1 else parts
+    label = shown[0]
+    for part in shown[1:]:  # "days in stage: reported", with the language's colon
+        label = _("{label}: {value}").format(label=label, value=part)
+    return label
 
 
 _MEDIAN = {"median", "cases"}
+
+
+def _whole(value: int | float) -> int | float:
+    """``12`` for ``12.0``: a share or a median written without a needless ``.0``."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _display(path: list[str], value: Any) -> str | None:
@@ -597,17 +606,19 @@ def _display(path: list[str], value: Any) -> str | None:
     if isinstance(value, Mapping) and set(value) == {"count", "of", "percent"}:
         if not value["of"]:
             return "-"
-        return f"{value['count']}/{value['of']} ({value['percent']:g}%)"
+        count, of = numbers.number(value["count"]), numbers.number(value["of"])
+        return f"{count}/{of} ({numbers.percent(_whole(value['percent']))})"
     if isinstance(value, Mapping) and set(value) == {"median", "cases"}:
         if value["median"] is None:
             return "-"
-        return f"{value['median']:g} (n={value['cases']})"
+        median = numbers.number(_whole(value["median"]))
+        return f"{median} (n={numbers.number(value['cases'])})"
     if isinstance(value, Mapping):
         return None
     if value is None:
         return "-"
     return (
-        f"{value:,}"
+        numbers.number(value)
         if isinstance(value, int | float) and not isinstance(value, bool)
         else str(value)
     )

@@ -6,9 +6,11 @@ a summary of an unchanged file is read back, not made again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,8 +57,9 @@ def load_summaries(
     """Summaries of every case under ``paths``, failed ones included, sorted by id then path.
 
     Summaries of unchanged files come from the repository's result cache (``.clr-cache/``),
-    keyed like validation results: content hash, clr version, schemas, playbooks, clr.yaml
-    and the day.
+    keyed by content hash, clr version, schemas, playbooks and clr.yaml, not by the day:
+    what changes with the day (days open, overdue actions, the 24-month window) is worked
+    out from the cached dates when a summary is read back.
 
     Raises:
         ClrError: a path does not exist.
@@ -75,6 +78,9 @@ def load_summaries(
     return sort_cases(found)
 
 
+RowReader = Callable[[str, Any, dt.date], T | None]
+
+
 def load_cached(
     paths: Sequence[Path],
     today: dt.date,
@@ -82,15 +88,16 @@ def load_cached(
     *,
     kind: str,
     to_row: Callable[[T], Any],
-    from_row: Callable[[str, Any], T | None],
+    from_row: RowReader[T],
     jobs: int | None = None,
     use_cache: bool = True,
 ) -> list[T]:
     """``summarise`` applied to every case under ``paths``, through the result cache ``kind``.
 
-    ``to_row`` turns a result into JSON for the cache; ``from_row(shown_path, row)`` turns it
-    back (None for a row of another shape: the case is summarised again). The result is in
-    the order of the selection.
+    ``to_row`` turns a result into a row for the cache (a tuple of strings, numbers, None
+    and tuples) that does not depend on the day; ``from_row(shown_path, row, today)`` turns
+    it back as of ``today`` (None for a row of another shape, or one that does not hold on
+    ``today``: the case is summarised again). The result is in the order of the selection.
 
     Raises:
         ClrError: a path does not exist.
@@ -115,12 +122,11 @@ def load_selection_cached(
     *,
     kind: str,
     to_row: Callable[[T], Any],
-    from_row: Callable[[str, Any], T | None],
+    from_row: RowReader[T],
     jobs: int | None = None,
     use_cache: bool = True,
 ) -> list[T]:
     """:func:`load_cached` over cases already selected."""
-    from clr.io import cache
     from clr.model.playbook import playbook_paths
 
     out: list[T] = []
@@ -130,35 +136,10 @@ def load_selection_cached(
             out.extend(_run(files, ctx, summarise, jobs))
             continue
         plays = [p for p in playbook_paths(root).values() if root in p.parents]
-        store = cache.ResultCache(
-            root, cache.context_key(root, plays, today.isoformat(), kind), kind=kind
-        )
-        base = os.path.abspath(root) + os.sep  # noqa: PTH100
-        cwd = os.getcwd()  # noqa: PTH109
-        found: list[T | None] = []
-        misses: list[int] = []
-        digests: dict[int, tuple[str, str, str]] = {}
-        names = [_name_in(path, base) for path in files]
-        shown_paths = shown_as(files, cwd)
-        for i, path in enumerate(files):
-            name = names[i]
-            shown = shown_paths[i]
-            file_status = cache.status(path)  # before reading: a later change shows
-            hit = store.get_unchanged(name, file_status)
-            cached = from_row(shown, hit) if hit is not None else None
-            if cached is None:
-                try:
-                    content = cache.digest(yamlio.read_bytes(path))
-                except OSError:
-                    content = ""
-                hit = store.get(name, content) if content else None
-                cached = from_row(shown, hit) if hit is not None else None
-                if cached is not None:
-                    store.note_status(name, file_status)
-            found.append(cached)
-            if cached is None:
-                misses.append(i)
-                digests[i] = (name, content, file_status)
+        with _no_collection():
+            found, misses, digests, store, names = _read_back(
+                root, files, plays, today, kind, from_row
+            )
         made = _run([files[i] for i in misses], ctx, summarise, jobs)
         for i, fresh in zip(misses, made, strict=True):
             found[i] = fresh
@@ -171,12 +152,73 @@ def load_selection_cached(
     return out
 
 
-_FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")
-_DATE_FIELDS = frozenset(f.name for f in fields(CaseSummary) if "dt.date" in str(f.type))
-_FLAT_TUPLES = frozenset(
-    {"overdue_actions", "stipends_on_time", "root_causes", "shared_with", "overdue_roles"}
-)
-_NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments"})
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage collection while the cache is read back.
+
+    The objects made then (a million values, 10,000 summaries) are all kept, and each
+    collection would go over all of them again: a third of the time of reading them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_back(
+    root: Path,
+    files: list[Path],
+    plays: list[Path],
+    today: dt.date,
+    kind: str,
+    from_row: RowReader[T],
+) -> tuple[
+    list[T | None],
+    list[int],
+    dict[int, tuple[str, str, tuple[int, ...]]],
+    Any,
+    list[str],
+]:
+    """What the cache holds of ``files``: each result (None: not cached), the misses."""
+    from clr.io import cache
+
+    store = cache.RowCache(root, cache.context_key(root, plays, "", kind), kind)
+    base = os.path.abspath(root) + os.sep  # noqa: PTH100
+    cwd = os.getcwd()  # noqa: PTH109
+    found: list[T | None] = []
+    misses: list[int] = []
+    digests: dict[int, tuple[str, str, tuple[int, ...]]] = {}
+    names = names_in(files, base)
+    shown_paths = shown_as(files, cwd)
+    entries = store.entries
+    status_of = cache.file_status
+    for i, path in enumerate(files):
+        name = names[i]
+        shown = shown_paths[i]
+        file_status = status_of(str(path))  # before reading: a later change shows
+        entry = entries.get(name)
+        cached = (
+            from_row(shown, entry[2], today)
+            if file_status and entry is not None and entry[1] == file_status
+            else None
+        )
+        if cached is None:
+            try:
+                content = cache.digest(yamlio.read_bytes(path))
+            except OSError:
+                content = ""
+            hit = store.get(name, content) if content else None
+            cached = from_row(shown, hit, today) if hit is not None else None
+            if cached is not None:
+                store.note_status(name, file_status)
+        found.append(cached)
+        if cached is None:
+            misses.append(i)
+            digests[i] = (name, content, file_status)
+    return found, misses, digests, store, names
 
 
 def shown_as(files: Sequence[Path], cwd: str) -> list[str]:
@@ -206,53 +248,152 @@ def shown_as(files: Sequence[Path], cwd: str) -> list[str]:
     return out
 
 
+def names_in(files: Sequence[Path], base: str) -> list[str]:
+    """Each file relative to a repository root (``base``: its absolute path, a separator).
+
+    As :func:`_name_in` gives it, with one ``abspath`` per folder of case folders rather
+    than one per file.
+    """
+    sep = os.sep
+    tops: dict[str, str] = {}
+    out: list[str] = []
+    for path in files:
+        text = str(path)
+        folder, name = os.path.split(text)
+        top, case = os.path.split(folder)
+        if case in ("", ".", "..") or name in ("", ".", ".."):
+            out.append(_name_in(path, base))
+            continue
+        prefix = tops.get(top)
+        if prefix is None:
+            full = os.path.abspath(top)  # noqa: PTH100
+            full = full if full.endswith(sep) else full + sep
+            prefix = tops[top] = full[len(base) :] if full.startswith(base) else full
+        out.append(f"{prefix}{case}{sep}{name}")
+    return out
+
+
 def _name_in(path: Path, base: str) -> str:
     """``path`` relative to a repository root (``base`` ends with a separator)."""
     full = os.path.abspath(path)  # noqa: PTH100
     return full[len(base) :] if full.startswith(base) else full
 
 
-def _to_row(case: CaseSummary) -> list[Any]:
-    """A summary as a JSON list, in field order (dates as ISO text)."""
-    row = []
-    for name in _FIELDS:
-        value = getattr(case, name)
-        row.append(value.isoformat() if isinstance(value, dt.date) else value)
-    return row
+# --- a summary as a row of the cache -------------------------------------------------------
+#
+# A row holds the summary's fields in order, but for those that change with the day; dates
+# as ordinals (marshal writes no dates). Read back, the fields that change with the day are
+# worked out as ``summary.summarise`` works them out, from the dates in the row:
+#
+# * days open: to the closure date, else to today; days in stage: from the stage's entry;
+# * overdue actions and the roles they wait for: the deadlines due before today;
+# * recent: discovered (else opened) in the 24 months up to today;
+# * shared with: as summarised, if today is one of the days it holds for (``steady``);
+#   else the row is not used and the case is summarised again.
 
-
-_DATE_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _DATE_FIELDS)
-_FLAT_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _FLAT_TUPLES)
-_NESTED_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _NESTED_TUPLES)
-_from_iso = dt.date.fromisoformat
+_DAY_FIELDS = frozenset(
+    {"days_open", "days_in_stage", "overdue_actions", "overdue_roles", "recent", "shared_with"}
+)
+_FIELDS = tuple(f.name for f in fields(CaseSummary) if f.name != "path")
+_ROW_FIELDS = tuple(name for name in _FIELDS if name not in _DAY_FIELDS)
+_DATE_FIELDS = frozenset(f.name for f in fields(CaseSummary) if "dt.date" in str(f.type))
+_NESTED_TUPLES = frozenset({"stage_days", "milestone_days", "payments", "deadlines"})
+_TUPLES = frozenset({"root_causes", "shared_with", "stipends_on_time", "steady", *_NESTED_TUPLES})
+_DATE_AT = tuple(i for i, name in enumerate(_ROW_FIELDS) if name in _DATE_FIELDS)
+_TUPLE_AT = tuple(i for i, name in enumerate(_ROW_FIELDS) if name in _TUPLES)
+_AT = {name: i for i, name in enumerate(_ROW_FIELDS)}
+_OPENED, _DISCOVERED, _ENTERED = _AT["opened"], _AT["discovered"], _AT["stage_entered"]
+_CLOSED, _DEADLINES, _STEADY, _ERROR = (
+    _AT["closure_date"],
+    _AT["deadlines"],
+    _AT["steady"],
+    _AT["error"],
+)
 _new_summary = object.__new__
+_from_ordinal = dt.date.fromordinal
 
 
-def _from_row(path: str, row: Any) -> CaseSummary | None:
-    """A summary back from its cached row, or None if the row is not of this shape."""
-    if not isinstance(row, list) or len(row) != len(_FIELDS):
+def _to_row(case: CaseSummary) -> tuple[Any, ...]:
+    """A summary as a cache row: its fields that do not change with the day, in order."""
+    attributes = case.__dict__
+    row = [attributes[name] for name in _ROW_FIELDS]
+    for i in _DATE_AT:
+        if row[i] is not None:
+            row[i] = row[i].toordinal()
+    return (*row, case.shared_with)
+
+
+class _Days:
+    """Date objects by ordinal, made once each (a few hundred days among 10,000 cases)."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, dt.date] = {}
+
+    def __call__(self, ordinal: int) -> dt.date:
+        day = self.known.get(ordinal)
+        if day is None:
+            day = self.known[ordinal] = _from_ordinal(ordinal)
+        return day
+
+
+_days = _Days()
+_RECENT: dict[dt.date, dt.date] = {}
+
+
+def _from_row(path: str, row: Any, today: dt.date) -> CaseSummary | None:
+    """A summary back from its cached row as of ``today``.
+
+    None if the row is not of this shape or does not hold on ``today``.
+    """
+    if type(row) is not tuple or len(row) != len(_ROW_FIELDS) + 1:
         return None
-    values = row.copy()  # 10,000 rows on every bulk view: positions, not names
+    now = today.toordinal()
     try:
+        first, last = row[_STEADY]
+        if not first <= now <= last:
+            return None
+        values = list(row)
+        day = _days
         for i in _DATE_AT:
-            if values[i]:
-                values[i] = _from_iso(values[i])
-        for i in _FLAT_AT:
-            values[i] = tuple(values[i])
-        for i in _NESTED_AT:
-            values[i] = tuple(map(tuple, values[i]))
-    except (TypeError, ValueError):  # a damaged or foreign row: summarise again
+            if values[i] is not None:
+                values[i] = day(values[i])
+        for i in _TUPLE_AT:
+            if type(values[i]) is not tuple:
+                return None
+        if type(values[-1]) is not tuple:
+            return None
+        opened, entered = values[_OPENED], values[_ENTERED]
+        start = values[_DISCOVERED] or opened
+        overdue = summary.overdue_of(values[_DEADLINES], now) if values[_DEADLINES] else ()
+        since = _RECENT.get(today)
+        if since is None:
+            since = _RECENT[today] = summary.recent_since(today)
+        ok = values[_ERROR] is None
+    except (TypeError, ValueError, OverflowError):  # a damaged or foreign row: summarise again
         return None
-    # What the frozen dataclass's __init__ does for 44 fields (it checks nothing), at a
+    # What the frozen dataclass's __init__ does for 50 fields (it checks nothing), at a
     # third of the cost: set the instance's attributes at once.
-    summary = _new_summary(CaseSummary)
-    attributes = summary.__dict__
+    made = _new_summary(CaseSummary)
+    attributes = made.__dict__
     attributes["path"] = path
-    attributes.update(zip(_FIELDS, values, strict=True))
-    return summary
+    attributes.update(zip(_ROW_FIELDS, values[:-1], strict=True))
+    try:
+        attributes["days_open"] = (
+            max(0, ((values[_CLOSED] or today) - opened).days) if opened is not None else None
+        )
+        attributes["days_in_stage"] = (
+            max(0, (today - entered).days) if entered is not None else None
+        )
+        attributes["overdue_actions"] = tuple(action for action, _, _ in overdue)
+        attributes["overdue_roles"] = summary.roles_of(overdue)
+        attributes["recent"] = ok and start is not None and since < start <= today
+    except (TypeError, ValueError):
+        return None
+    attributes["shared_with"] = values[-1]
+    return made
 
 
 summary_to_row = _to_row
-"""A case summary as a JSON list (for other cached views that hold one)."""
+"""A case summary as a cache row (for other cached views that hold one)."""
 summary_from_row = _from_row
-"""A case summary back from :data:`summary_to_row`'s list, or None."""
+"""A case summary back from :data:`summary_to_row`'s row as of a day, or None."""

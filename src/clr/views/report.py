@@ -19,11 +19,12 @@ single case.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clr.errors import ClrError
-from clr.i18n import _, ngettext
+from clr.i18n import _, ngettext, numbers
 from clr.model.case import Case, dig, items, money_value
 from clr.model.dates import parse_date, parse_datetime
 from clr.model.playbook import Playbook
@@ -32,6 +33,7 @@ from clr.repo.context import CaseContext
 from clr.views.summary import CaseSummary, stipend_on_time, summarise
 
 NONE = "–"
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 def md_cell(value: Any) -> str:
@@ -43,8 +45,9 @@ def md_cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
-    text = " ".join(str(value).split())
+        return numbers.number(value)
+    # one line; a no-break space (a number's grouping, before a currency) stays
+    text = _BREAKING_SPACE.sub(" ", str(value)).strip(" ")
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
@@ -61,7 +64,9 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
 def _money(amount: Any, currency: Any) -> str | None:
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return None
-    return f"{md_cell(amount)} {currency or ''}".strip()
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
+    return numbers.money(amount, str(currency or ""))
 
 
 def _days(n: int) -> str:
@@ -333,9 +338,9 @@ def _payments(data: dict[str, Any]) -> str:
     headers = (_("Date"), _("Amount"), _("Payer"), _("Purpose"), _("Period"), _("On time"))
     table = markdown_table(headers, rows)
     totals = case.money_totals()
-    total_text = "; ".join(f"{md_cell(money_value(t))} {c}" for c, t in totals.items())
+    total_text = "; ".join(numbers.money(money_value(t), c) for c, t in totals.items())
     payer_text = "; ".join(
-        f"{payer} {md_cell(money_value(t))} {c}"
+        f"{payer} {numbers.money(money_value(t), c)}"
         for (payer, c), t in case.money_totals_by_payer().items()
     )
     total = _("Total: {total} (by payer: {by_payer}).").format(

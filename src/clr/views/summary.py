@@ -129,6 +129,12 @@ class CaseSummary:
     recent: bool = False
     """Discovered (else opened) in the 24 months up to the as-of date (ICI's window)."""
     in_person_visits: int = 0
+    # --- what the figures above that change with the day are worked out from
+    deadlines: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    """The required open actions with a due date, soonest first: action id, the due date
+    as an ordinal, roles. An action is overdue from the day after it is due."""
+    steady: tuple[int, int] = consent.EVER
+    """The days (ordinals, first and last) over which ``shared_with`` holds."""
 
     @property
     def ok(self) -> bool:
@@ -425,7 +431,12 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
     moves = [e for e in items(data.get("history")) if isinstance(e, dict)]
     assessed = parse_date(case.assessment.get("date"))
     start = found or opened
-    overdue = [s for s in todo if s.action.required and s.overdue_days(today) > 0]
+    deadlines = tuple(
+        (s.action.id, s.due.toordinal(), s.action.roles)
+        for s in todo
+        if s.action.required and not s.done and s.due is not None
+    )
+    overdue = overdue_of(deadlines, today.toordinal())
     return CaseSummary(
         path=path,
         id=str(data["id"]),
@@ -446,7 +457,7 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         days_in_stage=max(0, (today - entered).days) if entered is not None else None,
         next_action=first.action.id if first else None,
         next_due=first.due if first else None,
-        overdue_actions=tuple(s.action.id for s in overdue),
+        overdue_actions=tuple(action for action, _, _ in overdue),
         last_visit=visits[-1][0] if visits else None,
         playbook_missing=book is None,
         furthest=furthest_stage(data),
@@ -496,7 +507,26 @@ def summarise(data: dict[str, Any], path: str, ctx: CaseContext) -> CaseSummary:
         assessment_days=(assessed - found).days
         if assessed is not None and found is not None and assessed >= found
         else None,
-        overdue_roles=tuple(sorted({r for s in overdue for r in s.action.roles})),
-        recent=start is not None and _months_before(today, ICI_MONTHS) < start <= today,
+        overdue_roles=roles_of(overdue),
+        recent=start is not None and recent_since(today) < start <= today,
         in_person_visits=sum(v.get("method") in IN_PERSON for _, _, v in visits),
+        deadlines=deadlines,
+        steady=consent.steady_days(data, today),
     )
+
+
+def overdue_of(
+    deadlines: tuple[tuple[str, int, tuple[str, ...]], ...], today: int
+) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """The deadlines past on ``today`` (an ordinal): the action is overdue."""
+    return tuple(d for d in deadlines if d[1] < today)
+
+
+def roles_of(overdue: tuple[tuple[str, int, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """The roles that overdue actions wait for, sorted."""
+    return tuple(sorted({r for _, _, roles in overdue for r in roles})) if overdue else ()
+
+
+def recent_since(today: dt.date) -> dt.date:
+    """The day before ICI's window of ``ICI_MONTHS`` up to ``today`` starts."""
+    return _months_before(today, ICI_MONTHS)
