@@ -111,3 +111,45 @@ def test_findings_compare_sort_and_word_as_before() -> None:
         "Finding(path='a', line=1, col=2, code='X', severity='error', message='', "
         "pointer='', hint='')"
     )
+
+
+def _records_of_clr() -> list[type[Record]]:
+    import importlib
+    import pkgutil
+
+    import clr
+
+    for module in pkgutil.walk_packages(clr.__path__, "clr."):
+        if not module.name.endswith(("__main__", "_entry")):
+            importlib.import_module(module.name)
+
+    def below(cls: type[Record]) -> list[type[Record]]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *below(sub))]
+
+    return sorted(
+        {c for c in below(Record) if c.__module__.startswith("clr.") and c._fields},
+        key=lambda c: (c.__module__, c.__qualname__),
+    )
+
+
+RECORDS = _records_of_clr()
+CLASS_DEFAULTS = {("Config", "timezone"), ("Config", "working_days")}  # read from the class
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def test_every_field_of_a_record_of_clr_is_set_by_its_init(cls: type[Record]) -> None:
+    """A field added to the class but not to ``__init__`` would read as a class default."""
+    import inspect
+
+    params = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    assert sorted(params) == sorted(cls._fields)
+    source = inspect.getsource(cls.__init__)
+    for name in cls._fields:
+        assert f"{name}=" in source or f"self.{name} =" in source, name
+        if (cls.__name__, name) not in CLASS_DEFAULTS:
+            assert not any(name in k.__dict__ for k in cls.__mro__), f"{name} has a class default"
+
+
+def test_the_records_of_clr_are_found() -> None:
+    names = {c.__name__ for c in RECORDS}
+    assert {"Finding", "Said", "Action", "ActionState", "Blocker", "Playbook"} <= names

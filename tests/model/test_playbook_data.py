@@ -555,3 +555,26 @@ def test_broken_closure_rules_fail_schema(
     broken = copy.deepcopy(playbook)
     breaker(broken)
     assert schema_errors(schema, broken)
+
+
+def test_bundled_playbooks_are_read_alike_by_both_readers_and_pass_every_check(
+    tmp_path: Path,
+) -> None:
+    """clr reads the playbooks it ships without the fast reader's gate and checks
+    (``read_playbook_file``): this is what makes that safe."""
+    from clr.io import resources, yamlio
+    from clr.model.playbook import check_playbook_file, read_playbook_file
+
+    paths = sorted(resources.playbooks_dir().glob("*.yaml"))
+    assert paths
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        strict = yamlio.parse_strict(text, str(path))
+        assert strict.findings == [] and strict.data is not None
+        assert yamlio.parse_trusted(text, str(path)).data == strict.data
+        assert check_playbook_file(path) == (strict.data, [])
+        assert read_playbook_file(path) == (strict.data, [])
+    own = tmp_path / "child-labour.yaml"  # a repository's copy is checked
+    own.write_text(paths[0].read_text(encoding="utf-8").replace("stages:", "stagez:", 1))
+    data, findings = read_playbook_file(own)
+    assert data is None and findings and findings[0].code == "CLR402"

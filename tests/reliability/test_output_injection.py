@@ -186,6 +186,20 @@ def test_terminal_text_shows_every_control_and_format_character() -> None:
     assert safe.terminal("Rahima বেগম \u200d") == "Rahima বেগম \u200d"
 
 
+def test_printable_text_holds_no_unsafe_character() -> None:
+    """``terminal`` and ``json_text`` pass text ``str.isprintable`` accepts as it is, without
+    searching it: that is safe only if every unsafe character is one it refuses."""
+    pattern = re.compile(safe._SOURCES["unsafe"])
+    every = "".join(map(chr, range(0x110000)))
+    unsafe = pattern.findall(every)
+    assert len(unsafe) > 300 and "\u202e" in unsafe and "\U000e0001" in unsafe
+    assert [f"U+{ord(ch):04X}" for ch in unsafe if ch.isprintable()] == []
+    for text in ("Rahima বেগম", "café — 2026", "a\u200db"):
+        assert safe.terminal(text) == text and safe.json_text(text) == text
+    assert safe.terminal("a\u200eb") == "a\\u200eb"
+    assert safe.terminal("x\u00a0y") == "x\u00a0y"  # not printable, yet not unsafe
+
+
 def test_json_text_is_the_same_json_without_raw_characters() -> None:
     import json
 

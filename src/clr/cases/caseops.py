@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from clr.model.case import Case
 from clr.model.dates import local_now
 from clr.model.findings import Finding
 from clr.model.playbook import Playbook
+from clr.model.record import Record
 from clr.model.workflow import Blocker, Calendar, move_blockers
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
@@ -53,14 +53,21 @@ class MoveBlocked(TransitionError):
         self.blockers = blockers
 
 
-@dataclass
-class CaseSession:
+class CaseSession(Record):
     """One case opened for reading or changing, with its repository's context."""
 
     path: Path
     doc: Document
     ctx: CaseContext
     repo: Repository | None
+
+    def __init__(
+        self, path: Path, doc: Document, ctx: CaseContext, repo: Repository | None
+    ) -> None:
+        self.path = path
+        self.doc = doc
+        self.ctx = ctx
+        self.repo = repo
 
     @property
     def data(self) -> dict[str, Any]:
@@ -281,18 +288,27 @@ def advance(
     return current, goal, commit(session, dry_run=dry_run, what=f"move to {goal}")
 
 
-@dataclass
-class ClosureFacts:
+class ClosureFacts(Record):
     """The closure's facts beyond reason, approval and note, as ``clr advance`` options.
 
     Each one given is written to ``closure`` (or, for root causes, to ``root_causes``), so
     that no closure needs a hand edit.
     """
 
-    fields: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any]
     """closure.<key>: value (final_status, recurrence_check, referred_to, referral, …)."""
-    contact_attempts: list[dict[str, Any]] = field(default_factory=list)
-    root_causes: list[str] = field(default_factory=list)
+    contact_attempts: list[dict[str, Any]]
+    root_causes: list[str]
+
+    def __init__(
+        self,
+        fields: dict[str, Any] | None = None,
+        contact_attempts: list[dict[str, Any]] | None = None,
+        root_causes: list[str] | None = None,
+    ) -> None:
+        self.fields = fields if fields is not None else {}
+        self.contact_attempts = contact_attempts if contact_attempts is not None else []
+        self.root_causes = root_causes if root_causes is not None else []
 
     def given(self) -> bool:
         """True if any fact was given."""

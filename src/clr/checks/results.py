@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from clr.model.findings import Finding
+from clr.model.record import Record
 from clr.repo.repository import CASE_FILE
 
 
-@dataclass
-class FileReport:
+class FileReport(Record):
     """The findings for one file, and what was learnt of it."""
 
     path: str
-    findings: list[Finding] = field(default_factory=list)
-    case_id: str | None = None
-    stage: str | None = None
+    findings: list[Finding]
+    case_id: str | None
+    stage: str | None
+
+    def __init__(
+        self,
+        path: str,
+        findings: list[Finding] | None = None,
+        case_id: str | None = None,
+        stage: str | None = None,
+    ) -> None:
+        self.path = path
+        self.findings = findings if findings is not None else []
+        self.case_id = case_id
+        self.stage = stage
 
     @property
     def errors(self) -> int:
@@ -29,16 +40,27 @@ class FileReport:
         return sum(f.severity == "warning" for f in self.findings)
 
 
-@dataclass
-class Report:
+class Report(Record):
     """The result of validating some paths."""
 
-    files: list[FileReport] = field(default_factory=list)
-    config_error: bool = False
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    files: list[FileReport]
+    config_error: bool
+    started: dt.datetime
     """When the checks began (UTC): SARIF's invocation start, JUnit's timestamp."""
-    strict: bool = False
+    strict: bool
     """Whether warnings fail too (``--strict``): the exit code that reports state."""
+
+    def __init__(
+        self,
+        files: list[FileReport] | None = None,
+        config_error: bool = False,
+        started: dt.datetime | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.files = files if files is not None else []
+        self.config_error = config_error
+        self.started = started if started is not None else dt.datetime.now(dt.timezone.utc)
+        self.strict = strict
 
     @property
     def findings(self) -> list[Finding]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from clr.i18n import N_
@@ -18,21 +17,45 @@ from clr.model.ages import age_at
 from clr.model.case import dig
 from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding, Said, Severity, join_pointer, pointer_to_path, said
+from clr.model.record import Frozen
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(Frozen):
     """What the rules need beyond the case itself."""
 
     today: dt.date
-    folder: str | None = None
-    minimum_age_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    buyer_codes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    folder: str | None
+    minimum_age_overrides: Mapping[str, Mapping[str, int]]
+    buyer_codes: Mapping[str, Mapping[str, int]]
+    settings: Mapping[str, Mapping[str, Any]]
     """The rules of practice: defaults, the playbook's ``rules:``, clr.yaml's ``rules:``."""
-    young_worker_hours: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    past_dates: list[dt.date] | None = None
+    young_worker_hours: Mapping[str, Mapping[str, Any]]
+    past_dates: list[dt.date] | None
     """If given, every past-fact date the rules compared with today is added to it."""
+
+    def __init__(
+        self,
+        today: dt.date,
+        folder: str | None = None,
+        minimum_age_overrides: Mapping[str, Mapping[str, int]] | None = None,
+        buyer_codes: Mapping[str, Mapping[str, int]] | None = None,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
+        young_worker_hours: Mapping[str, Mapping[str, Any]] | None = None,
+        past_dates: list[dt.date] | None = None,
+    ) -> None:
+        minimum_age_overrides = minimum_age_overrides if minimum_age_overrides is not None else {}
+        buyer_codes = buyer_codes if buyer_codes is not None else {}
+        settings = settings if settings is not None else {}
+        young_worker_hours = young_worker_hours if young_worker_hours is not None else {}
+        self.__dict__.update(
+            today=today,
+            folder=folder,
+            minimum_age_overrides=minimum_age_overrides,
+            buyer_codes=buyer_codes,
+            settings=settings,
+            young_worker_hours=young_worker_hours,
+            past_dates=past_dates,
+        )
 
 
 # The order in which a case's key dates must fall, with how people call them.

@@ -1,7 +1,5 @@
 """clr show, next, advance, tick, visit, pay: working on one case."""
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 from typing import TYPE_CHECKING, Annotated, Any
@@ -60,6 +58,19 @@ else:
     CheckMethod = choices("CheckMethod", vocabulary.RECURRENCE_METHODS)
 
 
+def _closing_option(flag: str, text: str, *, date: bool = False) -> Any:
+    """An option of ``advance`` for a closure fact (with --to closed)."""
+    if date:
+        return typer.Option(
+            flag,
+            metavar="DATE",
+            callback=check_date,
+            help=f"{text} (with --to closed)",
+            rich_help_panel="Closing",
+        )
+    return typer.Option(flag, help=f"{text} (with --to closed)", rich_help_panel="Closing")
+
+
 def _by(value: str | None) -> str:
 
     who = value or os.environ.get("CLR_USER")
@@ -104,7 +115,7 @@ def next_command(
         typer.echo(render("case", chosen, steps.document()), nl=False)
 
 
-def _next_text(steps: NextSteps) -> str:
+def _next_text(steps: "NextSteps") -> str:
     todo, blockers, target = steps.todo, steps.blockers, steps.target
     today, plan = steps.today, steps.plan
     t = safe.terminal  # every value of the case or its playbook: controls and bidi shown
@@ -386,19 +397,6 @@ def advance_command(
     typer.echo(said.format(case=session.data.get("id"), source=source, target=target), err=True)
     if target == "closed":
         _closing_notices(session)
-
-
-def _closing_option(flag: str, text: str, *, date: bool = False) -> Any:
-    """An option of ``advance`` for a closure fact (with --to closed)."""
-    if date:
-        return typer.Option(
-            flag,
-            metavar="DATE",
-            callback=check_date,
-            help=f"{text} (with --to closed)",
-            rich_help_panel="Closing",
-        )
-    return typer.Option(flag, help=f"{text} (with --to closed)", rich_help_panel="Closing")
 
 
 def _closure_facts(

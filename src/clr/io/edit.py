@@ -19,12 +19,12 @@ import contextlib
 import copy
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clr.errors import CaseFileError, WriteConflict
 from clr.io import yamlio
+from clr.model.record import Record
 
 Path_ = tuple[str, ...]
 
@@ -35,15 +35,28 @@ def _digest(raw: bytes) -> str:
     return digest(raw)
 
 
-@dataclass
-class Document:
+class Document(Record):
     """A YAML file opened for editing."""
 
     path: Path
     raw: bytes
     text: str
     data: dict[str, Any]
-    ops: list[tuple[str, Path_, Any]] = field(default_factory=list)
+    ops: list[tuple[str, Path_, Any]]
+
+    def __init__(
+        self,
+        path: Path,
+        raw: bytes,
+        text: str,
+        data: dict[str, Any],
+        ops: list[tuple[str, Path_, Any]] | None = None,
+    ) -> None:
+        self.path = path
+        self.raw = raw
+        self.text = text
+        self.data = data
+        self.ops = ops if ops is not None else []
 
     @property
     def digest(self) -> str:

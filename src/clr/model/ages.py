@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from clr.io import resources
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date, partial_bounds
+from clr.model.record import Frozen
 
 __all__ = [
     "DecidedBy",
@@ -64,8 +64,7 @@ _LABELS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class MinimumAge:
+class MinimumAge(Frozen):
     """The effective minimum age for one country and kind of work.
 
     Attributes:
@@ -96,6 +95,32 @@ class MinimumAge:
     source: str
     confidence: str
     table_version: str
+
+    def __init__(
+        self,
+        age: int,
+        decided_by: DecidedBy,
+        national: int | None,
+        c138_floor: int,
+        buyer_code: int | None,
+        country: str,
+        work: WorkKind,
+        source: str,
+        confidence: str,
+        table_version: str,
+    ) -> None:
+        self.__dict__.update(
+            age=age,
+            decided_by=decided_by,
+            national=national,
+            c138_floor=c138_floor,
+            buyer_code=buyer_code,
+            country=country,
+            work=work,
+            source=source,
+            confidence=confidence,
+            table_version=table_version,
+        )
 
     def explain(self) -> str:
         """Say in one plain sentence why the effective minimum age is what it is.

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from clr.model import ages
@@ -21,6 +20,7 @@ from clr.model.case import dig
 from clr.model.dates import age_on, parse_date
 from clr.model.findings import Finding
 from clr.model.playbook import Action, Playbook
+from clr.model.record import Frozen
 
 RECURRENCE_LIST = "recurrence_checks"
 """The case's list of checks after closure (appended by clr follow-up)."""
@@ -36,15 +36,19 @@ FEE_COMPONENTS = (
 """Plan components that are payments or fees running until their ``end``."""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """One thing a closure lacks: a finding for clr validate, a blocker for the move."""
 
     code: str
     pointer: str
     message: str
     hint: str
-    blocks: bool = True
+    blocks: bool
+
+    def __init__(
+        self, code: str, pointer: str, message: str, hint: str, blocks: bool = True
+    ) -> None:
+        self.__dict__.update(code=code, pointer=pointer, message=message, hint=hint, blocks=blocks)
 
 
 def child_age_on(data: dict[str, Any], day: dt.date) -> int | None:

@@ -10,17 +10,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from clr.io import resources
+from clr.model.record import Frozen
 
 _TABLE_RESOURCE = "data/young-worker-hours.yaml"
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 
-@dataclass(frozen=True)
-class LegalHours:
+class LegalHours(Frozen):
     """The most a young worker may work in one country, and the night they may not work."""
 
     country: str
@@ -29,6 +28,24 @@ class LegalHours:
     night: str  # "HH:MM-HH:MM"
     source: str
     confidence: str
+
+    def __init__(
+        self,
+        country: str,
+        hours_per_week: float,
+        hours_per_day: float | None,
+        night: str,
+        source: str,
+        confidence: str,
+    ) -> None:
+        self.__dict__.update(
+            country=country,
+            hours_per_week=hours_per_week,
+            hours_per_day=hours_per_day,
+            night=night,
+            source=source,
+            confidence=confidence,
+        )
 
     def explain(self) -> str:
         """One line: the limits and where they come from."""

@@ -14,8 +14,8 @@ is printed in the language of whoever reads it (:attr:`Action.words`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,31 +23,69 @@ from clr import i18n
 from clr.checks import schemas
 from clr.errors import ConfigError
 from clr.i18n import N_
-from clr.io import resources, yamlio
+from clr.io import files, resources, yamlio
 from clr.model.findings import Finding, Translated, finding, said
+from clr.model.record import Frozen, replace
 from clr.model.stages import STAGES
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(Frozen):
     """One thing to do (or not to do) in a stage."""
 
     id: str
     text: str
     stage: str
-    roles: tuple[str, ...] = ()
-    required: bool = False
-    gate: bool = False
-    tracks: tuple[str, ...] = ("underage", "young-worker")
-    done_when: str | None = None
-    due: dict[str, Any] | None = None
-    sources: tuple[str, ...] = ()
-    note: str = ""
-    kind: str = "action"  # action, warning, safeguarding, readiness
-    sectors: tuple[str, ...] = ()  # empty: every sector
-    done_by_visits: tuple[str, ...] = ()  # visit methods that fulfil it together
-    english: str = ""  # the text in English ("": ``text`` is English)
-    texts: tuple[tuple[str, str], ...] = ()  # the text in each language the playbook has
+    roles: tuple[str, ...]
+    required: bool
+    gate: bool
+    tracks: tuple[str, ...]
+    done_when: str | None
+    due: dict[str, Any] | None
+    sources: tuple[str, ...]
+    note: str
+    kind: str  # action, warning, safeguarding, readiness
+    sectors: tuple[str, ...]  # empty: every sector
+    done_by_visits: tuple[str, ...]  # visit methods that fulfil it together
+    english: str  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...]  # the text in each language the playbook has
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        stage: str,
+        roles: tuple[str, ...] = (),
+        required: bool = False,
+        gate: bool = False,
+        tracks: tuple[str, ...] = ("underage", "young-worker"),
+        done_when: str | None = None,
+        due: dict[str, Any] | None = None,
+        sources: tuple[str, ...] = (),
+        note: str = "",
+        kind: str = "action",
+        sectors: tuple[str, ...] = (),
+        done_by_visits: tuple[str, ...] = (),
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            id=id,
+            text=text,
+            stage=stage,
+            roles=roles,
+            required=required,
+            gate=gate,
+            tracks=tracks,
+            done_when=done_when,
+            due=due,
+            sources=sources,
+            note=note,
+            kind=kind,
+            sectors=sectors,
+            done_by_visits=done_by_visits,
+            english=english,
+            texts=texts,
+        )
 
     @property
     def words(self) -> Translated:
@@ -78,15 +116,30 @@ class Action:
         return role is None or role in self.roles
 
 
-@dataclass(frozen=True)
-class StagePlan:
+class StagePlan(Frozen):
     """A stage of a playbook: its purpose, actions, warnings and safeguarding rules."""
 
     name: str
     purpose: str
-    actions: tuple[Action, ...] = ()
-    warnings: tuple[Action, ...] = ()
-    safeguarding: tuple[Action, ...] = ()
+    actions: tuple[Action, ...]
+    warnings: tuple[Action, ...]
+    safeguarding: tuple[Action, ...]
+
+    def __init__(
+        self,
+        name: str,
+        purpose: str,
+        actions: tuple[Action, ...] = (),
+        warnings: tuple[Action, ...] = (),
+        safeguarding: tuple[Action, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            name=name,
+            purpose=purpose,
+            actions=actions,
+            warnings=warnings,
+            safeguarding=safeguarding,
+        )
 
     @property
     def gates(self) -> tuple[Action, ...]:
@@ -94,74 +147,185 @@ class StagePlan:
         return tuple(a for a in self.actions if a.gate)
 
 
-@dataclass(frozen=True)
-class ClosureRule:
+class ClosureRule(Frozen):
     """What must hold before a case is closed for one reason (``closure_reasons``)."""
 
     reason: str
     text: str
-    from_stages: tuple[str, ...] = ()  # empty: any stage
-    checklist: bool = False
-    follow_ups: dict[str, Any] | None = None
-    fields: tuple[str, ...] = ()
-    needs_note: str = ""
-    sources: tuple[str, ...] = ()
-    note: str = ""
+    from_stages: tuple[str, ...]  # empty: any stage
+    checklist: bool
+    follow_ups: dict[str, Any] | None
+    fields: tuple[str, ...]
+    needs_note: str
+    sources: tuple[str, ...]
+    note: str
+
+    def __init__(
+        self,
+        reason: str,
+        text: str,
+        from_stages: tuple[str, ...] = (),
+        checklist: bool = False,
+        follow_ups: dict[str, Any] | None = None,
+        fields: tuple[str, ...] = (),
+        needs_note: str = "",
+        sources: tuple[str, ...] = (),
+        note: str = "",
+    ) -> None:
+        self.__dict__.update(
+            reason=reason,
+            text=text,
+            from_stages=from_stages,
+            checklist=checklist,
+            follow_ups=follow_ups,
+            fields=fields,
+            needs_note=needs_note,
+            sources=sources,
+            note=note,
+        )
 
 
 # --- closing rules (closing:): what closing a case takes and the checks after it ---------
 
 
-@dataclass(frozen=True)
-class ClosingRule:
+class ClosingRule(Frozen):
     """One rule of the playbook's ``closing`` section, with its source."""
 
-    text: str = ""
-    sources: tuple[str, ...] = ()
-    note: str = ""
-    reasons: tuple[str, ...] = ()
+    text: str
+    sources: tuple[str, ...]
+    note: str
+    reasons: tuple[str, ...]
+
+    def __init__(
+        self,
+        text: str = "",
+        sources: tuple[str, ...] = (),
+        note: str = "",
+        reasons: tuple[str, ...] = (),
+    ) -> None:
+        self.__dict__.update(text=text, sources=sources, note=note, reasons=reasons)
 
 
-@dataclass(frozen=True)
 class RecurrenceChecks(ClosingRule):
     """The checks after closure that the child has not gone back to work."""
 
-    id: str = "after-recurrence-check"
-    roles: tuple[str, ...] = ("provider",)
-    english: str = ""  # the text in English ("": ``text`` is English)
-    texts: tuple[tuple[str, str], ...] = ()  # the text in each language (translations)
-    at: tuple[float, ...] = ()
-    unit: str = "months"
+    id: str
+    roles: tuple[str, ...]
+    english: str  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...]  # the text in each language (translations)
+    at: tuple[float, ...]
+    unit: str
+
+    def __init__(
+        self,
+        text: str = "",
+        sources: tuple[str, ...] = (),
+        note: str = "",
+        reasons: tuple[str, ...] = (),
+        id: str = "after-recurrence-check",
+        roles: tuple[str, ...] = ("provider",),
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
+        at: tuple[float, ...] = (),
+        unit: str = "months",
+    ) -> None:
+        self.__dict__.update(
+            text=text,
+            sources=sources,
+            note=note,
+            reasons=reasons,
+            id=id,
+            roles=roles,
+            english=english,
+            texts=texts,
+            at=at,
+            unit=unit,
+        )
 
 
-@dataclass(frozen=True)
 class ContactAttempts(ClosingRule):
     """The attempts to reach the family before closing as lost_contact or refused."""
 
-    at_least: int = 0
-    over_days: int = 0
+    at_least: int
+    over_days: int
+
+    def __init__(
+        self,
+        text: str = "",
+        sources: tuple[str, ...] = (),
+        note: str = "",
+        reasons: tuple[str, ...] = (),
+        at_least: int = 0,
+        over_days: int = 0,
+    ) -> None:
+        self.__dict__.update(
+            text=text,
+            sources=sources,
+            note=note,
+            reasons=reasons,
+            at_least=at_least,
+            over_days=over_days,
+        )
 
 
-@dataclass(frozen=True)
 class RootCauseRule(ClosingRule):
     """Root causes recorded (or waived) before the case may close."""
 
-    step: str = ""
-    blocks_closing: bool = True
+    step: str
+    blocks_closing: bool
+
+    def __init__(
+        self,
+        text: str = "",
+        sources: tuple[str, ...] = (),
+        note: str = "",
+        reasons: tuple[str, ...] = (),
+        step: str = "",
+        blocks_closing: bool = True,
+    ) -> None:
+        self.__dict__.update(
+            text=text,
+            sources=sources,
+            note=note,
+            reasons=reasons,
+            step=step,
+            blocks_closing=blocks_closing,
+        )
 
 
-@dataclass(frozen=True)
-class Closing:
+class Closing(Frozen):
     """The playbook's ``closing`` section; a rule left out is not checked."""
 
-    recurrence_checks: RecurrenceChecks | None = None
-    young_worker_handover: ClosingRule | None = None
-    adult_age: int = 18
-    contact_attempts: ContactAttempts | None = None
-    refusal: ClosingRule | None = None
-    protection_referral: ClosingRule | None = None
-    running_commitments: ClosingRule | None = None
-    root_causes: RootCauseRule | None = None
+    recurrence_checks: RecurrenceChecks | None
+    young_worker_handover: ClosingRule | None
+    adult_age: int
+    contact_attempts: ContactAttempts | None
+    refusal: ClosingRule | None
+    protection_referral: ClosingRule | None
+    running_commitments: ClosingRule | None
+    root_causes: RootCauseRule | None
+
+    def __init__(
+        self,
+        recurrence_checks: RecurrenceChecks | None = None,
+        young_worker_handover: ClosingRule | None = None,
+        adult_age: int = 18,
+        contact_attempts: ContactAttempts | None = None,
+        refusal: ClosingRule | None = None,
+        protection_referral: ClosingRule | None = None,
+        running_commitments: ClosingRule | None = None,
+        root_causes: RootCauseRule | None = None,
+    ) -> None:
+        self.__dict__.update(
+            recurrence_checks=recurrence_checks,
+            young_worker_handover=young_worker_handover,
+            adult_age=adult_age,
+            contact_attempts=contact_attempts,
+            refusal=refusal,
+            protection_referral=protection_referral,
+            running_commitments=running_commitments,
+            root_causes=root_causes,
+        )
 
 
 def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Closing:
@@ -254,8 +418,7 @@ def with_settings(book: Playbook, settings: dict[str, Any]) -> Playbook:
     return replace(book, closing=closing) if closing is not book.closing else book
 
 
-@dataclass(frozen=True)
-class Playbook:
+class Playbook(Frozen):
     """A whole playbook."""
 
     name: str
@@ -263,18 +426,59 @@ class Playbook:
     version: str
     description: str
     stages: dict[str, StagePlan]
-    readiness: tuple[Action, ...] = ()
-    difficulty_flags: tuple[dict[str, Any], ...] = ()
-    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    roles: dict[str, str] = field(default_factory=dict)
-    closure_reasons: dict[str, ClosureRule] = field(default_factory=dict)
-    origin: str = ""
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    readiness: tuple[Action, ...]
+    difficulty_flags: tuple[dict[str, Any], ...]
+    sources: dict[str, dict[str, Any]]
+    roles: dict[str, str]
+    closure_reasons: dict[str, ClosureRule]
+    origin: str
+    rules: dict[str, dict[str, Any]]
     """The playbook's rules of practice (``rules:``), by name, each with its source."""
-    closing: Closing = field(default_factory=Closing)
-    language: str = "en"
-    role_words: dict[str, Translated] = field(default_factory=dict)
+    closing: Closing
+    language: str
+    role_words: dict[str, Translated]
     """What each role does, in every language the playbook has (for the phone forms)."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        version: str,
+        description: str,
+        stages: dict[str, StagePlan],
+        readiness: tuple[Action, ...] = (),
+        difficulty_flags: tuple[dict[str, Any], ...] = (),
+        sources: dict[str, dict[str, Any]] | None = None,
+        roles: dict[str, str] | None = None,
+        closure_reasons: dict[str, ClosureRule] | None = None,
+        origin: str = "",
+        rules: dict[str, dict[str, Any]] | None = None,
+        closing: Closing | None = None,
+        language: str = "en",
+        role_words: dict[str, Translated] | None = None,
+    ) -> None:
+        sources = sources if sources is not None else {}
+        roles = roles if roles is not None else {}
+        closure_reasons = closure_reasons if closure_reasons is not None else {}
+        rules = rules if rules is not None else {}
+        closing = closing if closing is not None else Closing()
+        self.__dict__.update(
+            name=name,
+            title=title,
+            version=version,
+            description=description,
+            stages=stages,
+            readiness=readiness,
+            difficulty_flags=difficulty_flags,
+            sources=sources,
+            roles=roles,
+            closure_reasons=closure_reasons,
+            origin=origin,
+            rules=rules,
+            closing=closing,
+            language=language,
+            role_words=role_words if role_words is not None else {},
+        )
 
     def action(self, action_id: str) -> Action | None:
         """Find an action (of any stage, or readiness) by id."""
@@ -538,18 +742,45 @@ def _undefined_sources(
     ]
 
 
+def read_playbook_file(
+    path: Path, display: str | None = None
+) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """As :func:`check_playbook_file`, but a playbook clr ships is read as trusted.
+
+    A bundled playbook is known before clr starts: its tests hold it to the playbook
+    schema and the checks here, and hold the fast YAML parser's reading of it to the strict
+    reader's (tests/model/test_playbook_data.py). Reading it through the fast reader's
+    gate and checking it again cost more than the rest of ``clr next`` (the work, not the
+    start-up). A repository's own playbooks are checked every time.
+    """
+    if path.parent == resources.playbooks_dir():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            loaded = yamlio.parse_trusted(files.read_text(path), display or str(path))
+            if loaded.data is not None and not loaded.findings:
+                return loaded.data, []
+    return check_playbook_file(path, display)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` entries of a folder, sorted (a glob compiles a pattern every run)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
+    except OSError:
+        return []
+
+
 def playbook_paths(repo_root: Path | None) -> dict[str, Path]:
     """Every playbook available: built-in ones, then the repository's, which win by name."""
-    found = {p.stem: p for p in sorted(resources.playbooks_dir().glob("*.yaml"))}
+    found = {p.stem: p for p in _yaml_files(resources.playbooks_dir())}
     if repo_root is not None and (repo_root / "playbooks").is_dir():
-        for p in sorted((repo_root / "playbooks").glob("*.yaml")):
+        for p in _yaml_files(repo_root / "playbooks"):
             found[p.stem] = p
     return found
 
 
 @functools.cache
 def _load_cached(path: Path, mtime_ns: int, lang: str = "en") -> Playbook:
-    data, findings = check_playbook_file(path)
+    data, findings = read_playbook_file(path)
     if data is None:
         first = findings[0]
         raise ConfigError(

@@ -9,26 +9,45 @@ from its closure date, as retention rules in case management usually are.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from clr.model.case import dig
 from clr.model.dates import parse_date
+from clr.model.record import Frozen
 
 Status = Literal["open", "kept", "due", "held", "erased", "unfinished"]
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(Frozen):
     """Where one case stands against the retention policy."""
 
     case_id: str
     status: Status
-    closed: dt.date | None = None
-    reason: str | None = None
-    years: float | None = None
-    due: dt.date | None = None
-    hold: str | None = None
+    closed: dt.date | None
+    reason: str | None
+    years: float | None
+    due: dt.date | None
+    hold: str | None
+
+    def __init__(
+        self,
+        case_id: str,
+        status: Status,
+        closed: dt.date | None = None,
+        reason: str | None = None,
+        years: float | None = None,
+        due: dt.date | None = None,
+        hold: str | None = None,
+    ) -> None:
+        self.__dict__.update(
+            case_id=case_id,
+            status=status,
+            closed=closed,
+            reason=reason,
+            years=years,
+            due=due,
+            hold=hold,
+        )
 
     @property
     def rule(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from clr.checks import schemas
@@ -18,12 +17,12 @@ from clr.model.case import Case, dig
 from clr.model.dates import add_months, parse_date, parse_datetime
 from clr.model.findings import Finding, Joined, Said, said, said_n
 from clr.model.playbook import Action, ClosureRule, Playbook
+from clr.model.record import Frozen
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@dataclass(frozen=True)
-class Calendar:
+class Calendar(Frozen):
     """Which days count as working days, for deadlines set in working days.
 
     With ``by_country`` (clr.yaml names no working days), each case follows the week of
@@ -31,10 +30,21 @@ class Calendar:
     (``clr/data/weekends.yaml``); ``working_days`` is the week where neither is known.
     """
 
-    working_days: frozenset[int] = frozenset(range(5))
-    holidays: frozenset[dt.date] = frozenset()
-    by_country: bool = False
-    zone: str = ""
+    working_days: frozenset[int]
+    holidays: frozenset[dt.date]
+    by_country: bool
+    zone: str
+
+    def __init__(
+        self,
+        working_days: frozenset[int] = frozenset(range(5)),
+        holidays: frozenset[dt.date] = frozenset(),
+        by_country: bool = False,
+        zone: str = "",
+    ) -> None:
+        self.__dict__.update(
+            working_days=working_days, holidays=holidays, by_country=by_country, zone=zone
+        )
 
     @classmethod
     def from_config(
@@ -96,20 +106,41 @@ def _country_week(country: str | None, zone: str) -> frozenset[int] | None:
     return frozenset(WEEKDAYS.index(d) for d in days) if days else None
 
 
-@dataclass(frozen=True)
-class ActionState:
+class ActionState(Frozen):
     """Where one action stands for one case."""
 
     action: Action
     done: bool
-    done_on: dt.date | None = None
-    due: dt.date | None = None
-    label: str = ""
-    waiting_for: str = ""
-    ahead: str = ""
+    done_on: dt.date | None
+    due: dt.date | None
+    label: str
+    waiting_for: str
+    ahead: str
     """The later stage the action belongs to, when it shows before the case is there."""
-    rule: Said | None = None
+    rule: Said | None
     """The rule that set the date, worded (``label`` is its English)."""
+
+    def __init__(
+        self,
+        action: Action,
+        done: bool,
+        done_on: dt.date | None = None,
+        due: dt.date | None = None,
+        label: str = "",
+        waiting_for: str = "",
+        ahead: str = "",
+        rule: Said | None = None,
+    ) -> None:
+        self.__dict__.update(
+            action=action,
+            done=done,
+            done_on=done_on,
+            due=due,
+            label=label,
+            waiting_for=waiting_for,
+            ahead=ahead,
+            rule=rule,
+        )
 
     def overdue_days(self, today: dt.date) -> int:
         """Days past the due date (0 if not overdue, done or undated)."""
@@ -428,8 +459,7 @@ def recurrence_states(
     return [ActionState(action, False, last, dues[k], words.english(), rule=words)]
 
 
-@dataclass(frozen=True)
-class Blocker:
+class Blocker(Frozen):
     """Something that stops a case from moving to a stage.
 
     ``message`` and ``hint`` are English (the JSON of ``clr next``); ``worded`` and
@@ -438,10 +468,28 @@ class Blocker:
 
     kind: str  # "field", "checklist", "move", "rule"
     message: str
-    hint: str = ""
-    pointer: str = ""
-    worded: Said | None = None
-    hint_worded: Said | None = None
+    hint: str
+    pointer: str
+    worded: Said | None
+    hint_worded: Said | None
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        hint: str = "",
+        pointer: str = "",
+        worded: Said | None = None,
+        hint_worded: Said | None = None,
+    ) -> None:
+        self.__dict__.update(
+            kind=kind,
+            message=message,
+            hint=hint,
+            pointer=pointer,
+            worded=worded,
+            hint_worded=hint_worded,
+        )
 
     @property
     def text(self) -> str:

@@ -24,6 +24,7 @@ case, for renderers that print many of its values. Zero-width joiner and non-joi
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -37,9 +38,24 @@ _UNSAFE_CLASS = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
-_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
-_UNSAFE_LINE = re.compile(f"[{_UNSAFE_CLASS}\t\n]")
-_LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|[\r\n\x0b\x0c\x85\u2028\u2029])[ \t]*")
+_SOURCES = {
+    "unsafe": f"[{_UNSAFE_CLASS}]",
+    "unsafe_line": f"[{_UNSAFE_CLASS}\t\n]",
+    "line_breaks": r"[ \t]*(?:\r\n|[\r\n\x0b\x0c\x85\u2028\u2029])[ \t]*",
+    "script_scheme": r"(?i)\b(javascript|vbscript|livescript)(\s*):",
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """A pattern, compiled on first use.
+
+    The two classes of unsafe characters cost 12 million instructions to compile (0.05x
+    the start of a command), and most text, being printable, never needs them (see
+    :func:`terminal`).
+    """
+    return re.compile(_SOURCES[name])
+
 
 _MARKDOWN = {
     "&": "&amp;",
@@ -53,8 +69,7 @@ _MARKDOWN = {
     "|": "&#124;",
     "~": "&#126;",
 }
-_MARKDOWN_SPECIAL = re.compile("[" + re.escape("".join(_MARKDOWN)) + "]")
-_SCRIPT_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|livescript)(\s*):")
+_SOURCES["markdown_special"] = "[" + re.escape("".join(_MARKDOWN)) + "]"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -73,25 +88,29 @@ def terminal(value: object, *, block: bool = False) -> str:
     ``block``: the caller prints a block of text, so line feeds and tabs stay.
     """
     text = value if isinstance(value, str) else str(value)
-    pattern = _UNSAFE if block else _UNSAFE_LINE
+    # Every unsafe character is one str.isprintable() refuses (tests/render/test_safe.py):
+    # printable text, most of it, is shown as it is without a search.
+    if text.isprintable() or (block and text.replace("\n", "").replace("\t", "").isprintable()):
+        return text
+    pattern = _pattern("unsafe" if block else "unsafe_line")
     return pattern.sub(_visible, text) if pattern.search(text) else text
 
 
 def markdown(value: object) -> str:
     """``value`` as inline Markdown text that shows as itself, on one line."""
     text = value if isinstance(value, str) else str(value)
-    text = _LINE_BREAKS.sub(" ", text)
-    text = _MARKDOWN_SPECIAL.sub(lambda m: _MARKDOWN[m.group(0)], text)
+    text = _pattern("line_breaks").sub(" ", text)
+    text = _pattern("markdown_special").sub(lambda m: _MARKDOWN[m.group(0)], text)
     # then the escapes, whose backslash is followed by a letter: Markdown shows it as is
-    text = _UNSAFE_LINE.sub(_visible, text)
-    return _SCRIPT_SCHEME.sub(r"\1\2&#58;", text)
+    text = terminal(text)
+    return _pattern("script_scheme").sub(r"\1\2&#58;", text)
 
 
 def link(text: object, url: object) -> str:
     """A Markdown link to ``url`` if its scheme is http, https or mailto; else the text."""
     target = str(url).strip()
     shown = markdown(text)
-    if target.lower().startswith(_SAFE_SCHEMES) and not _UNSAFE.search(target):
+    if target.lower().startswith(_SAFE_SCHEMES) and not _pattern("unsafe").search(target):
         escaped = target.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
         escaped = escaped.replace("<", "%3C").replace(">", "%3E")
         return f"[{shown}]({escaped})"
@@ -121,7 +140,10 @@ def json_text(text: str) -> str:
     """
     if text.isascii() and not text.encode("ascii").translate(None, _ASCII_SAFE):
         return text  # the usual case, in two passes of C code over the whole text
-    return _UNSAFE.sub(_json_escape, text) if _UNSAFE.search(text) else text
+    if text.replace("\n", "").isprintable():
+        return text
+    unsafe = _pattern("unsafe")
+    return unsafe.sub(_json_escape, text) if unsafe.search(text) else text
 
 
 _ASCII_SAFE = bytes(range(0x20, 0x7F)) + b"\t\n"

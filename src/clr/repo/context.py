@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from clr import i18n
@@ -15,21 +14,31 @@ from clr.checks.results import FileReport
 from clr.model.playbook import (
     Playbook,
     build,
-    check_playbook_file,
     playbook_paths,
+    read_playbook_file,
     with_settings,
 )
+from clr.model.record import Frozen
 from clr.model.workflow import Calendar
 from clr.repo.repository import Config, display_path, open_repository
 
 
-@dataclass(frozen=True)
-class CaseContext:
+class CaseContext(Frozen):
     """What checking one case needs to know of its repository (picklable)."""
 
     today: dt.date
-    config: Config = field(default_factory=Config)
-    playbooks: dict[str, Playbook | None] = field(default_factory=dict)
+    config: Config
+    playbooks: dict[str, Playbook | None]
+
+    def __init__(
+        self,
+        today: dt.date,
+        config: Config | None = None,
+        playbooks: dict[str, Playbook | None] | None = None,
+    ) -> None:
+        config = config if config is not None else Config()
+        playbooks = playbooks if playbooks is not None else {}
+        self.__dict__.update(today=today, config=config, playbooks=playbooks)
 
     @functools.cached_property
     def calendar(self) -> Calendar:
@@ -63,7 +72,7 @@ def repository_context(
     playbooks: dict[str, Playbook | None] = {}
     settings = config.closing if config is not None else {}
     for name, path in playbook_paths(root).items():
-        data, findings = check_playbook_file(path, display_path(path))
+        data, findings = read_playbook_file(path, display_path(path))
         book = build(data, str(path), lang or i18n.current()) if data is not None else None
         playbooks[name] = with_settings(book, settings) if book and settings else book
         if findings:

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +15,82 @@ from clr.i18n import N_, _
 from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
 from clr.model.findings import Finding, Said, finding, said
+from clr.model.record import Frozen
 
 CONFIG_NAME = "clr.yaml"
 CASES_DIR = "cases"
 CASE_FILE = "case.yaml"
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Frozen):
     """The settings of one case repository (``clr.yaml``), with defaults filled in."""
 
-    organisation: str = ""
-    id_prefix: str = "CLR"
-    default_playbook: str = "child-labour"
-    timezone: str = "UTC"
+    organisation: str
+    id_prefix: str
+    default_playbook: str
+    timezone: str = "UTC"  # the defaults of these two are read from the class too
     working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
-    holidays: tuple[str, ...] = ()
-    minimum_ages: dict[str, dict[str, int]] = field(default_factory=dict)
-    buyer_codes: dict[str, dict[str, int]] = field(default_factory=dict)
-    overdue: str = "warning"
-    recipients: tuple[str, ...] = ()
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    young_worker_hours: dict[str, dict[str, Any]] = field(default_factory=dict)
-    working_days_set: bool = False
+    holidays: tuple[str, ...]
+    minimum_ages: dict[str, dict[str, int]]
+    buyer_codes: dict[str, dict[str, int]]
+    overdue: str
+    recipients: tuple[str, ...]
+    rules: dict[str, dict[str, Any]]
+    young_worker_hours: dict[str, dict[str, Any]]
+    working_days_set: bool
     """True if clr.yaml names its working days (else the country's week decides)."""
-    key_store: str | None = None
+    key_store: str | None
     """The key store's folder as written in clr.yaml (see ``cases.keystore``), or None."""
-    retention: dict[str, Any] | None = None
+    retention: dict[str, Any] | None
     """The retention policy (``basis``, ``approver``, ``years_after_closure``, ``legal_hold``)."""
-    closing: dict[str, Any] = field(default_factory=dict)
+    closing: dict[str, Any]
     """Changes to the playbooks' closing rules (``closing``)."""
-    language: str | None = None
+    language: str | None
+
+    def __init__(
+        self,
+        organisation: str = "",
+        id_prefix: str = "CLR",
+        default_playbook: str = "child-labour",
+        timezone: str = "UTC",
+        working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri"),
+        holidays: tuple[str, ...] = (),
+        minimum_ages: dict[str, dict[str, int]] | None = None,
+        buyer_codes: dict[str, dict[str, int]] | None = None,
+        overdue: str = "warning",
+        recipients: tuple[str, ...] = (),
+        rules: dict[str, dict[str, Any]] | None = None,
+        young_worker_hours: dict[str, dict[str, Any]] | None = None,
+        working_days_set: bool = False,
+        key_store: str | None = None,
+        retention: dict[str, Any] | None = None,
+        closing: dict[str, Any] | None = None,
+        language: str | None = None,
+    ) -> None:
+        minimum_ages = minimum_ages if minimum_ages is not None else {}
+        buyer_codes = buyer_codes if buyer_codes is not None else {}
+        rules = rules if rules is not None else {}
+        young_worker_hours = young_worker_hours if young_worker_hours is not None else {}
+        closing = closing if closing is not None else {}
+        self.__dict__.update(
+            organisation=organisation,
+            id_prefix=id_prefix,
+            default_playbook=default_playbook,
+            timezone=timezone,
+            working_days=working_days,
+            holidays=holidays,
+            minimum_ages=minimum_ages,
+            buyer_codes=buyer_codes,
+            overdue=overdue,
+            recipients=recipients,
+            rules=rules,
+            young_worker_hours=young_worker_hours,
+            working_days_set=working_days_set,
+            key_store=key_store,
+            retention=retention,
+            closing=closing,
+            language=language,
+        )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -72,12 +116,14 @@ class Config:
         )
 
 
-@dataclass(frozen=True)
-class Repository:
+class Repository(Frozen):
     """A case repository: its root folder and configuration."""
 
     root: Path
     config: Config
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.__dict__.update(root=root, config=config)
 
     @property
     def cases_dir(self) -> Path:
