@@ -511,9 +511,9 @@ def keygen_command(
     typer.echo("  1. " + _("add it under 'recipients:' in clr.yaml:"), err=True)
     typer.echo(f"       - {made.public}", err=True)
     step = _("commit that, and ask someone who can read the identity files to run: {command}")
-    typer.echo(
-        wrap_text("  2. " + step.format(command="clr identity rekey"), width, hang=3), err=True
-    )
+    # The command stays whole on one line, to be copied: its spaces are held while wrapping.
+    held = step.format(command="clr identity rekey".replace(" ", "\0"))
+    typer.echo(wrap_text("  2. " + held, width, hang=3).replace("\0", " "), err=True)
 
 
 identity_app.command("show")(show_command)
