@@ -118,6 +118,23 @@ def context_key(root: Path, playbook_files: list[Path], today: str, kind: str) -
     return h.hexdigest()
 
 
+def _read(path: Path) -> bytes | None:
+    """A cache file's bytes; None if missing, unreadable or oversized (work without it).
+
+    A cache file that is not a regular file (a folder, a link, a fifo) is an error: clr
+    would not write it so, and silently working around it would hide what made it.
+    """
+    try:
+        return files.read_bytes(path, limit=CACHE_LIMIT, follow_symlinks=False)
+    except (files.NotRegularFile, IsADirectoryError) as exc:
+        raise ClrError(
+            f"cannot read the result cache {path}: {files.reason(exc)}",
+            hint=f"remove it (rm -r {path.parent}): clr builds the cache again",
+        ) from None
+    except OSError:
+        return None
+
+
 class ResultCache:
     """Results by file, for one repository and one context key."""
 
@@ -132,14 +149,8 @@ class ResultCache:
 
     def _load(self) -> None:
         # The file is a header line (format, key, checksum of the rest) and the entries.
-        try:
-            raw = files.read_bytes(self.path, limit=CACHE_LIMIT, follow_symlinks=False)
-        except (files.NotRegularFile, IsADirectoryError) as exc:
-            raise ClrError(
-                f"cannot read the result cache {self.path}: {files.reason(exc)}",
-                hint=f"remove it (rm -r {self.path.parent}): clr builds the cache again",
-            ) from None
-        except OSError:
+        raw = _read(self.path)
+        if raw is None:
             return  # missing, unreadable or oversized: work without it
         try:
             head, _, body = raw.partition(b"\n")
@@ -316,14 +327,8 @@ class RowCache:
     def _load(self) -> None:
         import marshal
 
-        try:
-            raw = files.read_bytes(self.path, limit=CACHE_LIMIT, follow_symlinks=False)
-        except (files.NotRegularFile, IsADirectoryError) as exc:
-            raise ClrError(
-                f"cannot read the result cache {self.path}: {files.reason(exc)}",
-                hint=f"remove it (rm -r {self.path.parent}): clr builds the cache again",
-            ) from None
-        except OSError:
+        raw = _read(self.path)
+        if raw is None:
             return
         head, _, body = raw.partition(b"\n")
         try:

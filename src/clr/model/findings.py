@@ -432,7 +432,31 @@ def wording(text: str | Said) -> tuple[str, Said | None]:
     return (text.english(), text) if text.template else ("", None)
 
 
-class Finding(Frozen):
+class Worded:
+    """A message and a hint, in English and worded for a person.
+
+    ``message`` and ``hint`` are English (what machine formats print); ``worded`` and
+    ``hint_worded``, where given, word them in the language in force.
+    """
+
+    __slots__ = ()
+    message: str
+    hint: str
+    worded: Said | None
+    hint_worded: Said | None
+
+    @property
+    def text(self) -> str:
+        """The message in the language in force (for a person; machine formats: ``message``)."""
+        return self.message if self.worded is None else self.worded.local()
+
+    @property
+    def hint_text(self) -> str:
+        """The hint in the language in force (for a person; machine formats: ``hint``)."""
+        return self.hint if self.hint_worded is None else self.hint_worded.local()
+
+
+class Finding(Frozen, Worded):
     """One thing wrong (or worth a look) in one file.
 
     Attributes:
@@ -514,16 +538,6 @@ class Finding(Frozen):
         if other.__class__ is not self.__class__:
             return NotImplemented
         return bool(self._key(self) >= self._key(other))
-
-    @property
-    def text(self) -> str:
-        """The message in the language in force (for a person; machine formats: ``message``)."""
-        return self.message if self.worded is None else self.worded.local()
-
-    @property
-    def hint_text(self) -> str:
-        """The hint in the language in force (for a person; machine formats: ``hint``)."""
-        return self.hint if self.hint_worded is None else self.hint_worded.local()
 
     @property
     def title(self) -> str:

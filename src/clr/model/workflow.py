@@ -15,7 +15,7 @@ from clr.i18n import N_, Nn_
 from clr.model import closing, stages
 from clr.model.case import Case, dig
 from clr.model.dates import add_months, parse_date, parse_datetime
-from clr.model.findings import Finding, Joined, Said, said, said_n
+from clr.model.findings import Finding, Joined, Said, Worded, said, said_n
 from clr.model.playbook import Action, ClosureRule, Playbook
 from clr.model.record import Frozen
 
@@ -459,7 +459,7 @@ def recurrence_states(
     return [ActionState(action, False, last, dues[k], words.english(), rule=words)]
 
 
-class Blocker(Frozen):
+class Blocker(Frozen, Worded):
     """Something that stops a case from moving to a stage.
 
     ``message`` and ``hint`` are English (the JSON of ``clr next``); ``worded`` and
@@ -490,16 +490,6 @@ class Blocker(Frozen):
             worded=worded,
             hint_worded=hint_worded,
         )
-
-    @property
-    def text(self) -> str:
-        """The message in the language in force."""
-        return self.message if self.worded is None else self.worded.local()
-
-    @property
-    def hint_text(self) -> str:
-        """The hint in the language in force."""
-        return self.hint if self.hint_worded is None else self.hint_worded.local()
 
 
 def move_blockers(
