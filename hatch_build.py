@@ -9,6 +9,7 @@ path so that the build needs nothing of clr installed.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +34,7 @@ class CustomBuildHook(BuildHookInterface):
         sys.modules[spec.name] = catalogue  # its dataclasses look their module up there
         spec.loader.exec_module(catalogue)
         out = Path(tempfile.mkdtemp(prefix="clr-mo-"))
+        self._compiled = out  # removed in finalize, once the wheel holds the files
         locale = root / "src" / "clr" / "i18n" / "locale"
         for po in sorted(locale.glob("*/LC_MESSAGES/clr.po")):
             relative = po.relative_to(locale).with_suffix(".mo")
@@ -41,3 +43,9 @@ class CustomBuildHook(BuildHookInterface):
             entries = catalogue.parse(po.read_text(encoding="utf-8"))
             target.write_bytes(catalogue.compile_mo(entries))
             build_data["force_include"][str(target)] = f"clr/i18n/locale/{relative.as_posix()}"
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the compiled catalogues' temporary folder: the wheel holds them now."""
+        compiled = getattr(self, "_compiled", None)
+        if compiled is not None:
+            shutil.rmtree(compiled, ignore_errors=True)

@@ -19,12 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_wheel_in_a_fresh_venv_validates_the_examples(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
         check=True,
         capture_output=True,
         timeout=600,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
+    # the build hook's compiled catalogues are not left behind in the temporary folder
+    assert not list(scratch.glob("clr-mo-*"))
     (wheel,) = dist.glob("clr_cases-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
