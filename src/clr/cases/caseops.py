@@ -9,13 +9,13 @@ from typing import Any
 
 from clr.checks.validate import check_case_data
 from clr.errors import CaseFileError, ClrError, TransitionError
-from clr.i18n import _, ngettext
+from clr.i18n import N_, Nn_
 from clr.io import yamlio
 from clr.io.edit import Document, locked, open_document, write_atomic
 from clr.model import closing, stages
 from clr.model.case import Case
 from clr.model.dates import local_now
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Joined, Said, said
 from clr.model.playbook import Playbook
 from clr.model.record import Record
 from clr.model.workflow import Blocker, Calendar, move_blockers
@@ -34,22 +34,30 @@ from clr.repo.repository import (
 class CaseInvalid(CaseFileError):
     """The change would leave the case invalid; nothing was written."""
 
-    def __init__(self, message: str, findings: list[Finding], hint: str | None = None) -> None:
-        lines = [message, *(f"  {f.path}:{f.line}:{f.col}: {f.code} {f.message}" for f in findings)]
-        super().__init__("\n".join(lines), hint)
+    def __init__(
+        self, message: str | Said, findings: list[Finding], hint: str | Said | None = None
+    ) -> None:
+        lines = [
+            message,
+            *(
+                Joined("", (f"  {f.path}:{f.line}:{f.col}: {f.code} ", f.worded or f.message))
+                for f in findings
+            ),
+        ]
+        super().__init__(Joined("\n", tuple(lines)), hint)
         self.findings = findings
 
 
 class MoveBlocked(TransitionError):
     """The case cannot move yet; the blockers say why."""
 
-    def __init__(self, message: str, blockers: list[Blocker]) -> None:
-        lines = [message]
+    def __init__(self, message: str | Said, blockers: list[Blocker]) -> None:
+        lines: list[str | Said | Joined] = [message]
         for b in blockers:
-            lines.append(f"  - {b.text}")
+            lines.append(Joined("", ("  - ", b.worded or b.message)))
             if b.hint:
-                lines.append(f"      {b.hint_text}")
-        super().__init__("\n".join(lines), "nothing was changed")
+                lines.append(Joined("", ("      ", b.hint_worded or b.hint)))
+        super().__init__(Joined("\n", tuple(lines)), said(N_("nothing was changed")))
         self.blockers = blockers
 
 
@@ -89,10 +97,14 @@ class CaseSession(Record):
         book = self.ctx.playbooks.get(name) if isinstance(name, str) else None
         if book is None:
             raise ClrError(
-                _("{case}: playbook {name} is unknown or invalid").format(
-                    case=self.shown, name=repr(name)
+                said(
+                    N_("{case}: playbook {name} is unknown or invalid"),
+                    case=self.shown,
+                    name=repr(name),
                 ),
-                hint=_("run 'clr validate' for details; 'clr playbook list' lists playbooks"),
+                hint=said(
+                    N_("run 'clr validate' for details; 'clr playbook list' lists playbooks")
+                ),
             )
         return book
 
@@ -132,30 +144,39 @@ def open_case(ref: str, *, today: dt.date, start: Path | None = None) -> CaseSes
     )
     if is_identity_file(path):
         raise ClrError(
-            _("{path} is an identity file: clr never reads it as a case").format(
-                path=display_path(path)
+            said(
+                N_("{path} is an identity file: clr never reads it as a case"),
+                path=display_path(path),
             ),
-            hint=_("give the case id, its folder or its case.yaml"),
+            hint=said(N_("give the case id, its folder or its case.yaml")),
         )
     # realpath, not resolve(): a link loop is a file that cannot be read, not a crash.
     if repo is not None and repo.root.resolve() not in Path(os.path.realpath(path)).parents:
         raise ClrError(
-            f"{display_path(path)} leads outside the case repository "
-            f"(a link to {Path(os.path.realpath(path)).parent})",
-            hint="clr works only on cases inside the repository: replace the link by the "
-            "case folder itself",
+            said(
+                N_("{path} leads outside the case repository (a link to {target})"),
+                path=display_path(path),
+                target=Path(os.path.realpath(path)).parent,
+            ),
+            hint=said(
+                N_(
+                    "clr works only on cases inside the repository: replace the link by the "
+                    "case folder itself"
+                )
+            ),
         )
     session = CaseSession(path, open_document(path, display_path(path)), ctx, repo)
     errors = [f for f in check_result(session, session.doc.text) if f.code != "CLR202"]
     if errors:
         raise CaseInvalid(
-            ngettext(
-                "{case} is not a valid case ({count} error); clr works only on valid cases:",
-                "{case} is not a valid case ({count} errors); clr works only on valid cases:",
+            Said(
+                _NOT_VALID[0],
+                (("case", session.shown), ("count", str(len(errors)))),
+                _NOT_VALID[1],
                 len(errors),
-            ).format(case=session.shown, count=len(errors)),
+            ),
             errors[:10],
-            hint=_("fix it first: {command}").format(command=f"clr validate {session.shown}"),
+            hint=said(N_("fix it first: {command}"), command=f"clr validate {session.shown}"),
         )
     return session
 
@@ -166,6 +187,47 @@ def check_result(session: CaseSession, new_text: str) -> list[Finding]:
     if loaded.data is None:  # pragma: no cover - the editor only writes what reads back
         return loaded.findings
     return check_case_data(loaded, session.path, session.ctx, errors_only=True)
+
+
+_NOT_VALID = Nn_(
+    "{case} is not a valid case ({count} error); clr works only on valid cases:",
+    "{case} is not a valid case ({count} errors); clr works only on valid cases:",
+)
+_LEAVES_INVALID = {
+    "change": N_("this change would leave {case} invalid; nothing was written:"),
+    "import": N_("this import would leave {case} invalid; nothing was written:"),
+    "tick": N_("this tick would leave {case} invalid; nothing was written:"),
+    "visit": N_("this visit would leave {case} invalid; nothing was written:"),
+    "payment": N_("this payment would leave {case} invalid; nothing was written:"),
+    "check after closure": N_(
+        "this check after closure would leave {case} invalid; nothing was written:"
+    ),
+    "consent override": N_(
+        "this consent override would leave {case} invalid; nothing was written:"
+    ),
+    "link to the new case": N_(
+        "this link to the new case would leave {case} invalid; nothing was written:"
+    ),
+    "fingerprint update": N_(
+        "this fingerprint update would leave {case} invalid; nothing was written:"
+    ),
+}
+
+
+def _leaves_invalid(what: str, case: str) -> Said:
+    """That this change would leave the case invalid, worded for each kind of change."""
+    if what.startswith("move to "):
+        return said(
+            N_("this move to {stage} would leave {case} invalid; nothing was written:"),
+            stage=what.removeprefix("move to "),
+            case=case,
+        )
+    template = _LEAVES_INVALID.get(what)
+    if template is None:
+        return said(
+            N_("this {what} would leave {case} invalid; nothing was written:"), what=what, case=case
+        )
+    return said(template, case=case)
 
 
 def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change") -> str:
@@ -179,17 +241,15 @@ def commit(session: CaseSession, *, dry_run: bool = False, what: str = "change")
     errors = check_result(session, new_text)
     if errors:
         before = check_result(session, session.doc.text)
-        hint = (
-            "the case already had these problems: fix them first (clr validate shows "
-            "every problem), then try again"
+        hint = said(
+            N_(
+                "the case already had these problems: fix them first (clr validate shows "
+                "every problem), then try again"
+            )
             if before
-            else "the values given, or the date, do not fit the case: correct them, try again"
+            else N_("the values given, or the date, do not fit the case: correct them, try again")
         )
-        raise CaseInvalid(
-            f"this {what} would leave {session.shown} invalid; nothing was written:",
-            errors,
-            hint=hint,
-        )
+        raise CaseInvalid(_leaves_invalid(what, session.shown), errors, hint=hint)
     if dry_run:
         return session.doc.diff(new_text)
     with locked(session.path.parent):
@@ -234,18 +294,18 @@ def advance(
     current = data.get("stage")
     if not isinstance(current, str) or current not in stages.STAGES:
         raise TransitionError(
-            _("{case}: unknown stage {stage}").format(case=session.shown, stage=repr(current))
+            said(N_("{case}: unknown stage {stage}"), case=session.shown, stage=repr(current))
         )
     if target is not None and target not in stages.STAGES:
         raise TransitionError(
-            _("unknown stage {stage}").format(stage=repr(target)),
-            hint=_("one of: {choices}").format(choices=", ".join(stages.STAGES)),
+            said(N_("unknown stage {stage}"), stage=repr(target)),
+            hint=said(N_("one of: {choices}"), choices=", ".join(stages.STAGES)),
         )
     goal = target or stages.next_stage(current)
     if goal is None:
         raise TransitionError(
-            _("{case} is closed: a closed case is never moved again").format(case=data.get("id")),
-            hint=_("if the child was found working again, open a linked case: clr reopen"),
+            said(N_("{case} is closed: a closed case is never moved again"), case=data.get("id")),
+            hint=said(N_("if the child was found working again, open a linked case: clr reopen")),
         )
     if goal == "closed":
         _fill_closure(session.doc, data, today, reason, approved_by, note, session.playbook())
@@ -253,9 +313,11 @@ def advance(
             closure.record(session.doc, data, today, session.playbook(), session.ctx.calendar)
     elif reason or approved_by or (closure is not None and closure.given()):
         raise TransitionError(
-            _(
-                "--reason and --approved-by are for closing a case (--to closed), as are the "
-                "other closure options"
+            said(
+                N_(
+                    "--reason and --approved-by are for closing a case (--to closed), as are the "
+                    "other closure options"
+                )
             )
         )
     preview = session.doc.expected()
@@ -270,8 +332,11 @@ def advance(
     )
     if blockers:
         raise MoveBlocked(
-            _("{case} cannot move from {source} to {target} yet:").format(
-                case=data.get("id"), source=current, target=goal
+            said(
+                N_("{case} cannot move from {source} to {target} yet:"),
+                case=data.get("id"),
+                source=current,
+                target=goal,
             ),
             blockers,
         )
@@ -357,20 +422,20 @@ def _fill_closure(
     closure = Case(data).closure
     if reason is None and "reason" not in closure:
         raise TransitionError(
-            _("closing a case needs a coded reason"),
-            hint=_("add --reason (one of: {choices})").format(
-                choices=", ".join(stages.CLOSURE_REASONS)
+            said(N_("closing a case needs a coded reason")),
+            hint=said(
+                N_("add --reason (one of: {choices})"), choices=", ".join(stages.CLOSURE_REASONS)
             ),
         )
     if approved_by is None and "approved_by" not in closure:
         raise TransitionError(
-            _("closing a case needs who approved it"),
-            hint=_("add --approved-by NAME (a supervisor or the buyer)"),
+            said(N_("closing a case needs who approved it")),
+            hint=said(N_("add --approved-by NAME (a supervisor or the buyer)")),
         )
     if reason is not None and reason not in stages.CLOSURE_REASONS:
         raise TransitionError(
-            _("unknown closure reason {reason}").format(reason=repr(reason)),
-            hint=_("one of: {choices}").format(choices=", ".join(stages.CLOSURE_REASONS)),
+            said(N_("unknown closure reason {reason}"), reason=repr(reason)),
+            hint=said(N_("one of: {choices}"), choices=", ".join(stages.CLOSURE_REASONS)),
         )
     if "date" not in closure:
         doc.set(("closure", "date"), today.isoformat())
@@ -407,16 +472,16 @@ def tick(
         ids = [a.id for a in book.all_items()]
         close = difflib.get_close_matches(item, ids, n=3)
         raise ClrError(
-            _("{item} is not an item of playbook {name}").format(item=repr(item), name=book.name),
-            hint=_("did you mean {choices}?").format(choices=" / ".join(close))
+            said(N_("{item} is not an item of playbook {name}"), item=repr(item), name=book.name),
+            hint=said(N_("did you mean {choices}?"), choices=" / ".join(close))
             if close
-            else _("clr playbook show lists the item ids"),
+            else said(N_("clr playbook show lists the item ids")),
         )
     ticks = session.data.get("checklist")
     if isinstance(ticks, dict) and item in ticks:
         raise ClrError(
-            _("{item} is already ticked ({tick})").format(item=item, tick=ticks[item]),
-            hint=_("ticks are not changed by clr; edit the file if it is wrong"),
+            said(N_("{item} is already ticked ({tick})"), item=item, tick=ticks[item]),
+            hint=said(N_("ticks are not changed by clr; edit the file if it is wrong")),
         )
     entry: dict[str, Any] = {"done": day.isoformat(), "by": by}
     if note:
@@ -442,20 +507,28 @@ def record_follow_up(session: CaseSession, entry: dict[str, Any], *, dry_run: bo
     data = session.data
     if data.get("stage") != "closed":
         raise ClrError(
-            _(
-                "{case} is not closed (stage {stage}): checks after closure are for closed cases"
-            ).format(case=data.get("id"), stage=data.get("stage")),
-            hint=_("record a monitoring visit instead: clr visit {case} --method ...").format(
-                case=data.get("id")
+            said(
+                N_(
+                    "{case} is not closed (stage {stage}): checks after closure are for closed "
+                    "cases"
+                ),
+                case=data.get("id"),
+                stage=data.get("stage"),
+            ),
+            hint=said(
+                N_("record a monitoring visit instead: clr visit {case} --method ..."),
+                case=data.get("id"),
             ),
         )
     closed = Case(data).closure.get("date")
     if isinstance(closed, str) and entry["date"] < closed:
         raise ClrError(
-            _("the check of {date} is before the case closed ({closed})").format(
-                date=entry["date"], closed=closed
+            said(
+                N_("the check of {date} is before the case closed ({closed})"),
+                date=entry["date"],
+                closed=closed,
             ),
-            hint=_("give the day the check was made with --date YYYY-MM-DD"),
+            hint=said(N_("give the day the check was made with --date YYYY-MM-DD")),
         )
     session.doc.append((closing.RECURRENCE_LIST,), entry)
     return commit(session, dry_run=dry_run, what="check after closure")

@@ -34,10 +34,11 @@ from clr.cases.caseops import CaseInvalid, CaseSession, check_result, history_ti
 from clr.cases.keystore import KeyStore, open_store
 from clr.checks import privacy
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import atomic, yamlio
 from clr.io.edit import locked, write_atomic
 from clr.io.splice import render_block
-from clr.model.findings import join_pointer
+from clr.model.findings import join_pointer, said
 
 ERASED = "[erased]"
 """What a redacted free-text value becomes."""
@@ -178,9 +179,12 @@ def redacted_text(
         kept |= blamed
     if errors:
         raise CaseInvalid(
-            f"the redacted {session.shown} would not be valid; nothing was erased:",
+            said(
+                N_("the redacted {case} would not be valid; nothing was erased:"),
+                case=session.shown,
+            ),
             errors,
-            hint="fix the case first (clr validate), then erase it again",
+            hint=said(N_("fix the case first (clr validate), then erase it again")),
         )
     return text, fields
 
@@ -264,15 +268,23 @@ def erase(
     """
     repo = session.repo
     if repo is None:
-        raise ClrError(f"{session.shown} is not in a case repository")
+        raise ClrError(said(N_("{case} is not in a case repository"), case=session.shown))
     store = store or open_store(repo.root, repo.config.key_store)
     if store is None:
         raise ClrError(
-            "this repository has no key store, so an identity cannot be erased: its identity "
-            "files are encrypted to the team's keys, and every version in git history stays "
-            "readable by them",
-            hint="set key_store in clr.yaml, run 'clr keys init' and 'clr migrate' (see "
-            "docs/data-protection.md)",
+            said(
+                N_(
+                    "this repository has no key store, so an identity cannot be erased: its "
+                    "identity files are encrypted to the team's keys, and every version in git "
+                    "history stays readable by them"
+                )
+            ),
+            hint=said(
+                N_(
+                    "set key_store in clr.yaml, run 'clr keys init' and 'clr migrate' (see "
+                    "docs/data-protection.md)"
+                )
+            ),
         )
     store.require()
     case_id = str(session.data.get("id"))

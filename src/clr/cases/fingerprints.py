@@ -17,7 +17,9 @@ from typing import Any
 from clr.cases.caseops import commit, open_case
 from clr.cases.keystore import KeyStore, case_identity, open_store
 from clr.errors import ClrError
+from clr.i18n import N_, _
 from clr.model import fingerprint
+from clr.model.findings import said
 from clr.repo.repository import Repository
 
 
@@ -77,9 +79,14 @@ def secret_of(repository: Repository, keys: Sequence[Any]) -> tuple[KeyStore, by
     store = open_store(repository.root, repository.config.key_store)
     if store is None:
         raise ClrError(
-            "this repository has no key store, which keeps the secret of the fingerprints",
-            hint="set key_store in clr.yaml and run 'clr keys init' (docs/data-protection.md)",
+            said(
+                N_("this repository has no key store, which keeps the secret of the fingerprints")
+            ),
+            hint=said(
+                N_("set key_store in clr.yaml and run 'clr keys init' (docs/data-protection.md)")
+            ),
         )
+
     return store, store.secret(keys)
 
 
@@ -106,7 +113,7 @@ def refresh(
             else:
                 out.unchanged += 1
         except ClrError as exc:
-            out.failed.append((case_id, exc.message.splitlines()[0]))
+            out.failed.append((case_id, exc.text.splitlines()[0]))
     return out
 
 
@@ -122,13 +129,13 @@ def after_identity_change(
     if store is None or not store.exists:
         return None
     if keys is None:
-        return "fingerprints not updated (no key at hand): run 'clr duplicates --refresh'"
+        return _("fingerprints not updated (no key at hand): run 'clr duplicates --refresh'")
     try:
         secret = store.secret(keys)
         from clr.repo.repository import today as today_of
 
         if update_case(repository, case_file, data.get("name"), secret, today_of(case_file)):
-            return "updated the case's fingerprints (privacy.fingerprints in case.yaml)"
+            return _("updated the case's fingerprints (privacy.fingerprints in case.yaml)")
     except ClrError as exc:
-        return f"fingerprints not updated: {exc.message.splitlines()[0]}"
+        return _("fingerprints not updated: {reason}").format(reason=exc.text.splitlines()[0])
     return None

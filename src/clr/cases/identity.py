@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from clr.errors import ClrError, ConfigError
 from clr.i18n import N_, _
 from clr.io import files
+from clr.model.findings import Joined, Said, said
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -155,25 +156,34 @@ def check_private(path: Path) -> None:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise ClrError(_("no key file at {file}").format(file=path), hint=_no_key_hint()) from None
+        raise ClrError(said(N_("no key file at {file}"), file=path), hint=_no_key_hint()) from None
     except OSError as exc:
         raise ClrError(
-            _("cannot read the key file {file}: {reason}").format(
-                file=path, reason=exc.strerror or exc
+            said(
+                N_("cannot read the key file {file}: {reason}"),
+                file=path,
+                reason=exc.strerror or exc,
             )
         ) from None
     if not path.is_file():
-        raise ClrError(_("{file} is not a key file").format(file=path), hint=_no_key_hint())
+        raise ClrError(said(N_("{file} is not a key file"), file=path), hint=_no_key_hint())
     if os.name == "posix" and info.st_mode & 0o077:
         raise ClrError(
-            _(
-                "the key file {file} can be read or changed by other users (mode {mode}); "
-                "clr does not use it"
-            ).format(file=path, mode=f"{info.st_mode & 0o777:04o}"),
-            hint=_(
-                "make it private: {command} (if others may have copied it, make a new key "
-                "with 'clr keygen' and have the files re-encrypted)"
-            ).format(command=f"chmod 600 {shlex.quote(str(path))}"),
+            said(
+                N_(
+                    "the key file {file} can be read or changed by other users (mode {mode}); "
+                    "clr does not use it"
+                ),
+                file=path,
+                mode=f"{info.st_mode & 0o777:04o}",
+            ),
+            hint=said(
+                N_(
+                    "make it private: {command} (if others may have copied it, make a new key "
+                    "with 'clr keygen' and have the files re-encrypted)"
+                ),
+                command=f"chmod 600 {shlex.quote(str(path))}",
+            ),
         )
 
 
@@ -193,10 +203,12 @@ def load_keys(path: Path) -> list[Any]:
         raw = files.read_bytes(path, limit=_KEY_LIMIT)
     except OSError as exc:
         raise ClrError(
-            _("cannot read the key file {file}: {reason}").format(
-                file=path, reason=_(files.reason(exc))
+            said(
+                N_("cannot read the key file {file}: {reason}"),
+                file=path,
+                reason=said(files.reason(exc)),
             ),
-            hint=_(files.hint(exc)),
+            hint=said(files.hint(exc)),
         ) from None
     keys: list[Any] = []
     if b"-----BEGIN OPENSSH PRIVATE KEY-----" in raw:
@@ -204,8 +216,10 @@ def load_keys(path: Path) -> list[Any]:
             keys.append(pyrage.ssh.Identity.from_buffer(raw))
         except Exception:  # pyrage raises its own error types; never show the key
             raise ClrError(
-                _("the SSH key in {file} cannot be used").format(file=path),
-                hint=_("clr reads unencrypted ed25519 or RSA keys; or make an age key: clr keygen"),
+                said(N_("the SSH key in {file} cannot be used"), file=path),
+                hint=said(
+                    N_("clr reads unencrypted ed25519 or RSA keys; or make an age key: clr keygen")
+                ),
             ) from None
         return keys
     for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
@@ -216,16 +230,20 @@ def load_keys(path: Path) -> list[Any]:
             keys.append(pyrage.x25519.Identity.from_str(text))
         except Exception:
             raise ClrError(
-                _("line {number} of the key file {file} is not an age secret key").format(
-                    number=number, file=path
+                said(
+                    N_("line {number} of the key file {file} is not an age secret key"),
+                    number=number,
+                    file=path,
                 ),
-                hint=_(
-                    "a key file holds AGE-SECRET-KEY-1… lines, as 'clr keygen' or "
-                    "'age-keygen' write them"
+                hint=said(
+                    N_(
+                        "a key file holds AGE-SECRET-KEY-1… lines, as 'clr keygen' or "
+                        "'age-keygen' write them"
+                    )
                 ),
             ) from None
     if not keys:
-        raise ClrError(_("the key file {file} holds no key").format(file=path), hint=_no_key_hint())
+        raise ClrError(said(N_("the key file {file} holds no key"), file=path), hint=_no_key_hint())
     return keys
 
 
@@ -259,20 +277,26 @@ def generate_key(path: Path, *, now: dt.datetime | None = None) -> NewKey:
     from clr.io import atomic
 
     exists = ClrError(
-        _(
-            "{file} exists already: clr keygen never overwrites a key (whatever was "
-            "encrypted to it could not be read any more)"
-        ).format(file=path),
-        hint=_(
-            "give another place with --output PATH; {command} prints the public key of the "
-            "existing one"
-        ).format(command=f"'age-keygen -y {shlex.quote(str(path))}'"),
+        said(
+            N_(
+                "{file} exists already: clr keygen never overwrites a key (whatever was "
+                "encrypted to it could not be read any more)"
+            ),
+            file=path,
+        ),
+        hint=said(
+            N_(
+                "give another place with --output PATH; {command} prints the public key of the "
+                "existing one"
+            ),
+            command=f"'age-keygen -y {shlex.quote(str(path))}'",
+        ),
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise ClrError(
-            _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror or exc)
+            said(N_("cannot write {file}: {reason}"), file=path, reason=exc.strerror or exc)
         ) from None
     try:
         atomic.write(path, text, expected=atomic.ABSENT, mode=0o600)
@@ -298,8 +322,21 @@ def parse_recipient(text: str) -> Any:
         if text.startswith(("ssh-ed25519 ", "ssh-rsa ")):
             return pyrage.ssh.Recipient.from_str(text)
     except Exception:
-        raise ValueError(f"not a valid public key: {_short(text)}") from None
-    raise ValueError(f"not an age or SSH public key: {_short(text)}")
+        raise BadKey(said(N_("not a valid public key: {key}"), key=_short(text))) from None
+    raise BadKey(said(N_("not an age or SSH public key: {key}"), key=_short(text)))
+
+
+class BadKey(ValueError):
+    """Not a public key clr can encrypt to: ``str()`` in English, ``words`` for a person."""
+
+    def __init__(self, words: Said) -> None:
+        super().__init__(words.english())
+        self.words = words
+
+
+def key_problem(exc: ValueError) -> str | Said:
+    """What :func:`parse_recipient` said was wrong: words when it is a :class:`BadKey`."""
+    return exc.words if isinstance(exc, BadKey) else str(exc)
 
 
 def _short(text: str) -> str:
@@ -319,10 +356,15 @@ def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[st
             lines = files.read_text(extra, limit=_KEY_LIMIT).splitlines()
         except OSError as exc:
             raise ConfigError(
-                f"cannot read {extra}: {files.reason(exc)}", hint=files.hint(exc)
+                said(
+                    N_("cannot read {file}: {reason}"), file=extra, reason=said(files.reason(exc))
+                ),
+                hint=said(files.hint(exc)),
             ) from None
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"cannot read {extra}: {exc}") from None
+            raise ConfigError(
+                said(N_("cannot read {file}: {reason}"), file=extra, reason=exc)
+            ) from None
         for number, line in enumerate(lines, 1):
             text = line.strip()
             if not text or text.startswith("#"):
@@ -331,8 +373,10 @@ def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[st
                 parse_recipient(text)
             except ValueError as exc:
                 raise ConfigError(
-                    f"{extra}:{number}: {exc}",
-                    hint="one public key a line (age1… or ssh-ed25519 …); # starts a comment",
+                    Joined("", (f"{extra}:{number}: ", key_problem(exc))),
+                    hint=said(
+                        N_("one public key a line (age1… or ssh-ed25519 …); # starts a comment")
+                    ),
                 ) from None
             keys.append(text)
     return list(dict.fromkeys(keys))
@@ -353,18 +397,22 @@ def recipients_or_fail(recipients: Sequence[str]) -> list[Any]:
     """
     if not recipients:
         raise ClrError(
-            _(
-                "no recipients are configured, so identity details cannot be encrypted; "
-                "clr never keeps them in plaintext"
+            said(
+                N_(
+                    "no recipients are configured, so identity details cannot be encrypted; "
+                    "clr never keeps them in plaintext"
+                )
             ),
-            hint=_(_NO_RECIPIENTS_HINT),
+            hint=said(_NO_RECIPIENTS_HINT),
         )
     out = []
     for text in recipients:
         try:
             out.append(parse_recipient(text))
         except ValueError as exc:
-            raise ConfigError(f"clr.yaml recipients: {exc}") from None
+            raise ConfigError(
+                said(N_("clr.yaml recipients: {problem}"), problem=key_problem(exc))
+            ) from None
     return out
 
 
@@ -407,9 +455,12 @@ def render(data: dict[str, Any], *, template: bool = False, header: bool = True)
 class IdentityInvalid(ClrError):
     """The identity text is not valid; the problems are listed in the message."""
 
-    def __init__(self, message: str, problems: list[str], hint: str | None = None) -> None:
-        super().__init__("\n".join([message, *(f"  {p}" for p in problems)]), hint)
-        self.problems = problems
+    def __init__(
+        self, message: Said, problems: Sequence[str | Said], hint: str | None = None
+    ) -> None:
+        super().__init__(Joined("\n", (message, *(Joined("", ("  ", p)) for p in problems))), hint)
+        self.problems = [p if isinstance(p, str) else p.english() for p in problems]
+        self.worded_problems = tuple(problems)
 
 
 def parse(text: str, case_id: str, shown: str = "identity.yaml") -> dict[str, Any]:
@@ -422,17 +473,31 @@ def parse(text: str, case_id: str, shown: str = "identity.yaml") -> dict[str, An
     from clr.io import yamlio
 
     loaded = yamlio.parse_text(text, shown)
-    problems = [f"line {f.line}: {f.message}" for f in loaded.findings]
+    problems: list[str | Said] = [
+        said(N_("line {line}: {problem}"), line=f.line, problem=f.worded or f.message)
+        for f in loaded.findings
+    ]
     if loaded.data is None:
-        raise IdentityInvalid("the identity is not valid YAML:", problems or ["empty"])
+        raise IdentityInvalid(
+            said(N_("the identity is not valid YAML:")), problems or [said(N_("empty"))]
+        )
     for finding in schemas.check(loaded.data, shown, SCHEMA_NAME):
         line, _ = loaded.locate(finding.pointer, key=finding.code == "CLR104")
-        problems.append(f"line {line}: {finding.message}")
+        problems.append(
+            said(N_("line {line}: {problem}"), line=line, problem=finding.worded or finding.message)
+        )
     if not problems and loaded.data.get("case") != case_id:
         line, _ = loaded.locate("/case")
-        problems.append(f"line {line}: case must be {case_id} (the case this file belongs to)")
+        problems.append(
+            said(
+                N_("line {line}: case must be {case} (the case this file belongs to)"),
+                line=line,
+                case=case_id,
+            )
+        )
     if problems:
-        raise IdentityInvalid("the identity is not valid; nothing was saved:", problems)
+        raise IdentityInvalid(said(N_("the identity is not valid; nothing was saved:")), problems)
+
     return clean(loaded.data)
 
 
@@ -478,23 +543,34 @@ def decrypt_text(raw: bytes, keys: Sequence[Any], shown: str) -> str:
 
     if not looks_encrypted(raw):
         raise ClrError(
-            f"{shown} is not an age-encrypted file",
-            hint="identity files are written by 'clr identity set/edit' or 'age -a'",
+            said(N_("{file} is not an age-encrypted file"), file=shown),
+            hint=said(N_("identity files are written by 'clr identity set/edit' or 'age -a'")),
         )
     try:
         plain: bytes = pyrage.decrypt(raw, list(keys))
     except Exception as exc:
         if "No matching keys" in str(exc):
             raise ClrError(
-                f"your key cannot open {shown}: it was not encrypted to your public key",
-                hint="ask someone who can read it to add your public key to 'recipients' in "
-                "clr.yaml (or to the case's recipients.txt) and run 'clr identity rekey'",
+                said(
+                    N_("your key cannot open {file}: it was not encrypted to your public key"),
+                    file=shown,
+                ),
+                hint=said(
+                    N_(
+                        "ask someone who can read it to add your public key to 'recipients' in "
+                        "clr.yaml (or to the case's recipients.txt) and run 'clr identity rekey'"
+                    )
+                ),
             ) from None
-        raise ClrError(f"{shown} cannot be decrypted: it is damaged or not an age file") from None
+        raise ClrError(
+            said(N_("{file} cannot be decrypted: it is damaged or not an age file"), file=shown)
+        ) from None
     try:
         return plain.decode("utf-8")
     except UnicodeDecodeError:
-        raise ClrError(f"{shown} does not hold UTF-8 text once decrypted") from None
+        raise ClrError(
+            said(N_("{file} does not hold UTF-8 text once decrypted"), file=shown)
+        ) from None
 
 
 # --- a case's identity file --------------------------------------------------------------
@@ -532,7 +608,12 @@ class CaseIdentity:
             return None
         except OSError as exc:
             raise ClrError(
-                f"cannot read {self.path}: {files.reason(exc)}", hint=files.hint(exc)
+                said(
+                    N_("cannot read {file}: {reason}"),
+                    file=self.path,
+                    reason=said(files.reason(exc)),
+                ),
+                hint=said(files.hint(exc)),
             ) from None
 
     def unlock(self, keys: Sequence[Any]) -> list[Any]:
@@ -561,19 +642,37 @@ class CaseIdentity:
         except ClrError as exc:
             if self.store is not None and "not encrypted to your public key" in exc.message:
                 raise ClrError(
-                    f"{self.path} cannot be opened: its case key is not in the key store "
-                    f"{self.store.root}, and it was not encrypted to your key",
-                    hint="its identity was erased (see its erasure record), or the key store "
-                    "is not the team's copy; 'clr migrate' moves older files to case keys",
+                    said(
+                        N_(
+                            "{file} cannot be opened: its case key is not in the key store "
+                            "{folder}, and it was not encrypted to your key"
+                        ),
+                        file=self.path,
+                        folder=self.store.root,
+                    ),
+                    hint=said(
+                        N_(
+                            "its identity was erased (see its erasure record), or the key "
+                            "store is not the team's copy; 'clr migrate' moves older files to "
+                            "case keys"
+                        )
+                    ),
                 ) from None
             raise
         try:
             return parse(text, self.case_id, str(self.path))
         except IdentityInvalid as exc:
             raise ClrError(
-                f"{self.path} decrypts, but is not a valid identity:\n"
-                + "\n".join(f"  {p}" for p in exc.problems),
-                hint=f"correct it with: clr identity edit {self.case_id}",
+                Joined(
+                    "\n",
+                    (
+                        said(N_("{file} decrypts, but is not a valid identity:"), file=self.path),
+                        *(f"  {p}" for p in exc.problems),
+                    ),
+                ),
+                hint=said(
+                    N_("correct it with: {command}"), command=f"clr identity edit {self.case_id}"
+                ),
             ) from None
 
     def encryption_targets(self) -> list[str]:
@@ -656,7 +755,7 @@ def textconv(
             keys = [*case_keys(raw, keys), *keys]
         return decrypt_text(raw, keys, file.name)
     except ClrError as exc:
-        first = exc.message.splitlines()[0]
+        first = exc.text.splitlines()[0]
         return "(clr: {})\n".format(
             _("{file}; not shown: {reason}").format(file=shown, reason=first)
         )
@@ -781,7 +880,7 @@ def rekey(
                         journal.entries[name] = [atomic.digest(written), wanted]
                         journal.dirty = True
             except ClrError as exc:
-                result.failed.append((case_file.parent, exc.message.splitlines()[0]))
+                result.failed.append((case_file.parent, exc.text.splitlines()[0]))
                 continue
             result.done.append(ci)
             if report is not None:
@@ -947,12 +1046,15 @@ def run_editor(path: Path, command: Sequence[str] | None = None) -> None:
         result = subprocess.run(argv, check=False)
     except FileNotFoundError:
         raise ClrError(
-            f"cannot start the editor {argv[0]!r}",
-            hint="set EDITOR (or VISUAL) to your editor, e.g. EDITOR=nano",
+            said(N_("cannot start the editor {name}"), name=repr(argv[0])),
+            hint=said(N_("set EDITOR (or VISUAL) to your editor, e.g. EDITOR=nano")),
         ) from None
     if result.returncode != 0:
         raise ClrError(
-            f"the editor exited with status {result.returncode}; nothing was saved",
+            said(
+                N_("the editor exited with status {status}; nothing was saved"),
+                status=result.returncode,
+            )
         )
 
 
@@ -974,7 +1076,10 @@ def edit_text(
             try:
                 edited = files.read_text(path)
             except (OSError, UnicodeDecodeError) as exc:
-                raise ClrError(f"cannot read back the edited file: {exc}") from None
+                raise ClrError(
+                    said(N_("cannot read back the edited file: {reason}"), reason=exc)
+                ) from None
+
             try:
                 return edited, parse(edited, case_id)
             except IdentityInvalid as exc:

@@ -25,9 +25,11 @@ from typing import Any
 
 from clr.cases import caseops, setfacts
 from clr.errors import ClrError
+from clr.i18n import N_, _
 from clr.io import yamlio
 from clr.io.submissions import Submission
 from clr.model import phoneforms
+from clr.model.findings import Joined, said
 from clr.model.phoneforms import PhoneForm, Question
 from clr.repo.repository import Repository, display_path, find_case
 
@@ -135,10 +137,10 @@ def _note(sub: Submission, form: PhoneForm) -> str:
 # --- one submission ---------------------------------------------------------------------
 
 
-def _problems(problems: list[str]) -> Refused:
-    return Refused(
-        "; ".join(p.replace("\n      ", " (") + (")" if "\n" in p else "") for p in problems)
-    )
+def _problem(problem: Joined, where: str) -> str:
+    """One problem of ``clr set``'s, on one line, in the language in force."""
+    text = problem.local().removeprefix(f"{where}: ")
+    return text.replace("\n      ", " (") + (")" if "\n" in text else "")
 
 
 def _history_note(session: caseops.CaseSession, sub: Submission, form: PhoneForm) -> None:
@@ -161,16 +163,18 @@ def _follow_up(
 ) -> tuple[str, str]:
     case_id = sub.answers.get(phoneforms.CASE_FIELD, "")
     if not case_id:
-        raise Refused("no case picked (the 'case' answer is empty)")
+        raise Refused(said(N_("no case picked (the 'case' answer is empty)")))
     try:
         path = find_case(repo, case_id)
     except ClrError as exc:
-        raise Refused(f"case {case_id}: {exc.message}") from None
+        raise Refused(
+            said(N_("case {case}: {problem}"), case=case_id, problem=exc.worded or exc.message)
+        ) from None
     if path.parent.name != case_id:  # clr's commands take the start of an id; a form, never
-        raise Refused(f"no case {case_id} (a form records a whole case id)")
+        raise Refused(said(N_("no case {case} (a form records a whole case id)"), case=case_id))
     session = caseops.open_case(str(path), today=today)
     if session.data.get("stage") == "closed":
-        raise Refused(f"{case_id} is closed: a closed case takes no more facts")
+        raise Refused(said(N_("{case} is closed: a closed case takes no more facts"), case=case_id))
     if form.kind == "checklist":
         _ticks(session, sub)
     else:
@@ -183,10 +187,10 @@ def _follow_up(
         if form.kind in ("visit", "payment"):
             facts = {"visits" if form.kind == "visit" else "payments": [facts]}
         if not facts:
-            raise Refused("the submission holds no answers")
+            raise Refused(said(N_("the submission holds no answers")))
         problems = setfacts.plan_fragment(session, facts, sub.where)
         if problems:
-            raise _problems([p.removeprefix(f"{sub.where}: ") for p in problems])
+            raise Refused("; ".join(_problem(p, sub.where) for p in problems))
     _history_note(session, sub, form)
     diff = caseops.commit(session, dry_run=dry_run, what="import")
     return str(session.data.get("id")), diff
@@ -196,18 +200,22 @@ def _ticks(session: caseops.CaseSession, sub: Submission) -> None:
     book = session.playbook()
     names = sub.answers.get("items", "").split()
     if not names:
-        raise Refused("no checklist item ticked")
+        raise Refused(said(N_("no checklist item ticked")))
     done = sub.answers.get(phoneforms.DATE_FIELD) or session.ctx.today.isoformat()
     who = sub.answers.get(phoneforms.BY_FIELD) or sub.submitter
     if not who:
-        raise Refused("no 'by': say who did it")
+        raise Refused(said(N_("no 'by': say who did it")))
     ticked = (
         session.data.get("checklist") if isinstance(session.data.get("checklist"), dict) else {}
     )
     for name in names:
         item = phoneforms.checklist_item_id(name, book)
         if item is None:
-            raise Refused(f"{name!r} is not an item of playbook {book.name}")
+            raise Refused(
+                said(
+                    N_("{item} is not an item of playbook {name}"), item=repr(name), name=book.name
+                )
+            )
         if item in (ticked or {}):
             continue
         entry: dict[str, Any] = {"done": done, "by": who}
@@ -233,7 +241,7 @@ def _new_case(
             node = setfacts.schema_at(q.path)
             _put(typed, q.path, setfacts.type_value(".".join(q.path), node, value))
         except setfacts.SetError as exc:
-            raise Refused(exc.message) from None
+            raise Refused(exc.worded or exc.message) from None
     identity = {
         q.path[1]: sub.answers[q.name]
         for q in form.questions_flat()
@@ -241,7 +249,7 @@ def _new_case(
     }
     by = sub.answers.get(phoneforms.BY_FIELD) or sub.submitter
     if not by:
-        raise Refused("no 'by': say who opened the case")
+        raise Refused(said(N_("no 'by': say who opened the case")))
     new = newcase.NewCase(
         site=typed.get("site", {}),
         child=typed.get("child", {}),
@@ -296,7 +304,7 @@ def import_one(
     form_id = sub.answers.get(phoneforms.FORM_FIELD, "")
     outcome = Outcome(sub.where, sub.instance_id, form_id or "?", REFUSED)
     if not sub.instance_id:
-        outcome.reason = "no instance id (meta-instanceID, KEY or _uuid)"
+        outcome.reason = _("no instance id (meta-instanceID, KEY or _uuid)")
         return outcome
     if sub.instance_id in done:
         outcome.status = ALREADY
@@ -305,16 +313,18 @@ def import_one(
         outcome.status = REJECTED
         return outcome
     if sub.status:
-        outcome.reason = f"{sub.status} (ODK Central could not decrypt it: give it the passphrase)"
+        outcome.reason = _(
+            "{status} (ODK Central could not decrypt it: give it the passphrase)"
+        ).format(status=sub.status)
         return outcome
     if form_id not in forms:
         forms[form_id] = phoneforms.form_by_id(form_id, playbook) if form_id else None
     form = forms[form_id]
     if form is None:
         outcome.reason = (
-            f"form {form_id!r} is not one clr builds"
+            _("form {form} is not one clr builds").format(form=repr(form_id))
             if form_id
-            else "no clr_form column: not a form built by clr form build"
+            else _("no clr_form column: not a form built by clr form build")
         )
         return outcome
     unknown = sorted(
@@ -322,11 +332,12 @@ def import_one(
         and name not in form.by_name()
     )  # fmt: skip
     if unknown:
-        outcome.reason = (
-            f"answers to questions the form {form_id} no longer has: {', '.join(unknown)} "
-            "(the form was built by another clr or playbook: record them with clr set, "
-            "and upload the forms clr form build makes now)"
-        )
+        outcome.reason = _(
+            "answers to questions the form {form} no longer has: {names} (the form was built "
+            "by another clr or playbook: record them with clr set, and upload the forms clr "
+            "form build makes now)"
+        ).format(form=form_id, names=", ".join(unknown))
+
         return outcome
     try:
         if form.kind == "new_case":
@@ -334,7 +345,7 @@ def import_one(
         else:
             outcome.case, outcome.diff = _follow_up(repo, form, sub, today, dry_run)
     except ClrError as exc:
-        outcome.reason = exc.message
+        outcome.reason = exc.text
         return outcome
     outcome.status = IMPORTED
     done.add(sub.instance_id)

@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError, ConfigError, WriteConflict
-from clr.i18n import _
+from clr.i18n import N_
 from clr.io import atomic, files
+from clr.model.findings import said
 
 if TYPE_CHECKING:
     from clr.cases.identity import CaseIdentity
@@ -107,13 +108,18 @@ class KeyStore:
         """
         if not self.exists:
             raise ConfigError(
-                _("the key store {folder} is missing (no {mark} in it)").format(
-                    folder=self.root, mark=MARK
+                said(
+                    N_("the key store {folder} is missing (no {mark} in it)"),
+                    folder=self.root,
+                    mark=MARK,
                 ),
-                hint=_(
-                    "make it with 'clr keys init', or point key_store in clr.yaml (or {env}) "
-                    "at the team's copy"
-                ).format(env=f"${STORE_ENV}"),
+                hint=said(
+                    N_(
+                        "make it with 'clr keys init', or point key_store in clr.yaml (or {env}) "
+                        "at the team's copy"
+                    ),
+                    env=f"${STORE_ENV}",
+                ),
             )
 
     # --- making --------------------------------------------------------------------------
@@ -129,13 +135,19 @@ class KeyStore:
         top = in_git(self.root.parent if not self.root.exists() else self.root)
         if top is not None:
             raise ClrError(
-                _(
-                    "the key store {folder} would be inside the git repository {top}: a key "
-                    "deleted there stays in git's history, so erasure would erase nothing"
-                ).format(folder=self.root, top=top),
-                hint=_(
-                    "choose a folder outside every git repository (e.g. next to the case "
-                    "repository) and set key_store in clr.yaml to it"
+                said(
+                    N_(
+                        "the key store {folder} would be inside the git repository {top}: a key "
+                        "deleted there stays in git's history, so erasure would erase nothing"
+                    ),
+                    folder=self.root,
+                    top=top,
+                ),
+                hint=said(
+                    N_(
+                        "choose a folder outside every git repository (e.g. next to the case "
+                        "repository) and set key_store in clr.yaml to it"
+                    )
                 ),
             )
         parsed = identity.recipients_or_fail(recipients)
@@ -143,7 +155,13 @@ class KeyStore:
         try:
             (self.root / CASES).mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ClrError(f"cannot make {self.root}: {exc.strerror or exc}") from None
+            raise ClrError(
+                said(
+                    N_("cannot make {folder}: {reason}"),
+                    folder=self.root,
+                    reason=exc.strerror or exc,
+                )
+            ) from None
         if made:
             atomic.write(self.root / MARK, _MARK_TEXT)
         if not (self.root / SECRET).is_file():
@@ -183,7 +201,7 @@ class KeyStore:
         self.require()
         parsed = identity.recipients_or_fail(recipients)
         if self.has(case_id):
-            raise ClrError(f"{case_id} has a key in the key store already")
+            raise ClrError(said(N_("{case} has a key in the key store already"), case=case_id))
         key = pyrage.x25519.Identity.generate()
         public = str(key.to_public())
         body = f"# case: {case_id}\n# public key: {public}\n{key}\n"
@@ -192,7 +210,9 @@ class KeyStore:
         try:
             atomic.write(self._private_path(case_id), sealed, expected=atomic.ABSENT, mode=0o600)
         except WriteConflict:
-            raise ClrError(f"{case_id} has a key in the key store already") from None
+            raise ClrError(
+                said(N_("{case} has a key in the key store already"), case=case_id)
+            ) from None
         atomic.fsync_folder(self.root / CASES)
         return public
 
@@ -204,24 +224,30 @@ class KeyStore:
             raw = files.read_bytes(path, limit=_LIMIT)
         except FileNotFoundError:
             raise ClrError(
-                _("{case} has no key in the key store {folder}").format(
-                    case=case_id, folder=self.root
+                said(
+                    N_("{case} has no key in the key store {folder}"),
+                    case=case_id,
+                    folder=self.root,
                 ),
-                hint=_("its identity was erased, or the key store is not the team's copy"),
+                hint=said(N_("its identity was erased, or the key store is not the team's copy")),
             ) from None
         except OSError as exc:
-            raise ClrError(f"cannot read {path}: {files.reason(exc)}") from None
+            raise ClrError(
+                said(N_("cannot read {file}: {reason}"), file=path, reason=said(files.reason(exc)))
+            ) from None
         try:
             return identity.decrypt_text(raw, keys, str(path))
         except ClrError as exc:
             if "not encrypted to your public key" in exc.message:
                 raise ClrError(
-                    _("your key cannot open the key of {case} in the key store").format(
-                        case=case_id
+                    said(
+                        N_("your key cannot open the key of {case} in the key store"), case=case_id
                     ),
-                    hint=_(
-                        "ask someone who can read it to add your public key to 'recipients' "
-                        "in clr.yaml and run 'clr identity rekey'"
+                    hint=said(
+                        N_(
+                            "ask someone who can read it to add your public key to 'recipients' "
+                            "in clr.yaml and run 'clr identity rekey'"
+                        )
                     ),
                 ) from None
             raise
@@ -237,7 +263,9 @@ class KeyStore:
         for line in self._open(case_id, keys).splitlines():
             if line.startswith("AGE-SECRET-KEY-"):
                 return pyrage.x25519.Identity.from_str(line.strip())
-        raise ClrError(f"the key of {case_id} in the key store is damaged")  # pragma: no cover
+        raise ClrError(  # pragma: no cover
+            said(N_("the key of {case} in the key store is damaged"), case=case_id)
+        )
 
     def reseal(self, case_id: str, recipients: Sequence[str], keys: Sequence[Any]) -> None:
         """Encrypt the case's key again to ``recipients`` (after they changed).
@@ -306,7 +334,9 @@ class KeyStore:
         try:
             raw = files.read_bytes(path, limit=_LIMIT)
         except OSError as exc:
-            raise ClrError(f"cannot read {path}: {files.reason(exc)}") from None
+            raise ClrError(
+                said(N_("cannot read {file}: {reason}"), file=path, reason=said(files.reason(exc)))
+            ) from None
         text = identity.decrypt_text(raw, keys, str(path)).strip()
         return bytes.fromhex(text)
 
@@ -326,7 +356,7 @@ class KeyStore:
 
 def _safe(case_id: str) -> str:
     if not case_id or "/" in case_id or "\\" in case_id or case_id.startswith("."):
-        raise ClrError(f"{case_id!r} is not a case id")
+        raise ClrError(said(N_("{case} is not a case id"), case=repr(case_id)))
     return case_id
 
 
@@ -408,7 +438,7 @@ def move_to_case_keys(
             if not dry_run:
                 ci.write(data, expected=raw)
         except ClrError as exc:
-            out.failed.append((ci.case_id, exc.message.splitlines()[0]))
+            out.failed.append((ci.case_id, exc.text.splitlines()[0]))
             continue
         out.moved.append(ci.case_id)
     return out

@@ -14,12 +14,14 @@ from clr.cases import identity, keystore
 from clr.cases.caseops import CaseInvalid, history_time
 from clr.checks.validate import check_case_data
 from clr.errors import ClrError, MissingInput
+from clr.i18n import N_
 from clr.io import atomic, files, yamlio
 from clr.io.resources import load_schema
 from clr.io.splice import render_block
 from clr.model import ages, countries
 from clr.model.case import Case
 from clr.model.dates import age_on, partial_bounds
+from clr.model.findings import said
 from clr.model.ids import new_case_id
 from clr.repo.context import repository_context
 from clr.repo.repository import CASE_FILE, Repository, display_path
@@ -87,7 +89,12 @@ def carry_identity(
         carried_keys = files.read_bytes(extra) if os.path.lexists(extra) else None
     except OSError as exc:
         raise ClrError(
-            f"cannot read {display_path(extra)}: {files.reason(exc)}", hint=files.hint(exc)
+            said(
+                N_("cannot read {file}: {reason}"),
+                file=display_path(extra),
+                reason=said(files.reason(exc)),
+            ),
+            hint=said(files.hint(exc)),
         ) from None
     return CarriedIdentity(
         {k: v for k, v in data.items() if k != "case"}, tuple(found.recipients), carried_keys
@@ -147,10 +154,11 @@ def prepare_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str
     errors = check_case_data(loaded, target, ctx, errors_only=True)
     if errors:
         raise CaseInvalid(
-            "the new case would not be valid; nothing was created:",
+            said(N_("the new case would not be valid; nothing was created:")),
             errors,
-            hint="correct the values named above",
+            hint=said(N_("correct the values named above")),
         )
+
     return case_id, text
 
 
@@ -177,7 +185,13 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
     try:
         cases.mkdir(exist_ok=True)
     except OSError as exc:
-        raise ClrError(f"cannot create {display_path(cases)}: {exc.strerror or exc}") from None
+        raise ClrError(
+            said(
+                N_("cannot create {folder}: {reason}"),
+                folder=display_path(cases),
+                reason=exc.strerror or exc,
+            )
+        ) from None
     case_id, text = prepare_case(repo, new, today=today)
     target = cases / case_id
     # Encrypted in memory: the plaintext never reaches the disk. With a key store, to a key
@@ -197,8 +211,12 @@ def create_case(repo: Repository, new: NewCase, *, today: dt.date) -> tuple[str,
         staging = Path(tempfile.mkdtemp(prefix=".new-case-", dir=cases))  # in TEMP_PATTERNS
     except OSError as exc:
         raise ClrError(
-            f"cannot write in {display_path(cases)}: {exc.strerror or exc}",
-            hint="check the folder's permissions",
+            said(
+                N_("cannot write in {folder}: {reason}"),
+                folder=display_path(cases),
+                reason=exc.strerror or exc,
+            ),
+            hint=said(N_("check the folder's permissions")),
         ) from None
     # The files are written (and flushed) in a hidden folder that is then renamed into
     # place: the case appears whole or not at all.
@@ -246,20 +264,32 @@ def check_reopen(old: dict[str, Any], by: str | None, reopened_by: tuple[str, ..
     """
     if old.get("stage") != "closed":
         raise ClrError(
-            f"{old.get('id')} is still open (stage {old.get('stage')})",
-            hint="record what happened in the open case instead",
+            said(
+                N_("{case} is still open (stage {stage})"),
+                case=old.get("id"),
+                stage=old.get("stage"),
+            ),
+            hint=said(N_("record what happened in the open case instead")),
         )
     already = [str(old["reopened_as"])] if old.get("reopened_as") else []
     already += [c for c in reopened_by if c not in already]
     if already:
         raise ClrError(
-            f"{old.get('id')} was already reopened as {', '.join(already)}: a closed case is "
-            "reopened once",
-            hint=f"record what happened in {already[-1]}; if that case is closed too, reopen "
-            f"it instead: clr reopen {already[-1]}",
+            said(
+                N_("{case} was already reopened as {cases}: a closed case is reopened once"),
+                case=old.get("id"),
+                cases=", ".join(already),
+            ),
+            hint=said(
+                N_(
+                    "record what happened in {case}; if that case is closed too, reopen it "
+                    "instead: clr reopen {case}"
+                ),
+                case=already[-1],
+            ),
         )
     if not by:
-        raise MissingInput("say who opens the new case", hint="add --by NAME")
+        raise MissingInput(said(N_("say who opens the new case")), hint=said(N_("add --by NAME")))
 
 
 def reopened_by(repo: Repository, case_id: str) -> tuple[str, ...]:
@@ -323,10 +353,21 @@ def _carried_child(
     child["estimated_age"] = age
     if age >= 18:
         raise ClrError(
-            f"the birth date {birth} makes the worker {age} on {day}: not a child, so there is "
-            "no child labour case to open",
-            hint="check the birth date in the closed case; record a concern about the supplier "
-            "elsewhere",
+            said(
+                N_(
+                    "the birth date {birth} makes the worker {age} on {day}: not a child, so "
+                    "there is no child labour case to open"
+                ),
+                birth=birth,
+                age=age,
+                day=day,
+            ),
+            hint=said(
+                N_(
+                    "check the birth date in the closed case; record a concern about the "
+                    "supplier elsewhere"
+                )
+            ),
         )
     if minimum is not None:
         track = "underage" if age < minimum else "young-worker"
@@ -442,6 +483,15 @@ FLAGS = {
 }
 
 
+_WHAT = {
+    "channel": N_("channel"),
+    "sex": N_("sex"),
+    "age_basis": N_("age basis"),
+    "track": N_("track"),
+}
+"""The values :func:`check_values` checks against a list, as a message names them."""
+
+
 def check_values(
     values: dict[str, Any], enums: dict[str, list[str]], today: dt.date, confirmed: bool
 ) -> None:
@@ -455,15 +505,19 @@ def check_values(
         missing.append("--age or --birth-date")
     if missing:
         raise MissingInput(
-            f"missing {', '.join(missing)}",
-            hint="give them as flags (clr new-case --help), or run in a terminal "
-            "without --no-input to be asked",
+            said(N_("missing {fields}"), fields=", ".join(missing)),
+            hint=said(
+                N_(
+                    "give them as flags (clr new-case --help), or run in a terminal without "
+                    "--no-input to be asked"
+                )
+            ),
         )
     if isinstance(values["country"], str):
         found = countries.find(values["country"])
         if found is None:
             raise ClrError(
-                f"--country {values['country']!r} is not a country",
+                said(N_("--country {value} is not a country"), value=repr(values["country"])),
                 hint=countries.did_you_mean(values["country"]),
             )
         values["country"] = found.code
@@ -476,19 +530,33 @@ def check_values(
         if values.get(key) and values[key] not in enums[enum]:
             shown = ", ".join(enums[enum][:12]) + (" …" if len(enums[enum]) > 12 else "")
             raise ClrError(
-                f"{values[key]!r} is not a valid {key.replace('_', ' ')}", hint=f"one of: {shown}"
+                said(
+                    N_("{value} is not a valid {what}"),
+                    value=repr(values[key]),
+                    what=said(_WHAT[key]),
+                ),
+                hint=said(N_("one of: {choices}"), choices=shown),
             )
     if values["discovered"]:
         try:
             day = dt.date.fromisoformat(values["discovered"])
         except ValueError:
             raise ClrError(
-                f"--discovered {values['discovered']!r} is not a date", hint="write YYYY-MM-DD"
+                said(
+                    N_("{option} {value} is not a date"),
+                    option="--discovered",
+                    value=repr(values["discovered"]),
+                ),
+                hint=said(N_("write YYYY-MM-DD")),
             ) from None
         if day > today:
-            raise ClrError(f"--discovered {day} is in the future")
+            raise ClrError(said(N_("--discovered {day} is in the future"), day=day))
     if values["birth_date"] and partial_bounds(values["birth_date"]) is None:
         raise ClrError(
-            f"--birth-date {values['birth_date']!r} is not a date",
-            hint="write YYYY, YYYY-MM or YYYY-MM-DD",
+            said(
+                N_("{option} {value} is not a date"),
+                option="--birth-date",
+                value=repr(values["birth_date"]),
+            ),
+            hint=said(N_("write YYYY, YYYY-MM or YYYY-MM-DD")),
         )

@@ -19,25 +19,28 @@ import datetime as dt
 import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from clr.cases.caseops import CaseSession, commit
-from clr.errors import ClrError
+from clr.errors import ClrError, Words
+from clr.i18n import N_, Nn_, current, current_catalogue
 from clr.io import yamlio
 from clr.io.resources import load_schema
 from clr.model.case import dig
 from clr.model.dates import partial_bounds
+from clr.model.findings import Joined, Said, said, said_n, say
 
 Path_ = tuple[str, ...]
 
 # Written only by other commands: the hint names the one to use.
 MANAGED = {
-    "schema_version": "it is the case format's version: clr migrate changes it",
-    "id": "a case id never changes",
-    "stage": "the stage is moved by clr advance CASE (it checks what the stage needs)",
-    "history": "the history is appended by clr advance",
-    "checklist": "checklist items are ticked with clr tick CASE ITEM",
+    "schema_version": N_("it is the case format's version: clr migrate changes it"),
+    "id": N_("a case id never changes"),
+    "stage": N_("the stage is moved by clr advance CASE (it checks what the stage needs)"),
+    "history": N_("the history is appended by clr advance"),
+    "checklist": N_("checklist items are ticked with clr tick CASE ITEM"),
 }
 
 # Fields of the encrypted identity file, as a caseworker might name them in a case path,
@@ -62,9 +65,42 @@ _PERSON_PARENTS = ("child", "guardian", "family", "parent", "identity")
 class SetError(ClrError):
     """A path or value given to ``clr set`` is wrong; nothing was written."""
 
-    def __init__(self, message: str, hint: str | None = None, *, exit_code: int = 1) -> None:
+    def __init__(
+        self, message: str | Words, hint: str | Words | None = None, *, exit_code: int = 1
+    ) -> None:
         super().__init__(message, hint)
         self.exit_code = exit_code
+
+    def problem(self, source: str = "") -> Joined:
+        """The error as one problem of a list: its message, then its hint on the next line."""
+        said_as = self.worded or self.message
+        hint = self.hint_worded or self.hint
+        parts = (f"{source}: " if source else "", said_as, *(("\n      ", hint) if hint else ()))
+        return Joined("", parts)
+
+
+class _Listed:
+    """Problems as a list under a heading, each wrapped to an 80-column terminal.
+
+    Wrapped when said, in the language it is said in (a translation is longer or shorter).
+    """
+
+    def __init__(self, head: Said, problems: Sequence[Any]) -> None:
+        self.head = head
+        self.problems = tuple(problems)
+
+    def english(self) -> str:
+        """In English."""
+        return self._text("en", None)
+
+    def local(self) -> str:
+        """In the language in force."""
+        return self._text(current(), current_catalogue())
+
+    def _text(self, lang: str, texts: Any) -> str:
+        lines = [say(self.head, lang, texts)]
+        lines += [_wrapped(say(p, lang, texts)) for p in self.problems]
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -90,8 +126,11 @@ def parse_assignment(arg: str) -> Assignment:
     key, sep, value = arg.partition("=")
     if not sep:
         raise SetError(
-            f"{arg!r} is not PATH=VALUE",
-            hint="e.g. clr set CASE protection.safe_place=home (PATH+=ITEM appends to a list)",
+            said(N_("{arg} is not PATH=VALUE"), arg=repr(arg)),
+            hint=said(
+                N_("e.g. {example} (PATH+=ITEM appends to a list)"),
+                example="clr set CASE protection.safe_place=home",
+            ),
             exit_code=2,
         )
     append = key.endswith("+")
@@ -99,8 +138,15 @@ def parse_assignment(arg: str) -> Assignment:
     parts = tuple(key.split("."))
     if not key or any(not p for p in parts):
         raise SetError(
-            f"{arg!r}: the path {key!r} is empty or has an empty part",
-            hint="write dotted keys, e.g. assessment.interview.date=2026-01-10",
+            said(
+                N_("{arg}: the path {key} is empty or has an empty part"),
+                arg=repr(arg),
+                key=repr(key),
+            ),
+            hint=said(
+                N_("write dotted keys, e.g. {example}"),
+                example="assessment.interview.date=2026-01-10",
+            ),
             exit_code=2,
         )
     return Assignment(parts, append, value)
@@ -178,22 +224,38 @@ def schema_at(path: Path_) -> dict[str, Any]:
         if "array" in _types(node) and "object" not in _types(node):
             where = ".".join(path[:depth])
             raise SetError(
-                f"{'.'.join(path)}: {where} is a list; clr set does not change its items "
-                "one by one",
-                hint=f"append with {where}+=ITEM, or give the whole list: {where}=[...]",
+                said(
+                    N_("{path}: {where} is a list; clr set does not change its items one by one"),
+                    path=".".join(path),
+                    where=where,
+                ),
+                hint=said(
+                    N_("append with {append}, or give the whole list: {whole}"),
+                    append=f"{where}+=ITEM",
+                    whole=f"{where}=[...]",
+                ),
             )
         child = _child(node, key) if "object" in _types(node) or not _types(node) else None
         if child is None:
-            where = ".".join(path[:depth]) or "the top of a case"
+            where_said = ".".join(path[:depth]) if depth else said(N_("the top of a case"))
             allowed = _keys(node)
             close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
+            hint: Any
             if "object" not in _types(node):
-                hint = f"{'.'.join(path[:depth])} holds a value, not named fields"
-            else:
-                hint = (f"did you mean {' or '.join(close)}? " if close else "") + (
-                    f"fields of {where}: {', '.join(allowed)}" if allowed else ""
+                hint = said(
+                    N_("{path} holds a value, not named fields"), path=".".join(path[:depth])
                 )
-            raise SetError(f"{'.'.join(path)}: {key!r} is not a field of {where}", hint=hint)
+            else:
+                hint = _fields_hint(close, allowed, where_said)
+            raise SetError(
+                said(
+                    N_("{path}: {key} is not a field of {where}"),
+                    path=".".join(path),
+                    key=repr(key),
+                    where=where_said,
+                ),
+                hint=hint,
+            )
         node = child
     return node
 
@@ -215,10 +277,18 @@ def refuse_identity(path: Path_, case_id: str) -> None:
         return
     value = "" if flag == "--photos" else ' "..."'
     raise SetError(
-        f"{'.'.join(path)}: names, contacts, addresses and ID numbers never go into "
-        "case.yaml; they belong in the case's encrypted identity file",
-        hint=f"clr identity set {case_id} {flag}{value}   (or clr identity edit {case_id}, "
-        "which keeps the value out of your shell history)",
+        said(
+            N_(
+                "{path}: names, contacts, addresses and ID numbers never go into case.yaml; "
+                "they belong in the case's encrypted identity file"
+            ),
+            path=".".join(path),
+        ),
+        hint=said(
+            N_("{command}   (or {edit}, which keeps the value out of your shell history)"),
+            command=f"clr identity set {case_id} {flag}{value}",
+            edit=f"clr identity edit {case_id}",
+        ),
     )
 
 
@@ -229,34 +299,54 @@ _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
 
-def _shown(options: list[Any], limit: int = 12) -> str:
+def _shown(options: list[Any], limit: int = 12) -> str | Said:
     texts = [str(o) for o in options]
-    return ", ".join(texts[:limit]) + (f", … ({len(texts)} in all)" if len(texts) > limit else "")
+    if len(texts) <= limit:
+        return ", ".join(texts)
+    return said(
+        N_("{values}, … ({count} in all)"), values=", ".join(texts[:limit]), count=len(texts)
+    )
 
 
-def _describe(node: dict[str, Any]) -> str:
+def _fields_hint(close: list[str], allowed: list[str], where: Any = None) -> Joined:
+    """A did-you-mean and the fields allowed, each only when there is something to say."""
+    parts: list[Any] = []
+    if close:
+        parts.append(said(N_("did you mean {choices}?"), choices=" / ".join(close)))
+    if allowed and where is not None:
+        parts.append(
+            said(N_("fields of {where}: {fields}"), where=where, fields=", ".join(allowed))
+        )
+    elif allowed:
+        parts.append(said(N_("fields: {fields}"), fields=", ".join(allowed)))
+    return Joined(" ", tuple(parts))
+
+
+def _describe(node: dict[str, Any]) -> Said:
     enum = _enum(node)
     if enum:
-        return f"one of: {_shown(enum)}"
+        return said(N_("one of: {choices}"), choices=_shown(enum))
     if node.get("format") == "date":
-        return "a date, YYYY-MM-DD"
+        return said(N_("a date, YYYY-MM-DD"))
     if _is_partial_date(node):
-        return "a date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD"
+        return said(N_("a date known to the year, month or day: YYYY, YYYY-MM or YYYY-MM-DD"))
     kinds = _types(node) - {"null"}
     if kinds == {"integer"}:
-        return "a whole number"
+        return said(N_("a whole number"))
     if kinds == {"number"}:
-        return "a number"
+        return said(N_("a number"))
     if kinds == {"boolean"}:
-        return "true or false"
+        return said(N_("true or false"))
     if "object" in kinds:
         keys = _keys(node)
-        return "key=value pairs or a JSON object" + (
-            f" (fields: {', '.join(keys)})" if keys else ""
-        )
+        if keys:
+            return said(
+                N_("key=value pairs or a JSON object (fields: {fields})"), fields=", ".join(keys)
+            )
+        return said(N_("key=value pairs or a JSON object"))
     if "array" in kinds:
-        return "a JSON list, or items separated by commas"
-    return "text"
+        return said(N_("a JSON list, or items separated by commas"))
+    return said(N_("text"))
 
 
 def _enum_value(where: str, text: str, options: list[Any]) -> Any:
@@ -266,10 +356,12 @@ def _enum_value(where: str, text: str, options: list[Any]) -> Any:
     if len(folded) == 1:
         return folded[0]
     close = difflib.get_close_matches(text, [str(o) for o in options], n=3, cutoff=0.6)
+    allowed = said(N_("allowed: {values}"), values=_shown(options, 40))
     raise SetError(
-        f"{where}: {text!r} is not an allowed value",
-        hint=(f"did you mean {' or '.join(close)}? " if close else "")
-        + f"allowed: {_shown(options, 40)}",
+        said(N_("{path}: {value} is not an allowed value"), path=where, value=repr(text)),
+        hint=Joined(" ", (said(N_("did you mean {choices}?"), choices=" / ".join(close)), allowed))
+        if close
+        else allowed,
     )
 
 
@@ -294,25 +386,34 @@ def type_value(where: str, node: dict[str, Any], raw: Any) -> Any:
         else:
             items = [part.strip() for part in text.split(",") if part.strip()]
         if not isinstance(items, list):
-            raise SetError(f"{where}: not a list", hint=_describe(node))
+            raise SetError(said(N_("{path}: not a list"), path=where), hint=_describe(node))
         return _type_data(where, node, items)
     if kinds == {"boolean"}:
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
             return False
-        raise SetError(f"{where}: {text!r} is not true or false", hint="write true or false")
+        raise SetError(
+            said(N_("{path}: {value} is not true or false"), path=where, value=repr(text)),
+            hint=said(N_("write true or false")),
+        )
     if kinds <= {"integer", "number"} and kinds:
         try:
             number = float(text)
         except ValueError:
             number = None
         if number is None or number != number or number in (float("inf"), float("-inf")):
-            raise SetError(f"{where}: {text!r} is not a number", hint=_describe(node))
+            raise SetError(
+                said(N_("{path}: {value} is not a number"), path=where, value=repr(text)),
+                hint=_describe(node),
+            )
         if number.is_integer():
             return int(number)
         if kinds == {"integer"}:
-            raise SetError(f"{where}: {text!r} is not a whole number", hint=_describe(node))
+            raise SetError(
+                said(N_("{path}: {value} is not a whole number"), path=where, value=repr(text)),
+                hint=_describe(node),
+            )
         return number
     return _type_string(where, node, text)
 
@@ -322,12 +423,16 @@ def _type_string(where: str, node: dict[str, Any], text: str) -> str:
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            raise SetError(f"{where}: {text!r} is not a date", hint="write YYYY-MM-DD") from None
+            raise SetError(_not_a_date(where, text), hint=said(N_("write YYYY-MM-DD"))) from None
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise SetError(f"{where}: {text!r} is not a date", hint="write YYYY-MM-DD")
+            raise SetError(_not_a_date(where, text), hint=said(N_("write YYYY-MM-DD")))
     elif _is_partial_date(node) and partial_bounds(text) is None:
-        raise SetError(f"{where}: {text!r} is not a date", hint=_describe(node))
+        raise SetError(_not_a_date(where, text), hint=_describe(node))
     return text
+
+
+def _not_a_date(where: str, text: str) -> Said:
+    return said(N_("{path}: {value} is not a date"), path=where, value=repr(text))
 
 
 def _is_partial_date(node: dict[str, Any]) -> bool:
@@ -340,7 +445,9 @@ def _type_data(where: str, node: dict[str, Any], value: Any) -> Any:
     enum = _enum(node)
     if isinstance(value, dict):
         if kinds and "object" not in kinds:
-            raise SetError(f"{where}: a mapping is not allowed here", hint=_describe(node))
+            raise SetError(
+                said(N_("{path}: a mapping is not allowed here"), path=where), hint=_describe(node)
+            )
         out: dict[str, Any] = {}
         for key, item in value.items():
             key = str(key)
@@ -350,15 +457,21 @@ def _type_data(where: str, node: dict[str, Any], value: Any) -> Any:
                 allowed = _keys(node)
                 close = difflib.get_close_matches(key, allowed, n=3, cutoff=0.6)
                 raise SetError(
-                    f"{where}: {key!r} is not a field of {where or 'a case'}",
-                    hint=(f"did you mean {' or '.join(close)}? " if close else "")
-                    + (f"fields: {', '.join(allowed)}" if allowed else ""),
+                    said(
+                        N_("{path}: {key} is not a field of {where}"),
+                        path=where,
+                        key=repr(key),
+                        where=where or said(N_("a case")),
+                    ),
+                    hint=_fields_hint(close, allowed),
                 )
             out[key] = _type_data(".".join((*path, key)), child, item)
         return out
     if isinstance(value, list):
         if kinds and "array" not in kinds:
-            raise SetError(f"{where}: a list is not allowed here", hint=_describe(node))
+            raise SetError(
+                said(N_("{path}: a list is not allowed here"), path=where), hint=_describe(node)
+            )
         items = _resolve(node.get("items", {}))
         return [_type_data(f"{where}[{i}]", items, item) for i, item in enumerate(value)]
     if isinstance(value, str) and (enum is not None or kinds - {"string"}):
@@ -366,7 +479,10 @@ def _type_data(where: str, node: dict[str, Any], value: Any) -> Any:
     if enum is not None and value not in enum:
         return _enum_value(where, str(value), enum)
     if isinstance(value, bool) and kinds and "boolean" not in kinds:
-        raise SetError(f"{where}: {value} is not allowed here", hint=_describe(node))
+        raise SetError(
+            said(N_("{path}: {value} is not allowed here"), path=where, value=value),
+            hint=_describe(node),
+        )
     if isinstance(value, float) and value.is_integer() and kinds & {"integer", "number"}:
         return int(value)
     return value
@@ -377,8 +493,17 @@ def _json(where: str, text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SetError(
-            f"{where}: {text!r} is not valid JSON ({exc.msg}, column {exc.colno})",
-            hint="quote the whole argument for the shell, e.g. 'plan.follow_ups=[\"2026-05-10\"]'",
+            said(
+                N_("{path}: {value} is not valid JSON ({reason}, column {column})"),
+                path=where,
+                value=repr(text),
+                reason=exc.msg,
+                column=exc.colno,
+            ),
+            hint=said(
+                N_("quote the whole argument for the shell, e.g. {example}"),
+                example="'plan.follow_ups=[\"2026-05-10\"]'",
+            ),
         ) from None
 
 
@@ -387,15 +512,15 @@ def _object_text(where: str, text: str) -> dict[str, Any]:
     if text.startswith("{"):
         value = _json(where, text)
         if not isinstance(value, dict):  # pragma: no cover - '{' starts an object
-            raise SetError(f"{where}: not a mapping")
+            raise SetError(said(N_("{path}: not a mapping"), path=where))
         return value
     out: dict[str, Any] = {}
     for pair in _split_pairs(text):
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise SetError(
-                f"{where}: {pair!r} is not key=value",
-                hint="write key=value,key=value (or a JSON object)",
+                said(N_("{path}: {value} is not key=value"), path=where, value=repr(pair)),
+                hint=said(N_("write key=value,key=value (or a JSON object)")),
             )
         node = out
         parts = key.strip().split(".")
@@ -433,27 +558,41 @@ def _split_pairs(text: str) -> list[str]:
 def _check_path(path: Path_, case_id: str) -> dict[str, Any]:
     refuse_identity(path, case_id)
     if path[0] in MANAGED:
-        raise SetError(f"{'.'.join(path)}: clr set does not write this", hint=MANAGED[path[0]])
+        raise SetError(
+            said(N_("{path}: clr set does not write this"), path=".".join(path)),
+            hint=said(MANAGED[path[0]]),
+        )
     return schema_at(path)
 
 
-def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> list[str]:
+def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> list[Joined]:
     """Queue the edits of ``assignments`` on the session; return every problem (none: ok)."""
     case_id = str(session.data.get("id"))
-    problems: list[str] = []
+    problems: list[Joined] = []
     for item in assignments:
         try:
             node = _check_path(item.path, case_id)
             if not item.text.strip():
                 raise SetError(
-                    f"{item.dotted}: no value given ({_describe(node)})",
-                    hint="clr set records values; it does not remove a field",
+                    said(
+                        N_("{path}: no value given ({what})"),
+                        path=item.dotted,
+                        what=_describe(node),
+                    ),
+                    hint=said(N_("clr set records values; it does not remove a field")),
                 )
             if item.append:
                 if "array" not in _types(node):
                     raise SetError(
-                        f"{item.dotted}: += appends to a list, and this is not one",
-                        hint=f"write {item.dotted}=VALUE ({_describe(node)})",
+                        said(
+                            N_("{path}: += appends to a list, and this is not one"),
+                            path=item.dotted,
+                        ),
+                        hint=said(
+                            N_("write {assignment} ({what})"),
+                            assignment=f"{item.dotted}=VALUE",
+                            what=_describe(node),
+                        ),
                     )
                 items = _resolve(node.get("items", {}))
                 raw: Any = item.text.strip()
@@ -469,29 +608,33 @@ def plan_assignments(session: CaseSession, assignments: list[Assignment]) -> lis
                 typed = type_value(item.dotted, node, item.text)
                 _set_merged(session, item.path, typed, dig(session.doc.expected(), *item.path))
         except SetError as exc:
-            problems.append(exc.message + (f"\n      {exc.hint}" if exc.hint else ""))
+            problems.append(exc.problem())
     return problems
 
 
-def plan_removals(session: CaseSession, paths: list[str]) -> list[str]:
+def plan_removals(session: CaseSession, paths: list[str]) -> list[Joined]:
     """Queue the removal of each dotted path; return every problem (none: ok)."""
     case_id = str(session.data.get("id"))
-    problems: list[str] = []
+    problems: list[Joined] = []
     for dotted in paths:
         path = tuple(dotted.split("."))
         try:
             if not dotted or any(not p for p in path):
-                raise SetError(f"--unset {dotted!r}: not a dotted path", exit_code=2)
+                raise SetError(
+                    said(N_("--unset {path}: not a dotted path"), path=repr(dotted)), exit_code=2
+                )
             _check_path(path, case_id)
             parent = dig(session.doc.expected(), *path[:-1]) if len(path) > 1 else None
             holder = session.doc.expected() if len(path) == 1 else parent
             if not isinstance(holder, dict) or path[-1] not in holder:
-                raise SetError(f"{dotted}: the case has no such value to remove")
+                raise SetError(
+                    said(N_("{path}: the case has no such value to remove"), path=dotted)
+                )
             session.doc.remove(path)
         except SetError as exc:
             if exc.exit_code == 2:
                 raise
-            problems.append(exc.message + (f"\n      {exc.hint}" if exc.hint else ""))
+            problems.append(exc.problem())
     return problems
 
 
@@ -522,18 +665,25 @@ def read_fragment(text: str, source: str) -> dict[str, Any]:
     errors = [f for f in loaded.findings if f.severity == "error"]
     if errors or loaded.data is None:
         first = errors[0] if errors else None
-        where = f"{source}:{first.line}:{first.col}: {first.message}" if first else source
         raise SetError(
-            f"{where}" if first else f"{source}: not a YAML or JSON mapping",
-            hint="give a mapping of case fields, e.g. 'protection: {safe_place: home}'",
+            Joined("", (f"{source}:{first.line}:{first.col}: ", first.worded or first.message))
+            if first
+            else said(N_("{file}: not a YAML or JSON mapping"), file=source),
+            hint=said(
+                N_("give a mapping of case fields, e.g. {example}"),
+                example="'protection: {safe_place: home}'",
+            ),
         )
     return loaded.data
 
 
-def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -> list[str]:
-    """Queue the merge of ``fragment`` into the case; return every problem found."""
+def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -> list[Joined]:
+    """Queue the merge of ``fragment`` into the case; return every problem found.
+
+    Each problem starts with ``source:`` (``exc.problem(source)``).
+    """
     case_id = str(session.data.get("id"))
-    problems: list[str] = []
+    problems: list[Joined] = []
 
     def merge(path: Path_, value: Any, current: Any) -> None:
         dotted = ".".join(path)
@@ -557,9 +707,7 @@ def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -
             else:
                 session.doc.set(path, typed)
         except SetError as exc:
-            problems.append(
-                f"{source}: " + exc.message + (f"\n      {exc.hint}" if exc.hint else "")
-            )
+            problems.append(exc.problem(source))
 
     def check(path: Path_, value: Any) -> None:
         try:
@@ -570,9 +718,7 @@ def plan_fragment(session: CaseSession, fragment: dict[str, Any], source: str) -
             else:
                 _type_data(".".join(path), node, value)
         except SetError as exc:
-            problems.append(
-                f"{source}: " + exc.message + (f"\n      {exc.hint}" if exc.hint else "")
-            )
+            problems.append(exc.problem(source))
 
     current = session.doc.expected()  # the case with the PATH=VALUE edits already made
     for key, value in fragment.items():
@@ -593,7 +739,7 @@ def _wrapped(problem: str, width: int = 79) -> str:
     return "\n".join(lines)
 
 
-def next_step(session: CaseSession) -> str:
+def next_step(session: CaseSession) -> str | Said:
     """What the changed case still lacks for its next stage, in one line."""
     from clr.model import stages
     from clr.model.workflow import move_blockers
@@ -606,12 +752,20 @@ def next_step(session: CaseSession) -> str:
     blockers = move_blockers(data, target, session.playbook(), session.ctx.calendar)
     case_id = data.get("id")
     if not blockers:
-        return f"ready to move to {target}: clr advance {case_id}"
-    count = len(blockers)
-    return f"{count} thing{'s' if count != 1 else ''} before {target}: clr next {case_id}"
+        return said(
+            N_("ready to move to {stage}: {command}"),
+            stage=target,
+            command=f"clr advance {case_id}",
+        )
+    return said_n(
+        Nn_("{n} thing before {stage}: {command}", "{n} things before {stage}: {command}"),
+        len(blockers),
+        stage=target,
+        command=f"clr next {case_id}",
+    )
 
 
-def apply(session: CaseSession, problems: list[str], *, dry_run: bool) -> str:
+def apply(session: CaseSession, problems: Sequence[Any], *, dry_run: bool) -> str:
     """Refuse with every problem, or check and write the queued edits; return a dry run's diff.
 
     Raises:
@@ -619,12 +773,20 @@ def apply(session: CaseSession, problems: list[str], *, dry_run: bool) -> str:
         CaseInvalid: the case would break its stage's schema or clr's rules.
     """
     if problems:
-        count = len(problems)
-        raise SetError(
-            f"{count} problem{'s' if count != 1 else ''}; nothing was written:\n"
-            + "\n".join(_wrapped(p) for p in problems),
-            hint="clr schema case lists every field; clr next CASE says what the next stage needs",
+        head = said_n(
+            Nn_("{n} problem; nothing was written:", "{n} problems; nothing was written:"),
+            len(problems),
         )
+        raise SetError(
+            _Listed(head, problems),
+            hint=said(
+                N_(
+                    "clr schema case lists every field; clr next CASE says what the next stage "
+                    "needs"
+                )
+            ),
+        )
+
     if not session.doc.ops:
         return ""
     return commit(session, dry_run=dry_run, what="change")

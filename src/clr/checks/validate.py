@@ -308,8 +308,11 @@ def validate_paths(
     roots, files, missing = _targets(paths)
     if missing:
         raise ClrError(
-            f"no such file or folder: {', '.join(display_path(p) for p in missing)}",
-            hint="give a case file, a case folder or a case repository",
+            said(
+                N_("no such file or folder: {paths}"),
+                paths=", ".join(display_path(p) for p in missing),
+            ),
+            hint=said(N_("give a case file, a case folder or a case repository")),
         )
     report = Report()
     configs: dict[Path | None, Config] = {}

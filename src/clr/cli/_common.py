@@ -28,7 +28,7 @@ def run_guarded(run: Callable[[], Any], debug: Callable[[], bool]) -> Any:
     try:
         return run()
     except ClrError as exc:
-        fail(exc.message, exc.hint, exc.exit_code)
+        fail(exc.text, exc.hint_text, exc.exit_code)
     except KeyboardInterrupt:
         _interrupted()
     except SystemExit as exc:

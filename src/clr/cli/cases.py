@@ -438,7 +438,7 @@ def _prompt_missing(
         return True if day <= today else _("that date is in the future")
 
     def is_country(v: str) -> bool | str:
-        return countries.find(v) is not None or countries.did_you_mean(v)
+        return countries.find(v) is not None or countries.did_you_mean(v).local()
 
     def is_number(v: str) -> bool | str:
         try:
@@ -864,11 +864,15 @@ def reopen_command(
     session.doc.set(("reopened_as",), case_id)
     try:
         caseops.commit(session, what="link to the new case")
-        typer.echo(f"{old.get('id')}: reopened_as {case_id} recorded", err=True)
+        typer.echo(
+            _("{case}: reopened_as {new} recorded").format(case=old.get("id"), new=case_id),
+            err=True,
+        )
     except ClrError as exc:
         typer.echo(
-            f"warning: could not record reopened_as: {case_id} in {session.shown} "
-            f"({exc.message.splitlines()[0]}): add it by hand",
+            _(
+                "warning: could not record reopened_as: {new} in {case} ({reason}): add it by hand"
+            ).format(new=case_id, case=session.shown, reason=exc.text.splitlines()[0]),
             err=True,
         )
     _say_carried(said, old)
@@ -939,18 +943,22 @@ def _carried_identity(
     try:
         return carry_identity(repository, case_file, key_file)
     except ClrError as exc:
-        first, *rest = exc.message.splitlines()
+        first, *rest = exc.text.splitlines()
         raise ClrError(
             "\n".join(
                 [
-                    f"the identity file of {case_file.parent.name} cannot be carried over to "
-                    f"the new case; nothing was created: {first}",
+                    _(
+                        "the identity file of {case} cannot be carried over to the new case; "
+                        "nothing was created: {reason}"
+                    ).format(case=case_file.parent.name, reason=first),
                     *rest,
                 ]
             ),
-            hint=(f"{exc.hint}; " if exc.hint else "")
-            + "or open the new case without it: add --no-identity (the identity file stays "
-            "in the closed case)",
+            hint=(f"{exc.hint_text}; " if exc.hint_text else "")
+            + _(
+                "or open the new case without it: add --no-identity (the identity file stays "
+                "in the closed case)"
+            ),
         ) from None
 
 

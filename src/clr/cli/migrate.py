@@ -64,7 +64,7 @@ def migrate_command(
         try:
             doc = edit.open_document(path, shown)
         except ClrError as exc:
-            said = _("{file}: skipped: {reason}").format(file=shown, reason=exc.message)
+            said = _("{file}: skipped: {reason}").format(file=shown, reason=exc.text)
             typer.echo(safe.terminal(said, block=True), err=True)
             failed += 1
             continue

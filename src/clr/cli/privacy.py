@@ -386,7 +386,7 @@ def retention_apply_command(
             )
         except ClrError as exc:
             failed += 1
-            text = _("not erased: {case}: {reason}").format(case=due.case_id, reason=exc.message)
+            text = _("not erased: {case}: {reason}").format(case=due.case_id, reason=exc.text)
             typer.echo(safe.terminal(text, block=True), err=True)
     typer.echo(
         _("{count} case(s) erased, {failed} failed").format(

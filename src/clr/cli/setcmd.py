@@ -91,7 +91,8 @@ def set_command(
         if step:
             from clr.render import safe
 
-            typer.echo(f"{case_id}: {safe.terminal(step)}", err=True)
+            shown = step if isinstance(step, str) else step.local()
+            typer.echo(f"{case_id}: {safe.terminal(shown)}", err=True)
 
 
 def _read_source(name: str) -> str:

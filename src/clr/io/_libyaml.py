@@ -20,10 +20,15 @@ if not getattr(yaml, "__with_libyaml__", False):  # pragma: no cover - depends o
     from clr.errors import ConfigError
 
     raise ConfigError(
-        "PyYAML was installed without libyaml; clr needs it to read YAML safely",
-        hint="reinstall PyYAML from a wheel: "
-        "pip install --force-reinstall --only-binary=:all: pyyaml",
+        said(N_("PyYAML was installed without libyaml; clr needs it to read YAML safely")),
+        hint=said(
+            N_(
+                "reinstall PyYAML from a wheel: "
+                "pip install --force-reinstall --only-binary=:all: pyyaml"
+            )
+        ),
     )
+
 
 _STR = "tag:yaml.org,2002:str"
 _KINDS = {

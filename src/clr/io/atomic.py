@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Final
 
 from clr.errors import ClrError, WriteConflict
+from clr.i18n import N_
+from clr.model.findings import said
 
 TEMP_PATTERNS: Final = (
     ".*.tmp",  # the writer's own: .<name>.<pid>.<random>.tmp (older clr: .<name>-<random>.tmp)
@@ -146,7 +148,7 @@ def replacing(
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
     except OSError as exc:
-        hint = "check the file's and folder's permissions; nothing was changed"
+        hint = N_("check the file's and folder's permissions; nothing was changed")
         raise _failed(name, exc, hint) from None
     try:
         yield tmp
@@ -160,7 +162,7 @@ def replacing(
         _move(tmp, path, expected, name)
     except OSError as exc:
         _remove(tmp)
-        raise _failed(name, exc, "the file was left as it was (is the disk full?)") from None
+        raise _failed(name, exc, N_("the file was left as it was (is the disk full?)")) from None
     except BaseException:
         _remove(tmp)
         raise
@@ -168,8 +170,11 @@ def replacing(
 
 
 def _failed(name: str, exc: OSError, hint: str) -> ClrError:
+    """``cannot write name: reason``; ``hint`` is a msgid (``N_``)."""
     reason = exc.strerror or str(exc)
-    return ClrError(f"cannot write {name}: {reason}", hint=hint)
+    return ClrError(
+        said(N_("cannot write {file}: {reason}"), file=name, reason=reason), hint=said(hint)
+    )
 
 
 def _remove(tmp: Path) -> None:
@@ -200,23 +205,20 @@ def _read_digest(path: Path) -> str | None:
 
 def _conflict(name: str) -> WriteConflict:
     return WriteConflict(
-        f"{name} changed on disk after clr read it; nothing was written",
-        hint="someone (or an editor) saved it meanwhile: check it, then run again",
+        said(N_("{file} changed on disk after clr read it; nothing was written"), file=name),
+        hint=said(N_("someone (or an editor) saved it meanwhile: check it, then run again")),
     )
 
 
 def _check(path: Path, expected: str, name: str) -> None:
     if expected == ABSENT:
         if os.path.lexists(path):
-            raise WriteConflict(
-                f"{name} exists already; clr does not overwrite it",
-                hint="someone made it meanwhile: check it, then run again",
-            )
+            raise _check_absent_failed(name)
         return
     try:
         current = _read_digest(path)
     except OSError as exc:
-        raise _failed(name, exc, "check the file's permissions; nothing was changed") from None
+        raise _failed(name, exc, N_("check the file's permissions; nothing was changed")) from None
     if current != expected:
         raise _conflict(name)
 
@@ -325,8 +327,8 @@ def _put_back(tmp: Path, path: Path, unwanted: str | None) -> None:
 
 def _check_absent_failed(name: str) -> WriteConflict:
     return WriteConflict(
-        f"{name} exists already; clr does not overwrite it",
-        hint="someone made it meanwhile: check it, then run again",
+        said(N_("{file} exists already; clr does not overwrite it"), file=name),
+        hint=said(N_("someone made it meanwhile: check it, then run again")),
     )
 
 

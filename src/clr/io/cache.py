@@ -34,7 +34,9 @@ from typing import Any
 
 from clr import __version__, i18n
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import files, resources, yamlio
+from clr.model.findings import said
 
 CACHE_DIR = ".clr-cache"
 FORMAT = 3
@@ -128,8 +130,15 @@ def _read(path: Path) -> bytes | None:
         return files.read_bytes(path, limit=CACHE_LIMIT, follow_symlinks=False)
     except (files.NotRegularFile, IsADirectoryError) as exc:
         raise ClrError(
-            f"cannot read the result cache {path}: {files.reason(exc)}",
-            hint=f"remove it (rm -r {path.parent}): clr builds the cache again",
+            said(
+                N_("cannot read the result cache {file}: {reason}"),
+                file=path,
+                reason=said(files.reason(exc)),
+            ),
+            hint=said(
+                N_("remove it ({command}): clr builds the cache again"),
+                command=f"rm -r {path.parent}",
+            ),
         ) from None
     except OSError:
         return None

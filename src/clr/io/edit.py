@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import CaseFileError, WriteConflict
+from clr.i18n import N_
 from clr.io import yamlio
+from clr.model.findings import Joined, said
 from clr.model.record import Record
 
 Path_ = tuple[str, ...]
@@ -116,8 +118,11 @@ class Document(Record):
         if reads_as(text, want):
             return text
         raise CaseFileError(  # pragma: no cover - both editors failing is a bug
-            f"{self.path}: clr could not make this edit without changing other data",
-            hint="make the change by hand; nothing was written",
+            said(
+                N_("{file}: clr could not make this edit without changing other data"),
+                file=self.path,
+            ),
+            hint=said(N_("make the change by hand; nothing was written")),
         )
 
     def diff(self, new_text: str) -> str:
@@ -165,13 +170,17 @@ def open_document(path: Path, display: str | None = None) -> Document:
     try:
         raw = yamlio.read_bytes(path)  # refuses a folder or a pipe (reading one could hang)
     except OSError as exc:
-        raise CaseFileError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        raise CaseFileError(
+            said(N_("{file}: cannot read: {reason}"), file=shown, reason=exc.strerror or exc)
+        ) from None
     loaded = yamlio.parse_bytes(raw, shown)
     if loaded.data is None or any(f.severity == "error" for f in loaded.findings):
         first = loaded.findings[0]
         raise CaseFileError(
-            f"{shown}:{first.line}:{first.col}: {first.message}",
-            hint=first.hint or "fix the file first (clr validate shows every problem)",
+            Joined("", (f"{shown}:{first.line}:{first.col}: ", first.worded or first.message)),
+            hint=first.hint_worded
+            or first.hint
+            or said(N_("fix the file first (clr validate shows every problem)")),
         )
     text = raw.decode("utf-8-sig")
     return Document(path, raw, text, loaded.data)
@@ -198,8 +207,11 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise WriteConflict(
-                f"another clr command is changing {folder} right now; nothing was written",
-                hint="wait for it to finish, then run your command again",
+                said(
+                    N_("another clr command is changing {folder} right now; nothing was written"),
+                    folder=folder,
+                ),
+                hint=said(N_("wait for it to finish, then run your command again")),
             ) from None
         yield
     finally:

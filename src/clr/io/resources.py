@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ConfigError
+from clr.i18n import N_
 from clr.io import files
+from clr.model.findings import said
 
 SCHEMA_BASE_URI = "https://clr.invalid/schemas/"
 """The ids clr's own validator knows the schemas by. The files carry no ``$id``, so that their
@@ -29,8 +31,8 @@ def bundled_root() -> Path:
         if (candidate / "schemas" / "case.schema.json").is_file():
             return candidate
     raise ConfigError(
-        "clr's bundled schemas are missing from this installation",
-        hint="reinstall clr (pip install --force-reinstall clr)",
+        said(N_("clr's bundled schemas are missing from this installation")),
+        hint=said(N_("reinstall clr (pip install --force-reinstall clr)")),
     )
 
 
@@ -88,7 +90,7 @@ def load_schema(name: str) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = json.loads(files.read_text(path))
     except FileNotFoundError:
-        raise ConfigError(f"no bundled schema named {name!r}") from None
+        raise ConfigError(said(N_("no bundled schema named {name}"), name=repr(name))) from None
     return {"$id": SCHEMA_BASE_URI + f"{name}.schema.json", **loaded}
 
 
@@ -97,7 +99,8 @@ def schema_text(name: str) -> str:
     path = schemas_dir() / f"{name}.schema.json"
     if not path.is_file():
         raise ConfigError(
-            f"no bundled schema named {name!r}", hint=f"one of: {', '.join(schema_names())}"
+            said(N_("no bundled schema named {name}"), name=repr(name)),
+            hint=said(N_("one of: {choices}"), choices=", ".join(schema_names())),
         )
     return files.read_text(path)
 
@@ -116,7 +119,8 @@ def bundle_schema(name: str) -> dict[str, Any]:
 
     if name not in schema_names():
         raise ConfigError(
-            f"no bundled schema named {name!r}", hint=f"one of: {', '.join(schema_names())}"
+            said(N_("no bundled schema named {name}"), name=repr(name)),
+            hint=said(N_("one of: {choices}"), choices=", ".join(schema_names())),
         )
     reached = [name]
     for current in reached:  # grows while walked: every schema reached, once

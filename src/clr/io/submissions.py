@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import files
+from clr.model.findings import said
 
 LIMIT = 256 * 1024 * 1024
 """The largest export read (a quarter of a GiB)."""
@@ -158,13 +160,22 @@ def _csv_records(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
         for record in reader:
             if None in record:
                 raise ExportError(
-                    f"{source}:{start}: more cells than the header has columns",
-                    hint="export the submissions again from ODK Central or KoboToolbox",
+                    said(
+                        N_("{where}: more cells than the header has columns"),
+                        where=f"{source}:{start}",
+                    ),
+                    hint=said(N_("export the submissions again from ODK Central or KoboToolbox")),
                 )
             out.append((start, record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ExportError(f"{source}:{reader.line_num}: not a CSV file ({exc})") from None
+        raise ExportError(
+            said(
+                N_("{where}: not a CSV file ({reason})"),
+                where=f"{source}:{reader.line_num}",
+                reason=exc,
+            )
+        ) from None
     return out
 
 
@@ -176,9 +187,16 @@ def _from_csv(text: str, source: str) -> list[Submission]:
     if "_uuid" in header or "meta/instanceID" in header:
         return [_kobo(source, row, record) for row, record in records]
     raise ExportError(
-        f"{source}:1: not an ODK Central or KoboToolbox export (no SubmissionDate, "
-        "meta-instanceID or _uuid column)",
-        hint="export the submissions of a form built by clr form build as CSV, ZIP, XLSX or JSON",
+        said(
+            N_(
+                "{where}: not an ODK Central or KoboToolbox export (no SubmissionDate, "
+                "meta-instanceID or _uuid column)"
+            ),
+            where=f"{source}:1",
+        ),
+        hint=said(
+            N_("export the submissions of a form built by clr form build as CSV, ZIP, XLSX or JSON")
+        ),
     )
 
 
@@ -191,12 +209,16 @@ def _from_zip(raw: bytes, source: str) -> list[Submission]:
         names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
         texts = {n: _decode(archive.read(n), f"{source}/{n}") for n in names}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError) as exc:
-        raise ExportError(f"{source}: not a readable ZIP file ({exc})") from None
+        raise ExportError(
+            said(N_("{file}: not a readable ZIP file ({reason})"), file=source, reason=exc)
+        ) from None
     main = [n for n in names if "SubmissionDate" in texts[n].split("\n", 1)[0]]
     if len(main) != 1:
         raise ExportError(
-            f"{source}: no submissions CSV (with SubmissionDate) in the ZIP file",
-            hint="give the ZIP ODK Central exports (Download all submissions)",
+            said(
+                N_("{file}: no submissions CSV (with SubmissionDate) in the ZIP file"), file=source
+            ),
+            hint=said(N_("give the ZIP ODK Central exports (Download all submissions)")),
         )
     base = main[0].removesuffix(".csv")
     subs = _from_csv(texts[main[0]], f"{source}/{main[0]}")
@@ -221,7 +243,13 @@ def _from_xlsx(raw: bytes, source: str) -> list[Submission]:
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ExportError(f"{source}: not a readable XLSX file ({type(exc).__name__})") from None
+        raise ExportError(
+            said(
+                N_("{file}: not a readable XLSX file ({reason})"),
+                file=source,
+                reason=type(exc).__name__,
+            )
+        ) from None
     sheets = []
     for sheet in book.worksheets:
         rows = list(sheet.iter_rows(values_only=True))
@@ -235,7 +263,7 @@ def _from_xlsx(raw: bytes, source: str) -> list[Submission]:
             )
         )
     if not sheets:
-        raise ExportError(f"{source}: the workbook is empty")
+        raise ExportError(said(N_("{file}: the workbook is empty"), file=source))
     _, main_rows = sheets[0]
     subs = []
     by_index: dict[str, Submission] = {}
@@ -257,12 +285,23 @@ def _from_json(text: str, source: str) -> list[Submission]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ExportError(f"{source}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise ExportError(
+            said(
+                N_("{where}: not valid JSON ({reason})"),
+                where=f"{source}:{exc.lineno}",
+                reason=exc.msg,
+            )
+        ) from None
     results = data.get("results") if isinstance(data, dict) else data
     if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
         raise ExportError(
-            f"{source}: not a KoboToolbox JSON export (a list of submissions, or "
-            "'results' holding one)"
+            said(
+                N_(
+                    "{file}: not a KoboToolbox JSON export (a list of submissions, or 'results' "
+                    "holding one)"
+                ),
+                file=source,
+            )
         )
     subs = []
     for index, record in enumerate(results, 1):
@@ -285,8 +324,8 @@ def _decode(raw: bytes, source: str) -> str:
         return raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         raise ExportError(
-            f"{source}: not UTF-8 text (byte {exc.start})",
-            hint="export again from ODK Central or KoboToolbox, which write UTF-8",
+            said(N_("{file}: not UTF-8 text (byte {offset})"), file=source, offset=exc.start),
+            hint=said(N_("export again from ODK Central or KoboToolbox, which write UTF-8")),
         ) from None
 
 
@@ -308,5 +347,11 @@ def read_export(path: Path, shown: str) -> list[Submission]:
     if suffix == ".csv":
         return _from_csv(_decode(raw, shown), shown)
     raise ExportError(
-        f"{shown}: clr reads exports as .csv, .zip (ODK Central), .xlsx or .json (KoboToolbox)",
+        said(
+            N_(
+                "{file}: clr reads exports as .csv, .zip (ODK Central), .xlsx or .json "
+                "(KoboToolbox)"
+            ),
+            file=shown,
+        ),
     )

@@ -15,7 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from clr.i18n import N_
 from clr.io import files, yamlio
+from clr.model.findings import Joined, Said, said
 
 _RESOURCE = "data/countries.yaml"
 
@@ -104,9 +106,12 @@ def suggest(text: str, limit: int = 3) -> list[Country]:
     return [countries()[code] for code in seen[:limit]]
 
 
-def did_you_mean(text: str) -> str:
-    """A hint for a country that was not found."""
+def did_you_mean(text: str) -> Said:
+    """A hint for a country that was not found (words: ``.local()`` in the language)."""
     close = suggest(text)
     if close:
-        return "did you mean " + " or ".join(c.label for c in close) + "?"
-    return "give the country's name (e.g. Bangladesh) or its ISO code (e.g. BD)"
+        return said(
+            N_("did you mean {choices}?"),
+            choices=Joined(" / ", tuple(c.label for c in close)),
+        )
+    return said(N_("give the country's name (e.g. Bangladesh) or its ISO code (e.g. BD)"))

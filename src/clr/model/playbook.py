@@ -784,8 +784,14 @@ def _load_cached(path: Path, mtime_ns: int, lang: str = "en") -> Playbook:
     if data is None:
         first = findings[0]
         raise ConfigError(
-            f"playbook {path}:{first.line}:{first.col}: {first.message}",
-            hint=first.hint or "run 'clr validate' to see every problem in it",
+            said(
+                N_("playbook {where}: {problem}"),
+                where=f"{path}:{first.line}:{first.col}",
+                problem=first.worded or first.message,
+            ),
+            hint=first.hint_worded
+            or first.hint
+            or said(N_("run 'clr validate' to see every problem in it")),
         )
     return build(data, origin=str(path), lang=lang)
 
@@ -799,8 +805,8 @@ def load_playbook(name: str, repo_root: Path | None = None) -> Playbook:
     paths = playbook_paths(repo_root)
     if name not in paths:
         raise ConfigError(
-            f"no playbook named {name!r}",
-            hint=f"available: {', '.join(sorted(paths))}",
+            said(N_("no playbook named {name}"), name=repr(name)),
+            hint=said(N_("available: {names}"), names=", ".join(sorted(paths))),
         )
     path = paths[name]
     return _load_cached(path, path.stat().st_mtime_ns, i18n.current())

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from clr.i18n import N_
+from clr.model.findings import said
 from clr.model.phoneforms import CASE_FIELD, PhoneForm, Question
 
 LANGUAGES: tuple[tuple[str, str], ...] = (
@@ -257,10 +258,14 @@ def public_key_text(raw: str, source: str) -> str:
         der = b""
     if len(der) < 64 or der[0] != 0x30 or "PRIVATE" in raw:
         raise ClrError(
-            f"{source} is not an RSA public key",
-            hint="ODK encrypts submissions to an RSA public key: make one with "
-            "'openssl genrsa -out private.pem 2048' and 'openssl rsa -in private.pem "
-            "-pubout -out public.pem', keep private.pem safe, and give public.pem",
+            said(N_("{file} is not an RSA public key"), file=source),
+            hint=said(
+                N_(
+                    "ODK encrypts submissions to an RSA public key: make one with "
+                    "'openssl genrsa -out private.pem 2048' and 'openssl rsa -in private.pem "
+                    "-pubout -out public.pem', keep private.pem safe, and give public.pem"
+                )
+            ),
         )
     return text
 

@@ -30,14 +30,19 @@ def _git(root: Path, *args: str) -> str:
         )
     except FileNotFoundError:
         raise GitError(
-            "git is not installed", hint="install git, or drop --changed/--since"
+            said(N_("git is not installed")),
+            hint=said(N_("install git, or drop --changed/--since")),
         ) from None
     if result.returncode != 0:
         message = (result.stderr.strip().splitlines() or ["git failed"])[-1]
         raise GitError(
             f"git {' '.join(args[:2])}: {message}",
-            hint="check the revision (e.g. origin/main, HEAD~1) and that this is "
-            "a git repository with that history",
+            hint=said(
+                N_(
+                    "check the revision (e.g. origin/main, HEAD~1) and that this is a git "
+                    "repository with that history"
+                )
+            ),
         )
     return result.stdout
 
@@ -47,9 +52,13 @@ def _verify(top: Path, rev: str) -> None:
         _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     except GitError:
         raise GitError(
-            f"unknown git revision {rev!r}",
-            hint="give a branch, tag or commit this clone has, e.g. origin/main "
-            "(in CI, fetch enough history: fetch-depth: 0)",
+            said(N_("unknown git revision {rev}"), rev=repr(rev)),
+            hint=said(
+                N_(
+                    "give a branch, tag or commit this clone has, e.g. origin/main "
+                    "(in CI, fetch enough history: fetch-depth: 0)"
+                )
+            ),
         ) from None
 
 
@@ -66,7 +75,7 @@ def changed_case_files(targets: list[Path], rev: str) -> list[Path]:
     for target in targets:
         root = find_root(target)
         if root is None:
-            raise GitError(f"{target} is not in a case repository")
+            raise GitError(said(N_("{path} is not in a case repository"), path=target))
         top = _toplevel(root)
         _verify(top, rev)
         names = _git(top, "diff", "--name-only", "--diff-filter=ACMRT", rev, "--").splitlines()
@@ -190,11 +199,14 @@ def _blobs(top: Path, rev: str, names: list[str]) -> dict[str, bytes]:
         )
     except FileNotFoundError:
         raise GitError(
-            "git is not installed", hint="install git, or drop --changed/--since"
+            said(N_("git is not installed")),
+            hint=said(N_("install git, or drop --changed/--since")),
         ) from None
     if result.returncode != 0:
         message = (result.stderr.decode(errors="replace").strip().splitlines() or ["failed"])[-1]
-        raise GitError(f"git cat-file: {message}", hint="check that the repository is intact")
+        raise GitError(
+            f"git cat-file: {message}", hint=said(N_("check that the repository is intact"))
+        )
     out: dict[str, bytes] = {}
     data = result.stdout
     at = 0
@@ -300,7 +312,7 @@ def setup_diff_driver(root: Path) -> str:
     Raises:
         ClrError: git is missing, or ``root`` is not in a git repository.
     """
-    hint = "run 'git init' in the repository first (clr init does it), then clr git-setup"
+    hint = said(N_("run 'git init' in the repository first (clr init does it), then clr git-setup"))
     try:
         inside = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
@@ -309,9 +321,13 @@ def setup_diff_driver(root: Path) -> str:
             check=False,
         )
     except FileNotFoundError:
-        raise ClrError("git is not installed", hint="install git, then run clr git-setup") from None
+        raise ClrError(
+            said(N_("git is not installed")), hint=said(N_("install git, then run clr git-setup"))
+        ) from None
     if inside.returncode != 0 or inside.stdout.strip() != "true":
-        raise ClrError(f"{display_path(root)} is not in a git repository", hint=hint)
+        raise ClrError(
+            said(N_("{path} is not in a git repository"), path=display_path(root)), hint=hint
+        )
     command = textconv_command()
     _git(root, "config", "--local", f"diff.{DIFF_DRIVER}.textconv", command)
     _git(root, "config", "--local", f"diff.{DIFF_DRIVER}.cachetextconv", "false")

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import yamlio
 from clr.model.dates import parse_datetime
+from clr.model.findings import said
 
 SIGNATURES: dict[str, str] = {
     "G": "good",
@@ -98,13 +100,15 @@ def _git(top: Path, *args: str, stdin: bytes | None = None) -> bytes:
         )
     except FileNotFoundError:
         raise HistoryError(
-            "git is not installed", hint="install git to read a case's history"
+            said(N_("git is not installed")), hint=said(N_("install git to read a case's history"))
         ) from None
     if done.returncode != 0:
         message = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[-1]
         raise HistoryError(
             f"git {args[0]}: {message}",
-            hint="the case repository must be a git repository (git init; git add; git commit)",
+            hint=said(
+                N_("the case repository must be a git repository (git init; git add; git commit)")
+            ),
         )
     return done.stdout
 
@@ -114,8 +118,11 @@ def _toplevel(folder: Path) -> Path:
         out = _git(folder, "rev-parse", "--show-toplevel")
     except HistoryError:
         raise HistoryError(
-            f"{folder} is not in a git repository: clr history reads the case's commits",
-            hint="keep the case repository in git (git init, then commit the cases)",
+            said(
+                N_("{folder} is not in a git repository: clr history reads the case's commits"),
+                folder=folder,
+            ),
+            hint=said(N_("keep the case repository in git (git init, then commit the cases)")),
         ) from None
     return Path(out.decode("utf-8").strip())
 

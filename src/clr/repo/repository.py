@@ -11,10 +11,10 @@ from typing import Any
 
 from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
-from clr.i18n import N_, _
+from clr.i18n import N_
 from clr.io import files, yamlio
 from clr.model.dates import timezone_problem
-from clr.model.findings import Finding, Said, finding, said
+from clr.model.findings import Finding, Joined, Said, finding, said
 from clr.model.record import Frozen
 
 CONFIG_NAME = "clr.yaml"
@@ -474,17 +474,21 @@ def open_repository(start: Path | None = None) -> Repository:
     root = find_root(start)
     if root is None:
         raise NotARepository(
-            _("{path} is not inside a case repository (no {config} found)").format(
-                path=display_path(start), config=CONFIG_NAME
+            said(
+                N_("{path} is not inside a case repository (no {config} found)"),
+                path=display_path(start),
+                config=CONFIG_NAME,
             ),
-            hint=_("run 'clr init' to make one, or cd into your case repository"),
+            hint=said(N_("run 'clr init' to make one, or cd into your case repository")),
         )
     config, findings = read_config(root)
     if findings:
         first = findings[0]
         raise ConfigError(
-            f"{first.path}:{first.line}:{first.col}: {first.message}",
-            hint=first.hint or _("run 'clr validate' to see every problem in clr.yaml"),
+            Joined("", (f"{first.path}:{first.line}:{first.col}: ", first.worded or first.message)),
+            hint=first.hint_worded
+            or first.hint
+            or said(N_("run 'clr validate' to see every problem in clr.yaml")),
         )
     return Repository(root, config)
 
@@ -502,8 +506,8 @@ def find_case(repo: Repository, ref: str) -> Path:
         return candidate / CASE_FILE
     if "/" in ref or "\\" in ref or ref in ("", ".", "..") or ref.startswith("."):
         raise CaseNotFound(
-            _("no case at {ref}").format(ref=ref),
-            hint=_("give a case id, or a case folder or file"),
+            said(N_("no case at {ref}"), ref=ref),
+            hint=said(N_("give a case id, or a case folder or file")),
         )
     path = repo.cases_dir / ref / CASE_FILE
     if path.is_file():
@@ -513,14 +517,14 @@ def find_case(repo: Repository, ref: str) -> Path:
         return matches[0]
     if len(matches) > 1:
         raise CaseNotFound(
-            _("{ref} matches {count} cases").format(ref=ref, count=len(matches)),
-            hint=_("give more of the id: {ids}").format(
-                ids=", ".join(p.parent.name for p in matches[:5])
+            said(N_("{ref} matches {count} cases"), ref=ref, count=len(matches)),
+            hint=said(
+                N_("give more of the id: {ids}"), ids=", ".join(p.parent.name for p in matches[:5])
             ),
         )
     raise CaseNotFound(
-        _("no case {ref} in {folder}").format(ref=ref, folder=display_path(repo.cases_dir)),
-        hint=_("'clr status' lists the cases"),
+        said(N_("no case {ref} in {folder}"), ref=ref, folder=display_path(repo.cases_dir)),
+        hint=said(N_("'clr status' lists the cases")),
     )
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from clr import SOURCE_URL
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import atomic, resources
 from clr.io.files import read_text, reason
 from clr.io.splice import render_scalar
+from clr.model.findings import said
 
 SCHEMA_DIR = ".clr/schemas"
 """Where a case repository keeps copies of clr's schemas, for editors (yaml-language-server)."""
@@ -342,16 +344,19 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
             except (OSError, UnicodeDecodeError) as exc:
                 why = reason(exc) if isinstance(exc, OSError) else "it is not UTF-8 text"
                 raise ClrError(
-                    f"cannot read {path}: {why}",
-                    hint=f"make {name} a text file (or remove it), then run clr init again",
+                    said(N_("cannot read {file}: {reason}"), file=path, reason=why),
+                    hint=said(
+                        N_("make {file} a text file (or remove it), then run clr init again"),
+                        file=name,
+                    ),
                 ) from None
             files[path] = _merged(text, files[path])
     existing = [p for p in files if p.exists() and p.name != ".gitkeep" and p.name not in MERGED]
     if existing and not options.force:
         names = ", ".join(str(p.relative_to(root)) for p in existing)
         raise ClrError(
-            f"{root} already has {names}",
-            hint="nothing was changed; use --force to overwrite these files",
+            said(N_("{folder} already has {files}"), folder=root, files=names),
+            hint=said(N_("nothing was changed; use --force to overwrite these files")),
         )
     written = []
     try:
@@ -361,8 +366,8 @@ def init_repository(root: Path, options: InitOptions) -> tuple[list[Path], bool]
             written.append(path)
     except OSError as exc:
         raise ClrError(
-            f"cannot write in {root}: {exc.strerror or exc}",
-            hint="check that the folder exists and that you may write there",
+            said(N_("cannot write in {folder}: {reason}"), folder=root, reason=exc.strerror or exc),
+            hint=said(N_("check that the folder exists and that you may write there")),
         ) from None
     started_git = False
     if options.git and shutil.which("git") and not _inside_git(root):

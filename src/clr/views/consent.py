@@ -29,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError, MissingInput
+from clr.i18n import N_
 from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import parse_date, partial_bounds
+from clr.model.findings import said
 from clr.model.vocabulary import AUDIENCES
 
 __all__ = ["AUDIENCES"]  # the audiences are listed in clr.model.vocabulary
@@ -214,7 +216,10 @@ def check_audience(audience: str) -> None:
         ClrError: not one of ``AUDIENCES`` (exit 2: wrong usage).
     """
     if audience not in AUDIENCES:
-        error = ClrError(f"unknown audience {audience!r}", hint=f"one of: {', '.join(AUDIENCES)}")
+        error = ClrError(
+            said(N_("unknown audience {audience}"), audience=repr(audience)),
+            hint=said(N_("one of: {choices}"), choices=", ".join(AUDIENCES)),
+        )
         error.exit_code = 2
         raise error
 
@@ -243,11 +248,14 @@ def check_override(reason: str | None, by: str | None) -> None:
         ClrError: the reason is empty or nobody is named.
     """
     if reason is not None and not reason.strip():
-        raise ClrError("--override-consent needs a reason", hint='e.g. --override-consent "…"')
+        raise ClrError(
+            said(N_("--override-consent needs a reason")),
+            hint=said(N_("e.g. {example}"), example='--override-consent "…"'),
+        )
     if reason is not None and not (by and by.strip()):
         raise MissingInput(
-            "say who overrides the consent: it is recorded in the case's history",
-            hint="add --by NAME (or set CLR_USER)",
+            said(N_("say who overrides the consent: it is recorded in the case's history")),
+            hint=said(N_("add --by NAME (or set CLR_USER)")),
         )
 
 
@@ -298,8 +306,23 @@ def gate(
         return False
     if override is None:
         raise ClrError(
-            f"{data.get('id')}: not shared with the {audience}: {problem}",
-            hint=consent_hint(str(data.get("id")), purpose or ""),
+            said(
+                N_("{case}: not shared with the audience {audience}: {problem}"),
+                case=data.get("id"),
+                audience=audience,
+                problem=problem,
+            ),
+            hint=said(
+                N_(
+                    "record it once given ({guardian} and, from the child's consent age, "
+                    "{child}: given: true, date: …); if the child's interest requires sharing "
+                    "anyway, add --override-consent REASON --by NAME: the override is recorded "
+                    "in the history of {case}"
+                ),
+                guardian=f"assessment.consent.guardian.{purpose or ''}",
+                child=f"assessment.consent.child.{purpose or ''}",
+                case=data.get("id"),
+            ),
         )
     record_override(case_file, override, today=today)
     return True
@@ -319,7 +342,7 @@ def gate_many(
         try:
             record_override(case_file, override, today=today)
         except ClrError as exc:  # not recorded: not shared
-            refused.append((case_file, exc.message.splitlines()[0]))
+            refused.append((case_file, exc.text.splitlines()[0]))
             continue
         included.append(case_id)
     return included, refused

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clr.errors import ClrError
+from clr.i18n import N_
+from clr.model.findings import said
 from clr.views import consent
 from clr.views.summary import CaseSummary
 
@@ -99,9 +101,18 @@ def check_audience(audience: str) -> None:
     consent.check_audience(audience)
     if audience not in DASHBOARD_AUDIENCES:
         error = ClrError(
-            f"a {audience} gets no dashboard: it sees its own obligations case by case",
-            hint=f"use 'clr export --for {audience}'; a dashboard is for "
-            + ", ".join(DASHBOARD_AUDIENCES),
+            said(
+                N_(
+                    "the audience {audience} gets no dashboard: it sees its own obligations case "
+                    "by case"
+                ),
+                audience=audience,
+            ),
+            hint=said(
+                N_("use '{command}'; a dashboard is for {audiences}"),
+                command=f"clr export --for {audience}",
+                audiences=", ".join(DASHBOARD_AUDIENCES),
+            ),
         )
         error.exit_code = 2
         raise error
@@ -198,15 +209,19 @@ def write_site(
 
     if folder.exists() and not folder.is_dir():
         raise ClrError(
-            f"{folder} is a file, not a folder",
-            hint="give --output a folder (it is made if it does not exist)",
+            said(N_("{folder} is a file, not a folder"), folder=folder),
+            hint=said(N_("give --output a folder (it is made if it does not exist)")),
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ClrError(
-            f"cannot make the folder {folder}: {exc.strerror or exc}",
-            hint="choose a folder you can write to",
+            said(
+                N_("cannot make the folder {folder}: {reason}"),
+                folder=folder,
+                reason=exc.strerror or exc,
+            ),
+            hint=said(N_("choose a folder you can write to")),
         ) from exc
     written = []
     for name, text in pages.items():

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
+from clr.i18n import N_, Nn_
+from clr.model.findings import said, said_n
 from clr.views.summary import REMEDIATED, CaseSummary
 
 SUPPRESSED = "suppressed"
@@ -488,8 +490,10 @@ class Ledger:
             return []
         except OSError as exc:
             raise ClrError(
-                f"cannot read {self.path}: {exc.strerror or exc}",
-                hint="it records what was shared; it must be a regular file you can read",
+                said(
+                    N_("cannot read {file}: {reason}"), file=self.path, reason=exc.strerror or exc
+                ),
+                hint=said(N_("it records what was shared; it must be a regular file you can read")),
             ) from None
         out = []
         for number, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
@@ -512,9 +516,17 @@ class Ledger:
                 )
             except (ValueError, KeyError, TypeError):
                 raise ClrError(
-                    f"{self.path}, line {number}: not a record of clr's",
-                    hint="each line is a JSON object written by clr export --for investor; "
-                    "restore the file from git (git checkout -- .clr/shared.jsonl)",
+                    said(
+                        N_("{file}, line {line}: not a record of clr's"),
+                        file=self.path,
+                        line=number,
+                    ),
+                    hint=said(
+                        N_(
+                            "each line is a JSON object written by clr export --for investor; "
+                            "restore the file from git (git checkout -- .clr/shared.jsonl)"
+                        )
+                    ),
                 ) from None
         return out
 
@@ -531,13 +543,29 @@ class Ledger:
             differ = len(mine ^ entry.cases)
             if 0 < differ < min_count:
                 raise ClrError(
-                    f"refused: these {len(mine)} cases differ by only {differ} "
-                    f"case{'' if differ == 1 else 's'} from the {entry.count} shared on "
-                    f"{entry.date} ({self.path.relative_to(self.root)}, line {entry.line}); "
-                    "the difference of the two sets of figures would describe "
-                    f"{'that child' if differ == 1 else 'those children'}",
-                    hint=f"share the same cases again, or a selection that differs by at least "
-                    f"{min_count} cases",
+                    said_n(
+                        Nn_(
+                            "refused: these {cases} cases differ by only {n} case from the "
+                            "{shared} shared on {date} ({file}, line {line}); the difference of "
+                            "the two sets of figures would describe that child",
+                            "refused: these {cases} cases differ by only {n} cases from the "
+                            "{shared} shared on {date} ({file}, line {line}); the difference of "
+                            "the two sets of figures would describe those children",
+                        ),
+                        differ,
+                        cases=len(mine),
+                        shared=entry.count,
+                        date=entry.date,
+                        file=self.path.relative_to(self.root),
+                        line=entry.line,
+                    ),
+                    hint=said(
+                        N_(
+                            "share the same cases again, or a selection that differs by at "
+                            "least {count} cases"
+                        ),
+                        count=min_count,
+                    ),
                 )
 
     def record(self, case_ids: Iterable[str], audience: str, today: dt.date) -> None:

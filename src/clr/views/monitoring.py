@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from clr.errors import ClrError
+from clr.i18n import N_
+from clr.model.findings import Joined, Said, said
 from clr.views.summary import CaseSummary
 
 ROUNDS_FILE = Path("monitoring") / "rounds.yaml"
@@ -47,11 +49,15 @@ class Round:
     children: int
 
 
-def _problem(shown: str, line: int, message: str) -> ClrError:
+def _problem(shown: str, line: int, message: str | Said) -> ClrError:
     return ClrError(
-        f"{shown}:{line}: {message}",
-        hint="each round needs site (as the cases name it), month (YYYY-MM), households "
-        "and children (whole numbers); see docs/bulk-views.md, monitoring rounds",
+        Joined("", (f"{shown}:{line}: ", message)),
+        hint=said(
+            N_(
+                "each round needs site (as the cases name it), month (YYYY-MM), households "
+                "and children (whole numbers); see docs/bulk-views.md, monitoring rounds"
+            )
+        ),
     )
 
 
@@ -69,15 +75,21 @@ def read_rounds(path: Path, shown: str | None = None) -> list[Round]:
     try:
         loaded = yamlio.read_file(path, shown)
     except OSError as exc:
-        raise ClrError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+        raise ClrError(
+            said(N_("cannot read {file}: {reason}"), file=shown, reason=exc.strerror or exc)
+        ) from exc
     errors = [f for f in loaded.findings if f.severity == "error"]
     if loaded.data is None or errors:
         first = errors[0] if errors else None
-        raise _problem(shown, first.line if first else 1, first.message if first else "empty")
+        raise _problem(
+            shown,
+            first.line if first else 1,
+            (first.worded or first.message) if first else said(N_("empty")),
+        )
     data = loaded.data
     for finding in schemas.check(data, shown, "monitoring-rounds"):
         line, _ = loaded.locate(finding.pointer or "")
-        raise _problem(shown, line, finding.message)
+        raise _problem(shown, line, finding.worded or finding.message)
     rounds: list[Round] = []
     seen: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(data["rounds"]):
@@ -87,8 +99,12 @@ def read_rounds(path: Path, shown: str | None = None) -> list[Round]:
             raise _problem(
                 shown,
                 line,
-                f"{entry['site']} in {entry['month']} is already entry {seen[key] + 1}; "
-                "one entry per site and month",
+                said(
+                    N_("{site} in {month} is already entry {number}; one entry per site and month"),
+                    site=entry["site"],
+                    month=entry["month"],
+                    number=seen[key] + 1,
+                ),
             )
         seen[key] = index
         rounds.append(Round(entry["site"], entry["month"], entry["households"], entry["children"]))

@@ -24,9 +24,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clr.errors import ClrError
-from clr.i18n import _, ngettext, numbers
+from clr.i18n import N_, _, ngettext, numbers
 from clr.model.case import Case, dig, items, money_value
 from clr.model.dates import parse_date, parse_datetime
+from clr.model.findings import said
 from clr.model.playbook import Playbook
 from clr.model.workflow import ActionState, Calendar, open_actions
 from clr.repo.context import CaseContext
@@ -86,8 +87,8 @@ def render_report(
     check_audience(audience)
     if audience == "investor":
         raise ClrError(
-            _("an investor sees aggregates only, never the report of a single case"),
-            hint=_("share 'clr stats --min-count 5' or 'clr export --for investor' instead"),
+            said(N_("an investor sees aggregates only, never the report of a single case")),
+            hint=said(N_("share 'clr stats --min-count 5' or 'clr export --for investor' instead")),
         )
     today = ctx.today
     info = summarise(data, path, ctx)

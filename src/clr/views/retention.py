@@ -8,8 +8,9 @@ from typing import Any
 
 from clr.cases.keystore import KeyStore, open_store
 from clr.errors import ConfigError
-from clr.i18n import _
+from clr.i18n import N_
 from clr.io import yamlio
+from clr.model.findings import said
 from clr.model.retention import Due, standing
 from clr.repo.repository import Repository, display_path
 
@@ -40,10 +41,12 @@ def policy_of(repository: Repository) -> dict[str, Any]:
     policy = repository.config.retention
     if not policy:
         raise ConfigError(
-            _("clr.yaml has no retention policy"),
-            hint=_(
-                "add 'retention:' with basis, approver and years_after_closure (see "
-                "docs/data-protection.md), then run this again"
+            said(N_("clr.yaml has no retention policy")),
+            hint=said(
+                N_(
+                    "add 'retention:' with basis, approver and years_after_closure (see "
+                    "docs/data-protection.md), then run this again"
+                )
             ),
         )
     return policy

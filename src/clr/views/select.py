@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clr.errors import ClrError, NotARepository
-from clr.i18n import _
+from clr.i18n import N_
+from clr.model.findings import said
 from clr.repo.context import CaseContext, repository_context
 from clr.repo.repository import (
     CASE_FILE,
@@ -45,8 +46,11 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise ClrError(
-            f"no such file or folder: {', '.join(display_path(p) for p in missing)}",
-            hint="give a case file, a case folder or a case repository",
+            said(
+                N_("no such file or folder: {paths}"),
+                paths=", ".join(display_path(p) for p in missing),
+            ),
+            hint=said(N_("give a case file, a case folder or a case repository")),
         )
     work: list[tuple[Path, Path | None, str]] = []  # file, its repository, its full name
     roots: dict[str, Path | None] = {}
@@ -72,8 +76,11 @@ def select(paths: Sequence[Path], today: dt.date) -> Selection:
             files = [path / CASE_FILE] if (path / CASE_FILE).is_file() else _find_cases(path)
         elif is_identity_file(path):
             raise ClrError(
-                f"{display_path(path)} is an identity file: clr never reads it for a summary",
-                hint="give the case file (case.yaml) or its folder",
+                said(
+                    N_("{path} is an identity file: clr never reads it for a summary"),
+                    path=display_path(path),
+                ),
+                hint=said(N_("give the case file (case.yaml) or its folder")),
             )
         else:
             files = [path]
@@ -133,7 +140,7 @@ def targets(paths: Sequence[Path] | None) -> list[Path]:
     root = find_root(Path.cwd())
     if root is None:
         raise NotARepository(
-            _("this folder is not inside a case repository (no clr.yaml found)"),
-            hint=_("give the case repository or the case files, or cd into the repository"),
+            said(N_("this folder is not inside a case repository (no clr.yaml found)")),
+            hint=said(N_("give the case repository or the case files, or cd into the repository")),
         )
     return [root]

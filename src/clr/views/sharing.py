@@ -18,7 +18,9 @@ from pathlib import Path
 
 from clr.cases import identity
 from clr.errors import ClrError
+from clr.i18n import N_
 from clr.io import atomic, files
+from clr.model.findings import Joined, said
 
 SUFFIX = ".age"
 
@@ -40,18 +42,26 @@ def recipients(spec: str) -> list[str]:
         try:
             identity.parse_recipient(text)
         except ValueError as exc:
-            raise BadRecipient(f"--encrypt-to: {exc}") from None
+            raise BadRecipient(Joined("", ("--encrypt-to: ", identity.key_problem(exc)))) from None
         return [text]
     path = Path(spec).expanduser()
     if not path.is_file():
         raise BadRecipient(
-            f"--encrypt-to: {spec!r} is neither a public key (age1…, ssh-ed25519 …) nor a file",
-            hint="give the recipient's public key, or a file with one key a line",
+            said(
+                N_(
+                    "--encrypt-to: {value} is neither a public key (age1…, ssh-ed25519 …) "
+                    "nor a file"
+                ),
+                value=repr(spec),
+            ),
+            hint=said(N_("give the recipient's public key, or a file with one key a line")),
         )
     try:
         lines = files.read_text(path, limit=1024 * 1024).splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadRecipient(f"--encrypt-to: cannot read {path}: {exc}") from None
+        raise BadRecipient(
+            said(N_("--encrypt-to: cannot read {file}: {reason}"), file=path, reason=exc)
+        ) from None
     out = []
     for number, line in enumerate(lines, 1):
         key = line.strip()
@@ -61,12 +71,12 @@ def recipients(spec: str) -> list[str]:
             identity.parse_recipient(key)
         except ValueError as exc:
             raise BadRecipient(
-                f"{path}:{number}: {exc}",
-                hint="one public key a line (age1… or ssh-ed25519 …); # starts a comment",
+                Joined("", (f"{path}:{number}: ", identity.key_problem(exc))),
+                hint=said(N_("one public key a line (age1… or ssh-ed25519 …); # starts a comment")),
             ) from None
         out.append(key)
     if not out:
-        raise BadRecipient(f"--encrypt-to: {path} holds no public key")
+        raise BadRecipient(said(N_("--encrypt-to: {file} holds no public key"), file=path))
     return out
 
 
