@@ -18,6 +18,7 @@ from typing import Any
 
 from clr.cases.caseops import CaseSession, check_result
 from clr.errors import ClrError
+from clr.i18n import N_, _
 from clr.io import yamlio
 from clr.io.edit import locked, write_atomic
 from clr.model import stages
@@ -96,9 +97,20 @@ def _nest(entry: dict[str, Any]) -> dict[str, Any]:
 
 # --- clr edit ---------------------------------------------------------------------------
 
-SKELETON_NOTE = "#~ clr edit: the next stage needs the commented fields below; uncomment, fill in"
-ERRORS_START = "#~ clr edit: the file was not saved; fix these and save again:"
-ERRORS_END = "#~ (these lines are removed when the file is saved)"
+# The lines clr edit adds (each starts with "#~ ", and is removed when the file is saved),
+# in the language in force: see _line().
+SKELETON_NOTE = N_("clr edit: the next stage needs the commented fields below; uncomment, fill in")
+SKELETON_NOTE_ABOVE = N_(
+    "clr edit: the next stage needs the commented fields above; uncomment, fill in"
+)
+TO_MOVE_TO = N_("(to move to {stage})")
+ERRORS_START = N_("clr edit: the file was not saved; fix these and save again:")
+ERRORS_END = N_("(these lines are removed when the file is saved)")
+
+
+def _line(msgid: str, **fields: str) -> str:
+    """One of clr edit's own lines, in the language in force."""
+    return "#~ " + (_(msgid).format(**fields) if fields else _(msgid))
 
 
 @dataclass
@@ -141,12 +153,12 @@ def skeleton(session: CaseSession) -> Draft:
         lines[where:where] = block
         inserted += block
     if tail:
-        block = [SKELETON_NOTE, f"#~ (to move to {target})"]
+        block = [_line(SKELETON_NOTE), _line(TO_MOVE_TO, stage=target)]
         block += [_commented(line) for line in render_snippet(tail).splitlines()]
         lines += block
         inserted += block
     else:
-        lines.append(SKELETON_NOTE.replace("below", "above"))
+        lines.append(_line(SKELETON_NOTE_ABOVE))
         inserted.append(lines[-1])
     return Draft(newline.join(lines) + newline, frozenset(inserted))
 
@@ -181,11 +193,11 @@ def strip_blocks(text: str, inserted: frozenset[str] = frozenset()) -> str:
     in_errors = False
     for line in lines:
         bare = line.rstrip("\r\n")
-        if bare == ERRORS_START:
+        if bare in (f"#~ {ERRORS_START}", _line(ERRORS_START)):
             in_errors = True
             continue
         if in_errors:
-            if bare == ERRORS_END:
+            if bare in (f"#~ {ERRORS_END}", _line(ERRORS_END)):
                 in_errors = False
             continue
         if bare in inserted or bare.startswith("#~ "):
@@ -197,8 +209,8 @@ def strip_blocks(text: str, inserted: frozenset[str] = frozenset()) -> str:
 def with_errors(text: str, errors: list[str]) -> str:
     """The draft with the errors as comments at the top, for the editor to show."""
     body = strip_blocks(text)
-    block = [ERRORS_START, *(f"#~   {line}" for e in errors for line in e.splitlines())]
-    return "\n".join([*block, ERRORS_END]) + "\n" + body
+    block = [_line(ERRORS_START), *(f"#~   {line}" for e in errors for line in e.splitlines())]
+    return "\n".join([*block, _line(ERRORS_END)]) + "\n" + body
 
 
 @dataclass

@@ -15,7 +15,15 @@ from typing import Any
 
 import typer
 
+from clr.i18n import _, ngettext
+from clr.model import forms
 from clr.model.forms import Field
+
+
+def _tick(help_text: str) -> str:
+    """The instruction of a list of boxes to tick."""
+    return _("(space to tick, enter when done; {help})").format(help=help_text)
+
 
 _PARTIAL = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -38,27 +46,27 @@ def _title(f: Field, prefix: str = "") -> str:
 def _check_scalar(f: Field, text: str) -> bool | str:
     text = text.strip()
     if not text:
-        return "required"
+        return _("required")
     if f.kind == "date":
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            return "write a date as YYYY-MM-DD"
+            return _("write a date as YYYY-MM-DD")
         return True
     if f.kind == "partial_date":
-        return True if _PARTIAL.match(text) else "write YYYY, YYYY-MM or YYYY-MM-DD"
+        return True if _PARTIAL.match(text) else _("write YYYY, YYYY-MM or YYYY-MM-DD")
     if f.kind in ("integer", "number"):
         try:
             value = int(text) if f.kind == "integer" else float(text)
         except ValueError:
-            return "a whole number" if f.kind == "integer" else "a number"
+            return _("a whole number") if f.kind == "integer" else _("a number")
         if f.minimum is not None and value < f.minimum:
-            return f"at least {f.minimum:g}"
+            return _("at least {number}").format(number=f"{f.minimum:g}")
         if f.maximum is not None and value > f.maximum:
-            return f"at most {f.maximum:g}"
+            return _("at most {number}").format(number=f"{f.maximum:g}")
         return True
     if f.pattern and not re.match(f.pattern, text):
-        return _help(f) or "not in the expected form"
+        return _help(f) or _("not in the expected form")
     return True
 
 
@@ -86,8 +94,11 @@ def ask_field(f: Field, prefix: str = "") -> Any:
     instruction = _help(f) if f.help and f.kind not in ("enum",) else None
     if f.kind == "date" and (not f.help or f.help.startswith("A calendar date")):
         instruction = "YYYY-MM-DD"
-    if f.proposal_why and f.proposal_why != "today (--as-of)":
-        typer.echo(f"  clr proposes {f.proposal}: {f.proposal_why}", err=True)
+    if f.proposal_why and f.proposal_why != forms.TODAY:
+        why = _(f.proposal_why) if f.proposal_why == forms.STAGE_NEEDS_IT else f.proposal_why
+        typer.echo(
+            "  " + _("clr proposes {value}: {why}").format(value=f.proposal, why=why), err=True
+        )
     if f.kind == "enum":
         choices = [
             questionary.Choice(c.value, value=c.value, description=c.help or None)
@@ -100,7 +111,9 @@ def ask_field(f: Field, prefix: str = "") -> Any:
                     title,
                     choices=[c.value for c in f.choices],
                     default=str(default or ""),
-                    validate=lambda v: v in [c.value for c in f.choices] or "not an allowed value",
+                    validate=lambda v: (
+                        v in [c.value for c in f.choices] or _("not an allowed value")
+                    ),
                 )
                 .unsafe_ask()
                 .strip()
@@ -121,8 +134,11 @@ def ask_field(f: Field, prefix: str = "") -> Any:
             questionary.checkbox(
                 title,
                 choices=options,
-                instruction=f"(space to tick, enter when done; {_help(f)})",
-                validate=lambda v: len(v) >= least or f"tick at least {least}",
+                instruction=_tick(_help(f)),
+                validate=lambda v: (
+                    len(v) >= least
+                    or ngettext("tick at least {n}", "tick at least {n}", least).format(n=least)
+                ),
             ).unsafe_ask()
         )
     if f.kind == "list" and f.fields:
@@ -130,8 +146,8 @@ def ask_field(f: Field, prefix: str = "") -> Any:
     if f.kind == "list":
         answer = questionary.text(
             title,
-            instruction="(separate entries by commas)",
-            validate=lambda v: bool(v.strip()) or "required",
+            instruction=_("(separate entries by commas)"),
+            validate=lambda v: bool(v.strip()) or _("required"),
         ).unsafe_ask()
         return [part.strip() for part in answer.split(",") if part.strip()]
     if f.kind == "shares":
@@ -172,7 +188,7 @@ def _ask_entries(f: Field) -> list[dict[str, Any]]:
         if (
             len(entries) >= max(f.min_items, 1)
             and not questionary.confirm(
-                f"Add another entry to {f.label.lower()}?", default=False
+                _("Add another entry to {field}?").format(field=f.label.lower()), default=False
             ).unsafe_ask()
         ):
             return entries
@@ -185,8 +201,8 @@ def _ask_shares(f: Field) -> dict[str, float]:
         parties = questionary.checkbox(
             _title(f),
             choices=[c.value for c in f.choices],
-            instruction=f"(space to tick, enter when done; {_help(f)})",
-            validate=lambda v: bool(v) or "tick at least one",
+            instruction=_tick(_help(f)),
+            validate=lambda v: bool(v) or _("tick at least one"),
         ).unsafe_ask()
         shares: dict[str, float] = {}
         for party in parties:
@@ -196,7 +212,7 @@ def _ask_shares(f: Field) -> dict[str, float]:
                 typer.echo(f"  {party}: {left:g}%", err=True)
                 continue
             answer = questionary.text(
-                f"{party}: percent",
+                _("{party}: percent").format(party=party),
                 validate=lambda v, most=left: _check_scalar(
                     Field(f.path, "", "", "number", minimum=0, maximum=most), v
                 ),
@@ -204,4 +220,4 @@ def _ask_shares(f: Field) -> dict[str, float]:
             shares[party] = float(answer)
         if abs(sum(shares.values()) - 100) < 1e-9:
             return {k: int(v) if float(v).is_integer() else v for k, v in shares.items()}
-        typer.echo("the shares must add up to 100; again:", err=True)
+        typer.echo(_("the shares must add up to 100; again:"), err=True)

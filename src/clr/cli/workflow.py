@@ -415,8 +415,9 @@ def _closure_facts(
         method, _sep, result = rest.partition(":")
         if method not in vocabulary.CONTACT_METHODS:
             raise typer.BadParameter(
-                f"{raw!r}: write DATE:METHOD[:RESULT], METHOD one of "
-                + ", ".join(vocabulary.CONTACT_METHODS),
+                _("{value}: write DATE:METHOD[:RESULT], METHOD one of {choices}").format(
+                    value=repr(raw), choices=", ".join(vocabulary.CONTACT_METHODS)
+                ),
                 param_hint="--contact-attempt",
             )
         entry = {"date": _date(day, today, "--contact-attempt").isoformat(), "method": method}
@@ -427,7 +428,7 @@ def _closure_facts(
     if to is not None or when is not None or reference is not None:
         if to is None or when is None:
             raise typer.BadParameter(
-                "a referral needs both --referral-to and --referral-date",
+                _("a referral needs both --referral-to and --referral-date"),
                 param_hint="--referral-to",
             )
         made: dict[str, Any] = {
@@ -441,7 +442,7 @@ def _closure_facts(
     if checked is not None or rehired is not None:
         if checked is None or rehired is None:
             raise typer.BadParameter(
-                "a re-hire check needs --rehire-check DATE and --rehired or --not-rehired",
+                _("a re-hire check needs --rehire-check DATE and --rehired or --not-rehired"),
                 param_hint="--rehire-check",
             )
         facts.fields["rehire_check"] = {
@@ -561,16 +562,21 @@ def visit_command(
     session = caseops.open_case(case, today=today)
     if safe_job is not None and session.data.get("track") != "young-worker":
         raise typer.BadParameter(
-            "a safe job is agreed for a young worker only; this case is on the "
-            f"{session.data.get('track')} track",
+            _(
+                "a safe job is agreed for a young worker only; this case is on the {track} track"
+            ).format(track=session.data.get("track")),
             param_hint="--safe-job",
         )
     if session.data.get("stage") == "closed":
         raise ClrError(
-            f"{session.data.get('id')} is closed: a visit after closure is a check that the "
-            "child has not gone back to work",
-            hint=f"record it with: clr follow-up {session.data.get('id')} --method ... "
-            "--working/--not-working",
+            _(
+                "{case} is closed: a visit after closure is a check that the child has not "
+                "gone back to work"
+            ).format(case=session.data.get("id")),
+            hint=_("record it with: {command}").format(
+                command=f"clr follow-up {session.data.get('id')} --method ... "
+                "--working/--not-working"
+            ),
         )
     entry = visit_entry(
         _date(date, today),

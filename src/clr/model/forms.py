@@ -23,11 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clr.i18n import N_
+from clr.i18n import N_, _, current, current_catalogue, ngettext
 from clr.io import resources
 from clr.model import ages, stages
 from clr.model.case import dig
-from clr.model.findings import Joined, Said, said
+from clr.model.findings import Joined, Said, said, say
 
 Path_ = tuple[str, ...]
 
@@ -226,28 +226,60 @@ class _Need:
     alternative: str = ""
 
 
+_A_CONDITION = N_("a condition holds")
+_WHEN_WORDS: dict[str, Said] = {_A_CONDITION: said(_A_CONDITION)}
+"""The conditions of :func:`_condition` as words, by their English (``Field.when``)."""
+
+
 def _condition(node: dict[str, Any], prefix: Path_) -> str:
-    """Say an ``if`` in words (``result is verified``), for conditional fields."""
-    words = []
+    """Say an ``if`` in words (``result is verified``), for conditional fields.
+
+    Returns the English; :func:`when_words` words it in the language in force.
+    """
+    words = _condition_words(node, prefix)
+    if words is None:
+        return ""
+    text = words.english()
+    _WHEN_WORDS[text] = words
+    return text
+
+
+def when_words(f: Field) -> Said | str:
+    """A field's condition (``when``) in words, worded when printed."""
+    return _WHEN_WORDS.get(f.when, f.when)
+
+
+def _condition_words(node: dict[str, Any], prefix: Path_) -> Said | None:
+    words: list[Said] = []
     for name, sub in node.get("properties", {}).items():
         if not isinstance(sub, dict):
             continue
+        where = ".".join((*prefix, name))
         if "const" in sub:
-            words.append(f"{'.'.join((*prefix, name))} is {_yaml_scalar(sub['const'])}")
+            words.append(
+                said(N_("{path} is {value}"), path=where, value=_yaml_scalar(sub["const"]))
+            )
         elif "enum" in sub:
             values = ", ".join(str(v) for v in sub["enum"])
-            words.append(f"{'.'.join((*prefix, name))} is one of {values}")
+            words.append(said(N_("{path} is one of {values}"), path=where, values=values))
         elif "contains" in sub:
-            inner = _condition(sub["contains"], (*prefix, name, "-"))
-            words.append(f"{'.'.join((*prefix, name))} has an entry where {inner}")
+            inner = _condition_words(sub["contains"], (*prefix, name, "-"))
+            words.append(
+                said(N_("{path} has an entry where {condition}"), path=where, condition=inner or "")
+            )
         else:
-            inner = _condition(sub, (*prefix, name))
-            if inner:
-                words.append(inner)
+            found = _condition_words(sub, (*prefix, name))
+            if found is not None:
+                words.append(found)
     for name in node.get("required", []):
         if name not in node.get("properties", {}):
-            words.append(f"{'.'.join((*prefix, name))} is given")
-    return " and ".join(words)
+            words.append(said(N_("{path} is given"), path=".".join((*prefix, name))))
+    if not words:
+        return None
+    out = words[0]
+    for more in words[1:]:
+        out = said(N_("{condition} and {more}"), condition=out, more=more)
+    return out
 
 
 @functools.cache
@@ -301,7 +333,7 @@ def _collect(
             _collect(node["then"], data, path, needs, when, schema_file)
         elif state == "open" and "then" in node:
             said = _condition(node["if"], path)
-            _collect(node["then"], data, path, needs, said or "a condition holds", schema_file)
+            _collect(node["then"], data, path, needs, said or _A_CONDITION, schema_file)
         elif state == "no" and "else" in node:
             _collect(node["else"], data, path, needs, when, schema_file)
     for name in node.get("required", []):
@@ -564,13 +596,19 @@ def _fields(needs: list[_Need], data: dict[str, Any], context: FormContext) -> l
     return sorted(by_path.values(), key=lambda f: (bool(f.when), _order_key(f.path)))
 
 
+STAGE_NEEDS_IT = N_("this stage needs it")
+"""Why clr proposes a value the stage fixes (``Field.proposal_why``)."""
+TODAY = "today (--as-of)"
+"""Why clr proposes a date: it is the day of ``--as-of`` (not said in a comment)."""
+
+
 def _propose(
     f: Field, data: dict[str, Any], context: FormContext, const: Any = None
 ) -> tuple[Any, str]:
     """A value clr can compute or suggest for a field, and why."""
     today = context.today.isoformat()
     if const is not None and f.path[-1] != "track":
-        return const, "this stage needs it"
+        return const, STAGE_NEEDS_IT
     if f.path in (
         ("age_verification", "minimum_age"),
         ("age_verification", "minimum_age_decided_by"),
@@ -581,7 +619,7 @@ def _propose(
             return value, minimum.explain()
         return None, ""
     if f.kind == "date":
-        return today, "today (--as-of)"
+        return today, TODAY
     if f.kind == "list" and f.fields:
         return _propose_items(f, data, context), ""
     return None, ""
@@ -624,7 +662,7 @@ def missing_fields(form: Form, case: dict[str, Any]) -> list[Field]:
             ):
                 out.append(f)
             continue
-        if f.proposal is not None and f.proposal_why == "this stage needs it":
+        if f.proposal is not None and f.proposal_why == STAGE_NEEDS_IT:
             if value != f.proposal:
                 out.append(f)
             continue
@@ -697,30 +735,41 @@ def _what_words(f: Field) -> Said:
 
 
 def _what(f: Field) -> str:
-    """What a field takes, for a comment."""
-    return _what_words(f).english()
+    """What a field takes, for a comment (in the language in force)."""
+    return _what_words(f).local()
 
 
 _GENERIC_HELP = ("A calendar date", "A party to remediation", "Free text.")
 
 
 def _help(f: Field) -> str:
-    """The help worth repeating in a snippet (not the generic words of a shared type)."""
+    """The help worth repeating in a snippet (not the generic words of a shared type).
+
+    In the language in force (the schema's description, as the catalogue words it).
+    """
     text = f.help.strip()
     if any(text.startswith(g) for g in _GENERIC_HELP) or (
         f.kind == "enum" and all(c.help for c in f.choices)
     ):
         return ""
-    return text
+    words = f.help_words
+    return words.local().strip() if words is not None else text
+
+
+def _choice_text(c: Choice) -> str:
+    """A choice's help in the language in force (a playbook's own words, or the catalogue's)."""
+    if c.words is not None and hasattr(c.words, "local"):
+        return str(c.words.local())
+    return Said(c.help).local() if c.help else ""
 
 
 def _short_what(f: Field) -> str:
     if f.kind == "enum" and len(f.choices) > 20:
-        return "a code, see the line above"
+        return _("a code, see the line above")
     if f.kind == "enum" and len(f.choices) > 3:
-        return "one of the values above"
+        return _("one of the values above")
     if f.kind == "list" and f.item is not None and f.item.kind == "enum":
-        return "a list of the values above" if len(f.item.choices) > 6 else _what(f)
+        return _("a list of the values above") if len(f.item.choices) > 6 else _what(f)
     return _what(f)
 
 
@@ -731,25 +780,31 @@ def _notes(f: Field, width: int) -> list[str]:
     out: list[str] = []
     help_text = _help(f)
     if f.kind == "enum" and len(f.choices) > 20:
-        help_text = help_text or f"one of {len(f.choices)} codes"
+        help_text = help_text or ngettext(
+            "one of {n} code", "one of {n} codes", len(f.choices)
+        ).format(n=len(f.choices))
     if help_text:
         out += textwrap.wrap(help_text, width)
     choices = f.choices if f.kind == "enum" else ()
+    choose = _("choose from: {values}")
     if f.kind == "list" and f.item is not None and f.item.kind == "enum":
         if len(f.item.choices) > 6:
-            out += textwrap.wrap(
-                "choose from: " + ", ".join(c.value for c in f.item.choices), width
-            )
+            values = ", ".join(c.value for c in f.item.choices)
+            out += textwrap.wrap(choose.format(values=values), width)
     elif 3 < len(choices) <= 20 and not any(c.help for c in choices):
-        out += textwrap.wrap("choose from: " + ", ".join(c.value for c in choices), width)
+        out += textwrap.wrap(choose.format(values=", ".join(c.value for c in choices)), width)
     elif len(choices) <= 20:
         for c in choices:
-            text = f"{c.value}: {c.help}" if c.help else c.value
+            text = f"{c.value}: {_choice_text(c)}" if c.help else c.value
             out += textwrap.wrap(text, width, subsequent_indent="  ")
-    if f.proposal_why and f.proposal_why not in ("today (--as-of)",):
-        out += textwrap.wrap(f"proposed by clr: {f.proposal_why}", width)
+    if f.proposal_why and f.proposal_why != TODAY:
+        why = _(f.proposal_why) if f.proposal_why == STAGE_NEEDS_IT else f.proposal_why
+        out += textwrap.wrap(_("proposed by clr: {why}").format(why=why), width)
     if f.when:
-        out += textwrap.wrap(f"only when {f.when}: uncomment it then", width)
+        condition = say(when_words(f), current(), current_catalogue())
+        out += textwrap.wrap(
+            _("only when {condition}: uncomment it then").format(condition=condition), width
+        )
     return out
 
 
