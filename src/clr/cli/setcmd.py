@@ -92,7 +92,10 @@ def set_command(
             from clr.render import safe
 
             shown = step if isinstance(step, str) else step.local()
-            typer.echo(f"{case_id}: {safe.terminal(shown)}", err=True)
+            typer.echo(
+                _("{case}: {next_step}").format(case=case_id, next_step=safe.terminal(shown)),
+                err=True,
+            )
 
 
 def _read_source(name: str) -> str:
