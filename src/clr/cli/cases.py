@@ -158,8 +158,10 @@ def init_command(
     if pin is not None:
         # Command-line misuse: exit 2, as click does for a bad option value.
         raise typer.BadParameter(
-            f"{pin}; nothing was written (e.g. --clr-source "
-            "https://git.example.org/tools/clr.git --clr-ref v0.1.0)"
+            _("{problem}; nothing was written (e.g. {example})").format(
+                problem=pin.local(),
+                example="--clr-source https://git.example.org/tools/clr.git --clr-ref v0.1.0",
+            )
         )
     directory.mkdir(parents=True, exist_ok=True)
     written, started_git = init_repository(
@@ -349,7 +351,7 @@ def new_case_command(
         )
         if guardian_contact is not None and guardian_contact != contact:
             raise typer.BadParameter(
-                "give the guardian's contact once: --guardian-contact", param_hint="--contact"
+                _("give the guardian's contact once: --guardian-contact"), param_hint="--contact"
             )
         guardian_contact = contact
     private: dict[str, Any] = {
@@ -820,7 +822,8 @@ def reopen_command(
             dt.date.fromisoformat(discovered)
         except ValueError:
             raise typer.BadParameter(
-                f"{discovered!r} is not a date; write YYYY-MM-DD", param_hint="--discovered"
+                _("{value} is not a date; write YYYY-MM-DD").format(value=repr(discovered)),
+                param_hint="--discovered",
             ) from None
     session = caseops.open_case(case, today=today)
     old = session.data

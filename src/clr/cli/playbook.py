@@ -217,7 +217,10 @@ def _stages(book: Playbook, stage: str | None) -> list[str]:
         return list(book.stages)
     if stage not in book.stages:
         raise typer.BadParameter(
-            f"unknown stage {stage!r}; one of: {', '.join(book.stages)}", param_hint="--stage"
+            _("unknown stage {stage}; one of: {choices}").format(
+                stage=repr(stage), choices=", ".join(book.stages)
+            ),
+            param_hint="--stage",
         )
     return [stage]
 

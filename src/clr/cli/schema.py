@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from clr.i18n import _
+
 
 def schema_command(
     name: Annotated[
@@ -66,16 +68,16 @@ def _write(name: str | None) -> None:
     from clr.repo.scaffold import SCHEMA_DIR, write_schemas
 
     if name is not None:
-        raise typer.BadParameter("--write writes every schema; give no NAME", param_hint="NAME")
+        raise typer.BadParameter(_("--write writes every schema; give no NAME"), param_hint="NAME")
     root = find_root(Path.cwd())
     if root is None:
         raise NotARepository(
-            "this folder is not inside a case repository (no clr.yaml found)",
-            hint="run it in a case repository, or make one with clr init",
+            _("this folder is not inside a case repository (no clr.yaml found)"),
+            hint=_("run it in a case repository, or make one with clr init"),
         )
     written = write_schemas(root)
     for path in written:
-        typer.echo(f"wrote {display_path(path)}")
+        typer.echo(_("wrote {file}").format(file=display_path(path)))
     if not written:
         typer.echo(f"{display_path(root / SCHEMA_DIR)} is up to date")
 

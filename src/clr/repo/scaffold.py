@@ -14,7 +14,7 @@ from clr.i18n import N_
 from clr.io import atomic, resources
 from clr.io.files import read_text, reason
 from clr.io.splice import render_scalar
-from clr.model.findings import said
+from clr.model.findings import Said, said
 
 SCHEMA_DIR = ".clr/schemas"
 """Where a case repository keeps copies of clr's schemas, for editors (yaml-language-server)."""
@@ -232,17 +232,20 @@ _REF_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}"
 """A tag, branch or commit clr init accepts for --clr-ref."""
 
 
-def source_problem(source: str, ref: str) -> str | None:
+def source_problem(source: str, ref: str) -> Said | None:
     """Why ``--clr-source``/``--clr-ref`` cannot be written into the files, or None."""
     import re
 
     if not re.fullmatch(_SOURCE_PATTERN, source):
-        return (
-            f"--clr-source {source!r} is not a git URL (https://, ssh://, git:// or file://, "
-            "without spaces or quotes)"
+        return said(
+            N_(
+                "--clr-source {source} is not a git URL (https://, ssh://, git:// or file://, "
+                "without spaces or quotes)"
+            ),
+            source=repr(source),
         )
     if not re.fullmatch(_REF_PATTERN, ref) or ".." in ref:
-        return f"--clr-ref {ref!r} is not a tag, branch or commit name"
+        return said(N_("--clr-ref {ref} is not a tag, branch or commit name"), ref=repr(ref))
     return None
 
 
