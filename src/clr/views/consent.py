@@ -307,7 +307,7 @@ def gate(
     if override is None:
         raise ClrError(
             said(
-                N_("{case}: not shared with the audience {audience}: {problem}"),
+                N_("{case}: not shared with the {audience}: {problem}"),
                 case=data.get("id"),
                 audience=audience,
                 problem=problem,

@@ -102,10 +102,7 @@ def check_audience(audience: str) -> None:
     if audience not in DASHBOARD_AUDIENCES:
         error = ClrError(
             said(
-                N_(
-                    "the audience {audience} gets no dashboard: it sees its own obligations case "
-                    "by case"
-                ),
+                N_("a {audience} gets no dashboard: it sees its own obligations case by case"),
                 audience=audience,
             ),
             hint=said(
