@@ -189,12 +189,19 @@ class ClosureRule(Frozen):
 
 
 class ClosingRule(Frozen):
-    """One rule of the playbook's ``closing`` section, with its source."""
+    """One rule of the playbook's ``closing`` section, with its source.
+
+    ``text`` is in the language the playbook was built in; ``english`` is its English
+    ("": ``text`` is English) and ``texts`` its text in each language the playbook's
+    ``translations`` give it (``translations.<lang>.closing.<rule>``).
+    """
 
     text: str
     sources: tuple[str, ...]
     note: str
     reasons: tuple[str, ...]
+    english: str
+    texts: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
@@ -202,8 +209,17 @@ class ClosingRule(Frozen):
         sources: tuple[str, ...] = (),
         note: str = "",
         reasons: tuple[str, ...] = (),
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self.__dict__.update(text=text, sources=sources, note=note, reasons=reasons)
+        self.__dict__.update(
+            text=text, sources=sources, note=note, reasons=reasons, english=english, texts=texts
+        )
+
+    @property
+    def words(self) -> Translated:
+        """The text, worded in whatever language is in force when it is printed."""
+        return Translated(self.english or self.text, self.texts)
 
 
 class RecurrenceChecks(ClosingRule):
@@ -211,8 +227,6 @@ class RecurrenceChecks(ClosingRule):
 
     id: str
     roles: tuple[str, ...]
-    english: str  # the text in English ("": ``text`` is English)
-    texts: tuple[tuple[str, str], ...]  # the text in each language (translations)
     at: tuple[float, ...]
     unit: str
 
@@ -257,6 +271,8 @@ class ContactAttempts(ClosingRule):
         reasons: tuple[str, ...] = (),
         at_least: int = 0,
         over_days: int = 0,
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             text=text,
@@ -265,6 +281,8 @@ class ContactAttempts(ClosingRule):
             reasons=reasons,
             at_least=at_least,
             over_days=over_days,
+            english=english,
+            texts=texts,
         )
 
 
@@ -282,6 +300,8 @@ class RootCauseRule(ClosingRule):
         reasons: tuple[str, ...] = (),
         step: str = "",
         blocks_closing: bool = True,
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             text=text,
@@ -290,6 +310,8 @@ class RootCauseRule(ClosingRule):
             reasons=reasons,
             step=step,
             blocks_closing=blocks_closing,
+            english=english,
+            texts=texts,
         )
 
 
@@ -328,18 +350,38 @@ class Closing(Frozen):
         )
 
 
+CLOSING_RULES = (
+    "recurrence_checks",
+    "young_worker_handover",
+    "contact_attempts",
+    "refusal",
+    "protection_referral",
+    "running_commitments",
+    "root_causes",
+)
+"""The rules of a playbook's ``closing`` section, each a text to translate."""
+
+
 def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Closing:
-    def common(item: dict[str, Any]) -> dict[str, Any]:
+    def common(key: str, item: dict[str, Any]) -> dict[str, Any]:
+        english = str(item.get("text", ""))
+        texts = tuple(
+            (code, str(tr["closing"][key]))
+            for code, tr in translations.items()
+            if isinstance(tr, dict) and isinstance(tr.get("closing"), dict) and key in tr["closing"]
+        )
         return {
-            "text": item.get("text", ""),
+            "text": dict(texts).get(lang, english),
             "sources": _as_tuple(item.get("source")),
             "note": item.get("note", ""),
             "reasons": _as_tuple(item.get("reasons")),
+            "english": english,
+            "texts": texts,
         }
 
     def plain(key: str) -> ClosingRule | None:
         item = raw.get(key)
-        return ClosingRule(**common(item)) if isinstance(item, dict) else None
+        return ClosingRule(**common(key, item)) if isinstance(item, dict) else None
 
     checks, attempts, causes = (
         raw.get("recurrence_checks"),
@@ -347,22 +389,10 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         raw.get("root_causes"),
     )
     handover = raw.get("young_worker_handover")
-    texts: tuple[tuple[str, str], ...] = ()
-    if isinstance(checks, dict):
-        texts = tuple(
-            (code, tr["closing"]["recurrence_checks"])
-            for code, tr in translations.items()
-            if isinstance(tr, dict)
-            and isinstance(tr.get("closing"), dict)
-            and "recurrence_checks" in tr["closing"]
-        )
-        checks = {**checks, "text": dict(texts).get(lang, checks.get("text", ""))}
     return Closing(
         recurrence_checks=RecurrenceChecks(
-            **common(checks),
+            **common("recurrence_checks", checks),
             id=checks["id"],
-            english=raw["recurrence_checks"].get("text", ""),
-            texts=texts,
             roles=_as_tuple(checks.get("roles")) or ("provider",),
             at=tuple(sorted(checks["at"])),
             unit=checks["unit"],
@@ -372,7 +402,9 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         young_worker_handover=plain("young_worker_handover"),
         adult_age=int(handover.get("adult_age", 18)) if isinstance(handover, dict) else 18,
         contact_attempts=ContactAttempts(
-            **common(attempts), at_least=attempts["at_least"], over_days=attempts["over_days"]
+            **common("contact_attempts", attempts),
+            at_least=attempts["at_least"],
+            over_days=attempts["over_days"],
         )
         if isinstance(attempts, dict)
         else None,
@@ -380,7 +412,7 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         protection_referral=plain("protection_referral"),
         running_commitments=plain("running_commitments"),
         root_causes=RootCauseRule(
-            **common(causes),
+            **common("root_causes", causes),
             step=causes.get("step", ""),
             blocks_closing=bool(causes.get("blocks_closing", True)),
         )

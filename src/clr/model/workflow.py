@@ -541,7 +541,7 @@ def move_blockers(
     if target == "closed" and playbook is not None and stage_ok:
         minimum = closing.minimum_age(data, age_overrides, buyer_codes)
         out += [
-            Blocker("rule", p.message, p.hint, p.pointer)
+            Blocker("rule", p.message, p.hint, p.pointer, p.worded, p.hint_worded)
             for p in closing.closure_problems(data, playbook, minimum=minimum)
             if p.blocks
         ]
