@@ -159,6 +159,8 @@ class ClosureRule(Frozen):
     needs_note: str
     sources: tuple[str, ...]
     note: str
+    english: str  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...]  # the text in each language the playbook has
 
     def __init__(
         self,
@@ -171,6 +173,8 @@ class ClosureRule(Frozen):
         needs_note: str = "",
         sources: tuple[str, ...] = (),
         note: str = "",
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             reason=reason,
@@ -182,7 +186,14 @@ class ClosureRule(Frozen):
             needs_note=needs_note,
             sources=sources,
             note=note,
+            english=english,
+            texts=texts,
         )
+
+    @property
+    def words(self) -> Translated:
+        """The text, worded in whatever language is in force when it is printed."""
+        return Translated(self.english or self.text, self.texts)
 
 
 # --- closing rules (closing:): what closing a case takes and the checks after it ---------
@@ -571,8 +582,18 @@ def _action(
     )
 
 
-def _closure_rule(reason: str, raw: dict[str, Any], texts: dict[str, str]) -> ClosureRule:
+def _closure_rule(
+    reason: str, raw: dict[str, Any], texts: dict[str, str], translations: dict[str, Any]
+) -> ClosureRule:
     needs_note = raw.get("needs_note", "")
+    every = tuple(
+        (code, str(tr["closure_reasons"][reason]["text"]))
+        for code, tr in translations.items()
+        if isinstance(tr, dict)
+        and isinstance(tr.get("closure_reasons"), dict)
+        and isinstance(tr["closure_reasons"].get(reason), dict)
+        and "text" in tr["closure_reasons"][reason]
+    )
     return ClosureRule(
         reason=reason,
         text=texts.get("text", raw["text"]),
@@ -583,6 +604,8 @@ def _closure_rule(reason: str, raw: dict[str, Any], texts: dict[str, str]) -> Cl
         needs_note=texts.get("needs_note", needs_note) if needs_note else "",
         sources=_as_tuple(raw.get("source")),
         note=raw.get("note", ""),
+        english=str(raw["text"]),
+        texts=every,
     )
 
 
@@ -634,7 +657,9 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
         sources=dict(data.get("sources", {})),
         roles={**dict(data.get("roles", {})), **tr.get("roles", {})},
         closure_reasons={
-            reason: _closure_rule(reason, raw, reasons.get(reason, {}))
+            reason: _closure_rule(
+                reason, raw, reasons.get(reason, {}), data.get("translations") or {}
+            )
             for reason, raw in data.get("closure_reasons", {}).items()
             if not reason.startswith("x-")
         },
