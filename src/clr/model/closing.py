@@ -19,7 +19,7 @@ from clr.i18n import N_, Nn_
 from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date
-from clr.model.findings import Finding, Joined, Said, Worded, said, said_n
+from clr.model.findings import Finding, Joined, Said, said, said_n
 from clr.model.playbook import Action, Playbook
 from clr.model.record import Frozen
 
@@ -37,34 +37,36 @@ FEE_COMPONENTS = (
 """Plan components that are payments or fees running until their ``end``."""
 
 
-class Problem(Frozen, Worded):
+class Problem(Frozen):
     """One thing a closure lacks: a finding for clr validate, a blocker for the move.
 
-    Given as words (:func:`said`): ``message`` and ``hint`` are their English (what the
-    machine formats print), ``worded`` and ``hint_worded`` word them for a person in the
-    language in force (:attr:`text`, :attr:`hint_text`).
+    Given as words (:func:`said`): ``worded`` and ``hint_worded`` word the message and the
+    hint for a person in the language in force; :attr:`message` and :attr:`hint` are their
+    English (what the machine formats print).
     """
 
     code: str
     pointer: str
-    message: str
-    hint: str
+    worded: Said
+    hint_worded: Said
     blocks: bool
-    worded: Said | None
-    hint_worded: Said | None
 
     def __init__(
-        self, code: str, pointer: str, message: Said, hint: Said, blocks: bool = True
+        self, code: str, pointer: str, worded: Said, hint_worded: Said, blocks: bool = True
     ) -> None:
         self.__dict__.update(
-            code=code,
-            pointer=pointer,
-            message=message.english(),
-            hint=hint.english(),
-            blocks=blocks,
-            worded=message,
-            hint_worded=hint,
+            code=code, pointer=pointer, worded=worded, hint_worded=hint_worded, blocks=blocks
         )
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.worded.english()
+
+    @property
+    def hint(self) -> str:
+        """The hint in English."""
+        return self.hint_worded.english()
 
 
 def child_age_on(data: dict[str, Any], day: dt.date) -> int | None:

@@ -161,6 +161,8 @@ class ClosureRule(Frozen):
     note: str
     english: str  # the text in English ("": ``text`` is English)
     texts: tuple[tuple[str, str], ...]  # the text in each language the playbook has
+    note_english: str  # needs_note in English ("": ``needs_note`` is English)
+    note_texts: tuple[tuple[str, str], ...]  # needs_note in each language the playbook has
 
     def __init__(
         self,
@@ -175,6 +177,8 @@ class ClosureRule(Frozen):
         note: str = "",
         english: str = "",
         texts: tuple[tuple[str, str], ...] = (),
+        note_english: str = "",
+        note_texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             reason=reason,
@@ -188,12 +192,19 @@ class ClosureRule(Frozen):
             note=note,
             english=english,
             texts=texts,
+            note_english=note_english,
+            note_texts=note_texts,
         )
 
     @property
     def words(self) -> Translated:
         """The text, worded in whatever language is in force when it is printed."""
         return Translated(self.english or self.text, self.texts)
+
+    @property
+    def needs_note_words(self) -> Translated:
+        """What the note must say, worded in whatever language is in force when printed."""
+        return Translated(self.note_english or self.needs_note, self.note_texts)
 
 
 # --- closing rules (closing:): what closing a case takes and the checks after it ---------
@@ -586,14 +597,17 @@ def _closure_rule(
     reason: str, raw: dict[str, Any], texts: dict[str, str], translations: dict[str, Any]
 ) -> ClosureRule:
     needs_note = raw.get("needs_note", "")
-    every = tuple(
-        (code, str(tr["closure_reasons"][reason]["text"]))
-        for code, tr in translations.items()
-        if isinstance(tr, dict)
-        and isinstance(tr.get("closure_reasons"), dict)
-        and isinstance(tr["closure_reasons"].get(reason), dict)
-        and "text" in tr["closure_reasons"][reason]
-    )
+
+    def every(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (code, str(tr["closure_reasons"][reason][key]))
+            for code, tr in translations.items()
+            if isinstance(tr, dict)
+            and isinstance(tr.get("closure_reasons"), dict)
+            and isinstance(tr["closure_reasons"].get(reason), dict)
+            and key in tr["closure_reasons"][reason]
+        )
+
     return ClosureRule(
         reason=reason,
         text=texts.get("text", raw["text"]),
@@ -605,7 +619,9 @@ def _closure_rule(
         sources=_as_tuple(raw.get("source")),
         note=raw.get("note", ""),
         english=str(raw["text"]),
-        texts=every,
+        texts=every("text"),
+        note_english=str(needs_note),
+        note_texts=every("needs_note") if needs_note else (),
     )
 
 
