@@ -377,3 +377,48 @@ def test_a_repository_playbook_without_a_translation_shows_the_english(
         assert lines and said + english in lines[0], (lang, lines)
         # the other rules keep the playbook's translation
         assert book["translations"][lang]["closing"]["contact_attempts"] in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "running", "checks"),
+    [
+        ("fr", "avertissement : une allocation prévue jusqu'au 2027-11-02, au-delà de la date",
+         "vérifications après la clôture prévues le 2027-05-20, 2027-11-20"),
+        ("es", "advertencia: un estipendio previsto hasta el 2027-11-02, después de la fecha",
+         "comprobaciones después del cierre previstas el 2027-05-20, 2027-11-20"),
+        ("pt-BR", "aviso: uma bolsa prevista até 2027-11-02, além da data",
+         "verificações após o encerramento previstas em 2027-05-20, 2027-11-20"),
+    ],
+)  # fmt: skip
+def test_advance_says_what_goes_on_after_closure_in_the_language(
+    tmp_path: Path, lang: str, running: str, checks: str
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(EXAMPLES / "clr.yaml", root / "clr.yaml")
+    shutil.copytree(EXAMPLES / "cases", root / "cases", ignore=shutil.ignore_patterns(".clr-*"))
+    for args in (
+        # her work and buyer make her minimum age 14 (as in test_closing_practice.py)
+        (
+            "set",
+            GIRL,
+            "discovery.work=Thread trimming in the finishing section",
+            "site.buyer=Harbour & Hill",
+            "age_verification.minimum_age=14",
+            "age_verification.minimum_age_decided_by=national_law",
+        ),
+        ("set", GIRL, "plan.stipend.until=2027-11-02"),
+        ("tick", GIRL, "mon-closure-check", "--by", "R. Ahmed"),
+    ):
+        done = clr(root, "en", *args, "--as-of", AS_OF)
+        assert done.returncode == 0, done.stderr
+    moved = clr(root, lang, "advance", GIRL, "--to", "closed", "--reason", "reached_min_age",
+                "--by", "R. Ahmed", "--approved-by", "N. Islam", "--as-of", AS_OF,
+                "--note", "The offer of the job back was declined; she is in school",
+                "--young-worker-plan", "Finishing work only, day shifts, 36 hours a week",
+                "--commitments-continued-by", "The supplier, to 2027-11 (MOU)")  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert running in moved.stderr and "The supplier, to 2027-11 (MOU)" in moved.stderr
+    assert checks in moved.stderr and f"clr follow-up {GIRL}" in moved.stderr
+    assert "past the closure date" not in moved.stderr
+    assert "checks after closure due" not in moved.stderr
