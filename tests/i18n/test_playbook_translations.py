@@ -36,7 +36,8 @@ def _english_texts(data: dict[str, Any]) -> dict[str, str]:
         texts[f"closure_reasons.{reason}.text"] = rule["text"]
         if "needs_note" in rule:
             texts[f"closure_reasons.{reason}.needs_note"] = rule["needs_note"]
-    texts["closing.recurrence_checks"] = data["closing"]["recurrence_checks"]["text"]
+    for name, rule in data["closing"].items():
+        texts[f"closing.{name}"] = rule["text"]
     return texts
 
 

@@ -266,3 +266,37 @@ def test_every_hint_and_label_is_in_each_language_and_pyxform_converts_them(repo
         if name.startswith("plan__cost_split__") and "hint::English (en)" in r
     ]
     assert len(split) >= 3 and all(r["hint::French (fr)"] != r["hint::English (en)"] for r in split)
+
+
+def test_choices_with_a_meaning_are_in_each_language_and_pyxform_converts_them(
+    repo: Path,
+) -> None:
+    # "Buyer: The brand or purchaser: …": the value's words and the first sentence of its
+    # meaning (a playbook's role or closure reason, a schema's words), in every language
+    others = ("French (fr)", "Spanish (es)", "Portuguese (pt)")
+    built = _build(repo)
+    meant: list[dict[str, str]] = []
+    for path in built:
+        meant += [r for r in _sheet(path, "choices") if ": " in r.get("label::English (en)", "")]
+        warnings: list[str] = []
+        pyxform.convert(str(path), warnings=warnings)
+        assert warnings == [], (path.name, warnings)
+    lists = {r["list_name"] for r in meant}
+    assert {"track", "closure__reason", "plan__signed_by__party"} <= lists, lists
+    for row in meant:
+        english = row["label::English (en)"]
+        for language in others:
+            assert ": " in row[f"label::{language}"] or " : " in row[f"label::{language}"]
+            assert row[f"label::{language}"] != english, (language, row)
+            # the meaning is not left in English (a value's word may be: Agent, Auditor)
+            meaning = english.split(": ", 1)[1]
+            assert not row[f"label::{language}"].endswith(meaning), (language, row)
+    buyer = next(r for r in meant if r["name"] == "buyer")
+    assert buyer["label::English (en)"].startswith("Buyer: The brand or purchaser")
+    assert buyer["label::French (fr)"].startswith("Acheteur : ")
+    assert buyer["label::Spanish (es)"].startswith("Comprador: ")
+    # what clr speaks changes no column: the English stays English
+    result = run(["--lang", "fr", "form", "build", "--output", "forms-fr"])
+    assert result.exit_code == 0, describe(result)
+    for path in built:
+        assert _sheet(repo / "forms-fr" / path.name, "choices") == _sheet(path, "choices")

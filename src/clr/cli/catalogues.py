@@ -13,7 +13,7 @@ still missing. The messages come from three places:
 - the ``description`` of every field of the schemas a person reads through clr (the case,
   its stages, the identity file: the hints of ``clr validate``, ``clr next`` and
   ``clr advance``, the hints of the phone forms) and the labels of the phone forms'
-  questions. A schema's description is looked up in the catalogue as it is (its English
+  questions and choices. A schema's description is looked up in the catalogue as it is (its English
   text is the msgid), so that a changed description shows up as fuzzy, and any text the
   catalogue does not hold (a repository's own) is shown in English.
 
@@ -110,6 +110,7 @@ def _schema_texts(found: dict[str, Message]) -> None:
     """The schemas' descriptions, and the labels of the phone forms built from them."""
     from clr.io import resources
     from clr.model import phoneforms
+    from clr.model.findings import Said
     from clr.model.playbook import build, check_playbook_file
 
     def walk(node: Any, origin: str) -> None:
@@ -134,9 +135,20 @@ def _schema_texts(found: dict[str, Message]) -> None:
         for child in question.children:
             labels(child)
 
+    def words(text: Any) -> None:
+        """The texts of a choice's label that the catalogue translates (not the playbook's)."""
+        if isinstance(text, Said):
+            if text.template and not text.fields:
+                _add(found, text.template, None, "phone form choice")
+            for _name, value in text.fields:
+                words(value)
+
     for form in phoneforms.all_forms(build(data)):
         for question in form.questions:
             labels(question)
+        for values in form.choices.values():
+            for _value, label in values:
+                words(label)
 
 
 def template() -> Any:

@@ -462,16 +462,16 @@ def _closing_notices(session: caseops.CaseSession) -> None:
     day = dt.date.fromisoformat(str(closure.get("date")))
     for what in closing.running_commitments(data, day):
         continued = closure.get("commitments_continued_by")
-        typer.echo(
-            safe.terminal(f"warning: {what}, past the closure date; continued by: {continued}"),
-            err=True,
+        message = _("{what}, past the closure date; continued by: {continued}").format(
+            what=what.local(), continued=continued
         )
+        typer.echo(safe.terminal(_("warning: {message}").format(message=message)), err=True)
     dues = closing.recurrence_dues(data, session.playbook(), session.ctx.calendar.add)
     if dues:
         typer.echo(
-            "checks after closure due "
-            + ", ".join(str(d) for d in dues)
-            + f": record each with clr follow-up {data.get('id')}",
+            _("checks after closure due {days}: record each with {command}").format(
+                days=", ".join(str(d) for d in dues), command=f"clr follow-up {data.get('id')}"
+            ),
             err=True,
         )
 

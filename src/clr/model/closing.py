@@ -15,10 +15,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from clr.i18n import N_, Nn_
 from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date
-from clr.model.findings import Finding
+from clr.model.findings import Finding, Joined, Said, said, said_n
 from clr.model.playbook import Action, Playbook
 from clr.model.record import Frozen
 
@@ -37,18 +38,35 @@ FEE_COMPONENTS = (
 
 
 class Problem(Frozen):
-    """One thing a closure lacks: a finding for clr validate, a blocker for the move."""
+    """One thing a closure lacks: a finding for clr validate, a blocker for the move.
+
+    Given as words (:func:`said`): ``worded`` and ``hint_worded`` word the message and the
+    hint for a person in the language in force; :attr:`message` and :attr:`hint` are their
+    English (what the machine formats print).
+    """
 
     code: str
     pointer: str
-    message: str
-    hint: str
+    worded: Said
+    hint_worded: Said
     blocks: bool
 
     def __init__(
-        self, code: str, pointer: str, message: str, hint: str, blocks: bool = True
+        self, code: str, pointer: str, worded: Said, hint_worded: Said, blocks: bool = True
     ) -> None:
-        self.__dict__.update(code=code, pointer=pointer, message=message, hint=hint, blocks=blocks)
+        self.__dict__.update(
+            code=code, pointer=pointer, worded=worded, hint_worded=hint_worded, blocks=blocks
+        )
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.worded.english()
+
+    @property
+    def hint(self) -> str:
+        """The hint in English."""
+        return self.hint_worded.english()
 
 
 def child_age_on(data: dict[str, Any], day: dt.date) -> int | None:
@@ -113,16 +131,29 @@ def closure_problems(
         and not closure.get("young_worker_plan")
         and not closure.get("continued_in")
     ):
-        who = f"the child is {age}" if age is not None else "the child's age is not known"
+        who = (
+            said(N_("the child is {age}"), age=age)
+            if age is not None
+            else said(N_("the child's age is not known"))
+        )
         out.append(
             Problem(
                 "CLR220",
                 "/closure/young_worker_plan",
-                f"closing as reached_min_age, but {who}, under {rules.adult_age}: "
-                f"{handover.text}{_sources(handover)}",
-                f'record the plan: --young-worker-plan "job, hours, no night work, who checks" '
-                f"(or keep the case open on the young-worker track: clr set {case_id} "
-                "track=young-worker)",
+                said(
+                    N_("closing as reached_min_age, but {who}, under {adult_age}: {text}{sources}"),
+                    who=who,
+                    adult_age=rules.adult_age,
+                    text=handover.words,
+                    sources=_sources(handover),
+                ),
+                said(
+                    N_(
+                        'record the plan: --young-worker-plan "job, hours, no night work, who '
+                        'checks" (or keep the case open on the young-worker track: {command})'
+                    ),
+                    command=f"clr set {case_id} track=young-worker",
+                ),
             )
         )
     attempts = rules.contact_attempts
@@ -135,9 +166,12 @@ def closure_problems(
             Problem(
                 "CLR222",
                 "/closure/refused_by",
-                f"closing as refused needs who refused: {rules.refusal.text}"
-                f"{_sources(rules.refusal)}",
-                "add --refused-by family, child or both",
+                said(
+                    N_("closing as refused needs who refused: {text}{sources}"),
+                    text=rules.refusal.words,
+                    sources=_sources(rules.refusal),
+                ),
+                said(N_("add --refused-by family, child or both")),
             )
         )
     referral = rules.protection_referral
@@ -154,9 +188,14 @@ def closure_problems(
             Problem(
                 "CLR225",
                 "/closure/commitments_continued_by",
-                f"closing on {day} with {', '.join(commitments)}: "
-                f"{rules.running_commitments.text}{_sources(rules.running_commitments)}",
-                '--commitments-continued-by "who pays, until when"',
+                said(
+                    N_("closing on {day} with {commitments}: {text}{sources}"),
+                    day=day,
+                    commitments=Joined(", ", tuple(commitments)),
+                    text=rules.running_commitments.words,
+                    sources=_sources(rules.running_commitments),
+                ),
+                said(N_('--commitments-continued-by "who pays, until when"')),
             )
         )
     causes = rules.root_causes
@@ -166,16 +205,34 @@ def closure_problems(
         and not [c for c in data.get("root_causes") or [] if isinstance(c, str)]
         and not closure.get("root_causes_waived")
     ):
-        step = f" (step {causes.step})" if causes.step else ""
         found = corrective_causes(data)
-        named = f"the corrective actions name {', '.join(found)}; " if found else ""
         out.append(
             Problem(
                 "CLR226",
                 "/root_causes",
-                f"closing as {reason} with no root cause recorded{step}: "
-                f"{causes.text}{_sources(causes)}",
-                f'add --root-cause CAUSE (once per cause; {named}or --root-causes-waived "why")',
+                said(
+                    N_(
+                        "closing as {reason} with no root cause recorded (step {step}): "
+                        "{text}{sources}"
+                    )
+                    if causes.step
+                    else N_("closing as {reason} with no root cause recorded: {text}{sources}"),
+                    reason=reason,
+                    step=causes.step,
+                    text=causes.words,
+                    sources=_sources(causes),
+                ),
+                said(
+                    N_(
+                        "add --root-cause CAUSE (once per cause; the corrective actions name "
+                        '{causes}; or --root-causes-waived "why")'
+                    ),
+                    causes=", ".join(found),
+                )
+                if found
+                else said(
+                    N_('add --root-cause CAUSE (once per cause; or --root-causes-waived "why")')
+                ),
                 blocks=causes.blocks_closing,
             )
         )
@@ -196,16 +253,39 @@ def _attempts_problem(closure: dict[str, Any], rule: Any, reason: str) -> Proble
     spread = (days[-1] - days[0]).days if days else 0
     if enough and spread >= rule.over_days:
         return None
-    have = f"{len(days)} attempt{'s' if len(days) != 1 else ''}" if days else "no attempt"
+    have: Said = (
+        said_n(Nn_("{n} attempt", "{n} attempts"), len(days)) if days else said(N_("no attempt"))
+    )
     if days and enough:
-        have += f" over {spread} day{'s' if spread != 1 else ''}"
+        have = said(
+            N_("{attempts} over {days}"),
+            attempts=have,
+            days=said_n(Nn_("{n} day", "{n} days"), spread),
+        )
     return Problem(
         "CLR221",
         "/closure/contact_attempts",
-        f"closing as {reason} needs at least {rule.at_least} contact attempts over at least "
-        f"{rule.over_days} days; the case records {have}: {rule.text}{_sources(rule)}",
-        "record each attempt: --contact-attempt YYYY-MM-DD:METHOD (home_visit, phone, "
-        "message, letter, through_supplier, through_community, through_school, other)",
+        said(
+            N_(
+                "closing as {reason} needs {attempts} {days}; the case records {have}: "
+                "{text}{sources}"
+            ),
+            reason=reason,
+            attempts=said_n(
+                Nn_("at least {n} contact attempt", "at least {n} contact attempts"),
+                rule.at_least,
+            ),
+            days=said_n(Nn_("over at least {n} day", "over at least {n} days"), rule.over_days),
+            have=have,
+            text=rule.words,
+            sources=_sources(rule),
+        ),
+        said(
+            N_(
+                "record each attempt: --contact-attempt YYYY-MM-DD:METHOD (home_visit, phone, "
+                "message, letter, through_supplier, through_community, through_school, other)"
+            )
+        ),
     )
 
 
@@ -213,9 +293,11 @@ def _referral_problems(
     closure: dict[str, Any], rule: Any, reason: str, age: int | None, minimum: int | None
 ) -> list[Problem]:
     who = (
-        f"the child ({age}) is under the minimum age ({minimum})"
+        said(N_("the child ({age}) is under the minimum age ({minimum})"), age=age, minimum=minimum)
         if age is not None and minimum is not None
-        else "the child's age or the minimum age is not known, so the child counts as under it"
+        else said(
+            N_("the child's age or the minimum age is not known, so the child counts as under it")
+        )
     )
     out: list[Problem] = []
     if not isinstance(closure.get("referral"), dict) and not closure.get("no_referral_reason"):
@@ -223,9 +305,20 @@ def _referral_problems(
             Problem(
                 "CLR223",
                 "/closure/referral",
-                f"closing as {reason}, but {who}: {rule.text}{_sources(rule)}",
-                "add --referral-to child_protection (or labour_inspectorate, police, "
-                'social_services, other) --referral-date YYYY-MM-DD, or --no-referral-reason "why"',
+                said(
+                    N_("closing as {reason}, but {who}: {text}{sources}"),
+                    reason=reason,
+                    who=who,
+                    text=rule.words,
+                    sources=_sources(rule),
+                ),
+                said(
+                    N_(
+                        "add --referral-to child_protection (or labour_inspectorate, police, "
+                        "social_services, other) --referral-date YYYY-MM-DD, or "
+                        '--no-referral-reason "why"'
+                    )
+                ),
             )
         )
     check = closure.get("rehire_check")
@@ -234,10 +327,21 @@ def _referral_problems(
             Problem(
                 "CLR224",
                 "/closure/rehire_check",
-                f"closing as {reason}, but {who}: check that the supplier has not re-hired the "
-                f"child{_sources(rule)}",
-                "check the supplier's personnel files and payroll, then add "
-                "--rehire-check YYYY-MM-DD --not-rehired",
+                said(
+                    N_(
+                        "closing as {reason}, but {who}: check that the supplier has not "
+                        "re-hired the child{sources}"
+                    ),
+                    reason=reason,
+                    who=who,
+                    sources=_sources(rule),
+                ),
+                said(
+                    N_(
+                        "check the supplier's personnel files and payroll, then add "
+                        "--rehire-check YYYY-MM-DD --not-rehired"
+                    )
+                ),
             )
         )
     elif check.get("rehired") is True:
@@ -245,27 +349,45 @@ def _referral_problems(
             Problem(
                 "CLR224",
                 "/closure/rehire_check/rehired",
-                f"the supplier re-hired the child ({check.get('date')}): the child is working "
-                "again, under the minimum age",
-                "do not close the case: protect the child again, as at the protected stage",
+                said(
+                    N_(
+                        "the supplier re-hired the child ({date}): the child is working again, "
+                        "under the minimum age"
+                    ),
+                    date=check.get("date"),
+                ),
+                said(
+                    N_("do not close the case: protect the child again, as at the protected stage")
+                ),
             )
         )
     return out
 
 
-def running_commitments(data: dict[str, Any], day: dt.date) -> list[str]:
+_PLANNED_UNTIL = {
+    "stipend": N_("stipend planned until {day}"),
+    "school": N_("school planned until {day}"),
+    "non_formal_education": N_("non formal education planned until {day}"),
+    "bridging_course": N_("bridging course planned until {day}"),
+    "vocational_training": N_("vocational training planned until {day}"),
+    "apprenticeship": N_("apprenticeship planned until {day}"),
+}
+"""A plan component running past closure, in words, by its type (``FEE_COMPONENTS``)."""
+
+
+def running_commitments(data: dict[str, Any], day: dt.date) -> list[Said]:
     """Payments or fees the plan runs past ``day``, in words (e.g. "a stipend until …")."""
-    out: list[str] = []
+    out: list[Said] = []
     until = parse_date(dig(data, "plan", "stipend", "until"))
     if until is not None and until > day:
-        out.append(f"a stipend planned until {until}")
+        out.append(said(N_("a stipend planned until {day}"), day=until))
     components = dig(data, "plan", "components")
     for item in components if isinstance(components, list) else []:
         if not isinstance(item, dict) or item.get("type") not in FEE_COMPONENTS:
             continue
         end = parse_date(item.get("end"))
         if end is not None and end > day and not (item.get("type") == "stipend" and until):
-            out.append(f"{str(item.get('type')).replace('_', ' ')} planned until {end}")
+            out.append(said(_PLANNED_UNTIL[str(item.get("type"))], day=end))
     return out
 
 
@@ -290,11 +412,19 @@ def root_cause_problems(data: dict[str, Any]) -> list[Problem]:
         Problem(
             "CLR227",
             "/root_causes",
-            f"the corrective actions at the supplier name {', '.join(missing)}, which "
-            "root_causes does not list: figures and exports of root causes read root_causes",
-            "add them: clr set "
-            + str(data.get("id", "CASE"))
-            + "".join(f" root_causes+={c}" for c in missing),
+            said(
+                N_(
+                    "the corrective actions at the supplier name {causes}, which root_causes "
+                    "does not list: figures and exports of root causes read root_causes"
+                ),
+                causes=", ".join(missing),
+            ),
+            said(
+                N_("add them: {command}"),
+                command="clr set "
+                + str(data.get("id", "CASE"))
+                + "".join(f" root_causes+={c}" for c in missing),
+            ),
             blocks=False,
         )
     ]
@@ -307,14 +437,26 @@ def found_working_problems(data: dict[str, Any]) -> list[Problem]:
     checks = data.get(RECURRENCE_LIST)
     for i, check in enumerate(checks if isinstance(checks, list) else []):
         if isinstance(check, dict) and (check.get("working") is True or check.get("rehired")):
-            what = "working" if check.get("working") is True else "re-hired by the supplier"
+            found = (
+                N_(
+                    "the check after closure of {date} found the child working, and no linked "
+                    "case follows it up"
+                )
+                if check.get("working") is True
+                else N_(
+                    "the check after closure of {date} found the child re-hired by the "
+                    "supplier, and no linked case follows it up"
+                )
+            )
             return [
                 Problem(
                     "CLR228",
                     f"/{RECURRENCE_LIST}/{i}",
-                    f"the check after closure of {check.get('date')} found the child {what}, "
-                    "and no linked case follows it up",
-                    f"open a linked case: clr reopen {data.get('id', 'CASE')} --by NAME",
+                    said(found, date=check.get("date")),
+                    said(
+                        N_("open a linked case: {command}"),
+                        command=f"clr reopen {data.get('id', 'CASE')} --by NAME",
+                    ),
                     blocks=False,
                 )
             ]
@@ -339,7 +481,18 @@ def closing_findings(
         minimum = minimum_age(data, age_overrides, buyer_codes)
         problems = [*closure_problems(data, book, minimum=minimum), *problems]
     return [
-        Finding(path, 0, 0, p.code, "warning", message=p.message, pointer=p.pointer, hint=p.hint)
+        Finding(
+            path,
+            0,
+            0,
+            p.code,
+            "warning",
+            message=p.message,
+            pointer=p.pointer,
+            hint=p.hint,
+            worded=p.worded,
+            hint_worded=p.hint_worded,
+        )
         for p in problems
     ]
 

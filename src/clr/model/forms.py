@@ -376,6 +376,18 @@ def _choice_help(value: str, description: str, playbook: Any) -> str:
     return match.group(1).strip().rstrip(".") if match else ""
 
 
+def _choice_words(value: str, help_text: str, playbook: Any) -> Any:
+    """A choice's help in every language: the playbook's translations, or the catalogue's."""
+    if playbook is not None:
+        role = getattr(playbook, "role_words", {}).get(value)
+        if role is not None:
+            return role
+        rule = playbook.closure_reasons.get(value)
+        if rule is not None:
+            return rule.words
+    return Said(help_text) if help_text else None
+
+
 def _kind(node: dict[str, Any]) -> str:
     if "enum" in node:
         return "enum"
@@ -412,7 +424,9 @@ def _field(path: Path_, node: dict[str, Any], playbook: Any, **extra: Any) -> Fi
     fields: tuple[Field, ...] = ()
     if kind == "enum":
         choices = tuple(
-            Choice(str(v), _choice_help(str(v), description, playbook)) for v in node["enum"]
+            Choice(str(v), help_, _choice_words(str(v), help_, playbook))
+            for v in node["enum"]
+            for help_ in (_choice_help(str(v), description, playbook),)
         )
     elif kind == "shares":
         keys = _resolve(node["propertyNames"])["enum"]

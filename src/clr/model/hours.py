@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from clr.i18n import N_, Nn_
 from clr.io import resources
+from clr.model.findings import Said, said, said_n
 from clr.model.record import Frozen
 
 _TABLE_RESOURCE = "data/young-worker-hours.yaml"
@@ -47,13 +49,50 @@ class LegalHours(Frozen):
             confidence=confidence,
         )
 
-    def explain(self) -> str:
-        """One line: the limits and where they come from."""
-        day = f", {_num(self.hours_per_day)} a day" if self.hours_per_day else ""
-        return (
-            f"{_num(self.hours_per_week)} hours a week{day} and no work {self.night} "
-            f"for a young worker in {self.country} ({self.source}; confidence {self.confidence})"
+    def explain(self) -> Said:
+        """One line: the limits and where they come from, worded (the source as it is)."""
+        week = self.hours_per_week
+        count = int(week) if float(week).is_integer() else 2
+        return said_n(
+            Nn_(
+                "{n} hour a week, {day} a day and no work {night} for a young worker in "
+                "{country} ({source}; {confidence})",
+                "{n} hours a week, {day} a day and no work {night} for a young worker in "
+                "{country} ({source}; {confidence})",
+            )
+            if self.hours_per_day
+            else Nn_(
+                "{n} hour a week and no work {night} for a young worker in {country} "
+                "({source}; {confidence})",
+                "{n} hours a week and no work {night} for a young worker in {country} "
+                "({source}; {confidence})",
+            ),
+            count,
+            n=_num(week),
+            day=_num(self.hours_per_day),
+            night=self.night,
+            country=self.country or said(N_("an unknown country")),
+            source=_SOURCES.get(self.source) or self.source,
+            confidence=said(_CONFIDENCE[self.confidence])
+            if self.confidence in _CONFIDENCE
+            else said(N_("confidence {value}"), value=self.confidence),
         )
+
+
+_CONFIDENCE = {
+    "high": N_("confidence high"),
+    "medium": N_("confidence medium"),
+    "low": N_("confidence low"),
+    "floor": N_("confidence floor"),
+    "repository": N_("confidence repository"),
+}
+"""How sure a row of the table is, in words (the values of ``confidence``)."""
+
+_SOURCES = {
+    "national law": said(N_("national law")),
+    "the ILO floor, C1 and C90": said(N_("the ILO floor, C1 and C90")),
+}
+"""clr's own words for a source the table does not name (a law's name stays as it is)."""
 
 
 def _num(value: float | None) -> str:
@@ -122,7 +161,7 @@ def legal_hours(
     if isinstance(row, dict):
         return _build(code, row, str(row.get("law") or "national law"), str(row["confidence"]))
     ilo = data["ilo"]
-    return _build(code or "an unknown country", ilo, "the ILO floor, C1 and C90", "floor")
+    return _build(code, ilo, "the ILO floor, C1 and C90", "floor")
 
 
 def _build(code: str, row: Mapping[str, Any], source: str, confidence: str) -> LegalHours:

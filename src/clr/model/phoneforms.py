@@ -21,7 +21,7 @@ from typing import Any
 
 from clr.i18n import N_
 from clr.model import stages
-from clr.model.findings import Said, said
+from clr.model.findings import Said, Translated, said
 from clr.model.forms import Field, FormContext, field_at, form_for, order_key
 
 Path_ = tuple[str, ...]
@@ -101,7 +101,7 @@ class PhoneForm:
     kind: str  # new_case, stage, visit, payment, checklist
     title: str
     questions: tuple[Question, ...]
-    choices: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    choices: dict[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
     extra_choices: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     """Extra columns of a choice list (``stage`` of a checklist item), by list and column."""
     stage: str = ""  # a stage form: the stage whose facts it records
@@ -166,7 +166,7 @@ def _list_name(f: Field) -> str:
 
 def questions_for(
     f: Field,
-    choices: dict[str, tuple[tuple[str, str], ...]],
+    choices: dict[str, tuple[tuple[str, Any], ...]],
     *,
     name: str | None = None,
     required: bool | None = None,
@@ -263,9 +263,9 @@ def questions_for(
     return [Question(type="text", **base)]
 
 
-def _add_choices(choices: dict[str, tuple[tuple[str, str], ...]], name: str, f: Field) -> str:
+def _add_choices(choices: dict[str, tuple[tuple[str, Any], ...]], name: str, f: Field) -> str:
     """Add the field's allowed values as a choice list (shared when the same); its name."""
-    listed = tuple((c.value, _choice_label(f, c.value, c.help)) for c in f.choices)
+    listed = tuple((c.value, _choice_label(f, c.value, c.help, c.words)) for c in f.choices)
     for existing, values in choices.items():
         if values == listed:
             return existing
@@ -273,8 +273,13 @@ def _add_choices(choices: dict[str, tuple[tuple[str, str], ...]], name: str, f: 
     return name
 
 
-def _choice_label(f: Field, value: str, help_text: str) -> str:
-    """A choice's label: a country's name, a code as it is, words with their meaning."""
+def _choice_label(f: Field, value: str, help_text: str, meaning: Any = None) -> Any:
+    """A choice's label: a country's name, a code as it is, words with their meaning.
+
+    A label with a meaning is worded in each language of the form: the value's words from
+    the catalogue, the meaning from ``meaning`` (the help in every language: a playbook's
+    role or closure reason, a schema's words), the first sentence of it.
+    """
     if f.path and f.path[-1] == "country":
         from clr.model import countries
 
@@ -285,8 +290,25 @@ def _choice_label(f: Field, value: str, help_text: str) -> str:
     words = _words(value)
     if not help_text or help_text.lower() == value:
         return words
-    first = re.split(r"(?<=[.!?])\s", help_text, maxsplit=1)[0]  # the first sentence
-    return f"{words}: {first}"
+    if meaning is None:
+        return f"{words}: {_first_sentence(help_text)}"
+    return said(N_("{value}: {meaning}"), value=Said(words), meaning=_first_of(meaning))
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+
+
+def _first_of(meaning: Any) -> Any:
+    """The first sentence of words in every language (a text the catalogue holds, or data)."""
+    if isinstance(meaning, Translated):
+        return Translated(
+            _first_sentence(meaning.text),
+            tuple((lang, _first_sentence(text)) for lang, text in meaning.texts),
+        )
+    if isinstance(meaning, Said) and not meaning.fields:
+        return Said(_first_sentence(meaning.template))
+    return meaning
 
 
 # --- conditions -------------------------------------------------------------------------
@@ -396,7 +418,7 @@ def _stage_fields(stage: str, playbook: Any) -> list[Field]:
 
 def stage_form(stage: str, playbook: Any = None) -> PhoneForm:
     """The form of the facts a case needs to reach ``stage`` (picked from the list)."""
-    choices: dict[str, tuple[tuple[str, str], ...]] = {}
+    choices: dict[str, tuple[tuple[str, Any], ...]] = {}
     fields = _stage_fields(stage, playbook)
     by_path: dict[Path_, Question] = {}
     asked: list[Question] = []
@@ -422,7 +444,7 @@ def stage_form(stage: str, playbook: Any = None) -> PhoneForm:
 
 
 def _entry_form(form_id: str, kind: str, title: str, list_path: str, playbook: Any) -> PhoneForm:
-    choices: dict[str, tuple[tuple[str, str], ...]] = {}
+    choices: dict[str, tuple[tuple[str, Any], ...]] = {}
     entry = field_at((list_path,), playbook)
     asked: list[Question] = []
     for sub in entry.fields:
@@ -521,7 +543,7 @@ def checklist_item_id(name: str, playbook: Any) -> str | None:
 
 def new_case_form(playbook: Any = None) -> PhoneForm:
     """A new case: what ``clr new-case`` asks, and the identity questions apart."""
-    choices: dict[str, tuple[tuple[str, str], ...]] = {}
+    choices: dict[str, tuple[tuple[str, Any], ...]] = {}
     context = _context(playbook)
     reported = form_for("reported", {"stage": None}, context).fields
     identified = form_for("identified", {"stage": "reported", "track": "underage"}, context)

@@ -159,6 +159,10 @@ class ClosureRule(Frozen):
     needs_note: str
     sources: tuple[str, ...]
     note: str
+    english: str  # the text in English ("": ``text`` is English)
+    texts: tuple[tuple[str, str], ...]  # the text in each language the playbook has
+    note_english: str  # needs_note in English ("": ``needs_note`` is English)
+    note_texts: tuple[tuple[str, str], ...]  # needs_note in each language the playbook has
 
     def __init__(
         self,
@@ -171,6 +175,10 @@ class ClosureRule(Frozen):
         needs_note: str = "",
         sources: tuple[str, ...] = (),
         note: str = "",
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
+        note_english: str = "",
+        note_texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             reason=reason,
@@ -182,19 +190,40 @@ class ClosureRule(Frozen):
             needs_note=needs_note,
             sources=sources,
             note=note,
+            english=english,
+            texts=texts,
+            note_english=note_english,
+            note_texts=note_texts,
         )
+
+    @property
+    def words(self) -> Translated:
+        """The text, worded in whatever language is in force when it is printed."""
+        return Translated(self.english or self.text, self.texts)
+
+    @property
+    def needs_note_words(self) -> Translated:
+        """What the note must say, worded in whatever language is in force when printed."""
+        return Translated(self.note_english or self.needs_note, self.note_texts)
 
 
 # --- closing rules (closing:): what closing a case takes and the checks after it ---------
 
 
 class ClosingRule(Frozen):
-    """One rule of the playbook's ``closing`` section, with its source."""
+    """One rule of the playbook's ``closing`` section, with its source.
+
+    ``text`` is in the language the playbook was built in; ``english`` is its English
+    ("": ``text`` is English) and ``texts`` its text in each language the playbook's
+    ``translations`` give it (``translations.<lang>.closing.<rule>``).
+    """
 
     text: str
     sources: tuple[str, ...]
     note: str
     reasons: tuple[str, ...]
+    english: str
+    texts: tuple[tuple[str, str], ...]
 
     def __init__(
         self,
@@ -202,8 +231,17 @@ class ClosingRule(Frozen):
         sources: tuple[str, ...] = (),
         note: str = "",
         reasons: tuple[str, ...] = (),
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self.__dict__.update(text=text, sources=sources, note=note, reasons=reasons)
+        self.__dict__.update(
+            text=text, sources=sources, note=note, reasons=reasons, english=english, texts=texts
+        )
+
+    @property
+    def words(self) -> Translated:
+        """The text, worded in whatever language is in force when it is printed."""
+        return Translated(self.english or self.text, self.texts)
 
 
 class RecurrenceChecks(ClosingRule):
@@ -211,8 +249,6 @@ class RecurrenceChecks(ClosingRule):
 
     id: str
     roles: tuple[str, ...]
-    english: str  # the text in English ("": ``text`` is English)
-    texts: tuple[tuple[str, str], ...]  # the text in each language (translations)
     at: tuple[float, ...]
     unit: str
 
@@ -257,6 +293,8 @@ class ContactAttempts(ClosingRule):
         reasons: tuple[str, ...] = (),
         at_least: int = 0,
         over_days: int = 0,
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             text=text,
@@ -265,6 +303,8 @@ class ContactAttempts(ClosingRule):
             reasons=reasons,
             at_least=at_least,
             over_days=over_days,
+            english=english,
+            texts=texts,
         )
 
 
@@ -282,6 +322,8 @@ class RootCauseRule(ClosingRule):
         reasons: tuple[str, ...] = (),
         step: str = "",
         blocks_closing: bool = True,
+        english: str = "",
+        texts: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.__dict__.update(
             text=text,
@@ -290,6 +332,8 @@ class RootCauseRule(ClosingRule):
             reasons=reasons,
             step=step,
             blocks_closing=blocks_closing,
+            english=english,
+            texts=texts,
         )
 
 
@@ -328,18 +372,38 @@ class Closing(Frozen):
         )
 
 
+CLOSING_RULES = (
+    "recurrence_checks",
+    "young_worker_handover",
+    "contact_attempts",
+    "refusal",
+    "protection_referral",
+    "running_commitments",
+    "root_causes",
+)
+"""The rules of a playbook's ``closing`` section, each a text to translate."""
+
+
 def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Closing:
-    def common(item: dict[str, Any]) -> dict[str, Any]:
+    def common(key: str, item: dict[str, Any]) -> dict[str, Any]:
+        english = str(item.get("text", ""))
+        texts = tuple(
+            (code, str(tr["closing"][key]))
+            for code, tr in translations.items()
+            if isinstance(tr, dict) and isinstance(tr.get("closing"), dict) and key in tr["closing"]
+        )
         return {
-            "text": item.get("text", ""),
+            "text": dict(texts).get(lang, english),
             "sources": _as_tuple(item.get("source")),
             "note": item.get("note", ""),
             "reasons": _as_tuple(item.get("reasons")),
+            "english": english,
+            "texts": texts,
         }
 
     def plain(key: str) -> ClosingRule | None:
         item = raw.get(key)
-        return ClosingRule(**common(item)) if isinstance(item, dict) else None
+        return ClosingRule(**common(key, item)) if isinstance(item, dict) else None
 
     checks, attempts, causes = (
         raw.get("recurrence_checks"),
@@ -347,22 +411,10 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         raw.get("root_causes"),
     )
     handover = raw.get("young_worker_handover")
-    texts: tuple[tuple[str, str], ...] = ()
-    if isinstance(checks, dict):
-        texts = tuple(
-            (code, tr["closing"]["recurrence_checks"])
-            for code, tr in translations.items()
-            if isinstance(tr, dict)
-            and isinstance(tr.get("closing"), dict)
-            and "recurrence_checks" in tr["closing"]
-        )
-        checks = {**checks, "text": dict(texts).get(lang, checks.get("text", ""))}
     return Closing(
         recurrence_checks=RecurrenceChecks(
-            **common(checks),
+            **common("recurrence_checks", checks),
             id=checks["id"],
-            english=raw["recurrence_checks"].get("text", ""),
-            texts=texts,
             roles=_as_tuple(checks.get("roles")) or ("provider",),
             at=tuple(sorted(checks["at"])),
             unit=checks["unit"],
@@ -372,7 +424,9 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         young_worker_handover=plain("young_worker_handover"),
         adult_age=int(handover.get("adult_age", 18)) if isinstance(handover, dict) else 18,
         contact_attempts=ContactAttempts(
-            **common(attempts), at_least=attempts["at_least"], over_days=attempts["over_days"]
+            **common("contact_attempts", attempts),
+            at_least=attempts["at_least"],
+            over_days=attempts["over_days"],
         )
         if isinstance(attempts, dict)
         else None,
@@ -380,7 +434,7 @@ def _closing(raw: dict[str, Any], translations: dict[str, Any], lang: str) -> Cl
         protection_referral=plain("protection_referral"),
         running_commitments=plain("running_commitments"),
         root_causes=RootCauseRule(
-            **common(causes),
+            **common("root_causes", causes),
             step=causes.get("step", ""),
             blocks_closing=bool(causes.get("blocks_closing", True)),
         )
@@ -539,8 +593,21 @@ def _action(
     )
 
 
-def _closure_rule(reason: str, raw: dict[str, Any], texts: dict[str, str]) -> ClosureRule:
+def _closure_rule(
+    reason: str, raw: dict[str, Any], texts: dict[str, str], translations: dict[str, Any]
+) -> ClosureRule:
     needs_note = raw.get("needs_note", "")
+
+    def every(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (code, str(tr["closure_reasons"][reason][key]))
+            for code, tr in translations.items()
+            if isinstance(tr, dict)
+            and isinstance(tr.get("closure_reasons"), dict)
+            and isinstance(tr["closure_reasons"].get(reason), dict)
+            and key in tr["closure_reasons"][reason]
+        )
+
     return ClosureRule(
         reason=reason,
         text=texts.get("text", raw["text"]),
@@ -551,6 +618,10 @@ def _closure_rule(reason: str, raw: dict[str, Any], texts: dict[str, str]) -> Cl
         needs_note=texts.get("needs_note", needs_note) if needs_note else "",
         sources=_as_tuple(raw.get("source")),
         note=raw.get("note", ""),
+        english=str(raw["text"]),
+        texts=every("text"),
+        note_english=str(needs_note),
+        note_texts=every("needs_note") if needs_note else (),
     )
 
 
@@ -602,7 +673,9 @@ def build(data: dict[str, Any], origin: str = "", lang: str = "en") -> Playbook:
         sources=dict(data.get("sources", {})),
         roles={**dict(data.get("roles", {})), **tr.get("roles", {})},
         closure_reasons={
-            reason: _closure_rule(reason, raw, reasons.get(reason, {}))
+            reason: _closure_rule(
+                reason, raw, reasons.get(reason, {}), data.get("translations") or {}
+            )
             for reason, raw in data.get("closure_reasons", {}).items()
             if not reason.startswith("x-")
         },

@@ -541,7 +541,7 @@ def move_blockers(
     if target == "closed" and playbook is not None and stage_ok:
         minimum = closing.minimum_age(data, age_overrides, buyer_codes)
         out += [
-            Blocker("rule", p.message, p.hint, p.pointer)
+            Blocker("rule", p.message, p.hint, p.pointer, p.worded, p.hint_worded)
             for p in closing.closure_problems(data, playbook, minimum=minimum)
             if p.blocks
         ]
@@ -567,31 +567,71 @@ def closure_rule(data: dict[str, Any], playbook: Playbook | None) -> ClosureRule
 
 
 _FOUND = {
-    "no_child_labour": ("no child labour", "--not-working --no-hazardous-work"),
-    "no_hazardous_work": ("no hazardous work", "--no-hazardous-work"),
+    "no_child_labour": (N_("no child labour"), "--not-working --no-hazardous-work"),
+    "no_hazardous_work": (N_("no hazardous work"), "--no-hazardous-work"),
+}
+
+_AFTER = {
+    "hours": Nn_("at least {n} hour after {named}", "at least {n} hours after {named}"),
+    "days": Nn_("at least {n} day after {named}", "at least {n} days after {named}"),
+    "working_days": Nn_(
+        "at least {n} working day after {named}", "at least {n} working days after {named}"
+    ),
+    "weeks": Nn_("at least {n} week after {named}", "at least {n} weeks after {named}"),
+    "months": Nn_("at least {n} month after {named}", "at least {n} months after {named}"),
 }
 
 
-def _missing(visit: dict[str, Any], found: str) -> str:
-    """What a visit lacks to count as a follow-up that found ``found``; "" if nothing."""
+def _either(names: tuple[str, ...] | list[str], joint: str) -> str | Said:
+    """``a or b``, ``a and b``: several names worded (one is as it is)."""
+    if len(names) == 1:
+        return names[0]
+    rest, last = ", ".join(names[:-1]), names[-1]
+    if joint == "or":
+        return said(N_("{names} or {last}"), names=rest, last=last)
+    return said(N_("{names} and {last}"), names=rest, last=last)
+
+
+def _rule_blocker(message: Said, hint: Said, pointer: str = "") -> Blocker:
+    return Blocker("rule", message.english(), hint.english(), pointer, message, hint)
+
+
+def _missing(visit: dict[str, Any], found: str) -> Said | None:
+    """What a visit lacks to count as a follow-up that found ``found``; None if nothing."""
     if visit.get("hazardous_work") is True:
-        return "found hazardous work"
+        return said(N_("found hazardous work"))
     if found == "no_hazardous_work":
-        return "" if visit.get("hazardous_work") is False else "did not record hazardous_work"
+        return (
+            None
+            if visit.get("hazardous_work") is False
+            else said(N_("did not record hazardous_work"))
+        )
     if visit.get("working") is not False and visit.get("safe_job") is not True:
-        return "found the child working"
-    return ""
+        return said(N_("found the child working"))
+    return None
 
 
 def _stage_blocker(data: dict[str, Any], rule: ClosureRule, current: str) -> Blocker:
-    allowed = " or ".join(rule.from_stages)
-    return Blocker(
-        "rule",
-        f"a case is closed as {rule.reason} only from {allowed}, and this one is in "
-        f"{current}: {rule.text}",
-        f"carry the case on to {allowed} first (clr next {data.get('id', 'CASE')} says what is "
-        "left), or close it for a reason that fits now, such as lost_contact or refused, "
-        "with --note",
+    allowed = _either(rule.from_stages, "or")
+    return _rule_blocker(
+        said(
+            N_(
+                "a case is closed as {reason} only from {stages}, and this one is in {stage}: "
+                "{text}"
+            ),
+            reason=rule.reason,
+            stages=allowed,
+            stage=current,
+            text=rule.words,
+        ),
+        said(
+            N_(
+                "carry the case on to {stages} first ({command} says what is left), or close "
+                "it for a reason that fits now, such as lost_contact or refused, with --note"
+            ),
+            stages=allowed,
+            command=f"clr next {data.get('id', 'CASE')}",
+        ),
         "/stage",
     )
 
@@ -612,20 +652,29 @@ def closure_blockers(
     for path in rule.fields:
         if not _present(dig(data, *path.split("."))):
             out.append(
-                Blocker(
-                    "rule",
-                    f"closing as {rule.reason} needs {path} filled in: {rule.text}",
-                    f"fill in {path} in the case file first",
+                _rule_blocker(
+                    said(
+                        N_("closing as {reason} needs {field} filled in: {text}"),
+                        reason=rule.reason,
+                        field=path,
+                        text=rule.words,
+                    ),
+                    said(N_("fill in {field} in the case file first"), field=path),
                     "/" + path.replace(".", "/"),
                 )
             )
     closure = Case(data).closure
     if rule.needs_note and not _present(closure.get("notes")):
         out.append(
-            Blocker(
-                "rule",
-                f"closing as {rule.reason} needs a note: {rule.needs_note}",
-                'add --note "..." saying so to the command (clr keeps it in closure.notes)',
+            _rule_blocker(
+                said(
+                    N_("closing as {reason} needs a note: {note}"),
+                    reason=rule.reason,
+                    note=rule.needs_note_words,
+                ),
+                said(
+                    N_('add --note "..." saying so to the command (clr keeps it in closure.notes)')
+                ),
                 "/closure/notes",
             )
         )
@@ -641,28 +690,44 @@ def _follow_up_blocker(
     unit, source = follow["unit"], follow["from"]
     what, flags = _FOUND.get(follow["found"], _FOUND["no_child_labour"])
     stage = str(data.get("stage"))
+    named: str | Said
     if source == "stage_entered":
-        start, named = stage_entered(data, stage), f"the case entered {stage}"
+        start, named = stage_entered(data, stage), said(N_("the case entered {stage}"), stage=stage)
     else:
         start, named = parse_date(dig(data, *source.split("."))), source
     count = len(times)
-    when = (
-        f"on or after the day {named}"
+    when: Said = (
+        said(N_("on or after the day {named}"), named=named)
         if not any(times)
-        else "at least " + " and ".join(f"{t:g}" for t in times) + f" {unit} after {named}"
+        else said_n(
+            _AFTER[unit],
+            int(times[-1]) if float(times[-1]).is_integer() else 2,
+            n=_either([f"{t:g}" for t in times], "and"),
+            named=named,
+        )
     )
     if start is not None:
-        when += f" ({start})"
-    need = (
-        f"closing as {rule.reason} needs {count} follow-up visit{'s in a row' if count > 1 else ''}"
-        f" that found {what}, {when}"
+        when = said(N_("{when} ({day})"), when=when, day=start)
+    need = said_n(
+        Nn_(
+            "closing as {reason} needs {n} follow-up visit that found {what}, {when}",
+            "closing as {reason} needs {n} follow-up visits in a row that found {what}, {when}",
+        ),
+        count,
+        reason=rule.reason,
+        what=said(what),
+        when=when,
     )
-    record = (
-        f"record each visit: clr visit {data.get('id', 'CASE')} --date YYYY-MM-DD "
-        f"--method unannounced {flags}"
+    record = said(
+        N_("record each visit: {command}"),
+        command=f"clr visit {data.get('id', 'CASE')} --date YYYY-MM-DD --method unannounced "
+        + flags,
     )
     if start is None:
-        return Blocker("rule", f"{need}; {named} is not recorded", f"fill in {named} first")
+        return _rule_blocker(
+            said(N_("{need}; {named} is not recorded"), need=need, named=named),
+            said(N_("fill in {named} first"), named=named),
+        )
     dated = [
         (day, v)
         for v in data.get("visits") or []
@@ -670,27 +735,36 @@ def _follow_up_blocker(
     ]
     last = sorted(dated, key=lambda pair: pair[0])[-count:]
     if len(last) < count:
-        have = f"{len(dated)} visit{'s' if len(dated) != 1 else ''}" if dated else "no visit"
-        return Blocker("rule", f"{need}; the case has {have}", record, "/visits")
+        have = said_n(Nn_("{n} visit", "{n} visits"), len(dated)) if dated else said(N_("no visit"))
+        return _rule_blocker(
+            said(N_("{need}; the case has {have}"), need=need, have=have), record, "/visits"
+        )
     for day, visit in reversed(last):
         missing = _missing(visit, follow["found"])
-        if missing:
-            return Blocker(
-                "rule",
-                f"{need}; the visit of {day} {missing}",
-                "keep following the child up; " + record,
+        if missing is not None:
+            return _rule_blocker(
+                said(
+                    N_("{need}; the visit of {day} {missing}"), need=need, day=day, missing=missing
+                ),
+                said(N_("keep following the child up; {record}"), record=record),
                 "/visits",
             )
     dues = [calendar.add(start, offset, unit) for offset in times]
     for (day, _), due in zip(last, dues, strict=True):
         if day < due:
-            return Blocker(
-                "rule",
-                f"{need}; the visit of {day} came before {due}",
-                f"keep the case in {stage} and follow the child up on or after "
-                + " and ".join(str(d) for d in dues)
-                + "; "
-                + record,
+            return _rule_blocker(
+                said(
+                    N_("{need}; the visit of {day} came before {due}"), need=need, day=day, due=due
+                ),
+                said(
+                    N_(
+                        "keep the case in {stage} and follow the child up on or after {days}; "
+                        "{record}"
+                    ),
+                    stage=stage,
+                    days=_either([str(d) for d in dues], "and"),
+                    record=record,
+                ),
                 "/visits",
             )
     return None
