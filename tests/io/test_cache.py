@@ -4,6 +4,7 @@ when anything a result depends on did, never when damaged, bypassed by --no-cach
 from __future__ import annotations
 
 import json
+import marshal
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -221,20 +222,22 @@ def test_a_run_over_some_cases_keeps_the_others_results(
     gone.rmdir()
     validate_ok(run_cli, repo)
     entries = cache.ResultCache(repo, "", "validate")
-    raw = (repo / ".clr-cache" / "validate.json").read_text(encoding="utf-8")
-    body = json.loads(raw.partition("\n")[2])
-    assert sorted(body) == [f"cases/{case_id}/case.yaml" for case_id in CASE_IDS[:2]]
+    raw = (repo / ".clr-cache" / "validate.results").read_bytes()
+    names = marshal.loads(raw.partition(b"\n")[2])[0]
+    assert sorted(names) == [f"cases/{case_id}/case.yaml" for case_id in CASE_IDS[:2]]
     assert entries.entries == {}  # another key: nothing trusted
 
 
-@pytest.mark.parametrize("damage", ["garbage", "flipped byte", "empty", "wrong shape"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "flipped byte", "empty", "wrong shape", "a list", "a wrong day"]
+)
 def test_a_damaged_cache_is_never_trusted(
     repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str], damage: str
 ) -> None:
     validate_ok(run_cli, repo)
     # Make one case invalid, then damage the cache so that it would, if trusted, say the
     # case is fine (the entry for the old content is still there).
-    store = repo / ".clr-cache" / "validate.json"
+    store = repo / ".clr-cache" / "validate.results"
     data = store.read_bytes()
     if damage == "garbage":
         data = b"\x00\xff not a cache"
@@ -245,7 +248,15 @@ def test_a_damaged_cache_is_never_trusted(
     else:
         head, _, body = data.partition(b"\n")
         header = json.loads(head)
-        body = b"[1, 2, 3]"
+        columns = list(marshal.loads(body))
+        if damage == "wrong shape":
+            body = marshal.dumps((1, 2, 3))
+        elif damage == "a list":  # marshal reads lists too; the cache holds none
+            columns[2] = tuple(list(status) for status in columns[2])
+            body = marshal.dumps(tuple(columns))
+        else:  # a day that is not a whole number
+            columns[3] = tuple(float(first) for first in columns[3])
+            body = marshal.dumps(tuple(columns))
         header["checksum"] = cache.digest(body)
         data = json.dumps(header).encode() + b"\n" + body
     store.write_bytes(data)
