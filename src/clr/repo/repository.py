@@ -147,17 +147,21 @@ class Repository(Frozen):
         wanted = prefix.upper()
         folder = str(self.cases_dir)
         try:
-            entries = [
-                e
-                for e in os.scandir(folder)
-                if e.name.upper().startswith(wanted) and not e.name.startswith(".")
-            ]
+            names = os.listdir(folder)  # noqa: PTH208 - names only: no object per entry
         except OSError:
             return []
+        joined = "\0".join(names)  # no file name holds a NUL
+        if wanted.isascii() and joined.isascii():
+            # One search at C speed; for ASCII, ignoring case is comparing upper cases.
+            found = re.findall(f"(?:^|\0)({re.escape(wanted)}[^\0]*)", joined, re.I | re.A)
+        else:
+            found = [name for name in names if name.upper().startswith(wanted)]
         return sorted(
-            e.name
-            for e in entries
-            if e.is_dir() and os.path.lexists(os.path.join(folder, e.name, CASE_FILE))  # noqa: PTH118
+            name
+            for name in found
+            if not name.startswith(".")
+            and os.path.isdir(os.path.join(folder, name))  # noqa: PTH112, PTH118
+            and os.path.lexists(os.path.join(folder, name, CASE_FILE))  # noqa: PTH118
         )
 
     def scan(self) -> tuple[list[str], list[str], list[str]]:
