@@ -176,6 +176,81 @@ def test_a_new_day_keeps_results_that_do_not_depend_on_it(
     assert checked == []
 
 
+def test_a_new_day_words_overdue_findings_from_the_cache(
+    repo: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    # The cases' first deadline is 2026-03-03: from the next day on they are overdue, by one
+    # more day each day. Their other findings do not change, so no case is checked again.
+    validate_ok(run_cli, repo)
+    checked.clear()
+    seen: dict[str, set[str]] = {}
+    for day in ("2026-03-04", "2026-03-09", "2026-04-30", "2026-03-04", "2026-03-02"):
+        cached = run_cli(["validate", "--as-of", day, "--format", "json"], cwd=repo)
+        assert checked == [], day
+        fresh = run_cli(["validate", "--as-of", day, "--format", "json", "--no-cache"], cwd=repo)
+        checked.clear()
+        assert cached.stdout == fresh.stdout, day
+        assert cached.exit_code == fresh.exit_code
+        messages = [
+            f["message"]
+            for file in json.loads(cached.stdout)["files"]
+            for f in file["findings"]
+            if f["code"] == "CLR301"
+        ]
+        seen[day] = {m.split(":")[0] for m in messages}
+    assert seen["2026-03-04"] == {"overdue by 1 day"}
+    assert seen["2026-03-09"] >= {"overdue by 6 days"}
+    assert seen["2026-04-30"] >= {"overdue by 58 days"}
+    assert seen["2026-03-02"] == set()
+
+
+def test_an_overdue_case_changed_is_checked_again(
+    repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str]
+) -> None:
+    validate_ok(run_cli, repo, "--as-of", "2026-03-09")
+    checked.clear()
+    case = repo / "cases" / CASE_IDS[1] / "case.yaml"
+    case.write_text(valid_case(id=CASE_IDS[1], stage="nowhere"), encoding="utf-8")
+    result = run_cli(["validate", "--as-of", "2026-03-10", "--format", "json"], cwd=repo)
+    assert checked == [CASE_IDS[1]]
+    found = {
+        f["code"]
+        for file in json.loads(result.stdout)["files"]
+        if CASE_IDS[1] in file["path"]
+        for f in file["findings"]
+    }
+    assert "CLR301" not in found and found, found  # an error: deadlines are not worked out
+
+
+def test_clr_yaml_is_checked_against_its_schema_whenever_it_changed(
+    repo: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.checks import schemas
+
+    checked_configs: list[str] = []
+    real = schemas.check
+
+    def counting(data: Any, path: str, schema: str = "case", **kwargs: Any) -> Any:
+        if schema == "config":
+            checked_configs.append(path)
+        return real(data, path, schema, **kwargs)
+
+    monkeypatch.setattr(schemas, "check", counting)
+    validate_ok(run_cli, repo, "--no-cache")
+    assert not (repo / ".clr-cache" / "config.ok").exists()  # --no-cache: nothing noted
+    validate_ok(run_cli, repo)
+    assert len(checked_configs) == 2
+    validate_ok(run_cli, repo)
+    assert len(checked_configs) == 2  # noted as matching: not checked again
+    with (repo / "clr.yaml").open("a", encoding="utf-8") as config:
+        config.write("overdue: sometimes\n")
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert len(checked_configs) == 3
+    assert result.exit_code != 0 and "CLR401" in result.stdout, result.stdout
+    result = run_cli(["validate", *AS_OF], cwd=repo)  # a fault is never noted
+    assert len(checked_configs) == 4 and "CLR401" in result.stdout
+
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
