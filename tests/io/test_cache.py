@@ -236,6 +236,7 @@ def test_clr_yaml_is_checked_against_its_schema_whenever_it_changed(
         return real(data, path, schema, **kwargs)
 
     monkeypatch.setattr(schemas, "check", counting)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(repo.parent / "config"))  # no user key
     validate_ok(run_cli, repo, "--no-cache")
     assert not (repo / ".clr-cache" / "config.ok").exists()  # --no-cache: nothing noted
     validate_ok(run_cli, repo)
@@ -332,7 +333,7 @@ def test_a_damaged_cache_is_never_trusted(
         else:  # a day that is not a whole number
             columns[3] = tuple(float(first) for first in columns[3])
             body = marshal.dumps(tuple(columns))
-        header["checksum"] = cache.digest(body)
+        header["checksum"] = cache.checksum(body)
         data = json.dumps(header).encode() + b"\n" + body
     store.write_bytes(data)
     checked.clear()

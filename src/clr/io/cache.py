@@ -48,6 +48,17 @@ except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
 
 
+def checksum(data: bytes) -> str:
+    """The checksum of a cache file's body: finds damage, at a tenth of a hash's cost.
+
+    (blake2b here is its reference code: about 20 instructions a byte, 0.1 s for the 26 MB
+    of an export's rows.)
+    """
+    import zlib
+
+    return f"crc32:{zlib.crc32(data):08x}:{len(data)}"
+
+
 def digest(data: bytes) -> str:
     """The content hash used for cache entries."""
     return blake2b(data, digest_size=16).hexdigest()
@@ -180,7 +191,7 @@ class ResultCache:
                 not isinstance(header, dict)
                 or header.get("format") != FORMAT
                 or header.get("key") != self.key
-                or header.get("checksum") != digest(body)
+                or header.get("checksum") != checksum(body)
             ):
                 return
             columns = marshal.loads(body)
@@ -284,7 +295,7 @@ class ResultCache:
             )
         except ValueError:  # a value marshal cannot write: no cache rather than a wrong one
             return
-        header: dict[str, Any] = {"format": FORMAT, "key": self.key, "checksum": digest(body)}
+        header: dict[str, Any] = {"format": FORMAT, "key": self.key, "checksum": checksum(body)}
         if self.flags:
             header["flags"] = self.flags
         data = json.dumps(header).encode() + b"\n" + body
@@ -298,7 +309,7 @@ class ResultCache:
 
 # --- the bulk views' rows -------------------------------------------------------------------
 
-ROWS_FORMAT = 1
+ROWS_FORMAT = 2
 _PLAIN = frozenset({str, int, float, bool, type(None), tuple})
 """The only types a row of a :class:`RowCache` may hold (tuples of them too)."""
 
@@ -373,7 +384,7 @@ class RowCache:
                 not isinstance(header, dict)
                 or header.get("format") != ROWS_FORMAT
                 or header.get("key") != self.key
-                or header.get("checksum") != digest(body)
+                or header.get("checksum") != checksum(body)
             ):
                 return
             columns = marshal.loads(body)
@@ -442,7 +453,7 @@ class RowCache:
             )
         except ValueError:  # a value marshal cannot write: no cache rather than a wrong one
             return
-        header = {"format": ROWS_FORMAT, "key": self.key, "checksum": digest(body)}
+        header = {"format": ROWS_FORMAT, "key": self.key, "checksum": checksum(body)}
         data = json.dumps(header).encode() + b"\n" + body
         with contextlib.suppress(OSError, ClrError):
             self.path.parent.mkdir(exist_ok=True)
