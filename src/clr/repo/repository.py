@@ -180,7 +180,7 @@ class Repository(Frozen):
         Listing 10,000 case folders costs about twice as much as probing each for its case
         file, so a folder is listed only if it changed (its modification time) since it was
         last seen with its case file and nothing else of clr's; those times are kept in
-        ``.clr-cache/folders.json``. Without the cache every folder is listed.
+        ``.clr-cache/folders.memo``. Without the cache every folder is listed.
 
         ``watched``: patterns of file names (``fnmatch``, case-sensitive). A case folder
         that holds a sub-folder or a name matching one of them is not recorded as clean,
@@ -189,36 +189,17 @@ class Repository(Frozen):
         (``cases/<name>``). Whatever of ``cases/`` is not in ``odd`` holds, besides case
         files, only files with other names.
         """
-        import json
-
         from clr.io.atomic import is_temporary
 
-        memo = self.root / ".clr-cache" / "folders.json"
-        clean: dict[str, int] = {}
-        if use_cache:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                loaded = json.loads(files.read_bytes(memo, follow_symlinks=False))
-                if (
-                    loaded.get("format") == FOLDERS_FORMAT
-                    and loaded.get("watched") == list(watched)
-                    and isinstance(loaded.get("folders"), dict)
-                ):
-                    clean = loaded["folders"]
+        memo = self.root / ".clr-cache" / FOLDERS_MEMO
+        clean: dict[str, int] = _read_folders(memo, watched) if use_cache else {}
         fresh: dict[str, int] = {}
         temporary: list[str] = []
         scanned = _scan(str(self.cases_dir), temporary, clean, fresh, watched, odd)
         with contextlib.suppress(OSError):
             temporary += [n for n in os.listdir(self.root) if n[0] == "." and is_temporary(n)]  # noqa: PTH208
         if use_cache and fresh != clean:
-            from clr.errors import ClrError
-            from clr.io import atomic
-
-            with contextlib.suppress(OSError, ClrError):  # only a cache
-                memo.parent.mkdir(exist_ok=True)
-                if not (memo.parent / ".gitignore").exists():
-                    atomic.write(memo.parent / ".gitignore", "*\n")
-                memo_data = {"format": FOLDERS_FORMAT, "watched": list(watched), "folders": fresh}
-                atomic.write(memo, json.dumps(memo_data))
+            _write_folders(memo, watched, fresh)
         return scanned, sorted(temporary)
 
     def layout_findings(
@@ -268,8 +249,58 @@ class Repository(Frozen):
         return sorted(out + out_tmp)
 
 
-FOLDERS_FORMAT = 2
-"""The format of ``.clr-cache/folders.json`` (2: clean folders hold no watched names)."""
+FOLDERS_FORMAT = 3
+"""The format of ``.clr-cache/folders.memo`` (2: clean folders hold no watched names; 3:
+written by ``marshal``)."""
+FOLDERS_MEMO = "folders.memo"
+
+
+def _read_folders(memo: Path, watched: tuple[str, ...]) -> dict[str, int]:
+    """The case folders recorded clean (name: modification time); {} if none can be trusted.
+
+    The file is ``marshal``'s (format, watched names, folder names, times), with a checksum
+    before it; what it holds is used only if it is of that shape (strings and whole
+    numbers), as the result cache's.
+    """
+    import marshal
+
+    from clr.io.cache import checksum
+
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        head, _, body = files.read_bytes(memo, follow_symlinks=False).partition(b"\n")
+        if head.decode() != checksum(body):
+            return {}
+        loaded = marshal.loads(body)
+        if type(loaded) is tuple and len(loaded) == 4:
+            form, names, folders, times = loaded
+            if (
+                form == FOLDERS_FORMAT
+                and names == watched
+                and type(folders) is tuple
+                and type(times) is tuple
+                and len(folders) == len(times)
+                and set(map(type, folders)) <= {str}
+                and set(map(type, times)) <= {int}
+            ):
+                return dict(zip(folders, times, strict=True))
+    return {}
+
+
+def _write_folders(memo: Path, watched: tuple[str, ...], fresh: dict[str, int]) -> None:
+    import marshal
+
+    from clr.errors import ClrError
+    from clr.io import atomic
+    from clr.io.cache import checksum
+
+    body = marshal.dumps((FOLDERS_FORMAT, tuple(watched), tuple(fresh), tuple(fresh.values())))
+    with contextlib.suppress(OSError, ClrError):  # only a cache
+        memo.parent.mkdir(exist_ok=True)
+        if not (memo.parent / ".gitignore").exists():
+            atomic.write(memo.parent / ".gitignore", "*\n")
+        atomic.write(memo, checksum(body).encode() + b"\n" + body)
+
+
 SETTLED_NS = 3_000_000_000
 """A folder's time is recorded only once it is this old: a change in the same clock tick
 as the listing must not hide behind an unchanged time (as in the result cache)."""
@@ -309,41 +340,43 @@ def _scan(
         from clr.io.atomic import is_temporary
     prefix = f"{CASES_DIR}/"
     clean = clean or {}
+    stat_of = os.stat
     for entry in entries:
         name = entry.name
-        if odd is not None and (name[0] == "." or not entry.is_dir()):
-            # Not a case folder: a hidden folder is walked, a watched name looked at.
-            if entry.is_dir():
-                odd.append(f"{prefix}{name}/")
-            elif match is not None and match(name):
-                odd.append(prefix + name)
-        if name.startswith("."):
-            if temporary is not None and is_temporary(name):
-                temporary.append(prefix + name)
+        is_dir = entry.is_dir()
+        if name[0] == "." or not is_dir:
+            if odd is not None:
+                # Not a case folder: a hidden folder is walked, a watched name looked at.
+                if is_dir:
+                    odd.append(f"{prefix}{name}/")
+                elif match is not None and match(name):
+                    odd.append(prefix + name)
+            if name[0] == ".":
+                if temporary is not None and is_temporary(name):
+                    temporary.append(prefix + name)
+            elif name.endswith((".yaml", ".yml")):
+                stray.append(name)
             continue
-        if entry.is_dir():
-            # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
-            # one that cannot be read (an error), not a folder without a case (a warning).
-            where = f"{folder}/{name}"
-            if temporary is None:
-                has_case = os.path.lexists(f"{where}/{CASE_FILE}")
+        # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
+        # one that cannot be read (an error), not a folder without a case (a warning).
+        where = f"{folder}/{name}"
+        if temporary is None:
+            has_case = os.path.lexists(f"{where}/{CASE_FILE}")
+        else:
+            known = clean.get(name)
+            try:  # the usual case inline: a folder unchanged since it was last listed
+                changed: int | None = stat_of(where).st_mtime_ns
+            except OSError:
+                changed = None
+            if known is not None and changed == known:
+                if fresh is not None:
+                    fresh[name] = changed
+                has_case = True
             else:
-                known = clean.get(name)
-                try:  # the usual case inline: a folder unchanged since it was last listed
-                    changed: int | None = os.stat(where).st_mtime_ns  # noqa: PTH116
-                except OSError:
-                    changed = None
-                if known is not None and changed == known:
-                    if fresh is not None:
-                        fresh[name] = changed
-                    has_case = True
-                else:
-                    has_case = _list_case_folder(
-                        where, name, temporary, changed, fresh, now, match, odd
-                    )
-            (ids if has_case else empty).append(name)
-        elif entry.name.endswith((".yaml", ".yml")):
-            stray.append(entry.name)
+                has_case = _list_case_folder(
+                    where, name, temporary, changed, fresh, now, match, odd
+                )
+        (ids if has_case else empty).append(name)
     return sorted(ids), sorted(empty), sorted(stray)
 
 
