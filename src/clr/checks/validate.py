@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
+import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -383,6 +386,21 @@ def validate_paths(
     Raises:
         ClrError: a path does not exist.
     """
+    with no_collection():
+        return _validate_paths(
+            paths, today=today, use_cache=use_cache, jobs=jobs, progress=progress, shard=shard
+        )
+
+
+def _validate_paths(
+    paths: Sequence[Path],
+    *,
+    today: dt.date,
+    use_cache: bool,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    shard: tuple[int, int] | None,
+) -> Report:
     roots, files, missing = _targets(paths)
     if missing:
         raise ClrError(
@@ -504,8 +522,42 @@ def validate_paths(
     if shard is not None:
         first = shard[0] == 1
         report.files = [r for r in report.files if id(r) in mine or (first and id(r) not in others)]
-    report.files.sort(key=lambda r: r.path)
+    report.files.sort(key=operator.attrgetter("path"))
     return report
+
+
+_PAUSED: list[bool] = []
+"""For each :func:`no_collection` in force, whether the collector was on before it."""
+
+
+@contextlib.contextmanager
+def no_collection() -> Iterator[None]:
+    """No garbage collection while many objects that are all kept are made.
+
+    Each collection goes over every object made so far: the cached results of 10,000
+    cases set off several, a tenth of a warm run. Checking files turns it back on
+    (:func:`_run`): parsing makes garbage, and forked workers inherit the setting.
+    """
+    _PAUSED.append(gc.isenabled())
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _PAUSED.pop():
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The collector as it was before :func:`no_collection`, while files are parsed."""
+    resume = bool(_PAUSED) and _PAUSED[0] and not gc.isenabled()
+    if resume:
+        gc.enable()
+    try:
+        yield
+    finally:
+        if resume:
+            gc.disable()
 
 
 def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
@@ -524,11 +576,13 @@ def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
     head = probe[: -len(tail)]
     by_name = probe.endswith(tail) and head[-1:] in ("", "/")
     by_name = by_name and here != cases and not here.startswith(f"{cases}/")
-    for case_id in ids:
-        name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
-        full = f"{base}{name}"
-        shown = f"{head}{case_id}/{CASE_FILE}" if by_name else display_path(full, here)
-        yield full, shown, name
+    names = [f"{CASES_DIR}/{case_id}/{CASE_FILE}" for case_id in ids]
+    fulls = [f"{base}{name}" for name in names]
+    if by_name:
+        shown = [f"{head}{case_id}/{CASE_FILE}" for case_id in ids]
+    else:
+        shown = [display_path(full, here) for full in fulls]
+    return zip(fulls, shown, names, strict=True)
 
 
 def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
@@ -584,7 +638,8 @@ def _stand_ins(
     """
     from clr.io.pool import run_chunks
 
-    ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
+    with _collecting():
+        ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
     return [
         FileReport(shown, [], case_id) for (_, shown, _), case_id in zip(files, ids, strict=True)
     ]
@@ -598,7 +653,10 @@ def _id_position(shown: str) -> tuple[int, int]:
 def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
     from collections import Counter
 
-    counts = Counter([report.case_id for report in files])
+    ids = [report.case_id for report in files]
+    if len(set(ids)) == len(ids):
+        return []  # the usual case: no id twice (None at most once)
+    counts = Counter(ids)
     twice = {case_id for case_id, n in counts.items() if n > 1 and case_id}
     by_id: dict[str, list[FileReport]] = {}
     for report in files:
@@ -681,8 +739,6 @@ def _check_group(
     fault; it is called only if a file is checked or the cache does not know that they had
     none. Returns the reports and whether ``context()`` was left uncalled so.
     """
-    import stat
-
     from clr.io import cache
 
     store = None
@@ -694,32 +750,7 @@ def _check_group(
         store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
     todo: list[tuple[int, Path | str, str, str, tuple[int, ...]]] = []
-    entries: dict[str, Any] = store.entries if store is not None else {}
-    get = entries.get
-    lstat, regular = os.stat, stat.S_ISREG
-    for i, (path, shown, name) in enumerate(files):
-        known = ""
-        status: tuple[int, ...] = ()
-        if store is not None and name is not None:
-            try:  # cache.file_status, inline: before reading, so that a later change shows
-                st = lstat(path)
-            except OSError:
-                pass
-            else:
-                if regular(st.st_mode):
-                    status = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            # ResultCache.get_unchanged, inline: 10,000 calls cost more than the look-ups.
-            entry = get(name)
-            if entry is not None and status and entry[2] == status and entry[3] <= day <= entry[4]:
-                result = entry[1]
-                results[i] = (
-                    FileReport(shown, [], result[0], result[1])
-                    if not result[2] and day < result[3]
-                    else _from_cache(shown, result, day)
-                )
-                continue
-            known = store.content_of(name, day)
-        todo.append((i, path, shown, known, status))
+    _look_up(files, store, day, results, todo)
     checked = (
         _run(
             [
@@ -755,10 +786,50 @@ def _check_group(
     else:
         untouched = True  # no file to check, and the playbooks as they were: no fault
     if store is not None:
-        if whole:
+        if whole and (todo or len(store.entries) != len(files)):
+            # (Every file found in the cache, as many entries as files: nothing to forget.)
             store.keep_only({name for _, _, name in files if name is not None})
         store.save()
     return [r for r in results if r is not None], untouched
+
+
+def _look_up(
+    files: list[tuple[Path | str, str, str | None]],
+    store: cache.ResultCache | None,
+    day: int,
+    results: list[FileReport | None],
+    todo: list[tuple[int, Path | str, str, str, tuple[int, ...]]],
+) -> None:
+    """Fill ``results`` from the cache; what it does not hold goes to ``todo``."""
+    import stat
+
+    if store is None:
+        todo.extend((i, path, shown, "", ()) for i, (path, shown, _) in enumerate(files))
+        return
+    get, content_of = store.entries.get, store.content_of
+    stat_of, regular = os.stat, stat.S_ISREG
+    for i, (path, shown, name) in enumerate(files):
+        if name is None:
+            todo.append((i, path, shown, "", ()))
+            continue
+        try:  # cache.file_status, inline: before reading, so that a later change shows
+            st = stat_of(path)
+        except OSError:
+            todo.append((i, path, shown, content_of(name, day), ()))
+            continue
+        status = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        # ResultCache.get_unchanged, inline: 10,000 calls cost more than the look-ups. A
+        # status is recorded only for a regular file, and another file cannot have it.
+        entry = get(name)
+        if entry is not None and entry[2] == status and entry[3] <= day <= entry[4]:
+            result = entry[1]
+            results[i] = (
+                FileReport(shown, [], result[0], result[1])
+                if not result[2] and day < result[3]
+                else _from_cache(shown, result, day)
+            )
+            continue
+        todo.append((i, path, shown, content_of(name, day), status if regular(st.st_mode) else ()))
 
 
 PLAYBOOKS_FLAG = "playbooks-faultless"
@@ -783,7 +854,8 @@ def _run(
 ) -> list[Checked]:
     from clr.io.pool import run_chunks
 
-    return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
+    with _collecting():
+        return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
 
 
 NEVER_LATE = dt.date.max.toordinal() + 1
