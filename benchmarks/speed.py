@@ -186,12 +186,15 @@ def measure_corpus(name: str, repo: Path, size: int, runs: int, quick: bool) -> 
         )
         new_day.next = (first + dt.timedelta(days=1)).isoformat()  # type: ignore[attr-defined]
 
-    got = []
+    got, again = [], []
     for _ in range(runs):
         new_day()
-        got.append(timed([exe, "validate", "--quiet", "--as-of", new_day.next, str(repo)]))  # type: ignore[attr-defined]
+        argv = [exe, "validate", "--quiet", "--as-of", new_day.next, str(repo)]  # type: ignore[attr-defined]
+        got.append(timed(argv))
+        again.append(timed(argv))  # the same day, warm: as many findings to word and print
     fresh = statistics.median(w for w, _ in got), statistics.median(c for _, c in got)
-    ratio = fresh[1] / warm[1]
+    same_day = statistics.median(c for _, c in again)
+    ratio = fresh[1] / same_day
     out.append(
         Figure(
             "first validate of a new day",
@@ -199,7 +202,7 @@ def measure_corpus(name: str, repo: Path, size: int, runs: int, quick: bool) -> 
             size,
             *fresh,
             ratio,
-            "nothing changed",
+            "a second run that day",
             "≤ 1.5x",
             judge(ratio, 1.5, quick),
         )
