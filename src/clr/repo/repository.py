@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,10 +149,17 @@ class Repository(Frozen):
             names = os.listdir(folder)  # noqa: PTH208 - names only: no object per entry
         except OSError:
             return []
-        joined = "\0".join(names)  # no file name holds a NUL
-        if wanted.isascii() and joined.isascii():
-            # One search at C speed; for ASCII, ignoring case is comparing upper cases.
-            found = re.findall(f"(?:^|\0)({re.escape(wanted)}[^\0]*)", joined, re.I | re.A)
+        text = "\0" + "\0".join(names)  # no file name holds a NUL
+        if wanted.isascii() and text.isascii():
+            # Searches at C speed in the names' upper cases, which for ASCII are as long as
+            # the names: a match's place is the name's in ``text``.
+            upper, needle = text.upper(), "\0" + wanted
+            found = []
+            at = upper.find(needle)
+            while at != -1:
+                end = text.find("\0", at + 1)
+                found.append(text[at + 1 : end if end != -1 else len(text)])
+                at = upper.find(needle, at + 1)
         else:
             found = [name for name in names if name.upper().startswith(wanted)]
         return sorted(
