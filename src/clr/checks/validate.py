@@ -543,6 +543,10 @@ def no_collection() -> Iterator[None]:
     try:
         yield
     finally:
+        # They join the oldest generation (a freeze and a thaw: no walk over them), so
+        # that the next young collection does not walk them all either.
+        gc.freeze()
+        gc.unfreeze()
         if _PAUSED.pop():
             gc.enable()
 
