@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import marshal
 import os
 import shlex
 import shutil
@@ -1221,8 +1222,9 @@ def test_git_is_asked_only_where_a_plaintext_file_may_be_and_misses_none(repo: P
     for folder in (repo / "cases").iterdir():
         os.utime(folder, (old, old))  # settled: recorded as seen
     result = run(["validate", "--as-of", AS_OF, "-q"])
-    memo = json.loads((repo / ".clr-cache" / "folders.json").read_text(encoding="utf-8"))
-    assert second in memo["folders"] and first not in memo["folders"], memo
+    raw = (repo / ".clr-cache" / "folders.memo").read_bytes()
+    folders = marshal.loads(raw.partition(b"\n")[2])[2]  # (format, watched, folders, times)
+    assert second in folders and first not in folders, folders
     plain = [
         deep / "scan.decrypted",  # under a sub-folder: its case folder's time is as it was
         repo / "cases" / second / "identity.yml",  # in a folder recorded as seen

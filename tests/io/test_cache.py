@@ -4,6 +4,7 @@ when anything a result depends on did, never when damaged, bypassed by --no-cach
 from __future__ import annotations
 
 import json
+import marshal
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -175,6 +176,82 @@ def test_a_new_day_keeps_results_that_do_not_depend_on_it(
     assert checked == []
 
 
+def test_a_new_day_words_overdue_findings_from_the_cache(
+    repo: Path, run_cli: RunCli, checked: list[str]
+) -> None:
+    # The cases' first deadline is 2026-03-03: from the next day on they are overdue, by one
+    # more day each day. Their other findings do not change, so no case is checked again.
+    validate_ok(run_cli, repo)
+    checked.clear()
+    seen: dict[str, set[str]] = {}
+    for day in ("2026-03-04", "2026-03-09", "2026-04-30", "2026-03-04", "2026-03-02"):
+        cached = run_cli(["validate", "--as-of", day, "--format", "json"], cwd=repo)
+        assert checked == [], day
+        fresh = run_cli(["validate", "--as-of", day, "--format", "json", "--no-cache"], cwd=repo)
+        checked.clear()
+        assert cached.stdout == fresh.stdout, day
+        assert cached.exit_code == fresh.exit_code
+        messages = [
+            f["message"]
+            for file in json.loads(cached.stdout)["files"]
+            for f in file["findings"]
+            if f["code"] == "CLR301"
+        ]
+        seen[day] = {m.split(":")[0] for m in messages}
+    assert seen["2026-03-04"] == {"overdue by 1 day"}
+    assert seen["2026-03-09"] >= {"overdue by 6 days"}
+    assert seen["2026-04-30"] >= {"overdue by 58 days"}
+    assert seen["2026-03-02"] == set()
+
+
+def test_an_overdue_case_changed_is_checked_again(
+    repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str]
+) -> None:
+    validate_ok(run_cli, repo, "--as-of", "2026-03-09")
+    checked.clear()
+    case = repo / "cases" / CASE_IDS[1] / "case.yaml"
+    case.write_text(valid_case(id=CASE_IDS[1], stage="nowhere"), encoding="utf-8")
+    result = run_cli(["validate", "--as-of", "2026-03-10", "--format", "json"], cwd=repo)
+    assert checked == [CASE_IDS[1]]
+    found = {
+        f["code"]
+        for file in json.loads(result.stdout)["files"]
+        if CASE_IDS[1] in file["path"]
+        for f in file["findings"]
+    }
+    assert "CLR301" not in found and found, found  # an error: deadlines are not worked out
+
+
+def test_clr_yaml_is_checked_against_its_schema_whenever_it_changed(
+    repo: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clr.checks import schemas
+
+    checked_configs: list[str] = []
+    real = schemas.check
+
+    def counting(data: Any, path: str, schema: str = "case", **kwargs: Any) -> Any:
+        if schema == "config":
+            checked_configs.append(path)
+        return real(data, path, schema, **kwargs)
+
+    monkeypatch.setattr(schemas, "check", counting)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(repo.parent / "config"))  # no user key
+    validate_ok(run_cli, repo, "--no-cache")
+    assert not (repo / ".clr-cache" / "config.ok").exists()  # --no-cache: nothing noted
+    validate_ok(run_cli, repo)
+    assert len(checked_configs) == 2
+    validate_ok(run_cli, repo)
+    assert len(checked_configs) == 2  # noted as matching: not checked again
+    with (repo / "clr.yaml").open("a", encoding="utf-8") as config:
+        config.write("overdue: sometimes\n")
+    result = run_cli(["validate", *AS_OF], cwd=repo)
+    assert len(checked_configs) == 3
+    assert result.exit_code != 0 and "CLR401" in result.stdout, result.stdout
+    result = run_cli(["validate", *AS_OF], cwd=repo)  # a fault is never noted
+    assert len(checked_configs) == 4 and "CLR401" in result.stdout
+
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
@@ -221,20 +298,22 @@ def test_a_run_over_some_cases_keeps_the_others_results(
     gone.rmdir()
     validate_ok(run_cli, repo)
     entries = cache.ResultCache(repo, "", "validate")
-    raw = (repo / ".clr-cache" / "validate.json").read_text(encoding="utf-8")
-    body = json.loads(raw.partition("\n")[2])
-    assert sorted(body) == [f"cases/{case_id}/case.yaml" for case_id in CASE_IDS[:2]]
+    raw = (repo / ".clr-cache" / "validate.results").read_bytes()
+    names = marshal.loads(raw.partition(b"\n")[2])[0]
+    assert sorted(names) == [f"cases/{case_id}/case.yaml" for case_id in CASE_IDS[:2]]
     assert entries.entries == {}  # another key: nothing trusted
 
 
-@pytest.mark.parametrize("damage", ["garbage", "flipped byte", "empty", "wrong shape"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "flipped byte", "empty", "wrong shape", "a list", "a wrong day"]
+)
 def test_a_damaged_cache_is_never_trusted(
     repo: Path, run_cli: RunCli, checked: list[str], valid_case: Callable[..., str], damage: str
 ) -> None:
     validate_ok(run_cli, repo)
     # Make one case invalid, then damage the cache so that it would, if trusted, say the
     # case is fine (the entry for the old content is still there).
-    store = repo / ".clr-cache" / "validate.json"
+    store = repo / ".clr-cache" / "validate.results"
     data = store.read_bytes()
     if damage == "garbage":
         data = b"\x00\xff not a cache"
@@ -245,8 +324,16 @@ def test_a_damaged_cache_is_never_trusted(
     else:
         head, _, body = data.partition(b"\n")
         header = json.loads(head)
-        body = b"[1, 2, 3]"
-        header["checksum"] = cache.digest(body)
+        columns = list(marshal.loads(body))
+        if damage == "wrong shape":
+            body = marshal.dumps((1, 2, 3))
+        elif damage == "a list":  # marshal reads lists too; the cache holds none
+            columns[2] = tuple(list(status) for status in columns[2])
+            body = marshal.dumps(tuple(columns))
+        else:  # a day that is not a whole number
+            columns[3] = tuple(float(first) for first in columns[3])
+            body = marshal.dumps(tuple(columns))
+        header["checksum"] = cache.checksum(body)
         data = json.dumps(header).encode() + b"\n" + body
     store.write_bytes(data)
     checked.clear()

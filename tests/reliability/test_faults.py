@@ -625,8 +625,8 @@ def test_a_temporary_file_in_a_folder_validate_saw_clean_is_still_reported(
     os.utime(folder, (old, old))  # long settled: its time is recorded
     first = run_clr(["validate", "--as-of", AS_OF], root)
     assert first.code == 0 and "CLR405" not in first.output, first.describe()
-    memo = root / ".clr-cache" / "folders.json"
-    assert CASE_ID in memo.read_text(encoding="utf-8")
+    memo = root / ".clr-cache" / "folders.memo"
+    assert CASE_ID.encode() in memo.read_bytes()
     (folder / ".case.yaml.4242.0a1b2c3d4e5f.tmp").write_bytes(b"half")
     second = run_clr(["validate", "--as-of", AS_OF], root)
     assert ".case.yaml.4242.0a1b2c3d4e5f.tmp" in second.output, second.describe()

@@ -74,7 +74,7 @@ def _repo(tmp_path: Path) -> Path:
 
 # (path in the repository, the commands that read it, the exit code)
 PLACES: list[tuple[str, tuple[tuple[str, ...], ...], int]] = [
-    (".clr-cache/validate.json", (("validate",),), 1),
+    (".clr-cache/validate.results", (("validate",),), 1),
     (".clr-cache/summary.rows", (("status",),), 1),
     (PLAYBOOK, (("validate",), ("next", CASE_ID)), 1),
     ("clr.yaml", (("validate",), ("status",)), 2),

@@ -64,3 +64,30 @@ def test_names_in_a_repository_are_those_of_each_path_alone(
     base = root.rstrip("/") + "/"
     files = [Path(given), Path(given.replace("A", "B"))]
     assert names_in(files, base) == [_name_in(f, base) for f in files]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a/b/c",
+        "/a/b/c",
+        "/b/c",
+        "b/c",
+        "c",
+        "a//b/c",
+        "a/b//c",
+        "a/b/c/",
+        "//a/b",
+        "/",
+        "",
+        "x/./y",
+    ],
+)
+def test_the_last_three_parts_are_those_of_two_splits(text: str) -> None:
+    import os
+
+    from clr.views.load import _last_three
+
+    folder, name = os.path.split(text)
+    top, case = os.path.split(folder)
+    assert _last_three(text) == (top, case, name)

@@ -195,7 +195,7 @@ def test_sharing_stops_the_day_the_child_turns_sixteen_from_a_warm_cache(
 
 
 def _write_rows(path: Path, key: str, body: bytes) -> None:
-    header = {"format": cache.ROWS_FORMAT, "key": key, "checksum": cache.digest(body)}
+    header = {"format": cache.ROWS_FORMAT, "key": key, "checksum": cache.checksum(body)}
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(json.dumps(header).encode() + b"\n" + body)
 

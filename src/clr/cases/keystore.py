@@ -24,9 +24,7 @@ is: a run killed in between leaves a public half that the next run replaces.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import secrets as _secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +67,8 @@ class Destroyed:
 
 def key_fingerprint(public: str) -> str:
     """A short, stable fingerprint of a public key, for records: ``sha256:`` and 16 hex."""
+    import hashlib
+
     return "sha256:" + hashlib.sha256(public.strip().encode()).hexdigest()[:16]
 
 
@@ -165,9 +165,11 @@ class KeyStore:
         if made:
             atomic.write(self.root / MARK, _MARK_TEXT)
         if not (self.root / SECRET).is_file():
+            import secrets
+
             import pyrage
 
-            secret = _secrets.token_hex(32) + "\n"
+            secret = secrets.token_hex(32) + "\n"
             sealed = pyrage.encrypt(secret.encode(), parsed, armored=True)
             atomic.write(self.root / SECRET, sealed, expected=atomic.ABSENT, mode=0o600)
         return made

@@ -75,12 +75,12 @@ def repository_findings(
 
     ``use_cache``: remember what was read in ``.clr-cache/`` (and trust what is there).
     """
-    from clr.cases.identity import IDENTITY_FILE
     from clr.cases.keystore import open_store
 
     store = open_store(root, config.key_store)
     if store is None or not store.exists:
         return []  # a missing store is said by the commands that need it
+    from clr.cases.identity import IDENTITY_FILE
     from clr.io.cache import settled, status
 
     out: dict[str, list[Finding]] = {}

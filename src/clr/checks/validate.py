@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
+import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clr import CASE_FORMAT
-from clr.checks import privacy, retention, rules, schemas
+from clr.checks import privacy, retention, rules
 from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.i18n import N_
@@ -20,6 +23,9 @@ from clr.model.findings import Finding, Said, finding, said
 from clr.model.playbook import Playbook, playbook_paths
 from clr.model.workflow import ActionState, overdue_findings
 from clr.repo.context import CaseContext, repository_context
+
+if TYPE_CHECKING:
+    from clr.io import cache
 from clr.repo.repository import (
     CASE_FILE,
     CASES_DIR,
@@ -39,14 +45,18 @@ def check_case_data(
     *,
     errors_only: bool = False,
     days: list[int] | None = None,
+    deadlines: Deadlines | None = None,
 ) -> list[Finding]:
     """Schema and rule findings for a parsed case, positions filled in.
 
     With ``errors_only`` warnings are left out before positions are worked out (finding a
     position parses the file again, with the slower reader that keeps positions).
     ``days`` ([first, last], as ordinals) is narrowed to the days for which the findings
-    would be the same as on ``ctx.today``: the rules that depend on the day are those on
-    dates in the future and on overdue deadlines.
+    would be the same as on ``ctx.today``, but for the overdue findings when ``deadlines``
+    is given: the rules that depend on the day are those on dates in the future, on the
+    retention period and on overdue deadlines. With ``deadlines`` the overdue findings are
+    left out of what is returned and go to ``deadlines`` instead, one for each deadline
+    that would be overdue on a later day (see :class:`Deadlines`).
     """
     data = loaded.data
     assert data is not None
@@ -56,6 +66,8 @@ def check_case_data(
     outdated = _version_finding(data, shown)
     if outdated is not None:
         return [locate(loaded, f) for f in [*findings, outdated]]
+    from clr.checks import schemas
+
     findings += schemas.check(data, shown, "case", skip=seen)
     stage = data.get("stage")
     if isinstance(stage, str) and stage in stages.STAGES:
@@ -102,9 +114,13 @@ def check_case_data(
     plays = ctx.playbooks.get(name) if isinstance(name, str) else None
     if plays is not None and not any(f.severity == "error" for f in findings):
         states = workflow.open_actions(data, plays, ctx.calendar, ahead=True)
-        findings += overdue_findings(
-            data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue, states=states
-        )
+        if deadlines is None:
+            findings += overdue_findings(
+                data, shown, plays, ctx.calendar, ctx.today, ctx.config.overdue, states=states
+            )
+        else:
+            deadlines.at = len(findings)
+            deadlines.found = _deadline_findings(data, shown, plays, ctx, states)
         findings += _unknown_ticks(data, shown, plays)
         findings += closing.closing_findings(
             data,
@@ -113,9 +129,73 @@ def check_case_data(
             age_overrides=ctx.config.minimum_ages,
             buyer_codes=ctx.config.buyer_codes,
         )
-        if days is not None:
+        if days is not None and deadlines is None:
             _narrow_to_deadlines(days, states, ctx.today)
+    if deadlines is not None:
+        deadlines.found = [(due, locate(loaded, f)) for due, f in deadlines.found]
     return [locate(loaded, f) for f in findings if not errors_only or f.severity == "error"]
+
+
+class Deadlines:
+    """A case's overdue findings on any day: each with the day it is due.
+
+    A finding is worded as on the day after its due date (overdue by one day); on a day
+    ``d`` after that it stands at index ``at`` of the other findings, overdue by ``d - due``
+    days (:func:`overdue_on`), as :func:`overdue_findings` words it on that day.
+    """
+
+    def __init__(self) -> None:
+        self.at = 0
+        self.found: list[tuple[int, Finding]] = []
+
+
+def _deadline_findings(
+    data: dict[str, Any],
+    shown: str,
+    plays: Playbook,
+    ctx: CaseContext,
+    states: list[ActionState],
+) -> list[tuple[int, Finding]]:
+    """The overdue finding of each required open action with a due date, as its first day."""
+    out = []
+    for state in states:
+        if state.done or state.due is None or not state.action.required:
+            continue
+        try:
+            after = state.due + dt.timedelta(days=1)
+        except OverflowError:
+            continue  # due on the last day there is: never overdue
+        for found in overdue_findings(
+            data, shown, plays, ctx.calendar, after, ctx.config.overdue, states=[state]
+        ):
+            out.append((state.due.toordinal(), found))
+    return out
+
+
+def overdue_on(due: int, found: Finding, day: int) -> Finding:
+    """An overdue finding of :class:`Deadlines` (``day`` after ``due``), worded for ``day``."""
+    worded = found.worded
+    assert worded is not None and worded.fields[0][0] == "n"
+    late = day - due
+    return Finding(
+        found.path,
+        found.line,
+        found.col,
+        found.code,
+        found.severity,
+        pointer=found.pointer,
+        hint=found.hint,
+        worded=Said(worded.template, (("n", str(late)), *worded.fields[1:]), worded.plural, late),
+        hint_worded=found.hint_worded,
+    )
+
+
+def with_overdue(findings: list[Finding], deadlines: Deadlines, day: int) -> list[Finding]:
+    """``findings`` with the overdue findings of ``deadlines`` on ``day`` (an ordinal)."""
+    late = [overdue_on(due, found, day) for due, found in deadlines.found if due < day]
+    if not late:
+        return findings
+    return [*findings[: deadlines.at], *late, *findings[deadlines.at :]]
 
 
 FOREVER = (1, dt.date.max.toordinal())
@@ -243,10 +323,11 @@ def check_case_file(
     shown: str | None = None,
     *,
     days: list[int] | None = None,
+    deadlines: Deadlines | None = None,
 ) -> FileReport:
     """Read (unless ``raw`` is given) and check one case file; never raises for bad content.
 
-    ``days``: see :func:`check_case_data`.
+    ``days``, ``deadlines``: see :func:`check_case_data`.
     """
     shown = shown if shown is not None else display_path(path)
     loaded = yamlio.read_file(path, shown) if raw is None else yamlio.parse_bytes(raw, shown)
@@ -257,7 +338,7 @@ def check_case_file(
     data: dict[str, Any] = loaded.data
     report.case_id = data.get("id") if isinstance(data.get("id"), str) else None
     report.stage = data.get("stage") if isinstance(data.get("stage"), str) else None
-    report.findings = check_case_data(loaded, path, ctx, days=days)
+    report.findings = check_case_data(loaded, path, ctx, days=days, deadlines=deadlines)
     return report
 
 
@@ -305,6 +386,21 @@ def validate_paths(
     Raises:
         ClrError: a path does not exist.
     """
+    with no_collection():
+        return _validate_paths(
+            paths, today=today, use_cache=use_cache, jobs=jobs, progress=progress, shard=shard
+        )
+
+
+def _validate_paths(
+    paths: Sequence[Path],
+    *,
+    today: dt.date,
+    use_cache: bool,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+    shard: tuple[int, int] | None,
+) -> Report:
     roots, files, missing = _targets(paths)
     if missing:
         raise ClrError(
@@ -322,7 +418,7 @@ def validate_paths(
         if root not in configs:
             config = Config()
             if root is not None:
-                config, problems = read_config(root)
+                config, problems = read_config(root, remember=use_cache)
                 if problems:
                     report.files.append(FileReport(problems[0].path, problems))
                     report.config_error = True
@@ -382,38 +478,30 @@ def validate_paths(
         for file_root, group in by_root.items():
             config_for(file_root)
             cached = use_cache and not report.config_error
-            if shard is None:
-                checked, known = _check_group(
-                    group,
-                    file_root,
-                    functools.partial(context_for, file_root),
-                    today,
-                    use_cache=cached,
-                    jobs=jobs,
-                    progress=progress,
-                    whole=file_root in roots,
-                )
-                if known:
-                    settled.add(file_root)
-                mine.update(map(id, checked))
-                report.files.extend(checked)
-                continue
-            ours = [
-                in_shard(name if name is not None else shown, shard) for _, shown, name in group
-            ]
+            ours = (
+                None
+                if shard is None
+                else [
+                    in_shard(name if name is not None else shown, shard) for _, shown, name in group
+                ]
+            )
             checked, known = _check_group(
-                [f for f, our in zip(group, ours, strict=True) if our],
+                group if ours is None else [f for f, our in zip(group, ours, strict=True) if our],
                 file_root,
                 functools.partial(context_for, file_root),
                 today,
                 use_cache=cached,
                 jobs=jobs,
                 progress=progress,
+                whole=ours is None and file_root in roots,
             )
             if known:
                 settled.add(file_root)
-            stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
             mine.update(map(id, checked))
+            if ours is None:
+                report.files.extend(checked)
+                continue
+            stand_ins = _stand_ins([f for f, our in zip(group, ours, strict=True) if not our], jobs)
             others.update(map(id, stand_ins))
             ordered = iter(checked), iter(stand_ins)
             report.files.extend(next(ordered[0] if our else ordered[1]) for our in ours)
@@ -425,7 +513,8 @@ def validate_paths(
             found = retention.repository_findings(
                 root, config, scanned_ids[root], use_cache=use_cache
             )
-            report.files.extend(_merge_reports(report.files, found))
+            if found:
+                report.files.extend(_merge_reports(report.files, found))
     finally:
         for query in asked.values():
             query.cancel()
@@ -436,8 +525,46 @@ def validate_paths(
     if shard is not None:
         first = shard[0] == 1
         report.files = [r for r in report.files if id(r) in mine or (first and id(r) not in others)]
-    report.files.sort(key=lambda r: r.path)
+    report.files.sort(key=operator.attrgetter("path"))
     return report
+
+
+_PAUSED: list[bool] = []
+"""For each :func:`no_collection` in force, whether the collector was on before it."""
+
+
+@contextlib.contextmanager
+def no_collection() -> Iterator[None]:
+    """No garbage collection while many objects that are all kept are made.
+
+    Each collection goes over every object made so far: the cached results of 10,000
+    cases set off several, a tenth of a warm run. Checking files turns it back on
+    (:func:`_run`): parsing makes garbage, and forked workers inherit the setting.
+    """
+    _PAUSED.append(gc.isenabled())
+    gc.disable()
+    try:
+        yield
+    finally:
+        # They join the oldest generation (a freeze and a thaw: no walk over them), so
+        # that the next young collection does not walk them all either.
+        gc.freeze()
+        gc.unfreeze()
+        if _PAUSED.pop():
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The collector as it was before :func:`no_collection`, while files are parsed."""
+    resume = bool(_PAUSED) and _PAUSED[0] and not gc.isenabled()
+    if resume:
+        gc.enable()
+    try:
+        yield
+    finally:
+        if resume:
+            gc.disable()
 
 
 def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
@@ -456,11 +583,13 @@ def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
     head = probe[: -len(tail)]
     by_name = probe.endswith(tail) and head[-1:] in ("", "/")
     by_name = by_name and here != cases and not here.startswith(f"{cases}/")
-    for case_id in ids:
-        name = f"{CASES_DIR}/{case_id}/{CASE_FILE}"
-        full = f"{base}{name}"
-        shown = f"{head}{case_id}/{CASE_FILE}" if by_name else display_path(full, here)
-        yield full, shown, name
+    names = [f"{CASES_DIR}/{case_id}/{CASE_FILE}" for case_id in ids]
+    fulls = [f"{base}{name}" for name in names]
+    if by_name:
+        shown = [f"{head}{case_id}/{CASE_FILE}" for case_id in ids]
+    else:
+        shown = [display_path(full, here) for full in fulls]
+    return zip(fulls, shown, names, strict=True)
 
 
 def _merge_reports(files: list[FileReport], new: list[FileReport]) -> list[FileReport]:
@@ -516,7 +645,8 @@ def _stand_ins(
     """
     from clr.io.pool import run_chunks
 
-    ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
+    with _collecting():
+        ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
     return [
         FileReport(shown, [], case_id) for (_, shown, _), case_id in zip(files, ids, strict=True)
     ]
@@ -530,7 +660,10 @@ def _id_position(shown: str) -> tuple[int, int]:
 def _duplicate_ids(files: list[FileReport]) -> list[FileReport]:
     from collections import Counter
 
-    counts = Counter([report.case_id for report in files])
+    ids = [report.case_id for report in files]
+    if len(set(ids)) == len(ids):
+        return []  # the usual case: no id twice (None at most once)
+    counts = Counter(ids)
     twice = {case_id for case_id, n in counts.items() if n > 1 and case_id}
     by_id: dict[str, list[FileReport]] = {}
     for report in files:
@@ -564,8 +697,9 @@ def _read(path: Path | str) -> bytes | None:
         return None
 
 
-Checked = tuple[FileReport | None, str, int, int]
-"""A checked file: its report (None: its content is the cached one), content hash, days."""
+Checked = tuple[FileReport | None, str, int, int, "Deadlines | None"]
+"""A checked file: its report (None: its content is the cached one), content hash, days,
+its deadlines (the report's findings are without the overdue ones)."""
 
 
 def _check_chunk(items: list[tuple[Path | str, str, str, bool]], ctx: CaseContext) -> list[Checked]:
@@ -581,11 +715,12 @@ def _check_chunk(items: list[tuple[Path | str, str, str, bool]], ctx: CaseContex
         raw = _read(path)
         content = cache.digest(raw) if hashing and raw is not None else ""
         if known and content == known:
-            out.append((None, content, 0, 0))
+            out.append((None, content, 0, 0, None))
             continue
         days = list(FOREVER)
-        report = check_case_file(Path(path), ctx, raw, shown, days=days)
-        out.append((report, content, days[0], days[1]))
+        deadlines = Deadlines()
+        report = check_case_file(Path(path), ctx, raw, shown, days=days, deadlines=deadlines)
+        out.append((report, content, days[0], days[1], deadlines))
     return out
 
 
@@ -602,8 +737,9 @@ def _check_group(
 ) -> tuple[list[FileReport], bool]:
     """Check the case files of one repository, from the cache where nothing changed.
 
-    The cache's entries hold for a span of days (see :func:`check_case_data`), so a new day
-    does not make them all stale. ``whole``: these are all of the repository's cases, and
+    The cache's entries hold for a span of days (see :func:`check_case_data`) and keep
+    each deadline's overdue finding apart, worded on the day it is read, so a new day
+    does not make them stale. ``whole``: these are all of the repository's cases, and
     entries of other files are forgotten; a run over some of them keeps the others.
 
     ``context()`` builds the context (the playbooks) and says whether its playbooks had no
@@ -620,26 +756,8 @@ def _check_group(
         plays = list(playbook_paths(root).values())
         store = cache.ResultCache(root, cache.context_key(root, plays, "", "validate"))
     results: list[FileReport | None] = [None] * len(files)
-    todo: list[tuple[int, Path | str, str, str, str]] = []
-    entries = store.entries if store is not None else {}
-    status = cache.status
-    for i, (path, shown, name) in enumerate(files):
-        known = file_status = ""
-        if store is not None and name is not None:
-            file_status = status(path)  # before reading: a later change shows
-            # ResultCache.get_unchanged, inline: 10,000 calls cost more than the look-ups.
-            entry = entries.get(name)
-            if (
-                file_status
-                and type(entry) is list
-                and len(entry) == 5
-                and entry[2] == file_status
-                and entry[3] <= day <= entry[4]
-            ):
-                results[i] = _from_cache(shown, entry[1])
-                continue
-            known = store.content_of(name, day)
-        todo.append((i, path, shown, known, file_status))
+    todo: list[tuple[int, Path | str, str, str, tuple[int, ...]]] = []
+    _look_up(files, store, day, results, todo)
     checked = (
         _run(
             [
@@ -653,18 +771,20 @@ def _check_group(
         if todo
         else []
     )
-    for (i, _path, shown, _known, file_status), (file_report, content, first, last) in zip(
+    for (i, _path, shown, _known, status), (file_report, content, first, last, deadlines) in zip(
         todo, checked, strict=True
     ):
         name = files[i][2]
         if file_report is None:  # the content is the cached one
             assert store is not None and name is not None
-            store.note_status(name, file_status)
-            results[i] = _from_cache(shown, store.get(name, content, day))
+            store.note_status(name, status)
+            results[i] = _from_cache(shown, store.get(name, content, day), day)
             continue
-        results[i] = file_report
         if store is not None and content and name is not None:
-            store.put(name, content, _to_cache(file_report), file_status, days=(first, last))
+            store.put(name, content, _to_cache(file_report, deadlines), status, (first, last))
+        if deadlines is not None:
+            file_report.findings = with_overdue(file_report.findings, deadlines, day)
+        results[i] = file_report
     untouched = False
     if store is None or todo or store.flags.get(PLAYBOOKS_FLAG) is not True:
         _, faultless = context()
@@ -673,10 +793,50 @@ def _check_group(
     else:
         untouched = True  # no file to check, and the playbooks as they were: no fault
     if store is not None:
-        if whole:
+        if whole and (todo or len(store.entries) != len(files)):
+            # (Every file found in the cache, as many entries as files: nothing to forget.)
             store.keep_only({name for _, _, name in files if name is not None})
         store.save()
     return [r for r in results if r is not None], untouched
+
+
+def _look_up(
+    files: list[tuple[Path | str, str, str | None]],
+    store: cache.ResultCache | None,
+    day: int,
+    results: list[FileReport | None],
+    todo: list[tuple[int, Path | str, str, str, tuple[int, ...]]],
+) -> None:
+    """Fill ``results`` from the cache; what it does not hold goes to ``todo``."""
+    import stat
+
+    if store is None:
+        todo.extend((i, path, shown, "", ()) for i, (path, shown, _) in enumerate(files))
+        return
+    get, content_of = store.entries.get, store.content_of
+    stat_of, regular = os.stat, stat.S_ISREG
+    for i, (path, shown, name) in enumerate(files):
+        if name is None:
+            todo.append((i, path, shown, "", ()))
+            continue
+        try:  # cache.file_status, inline: before reading, so that a later change shows
+            st = stat_of(path)
+        except OSError:
+            todo.append((i, path, shown, content_of(name, day), ()))
+            continue
+        status = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        # ResultCache.get_unchanged, inline: 10,000 calls cost more than the look-ups. A
+        # status is recorded only for a regular file, and another file cannot have it.
+        entry = get(name)
+        if entry is not None and entry[2] == status and entry[3] <= day <= entry[4]:
+            result = entry[1]
+            results[i] = (
+                FileReport(shown, [], result[0], result[1])
+                if not result[2] and day < result[3]
+                else _from_cache(shown, result, day)
+            )
+            continue
+        todo.append((i, path, shown, content_of(name, day), status if regular(st.st_mode) else ()))
 
 
 PLAYBOOKS_FLAG = "playbooks-faultless"
@@ -701,40 +861,67 @@ def _run(
 ) -> list[Checked]:
     from clr.io.pool import run_chunks
 
-    return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
+    with _collecting():
+        return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
 
 
-def _to_cache(report: FileReport) -> list[Any]:
-    rows = [
-        [
-            *(f.line, f.col, f.code, f.severity, f.message, f.pointer, f.hint),
-            f.worded.row() if f.worded else None,
-            f.hint_worded.row() if f.hint_worded else None,
-        ]
-        for f in report.findings
+NEVER_LATE = dt.date.max.toordinal() + 1
+"""A cached result's first day with an overdue finding, for a case without deadlines."""
+
+
+def _finding_row(f: Finding) -> list[Any]:
+    return [
+        *(f.line, f.col, f.code, f.severity, f.message, f.pointer, f.hint),
+        f.worded.row() if f.worded else None,
+        f.hint_worded.row() if f.hint_worded else None,
     ]
-    return [report.case_id, report.stage, rows]
 
 
-def _from_cache(path: str, entry: list[Any]) -> FileReport:
-    case_id, stage, rows = entry
-    findings = (
-        [
-            Finding(
-                path,
-                line,
-                col,
-                code,
-                severity,
-                message=message,
-                pointer=pointer,
-                hint=hint,
-                worded=Said.from_row(worded),
-                hint_worded=Said.from_row(hint_worded),
-            )
-            for line, col, code, severity, message, pointer, hint, worded, hint_worded in rows
-        ]
-        if rows
-        else []
-    )
+def _to_cache(report: FileReport, deadlines: Deadlines | None) -> cache.Result:
+    """A report as the result cache keeps it.
+
+    (case id, stage, findings, the first day with an overdue finding, the deadlines), the
+    findings and deadlines as JSON text ("" for none).
+    """
+    import json
+
+    rows = json.dumps([_finding_row(f) for f in report.findings]) if report.findings else ""
+    if deadlines is None or not deadlines.found:
+        return report.case_id, report.stage, rows, NEVER_LATE, ""
+    late = [[due, _finding_row(f)] for due, f in deadlines.found]
+    first = min(due for due, _ in deadlines.found) + 1
+    return report.case_id, report.stage, rows, first, json.dumps([deadlines.at, late])
+
+
+def _findings_from_rows(path: str, rows: list[Any]) -> list[Finding]:
+    return [
+        Finding(
+            path,
+            line,
+            col,
+            code,
+            severity,
+            message=message,
+            pointer=pointer,
+            hint=hint,
+            worded=Said.from_row(worded),
+            hint_worded=Said.from_row(hint_worded),
+        )
+        for line, col, code, severity, message, pointer, hint, worded, hint_worded in rows
+    ]
+
+
+def _from_cache(path: str, result: cache.Result, day: int) -> FileReport:
+    """A report from the result cache (:func:`_to_cache`), its overdue findings as of ``day``."""
+    import json
+
+    case_id, stage, rows, late_from, late = result
+    findings = _findings_from_rows(path, json.loads(rows)) if rows else []
+    if day >= late_from:
+        at, found = json.loads(late)
+        deadlines = Deadlines()
+        deadlines.at = at
+        made = _findings_from_rows(path, [row for _, row in found])
+        deadlines.found = [(due, f) for (due, _), f in zip(found, made, strict=True)]
+        findings = with_overdue(findings, deadlines, day)
     return FileReport(path, findings, case_id, stage)

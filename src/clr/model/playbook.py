@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from clr import i18n
-from clr.checks import schemas
 from clr.errors import ConfigError
 from clr.i18n import N_
 from clr.io import files, resources, yamlio
@@ -708,6 +707,8 @@ def check_playbook_file(
     if loaded.data is None:
         return None, findings
     data = loaded.data
+    from clr.checks import schemas
+
     problems = schemas.check(data, loaded.path, "playbook")
     if not problems:
         problems = _cross_checks(data, loaded.path)

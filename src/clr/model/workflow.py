@@ -10,7 +10,6 @@ import functools
 import math
 from typing import Any
 
-from clr.checks import schemas
 from clr.i18n import N_, Nn_
 from clr.model import closing, stages
 from clr.model.case import Case, dig
@@ -550,6 +549,8 @@ def move_blockers(
         covered += ("/visits",)  # the rule says more about visits than the schema
     candidate = dict(data, stage=target)
     seen: set[tuple[str, str]] = set()
+    from clr.checks import schemas
+
     schemas.check(candidate, "", "case", skip=seen)
     for f in schemas.check(candidate, "", f"stages/{target}", stage=target, skip=seen):
         if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in covered):

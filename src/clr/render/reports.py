@@ -6,7 +6,6 @@ Each is registered by name in ``clr.render.RENDERER_BY_NAME["findings"]``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -99,6 +98,8 @@ def render_github(report: Report) -> str:
         # The log is plain text, one line a finding. Between stop-commands and its token no
         # line is read as a workflow command, whatever a path or a message holds.
         listed = [" ".join(_finding_line(f).splitlines()) for f in report.findings]
+        import hashlib
+
         token = "clr-" + hashlib.sha256("\n".join(listed).encode("utf-8")).hexdigest()[:32]
         lines += ["::group::clr: every finding", f"::stop-commands::{token}"]
         lines += listed

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clr.checks import schemas
 from clr.errors import CaseNotFound, ConfigError, NotARepository
 from clr.i18n import N_
 from clr.io import files, yamlio
@@ -147,17 +146,28 @@ class Repository(Frozen):
         wanted = prefix.upper()
         folder = str(self.cases_dir)
         try:
-            entries = [
-                e
-                for e in os.scandir(folder)
-                if e.name.upper().startswith(wanted) and not e.name.startswith(".")
-            ]
+            names = os.listdir(folder)  # noqa: PTH208 - names only: no object per entry
         except OSError:
             return []
+        text = "\0" + "\0".join(names)  # no file name holds a NUL
+        if wanted.isascii() and text.isascii():
+            # Searches at C speed in the names' upper cases, which for ASCII are as long as
+            # the names: a match's place is the name's in ``text``.
+            upper, needle = text.upper(), "\0" + wanted
+            found = []
+            at = upper.find(needle)
+            while at != -1:
+                end = text.find("\0", at + 1)
+                found.append(text[at + 1 : end if end != -1 else len(text)])
+                at = upper.find(needle, at + 1)
+        else:
+            found = [name for name in names if name.upper().startswith(wanted)]
         return sorted(
-            e.name
-            for e in entries
-            if e.is_dir() and os.path.lexists(os.path.join(folder, e.name, CASE_FILE))  # noqa: PTH118
+            name
+            for name in found
+            if not name.startswith(".")
+            and os.path.isdir(os.path.join(folder, name))  # noqa: PTH112, PTH118
+            and os.path.lexists(os.path.join(folder, name, CASE_FILE))  # noqa: PTH118
         )
 
     def scan(self) -> tuple[list[str], list[str], list[str]]:
@@ -176,7 +186,7 @@ class Repository(Frozen):
         Listing 10,000 case folders costs about twice as much as probing each for its case
         file, so a folder is listed only if it changed (its modification time) since it was
         last seen with its case file and nothing else of clr's; those times are kept in
-        ``.clr-cache/folders.json``. Without the cache every folder is listed.
+        ``.clr-cache/folders.memo``. Without the cache every folder is listed.
 
         ``watched``: patterns of file names (``fnmatch``, case-sensitive). A case folder
         that holds a sub-folder or a name matching one of them is not recorded as clean,
@@ -185,36 +195,17 @@ class Repository(Frozen):
         (``cases/<name>``). Whatever of ``cases/`` is not in ``odd`` holds, besides case
         files, only files with other names.
         """
-        import json
-
         from clr.io.atomic import is_temporary
 
-        memo = self.root / ".clr-cache" / "folders.json"
-        clean: dict[str, int] = {}
-        if use_cache:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                loaded = json.loads(files.read_bytes(memo, follow_symlinks=False))
-                if (
-                    loaded.get("format") == FOLDERS_FORMAT
-                    and loaded.get("watched") == list(watched)
-                    and isinstance(loaded.get("folders"), dict)
-                ):
-                    clean = loaded["folders"]
+        memo = self.root / ".clr-cache" / FOLDERS_MEMO
+        clean: dict[str, int] = _read_folders(memo, watched) if use_cache else {}
         fresh: dict[str, int] = {}
         temporary: list[str] = []
         scanned = _scan(str(self.cases_dir), temporary, clean, fresh, watched, odd)
         with contextlib.suppress(OSError):
             temporary += [n for n in os.listdir(self.root) if n[0] == "." and is_temporary(n)]  # noqa: PTH208
         if use_cache and fresh != clean:
-            from clr.errors import ClrError
-            from clr.io import atomic
-
-            with contextlib.suppress(OSError, ClrError):  # only a cache
-                memo.parent.mkdir(exist_ok=True)
-                if not (memo.parent / ".gitignore").exists():
-                    atomic.write(memo.parent / ".gitignore", "*\n")
-                memo_data = {"format": FOLDERS_FORMAT, "watched": list(watched), "folders": fresh}
-                atomic.write(memo, json.dumps(memo_data))
+            _write_folders(memo, watched, fresh)
         return scanned, sorted(temporary)
 
     def layout_findings(
@@ -264,8 +255,58 @@ class Repository(Frozen):
         return sorted(out + out_tmp)
 
 
-FOLDERS_FORMAT = 2
-"""The format of ``.clr-cache/folders.json`` (2: clean folders hold no watched names)."""
+FOLDERS_FORMAT = 3
+"""The format of ``.clr-cache/folders.memo`` (2: clean folders hold no watched names; 3:
+written by ``marshal``)."""
+FOLDERS_MEMO = "folders.memo"
+
+
+def _read_folders(memo: Path, watched: tuple[str, ...]) -> dict[str, int]:
+    """The case folders recorded clean (name: modification time); {} if none can be trusted.
+
+    The file is ``marshal``'s (format, watched names, folder names, times), with a checksum
+    before it; what it holds is used only if it is of that shape (strings and whole
+    numbers), as the result cache's.
+    """
+    import marshal
+
+    from clr.io.cache import checksum
+
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        head, _, body = files.read_bytes(memo, follow_symlinks=False).partition(b"\n")
+        if head.decode() != checksum(body):
+            return {}
+        loaded = marshal.loads(body)
+        if type(loaded) is tuple and len(loaded) == 4:
+            form, names, folders, times = loaded
+            if (
+                form == FOLDERS_FORMAT
+                and names == watched
+                and type(folders) is tuple
+                and type(times) is tuple
+                and len(folders) == len(times)
+                and set(map(type, folders)) <= {str}
+                and set(map(type, times)) <= {int}
+            ):
+                return dict(zip(folders, times, strict=True))
+    return {}
+
+
+def _write_folders(memo: Path, watched: tuple[str, ...], fresh: dict[str, int]) -> None:
+    import marshal
+
+    from clr.errors import ClrError
+    from clr.io import atomic
+    from clr.io.cache import checksum
+
+    body = marshal.dumps((FOLDERS_FORMAT, tuple(watched), tuple(fresh), tuple(fresh.values())))
+    with contextlib.suppress(OSError, ClrError):  # only a cache
+        memo.parent.mkdir(exist_ok=True)
+        if not (memo.parent / ".gitignore").exists():
+            atomic.write(memo.parent / ".gitignore", "*\n")
+        atomic.write(memo, checksum(body).encode() + b"\n" + body)
+
+
 SETTLED_NS = 3_000_000_000
 """A folder's time is recorded only once it is this old: a change in the same clock tick
 as the listing must not hide behind an unchanged time (as in the result cache)."""
@@ -305,41 +346,43 @@ def _scan(
         from clr.io.atomic import is_temporary
     prefix = f"{CASES_DIR}/"
     clean = clean or {}
+    stat_of = os.stat
     for entry in entries:
         name = entry.name
-        if odd is not None and (name[0] == "." or not entry.is_dir()):
-            # Not a case folder: a hidden folder is walked, a watched name looked at.
-            if entry.is_dir():
-                odd.append(f"{prefix}{name}/")
-            elif match is not None and match(name):
-                odd.append(prefix + name)
-        if name.startswith("."):
-            if temporary is not None and is_temporary(name):
-                temporary.append(prefix + name)
+        is_dir = entry.is_dir()
+        if name[0] == "." or not is_dir:
+            if odd is not None:
+                # Not a case folder: a hidden folder is walked, a watched name looked at.
+                if is_dir:
+                    odd.append(f"{prefix}{name}/")
+                elif match is not None and match(name):
+                    odd.append(prefix + name)
+            if name[0] == ".":
+                if temporary is not None and is_temporary(name):
+                    temporary.append(prefix + name)
+            elif name.endswith((".yaml", ".yml")):
+                stray.append(name)
             continue
-        if entry.is_dir():
-            # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
-            # one that cannot be read (an error), not a folder without a case (a warning).
-            where = f"{folder}/{name}"
-            if temporary is None:
-                has_case = os.path.lexists(f"{where}/{CASE_FILE}")
+        # lexists: a case.yaml that is a broken link, a folder or a pipe is still a case,
+        # one that cannot be read (an error), not a folder without a case (a warning).
+        where = f"{folder}/{name}"
+        if temporary is None:
+            has_case = os.path.lexists(f"{where}/{CASE_FILE}")
+        else:
+            known = clean.get(name)
+            try:  # the usual case inline: a folder unchanged since it was last listed
+                changed: int | None = stat_of(where).st_mtime_ns
+            except OSError:
+                changed = None
+            if known is not None and changed == known:
+                if fresh is not None:
+                    fresh[name] = changed
+                has_case = True
             else:
-                known = clean.get(name)
-                try:  # the usual case inline: a folder unchanged since it was last listed
-                    changed: int | None = os.stat(where).st_mtime_ns  # noqa: PTH116
-                except OSError:
-                    changed = None
-                if known is not None and changed == known:
-                    if fresh is not None:
-                        fresh[name] = changed
-                    has_case = True
-                else:
-                    has_case = _list_case_folder(
-                        where, name, temporary, changed, fresh, now, match, odd
-                    )
-            (ids if has_case else empty).append(name)
-        elif entry.name.endswith((".yaml", ".yml")):
-            stray.append(entry.name)
+                has_case = _list_case_folder(
+                    where, name, temporary, changed, fresh, now, match, odd
+                )
+        (ids if has_case else empty).append(name)
     return sorted(ids), sorted(empty), sorted(stray)
 
 
@@ -423,14 +466,26 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def read_config(root: Path) -> tuple[Config, list[Finding]]:
-    """Read and check ``clr.yaml``; findings describe what is wrong with it."""
+def read_config(root: Path, *, remember: bool = False) -> tuple[Config, list[Finding]]:
+    """Read and check ``clr.yaml``; findings describe what is wrong with it.
+
+    ``remember``: note in ``.clr-cache/`` that this ``clr.yaml`` matches its schema, and
+    trust such a note (keyed by the file's bytes, clr's code and its schemas): a warm
+    ``clr validate`` then does without the schema engine (a fifth of its start-up).
+    """
     path = root / CONFIG_NAME
     loaded = yamlio.read_file(path, display_path(path))
     findings = list(loaded.findings)
     if loaded.data is None:
         return Config(), _as_config_findings(findings, loaded)
-    findings += schemas.check(loaded.data, loaded.path, "config")
+    key = _config_key(root) if remember else ""
+    if not key or _config_note(root) != key:
+        from clr.checks import schemas
+
+        problems = schemas.check(loaded.data, loaded.path, "config")
+        findings += problems
+        if key and not problems and not findings:
+            _note_config(root, key)
     zone = loaded.data.get("timezone")
     problem = timezone_problem(zone) if isinstance(zone, str) else None
     if problem is not None:
@@ -439,6 +494,35 @@ def read_config(root: Path) -> tuple[Config, list[Finding]]:
     if findings:
         return Config(), _as_config_findings(findings, loaded)
     return Config.from_data(loaded.data), []
+
+
+CONFIG_NOTE = "config.ok"
+"""The file in ``.clr-cache/`` that says which ``clr.yaml`` was found to match its schema."""
+
+
+def _config_key(root: Path) -> str:
+    from clr.io import cache
+
+    return cache.context_key(root, [], "", "config")
+
+
+def _config_note(root: Path) -> str:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        raw = files.read_bytes(root / ".clr-cache" / CONFIG_NOTE, follow_symlinks=False)
+        return raw.decode().strip()
+    return ""
+
+
+def _note_config(root: Path, key: str) -> None:
+    from clr.errors import ClrError
+    from clr.io import atomic
+
+    folder = root / ".clr-cache"
+    with contextlib.suppress(OSError, ClrError):  # only a cache
+        folder.mkdir(exist_ok=True)
+        if not (folder / ".gitignore").exists():
+            atomic.write(folder / ".gitignore", "*\n")
+        atomic.write(folder / CONFIG_NOTE, key + "\n")
 
 
 def _as_config_findings(findings: list[Finding], loaded: yamlio.Loaded) -> list[Finding]:

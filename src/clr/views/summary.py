@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clr.checks import schemas
 from clr.io import yamlio
 from clr.model import ages, stages
 from clr.model.case import Case, dig, is_amount, items
@@ -173,6 +172,8 @@ def load_problem(loaded: yamlio.Loaded) -> str | None:
     for key in _LIST_FIELDS:
         if key in data and data[key] is not None and not isinstance(data[key], list):
             return f"{key} is not a list (run clr validate)"
+    from clr.checks import schemas
+
     if not schemas.is_valid(data):
         return "the case fails its schema (run clr validate to see why)"
     return None
