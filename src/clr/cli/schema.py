@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from clr.i18n import _
+
 
 def schema_command(
     name: Annotated[
@@ -75,9 +77,9 @@ def _write(name: str | None) -> None:
         )
     written = write_schemas(root)
     for path in written:
-        typer.echo(f"wrote {display_path(path)}")
+        typer.echo(_("wrote {file}").format(file=display_path(path)))
     if not written:
-        typer.echo(f"{display_path(root / SCHEMA_DIR)} is up to date")
+        typer.echo(_("{folder} is up to date").format(folder=display_path(root / SCHEMA_DIR)))
 
 
 def register(app: typer.Typer) -> None:
