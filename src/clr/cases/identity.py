@@ -383,8 +383,9 @@ def case_recipients(config_recipients: Sequence[str], case_dir: Path) -> list[st
 
 
 _NO_RECIPIENTS_HINT = N_(
-    "run 'clr keygen' to make a key pair, add the public key it prints under 'recipients:' "
-    "in clr.yaml (one line '  - age1…' per person who may read identities), then try again"
+    "run 'clr keygen --add' to make a key pair and list its public key under 'recipients:' "
+    "in clr.yaml (for each other person who may read identities: 'clr identity "
+    "add-recipient KEY'), then try again"
 )
 
 

@@ -148,7 +148,9 @@ def check_date(value: str | None) -> str | None:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+            raise typer.BadParameter(
+                _("{value} is not a date; write YYYY-MM-DD").format(value=repr(value))
+            ) from None
     return value
 
 
@@ -255,8 +257,11 @@ def format_name(kind: str, chosen: object) -> str:
     name = render.canonical(kind, given)
     if name != given:
         sys.stderr.write(
-            f"warning: --format {given} is deprecated; write --format {name} "
-            "(the old name will go in a later release)\n"
+            _(
+                "warning: --format {given} is deprecated; write --format {name} "
+                "(the old name will go in a later release)"
+            ).format(given=given, name=name)
+            + "\n"
         )
     return name
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from typer.core import TyperArgument
 
+from clr.i18n import _
+
 RENAMED: dict[str, dict[str, str]] = {
     "init": {"-f": "--force"},
     "visit": {"--notes": "--note"},
@@ -164,6 +166,9 @@ def _rewrite(command: Any, args: list[str]) -> list[str]:
 
 def _warn(command: Any, old: str, new: str) -> None:
     sys.stderr.write(
-        f"warning: clr {command._clr_path} {old} is deprecated; write {new} "
-        "(the old spelling will go in a later release)\n"
+        _(
+            "warning: clr {command} {old} is deprecated; write {new} "
+            "(the old spelling will go in a later release)"
+        ).format(command=command._clr_path, old=old, new=new)
+        + "\n"
     )

@@ -20,7 +20,7 @@ from clr.cli._common import (
     stdout_console,
     text_width,
 )
-from clr.i18n import N_, _, numbers
+from clr.i18n import N_, _, ngettext, numbers
 from clr.render import render, safe
 
 if TYPE_CHECKING:
@@ -345,8 +345,10 @@ def new_case_command(
     }
     if contact is not None:
         typer.echo(
-            "warning: --contact is deprecated: it is the guardian's contact, "
-            "now --guardian-contact (--child-contact for the child's own)",
+            _(
+                "warning: --contact is deprecated: it is the guardian's contact, "
+                "now --guardian-contact (--child-contact for the child's own)"
+            ),
             err=True,
         )
         if guardian_contact is not None and guardian_contact != contact:
@@ -396,12 +398,15 @@ def new_case_command(
     )
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)
-    typer.echo(f"created {repo.display_path(path)}", err=True)
+    typer.echo(_("created {file}").format(file=repo.display_path(path)), err=True)
     if new.identity:
         count = len(repository.config.recipients)
         typer.echo(
-            f"identity details encrypted to {count} recipient{'' if count == 1 else 's'} "
-            f"in {repo.display_path(path.parent / 'identity.yaml.age')}",
+            ngettext(
+                "identity details encrypted to {count} recipient in {file}",
+                "identity details encrypted to {count} recipients in {file}",
+                count,
+            ).format(count=count, file=repo.display_path(path.parent / "identity.yaml.age")),
             err=True,
         )
         _new_fingerprints(repository, path, new.identity)
@@ -413,7 +418,11 @@ def new_case_command(
     typer.echo(_("First things to do:"), err=True)
     for state in todo[:6]:
         due = _("due {date}").format(date=state.due) if state.due else _("no deadline")
-        shown = safe.terminal(f"{state.action.id} ({due}): {state.action.text}")
+        shown = safe.terminal(
+            _("{action} ({due}): {text}").format(
+                action=state.action.id, due=due, text=state.action.text
+            )
+        )
         typer.echo(f"  - {shown}", err=True)
 
 
@@ -856,14 +865,21 @@ def reopen_command(
         session.doc.set(("reopened_as",), draft_id)
         typer.echo(safe.terminal(caseops.commit(session, dry_run=True, what="link"), block=True))
         typer.echo(
-            f"would create a case linked to {old.get('id')} (its id is drawn when it is made)",
+            _("would create a case linked to {case} (its id is drawn when it is made)").format(
+                case=old.get("id")
+            ),
             err=True,
         )
         _say_carried(said, old)
         return
     case_id, path = create_case(repository, new, today=today)
     typer.echo(case_id)
-    typer.echo(f"created {repo.display_path(path)}, linked to {old.get('id')}", err=True)
+    typer.echo(
+        _("created {file}, linked to {case}").format(
+            file=repo.display_path(path), case=old.get("id")
+        ),
+        err=True,
+    )
     session.doc.set(("reopened_as",), case_id)
     try:
         caseops.commit(session, what="link to the new case")
@@ -882,9 +898,17 @@ def reopen_command(
     if carried is not None:
         count = len(carried.recipients)
         typer.echo(
-            f"carried the identity file of {old.get('id')} over, encrypted to {count} "
-            f"recipient{'' if count == 1 else 's'} in "
-            f"{repo.display_path(path.parent / 'identity.yaml.age')}",
+            ngettext(
+                "carried the identity file of {case} over, encrypted to {count} recipient "
+                "in {file}",
+                "carried the identity file of {case} over, encrypted to {count} recipients "
+                "in {file}",
+                count,
+            ).format(
+                case=old.get("id"),
+                count=count,
+                file=repo.display_path(path.parent / "identity.yaml.age"),
+            ),
             err=True,
         )
         _new_fingerprints(repository, path, carried.identity)

@@ -487,15 +487,28 @@ def keygen_command(
             show_default=False,
         ),
     ] = None,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add",
+            help="Also add the public key to 'recipients' in this repository's clr.yaml.",
+        ),
+    ] = False,
 ) -> None:
     """Make a key pair for reading identity files, and say what to do with the public key.
 
     The private key goes to a file only you can read (never overwritten); the public key
-    is printed. Add it to 'recipients' in clr.yaml, and have someone who can already read
-    the identity files run 'clr identity rekey'.
+    is printed. Add it to 'recipients' in clr.yaml (--add does it, or 'clr identity
+    add-recipient KEY' in the repository), and have someone who can already read the
+    identity files run 'clr identity rekey'.
 
-    Example: clr keygen
+    Example: clr keygen --add
     """
+    root = None
+    if add:
+        from clr.repo import repository as repo
+
+        root = repo.open_repository().root  # before the key is made: no repository, no key
     made = identity.generate_key(identity.key_path(output))
     typer.echo(made.public)
     import shutil
@@ -507,19 +520,94 @@ def keygen_command(
     ).format(file=made.path)
     # Cut at spaces only: a path with a hyphen stays whole, to be copied.
     typer.echo(wrap_text(wrote, width), err=True)
+    if root is not None:
+        _add_recipients(root, [made.public], width)
+        return
     typer.echo(_("Your public key is above; it is not secret. Next:"), err=True)
     typer.echo("  1. " + _("add it under 'recipients:' in clr.yaml:"), err=True)
     typer.echo(f"       - {made.public}", err=True)
+    typer.echo(
+        "     " + _("(or run: {command})").format(command="clr keygen --add"),
+        err=True,
+    )
+    _rekey_step("  2. ", width)
+
+
+def _rekey_step(prefix: str, width: int) -> None:
     step = _("commit that, and ask someone who can read the identity files to run: {command}")
     # The command stays whole on one line, to be copied: its spaces are held while wrapping.
     held = step.format(command="clr identity rekey".replace(" ", "\0"))
-    typer.echo(wrap_text("  2. " + held, width, hang=3).replace("\0", " "), err=True)
+    typer.echo(wrap_text(prefix + held, width, hang=len(prefix)).replace("\0", " "), err=True)
+
+
+def _add_recipients(root: Path, keys: list[str], width: int) -> None:
+    """Add public keys to clr.yaml and say what is left to do."""
+    from clr.cases import recipients
+
+    done = recipients.add_recipients(root, keys)
+    for key in done.added:
+        typer.echo(_("added to recipients in clr.yaml: {key}").format(key=key), err=True)
+    for key in done.present:
+        typer.echo(_("already in recipients in clr.yaml: {key}").format(key=key), err=True)
+    if not done.added:
+        return
+    if done.identity_files:
+        count = done.identity_files
+        typer.echo(
+            wrap_text(
+                ngettext(
+                    "{count} identity file is encrypted to the keys before this change.",
+                    "{count} identity files are encrypted to the keys before this change.",
+                    count,
+                ).format(count=count),
+                width,
+            ),
+            err=True,
+        )
+        _rekey_step("", width)
+    else:
+        typer.echo(
+            wrap_text(
+                _("commit clr.yaml: new identity files will be encrypted to this key too."),
+                width,
+            ),
+            err=True,
+        )
+
+
+def add_recipient_command(
+    keys: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KEY...",
+            help="Public keys (age1… from clr keygen, or ssh-ed25519 …), quoted if they "
+            "hold spaces.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Add public keys of people who may read identity files to recipients in clr.yaml.
+
+    Each key is checked, added once, and clr.yaml keeps its comments and layout. Identity
+    files made before stay encrypted to the keys before the change: someone who can read
+    them then runs 'clr identity rekey'. A new user's 'clr keygen' prints the public key
+    to give (e.g. 'clr keygen > my-key.pub').
+
+    Example: clr identity add-recipient "$(cat new-user.pub)"
+    """
+    import shutil
+
+    from clr.repo import repository as repo
+
+    width = min(max(shutil.get_terminal_size().columns - 1, 40), 79)
+    _add_recipients(repo.open_repository().root, keys, width)
 
 
 identity_app.command("show")(show_command)
 identity_app.command("edit")(edit_command)
 identity_app.command("set")(set_command)
 identity_app.command("rekey")(rekey_command)
+identity_app.command("add-recipient")(add_recipient_command)
 identity_app.command("textconv")(textconv_command)
 
 

@@ -113,12 +113,21 @@ def list_command(output_format: FormatOpt = "text") -> None:
         return
     rows = safe.terminal_data(rows)  # a repository's playbook is text anyone can write
     if format_name("playbook", output_format) == "markdown":
-        typer.echo("| name | title | version | file |\n|---|---|---|---|")
+        typer.echo(
+            "| {} | {} | {} | {} |\n|---|---|---|---|".format(
+                _("name"), _("title"), _("version"), _("file")
+            )
+        )
         for r in rows:
             typer.echo(f"| {r['name']} | {r['title']} | {r['version']} | {r['path']} |")
     else:
         for r in rows:
-            typer.echo(f"{r['name']:<20} {r['title']} (version {r['version']}) — {r['path']}")
+            typer.echo(
+                f"{r['name']:<20} "
+                + _("{title} (version {version}) — {file}").format(
+                    title=r["title"], version=r["version"], file=r["path"]
+                )
+            )
 
 
 @playbook_app.command("show")
@@ -382,14 +391,21 @@ def checklist_command(
             nl=False,
         )
     elif format_name("playbook", output_format) == "markdown":
-        typer.echo(f"## Checklist: {stage}\n")
+        typer.echo(_("## Checklist: {stage}").format(stage=stage) + "\n")
         for a in gates:
             typer.echo(f"- [ ] `{safe.terminal(a.id)}` — {safe.markdown(a.text)}")
     else:
         console = stdout_console()
-        console.print(f"Checklist to leave {stage} ({book.name}):", markup=False)
+        console.print(
+            _("Checklist to leave {stage} ({playbook}):").format(stage=stage, playbook=book.name),
+            markup=False,
+        )
         for a in gates:
-            tracks = "" if set(a.tracks) == set(TRACKS) else f" [{'/'.join(a.tracks)} only]"
+            tracks = (
+                ""
+                if set(a.tracks) == set(TRACKS)
+                else " " + _("[{tracks} only]").format(tracks="/".join(a.tracks))
+            )
             shown = safe.terminal(f"{a.id}{tracks}: {a.text}")
             console.print(f"  [ ] {shown}", markup=False)
 

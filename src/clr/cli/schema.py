@@ -79,7 +79,7 @@ def _write(name: str | None) -> None:
     for path in written:
         typer.echo(_("wrote {file}").format(file=display_path(path)))
     if not written:
-        typer.echo(f"{display_path(root / SCHEMA_DIR)} is up to date")
+        typer.echo(_("{folder} is up to date").format(folder=display_path(root / SCHEMA_DIR)))
 
 
 def register(app: typer.Typer) -> None:
