@@ -454,7 +454,7 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 said(
                     N_("minimum_age is {recorded}, but the effective minimum age is {minimum}"),
                     recorded=recorded,
-                    minimum=minimum.explain(),
+                    minimum=minimum.worded(),
                 ),
                 said(
                     N_(
@@ -481,7 +481,7 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                 said(
                     N_("minimum_age_decided_by is {decided}, but {minimum}"),
                     decided=decided,
-                    minimum=minimum.explain(),
+                    minimum=minimum.worded(),
                 ),
                 said(N_("write minimum_age_decided_by: {who}"), who=minimum.decided_by),
                 "warning",
@@ -506,7 +506,7 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                         "is on the underage track"
                     ),
                     age=age,
-                    minimum=minimum.explain(),
+                    minimum=minimum.worded(),
                 ),
                 said(
                     N_(
@@ -530,7 +530,7 @@ def check_ages(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findin
                         "stop all work, on the underage track"
                     ),
                     age=age,
-                    minimum=minimum.explain(),
+                    minimum=minimum.worded(),
                 ),
                 said(N_("set track: underage and make sure the child is removed from all work")),
             )
@@ -642,7 +642,7 @@ def check_closure(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Fin
                             "the minimum age ({minimum})"
                         ),
                         age=age,
-                        minimum=minimum.explain(),
+                        minimum=minimum.worded(),
                     ),
                     said(N_("this child is underage: keep the case open on the underage track")),
                 )

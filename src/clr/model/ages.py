@@ -20,9 +20,11 @@ import functools
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
+from clr.i18n import N_
 from clr.io import resources
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date, partial_bounds
+from clr.model.findings import Joined, Said, said
 from clr.model.record import Frozen
 
 __all__ = [
@@ -57,11 +59,32 @@ _MIN_SANE_AGE = 1
 _MAX_SANE_AGE = 25
 
 _LABELS: dict[str, str] = {
-    "national_law": "national law",
-    "repository_override": "the repository override",
-    "buyer_code": "the buyer code",
-    "c138_floor": "the ILO C138 floor",
+    "national_law": N_("national law"),
+    "repository_override": N_("the repository override"),
+    "buyer_code": N_("the buyer code"),
+    "c138_floor": N_("the ILO C138 floor"),
 }
+_WORK = {
+    "general": N_("{age} for general work in {country}: {decided}"),
+    "light": N_("{age} for light work in {country}: {decided}"),
+    "hazardous": N_("{age} for hazardous work in {country}: {decided}"),
+}
+# How the effective age compares with another value: above, equal to, below.
+_FLOOR = (
+    N_("above the ILO C138 floor of {age}"),
+    N_("equal to the ILO C138 floor of {age}"),
+    N_("below the ILO C138 floor of {age}"),
+)
+_NATIONAL = (
+    N_("above national law ({age})"),
+    N_("equal to national law ({age})"),
+    N_("below national law ({age})"),
+)
+_BUYER = (
+    N_("above the buyer code ({age})"),
+    N_("equal to the buyer code ({age})"),
+    N_("below the buyer code ({age})"),
+)
 
 
 class MinimumAge(Frozen):
@@ -129,40 +152,57 @@ class MinimumAge(Frozen):
             A sentence such as "14 for general work in BD: national law
             (USDOL 2019/2020 (NC)), equal to the ILO C138 floor of 14."
         """
-        head = f"{self.age} for {self.work} work in {self.country}: "
-        head += _LABELS[self.decided_by]
+        return self.worded().english()
+
+    def worded(self) -> Said:
+        """:meth:`explain`'s sentence as words, to be said in the reader's language.
+
+        The country, the ages and the source are quoted as they are.
+        """
+        decided: Any = said(_LABELS[self.decided_by])
         if self.decided_by != "buyer_code":
-            head += f" ({self.source})"
-        others: list[str] = []
+            decided = Joined("", (decided, f" ({self.source})"))
+        head = said(
+            _WORK.get(self.work, _WORK["general"]),
+            age=str(self.age),
+            country=self.country,
+            decided=decided,
+        )
+        others: list[Said] = []
         if self.decided_by != "c138_floor":
             others.append(
-                f"{_relation(self.age, self.c138_floor)} the ILO C138 floor of {self.c138_floor}"
+                said(_relation(self.age, self.c138_floor, _FLOOR), age=str(self.c138_floor))
             )
         if self.decided_by not in ("national_law", "repository_override"):
             if self.national is None:
-                others.append("no national-law value is on record")
+                others.append(said(N_("no national-law value is on record")))
             else:
                 others.append(
-                    f"{_relation(self.age, self.national)} national law ({self.national})"
+                    said(_relation(self.age, self.national, _NATIONAL), age=str(self.national))
                 )
         if self.decided_by != "buyer_code" and self.buyer_code is not None:
             others.append(
-                f"{_relation(self.age, self.buyer_code)} the buyer code ({self.buyer_code})"
+                said(_relation(self.age, self.buyer_code, _BUYER), age=str(self.buyer_code))
             )
         if not others:
-            return head + "."
+            return said(N_("{head}."), head=head)
         if len(others) == 1:
-            return f"{head}, {others[0]}."
-        return f"{head}, {', '.join(others[:-1])} and {others[-1]}."
+            return said(N_("{head}, {other}."), head=head, other=others[0])
+        return said(
+            N_("{head}, {others} and {last}."),
+            head=head,
+            others=Joined(", ", tuple(others[:-1])),
+            last=others[-1],
+        )
 
 
-def _relation(age: int, other: int) -> str:
+def _relation(age: int, other: int, words: tuple[str, str, str]) -> str:
     """Compare the effective age with another value, in words."""
     if age > other:
-        return "above"
+        return words[0]
     if age == other:
-        return "equal to"
-    return "below"  # cannot happen for a maximum, kept for safety
+        return words[1]
+    return words[2]  # cannot happen for a maximum, kept for safety
 
 
 @functools.cache
