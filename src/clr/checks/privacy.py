@@ -1066,7 +1066,10 @@ def _identity_names(
     by_path = {r.path: r for r in reports}
     new: list[FileReport] = []
     store = _key_store(root)
+    cases = os.path.join(base, CASES_DIR)  # noqa: PTH118 - a join of strings per case
     for case_id in Repository(root, Config()).case_ids():
+        if not os.path.lexists(os.path.join(cases, case_id, IDENTITY_FILE)):  # noqa: PTH118
+            continue  # most cases have none: no path objects, no exception
         folder = Path(base) / CASES_DIR / case_id
         try:
             raw = files.read_bytes(folder / IDENTITY_FILE)
