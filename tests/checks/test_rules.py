@@ -91,6 +91,34 @@ def test_visit_before_discovery(check: Check) -> None:
     assert [f.pointer for f in of(report, "CLR201")] == ["/visits/0/date"]
 
 
+def test_each_visit_and_payment_date_is_held_to_discovery_closure_and_today(
+    check: Check,
+) -> None:
+    # One reading of each date serves the three tests: a visit before discovery, a payment
+    # after closure and dates after today are each found, with their pointers.
+    visits = [
+        {"date": "2026-02-20", "method": "household", "working": False},
+        {"date": "2026-03-05", "method": "household", "working": False},
+        "not a visit",
+        {"date": "2026-04-01", "method": "household", "working": False},
+    ]
+    payments = [{"date": "2026-03-20", "amount": 10, "currency": "XOF", "payer": "supplier"}]
+    report = check(
+        visits=visits,
+        payments=payments,
+        closure={"date": "2026-03-10"},
+        today=dt.date(2026, 3, 25),
+    )
+    assert [f.pointer for f in of(report, "CLR201")] == [
+        "/visits/0/date",
+        "/visits/3/date",
+        "/payments/0/date",
+    ]
+    assert "before discovery.date" in of(report, "CLR201")[0].message
+    assert "after closure.date" in of(report, "CLR201")[1].message
+    assert [f.pointer for f in of(report, "CLR202")] == ["/visits/3/date"]
+
+
 def test_dates_in_order_are_fine(check: Check) -> None:
     report = check(
         protection={"removed_from_work": "2026-03-02", "hazards_removed": "2026-03-03"},

@@ -114,23 +114,46 @@ def dated_parts(data: dict[str, Any]) -> Iterator[tuple[Sequence[str | int], dt.
 
     The parts are made into a pointer only for the few dates that need one.
     """
-    for fields in _PAST_FIELDS:
-        day = parse_date(dig(data, *fields))
+    return iter(_dated_parts(data, {}, {}))
+
+
+_Dated = list[tuple[int, dt.date]]
+"""The dates of a list's entries: (index, date) for each entry with one."""
+
+
+def _entry_dates(entries: Any, key: str) -> _Dated:
+    if not isinstance(entries, list):
+        return []
+    out = []
+    for i, entry in enumerate(entries):
+        day = parse_date(entry.get(key)) if isinstance(entry, dict) else None
         if day is not None:
-            yield fields, day
+            out.append((i, day))
+    return out
+
+
+def _dated_parts(
+    data: dict[str, Any],
+    fields_read: dict[tuple[str, ...], dt.date | None],
+    lists_read: dict[str, _Dated],
+) -> list[tuple[Sequence[str | int], dt.date]]:
+    """:func:`dated_parts`, with the fields and lists already read (by field, by list)."""
+    out: list[tuple[Sequence[str | int], dt.date]] = []
+    for fields in _PAST_FIELDS:
+        day = fields_read[fields] if fields in fields_read else parse_date(dig(data, *fields))
+        if day is not None:
+            out.append((fields, day))
     for list_name, key in _PAST_LISTS:
-        entries = data.get(list_name)
-        if isinstance(entries, list):
-            for i, entry in enumerate(entries):
-                day = parse_date(entry.get(key)) if isinstance(entry, dict) else None
-                if day is not None:
-                    yield (list_name, i, key), day
+        found = lists_read.get(list_name)
+        if found is None:
+            found = _entry_dates(data.get(list_name), key)
+        out += [((list_name, i, key), day) for i, day in found]
     checklist = data.get("checklist")
     if isinstance(checklist, dict):
         for item, tick in checklist.items():
             day = parse_date(tick.get("done")) if isinstance(tick, dict) else None
             if day is not None:
-                yield ("checklist", item, "done"), day
+                out.append((("checklist", item, "done"), day))
     consent = dig(data, "assessment", "consent")
     if isinstance(consent, dict):
         for who, purposes in consent.items():
@@ -138,15 +161,21 @@ def dated_parts(data: dict[str, Any]) -> Iterator[tuple[Sequence[str | int], dt.
                 for purpose, record in purposes.items():
                     day = parse_date(record.get("date")) if isinstance(record, dict) else None
                     if day is not None:
-                        yield ("assessment", "consent", who, purpose, "date"), day
+                        out.append((("assessment", "consent", who, purpose, "date"), day))
+    return out
 
 
 def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Finding]:
-    """Dates in the order the process happens, and none in the future."""
+    """Dates in the order the process happens, and none in the future.
+
+    Each date is read once: the process's dates, then those of the visits and payments,
+    serve every test below.
+    """
     out: list[Finding] = []
     previous: tuple[tuple[str, ...], dt.date] | None = None
+    fields_read: dict[tuple[str, ...], dt.date | None] = {}
     for fields in DATE_CHAIN:
-        day = parse_date(dig(data, *fields))
+        day = fields_read[fields] = parse_date(dig(data, *fields))
         if day is None:
             continue
         if previous is not None and day < previous[1]:
@@ -168,13 +197,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
             )
         else:
             previous = (fields, day)
-    start = parse_date(dig(data, "discovery", "date"))
+    lists_read = {name: _entry_dates(data.get(name), "date") for name in ("visits", "payments")}
+    start = fields_read[("discovery", "date")]
     if start is not None:
         for list_name in ("visits", "payments"):
-            entries = data.get(list_name)
-            for i, entry in enumerate(entries if isinstance(entries, list) else []):
-                day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
-                if day is not None and day < start:
+            for i, day in lists_read[list_name]:
+                if day < start:
                     out.append(
                         _finding(
                             path,
@@ -188,13 +216,11 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                             ),
                         )
                     )
-    closed = parse_date(dig(data, "closure", "date"))
+    closed = fields_read[("closure", "date")]
     if closed is not None:
         for list_name in ("visits", "payments"):
-            entries = data.get(list_name)
-            for i, entry in enumerate(entries if isinstance(entries, list) else []):
-                day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
-                if day is not None and day > closed:
+            for i, day in lists_read[list_name]:
+                if day > closed:
                     out.append(
                         _finding(
                             path,
@@ -209,10 +235,12 @@ def check_dates(data: dict[str, Any], path: str, ctx: RuleContext) -> list[Findi
                         )
                     )
     seen = ctx.past_dates
-    for parts, day in dated_parts(data):
-        if seen is not None:
-            seen.append(day)
-        if day > ctx.today:
+    today = ctx.today
+    dated = _dated_parts(data, fields_read, lists_read)
+    if seen is not None:
+        seen += [day for _, day in dated]
+    for parts, day in dated:
+        if day > today:
             pointer = join_pointer(parts)
             out.append(
                 _finding(

@@ -282,6 +282,7 @@ _QUOTED = re.compile(r'"[^"\n]*"')
 _FLOW_SPLIT = re.compile(r"[\[\]{},]")
 _MAX_FAST_DEPTH = 64
 _INFINITIES = (float("inf"), float("-inf"))
+_LEAVES = frozenset((str, bool, type(None)))
 
 
 def _needs_strict(text: str) -> bool:
@@ -425,24 +426,30 @@ def _odd_word(value: str) -> bool:
 def _plain_json(data: Any) -> bool:
     """True if the data holds only what JSON can (text keys, finite numbers) and is shallow."""
     stack: list[tuple[Any, int]] = [(data, 0)]
+    leaves = _LEAVES
     while stack:
         value, depth = stack.pop()
         if depth > _MAX_FAST_DEPTH:
             return False
-        items = value.items() if type(value) is dict else enumerate(value)
-        for key, item in items:
-            if type(value) is dict and type(key) is not str:
-                return False
+        if type(value) is dict:
+            for key in value:
+                if type(key) is not str:
+                    return False
+            value = value.values()
+        depth += 1
+        for item in value:
             kind = type(item)
+            if kind is str or kind in leaves:
+                continue
             if kind is dict or kind is list:
-                stack.append((item, depth + 1))
+                stack.append((item, depth))
             elif kind is float:
                 if item != item or item in _INFINITIES:
                     return False
             elif kind is int:
                 if not -(2**63) <= item < 2**63:
                     return False
-            elif not (kind is str or kind is bool or item is None):
+            else:
                 return False
     return True
 

@@ -271,11 +271,21 @@ def stage_states(
     name = stage or data.get("stage")
     if not isinstance(name, str) or name not in playbook.stages:
         return []
+    calendar = calendar.for_case(data)  # once, not for each action
+    track, sector = _scope(data)
     return [
         action_state(data, action, calendar)
         for action in playbook.stages[name].actions
-        if action.applies_to_case(data) and action.for_role(role)
+        if action.applies_to(track, sector) and action.for_role(role)
     ]
+
+
+def _scope(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The case's track and sector, as :meth:`Action.applies_to_case` reads them."""
+    track = data.get("track")
+    site = data.get("site")
+    sector = site.get("sector") if isinstance(site, dict) else None
+    return track if isinstance(track, str) else None, sector if isinstance(sector, str) else None
 
 
 def open_actions(
@@ -317,12 +327,14 @@ def ahead_actions(
         return []
     following = stages.next_stage(current)
     out: list[ActionState] = []
+    calendar = calendar.for_case(data)  # once, not for each action
+    track, sector = _scope(data)
     for later in stages.STAGES[stages.index(current) + 1 :]:
         plan = playbook.stages.get(later)
         if later == "closed" or plan is None:
             break
         for action in plan.actions:
-            if not action.required or not action.applies_to_case(data):
+            if not action.required or not action.applies_to(track, sector):
                 continue
             if not action.for_role(role):
                 continue
