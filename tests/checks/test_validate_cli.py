@@ -338,6 +338,32 @@ def test_broken_clr_yaml_exits_2(case_repo: Path, run_cli: RunCli, write_tree: W
     assert "Found 1 error" in result.stdout
 
 
+def test_clr_yaml_given_as_a_file_is_checked_as_settings_not_as_a_case(
+    case_repo: Path, run_cli: RunCli, write_tree: WriteTree
+) -> None:
+    result = run_cli(["validate", "clr.yaml", *AS_OF], cwd=case_repo)
+    assert result.exit_code == 0, show(result)
+    assert "CLR101" not in result.stdout  # not read as a case missing its id and stage
+    assert "0 cases checked" in result.stdout
+    write_tree(
+        {"clr.yaml": "schema_version: 1\norganisation: Test\nid_prefix: CLR\ncolour: red\n"},
+        root=case_repo,
+    )
+    result = run_cli(["validate", "clr.yaml", *AS_OF], cwd=case_repo)
+    assert result.exit_code == 2, show(result)
+    assert re.search(r"^clr\.yaml:4:\d+: error CLR401", result.stdout, re.M)
+    assert "CLR101" not in result.stdout
+
+
+def test_a_playbook_given_as_a_file_is_checked_as_a_playbook(
+    case_repo: Path, run_cli: RunCli, write_tree: WriteTree
+) -> None:
+    write_tree({"playbooks/ours.yaml": "name: ours\n"}, root=case_repo)
+    result = run_cli(["validate", "playbooks/ours.yaml", *AS_OF], cwd=case_repo)
+    assert result.exit_code != 0, show(result)
+    assert "CLR402" in result.stdout and "CLR101" not in result.stdout
+
+
 def test_unknown_field_in_clr_yaml_points_at_the_key(
     case_repo: Path, run_cli: RunCli, write_tree: WriteTree
 ) -> None:

@@ -342,14 +342,21 @@ def check_case_file(
     return report
 
 
-def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]:
-    """Sort the given paths into repository roots, case files, and missing paths."""
+def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path], list[Path]]:
+    """Sort the given paths into repository roots, case files and missing paths.
+
+    The fourth list holds the repositories whose settings alone are asked for: their
+    clr.yaml or a playbook file was given.
+    """
     roots: list[Path] = []
     files: list[Path] = []
     missing: list[Path] = []
+    settings: list[Path] = []
     for path in paths:
         if not path.exists() and not path.is_symlink():
             missing.append(path)
+        elif (root := _settings_root(path)) is not None:
+            settings.append(root)
         elif path.name == CASE_FILE:
             files.append(path)  # even if it is a folder or a pipe: reading it says what it is
         elif path.is_dir() and (path / CONFIG_NAME).is_file():
@@ -360,7 +367,22 @@ def _targets(paths: Sequence[Path]) -> tuple[list[Path], list[Path], list[Path]]
             files.extend(sorted(path.rglob(CASE_FILE)))
         else:
             files.append(path)
-    return roots, files, missing
+    return roots, files, missing, settings
+
+
+def _settings_root(path: Path) -> Path | None:
+    """The repository whose clr.yaml, or playbook in playbooks/, ``path`` is (else None).
+
+    Such a file is checked as what it is (settings, a playbook), not as a case.
+    """
+    if not path.is_file() or path.suffix not in (".yaml", ".yml"):
+        return None
+    folder = path.parent
+    if path.name == CONFIG_NAME:
+        return folder
+    if folder.name == "playbooks" and (folder.parent / CONFIG_NAME).is_file():
+        return folder.parent
+    return None
 
 
 def validate_paths(
@@ -401,7 +423,7 @@ def _validate_paths(
     progress: Callable[[int, int], None] | None,
     shard: tuple[int, int] | None,
 ) -> Report:
-    roots, files, missing = _targets(paths)
+    roots, files, missing, settings = _targets(paths)
     if missing:
         raise ClrError(
             said(
@@ -518,7 +540,7 @@ def _validate_paths(
     finally:
         for query in asked.values():
             query.cancel()
-    for some_root in [*roots, *by_root]:
+    for some_root in [*roots, *by_root, *settings]:
         if some_root not in contexts and some_root not in settled:
             context_for(some_root)  # the findings about its playbooks
     report.files.extend(_duplicate_ids(report.files))
