@@ -157,6 +157,18 @@ def test_a_mapping_from_key_value_groups_with_nested_keys(case: Path) -> None:
     assert data(case)["plan"]["budget"] == {"amount": 80000, "currency": "BDT"}
 
 
+def test_a_mapping_inside_a_list_item_is_answered_with_its_dotted_fields(case: Path) -> None:
+    stderr = " ".join(set_refused(case, "plan.budget=80000").split())
+    assert "budget holds amount, currency: write amount=…,currency=…" in stderr
+    set_ok(
+        "plan.components+=type=school,start=2026-04-01,end=2026-12-31,"
+        "cost.amount=120,cost.currency=BDT"
+    )
+    assert data(case)["plan"]["components"][-1]["cost"] == {"amount": 120, "currency": "BDT"}
+    stderr = " ".join(set_refused(case, "plan.components+=type=school,cost=120").split())
+    assert "cost holds amount, currency: write cost.amount=…,cost.currency=…" in stderr
+
+
 def test_from_file_merges_a_yaml_fragment(case: Path, tmp_path: Path) -> None:
     fragment = tmp_path / "protect.yaml"
     fragment.write_text(

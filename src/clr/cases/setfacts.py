@@ -379,7 +379,7 @@ def type_value(where: str, node: dict[str, Any], raw: Any) -> Any:
     if enum is not None:
         return _enum_value(where, text, enum)
     if "object" in kinds and not kinds & {"string"}:
-        return _type_data(where, node, _object_text(where, text))
+        return _type_data(where, node, _object_text(where, text, _keys(node)))
     if "array" in kinds and not kinds & {"string"}:
         if text.startswith("["):
             items = _json(where, text)
@@ -507,8 +507,11 @@ def _json(where: str, text: str) -> Any:
         ) from None
 
 
-def _object_text(where: str, text: str) -> dict[str, Any]:
-    """A JSON object, or ``key=value,key=value`` (dotted keys nest) as a mapping."""
+def _object_text(where: str, text: str, keys: Sequence[str] = ()) -> dict[str, Any]:
+    """A JSON object, or ``key=value,key=value`` (dotted keys nest) as a mapping.
+
+    ``keys`` are the mapping's fields, for the example a wrong value is answered with.
+    """
     if text.startswith("{"):
         value = _json(where, text)
         if not isinstance(value, dict):  # pragma: no cover - '{' starts an object
@@ -520,7 +523,7 @@ def _object_text(where: str, text: str) -> dict[str, Any]:
         if not sep or not key.strip():
             raise SetError(
                 said(N_("{path}: {value} is not key=value"), path=where, value=repr(pair)),
-                hint=said(N_("write key=value,key=value (or a JSON object)")),
+                hint=_pairs_hint(where, keys),
             )
         node = out
         parts = key.strip().split(".")
@@ -528,6 +531,25 @@ def _object_text(where: str, text: str) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value.strip()
     return out
+
+
+def _pairs_hint(where: str, keys: Sequence[str]) -> Said:
+    """How to write the mapping at ``where``: with its own fields when they are known.
+
+    Inside a list item given as ``key=value`` pairs (``plan.components+=type=school,
+    cost.amount=120``), a mapping's fields are dotted keys of the item.
+    """
+    if not keys:
+        return said(N_("write key=value,key=value (or a JSON object)"))
+    name = where.rpartition(".")[2]
+    inside = "[]." in where
+    example = ",".join(f"{name}.{k}=…" if inside else f"{k}=…" for k in keys[:3])
+    return said(
+        N_("{field} holds {fields}: write {example} (or a JSON object)"),
+        field=name,
+        fields=", ".join(keys),
+        example=example,
+    )
 
 
 def _split_pairs(text: str) -> list[str]:

@@ -51,7 +51,7 @@ def migrate_command(
     from clr.repo import repository as repo
 
     start = paths or [repo.open_repository().root]
-    roots, files, missing = _targets(start)
+    roots, files, missing, _settings = _targets(start)  # settings are not migrated
     if missing:
         raise ClrError(
             _("no such file or folder: {paths}").format(paths=", ".join(map(str, missing)))
