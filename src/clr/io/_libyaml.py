@@ -358,6 +358,48 @@ def compose(text: str) -> Node | None:
         return None
 
 
+def top_position(text: str, name: str, *, key: bool = False) -> tuple[int, int] | None:
+    """``position`` of the top-level key ``name``, read only as far as that key.
+
+    Most findings of a file with any (an overdue action: ``/stage``) point at a key of the
+    top mapping near its start; composing the whole file to find it costs as much as the
+    rest of its check. The events are read up to the key instead. None where the answer
+    needs the whole tree: the key is missing, or its value is an alias.
+    """
+    depth = 0
+    expect_key = False
+    events = yaml.parse(text, Loader=yaml.CSafeLoader)
+    try:
+        for event in events:
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth == 1:
+                    if not isinstance(event, yaml.MappingStartEvent):
+                        return None
+                    expect_key = True
+                    continue
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif depth == 1 and isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                if expect_key and isinstance(event, yaml.ScalarEvent) and event.value == name:
+                    mark = event.start_mark if key else next(events).start_mark
+                    if mark is None or (not key and "*" in text and _alias_at(text, mark)):
+                        return None
+                    return (mark.line + 1, mark.column + 1)
+                expect_key = not expect_key
+                continue
+            if depth == 1 and isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                expect_key = True  # a collection value ended: a key comes next
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _alias_at(text: str, mark: Any) -> bool:
+    """Whether the value starting at ``mark`` is an alias (composing gives its anchor's)."""
+    return text[mark.index : mark.index + 1] == "*"
+
+
 def position(root: Node | None, pointer: str, *, key: bool = False) -> tuple[int, int]:
     """The 1-based (line, column) of the value at a JSON pointer (see ``Loaded.locate``)."""
     node: Node | None = root

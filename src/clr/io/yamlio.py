@@ -80,6 +80,10 @@ class Loaded(Record):
         from clr.io import _libyaml
 
         if not self._composed:
+            if pointer.count("/") == 1 and "~" not in pointer:
+                found = _libyaml.top_position(self.text, pointer[1:], key=key)
+                if found is not None:
+                    return found
             self._composed = True
             self._root = _libyaml.compose(self.text)
         return _libyaml.position(self._root, pointer, key=key)
