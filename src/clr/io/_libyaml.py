@@ -380,6 +380,8 @@ def top_position(text: str, name: str, *, key: bool = False) -> tuple[int, int] 
                     continue
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
+                if depth == 0:
+                    return None  # the top mapping ended without the key
             elif depth == 1 and isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
                 if expect_key and isinstance(event, yaml.ScalarEvent) and event.value == name:
                     mark = event.start_mark if key else next(events).start_mark
