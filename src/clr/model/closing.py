@@ -20,7 +20,7 @@ from clr.model import ages
 from clr.model.case import dig
 from clr.model.dates import age_on, parse_date
 from clr.model.findings import Finding, Joined, Said, said, said_n
-from clr.model.playbook import Action, Playbook
+from clr.model.playbook import CLOSING_RULES, Action, Playbook
 from clr.model.record import Frozen
 
 RECURRENCE_LIST = "recurrence_checks"
@@ -562,15 +562,7 @@ def rules_in_words(book: Playbook) -> list[tuple[str, str, tuple[str, ...], str]
     """The playbook's closing rules as (name, text, sources, note), for clr playbook show."""
     rules = book.closing
     out: list[tuple[str, str, tuple[str, ...], str]] = []
-    for name in (
-        "recurrence_checks",
-        "young_worker_handover",
-        "contact_attempts",
-        "refusal",
-        "protection_referral",
-        "running_commitments",
-        "root_causes",
-    ):
+    for name in CLOSING_RULES:
         rule = getattr(rules, name)
         if rule is not None:
             out.append((name, rule.text, rule.sources, rule.note))
