@@ -221,11 +221,11 @@ def test_advance_frames_its_questions_in_the_language_in_a_real_terminal(tmp_pat
     )
     try:
         child.expect("clr a besoin de ces faits")
-        child.expect(r"Removed from work:.*Le jour où l'enfant a cessé tout travail")
+        child.expect(r"Retiré du travail :.*Le jour où l'enfant a cessé tout travail")
         child.send("\r")  # the date clr proposes: --as-of
-        child.expect(r"Wages continued:")
+        child.expect(r"Salaire maintenu :")
         child.send("y")
-        child.expect(r"Safe place:")
+        child.expect(r"Lieu sûr :")
         child.send("\r")  # no answer: clr says it is needed, in French
         child.expect("obligatoire")
         before = child.before

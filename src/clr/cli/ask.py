@@ -40,7 +40,7 @@ def wrapped(text: str) -> str:
 def _title(f: Field, prefix: str = "") -> str:
     group = " › ".join(p.replace("_", " ") for p in f.path[:-1] if p != "-")
     where = f"{group} › " if group else ""
-    return wrapped(f"{prefix}{where}{f.label}:")
+    return wrapped(prefix + where + _("{label}:").format(label=_(f.label)))
 
 
 def _check_scalar(f: Field, text: str) -> bool | str:
@@ -167,7 +167,7 @@ def _ask_entries(f: Field) -> list[dict[str, Any]]:
 
     entries: list[dict[str, Any]] = []
     proposed = list(f.proposal) if isinstance(f.proposal, list) else []
-    typer.echo(f"{f.label}: {_help(f)}", err=True)
+    typer.echo(f"{_(f.label)}: {_help(f)}", err=True)
     while True:
         base = proposed.pop(0) if proposed else {}
         entry: dict[str, Any] = {}
@@ -177,18 +177,19 @@ def _ask_entries(f: Field) -> list[dict[str, Any]]:
                 continue
             if sub.dotted in base and sub.kind == "enum" and f.must_include:
                 entry[sub.dotted] = base[sub.dotted]  # what the stage needs: not asked
-                typer.echo(f"  {f.label} {n} › {sub.label}: {base[sub.dotted]}", err=True)
+                typer.echo(f"  {_(f.label)} {n} › {_(sub.label)}: {base[sub.dotted]}", err=True)
                 continue
             if sub.dotted in base:
                 sub = Field(**{**sub.__dict__, "proposal": base[sub.dotted], "proposal_why": ""})
-            entry[sub.dotted] = ask_field(sub, prefix=f"{f.label} {n} › ")
+            entry[sub.dotted] = ask_field(sub, prefix=f"{_(f.label)} {n} › ")
         entries.append(entry)
         if proposed:
             continue
         if (
             len(entries) >= max(f.min_items, 1)
             and not questionary.confirm(
-                _("Add another entry to {field}?").format(field=f.label.lower()), default=False
+                _("Add another entry to {field}?").format(field=_(f.label).lower()),
+                default=False,
             ).unsafe_ask()
         ):
             return entries

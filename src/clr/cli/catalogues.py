@@ -111,6 +111,7 @@ def _schema_texts(found: dict[str, Message]) -> None:
     from clr.io import resources
     from clr.model import phoneforms
     from clr.model.findings import Said
+    from clr.model.forms import field_label
     from clr.model.playbook import build, check_playbook_file
 
     def walk(node: Any, origin: str) -> None:
@@ -118,6 +119,9 @@ def _schema_texts(found: dict[str, Message]) -> None:
             text = node.get("description")
             if isinstance(text, str):
                 _add(found, text, None, origin)
+            fields = node.get("properties")
+            for name in fields if isinstance(fields, dict) else ():
+                _add(found, field_label((name,)), None, "field label")  # clr advance's questions
             for value in node.values():
                 walk(value, origin)
         elif isinstance(node, list):

@@ -361,7 +361,8 @@ def _collect(
 # --- fields from the base schema --------------------------------------------------------
 
 
-def _label(path: Path_) -> str:
+def field_label(path: Path_) -> str:
+    """A field's label, made from its name ("Safe place"); the catalogue translates it."""
     return path[-1].replace("_", " ").capitalize() if path else ""
 
 
@@ -445,7 +446,7 @@ def _field(path: Path_, node: dict[str, Any], playbook: Any, **extra: Any) -> Fi
             fields = _item_fields(items, playbook)
     return Field(
         path=path,
-        label=_label(path),
+        label=field_label(path),
         help=description,
         kind=kind,
         choices=choices,
