@@ -190,3 +190,30 @@ def test_a_case_from_report_to_closure_speaks_the_language(
     else:
         lines = [line for line in "\n".join(said).splitlines() if _english_words(line, lang)]
         assert words == [], "\n".join(lines)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("lang", "floor"), [("fr", "plancher"), ("es", "mínimo"), ("pt-BR", "piso")]
+)
+def test_the_minimum_age_clr_proposes_is_explained_in_the_language(
+    lang: str, floor: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo)
+    case = repo / "cases" / "EXR-2026-P4ZR8" / "case.yaml"
+    before = case.read_bytes()
+    args = ["--lang", lang, "advance", str(case), "--no-input", "--by", "x"]
+    with pytest.raises(SystemExit):
+        main(args=[*args, "--as-of", "2026-03-10"])
+    snippet = capsys.readouterr().out
+    assert "minimum_age:" in snippet
+    assert floor in snippet and "ILO C138 floor" not in snippet
+    assert case.read_bytes() == before
+    with pytest.raises(SystemExit):
+        main(args=["advance", str(case), "--no-input", "--by", "x", "--as-of", "2026-03-10"])
+    assert "ILO C138 floor" in capsys.readouterr().out  # English where English is asked

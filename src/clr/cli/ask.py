@@ -16,7 +16,6 @@ from typing import Any
 import typer
 
 from clr.i18n import _, ngettext
-from clr.model import forms
 from clr.model.forms import Field
 
 
@@ -94,10 +93,10 @@ def ask_field(f: Field, prefix: str = "") -> Any:
     instruction = _help(f) if f.help and f.kind not in ("enum",) else None
     if f.kind == "date" and (not f.help or f.help.startswith("A calendar date")):
         instruction = "YYYY-MM-DD"
-    if f.proposal_why and f.proposal_why != forms.TODAY:
-        why = _(f.proposal_why) if f.proposal_why == forms.STAGE_NEEDS_IT else f.proposal_why
+    if f.why_proposed:
         typer.echo(
-            "  " + _("clr proposes {value}: {why}").format(value=f.proposal, why=why), err=True
+            "  " + _("clr proposes {value}: {why}").format(value=f.proposal, why=f.why_proposed),
+            err=True,
         )
     if f.kind == "enum":
         choices = [

@@ -73,6 +73,16 @@ class Field:
     proposal: Any = None
     proposal_why: str = ""
     alternative: str = ""  # what may stand instead of it (a schema's description)
+    proposal_words: Said | None = None  # proposal_why as words, where it has them
+
+    @property
+    def why_proposed(self) -> str:
+        """Why clr proposes its value, in the language in force ("" for a date: today)."""
+        if not self.proposal_why or self.proposal_why == TODAY:
+            return ""
+        if self.proposal_words is not None:
+            return self.proposal_words.local()
+        return _(self.proposal_why) if self.proposal_why == STAGE_NEEDS_IT else self.proposal_why
 
     @property
     def help_words(self) -> Said | None:
@@ -606,7 +616,15 @@ def _fields(needs: list[_Need], data: dict[str, Any], context: FormContext) -> l
                 f = Field(**{**f.__dict__, **overrides})
             proposal, why = _propose(f, data, context, slot.get("const"))
             if proposal is not None:
-                f = Field(**{**f.__dict__, "proposal": proposal, "proposal_why": why})
+                words = why if isinstance(why, Said) else None
+                f = Field(
+                    **{
+                        **f.__dict__,
+                        "proposal": proposal,
+                        "proposal_why": why.english() if isinstance(why, Said) else why,
+                        "proposal_words": words,
+                    }
+                )
             by_path.setdefault(f.path, f)
     return sorted(by_path.values(), key=lambda f: (bool(f.when), _order_key(f.path)))
 
@@ -619,7 +637,7 @@ TODAY = "today (--as-of)"
 
 def _propose(
     f: Field, data: dict[str, Any], context: FormContext, const: Any = None
-) -> tuple[Any, str]:
+) -> tuple[Any, str | Said]:
     """A value clr can compute or suggest for a field, and why."""
     today = context.today.isoformat()
     if const is not None and f.path[-1] != "track":
@@ -631,7 +649,7 @@ def _propose(
         minimum = effective_minimum(data, context)
         if minimum is not None:
             value: Any = minimum.age if f.path[-1] == "minimum_age" else minimum.decided_by
-            return value, minimum.explain()
+            return value, minimum.worded()
         return None, ""
     if f.kind == "date":
         return today, TODAY
@@ -812,9 +830,8 @@ def _notes(f: Field, width: int) -> list[str]:
         for c in choices:
             text = f"{c.value}: {_choice_text(c)}" if c.help else c.value
             out += textwrap.wrap(text, width, subsequent_indent="  ")
-    if f.proposal_why and f.proposal_why != TODAY:
-        why = _(f.proposal_why) if f.proposal_why == STAGE_NEEDS_IT else f.proposal_why
-        out += textwrap.wrap(_("proposed by clr: {why}").format(why=why), width)
+    if f.why_proposed:
+        out += textwrap.wrap(_("proposed by clr: {why}").format(why=f.why_proposed), width)
     if f.when:
         condition = say(when_words(f), current(), current_catalogue())
         out += textwrap.wrap(
