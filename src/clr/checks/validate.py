@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import gc
 import operator
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +16,7 @@ from clr.checks.results import FileReport, Report
 from clr.errors import ClrError
 from clr.i18n import N_
 from clr.io import yamlio
+from clr.io.collection import collecting, no_collection
 from clr.model import closing, practice, stages, workflow
 from clr.model.findings import Finding, Said, finding, said
 from clr.model.playbook import Playbook, playbook_paths
@@ -551,44 +550,6 @@ def _validate_paths(
     return report
 
 
-_PAUSED: list[bool] = []
-"""For each :func:`no_collection` in force, whether the collector was on before it."""
-
-
-@contextlib.contextmanager
-def no_collection() -> Iterator[None]:
-    """No garbage collection while many objects that are all kept are made.
-
-    Each collection goes over every object made so far: the cached results of 10,000
-    cases set off several, a tenth of a warm run. Checking files turns it back on
-    (:func:`_run`): parsing makes garbage, and forked workers inherit the setting.
-    """
-    _PAUSED.append(gc.isenabled())
-    gc.disable()
-    try:
-        yield
-    finally:
-        # They join the oldest generation (a freeze and a thaw: no walk over them), so
-        # that the next young collection does not walk them all either.
-        gc.freeze()
-        gc.unfreeze()
-        if _PAUSED.pop():
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _collecting() -> Iterator[None]:
-    """The collector as it was before :func:`no_collection`, while files are parsed."""
-    resume = bool(_PAUSED) and _PAUSED[0] and not gc.isenabled()
-    if resume:
-        gc.enable()
-    try:
-        yield
-    finally:
-        if resume:
-            gc.disable()
-
-
 def _case_files(root: Path, ids: list[str]) -> Iterator[tuple[str, str, str]]:
     """The absolute path, shown path and cache name of each case file of a repository.
 
@@ -667,7 +628,7 @@ def _stand_ins(
     """
     from clr.io.pool import run_chunks
 
-    with _collecting():
+    with collecting():
         ids = run_chunks(_ids_chunk, [(path, shown) for path, shown, _ in files], (), jobs)
     return [
         FileReport(shown, [], case_id) for (_, shown, _), case_id in zip(files, ids, strict=True)
@@ -883,7 +844,7 @@ def _run(
 ) -> list[Checked]:
     from clr.io.pool import run_chunks
 
-    with _collecting():
+    with collecting():
         return run_chunks(_check_chunk, items, (ctx,), jobs, progress)
 
 

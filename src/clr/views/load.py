@@ -6,16 +6,15 @@ a summary of an unchanged file is read back, not made again.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from clr.io import yamlio
+from clr.io.collection import no_collection
 from clr.repo.context import CaseContext
 from clr.repo.repository import display_path
 from clr.views import summary
@@ -136,7 +135,7 @@ def load_selection_cached(
             out.extend(_run(files, ctx, summarise, jobs))
             continue
         plays = [p for p in playbook_paths(root).values() if root in p.parents]
-        with _no_collection():
+        with no_collection():
             found, misses, digests, store, names = _read_back(
                 root, files, plays, today, kind, from_row
             )
@@ -150,26 +149,6 @@ def load_selection_cached(
         store.save()
         out.extend(s for s in found if s is not None)
     return out
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """No garbage collection while the cache is read back.
-
-    The objects made then (a million values, 10,000 summaries) are all kept, and each
-    collection would go over all of them again: a third of the time of reading them. At
-    the end they join the oldest generation (a freeze and a thaw: no walk over them), so
-    that the next young collection does not walk them all either.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _read_back(
