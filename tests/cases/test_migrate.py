@@ -124,3 +124,12 @@ def test_a_newer_format_asks_to_upgrade_clr(old_repo: Path) -> None:
     result = run(["validate", "--format", "json", "--no-cache", "--as-of", "2026-03-03"])
     finding = json.loads(result.stdout)["files"][0]["findings"][0]
     assert finding["code"] == "CLR213" and finding["hint"] == "upgrade clr"
+
+
+def test_clr_yaml_given_to_migrate_is_named_as_no_case(old_repo: Path) -> None:
+    settings = old_repo.parents[2] / "clr.yaml"
+    before = settings.read_bytes(), old_repo.read_bytes()
+    result = run(["migrate", "clr.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "clr.yaml: not a case file, nothing to migrate" in result.stderr
+    assert (settings.read_bytes(), old_repo.read_bytes()) == before

@@ -51,11 +51,19 @@ def migrate_command(
     from clr.repo import repository as repo
 
     start = paths or [repo.open_repository().root]
-    roots, files, missing, _settings = _targets(start)  # settings are not migrated
+    roots, files, missing, settings = _targets(start)
     if missing:
         raise ClrError(
             _("no such file or folder: {paths}").format(paths=", ".join(map(str, missing)))
         )
+    for given in start:
+        if settings and given.name.endswith((".yaml", ".yml")) and given not in files:
+            typer.echo(
+                _("{file}: not a case file, nothing to migrate (clr validate checks it)").format(
+                    file=repo.display_path(given)
+                ),
+                err=True,
+            )
     for root in roots:
         files.extend(repo.Repository(root, repo.Config()).case_files())
     failed = upgraded = 0
