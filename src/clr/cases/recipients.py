@@ -18,7 +18,7 @@ from clr.errors import ConfigError
 from clr.i18n import N_
 from clr.model.findings import said
 from clr.model.record import Frozen
-from clr.repo.repository import CASES_DIR, CONFIG_NAME
+from clr.repo.repository import CONFIG_NAME, Config, Repository
 
 
 class Added(Frozen):
@@ -90,10 +90,6 @@ def add_recipients(root: Path, keys: Sequence[str]) -> Added:
 
 
 def count_identity_files(root: Path) -> int:
-    """How many cases of the repository have an identity file."""
-    cases = root / CASES_DIR
-    try:
-        entries = list(os.scandir(cases))
-    except OSError:
-        return 0
-    return sum(1 for e in entries if os.path.lexists(f"{e.path}/{IDENTITY_FILE}"))
+    """How many of the cases ``clr identity rekey`` goes over have an identity file."""
+    case_files = Repository(root, Config()).case_files()
+    return sum(1 for f in case_files if os.path.lexists(f.with_name(IDENTITY_FILE)))
