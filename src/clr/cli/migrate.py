@@ -45,19 +45,19 @@ def migrate_command(
     Example: clr migrate --dry-run
     """
     from clr.cases import migrate
-    from clr.checks.validate import _targets
+    from clr.checks.validate import _settings_root, _targets
     from clr.errors import ClrError
     from clr.io import edit
     from clr.repo import repository as repo
 
     start = paths or [repo.open_repository().root]
-    roots, files, missing, settings = _targets(start)
+    roots, files, missing, _settings = _targets(start)
     if missing:
         raise ClrError(
             _("no such file or folder: {paths}").format(paths=", ".join(map(str, missing)))
         )
     for given in start:
-        if settings and given.name.endswith((".yaml", ".yml")) and given not in files:
+        if _settings_root(given) is not None:  # clr.yaml or a playbook: no case in it
             typer.echo(
                 _("{file}: not a case file, nothing to migrate (clr validate checks it)").format(
                     file=repo.display_path(given)
