@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from tests.i18n.test_catalogues import _english_words
+from tests.i18n.test_messages import spawn_clr
 
 from clr import i18n
 from clr.cli import main
@@ -204,21 +205,8 @@ def test_advance_frames_its_questions_in_the_language_in_a_real_terminal(tmp_pat
 
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLES, repo)
-    args = ["-m", "clr", "--lang", "fr", "advance", "EXR-2026-3HWDN", "--by", "A. Kouassi"]
-    child = pexpect.spawn(
-        sys.executable,
-        [*args, "--as-of", "2026-12-20"],
-        cwd=str(repo),
-        env={
-            "PATH": "/usr/bin:/bin",
-            "TERM": "xterm",
-            "LANG": "C.UTF-8",
-            "PROMPT_TOOLKIT_NO_CPR": "1",
-        },
-        dimensions=(40, 120),
-        encoding="utf-8",
-        timeout=30,
-    )
+    args = ["--lang", "fr", "advance", "EXR-2026-3HWDN", "--by", "A. Kouassi"]
+    child = spawn_clr([*args, "--as-of", "2026-12-20"], repo, 120)
     try:
         child.expect("clr a besoin de ces faits")
         child.expect(r"Retiré du travail :.*Le jour où l'enfant a cessé tout travail")

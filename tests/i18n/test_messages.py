@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,25 +164,32 @@ def test_agenda_speaks_the_language(
         assert english not in out, english
 
 
-def test_new_case_asks_in_the_language_in_a_real_terminal(case_repo: Path) -> None:
+def spawn_clr(args: list[str], cwd: Path, columns: int) -> Any:
+    """``python -m clr ARGS`` in a real terminal of ``columns`` (pexpect), as a person runs it."""
     import sys
 
     import pexpect
 
-    child = pexpect.spawn(
+    return pexpect.spawn(
         sys.executable,
-        ["-m", "clr", "--lang", "fr", "new-case"],
-        cwd=str(case_repo),
+        ["-m", "clr", *args],
+        cwd=str(cwd),
         env={
             "PATH": "/usr/bin:/bin",
             "TERM": "xterm",
             "LANG": "C.UTF-8",
             "PROMPT_TOOLKIT_NO_CPR": "1",
         },
-        dimensions=(40, 100),
+        dimensions=(40, columns),
         encoding="utf-8",
         timeout=30,
     )
+
+
+def test_new_case_asks_in_the_language_in_a_real_terminal(case_repo: Path) -> None:
+    import pexpect
+
+    child = spawn_clr(["--lang", "fr", "new-case"], case_repo, 100)
     try:
         child.expect(r"Site \(usine, exploitation ou coopérative\) :")
         child.send("Usine du Sud\r")
