@@ -28,6 +28,8 @@ TRICKY = [
     "a:\n  stage: inner\nstage: outer\n",
     "a: [1, {stage: 2}, [stage]]\nstage: 3\n",
     "? [stage]\n: complex\nstage: plain\n",
+    "? [a]\n: stage\nb: 1\n",  # a collection as a key: the scalar after it is a value
+    "? {x: 1}\n: v\nstage: s\n",
     "a: |\n  stage: no\nstage: yes\n",
     "a: >-\n  stage: no\n  more\nstage:   yes   # why\n",
     "stage:\n",

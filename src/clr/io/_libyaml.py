@@ -367,7 +367,7 @@ def top_position(text: str, name: str, *, key: bool = False) -> tuple[int, int] 
     needs the whole tree: the key is missing, or its value is an alias.
     """
     depth = 0
-    expect_key = False
+    expect_key = False  # in the top mapping: whether the next node there is a key
     events = yaml.parse(text, Loader=yaml.CSafeLoader)
     try:
         for event in events:
@@ -377,29 +377,22 @@ def top_position(text: str, name: str, *, key: bool = False) -> tuple[int, int] 
                     if not isinstance(event, yaml.MappingStartEvent):
                         return None
                     expect_key = True
-                    continue
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
                 if depth == 0:
                     return None  # the top mapping ended without the key
+                if depth == 1:
+                    expect_key = not expect_key  # a collection, key or value, ended
             elif depth == 1 and isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
                 if expect_key and isinstance(event, yaml.ScalarEvent) and event.value == name:
-                    mark = event.start_mark if key else next(events).start_mark
-                    if mark is None or (not key and "*" in text and _alias_at(text, mark)):
-                        return None
-                    return (mark.line + 1, mark.column + 1)
+                    at = event if key else next(events)
+                    if isinstance(at, yaml.AliasEvent) or at.start_mark is None:
+                        return None  # composing places an alias at its anchor
+                    return (at.start_mark.line + 1, at.start_mark.column + 1)
                 expect_key = not expect_key
-                continue
-            if depth == 1 and isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                expect_key = True  # a collection value ended: a key comes next
     except yaml.YAMLError:
         return None
     return None
-
-
-def _alias_at(text: str, mark: Any) -> bool:
-    """Whether the value starting at ``mark`` is an alias (composing gives its anchor's)."""
-    return text[mark.index : mark.index + 1] == "*"
 
 
 def position(root: Node | None, pointer: str, *, key: bool = False) -> tuple[int, int]:
