@@ -99,6 +99,8 @@ def test_add_recipient_adds_once_and_names_rekey_when_identities_exist(
     assert added.exit_code == 0, describe(added)
     assert recipients(repo) == [first, second]
     assert "1 identity file" in added.stderr and "clr identity rekey" in added.stderr
+    assert f"\n  {second}\n" in added.stderr  # the key on a line of its own, whole
+    assert all(len(line) <= 80 for line in added.stderr.splitlines() if "age1" in line)
     text = (repo / "clr.yaml").read_bytes()
     again = run(["identity", "add-recipient", second, first])
     assert again.exit_code == 0, describe(again)

@@ -545,10 +545,11 @@ def _add_recipients(root: Path, keys: list[str], width: int) -> None:
     from clr.cases import recipients
 
     done = recipients.add_recipients(root, keys)
+    # Each key on a line of its own: an age key (62 characters) stays whole in 80 columns.
     for key in done.added:
-        typer.echo(_("added to recipients in clr.yaml: {key}").format(key=key), err=True)
+        typer.echo(_("added to recipients in clr.yaml:") + f"\n  {key}", err=True)
     for key in done.present:
-        typer.echo(_("already in recipients in clr.yaml: {key}").format(key=key), err=True)
+        typer.echo(_("already in recipients in clr.yaml:") + f"\n  {key}", err=True)
     if not done.added:
         return
     if done.identity_files:
